@@ -1,0 +1,19 @@
+/** HDFS sizing. The engine itself arrives with the Hadoop issue; the config names are reserved now. */
+import { z } from "zod";
+import { checkJvmFits, count, heapPercent, resources, storage } from "../kit/sizing";
+
+export const hdfsConfig = z
+  .strictObject({
+    /** dfs.replication: copies of each block. */
+    replication: count(10),
+    nameNode: z.strictObject({ heapPercent: heapPercent.default(70), resources, storage }),
+    dataNodes: z.strictObject({ replicas: count(500), heapPercent: heapPercent.default(50), resources, storage }),
+  })
+  .superRefine((h, ctx) => {
+    if (h.replication > h.dataNodes.replicas) {
+      ctx.addIssue({ code: "custom", path: ["replication"], message: `${h.replication} is more than hdfs.dataNodes.replicas (${h.dataNodes.replicas}); blocks could never be fully replicated` });
+    }
+    checkJvmFits(ctx, ["nameNode"], h.nameNode);
+    checkJvmFits(ctx, ["dataNodes"], h.dataNodes);
+  });
+export type HdfsConfig = z.infer<typeof hdfsConfig>;

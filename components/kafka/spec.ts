@@ -1,0 +1,206 @@
+/**
+ * Kafka in KRaft mode: a controller quorum and a broker pool as two StatefulSets (brokers scale
+ * without touching the quorum), and an idempotent Job that reconciles topics.
+ */
+import {
+  clientService, configMap, container, digest, Flow, headlessService, heapFlags, heapMiB, imageVersion, job,
+  Manifest, podDisruptionBudget, podSpec, scratchVolume, serviceAccount, statefulSet, Workload,
+} from "../kit";
+import type { KafkaConfig } from "./config";
+
+export const CONTROLLER: Workload = { name: "kafka", component: "controller" };
+export const BROKER: Workload = { name: "kafka", component: "broker" };
+export const TOPICS: Workload = { name: "kafka", component: "topics" };
+
+export const CONTROLLER_NAME = "kafka-controller";
+export const BROKER_NAME = "kafka-broker";
+export const BOOTSTRAP_SERVICE = "kafka-bootstrap";
+const CONTROLLER_HEADLESS = "kafka-controller-headless";
+const BROKER_HEADLESS = "kafka-broker-headless";
+export const CLIENT_PORT = 9092;
+export const CONTROLLER_PORT = 9093;
+/** Controller node ids sit apart from broker ids, which equal the broker pod ordinal. */
+export const CONTROLLER_ID_OFFSET = 1000;
+/** The apache/kafka image's appuser. */
+const UID = 1000;
+const DATA_MOUNT = "/var/lib/kafka";
+
+const host = (pod: string, ordinal: number, headless: string, ns: string) => `${pod}-${ordinal}.${headless}.${ns}.svc.cluster.local`;
+
+export function controllerVoters(cfg: KafkaConfig, ns: string): string {
+  return Array.from({ length: cfg.controllers.replicas }, (_, i) =>
+    `${CONTROLLER_ID_OFFSET + i}@${host(CONTROLLER_NAME, i, CONTROLLER_HEADLESS, ns)}:${CONTROLLER_PORT}`).join(",");
+}
+
+export function bootstrapServers(ns: string): string {
+  return `${BOOTSTRAP_SERVICE}.${ns}.svc.cluster.local:${CLIENT_PORT}`;
+}
+
+const properties = (entries: [string, string | number | boolean][]) => entries.map(([k, v]) => `${k}=${v}`).join("\n") + "\n";
+
+export function controllerProperties(cfg: KafkaConfig, ns: string): string {
+  return properties([
+    ["process.roles", "controller"],
+    ["controller.quorum.voters", controllerVoters(cfg, ns)],
+    ["listeners", `CONTROLLER://:${CONTROLLER_PORT}`],
+    ["controller.listener.names", "CONTROLLER"],
+    ["listener.security.protocol.map", "CONTROLLER:PLAINTEXT"],
+    ["log.dirs", `${DATA_MOUNT}/data`],
+  ]);
+}
+
+export function brokerProperties(cfg: KafkaConfig, ns: string): string {
+  const rf = cfg.replicationFactor;
+  return properties([
+    ["process.roles", "broker"],
+    ["controller.quorum.voters", controllerVoters(cfg, ns)],
+    ["listeners", `PLAINTEXT://:${CLIENT_PORT}`],
+    ["inter.broker.listener.name", "PLAINTEXT"],
+    ["controller.listener.names", "CONTROLLER"],
+    ["listener.security.protocol.map", "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT"],
+    ["log.dirs", `${DATA_MOUNT}/data`],
+    ["default.replication.factor", rf],
+    ["min.insync.replicas", cfg.minInsyncReplicas],
+    ["offsets.topic.replication.factor", rf],
+    ["transaction.state.log.replication.factor", rf],
+    ["transaction.state.log.min.isr", Math.min(cfg.minInsyncReplicas, rf)],
+    // Topics are declared in config and reconciled by a Job, never created by a typo in a client.
+    ["auto.create.topics.enable", false],
+    ["unclean.leader.election.enable", false],
+    ["group.initial.rebalance.delay.ms", 3000],
+  ]);
+}
+
+/**
+ * Starts a node: the id from the pod ordinal, the advertised address from the pod's own DNS name,
+ * storage formatted once for the pinned cluster ID (a kept volume is reused as it is).
+ */
+function startScript(idOffset: number, headless: string, ns: string, advertise: boolean): string {
+  return [
+    "set -eu",
+    'ordinal="${HOSTNAME##*-}"',
+    "cp /config/server.properties /tmp/server.properties",
+    `echo "node.id=$((ordinal + ${idOffset}))" >> /tmp/server.properties`,
+    ...(advertise ? [`echo "advertised.listeners=PLAINTEXT://\${HOSTNAME}.${headless}.${ns}.svc.cluster.local:${CLIENT_PORT}" >> /tmp/server.properties`] : []),
+    '/opt/kafka/bin/kafka-storage.sh format --cluster-id "$KAFKA_CLUSTER_ID" --config /tmp/server.properties --ignore-formatted',
+    "exec /opt/kafka/bin/kafka-server-start.sh /tmp/server.properties",
+  ].join("\n");
+}
+
+interface Role {
+  name: string;
+  headless: string;
+  workload: Workload;
+  replicas: number;
+  port: number;
+  idOffset: number;
+  props: string;
+  sizing: { heapPercent: number; resources: KafkaConfig["resources"]; storage: KafkaConfig["storage"] };
+}
+
+function roleManifests(cfg: KafkaConfig, ns: string, r: Role): Manifest[] {
+  const config = { "server.properties": r.props };
+  const heap = heapMiB(r.sizing.resources.limits.memory, r.sizing.heapPercent);
+  const pod = podSpec(r.workload, UID, {
+    terminationGracePeriodSeconds: 120,
+    containers: [container({
+      name: "kafka",
+      image: cfg.image,
+      command: ["/bin/bash", "-c", startScript(r.idOffset, r.headless, ns, r.workload === BROKER)],
+      env: [
+        { name: "KAFKA_CLUSTER_ID", value: cfg.clusterId },
+        { name: "KAFKA_HEAP_OPTS", value: heapFlags(heap) },
+        { name: "LOG_DIR", value: "/tmp/logs" },
+      ],
+      ports: [{ name: r.workload === BROKER ? "client" : "controller", containerPort: r.port }],
+      readinessProbe: { tcpSocket: { port: r.port }, initialDelaySeconds: 10, periodSeconds: 10 },
+      livenessProbe: { tcpSocket: { port: r.port }, initialDelaySeconds: 60, periodSeconds: 20, failureThreshold: 6 },
+      resources: r.sizing.resources,
+      volumeMounts: [
+        { name: "data", mountPath: DATA_MOUNT },
+        { name: "config", mountPath: "/config" },
+        { name: "tmp", mountPath: "/tmp" },
+      ],
+    })],
+    volumes: [{ name: "config", configMap: { name: r.name } }, scratchVolume("tmp", "2Gi")],
+  }, "kafka");
+  return [
+    configMap(r.name, ns, r.workload, config),
+    headlessService(r.headless, ns, r.workload, [{ name: r.workload === BROKER ? "client" : "controller", port: r.port }]),
+    podDisruptionBudget(r.name, ns, r.workload),
+    statefulSet({
+      name: r.name, namespace: ns, workload: r.workload, version: imageVersion(cfg.image), replicas: r.replicas,
+      serviceName: r.headless, pod, configChecksum: digest({ config, clusterId: cfg.clusterId }),
+      volumeClaims: [{ name: "data", storage: r.sizing.storage }],
+    }),
+  ];
+}
+
+/**
+ * Creates missing topics and grows partitions. Kafka cannot remove partitions, so a lower count is
+ * left as it is with a warning in the Job's log rather than recreating the topic and losing data.
+ */
+export function topicsScript(cfg: KafkaConfig, ns: string): string {
+  const topics = Object.entries(cfg.topics).sort(([a], [b]) => a.localeCompare(b));
+  return [
+    "set -eu",
+    `BS=${bootstrapServers(ns)}`,
+    "KT=/opt/kafka/bin/kafka-topics.sh",
+    "for i in $(seq 1 60); do /opt/kafka/bin/kafka-broker-api-versions.sh --bootstrap-server \"$BS\" >/dev/null 2>&1 && break; echo \"waiting for brokers ($i)\"; sleep 5; done",
+    "ensure() {",
+    '  name="$1"; want="$2"; rf="$3"; configs="$4"',
+    '  have=$($KT --bootstrap-server "$BS" --describe --topic "$name" 2>/dev/null | sed -n "s/.*PartitionCount: *\\([0-9]*\\).*/\\1/p" | head -n1)',
+    '  if [ -z "$have" ]; then',
+    '    echo "creating $name: $want partitions, replication factor $rf"',
+    '    $KT --bootstrap-server "$BS" --create --if-not-exists --topic "$name" --partitions "$want" --replication-factor "$rf"',
+    '  elif [ "$have" -lt "$want" ]; then',
+    '    echo "growing $name: $have -> $want partitions"',
+    '    $KT --bootstrap-server "$BS" --alter --topic "$name" --partitions "$want"',
+    '  elif [ "$have" -gt "$want" ]; then',
+    '    echo "WARNING: $name has $have partitions but config asks for $want; Kafka cannot remove partitions, leaving it as is"',
+    "  fi",
+    '  /opt/kafka/bin/kafka-configs.sh --bootstrap-server "$BS" --alter --entity-type topics --entity-name "$name" --add-config "$configs"',
+    "}",
+    ...topics.map(([name, t]) => {
+      const configs = [`min.insync.replicas=${cfg.minInsyncReplicas}`];
+      if (t.retentionHours) configs.push(`retention.ms=${t.retentionHours * 3600 * 1000}`);
+      return `ensure ${name} ${t.partitions} ${t.replicationFactor ?? cfg.replicationFactor} ${configs.join(",")}`;
+    }),
+  ].join("\n");
+}
+
+export function kafkaManifests(cfg: KafkaConfig, ns: string): Manifest[] {
+  return [
+    serviceAccount("kafka", ns, BROKER),
+    ...roleManifests(cfg, ns, {
+      name: CONTROLLER_NAME, headless: CONTROLLER_HEADLESS, workload: CONTROLLER, replicas: cfg.controllers.replicas,
+      port: CONTROLLER_PORT, idOffset: CONTROLLER_ID_OFFSET, props: controllerProperties(cfg, ns), sizing: cfg.controllers,
+    }),
+    ...roleManifests(cfg, ns, {
+      name: BROKER_NAME, headless: BROKER_HEADLESS, workload: BROKER, replicas: cfg.brokers,
+      port: CLIENT_PORT, idOffset: 0, props: brokerProperties(cfg, ns), sizing: cfg,
+    }),
+    clientService(BOOTSTRAP_SERVICE, ns, BROKER, [{ name: "client", port: CLIENT_PORT }]),
+    job({
+      prefix: "kafka-topics", namespace: ns, workload: TOPICS, uid: UID, serviceAccountName: "kafka",
+      container: container({
+        name: "topics",
+        image: cfg.image,
+        command: ["/bin/bash", "-c", topicsScript(cfg, ns)],
+        env: [{ name: "KAFKA_HEAP_OPTS", value: "-Xmx256m" }, { name: "LOG_DIR", value: "/tmp/logs" }],
+        resources: { requests: { cpu: "100m", memory: "512Mi" }, limits: { memory: "512Mi" } },
+        volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+      }),
+      volumes: [scratchVolume("tmp")],
+    }),
+  ];
+}
+
+export function kafkaFlows(): Flow[] {
+  return [
+    { from: CONTROLLER, to: CONTROLLER, ports: [CONTROLLER_PORT] },
+    { from: BROKER, to: CONTROLLER, ports: [CONTROLLER_PORT] },
+    { from: BROKER, to: BROKER, ports: [CLIENT_PORT] },
+    { from: TOPICS, to: BROKER, ports: [CLIENT_PORT] },
+  ];
+}

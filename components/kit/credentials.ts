@@ -1,0 +1,36 @@
+/** Generated credentials kept as Pulumi secrets and stored in one Kubernetes Secret. */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { Workload, workloadLabels } from "./labels";
+
+export interface CredentialsArgs {
+  namespace: pulumi.Input<string>;
+  /** The Secret's name, referenced by pods through secretKeyRef. */
+  secretName: string;
+  workload: Workload;
+  /** Keys whose values are generated: key -> length. */
+  generated: Record<string, number>;
+  /** Keys with fixed, non-secret values (a username). */
+  fixed?: Record<string, string>;
+}
+
+export class Credentials extends pulumi.ComponentResource {
+  public readonly secretName: string;
+
+  constructor(name: string, args: CredentialsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("dataplatform:kit:Credentials", name, {}, opts);
+    const generated: Record<string, pulumi.Output<string>> = {};
+    for (const [key, length] of Object.entries(args.generated)) {
+      // Letters and digits only: values end up in JDBC URLs, shell and XML without escaping.
+      generated[key] = new random.RandomPassword(`${name}-${key}`, { length, special: false }, { parent: this }).result;
+    }
+    const secret = new k8s.core.v1.Secret(args.secretName, {
+      metadata: { name: args.secretName, namespace: args.namespace, labels: workloadLabels(args.workload) },
+      type: "Opaque",
+      stringData: { ...(args.fixed ?? {}), ...generated },
+    }, { parent: this });
+    this.secretName = args.secretName;
+    this.registerOutputs({ secretName: secret.metadata.name });
+  }
+}

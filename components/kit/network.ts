@@ -1,0 +1,68 @@
+/**
+ * Network flows between workloads, turned into NetworkPolicies: the namespace denies everything,
+ * then each workload gets one policy that admits exactly its declared inbound and outbound flows.
+ */
+import { selectorLabels, Workload, workloadLabels } from "./labels";
+import { Manifest } from "./manifests";
+
+export interface Flow {
+  from: Workload;
+  to: Workload;
+  ports: number[];
+}
+
+const key = (w: Workload) => `${w.name}-${w.component}`;
+
+export function defaultDeny(namespace: string): Manifest {
+  return {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: { name: "default-deny-all", namespace, labels: { "app.kubernetes.io/part-of": "data-platform", "app.kubernetes.io/managed-by": "pulumi" } },
+    spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
+  };
+}
+
+/** Every pod may resolve names through the cluster DNS in kube-system. */
+export function allowDns(namespace: string): Manifest {
+  return {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: { name: "allow-dns-egress", namespace, labels: { "app.kubernetes.io/part-of": "data-platform", "app.kubernetes.io/managed-by": "pulumi" } },
+    spec: {
+      podSelector: {},
+      policyTypes: ["Egress"],
+      egress: [{
+        to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } } }],
+        ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }],
+      }],
+    },
+  };
+}
+
+const tcp = (ports: number[]) => [...new Set(ports)].sort((a, b) => a - b).map((port) => ({ protocol: "TCP", port }));
+
+/** One policy per workload that appears in any flow, holding all its ingress and egress rules. */
+export function flowPolicies(namespace: string, flows: Flow[]): Manifest[] {
+  const workloads = new Map<string, Workload>();
+  for (const f of flows) {
+    workloads.set(key(f.from), f.from);
+    workloads.set(key(f.to), f.to);
+  }
+  return [...workloads.values()]
+    .sort((a, b) => key(a).localeCompare(key(b)))
+    .map((w) => {
+      const ingress = flows.filter((f) => key(f.to) === key(w)).map((f) => ({ from: [{ podSelector: { matchLabels: selectorLabels(f.from) } }], ports: tcp(f.ports) }));
+      const egress = flows.filter((f) => key(f.from) === key(w)).map((f) => ({ to: [{ podSelector: { matchLabels: selectorLabels(f.to) } }], ports: tcp(f.ports) }));
+      return {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "NetworkPolicy",
+        metadata: { name: `allow-${key(w)}`, namespace, labels: workloadLabels(w) },
+        spec: {
+          podSelector: { matchLabels: selectorLabels(w) },
+          policyTypes: ["Ingress", "Egress"],
+          ...(ingress.length ? { ingress } : {}),
+          ...(egress.length ? { egress } : {}),
+        },
+      };
+    });
+}

@@ -1,0 +1,91 @@
+/** Schema building blocks shared by every engine's config: counts, resources, storage, JVM heap. */
+import { z } from "zod";
+import { CPU_PATTERN, MEMORY_PATTERN, memoryBytes, memoryMiB } from "./quantity";
+import { heapMiB, jvmFootprintMiB } from "./jvm";
+
+/** A replica or partition count: a whole number from 1 up. */
+export const count = (max = 1000) =>
+  z
+    .number({ error: "must be a whole number" })
+    .int({ error: "must be a whole number" })
+    .min(1, { error: "must be at least 1" })
+    .max(max, { error: `must be at most ${max}` });
+
+export const memory = z
+  .string({ error: 'must be a memory quantity such as "512Mi" or "2Gi"' })
+  .regex(MEMORY_PATTERN, { error: 'must be a memory quantity such as "512Mi" or "2Gi"' })
+  .refine((q) => memoryBytes(q) > 0, { error: "must be more than zero" });
+
+export const cpu = z
+  .string({ error: 'must be a CPU quantity such as "500m" or "2"' })
+  .regex(CPU_PATTERN, { error: 'must be a CPU quantity such as "500m" or "2"' });
+
+export const resources = z
+  .strictObject({
+    requests: z.strictObject({ cpu, memory }),
+    limits: z.strictObject({ cpu: cpu.optional(), memory }),
+  })
+  .superRefine((r, ctx) => {
+    if (MEMORY_PATTERN.test(r.requests.memory) && MEMORY_PATTERN.test(r.limits.memory) &&
+        memoryBytes(r.requests.memory) > memoryBytes(r.limits.memory)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["requests", "memory"],
+        message: `${r.requests.memory} is more than limits.memory ${r.limits.memory}; a request may not exceed its limit`,
+      });
+    }
+  });
+export type Resources = z.infer<typeof resources>;
+
+export const storage = z.strictObject({
+  size: memory,
+  /** Omitted: the cluster's default StorageClass. */
+  storageClass: z.string().min(1).optional(),
+});
+export type Storage = z.infer<typeof storage>;
+
+export const heapPercent = z
+  .number({ error: "must be a number" })
+  .int({ error: "must be a whole number" })
+  .min(10, { error: "must be at least 10" })
+  .max(90, { error: "must be at most 90" });
+
+/** True when the last path segment carries a tag, or the reference carries a digest. */
+function isPinned(ref: string): boolean {
+  const [name, digestPart] = ref.split("@");
+  if (digestPart !== undefined) return /^sha256:[a-f0-9]{64}$/.test(digestPart);
+  const tag = /:([\w][\w.-]{0,127})$/.exec(name.slice(name.lastIndexOf("/") + 1));
+  return tag !== null && tag[1] !== "latest";
+}
+
+export const image = z
+  .string({ error: "must be an image reference" })
+  .regex(/^[a-z0-9][\w.\-/:@]*$/, { error: "must be an image reference such as apache/kafka:4.1.1" })
+  .refine(isPinned, { error: "must be pinned to a tag or sha256 digest (never latest or untagged)" });
+
+/**
+ * Adds an issue when a JVM with `heapPercent` of the memory limit, plus its non-heap overhead and
+ * `extraMiB` of other memory in the same container, does not fit the limit.
+ */
+export function checkJvmFits(
+  ctx: z.RefinementCtx,
+  path: (string | number)[],
+  role: { resources: Resources; heapPercent: number },
+  extraMiB = 0,
+  extraLabel = "",
+): void {
+  if (!MEMORY_PATTERN.test(role.resources.limits.memory)) return;
+  const limit = memoryMiB(role.resources.limits.memory);
+  const heap = heapMiB(role.resources.limits.memory, role.heapPercent);
+  const needed = jvmFootprintMiB(heap) + extraMiB;
+  if (needed > limit) {
+    const extra = extraMiB ? ` + ${extraMiB} MiB ${extraLabel}` : "";
+    ctx.addIssue({
+      code: "custom",
+      path: [...path, "resources", "limits", "memory"],
+      message:
+        `${role.resources.limits.memory} (${limit} MiB) cannot hold a ${heap} MiB heap (heapPercent ${role.heapPercent}) ` +
+        `+ ${needed - heap - extraMiB} MiB JVM overhead${extra} = ${needed} MiB; raise the limit or lower heapPercent`,
+    });
+  }
+}

@@ -1,0 +1,85 @@
+/** MinIO object storage: one server, or one distributed pool across all replicas; plus the lake bucket. */
+import {
+  clientService, container, Flow, headlessService, imageVersion, job, Manifest, podDisruptionBudget, podSpec,
+  scratchVolume, serviceAccount, statefulSet, Workload,
+} from "../kit";
+import { DATA_LAKE_BUCKET, MinioConfig } from "./config";
+
+export const SERVER: Workload = { name: "minio", component: "server" };
+export const BUCKETS: Workload = { name: "minio", component: "buckets" };
+export const NAME = "minio";
+const HEADLESS = "minio-headless";
+export const CREDENTIALS_SECRET = "minio-credentials";
+export const S3_PORT = 9000;
+export const CONSOLE_PORT = 9001;
+const UID = 1000;
+
+export function endpoint(ns: string): string {
+  return `http://${NAME}.${ns}.svc.cluster.local:${S3_PORT}`;
+}
+
+/** Drive volumes: `data` for one drive per server, `data0..N` for several. */
+export function driveNames(cfg: MinioConfig): string[] {
+  return cfg.drivesPerNode === 1 ? ["data"] : Array.from({ length: cfg.drivesPerNode }, (_, i) => `data${i}`);
+}
+
+/** The server's volume argument, in MinIO's ellipsis notation for distributed pools. */
+export function serverVolumes(cfg: MinioConfig, ns: string): string {
+  const drives = cfg.drivesPerNode === 1 ? "/data" : `/data{0...${cfg.drivesPerNode - 1}}`;
+  if (cfg.replicas === 1) return drives;
+  return `http://${NAME}-{0...${cfg.replicas - 1}}.${HEADLESS}.${ns}.svc.cluster.local${drives}`;
+}
+
+const secretEnv = (name: string, key: string) => ({ name, valueFrom: { secretKeyRef: { name: CREDENTIALS_SECRET, key } } });
+
+export function minioManifests(cfg: MinioConfig, ns: string): Manifest[] {
+  const drives = driveNames(cfg);
+  const pod = podSpec(SERVER, UID, {
+    terminationGracePeriodSeconds: 60,
+    containers: [container({
+      name: "minio",
+      image: cfg.image,
+      command: ["minio", "server", "--address", `:${S3_PORT}`, "--console-address", `:${CONSOLE_PORT}`, "--certs-dir", "/tmp/certs", serverVolumes(cfg, ns)],
+      env: [secretEnv("MINIO_ROOT_USER", "root-user"), secretEnv("MINIO_ROOT_PASSWORD", "root-password"), { name: "HOME", value: "/tmp" }],
+      ports: [{ name: "s3", containerPort: S3_PORT }, { name: "console", containerPort: CONSOLE_PORT }],
+      readinessProbe: { httpGet: { path: "/minio/health/ready", port: S3_PORT }, periodSeconds: 10, timeoutSeconds: 5 },
+      livenessProbe: { httpGet: { path: "/minio/health/live", port: S3_PORT }, initialDelaySeconds: 30, periodSeconds: 20, failureThreshold: 6 },
+      resources: cfg.resources,
+      volumeMounts: [...drives.map((d) => ({ name: d, mountPath: `/${d}` })), { name: "tmp", mountPath: "/tmp" }],
+    })],
+    volumes: [scratchVolume("tmp")],
+  }, NAME);
+  return [
+    serviceAccount(NAME, ns, SERVER),
+    headlessService(HEADLESS, ns, SERVER, [{ name: "s3", port: S3_PORT }]),
+    podDisruptionBudget(NAME, ns, SERVER),
+    statefulSet({
+      name: NAME, namespace: ns, workload: SERVER, version: imageVersion(cfg.image), replicas: cfg.replicas,
+      serviceName: HEADLESS, pod, volumeClaims: drives.map((d) => ({ name: d, storage: cfg.storage })),
+    }),
+    clientService(NAME, ns, SERVER, [{ name: "s3", port: S3_PORT }, { name: "console", port: CONSOLE_PORT }]),
+    job({
+      prefix: "minio-buckets", namespace: ns, workload: BUCKETS, uid: UID, serviceAccountName: NAME,
+      container: container({
+        name: "buckets",
+        image: cfg.clientImage,
+        command: ["/bin/sh", "-c", [
+          "set -eu",
+          `until mc alias set lake ${endpoint(ns)} "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD"; do echo "waiting for MinIO"; sleep 5; done`,
+          `mc mb --ignore-existing lake/${DATA_LAKE_BUCKET}`,
+        ].join("\n")],
+        env: [secretEnv("MINIO_ROOT_USER", "root-user"), secretEnv("MINIO_ROOT_PASSWORD", "root-password"), { name: "MC_CONFIG_DIR", value: "/tmp/mc" }],
+        resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "128Mi" } },
+        volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+      }),
+      volumes: [scratchVolume("tmp")],
+    }),
+  ];
+}
+
+export function minioFlows(cfg: MinioConfig): Flow[] {
+  return [
+    ...(cfg.replicas > 1 ? [{ from: SERVER, to: SERVER, ports: [S3_PORT] }] : []),
+    { from: BUCKETS, to: SERVER, ports: [S3_PORT] },
+  ];
+}

@@ -1,0 +1,75 @@
+/** MySQL for the Hive Metastore: one server with a retained volume and generated passwords. */
+import {
+  clientService, configMap, container, digest, headlessService, imageVersion, Manifest, memoryMiB, podDisruptionBudget,
+  podSpec, scratchVolume, serviceAccount, statefulSet, Workload,
+} from "../kit";
+import { METASTORE_DATABASE, MysqlConfig } from "./config";
+
+export const MYSQL: Workload = { name: "mysql", component: "database" };
+export const NAME = "mysql";
+const HEADLESS = "mysql-headless";
+export const CREDENTIALS_SECRET = "mysql-credentials";
+export const PORT = 3306;
+/** The official image's mysql user. */
+const UID = 999;
+
+export function jdbcUrl(ns: string): string {
+  return `jdbc:mysql://${NAME}.${ns}.svc.cluster.local:${PORT}/${METASTORE_DATABASE}`;
+}
+
+export function myCnf(cfg: MysqlConfig): string {
+  const bufferPool = Math.floor((memoryMiB(cfg.resources.limits.memory) * cfg.bufferPoolPercent) / 100);
+  return [
+    "[mysqld]",
+    `innodb_buffer_pool_size=${bufferPool}M`,
+    "skip-name-resolve",
+    "character-set-server=utf8mb4",
+    "collation-server=utf8mb4_bin",
+    "max_connections=300",
+    "",
+  ].join("\n");
+}
+
+const secretEnv = (name: string, key: string) => ({ name, valueFrom: { secretKeyRef: { name: CREDENTIALS_SECRET, key } } });
+
+export function mysqlManifests(cfg: MysqlConfig, ns: string): Manifest[] {
+  const config = { "platform.cnf": myCnf(cfg) };
+  const pod = podSpec(MYSQL, UID, {
+    terminationGracePeriodSeconds: 60,
+    containers: [container({
+      name: "mysql",
+      image: cfg.image,
+      env: [
+        secretEnv("MYSQL_ROOT_PASSWORD", "root-password"),
+        { name: "MYSQL_DATABASE", value: METASTORE_DATABASE },
+        secretEnv("MYSQL_USER", "username"),
+        secretEnv("MYSQL_PASSWORD", "password"),
+      ],
+      ports: [{ name: "mysql", containerPort: PORT }],
+      // Exits 0 whenever the server answers, even "access denied": no password needed in the probe.
+      readinessProbe: { exec: { command: ["mysqladmin", "ping", "-h", "127.0.0.1", "--silent"] }, periodSeconds: 10, timeoutSeconds: 5 },
+      livenessProbe: { tcpSocket: { port: PORT }, initialDelaySeconds: 60, periodSeconds: 20, failureThreshold: 6 },
+      resources: cfg.resources,
+      volumeMounts: [
+        { name: "data", mountPath: "/var/lib/mysql" },
+        { name: "config", mountPath: "/etc/mysql/conf.d" },
+        { name: "run", mountPath: "/var/run/mysqld" },
+        { name: "tmp", mountPath: "/tmp" },
+      ],
+    })],
+    volumes: [{ name: "config", configMap: { name: NAME } }, scratchVolume("run", "16Mi"), scratchVolume("tmp", "1Gi")],
+  }, NAME);
+  return [
+    serviceAccount(NAME, ns, MYSQL),
+    configMap(NAME, ns, MYSQL, config),
+    headlessService(HEADLESS, ns, MYSQL, [{ name: "mysql", port: PORT }]),
+    podDisruptionBudget(NAME, ns, MYSQL),
+    statefulSet({
+      name: NAME, namespace: ns, workload: MYSQL, version: imageVersion(cfg.image), replicas: 1,
+      serviceName: HEADLESS, pod, configChecksum: digest(config),
+      volumeClaims: [{ name: "data", storage: cfg.storage }],
+    }),
+    clientService(NAME, ns, MYSQL, [{ name: "mysql", port: PORT }]),
+  ];
+}
+

@@ -1,0 +1,21 @@
+/** YARN sizing. The engine itself arrives with the Hadoop issue; the config names are reserved now. */
+import { z } from "zod";
+import { checkJvmFits, count, heapPercent, resources } from "../kit/sizing";
+
+export const yarnConfig = z
+  .strictObject({
+    resourceManager: z.strictObject({ heapPercent: heapPercent.default(70), resources }),
+    nodeManagers: z.strictObject({
+      replicas: count(500),
+      /** yarn.nodemanager.resource.memory-mb: memory offered to YARN containers on each node. */
+      memoryMb: z.number({ error: "must be a whole number of MiB" }).int({ error: "must be a whole number of MiB" }).min(256, { error: "must be at least 256" }),
+      /** Share of the limit for the NodeManager's own JVM; the rest holds memoryMb. */
+      heapPercent: heapPercent.default(20),
+      resources,
+    }),
+  })
+  .superRefine((y, ctx) => {
+    checkJvmFits(ctx, ["resourceManager"], y.resourceManager);
+    checkJvmFits(ctx, ["nodeManagers"], y.nodeManagers, y.nodeManagers.memoryMb, "for containers (nodeManagers.memoryMb)");
+  });
+export type YarnConfig = z.infer<typeof yarnConfig>;

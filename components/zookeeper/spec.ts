@@ -1,0 +1,114 @@
+/** ZooKeeper ensemble: zoo.cfg and the Kubernetes objects, from validated config. */
+import { heapMiB, imageVersion, Manifest, Workload } from "../kit";
+import {
+  clientService, configMap, container, digest, Flow, headlessService, podDisruptionBudget, podSpec,
+  scratchVolume, serviceAccount, statefulSet,
+} from "../kit";
+import type { ZooKeeperConfig } from "./config";
+
+export const ZOOKEEPER: Workload = { name: "zookeeper", component: "server" };
+export const NAME = "zookeeper";
+export const HEADLESS = "zookeeper-headless";
+export const CLIENT_PORT = 2181;
+const PEER_PORT = 2888;
+const ELECTION_PORT = 3888;
+const ADMIN_PORT = 8080;
+/** The official image's zookeeper user. */
+const UID = 1000;
+export const DATA_DIR = "/var/lib/zookeeper/data";
+
+export function serverHost(ordinal: number, namespace: string): string {
+  return `${NAME}-${ordinal}.${HEADLESS}.${namespace}.svc.cluster.local`;
+}
+
+/** The client connect string other engines use (HDFS ZKFC, YARN RM HA). */
+export function connectString(namespace: string): string {
+  return `${NAME}.${namespace}.svc.cluster.local:${CLIENT_PORT}`;
+}
+
+export function zooCfg(cfg: ZooKeeperConfig, namespace: string): string {
+  const lines = [
+    "tickTime=2000",
+    "initLimit=10",
+    "syncLimit=5",
+    `dataDir=${DATA_DIR}`,
+    `clientPort=${CLIENT_PORT}`,
+    "maxClientCnxns=120",
+    "autopurge.snapRetainCount=5",
+    "autopurge.purgeInterval=12",
+    "4lw.commands.whitelist=ruok,srvr,mntr",
+    "admin.enableServer=true",
+    `admin.serverPort=${ADMIN_PORT}`,
+    // Pods bind their own IP, which differs from the address peers resolve; listen on all.
+    "quorumListenOnAllIPs=true",
+    "reconfigEnabled=false",
+  ];
+  if (cfg.replicas > 1) {
+    lines.push("standaloneEnabled=false");
+    for (let i = 0; i < cfg.replicas; i++) {
+      lines.push(`server.${i + 1}=${serverHost(i, namespace)}:${PEER_PORT}:${ELECTION_PORT};${CLIENT_PORT}`);
+    }
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** The server id comes from the pod ordinal, so a pod keeps its identity across restarts. */
+const START = [
+  "set -eu",
+  'ordinal="${HOSTNAME##*-}"',
+  `mkdir -p ${DATA_DIR}`,
+  `echo "$((ordinal + 1))" > ${DATA_DIR}/myid`,
+  "exec zkServer.sh start-foreground /conf/zoo.cfg",
+].join("\n");
+
+export function zookeeperManifests(cfg: ZooKeeperConfig, namespace: string): Manifest[] {
+  const config = { "zoo.cfg": zooCfg(cfg, namespace) };
+  const heap = heapMiB(cfg.resources.limits.memory, cfg.heapPercent);
+  const pod = podSpec(ZOOKEEPER, UID, {
+    terminationGracePeriodSeconds: 30,
+    containers: [container({
+      name: "zookeeper",
+      image: cfg.image,
+      command: ["/bin/bash", "-c", START],
+      env: [
+        { name: "ZK_SERVER_HEAP", value: String(heap) },
+        { name: "ZOO_LOG_DIR", value: "/logs" },
+        { name: "ZOOCFGDIR", value: "/conf" },
+      ],
+      ports: [
+        { name: "client", containerPort: CLIENT_PORT },
+        { name: "peer", containerPort: PEER_PORT },
+        { name: "election", containerPort: ELECTION_PORT },
+        { name: "admin", containerPort: ADMIN_PORT },
+      ],
+      readinessProbe: { httpGet: { path: "/commands/ruok", port: ADMIN_PORT }, periodSeconds: 10, timeoutSeconds: 5 },
+      livenessProbe: { tcpSocket: { port: CLIENT_PORT }, initialDelaySeconds: 30, periodSeconds: 15, failureThreshold: 6 },
+      resources: cfg.resources,
+      volumeMounts: [
+        { name: "data", mountPath: "/var/lib/zookeeper" },
+        { name: "config", mountPath: "/conf" },
+        { name: "logs", mountPath: "/logs" },
+        { name: "tmp", mountPath: "/tmp" },
+      ],
+    })],
+    volumes: [{ name: "config", configMap: { name: NAME } }, scratchVolume("logs", "1Gi"), scratchVolume("tmp")],
+  }, NAME);
+  return [
+    serviceAccount(NAME, namespace, ZOOKEEPER),
+    configMap(NAME, namespace, ZOOKEEPER, config),
+    headlessService(HEADLESS, namespace, ZOOKEEPER, [
+      { name: "client", port: CLIENT_PORT }, { name: "peer", port: PEER_PORT }, { name: "election", port: ELECTION_PORT },
+    ]),
+    podDisruptionBudget(NAME, namespace, ZOOKEEPER),
+    statefulSet({
+      name: NAME, namespace, workload: ZOOKEEPER, version: imageVersion(cfg.image), replicas: cfg.replicas,
+      serviceName: HEADLESS, pod, configChecksum: digest(config),
+      volumeClaims: [{ name: "data", storage: cfg.storage }],
+    }),
+    clientService(NAME, namespace, ZOOKEEPER, [{ name: "client", port: CLIENT_PORT }]),
+  ];
+}
+
+export function zookeeperFlows(): Flow[] {
+  return [{ from: ZOOKEEPER, to: ZOOKEEPER, ports: [CLIENT_PORT, PEER_PORT, ELECTION_PORT] }];
+}

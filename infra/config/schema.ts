@@ -1,0 +1,50 @@
+/** The platform's config model: one environment's sizing of every engine, and cross-engine rules. */
+import { z } from "zod";
+import { hdfsConfig } from "../../components/hdfs/config";
+import { kafkaConfig } from "../../components/kafka/config";
+import { minioConfig } from "../../components/minio/config";
+import { mysqlConfig } from "../../components/mysql/config";
+import { sparkConfig } from "../../components/spark/config";
+import { starburstConfig } from "../../components/starburst/config";
+import { yarnConfig } from "../../components/yarn/config";
+import { zookeeperConfig } from "../../components/zookeeper/config";
+
+export const TIERS = ["development", "staging", "production"] as const;
+export type Tier = (typeof TIERS)[number];
+
+export const platformSchema = z
+  .strictObject({
+    /** Production turns on the strict rules below and protects stateful resources. */
+    tier: z.enum(TIERS, { error: `must be one of: ${TIERS.join(", ")}` }),
+    zookeeper: zookeeperConfig,
+    kafka: kafkaConfig,
+    minio: minioConfig,
+    mysql: mysqlConfig,
+    hdfs: hdfsConfig,
+    yarn: yarnConfig,
+    spark: sparkConfig,
+    starburst: starburstConfig,
+  })
+  .superRefine((p, ctx) => {
+    if (p.tier !== "production") return;
+    const atLeast = (path: (string | number)[], value: number, min: number, why: string) => {
+      if (value < min) ctx.addIssue({ code: "custom", path, message: `${value} is below ${min}, the production minimum: ${why}` });
+    };
+    atLeast(["kafka", "replicationFactor"], p.kafka.replicationFactor, 3, "a broker loss must not lose data");
+    atLeast(["kafka", "minInsyncReplicas"], p.kafka.minInsyncReplicas, 2, "an acknowledged write must be on two brokers");
+    atLeast(["kafka", "controllers", "replicas"], p.kafka.controllers.replicas, 3, "the KRaft quorum must survive a controller loss");
+    atLeast(["zookeeper", "replicas"], p.zookeeper.replicas, 3, "the ensemble must survive a server loss");
+    atLeast(["minio", "replicas"], p.minio.replicas, 4, "objects must survive a server loss (distributed erasure coding)");
+    atLeast(["hdfs", "replication"], p.hdfs.replication, 3, "a DataNode loss must not lose blocks");
+    for (const [name, topic] of Object.entries(p.kafka.topics)) {
+      if (topic.replicationFactor !== undefined) {
+        atLeast(["kafka", "topics", name, "replicationFactor"], topic.replicationFactor, 3, "a broker loss must not lose data");
+      }
+    }
+  });
+
+export type PlatformConfig = z.infer<typeof platformSchema>;
+/** The environment file's shape before defaults are applied. */
+export type PlatformConfigInput = z.input<typeof platformSchema>;
+/** Top-level sections that `pulumi config set --path <section>.<...>` may override. */
+export const SECTIONS = Object.keys(platformSchema.shape) as (keyof PlatformConfig)[];

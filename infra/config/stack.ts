@@ -1,0 +1,89 @@
+/** Stack-level settings (which environment, where to deploy) and the stack's config overrides. */
+import * as fs from "fs";
+import * as path from "path";
+import { z } from "zod";
+import { ConfigError, ConfigLayer, readEnvironmentFile, resolvePlatformConfig } from "./load";
+import { PlatformConfig, SECTIONS } from "./schema";
+
+export const PROJECT = "dataplatform";
+export const DEFAULT_NAMESPACE = "data-platform";
+
+const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { error: "must be a DNS label: lowercase letters, digits and '-', at most 63 characters" });
+
+export const stackSettingsSchema = z.strictObject({
+  /** Names environments/<environment>.yaml. */
+  environment: z.string({ error: "is required: the name of a file in environments/ (dev, staging, prod)" })
+    .regex(/^[a-z0-9][a-z0-9-]*$/, { error: "must be the name of a file in environments/, such as dev" }),
+  /** Another environment file instead, relative to the project directory. */
+  environmentFile: z.string().min(1).optional(),
+  namespace: dnsLabel.default(DEFAULT_NAMESPACE),
+  /** A kubeconfig path or its contents; omitted: the ambient KUBECONFIG / ~/.kube/config. */
+  kubeconfig: z.string().min(1).optional(),
+  /** A context in that kubeconfig; omitted: its current context. */
+  context: z.string().min(1).optional(),
+});
+export type StackSettings = z.infer<typeof stackSettingsSchema>;
+
+export interface LoadedPlatform {
+  stack: string;
+  settings: StackSettings;
+  config: PlatformConfig;
+}
+
+/** Config values as Pulumi hands them over: object values arrive as JSON text. */
+function parseValue(raw: string): unknown {
+  const trimmed = raw.trim();
+  if (/^[[{]/.test(trimmed) || trimmed === "true" || trimmed === "false") {
+    try {
+      return JSON.parse(trimmed);
+    } catch {
+      return raw;
+    }
+  }
+  return raw;
+}
+
+/**
+ * Splits `<project>:<key>` config into stack settings and platform-section overrides, refusing
+ * keys that are neither (a typo must not be ignored).
+ */
+export function splitStackConfig(stack: string, allConfig: Record<string, string>) {
+  const stackFile = `Pulumi.${stack}.yaml`;
+  const settings: Record<string, unknown> = {};
+  const overrides: Record<string, unknown> = {};
+  const problems: string[] = [];
+  const settingKeys = Object.keys(stackSettingsSchema.shape);
+  for (const [fullKey, raw] of Object.entries(allConfig)) {
+    const [namespace, key] = fullKey.split(":", 2);
+    if (namespace !== PROJECT) continue;
+    const value = parseValue(raw);
+    if (settingKeys.includes(key)) settings[key] = value;
+    else if ((SECTIONS as string[]).includes(key)) overrides[key] = value;
+    else problems.push(`${stackFile}: ${PROJECT}:${key}: unknown setting; allowed: ${[...settingKeys, ...SECTIONS].join(", ")}`);
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return { settings, overrides: { source: stackFile, values: overrides } as ConfigLayer };
+}
+
+export function loadPlatform(
+  rootDir: string,
+  stack: string,
+  allConfig: Record<string, string>,
+  extraLayers: ConfigLayer[] = [],
+): LoadedPlatform {
+  const { settings: rawSettings, overrides } = splitStackConfig(stack, allConfig);
+  const parsed = stackSettingsSchema.safeParse(rawSettings);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `Pulumi.${stack}.yaml: ${PROJECT}:${i.path.join(".")}: ${i.message}`));
+  }
+  const settings = parsed.data;
+  const envPath = settings.environmentFile ?? path.join("environments", `${settings.environment}.yaml`);
+  const envFile = path.resolve(rootDir, envPath);
+  if (!settings.environmentFile && !fs.existsSync(envFile)) {
+    const known = fs.readdirSync(path.join(rootDir, "environments")).filter((f) => f.endsWith(".yaml")).map((f) => f.slice(0, -5));
+    throw new ConfigError([`Pulumi.${stack}.yaml: ${PROJECT}:environment: "${settings.environment}" has no file ${envPath}; allowed: ${known.join(", ")}`]);
+  }
+  const envLayer = readEnvironmentFile(envFile, envPath);
+  const config = resolvePlatformConfig([envLayer, overrides, ...extraLayers]);
+  return { stack, settings, config };
+}

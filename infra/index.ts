@@ -1,0 +1,11 @@
+/** Stack entry point (Pulumi.yaml `main`). */
+import { runProgramOrExplain } from "./program";
+
+const platform = runProgramOrExplain();
+
+export const namespace = platform.namespace;
+export const kafkaBootstrapServers = platform.kafkaBootstrapServers;
+export const kafkaClusterId = platform.kafkaClusterId;
+export const zookeeperConnect = platform.zookeeperConnect;
+export const minioEndpoint = platform.minioEndpoint;
+export const metastoreJdbcUrl = platform.metastoreJdbcUrl;

@@ -1,0 +1,63 @@
+/** The whole platform for one stack: provider, namespace, engines and the network between them. */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { Kafka } from "../components/kafka";
+import { RESTRICTED_NAMESPACE_LABELS } from "../components/kit";
+import { NetworkPolicies } from "../components/kit/network-policies";
+import { Minio } from "../components/minio";
+import { Mysql } from "../components/mysql";
+import { ZooKeeper } from "../components/zookeeper";
+import type { LoadedPlatform } from "./config/stack";
+
+export class DataPlatform extends pulumi.ComponentResource {
+  public readonly namespace: string;
+  public readonly kafkaBootstrapServers: string;
+  public readonly kafkaClusterId: string;
+  public readonly zookeeperConnect: string;
+  public readonly minioEndpoint: string;
+  public readonly metastoreJdbcUrl: string;
+
+  constructor(name: string, p: LoadedPlatform, opts?: pulumi.ComponentResourceOptions) {
+    super("dataplatform:platform:DataPlatform", name, {}, opts);
+    const { settings, config } = p;
+    const production = config.tier === "production";
+    const provider = new k8s.Provider("kubernetes", {
+      kubeconfig: settings.kubeconfig,
+      context: settings.context,
+      namespace: settings.namespace,
+    }, { parent: this });
+
+    const namespace = new k8s.core.v1.Namespace(settings.namespace, {
+      metadata: {
+        name: settings.namespace,
+        labels: { ...RESTRICTED_NAMESPACE_LABELS, "app.kubernetes.io/part-of": "data-platform", "app.kubernetes.io/managed-by": "pulumi" },
+      },
+    }, { parent: this, provider, protect: production });
+
+    const engineOpts = { parent: this, provider, dependsOn: [namespace] };
+    const args = { namespace: settings.namespace, production };
+    const zookeeper = new ZooKeeper("zookeeper", { ...args, config: config.zookeeper }, engineOpts);
+    const kafka = new Kafka("kafka", { ...args, config: config.kafka }, engineOpts);
+    const minio = new Minio("minio", { ...args, config: config.minio }, engineOpts);
+    const mysql = new Mysql("mysql", { ...args, config: config.mysql }, engineOpts);
+    new NetworkPolicies("network", {
+      namespace: settings.namespace,
+      flows: [...zookeeper.flows, ...kafka.flows, ...minio.flows],
+    }, engineOpts);
+
+    this.namespace = settings.namespace;
+    this.kafkaBootstrapServers = kafka.bootstrapServers;
+    this.kafkaClusterId = kafka.clusterId;
+    this.zookeeperConnect = zookeeper.connectString;
+    this.minioEndpoint = minio.endpoint;
+    this.metastoreJdbcUrl = mysql.jdbcUrl;
+    this.registerOutputs({
+      namespace: this.namespace,
+      kafkaBootstrapServers: this.kafkaBootstrapServers,
+      kafkaClusterId: this.kafkaClusterId,
+      zookeeperConnect: this.zookeeperConnect,
+      minioEndpoint: this.minioEndpoint,
+      metastoreJdbcUrl: this.metastoreJdbcUrl,
+    });
+  }
+}

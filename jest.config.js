@@ -1,0 +1,7 @@
+/** Type checking is done once by `tsc --noEmit` in `npm test`; jest only transpiles. */
+module.exports = {
+  testEnvironment: "node",
+  testMatch: ["<rootDir>/test/**/*.test.ts"],
+  transform: { "^.+\\.ts$": ["ts-jest", { isolatedModules: true }] },
+  testTimeout: 60000,
+};

@@ -1,0 +1,110 @@
+/**
+ * Runs the real program under Pulumi mocks (no cluster, no CLI) and returns every resource it
+ * registers, with the inputs it was given. Used by `npm run check` and by the tests.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { cloneDeepWith, isPlainObject, set } from "lodash";
+import * as YAML from "yaml";
+import { ConfigError, ConfigLayer } from "../infra/config/load";
+import { PROJECT, stackSettingsSchema } from "../infra/config/stack";
+import { ROOT_DIR, runProgram } from "../infra/program";
+
+export interface PlannedResource {
+  /** Pulumi type token, e.g. kubernetes:apps/v1:StatefulSet. */
+  type: string;
+  /** Logical name. */
+  name: string;
+  inputs: Record<string, any>;
+  /** True for component resources. */
+  component: boolean;
+}
+
+export interface PlanOptions {
+  stack: string;
+  /** An environment file to check instead of the stack's own. */
+  envFile?: string;
+  /** `path=value` overrides, applied as `pulumi config set --path` would. */
+  sets?: string[];
+}
+
+export interface Plan {
+  stack: string;
+  resources: PlannedResource[];
+}
+
+export const SECRET_PLACEHOLDER = "[secret]";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/** Replaces Pulumi secret envelopes with a placeholder so a plan never shows a secret value. */
+export function redactSecrets<T>(value: T): T {
+  return cloneDeepWith(value, (v) => {
+    if (isPlainObject(v) && v[pulumi.runtime.specialSigKey] === SECRET_SIG) return SECRET_PLACEHOLDER;
+    return undefined;
+  });
+}
+
+/** `pulumi config set --path` typing: true/false are booleans, integers are numbers. */
+export function parsePathValue(raw: string): unknown {
+  if (raw === "true" || raw === "false") return raw === "true";
+  if (/^-?\d+$/.test(raw)) return Number(raw);
+  return raw;
+}
+
+export function readStackFile(stack: string): Record<string, string> {
+  const file = path.join(ROOT_DIR, `Pulumi.${stack}.yaml`);
+  if (!/^[\w.-]+$/.test(stack) || !fs.existsSync(file)) {
+    const known = fs.readdirSync(ROOT_DIR).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter(Boolean);
+    throw new ConfigError([`--stack ${stack}: no file Pulumi.${stack}.yaml; allowed: ${known.join(", ")}`]);
+  }
+  const doc = YAML.parse(fs.readFileSync(file, "utf8")) ?? {};
+  const config: Record<string, string> = {};
+  for (const [key, value] of Object.entries<unknown>(doc.config ?? {})) {
+    const isSecure = isPlainObject(value) && "secure" in (value as object);
+    config[key] = isSecure ? SECRET_PLACEHOLDER : typeof value === "string" ? value : JSON.stringify(value);
+  }
+  return config;
+}
+
+/** Splits `--set` overrides into stack settings (top-level keys) and platform layers. */
+function applySets(sets: string[], config: Record<string, string>): ConfigLayer[] {
+  const settingKeys = Object.keys(stackSettingsSchema.shape);
+  return sets.map((entry) => {
+    const eq = entry.indexOf("=");
+    if (eq <= 0) throw new ConfigError([`--set ${entry}: expected path=value, e.g. --set kafka.brokers=3`]);
+    const key = entry.slice(0, eq);
+    const raw = entry.slice(eq + 1);
+    if (settingKeys.includes(key)) {
+      config[`${PROJECT}:${key}`] = raw;
+      return undefined;
+    }
+    return { source: "--set", values: set({}, key, parsePathValue(raw)) };
+  }).filter((l): l is ConfigLayer => l !== undefined);
+}
+
+/** Provider outputs that a real deployment computes and the program reads. */
+function mockOutputs(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> {
+  if (args.type === "random:index/randomPassword:RandomPassword") return { result: "mock-generated-password" };
+  return {};
+}
+
+export async function planStack(o: PlanOptions): Promise<Plan> {
+  const config = readStackFile(o.stack);
+  if (o.envFile) config[`${PROJECT}:environmentFile`] = path.resolve(o.envFile);
+  const layers = applySets(o.sets ?? [], config);
+
+  const resources: PlannedResource[] = [];
+  await pulumi.runtime.setMocks({
+    newResource: (args) => {
+      resources.push({ type: args.type, name: args.name, inputs: redactSecrets(args.inputs), component: args.custom === false });
+      return { id: `${args.name}-id`, state: { ...args.inputs, ...mockOutputs(args) } };
+    },
+    call: (args) => args.inputs,
+  }, PROJECT, o.stack, false);
+  pulumi.runtime.setAllConfig(config);
+
+  runProgram(layers);
+  await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+  return { stack: o.stack, resources };
+}
