@@ -34,14 +34,15 @@ export class DataPlatform extends pulumi.ComponentResource {
       },
     }, { parent: this, provider, protect: production });
 
-    const engineOpts = { parent: this, provider, dependsOn: [namespace] };
-    const args = { namespace: settings.namespace, production };
+    const engineOpts = { parent: this, provider };
+    const args = { namespace: settings.namespace, production, dependsOn: [namespace] };
     const zookeeper = new ZooKeeper("zookeeper", { ...args, config: config.zookeeper }, engineOpts);
     const kafka = new Kafka("kafka", { ...args, config: config.kafka }, engineOpts);
     const minio = new Minio("minio", { ...args, config: config.minio }, engineOpts);
     const mysql = new Mysql("mysql", { ...args, config: config.mysql }, engineOpts);
     new NetworkPolicies("network", {
       namespace: settings.namespace,
+      dependsOn: [namespace],
       flows: [...zookeeper.flows, ...kafka.flows, ...minio.flows],
     }, engineOpts);
 

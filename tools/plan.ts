@@ -19,6 +19,8 @@ export interface PlannedResource {
   inputs: Record<string, any>;
   /** True for component resources. */
   component: boolean;
+  /** Resource options the policy pack sees. */
+  options: { protect: boolean; parent: string; dependsOn: string[] };
 }
 
 export interface PlanOptions {
@@ -89,19 +91,38 @@ function mockOutputs(args: pulumi.runtime.MockResourceArgs): Record<string, unkn
   return {};
 }
 
+/** Mocks see inputs only; the options (protect, parent) are read off the registration request. */
+function captureOptions(into: Map<string, PlannedResource["options"]>): void {
+  const monitor = (pulumi.runtime as unknown as { getMonitor(): any }).getMonitor();
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req: any, callback: unknown) => {
+    into.set(`${req.getType()}::${req.getName()}`, {
+      protect: req.getProtect() === true,
+      parent: req.getParent(),
+      dependsOn: req.getDependenciesList(),
+    });
+    return register(req, callback);
+  };
+}
+
 export async function planStack(o: PlanOptions): Promise<Plan> {
   const config = readStackFile(o.stack);
   if (o.envFile) config[`${PROJECT}:environmentFile`] = path.resolve(o.envFile);
   const layers = applySets(o.sets ?? [], config);
 
   const resources: PlannedResource[] = [];
+  const options = new Map<string, PlannedResource["options"]>();
   await pulumi.runtime.setMocks({
     newResource: (args) => {
-      resources.push({ type: args.type, name: args.name, inputs: redactSecrets(args.inputs), component: args.custom === false });
+      resources.push({
+        type: args.type, name: args.name, inputs: redactSecrets(args.inputs), component: args.custom === false,
+        options: options.get(`${args.type}::${args.name}`)!,
+      });
       return { id: `${args.name}-id`, state: { ...args.inputs, ...mockOutputs(args) } };
     },
     call: (args) => args.inputs,
   }, PROJECT, o.stack, false);
+  captureOptions(options);
   pulumi.runtime.setAllConfig(config);
 
   runProgram(layers);

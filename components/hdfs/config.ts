@@ -1,6 +1,6 @@
 /** HDFS sizing. The engine itself arrives with the Hadoop issue; the config names are reserved now. */
 import { z } from "zod";
-import { checkJvmFits, count, heapPercent, resources, storage } from "../kit/sizing";
+import { checkJvmFits, count, heapPercent, resources, storage, whenFieldsValid } from "../kit/sizing";
 
 export const hdfsConfig = z
   .strictObject({
@@ -15,5 +15,5 @@ export const hdfsConfig = z
     }
     checkJvmFits(ctx, ["nameNode"], h.nameNode);
     checkJvmFits(ctx, ["dataNodes"], h.dataNodes);
-  });
+  }, whenFieldsValid);
 export type HdfsConfig = z.infer<typeof hdfsConfig>;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { checkJvmFits, count, heapPercent, image, resources, storage } from "../kit/sizing";
+import { checkJvmFits, count, heapPercent, image, resources, storage, whenFieldsValid } from "../kit/sizing";
 
 export const KAFKA_IMAGE = "apache/kafka:4.1.1";
 /** Topics the pipeline needs; more may be added per environment. */
@@ -61,6 +61,6 @@ export const kafkaConfig = z
     }
     checkJvmFits(ctx, [], k);
     checkJvmFits(ctx, ["controllers"], k.controllers);
-  });
+  }, whenFieldsValid);
 export type KafkaConfig = z.infer<typeof kafkaConfig>;
 export type TopicConfig = z.infer<typeof topicConfig>;

@@ -1,14 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { EngineArgs } from "../kit/engine";
 import { Flow } from "../kit";
 import { createObjects } from "../kit/objects";
 import type { KafkaConfig } from "./config";
 import { bootstrapServers, kafkaFlows, kafkaManifests } from "./spec";
 
-export interface KafkaArgs {
-  namespace: string;
-  config: KafkaConfig;
-  production: boolean;
-}
+export type KafkaArgs = EngineArgs<KafkaConfig>;
 
 export class Kafka extends pulumi.ComponentResource {
   public readonly bootstrapServers: string;
@@ -17,7 +14,7 @@ export class Kafka extends pulumi.ComponentResource {
 
   constructor(name: string, args: KafkaArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataplatform:kafka:Kafka", name, {}, opts);
-    createObjects(kafkaManifests(args.config, args.namespace), { parent: this, protectStateful: args.production });
+    createObjects(kafkaManifests(args.config, args.namespace), { parent: this, protectStateful: args.production, dependsOn: args.dependsOn });
     this.bootstrapServers = bootstrapServers(args.namespace);
     this.clusterId = args.config.clusterId;
     this.flows = kafkaFlows();

@@ -13,6 +13,8 @@ export interface CredentialsArgs {
   generated: Record<string, number>;
   /** Keys with fixed, non-secret values (a username). */
   fixed?: Record<string, string>;
+  /** What the Secret must wait for (its namespace). */
+  dependsOn?: pulumi.Resource[];
 }
 
 export class Credentials extends pulumi.ComponentResource {
@@ -29,7 +31,7 @@ export class Credentials extends pulumi.ComponentResource {
       metadata: { name: args.secretName, namespace: args.namespace, labels: workloadLabels(args.workload) },
       type: "Opaque",
       stringData: { ...(args.fixed ?? {}), ...generated },
-    }, { parent: this });
+    }, { parent: this, dependsOn: args.dependsOn });
     this.secretName = args.secretName;
     this.registerOutputs({ secretName: secret.metadata.name });
   }

@@ -3,6 +3,9 @@ import { z } from "zod";
 import { CPU_PATTERN, MEMORY_PATTERN, memoryBytes, memoryMiB } from "./quantity";
 import { heapMiB, jvmFootprintMiB } from "./jvm";
 
+/** Cross-field rules run only once every field has the right type and range. */
+export const whenFieldsValid = { when: (payload: { issues: unknown[] }) => payload.issues.length === 0 };
+
 /** A replica or partition count: a whole number from 1 up. */
 export const count = (max = 1000) =>
   z
@@ -13,7 +16,7 @@ export const count = (max = 1000) =>
 
 export const memory = z
   .string({ error: 'must be a memory quantity such as "512Mi" or "2Gi"' })
-  .regex(MEMORY_PATTERN, { error: 'must be a memory quantity such as "512Mi" or "2Gi"' })
+  .regex(MEMORY_PATTERN, { error: 'must be a memory quantity such as "512Mi" or "2Gi"', abort: true })
   .refine((q) => memoryBytes(q) > 0, { error: "must be more than zero" });
 
 export const cpu = z
@@ -34,7 +37,7 @@ export const resources = z
         message: `${r.requests.memory} is more than limits.memory ${r.limits.memory}; a request may not exceed its limit`,
       });
     }
-  });
+  }, whenFieldsValid);
 export type Resources = z.infer<typeof resources>;
 
 export const storage = z.strictObject({
@@ -60,7 +63,7 @@ function isPinned(ref: string): boolean {
 
 export const image = z
   .string({ error: "must be an image reference" })
-  .regex(/^[a-z0-9][\w.\-/:@]*$/, { error: "must be an image reference such as apache/kafka:4.1.1" })
+  .regex(/^[a-z0-9][\w.\-/:@]*$/, { error: "must be an image reference such as apache/kafka:4.1.1", abort: true })
   .refine(isPinned, { error: "must be pinned to a tag or sha256 digest (never latest or untagged)" });
 
 /**

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { count, image, resources, storage } from "../kit/sizing";
+import { count, image, resources, storage, whenFieldsValid } from "../kit/sizing";
 
 export const MINIO_IMAGE = "quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z";
 export const MC_IMAGE = "quay.io/minio/mc:RELEASE.2025-08-13T08-35-41Z";
@@ -29,5 +29,5 @@ export const minioConfig = z
         message: `${m.replicas} servers x ${m.drivesPerNode} drives = ${drives} drives; a distributed pool needs at least ${MIN_DISTRIBUTED_DRIVES} (raise replicas or drivesPerNode, or use 1 server)`,
       });
     }
-  });
+  }, whenFieldsValid);
 export type MinioConfig = z.infer<typeof minioConfig>;

@@ -1,15 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { EngineArgs } from "../kit/engine";
 import { Flow } from "../kit";
 import { Credentials } from "../kit/credentials";
 import { createObjects } from "../kit/objects";
 import { DATA_LAKE_BUCKET, MinioConfig } from "./config";
 import { CREDENTIALS_SECRET, endpoint, minioFlows, minioManifests, SERVER } from "./spec";
 
-export interface MinioArgs {
-  namespace: string;
-  config: MinioConfig;
-  production: boolean;
-}
+export type MinioArgs = EngineArgs<MinioConfig>;
 
 export class Minio extends pulumi.ComponentResource {
   public readonly endpoint: string;
@@ -23,8 +20,9 @@ export class Minio extends pulumi.ComponentResource {
     const credentials = new Credentials(CREDENTIALS_SECRET, {
       namespace: args.namespace, secretName: CREDENTIALS_SECRET, workload: SERVER,
       generated: { "root-user": 20, "root-password": 40 },
+      dependsOn: args.dependsOn,
     }, { parent: this, protect: args.production });
-    createObjects(minioManifests(args.config, args.namespace), { parent: this, protectStateful: args.production, dependsOn: [credentials] });
+    createObjects(minioManifests(args.config, args.namespace), { parent: this, protectStateful: args.production, dependsOn: [...(args.dependsOn ?? []), credentials] });
     this.endpoint = endpoint(args.namespace);
     this.bucket = DATA_LAKE_BUCKET;
     this.credentialsSecret = CREDENTIALS_SECRET;

@@ -1,6 +1,6 @@
 /** Spark sizing. The engine itself arrives with the Spark issue; the config names are reserved now. */
 import { z } from "zod";
-import { checkJvmFits, count, heapPercent, resources } from "../kit/sizing";
+import { checkJvmFits, count, heapPercent, resources, whenFieldsValid } from "../kit/sizing";
 
 export const sparkConfig = z
   .strictObject({
@@ -10,5 +10,5 @@ export const sparkConfig = z
   .superRefine((s, ctx) => {
     checkJvmFits(ctx, ["master"], s.master);
     checkJvmFits(ctx, ["workers"], s.workers);
-  });
+  }, whenFieldsValid);
 export type SparkConfig = z.infer<typeof sparkConfig>;

@@ -1,6 +1,6 @@
 /** Starburst/Trino sizing. The engine itself arrives with the lakehouse issue; names are reserved now. */
 import { z } from "zod";
-import { checkJvmFits, count, heapPercent, resources } from "../kit/sizing";
+import { checkJvmFits, count, heapPercent, resources, whenFieldsValid } from "../kit/sizing";
 
 export const starburstConfig = z
   .strictObject({
@@ -10,5 +10,5 @@ export const starburstConfig = z
   .superRefine((s, ctx) => {
     checkJvmFits(ctx, ["coordinator"], s.coordinator);
     checkJvmFits(ctx, ["workers"], s.workers);
-  });
+  }, whenFieldsValid);
 export type StarburstConfig = z.infer<typeof starburstConfig>;

@@ -1,6 +1,6 @@
 /** YARN sizing. The engine itself arrives with the Hadoop issue; the config names are reserved now. */
 import { z } from "zod";
-import { checkJvmFits, count, heapPercent, resources } from "../kit/sizing";
+import { checkJvmFits, count, heapPercent, resources, whenFieldsValid } from "../kit/sizing";
 
 export const yarnConfig = z
   .strictObject({
@@ -17,5 +17,5 @@ export const yarnConfig = z
   .superRefine((y, ctx) => {
     checkJvmFits(ctx, ["resourceManager"], y.resourceManager);
     checkJvmFits(ctx, ["nodeManagers"], y.nodeManagers, y.nodeManagers.memoryMb, "for containers (nodeManagers.memoryMb)");
-  });
+  }, whenFieldsValid);
 export type YarnConfig = z.infer<typeof yarnConfig>;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { checkJvmFits, count, heapPercent, image, resources, storage } from "../kit/sizing";
+import { checkJvmFits, count, heapPercent, image, resources, storage, whenFieldsValid } from "../kit/sizing";
 
 export const ZOOKEEPER_IMAGE = "zookeeper:3.9.4";
 
@@ -16,5 +16,5 @@ export const zookeeperConfig = z
       ctx.addIssue({ code: "custom", path: ["replicas"], message: `${zk.replicas} is even; an ensemble needs an odd size (1, 3, 5, ...) to keep a majority` });
     }
     checkJvmFits(ctx, [], zk);
-  });
+  }, whenFieldsValid);
 export type ZooKeeperConfig = z.infer<typeof zookeeperConfig>;

@@ -1,14 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { EngineArgs } from "../kit/engine";
 import { createObjects } from "../kit/objects";
 import { Flow } from "../kit";
 import type { ZooKeeperConfig } from "./config";
 import { connectString, zookeeperFlows, zookeeperManifests } from "./spec";
 
-export interface ZooKeeperArgs {
-  namespace: string;
-  config: ZooKeeperConfig;
-  production: boolean;
-}
+export type ZooKeeperArgs = EngineArgs<ZooKeeperConfig>;
 
 export class ZooKeeper extends pulumi.ComponentResource {
   public readonly connectString: string;
@@ -16,7 +13,7 @@ export class ZooKeeper extends pulumi.ComponentResource {
 
   constructor(name: string, args: ZooKeeperArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataplatform:zookeeper:ZooKeeper", name, {}, opts);
-    createObjects(zookeeperManifests(args.config, args.namespace), { parent: this, protectStateful: args.production });
+    createObjects(zookeeperManifests(args.config, args.namespace), { parent: this, protectStateful: args.production, dependsOn: args.dependsOn });
     this.connectString = connectString(args.namespace);
     this.flows = zookeeperFlows();
     this.registerOutputs({ connectString: this.connectString });

@@ -1,5 +1,6 @@
 /** The platform's config model: one environment's sizing of every engine, and cross-engine rules. */
 import { z } from "zod";
+import { whenFieldsValid } from "../../components/kit/sizing";
 import { hdfsConfig } from "../../components/hdfs/config";
 import { kafkaConfig } from "../../components/kafka/config";
 import { minioConfig } from "../../components/minio/config";
@@ -41,7 +42,7 @@ export const platformSchema = z
         atLeast(["kafka", "topics", name, "replicationFactor"], topic.replicationFactor, 3, "a broker loss must not lose data");
       }
     }
-  });
+  }, whenFieldsValid);
 
 export type PlatformConfig = z.infer<typeof platformSchema>;
 /** The environment file's shape before defaults are applied. */

@@ -1,0 +1,11 @@
+import type * as pulumi from "@pulumi/pulumi";
+
+/** What every engine component takes: where, its validated config, and the tier's protection. */
+export interface EngineArgs<C> {
+  namespace: string;
+  config: C;
+  /** Production protects stateful resources and credentials against deletion. */
+  production: boolean;
+  /** Resources the engine's objects must wait for (the namespace). Children do not inherit dependsOn. */
+  dependsOn?: pulumi.Resource[];
+}

@@ -1,0 +1,160 @@
+import * as path from "path";
+import { loadPlatform } from "../infra/config/stack";
+import { resolvePlatformConfig } from "../infra/config/load";
+import { configProblems, environmentWith, readEnvironment, ROOT } from "./helpers";
+
+const CLUSTER_ID = { "dataplatform:kafka": JSON.stringify({ clusterId: "sM7vMcYvK3sxreD40T8S9Q" }) };
+
+function load(envFile: string, extra: Record<string, string> = {}) {
+  return loadPlatform(ROOT, "dev", { "dataplatform:environment": "dev", "dataplatform:environmentFile": envFile, ...CLUSTER_ID, ...extra });
+}
+
+function problemsFor(changes: Record<string, unknown>, base = "dev"): string[] {
+  const file = environmentWith(base, changes);
+  return configProblems(() => load(file)).map((p) => p.replace(file, "<env>"));
+}
+
+describe("environment files", () => {
+  it.each(["dev", "staging", "prod"])("%s validates and keeps its sizing", (env) => {
+    const loaded = loadPlatform(ROOT, env, { "dataplatform:environment": env, ...CLUSTER_ID });
+    const raw = readEnvironment(env);
+    expect(loaded.config.kafka.brokers).toBe(raw.kafka.brokers);
+    expect(loaded.config.zookeeper.replicas).toBe(raw.zookeeper.replicas);
+    expect(loaded.settings.namespace).toBe("data-platform");
+  });
+
+  it("dev carries the seed values", () => {
+    const { config } = load(path.join(ROOT, "environments/dev.yaml"));
+    expect(config.kafka.replicationFactor).toBe(1);
+    expect(Object.fromEntries(Object.entries(config.kafka.topics).map(([n, t]) => [n, t.partitions]))).toEqual({ orders: 3, customers: 3, products: 3 });
+    expect(config.yarn.nodeManagers.memoryMb).toBe(1638);
+    expect(config.tier).toBe("development");
+  });
+});
+
+describe("validation names the file, the path and what is allowed", () => {
+  it("rejects a wrong type", () => {
+    expect(problemsFor({ "kafka.brokers": "three" })).toEqual([expect.stringMatching(/^<env>: kafka\.brokers: must be a whole number \(got "three"\)$/)]);
+  });
+
+  it("rejects an unknown key and suggests the intended one", () => {
+    const problems = problemsFor({ "kafka.brokrs": 3 });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^<env>: kafka\.brokrs: unknown setting \(did you mean "brokers"\?\); allowed here: .*brokers/);
+  });
+
+  it("rejects an unknown top-level section", () => {
+    expect(problemsFor({ kafak: {} })[0]).toMatch(/^<env>: kafak: unknown setting \(did you mean "kafka"\?\); allowed here: tier, zookeeper, kafka/);
+  });
+
+  it.each([
+    ["kafka.brokers", 0, /kafka\.brokers: must be at least 1 \(got 0\)/],
+    ["zookeeper.replicas", -1, /zookeeper\.replicas: must be at least 1 \(got -1\)/],
+    ["kafka.topics.orders.partitions", 0, /kafka\.topics\.orders\.partitions: must be at least 1 \(got 0\)/],
+    ["spark.workers.replicas", 1.5, /spark\.workers\.replicas: must be a whole number \(got 1.5\)/],
+  ])("rejects a non-positive or fractional count at %s", (p, value, message) => {
+    expect(problemsFor({ [p]: value })).toEqual(expect.arrayContaining([expect.stringMatching(message)]));
+  });
+
+  it("rejects a replication factor above the broker count", () => {
+    expect(problemsFor({ "kafka.replicationFactor": 2 })).toEqual([
+      "<env>: kafka.replicationFactor: 2 is more than kafka.brokers (1); allowed: 1 to 1",
+    ]);
+  });
+
+  it("rejects min-insync above the replication factor", () => {
+    expect(problemsFor({ "kafka.minInsyncReplicas": 2 }, "dev")).toEqual(expect.arrayContaining([
+      "<env>: kafka.minInsyncReplicas: 2 is more than kafka.replicationFactor (1); allowed: 1 to 1",
+    ]));
+  });
+
+  it("rejects a JVM heap that does not fit its container", () => {
+    const [problem] = problemsFor({ "kafka.heapPercent": 90 });
+    expect(problem).toMatch(/^<env>: kafka\.resources\.limits\.memory: 1Gi \(1024 MiB\) cannot hold a 921 MiB heap \(heapPercent 90\) \+ 256 MiB JVM overhead = 1177 MiB/);
+  });
+
+  it("rejects YARN container memory that does not fit the NodeManager container", () => {
+    const [problem] = problemsFor({ "yarn.nodeManagers.memoryMb": 4096 });
+    expect(problem).toMatch(/^<env>: yarn\.nodeManagers\.resources\.limits\.memory: 3Gi \(3072 MiB\) cannot hold .* \+ 4096 MiB for containers/);
+  });
+
+  it("rejects a memory request above its limit", () => {
+    expect(problemsFor({ "mysql.resources.requests.memory": "2Gi" })[0]).toMatch(/^<env>: mysql\.resources\.requests\.memory: 2Gi is more than limits\.memory 768Mi/);
+  });
+
+  it("rejects unpinned images", () => {
+    expect(problemsFor({ "kafka.image": "apache/kafka:latest" })[0]).toMatch(/kafka\.image: must be pinned to a tag or sha256 digest/);
+    expect(problemsFor({ "minio.image": "quay.io/minio/minio" })[0]).toMatch(/minio\.image: must be pinned/);
+  });
+
+  it("rejects an even ZooKeeper ensemble and a too-small distributed MinIO", () => {
+    expect(problemsFor({ "zookeeper.replicas": 2 })[0]).toMatch(/zookeeper\.replicas: 2 is even/);
+    expect(problemsFor({ "minio.replicas": 2 })[0]).toMatch(/minio\.replicas: 2 servers x 1 drives = 2 drives; a distributed pool needs at least 4/);
+  });
+
+  it("rejects a missing required topic", () => {
+    const file = environmentWith("dev", {});
+    const env = readEnvironment("dev");
+    delete env.kafka.topics.products;
+    const problems = configProblems(() => resolvePlatformConfig([{ source: file, values: { ...env, kafka: { ...env.kafka, clusterId: "sM7vMcYvK3sxreD40T8S9Q" } } }]));
+    expect(problems).toEqual([`${file}: kafka.topics.products: is required: the pipeline reads and writes topic "products"`]);
+  });
+
+  it("enforces production minimums", () => {
+    const problems = problemsFor({ "kafka.replicationFactor": 2, "kafka.minInsyncReplicas": 1, "zookeeper.replicas": 1 }, "prod");
+    expect(problems).toEqual(expect.arrayContaining([
+      "<env>: kafka.replicationFactor: 2 is below 3, the production minimum: a broker loss must not lose data",
+      "<env>: kafka.minInsyncReplicas: 1 is below 2, the production minimum: an acknowledged write must be on two brokers",
+      "<env>: zookeeper.replicas: 1 is below 3, the production minimum: the ensemble must survive a server loss",
+    ]));
+  });
+
+  it("reports every problem at once", () => {
+    expect(problemsFor({ "kafka.brokers": 0, "minio.replicas": "x", "mysql.storage.size": "lots" })).toHaveLength(3);
+  });
+
+  it("names the line of malformed YAML", () => {
+    const file = environmentWith("dev", {}, "tier: development\nkafka:\n  brokers: [1,\n");
+    expect(configProblems(() => load(file))[0]).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:\\d+: not valid YAML`));
+  });
+
+  it("rejects a duplicate key in YAML instead of silently taking the last", () => {
+    const file = environmentWith("dev", {}, "tier: development\ntier: production\n");
+    expect(configProblems(() => load(file))[0]).toMatch(/not valid YAML: Map keys must be unique/);
+  });
+});
+
+describe("stack config", () => {
+  it("lays stack overrides over the environment and attributes problems to the stack file", () => {
+    const file = path.join(ROOT, "environments/dev.yaml");
+    const loaded = load(file, { "dataplatform:kafka": JSON.stringify({ clusterId: "sM7vMcYvK3sxreD40T8S9Q", topics: { orders: { partitions: 9 } } }) });
+    expect(loaded.config.kafka.topics.orders.partitions).toBe(9);
+    expect(loaded.config.kafka.topics.customers.partitions).toBe(3);
+    const problems = configProblems(() => load(file, { "dataplatform:zookeeper": JSON.stringify({ replicas: 0 }) }));
+    expect(problems).toEqual(["Pulumi.dev.yaml: zookeeper.replicas: must be at least 1 (got 0)"]);
+  });
+
+  it("requires a pinned Kafka cluster ID", () => {
+    const problems = configProblems(() => loadPlatform(ROOT, "dev", { "dataplatform:environment": "dev" }));
+    expect(problems).toEqual([expect.stringMatching(/^environments\/dev\.yaml or Pulumi\.dev\.yaml: kafka\.clusterId: is required: pin a 22-character cluster ID/)]);
+  });
+
+  it("rejects an unknown stack setting", () => {
+    expect(configProblems(() => load("x", { "dataplatform:namespce": "x" }))[0]).toMatch(/^Pulumi\.dev\.yaml: dataplatform:namespce: unknown setting; allowed: environment, environmentFile, namespace/);
+  });
+
+  it("rejects an environment without a file, listing those that exist", () => {
+    expect(configProblems(() => loadPlatform(ROOT, "qa", { "dataplatform:environment": "qa", ...CLUSTER_ID }))).toEqual([
+      'Pulumi.qa.yaml: dataplatform:environment: "qa" has no file environments/qa.yaml; allowed: dev, prod, staging',
+    ]);
+  });
+
+  it("rejects a namespace that is not a DNS label", () => {
+    expect(configProblems(() => load(path.join(ROOT, "environments/dev.yaml"), { "dataplatform:namespace": "Data_Platform" }))[0])
+      .toMatch(/^Pulumi\.dev\.yaml: dataplatform:namespace: must be a DNS label/);
+  });
+
+  it("ignores other packages' config (the provider's own keys)", () => {
+    expect(load(path.join(ROOT, "environments/dev.yaml"), { "kubernetes:context": "kind" }).config.tier).toBe("development");
+  });
+});

@@ -1,0 +1,62 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { cloneDeep, set } from "lodash";
+import * as YAML from "yaml";
+import { ConfigError } from "../infra/config/load";
+import type { Plan, PlannedResource } from "../tools/plan";
+
+export const ROOT = path.resolve(__dirname, "..");
+
+export function readEnvironment(name: string): Record<string, any> {
+  return YAML.parse(fs.readFileSync(path.join(ROOT, "environments", `${name}.yaml`), "utf8"));
+}
+
+/** Writes a copy of an environment with changes at the given paths; returns its path. */
+export function environmentWith(base: string, changes: Record<string, unknown>, raw?: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dp-env-"));
+  const file = path.join(dir, `${base}-variant.yaml`);
+  if (raw !== undefined) {
+    fs.writeFileSync(file, raw);
+    return file;
+  }
+  const env = cloneDeep(readEnvironment(base));
+  for (const [p, v] of Object.entries(changes)) set(env, p, v);
+  fs.writeFileSync(file, YAML.stringify(env));
+  return file;
+}
+
+/** The problems a config error reports, or fails the test when no ConfigError is thrown. */
+export function configProblems(run: () => unknown): string[] {
+  try {
+    run();
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  throw new Error("expected a ConfigError, but the config was accepted");
+}
+
+export async function configProblemsAsync(run: () => Promise<unknown>): Promise<string[]> {
+  try {
+    await run();
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  throw new Error("expected a ConfigError, but the config was accepted");
+}
+
+export function kindOf(r: PlannedResource): string {
+  return r.type.split(":").pop()!;
+}
+
+export function find(plan: Plan, kind: string, name: string): PlannedResource {
+  const found = plan.resources.find((r) => kindOf(r) === kind && r.name === name);
+  if (!found) throw new Error(`no ${kind} ${name} in plan: ${plan.resources.map((r) => `${kindOf(r)}/${r.name}`).join(", ")}`);
+  return found;
+}
+
+export function all(plan: Plan, kind: string): PlannedResource[] {
+  return plan.resources.filter((r) => kindOf(r) === kind);
+}
