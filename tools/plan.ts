@@ -105,11 +105,11 @@ function captureOptions(into: Map<string, PlannedResource["options"]>): void {
   };
 }
 
-export async function planStack(o: PlanOptions): Promise<Plan> {
-  const config = readStackFile(o.stack);
-  if (o.envFile) config[`${PROJECT}:environmentFile`] = path.resolve(o.envFile);
-  const layers = applySets(o.sets ?? [], config);
-
+/**
+ * Runs `build` under Pulumi mocks with the given stack config and returns every resource it
+ * registered, in registration order.
+ */
+export async function recordResources(stack: string, config: Record<string, string>, build: () => void): Promise<PlannedResource[]> {
   const resources: PlannedResource[] = [];
   const options = new Map<string, PlannedResource["options"]>();
   await pulumi.runtime.setMocks({
@@ -121,11 +121,18 @@ export async function planStack(o: PlanOptions): Promise<Plan> {
       return { id: `${args.name}-id`, state: { ...args.inputs, ...mockOutputs(args) } };
     },
     call: (args) => args.inputs,
-  }, PROJECT, o.stack, false);
+  }, PROJECT, stack, false);
   captureOptions(options);
   pulumi.runtime.setAllConfig(config);
-
-  runProgram(layers);
+  build();
   await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+  return resources;
+}
+
+export async function planStack(o: PlanOptions): Promise<Plan> {
+  const config = readStackFile(o.stack);
+  if (o.envFile) config[`${PROJECT}:environmentFile`] = path.resolve(o.envFile);
+  const layers = applySets(o.sets ?? [], config);
+  const resources = await recordResources(o.stack, config, () => runProgram(layers));
   return { stack: o.stack, resources };
 }

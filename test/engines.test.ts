@@ -1,0 +1,159 @@
+import * as pulumi from "@pulumi/pulumi";
+import { Kafka } from "../components/kafka";
+import { kafkaConfig } from "../components/kafka/config";
+import { brokerProperties, controllerProperties, controllerVoters, kafkaManifests, topicsScript } from "../components/kafka/spec";
+import { Minio } from "../components/minio";
+import { minioConfig } from "../components/minio/config";
+import { minioManifests, serverVolumes } from "../components/minio/spec";
+import { Mysql } from "../components/mysql";
+import { mysqlConfig } from "../components/mysql/config";
+import { myCnf, mysqlManifests } from "../components/mysql/spec";
+import { ZooKeeper } from "../components/zookeeper";
+import { zookeeperConfig } from "../components/zookeeper/config";
+import { zooCfg, zookeeperManifests } from "../components/zookeeper/spec";
+import { recordResources } from "../tools/plan";
+import { readEnvironment } from "./helpers";
+
+const NS = "data-platform";
+const env = (name: string) => readEnvironment(name);
+const zk = (e: string) => zookeeperConfig.parse(env(e).zookeeper);
+const kafka = (e: string, extra: Record<string, unknown> = {}) => kafkaConfig.parse({ ...env(e).kafka, clusterId: "sM7vMcYvK3sxreD40T8S9Q", ...extra });
+const minio = (e: string) => minioConfig.parse(env(e).minio);
+const mysql = (e: string) => mysqlConfig.parse(env(e).mysql);
+const byKind = (ms: any[], kind: string) => ms.filter((m) => m.kind === kind);
+const container = (sts: any) => sts.spec.template.spec.containers[0];
+const envValue = (c: any, name: string) => c.env.find((e: any) => e.name === name);
+
+describe("ZooKeeper", () => {
+  it("writes a standalone config in dev and an ensemble in prod", () => {
+    expect(zooCfg(zk("dev"), NS)).not.toMatch(/^server\./m);
+    const prod = zooCfg(zk("prod"), NS);
+    expect(prod).toContain(`server.1=zookeeper-0.zookeeper-headless.${NS}.svc.cluster.local:2888:3888;2181`);
+    expect(prod).toContain("server.3=");
+    expect(prod).toContain("dataDir=/var/lib/zookeeper/data");
+    expect(prod).toContain("quorumListenOnAllIPs=true");
+  });
+
+  it("derives the server id from the ordinal and the heap from the limit", () => {
+    const [sts] = byKind(zookeeperManifests(zk("prod"), NS), "StatefulSet");
+    expect(sts.spec.replicas).toBe(3);
+    expect(container(sts).command[2]).toContain('echo "$((ordinal + 1))" > /var/lib/zookeeper/data/myid');
+    expect(envValue(container(sts), "ZK_SERVER_HEAP").value).toBe("1024");
+    expect(sts.spec.template.metadata.annotations["dataplatform.io/config-checksum"]).toMatch(/^[0-9a-f]{10}$/);
+  });
+});
+
+describe("Kafka", () => {
+  it("runs KRaft with pinned node ids and per-pod advertised listeners", () => {
+    const cfg = kafka("prod");
+    expect(controllerVoters(cfg, NS)).toBe([0, 1, 2].map((i) => `${1000 + i}@kafka-controller-${i}.kafka-controller-headless.${NS}.svc.cluster.local:9093`).join(","));
+    expect(controllerProperties(cfg, NS)).toContain("process.roles=controller");
+    const broker = brokerProperties(cfg, NS);
+    expect(broker).toContain("process.roles=broker");
+    expect(broker).toContain("default.replication.factor=3");
+    expect(broker).toContain("min.insync.replicas=2");
+    expect(broker).toContain("auto.create.topics.enable=false");
+    const [, brokers] = byKind(kafkaManifests(cfg, NS), "StatefulSet");
+    const start = container(brokers).command[2];
+    expect(start).toContain(`advertised.listeners=PLAINTEXT://\${HOSTNAME}.kafka-broker-headless.${NS}.svc.cluster.local:9092`);
+    expect(start).toContain('kafka-storage.sh format --cluster-id "$KAFKA_CLUSTER_ID"');
+    expect(start).toContain("--ignore-formatted");
+    expect(envValue(container(brokers), "KAFKA_CLUSTER_ID").value).toBe("sM7vMcYvK3sxreD40T8S9Q");
+    expect(envValue(container(brokers), "KAFKA_HEAP_OPTS").value).toBe("-Xms4096m -Xmx4096m");
+  });
+
+  it("scales brokers without touching the controller quorum", () => {
+    const [c3, b3] = byKind(kafkaManifests(kafka("prod"), NS), "StatefulSet");
+    const [c5, b5] = byKind(kafkaManifests(kafka("prod", { brokers: 5 }), NS), "StatefulSet");
+    expect(c5).toEqual(c3);
+    expect(b5.spec.replicas).toBe(5);
+    expect({ ...b5.spec, replicas: 3 }).toEqual(b3.spec);
+  });
+
+  it("reconciles topics: creates, grows, and never shrinks", () => {
+    const script = topicsScript(kafka("dev"), NS);
+    expect(script).toContain("ensure orders 3 1 min.insync.replicas=1");
+    expect(script).toContain("ensure customers 3 1 ");
+    expect(script).toContain('--alter --topic "$name" --partitions "$want"');
+    expect(script).toMatch(/WARNING: .* Kafka cannot remove partitions, leaving it as is/);
+    expect(script).not.toMatch(/--delete/);
+  });
+});
+
+describe("MinIO", () => {
+  it("runs one server in dev and a distributed pool in prod", () => {
+    expect(serverVolumes(minio("dev"), NS)).toBe("/data");
+    expect(serverVolumes(minio("prod"), NS)).toBe(`http://minio-{0...3}.minio-headless.${NS}.svc.cluster.local/data{0...1}`);
+    const [sts] = byKind(minioManifests(minio("prod"), NS), "StatefulSet");
+    expect(sts.spec.volumeClaimTemplates.map((v: any) => v.metadata.name)).toEqual(["data0", "data1"]);
+  });
+
+  it("takes credentials from the generated Secret and creates the lake bucket idempotently", () => {
+    const ms = minioManifests(minio("dev"), NS);
+    const [sts] = byKind(ms, "StatefulSet");
+    expect(envValue(container(sts), "MINIO_ROOT_PASSWORD")).toEqual({ name: "MINIO_ROOT_PASSWORD", valueFrom: { secretKeyRef: { name: "minio-credentials", key: "root-password" } } });
+    const [bucketJob] = byKind(ms, "Job");
+    expect(bucketJob.spec.template.spec.containers[0].command[2]).toContain("mc mb --ignore-existing lake/data-lake");
+    expect(JSON.stringify(ms)).not.toMatch(/minioadmin/);
+  });
+});
+
+describe("MySQL", () => {
+  it("creates the metastore database and user with generated passwords", () => {
+    const [sts] = byKind(mysqlManifests(mysql("dev"), NS), "StatefulSet");
+    const c = container(sts);
+    expect(envValue(c, "MYSQL_DATABASE").value).toBe("hive_metastore");
+    expect(envValue(c, "MYSQL_USER").valueFrom.secretKeyRef).toEqual({ name: "mysql-credentials", key: "username" });
+    expect(envValue(c, "MYSQL_PASSWORD").valueFrom.secretKeyRef).toEqual({ name: "mysql-credentials", key: "password" });
+    expect(envValue(c, "MYSQL_ROOT_PASSWORD").valueFrom.secretKeyRef.key).toBe("root-password");
+  });
+
+  it("sizes the buffer pool from the memory limit", () => {
+    expect(myCnf(mysql("dev"))).toContain("innodb_buffer_pool_size=384M");
+  });
+});
+
+describe("components under mocks", () => {
+  const run = (build: () => void) => recordResources("dev", {}, build);
+  const children = (rs: any[], parentType: string) => rs.filter((r) => r.options.parent.endsWith(`${parentType}::${r.options.parent.split("::").pop()}`));
+
+  it.each([
+    ["ZooKeeper", "dataplatform:zookeeper:ZooKeeper", () => new ZooKeeper("zookeeper", { namespace: NS, config: zk("dev"), production: false }), 6],
+    ["Kafka", "dataplatform:kafka:Kafka", () => new Kafka("kafka", { namespace: NS, config: kafka("dev"), production: false }), 11],
+    ["MinIO", "dataplatform:minio:MinIO", () => new Minio("minio", { namespace: NS, config: minio("dev"), production: false }), 7],
+    ["MySQL", "dataplatform:mysql:MySQL", () => new Mysql("mysql", { namespace: NS, config: mysql("dev"), production: false }), 7],
+  ])("%s creates its objects as children of one component", async (_, type, build, expected) => {
+    const rs = await run(build as () => void);
+    const component = rs.filter((r) => r.type === type);
+    expect(component).toHaveLength(1);
+    expect(component[0].component).toBe(true);
+    expect(children(rs, type)).toHaveLength(expected);
+    for (const r of rs.filter((x) => x.type.startsWith("kubernetes:"))) {
+      expect(r.inputs.metadata.namespace).toBe(NS);
+      expect(r.inputs.metadata.labels["app.kubernetes.io/part-of"]).toBe("data-platform");
+    }
+  });
+
+  it("generates credentials as secrets and protects stateful objects in production", async () => {
+    const rs = await run(() => new Mysql("mysql", { namespace: NS, config: mysql("prod"), production: true }));
+    const secret = rs.find((r) => r.type === "kubernetes:core/v1:Secret")!;
+    expect(secret.inputs.stringData).toBe("[secret]");
+    expect(rs.filter((r) => r.type.startsWith("random:")).map((r) => r.inputs)).toEqual([
+      expect.objectContaining({ length: 40, special: false }), expect.objectContaining({ length: 32, special: false }),
+    ]);
+    expect(rs.find((r) => r.type === "kubernetes:apps/v1:StatefulSet")!.options.protect).toBe(true);
+    expect(secret.options.protect).toBe(true);
+    expect(rs.find((r) => r.type === "kubernetes:core/v1:Service")!.options.protect).toBe(false);
+  });
+
+  it("creates the client Service after its StatefulSet and the Job last", async () => {
+    const rs = await run(() => new Kafka("kafka", { namespace: NS, config: kafka("dev"), production: false }));
+    const order = rs.filter((r) => r.type.startsWith("kubernetes:")).map((r) => `${r.type.split(":").pop()}/${r.name}`);
+    expect(order.indexOf("Service/kafka-bootstrap")).toBeGreaterThan(order.indexOf("StatefulSet/kafka-broker"));
+    expect(order[order.length - 1]).toMatch(/^Job\/kafka-topics-/);
+    const job = rs.find((r) => r.type === "kubernetes:batch/v1:Job")!;
+    expect(job.options.dependsOn.some((u: string) => u.endsWith("kafka-bootstrap"))).toBe(true);
+  });
+
+  afterAll(() => pulumi.runtime.setAllConfig({}));
+});

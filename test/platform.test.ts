@@ -1,0 +1,148 @@
+import { spawnSync } from "child_process";
+import * as path from "path";
+import { isEqual } from "lodash";
+import { Plan, planStack } from "../tools/plan";
+import { all, environmentWith, find, kindOf, readEnvironment, ROOT } from "./helpers";
+
+const STACKS = ["dev", "staging", "prod"] as const;
+const plans: Record<string, Plan> = {};
+
+beforeAll(async () => {
+  for (const s of STACKS) plans[s] = await planStack({ stack: s });
+});
+
+const key = (r: { type: string; name: string }) => `${kindOf(r as any)}/${r.name}`;
+
+/** Resources added, removed or changed between two plans, by kind/name. */
+function diff(a: Plan, b: Plan) {
+  const before = new Map(a.resources.map((r) => [key(r), r]));
+  const after = new Map(b.resources.map((r) => [key(r), r]));
+  return {
+    added: [...after.keys()].filter((k) => !before.has(k)),
+    removed: [...before.keys()].filter((k) => !after.has(k)),
+    changed: [...after.keys()].filter((k) => before.has(k) && !isEqual(before.get(k)!.inputs, after.get(k)!.inputs)),
+  };
+}
+
+describe.each(STACKS)("stack %s", (stack) => {
+  const env = readEnvironment(stack);
+  const replicas = (name: string) => find(plans[stack], "StatefulSet", name).inputs.spec.replicas;
+
+  it("plans every engine at the environment's size", () => {
+    expect(replicas("zookeeper")).toBe(env.zookeeper.replicas);
+    expect(replicas("kafka-broker")).toBe(env.kafka.brokers);
+    expect(replicas("kafka-controller")).toBe(env.kafka.controllers.replicas);
+    expect(replicas("minio")).toBe(env.minio.replicas);
+    expect(replicas("mysql")).toBe(1);
+    const broker = find(plans[stack], "StatefulSet", "kafka-broker").inputs;
+    expect(broker.spec.template.spec.containers[0].resources.limits.memory).toBe(env.kafka.resources.limits.memory);
+    expect(broker.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe(env.kafka.storage.size);
+  });
+
+  it("puts everything in the restricted namespace behind a default-deny policy", () => {
+    const ns = find(plans[stack], "Namespace", "data-platform").inputs;
+    expect(ns.metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("restricted");
+    for (const r of plans[stack].resources.filter((x) => x.type.startsWith("kubernetes:") && kindOf(x) !== "Namespace")) {
+      expect(r.inputs.metadata.namespace).toBe("data-platform");
+    }
+    expect(find(plans[stack], "NetworkPolicy", "default-deny-all").inputs.spec).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+    const allowed = all(plans[stack], "NetworkPolicy").map((r) => r.name);
+    expect(allowed).toEqual(expect.arrayContaining(["allow-dns-egress", "allow-kafka-broker", "allow-kafka-controller", "allow-zookeeper-server", "allow-minio-server"]));
+  });
+
+  it("gives every multi-replica workload a PDB and never shows a secret value", () => {
+    for (const sts of all(plans[stack], "StatefulSet")) expect(find(plans[stack], "PodDisruptionBudget", sts.name)).toBeDefined();
+    const text = JSON.stringify(plans[stack].resources);
+    expect(text).not.toContain("mock-generated-password");
+    expect(text).not.toMatch(/minioadmin|"admin\/admin"/);
+  });
+
+  it(stack === "prod" ? "protects stateful resources" : "leaves resources unprotected", () => {
+    const protectedNames = plans[stack].resources.filter((r) => r.options.protect).map(key).sort();
+    if (stack !== "prod") {
+      expect(protectedNames).toEqual([]);
+      return;
+    }
+    expect(protectedNames).toEqual(expect.arrayContaining([
+      "Namespace/data-platform", "StatefulSet/kafka-broker", "StatefulSet/kafka-controller", "StatefulSet/minio",
+      "StatefulSet/mysql", "StatefulSet/zookeeper", "Secret/minio-credentials", "Secret/mysql-credentials",
+    ]));
+    expect(protectedNames.filter((n) => n.startsWith("Job/"))).toEqual([]);
+  });
+});
+
+describe("changes stay minimal", () => {
+  it("raising a topic's partitions changes only the topic reconciliation Job", async () => {
+    const raised = await planStack({ stack: "dev", sets: ["kafka.topics.orders.partitions=6"] });
+    const d = diff(plans.dev, raised);
+    expect(d.changed).toEqual([]);
+    expect(d.removed).toEqual([expect.stringMatching(/^Job\/kafka-topics-/)]);
+    expect(d.added).toEqual([expect.stringMatching(/^Job\/kafka-topics-/)]);
+    const job = raised.resources.find((r) => key(r) === d.added[0])!;
+    expect(job.inputs.spec.template.spec.containers[0].command[2]).toContain("ensure orders 6 1 ");
+  });
+
+  it("adding brokers changes only the broker StatefulSet's replica count", async () => {
+    const scaled = await planStack({ stack: "staging", sets: ["kafka.brokers=5"] });
+    const d = diff(plans.staging, scaled);
+    expect(d).toEqual({ added: [], removed: [], changed: ["StatefulSet/kafka-broker"] });
+    const before = find(plans.staging, "StatefulSet", "kafka-broker").inputs;
+    const after = find(scaled, "StatefulSet", "kafka-broker").inputs;
+    expect(after.spec.replicas).toBe(5);
+    expect({ ...after, spec: { ...after.spec, replicas: before.spec.replicas } }).toEqual(before);
+  });
+
+  it("a namespace override moves every object", async () => {
+    const moved = await planStack({ stack: "dev", sets: ["namespace=analytics"] });
+    const namespaced = moved.resources.filter((r) => r.type.startsWith("kubernetes:") && kindOf(r) !== "Namespace");
+    expect(new Set(namespaced.map((r) => r.inputs.metadata.namespace))).toEqual(new Set(["analytics"]));
+    expect(find(moved, "StatefulSet", "kafka-broker").inputs.spec.template.spec.containers[0].command[2]).toContain("kafka-broker-headless.analytics.svc.cluster.local");
+  });
+});
+
+describe("npm run check", () => {
+  const check = (...args: string[]) => spawnSync(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", "tools/check.ts", ...args], { cwd: ROOT, encoding: "utf8" });
+
+  it("prints the plan as JSON with types, names, inputs and no violations", () => {
+    const r = check("--stack", "dev", "--json");
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.stack).toBe("dev");
+    expect(out.violations).toEqual([]);
+    expect(Object.keys(out.resources[0]).sort()).toEqual(["inputs", "name", "type"]);
+    expect(out.resources.find((x: any) => x.type === "kubernetes:apps/v1:StatefulSet" && x.name === "kafka-broker").inputs.spec.replicas).toBe(1);
+    expect(out.resources.find((x: any) => x.type === "kubernetes:core/v1:Secret").inputs.stringData).toBe("[secret]");
+  });
+
+  it("prints a summary for people", () => {
+    const r = check("--stack", "prod");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/kafka-broker\s+3 x/);
+    expect(r.stdout).toMatch(/total\s+\d+ pods/);
+  });
+
+  it("refuses bad overrides with the path and exit code 2, no stack trace", () => {
+    const r = check("--stack", "dev", "--set", "kafka.replicationFactor=3");
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("--set: kafka.replicationFactor: 3 is more than kafka.brokers (1); allowed: 1 to 1");
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stdout).toBe("");
+  });
+
+  it("checks an arbitrary environment file", () => {
+    const file = environmentWith("prod", { "kafka.minInsyncReplicas": 1 });
+    const r = check("--stack", "prod", "--env-file", file);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${path.basename(file)}: kafka.minInsyncReplicas: 1 is below 2, the production minimum`);
+    expect(check("--stack", "prod", "--env-file", environmentWith("prod", { "kafka.brokers": 5 }), "--json").status).toBe(0);
+  });
+
+  it("names the allowed stacks and the usage on bad arguments", () => {
+    const unknown = check("--stack", "qa");
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain("--stack qa: no file Pulumi.qa.yaml; allowed: dev, prod, staging");
+    const noStack = check();
+    expect(noStack.status).toBe(2);
+    expect(noStack.stderr).toContain("usage: npm run check");
+  });
+});
