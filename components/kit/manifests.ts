@@ -79,33 +79,27 @@ export function serviceAccount(name: string, namespace: string, w: Workload): Ma
   };
 }
 
-/** Peer discovery: per-pod DNS names that exist before the pods are ready (quorum bootstrap). */
-export function headlessService(name: string, namespace: string, w: Workload, ports: Port[]): Manifest {
+function service(name: string, namespace: string, w: Workload, ports: Port[], spec: Record<string, unknown>): Manifest {
   return {
     apiVersion: "v1",
     kind: "Service",
     metadata: { name, namespace, labels: workloadLabels(w) },
     spec: {
-      clusterIP: "None",
-      publishNotReadyAddresses: true,
+      ...spec,
       selector: selectorLabels(w),
       ports: ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.port, protocol: "TCP" })),
     },
   };
 }
 
+/** Peer discovery: per-pod DNS names that exist before the pods are ready (quorum bootstrap). */
+export function headlessService(name: string, namespace: string, w: Workload, ports: Port[]): Manifest {
+  return service(name, namespace, w, ports, { clusterIP: "None", publishNotReadyAddresses: true });
+}
+
 /** The stable client endpoint of a workload: a ClusterIP Service over its ready pods. */
 export function clientService(name: string, namespace: string, w: Workload, ports: Port[]): Manifest {
-  return {
-    apiVersion: "v1",
-    kind: "Service",
-    metadata: { name, namespace, labels: workloadLabels(w) },
-    spec: {
-      type: "ClusterIP",
-      selector: selectorLabels(w),
-      ports: ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.port, protocol: "TCP" })),
-    },
-  };
+  return service(name, namespace, w, ports, { type: "ClusterIP" });
 }
 
 /** One pod at a time may go, and a crash-looping pod never blocks a node drain. */

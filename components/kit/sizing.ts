@@ -92,3 +92,22 @@ export function checkJvmFits(
     });
   }
 }
+
+/** A JVM role sized by its container: heap share, resources. */
+export const jvmRole = (defaultHeapPercent: number) =>
+  z.strictObject({ heapPercent: heapPercent.default(defaultHeapPercent), resources });
+
+/** A JVM role that scales out: replicas plus heap share and resources. */
+export const scaledJvmRole = (defaultHeapPercent: number, maxReplicas = 500) =>
+  z.strictObject({ replicas: count(maxReplicas), heapPercent: heapPercent.default(defaultHeapPercent), resources });
+
+/** A coordinator-and-workers engine (Spark master/workers, Trino coordinator/workers). */
+export function leaderAndWorkers<L extends string>(leader: L) {
+  return z
+    .strictObject({ [leader]: jvmRole(70), workers: scaledJvmRole(70) } as { [k in L]: ReturnType<typeof jvmRole> } & { workers: ReturnType<typeof scaledJvmRole> })
+    .superRefine((s, ctx) => {
+      const roles = s as Record<string, { resources: Resources; heapPercent: number }>;
+      checkJvmFits(ctx, [leader], roles[leader]);
+      checkJvmFits(ctx, ["workers"], roles.workers);
+    }, whenFieldsValid);
+}
