@@ -1,59 +1,68 @@
 /**
  * npm run check -- --stack <dev|staging|prod> [--env-file FILE] [--set path=value ...] [--json]
- * Plans the whole program offline (Pulumi mocks, no cluster) and validates its config.
- * Exit codes: 0 all well, 2 invalid config or usage, 1 anything else.
+ * Plans the whole program offline (Pulumi mocks, no cluster), validates its config and runs the
+ * policy pack over the plan with the stack's policy config.
+ * Exit codes: 0 no mandatory violation; 1 mandatory violations; 2 invalid config or usage; 70 internal error.
  */
 import { parseArgs } from "util";
 import { ConfigError } from "../infra/config/load";
+import { formatViolations, hasMandatory, loadPackConfig, PolicyInputError, runPolicies } from "../policies/harness";
 import { planStack } from "./plan";
 import { formatSummary } from "./summary";
 
 const USAGE = "usage: npm run check -- --stack <dev|staging|prod> [--env-file FILE] [--set path=value ...] [--json]";
 
+export const EXIT = { ok: 0, violations: 1, invalid: 2, internal: 70 } as const;
+
+function parse() {
+  return parseArgs({
+    options: {
+      stack: { type: "string" },
+      "env-file": { type: "string" },
+      set: { type: "string", multiple: true },
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  }).values;
+}
+
 async function main(): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({
-      options: {
-        stack: { type: "string" },
-        "env-file": { type: "string" },
-        set: { type: "string", multiple: true },
-        json: { type: "boolean", default: false },
-        help: { type: "boolean", default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
+    values = parse();
   } catch (e) {
     console.error(`${(e as Error).message}\n${USAGE}`);
-    return 2;
+    return EXIT.invalid;
   }
   if (values.help) {
     console.log(USAGE);
-    return 0;
+    return EXIT.ok;
   }
   if (!values.stack) {
     console.error(`--stack is required\n${USAGE}`);
-    return 2;
+    return EXIT.invalid;
   }
   try {
     const plan = await planStack({ stack: values.stack, envFile: values["env-file"], sets: values.set });
+    const run = await runPolicies(plan.stack, plan.resources.map((r) => ({ type: r.type, name: r.name, props: r.inputs, opts: r.options })), loadPackConfig(plan.stack));
     if (values.json) {
       const resources = plan.resources.map(({ type, name, inputs }) => ({ type, name, inputs }));
-      console.log(JSON.stringify({ stack: plan.stack, resources, violations: [] }, null, 2));
+      console.log(JSON.stringify({ stack: plan.stack, resources, violations: run.violations, exemptions: run.exemptions }, null, 2));
     } else {
       console.log(formatSummary(plan));
-      console.log("\nNo problems found.");
+      console.log(`\n${formatViolations(run) || "No policy violations."}`);
     }
-    return 0;
+    return hasMandatory(run) ? EXIT.violations : EXIT.ok;
   } catch (e) {
-    if (e instanceof ConfigError) {
+    if (e instanceof ConfigError || e instanceof PolicyInputError) {
       console.error(e.message);
-      return 2;
+      return EXIT.invalid;
     }
-    console.error(`check failed: ${(e as Error).message}`);
-    return 1;
+    console.error(`check failed: ${(e as Error).stack ?? e}`);
+    return EXIT.internal;
   }
 }
 
-main().then((code) => process.exit(code));
+if (require.main === module) main().then((code) => process.exit(code));

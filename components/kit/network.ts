@@ -12,12 +12,14 @@ export interface Flow {
 }
 
 const key = (w: Workload) => `${w.name}-${w.component}`;
+/** Namespace-wide policies belong to the platform as a whole. */
+const NAMESPACE_POLICY: Workload = { name: "data-platform", component: "network" };
 
 export function defaultDeny(namespace: string): Manifest {
   return {
     apiVersion: "networking.k8s.io/v1",
     kind: "NetworkPolicy",
-    metadata: { name: "default-deny-all", namespace, labels: { "app.kubernetes.io/part-of": "data-platform", "app.kubernetes.io/managed-by": "pulumi" } },
+    metadata: { name: "default-deny-all", namespace, labels: workloadLabels(NAMESPACE_POLICY) },
     spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
   };
 }
@@ -27,7 +29,7 @@ export function allowDns(namespace: string): Manifest {
   return {
     apiVersion: "networking.k8s.io/v1",
     kind: "NetworkPolicy",
-    metadata: { name: "allow-dns-egress", namespace, labels: { "app.kubernetes.io/part-of": "data-platform", "app.kubernetes.io/managed-by": "pulumi" } },
+    metadata: { name: "allow-dns-egress", namespace, labels: workloadLabels(NAMESPACE_POLICY) },
     spec: {
       podSelector: {},
       policyTypes: ["Egress"],

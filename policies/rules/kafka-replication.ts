@@ -1,0 +1,59 @@
+import { stackPolicy } from "../lib/define";
+import { containersOf, kindOf, podSpecOf } from "../lib/objects";
+
+interface Settings {
+  minReplicationFactor: number;
+  minInsyncReplicas: number;
+}
+
+function parseProperties(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split("\n")) {
+    const m = /^\s*([\w.-]+)\s*[=:]\s*(.*?)\s*$/.exec(line);
+    if (m && !line.trim().startsWith("#")) out[m[1]] = m[2];
+  }
+  return out;
+}
+
+/** Broker settings from server.properties in ConfigMaps and from KAFKA_* / KAFKA_CFG_* env (other charts). */
+function brokerSettings(resources: any[]): { where: string; resource: any; rf?: number; minIsr?: number }[] {
+  const found: { where: string; resource: any; rf?: number; minIsr?: number }[] = [];
+  for (const r of resources) {
+    if (kindOf(r.type) === "ConfigMap") {
+      for (const [file, text] of Object.entries<string>(r.props?.data ?? {})) {
+        if (!file.endsWith("server.properties") || typeof text !== "string") continue;
+        const p = parseProperties(text);
+        if ((p["process.roles"] ?? "broker").split(",").map((s) => s.trim()).includes("broker")) {
+          found.push({ where: `ConfigMap ${r.props?.metadata?.name} ${file}`, resource: r, rf: Number(p["default.replication.factor"] ?? 1), minIsr: Number(p["min.insync.replicas"] ?? 1) });
+        }
+      }
+    }
+    const pod = podSpecOf(r.type, r.props);
+    for (const { container, where } of pod ? containersOf(pod) : []) {
+      const env = new Map<string, string>((container?.env ?? []).filter((e: any) => e?.value !== undefined).map((e: any) => [e.name, String(e.value)]));
+      const get = (key: string) => env.get(`KAFKA_${key}`) ?? env.get(`KAFKA_CFG_${key}`);
+      const rf = get("DEFAULT_REPLICATION_FACTOR");
+      const minIsr = get("MIN_INSYNC_REPLICAS");
+      if (rf !== undefined || minIsr !== undefined) {
+        found.push({ where: `${kindOf(r.type)} ${r.props?.metadata?.name} ${where}`, resource: r, rf: rf === undefined ? undefined : Number(rf), minIsr: minIsr === undefined ? undefined : Number(minIsr) });
+      }
+    }
+  }
+  return found;
+}
+
+export const kafkaReplication = stackPolicy<Settings>({
+  name: "kafka-replication",
+  description: "Kafka brokers replicate data: default replication factor and min.insync.replicas at or above the environment's minimums (production: 3 and 2).",
+  enforcementLevel: "mandatory",
+  config: {
+    minReplicationFactor: { type: "integer", minimum: 1, default: 3 },
+    minInsyncReplicas: { type: "integer", minimum: 1, default: 2 },
+  },
+  remediationSteps: "Set kafka.replicationFactor >= 3 and kafka.minInsyncReplicas >= 2 in the environment.",
+}, (resources, report, config) => {
+  for (const s of brokerSettings(resources)) {
+    if (s.rf !== undefined && s.rf < config.minReplicationFactor) report(`${s.where}: default.replication.factor ${s.rf} is below ${config.minReplicationFactor}`, s.resource);
+    if (s.minIsr !== undefined && s.minIsr < config.minInsyncReplicas) report(`${s.where}: min.insync.replicas ${s.minIsr} is below ${config.minInsyncReplicas}`, s.resource);
+  }
+});
