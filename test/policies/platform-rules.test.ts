@@ -1,0 +1,161 @@
+import { object, stackAround, violationsOf, workload, podWith, LABELS } from "./fixtures";
+
+const messages = async (policy: string, resources: any[], config?: any) => (await violationsOf(policy, resources, config)).map((v) => v.message);
+
+describe("no-public-services", () => {
+  const svc = (type: string, name = "web") => object("Service", name, { spec: { type, selector: { a: "b" }, ports: [{ port: 80 }] } });
+  it("passes ClusterIP and headless Services", async () => {
+    expect(await messages("no-public-services", [svc("ClusterIP"), object("Service", "h", { spec: { clusterIP: "None" } })])).toEqual([]);
+  });
+  it("fails LoadBalancer and NodePort unless allow-listed", async () => {
+    expect(await messages("no-public-services", [svc("LoadBalancer"), svc("NodePort", "np")])).toEqual([
+      "Service web is LoadBalancer; allowed here: none", "Service np is NodePort; allowed here: none",
+    ]);
+    expect(await messages("no-public-services", [svc("LoadBalancer")], { "no-public-services": { allowedServices: ["web"] } })).toEqual([]);
+  });
+});
+
+describe("no-default-credentials", () => {
+  it("passes generated credentials", async () => {
+    expect(await messages("no-default-credentials", [object("Secret", "s", { stringData: { password: "Zq8xWv2rTt9LmN" } }), workload("Deployment")])).toEqual([]);
+  });
+  it("finds minioadmin, admin/admin and empty passwords anywhere", async () => {
+    expect(await messages("no-default-credentials", [object("ConfigMap", "c", { data: { "config.env": "MINIO_ROOT_USER=minioadmin" } })])).toEqual([
+      'data.config.env: contains the MinIO default credential "minioadmin"',
+    ]);
+    expect(await messages("no-default-credentials", [object("ConfigMap", "c", { data: { note: "login with admin/admin" } })])).toEqual([
+      "data.note: contains the default credential admin/admin",
+    ]);
+    expect(await messages("no-default-credentials", [object("Secret", "s", { data: { "root-password": Buffer.from("").toString("base64") } })])).toEqual([
+      "Secret key root-password holds a default or empty password",
+    ]);
+    const emptyAllowed = podWith((p) => { p.containers[0].env.push({ name: "MYSQL_ALLOW_EMPTY_PASSWORD", value: "yes" }); });
+    expect(await messages("no-default-credentials", [workload("StatefulSet", emptyAllowed)])).toEqual(["container main: env MYSQL_ALLOW_EMPTY_PASSWORD allows an empty password"]);
+  });
+});
+
+describe("pdb-allows-drain and pdb-required", () => {
+  const pdb = (spec: any) => object("PodDisruptionBudget", "demo", { spec: { selector: { matchLabels: { ...LABELS } }, ...spec } });
+  it("passes maxUnavailable 1", async () => {
+    expect(await messages("pdb-allows-drain", [pdb({ maxUnavailable: 1 })])).toEqual([]);
+    expect(await messages("pdb-required", [workload("StatefulSet"), pdb({ maxUnavailable: 1 })])).toEqual([]);
+  });
+  it("fails budgets that forbid every eviction", async () => {
+    expect(await messages("pdb-allows-drain", [pdb({ maxUnavailable: 0 })])).toEqual(["maxUnavailable 0 blocks every node drain"]);
+    expect(await messages("pdb-allows-drain", [pdb({ minAvailable: "100%" })])).toEqual(["minAvailable 100% blocks every node drain"]);
+    expect(await messages("pdb-required", [workload("StatefulSet"), pdb({ minAvailable: 3 })])).toEqual(["PodDisruptionBudget demo requires 3 of 3 demo pods: no drain can evict one"]);
+  });
+  it("fails a multi-replica workload without a budget, and not a single replica", async () => {
+    expect(await messages("pdb-required", [workload("Deployment")])).toEqual(["Deployment demo has 3 replicas and no PodDisruptionBudget"]);
+    expect(await messages("pdb-required", [workload("Deployment", undefined, 1)])).toEqual([]);
+  });
+});
+
+describe("default-deny-network-policy", () => {
+  it("passes a namespace with a default-deny policy", async () => {
+    expect(await messages("default-deny-network-policy", stackAround(workload("Deployment")))).toEqual([]);
+  });
+  it("fails a namespace without one, or with a policy that allows traffic", async () => {
+    expect(await messages("default-deny-network-policy", [workload("Deployment")])).toEqual([
+      "namespace demo has no default-deny NetworkPolicy (podSelector {}, policyTypes Ingress and Egress, no rules)",
+    ]);
+    const allowAll = object("NetworkPolicy", "allow", { spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"], ingress: [{}] } });
+    expect(await messages("default-deny-network-policy", [workload("Deployment"), allowAll])).toHaveLength(1);
+    const ingressOnly = object("NetworkPolicy", "deny-in", { spec: { podSelector: {}, policyTypes: ["Ingress"] } });
+    expect(await messages("default-deny-network-policy", [workload("Deployment"), ingressOnly])).toHaveLength(1);
+  });
+});
+
+describe("kafka-replication", () => {
+  const broker = (props: string) => object("ConfigMap", "kafka-broker", { data: { "server.properties": `process.roles=broker\n${props}` } });
+  it("passes RF 3 and min-insync 2", async () => {
+    expect(await messages("kafka-replication", [broker("default.replication.factor=3\nmin.insync.replicas=2")])).toEqual([]);
+  });
+  it("fails lower settings in properties files and in KAFKA_CFG_* env of other charts", async () => {
+    expect(await messages("kafka-replication", [broker("default.replication.factor=1\nmin.insync.replicas=1")])).toEqual([
+      "ConfigMap kafka-broker server.properties: default.replication.factor 1 is below 3",
+      "ConfigMap kafka-broker server.properties: min.insync.replicas 1 is below 2",
+    ]);
+    const env = podWith((p) => { p.containers[0].env.push({ name: "KAFKA_CFG_DEFAULT_REPLICATION_FACTOR", value: "2" }); });
+    expect(await messages("kafka-replication", [workload("StatefulSet", env)])).toEqual(["StatefulSet demo container main: default.replication.factor 2 is below 3"]);
+  });
+  it("ignores controller-only nodes and follows the stack's minimums", async () => {
+    const controller = object("ConfigMap", "kafka-controller", { data: { "server.properties": "process.roles=controller\n" } });
+    expect(await messages("kafka-replication", [controller])).toEqual([]);
+    expect(await messages("kafka-replication", [broker("default.replication.factor=1\nmin.insync.replicas=1")], { "kafka-replication": { minReplicationFactor: 1, minInsyncReplicas: 1 } })).toEqual([]);
+  });
+});
+
+describe("protect-stateful", () => {
+  it("passes protected StatefulSets and PVCs", async () => {
+    expect(await messages("protect-stateful", [workload("StatefulSet"), object("PersistentVolumeClaim", "data", { spec: {} })])).toEqual([]);
+  });
+  it("fails unprotected ones, and does not apply to plain manifests", async () => {
+    const sts = workload("StatefulSet");
+    expect(await messages("protect-stateful", [{ ...sts, opts: { protect: false } }])).toEqual(["StatefulSet is not protected"]);
+    expect(await messages("protect-stateful", [{ ...sts, opts: undefined }])).toEqual([]);
+  });
+});
+
+describe("no-skip-await", () => {
+  it("fails objects that skip readiness", async () => {
+    const skipped = workload("StatefulSet");
+    expect(await messages("no-skip-await", [skipped])).toEqual([]);
+    skipped.props.metadata.annotations = { "pulumi.com/skipAwait": "true" };
+    expect(await messages("no-skip-await", [skipped])).toEqual(['annotation pulumi.com/skipAwait is "true"']);
+  });
+});
+
+describe("retain-stateful-volumes", () => {
+  it("passes the default and Retain, fails Delete", async () => {
+    const sts = workload("StatefulSet");
+    expect(await messages("retain-stateful-volumes", [sts])).toEqual([]);
+    sts.props.spec.persistentVolumeClaimRetentionPolicy = { whenDeleted: "Delete", whenScaled: "Retain" };
+    expect(await messages("retain-stateful-volumes", [sts])).toEqual(["persistentVolumeClaimRetentionPolicy.whenDeleted is Delete: volumes would be removed with the pods"]);
+  });
+});
+
+describe("trino-graceful-shutdown", () => {
+  const worker = (grace: number, preStop: boolean) => {
+    const pod = podWith((p) => {
+      p.containers[0].image = "trinodb/trino:479";
+      p.terminationGracePeriodSeconds = grace;
+      if (preStop) p.containers[0].lifecycle = { preStop: { exec: { command: ["/bin/sh", "-c", "shutdown"] } } };
+    });
+    const w = workload("Deployment", pod);
+    w.props.metadata.name = "trino-worker";
+    return w;
+  };
+  const config = object("ConfigMap", "trino-worker", { data: { "config.properties": "coordinator=false\nshutdown.grace-period=2m\n" } });
+  it("passes a preStop hook and termination grace of twice the shutdown grace", async () => {
+    expect(await messages("trino-graceful-shutdown", [worker(240, true), config])).toEqual([]);
+  });
+  it("fails a short termination grace or a missing hook", async () => {
+    expect(await messages("trino-graceful-shutdown", [worker(180, false), config])).toEqual([
+      "Deployment trino-worker: terminationGracePeriodSeconds 180 is below 2 x shutdown.grace-period (120s)",
+      "Deployment trino-worker: no preStop hook to drain running queries",
+    ]);
+  });
+});
+
+describe("no-helm-release", () => {
+  const release = { type: "kubernetes:helm.sh/v3:Release", name: "airflow", props: { chart: "airflow", version: "1.15.0" }, opts: { protect: false } };
+  it("fails a Release unless allow-listed", async () => {
+    expect(await messages("no-helm-release", [release])).toEqual(["helm.v3.Release airflow: its objects bypass the policy pack"]);
+    expect(await messages("no-helm-release", [release], { "no-helm-release": { allowedReleases: ["airflow"] } })).toEqual([]);
+    expect(await messages("no-helm-release", [{ ...release, type: "kubernetes:helm.sh/v4:Chart" }])).toEqual([]);
+  });
+});
+
+describe("recommended-labels", () => {
+  it("passes labelled objects and fails unlabelled ones", async () => {
+    expect(await messages("recommended-labels", [workload("Deployment"), object("Service", "s", { spec: {} })])).toEqual([]);
+    const bare = workload("Deployment");
+    bare.props.metadata.labels = { app: "demo" };
+    bare.props.spec.template.metadata.labels = { app: "demo" };
+    expect(await messages("recommended-labels", [bare])).toEqual([
+      "metadata.labels lacks app.kubernetes.io/name, app.kubernetes.io/instance, app.kubernetes.io/managed-by",
+      "pod template labels lack app.kubernetes.io/name, app.kubernetes.io/instance",
+    ]);
+  });
+});
