@@ -25,6 +25,9 @@ export class DataPlatform extends pulumi.ComponentResource {
       kubeconfig: settings.kubeconfig,
       context: settings.context,
       namespace: settings.namespace,
+      // Update ConfigMaps in place: replacing a fixed-name ConfigMap deletes it first, and a pod
+      // restarting in that gap cannot start. Pods roll through their config checksum instead.
+      enableConfigMapMutable: true,
     }, { parent: this });
 
     const namespace = new k8s.core.v1.Namespace(settings.namespace, {

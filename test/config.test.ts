@@ -109,6 +109,41 @@ describe("validation names the file, the path and what is allowed", () => {
     ]));
   });
 
+  it("compares CPU requests with limits and accepts a plain number of cores", () => {
+    expect(problemsFor({ "kafka.resources.requests.cpu": "4000m", "kafka.resources.limits.cpu": "1" })).toEqual([
+      "<env>: kafka.resources.requests.cpu: 4000m is more than limits.cpu 1; a request may not exceed its limit",
+    ]);
+    const file = environmentWith("dev", { "kafka.resources.requests.cpu": 2, "kafka.resources.limits.cpu": 2 });
+    expect(load(file).config.kafka.resources.requests.cpu).toBe("2");
+  });
+
+  it("rejects a MySQL buffer pool that leaves no room for the server", () => {
+    expect(problemsFor({ "mysql.bufferPoolPercent": 75 })).toEqual([
+      "<env>: mysql.resources.limits.memory: 768Mi (768 MiB) cannot hold a 576 MiB buffer pool (bufferPoolPercent 75) + 320 MiB for the server = 896 MiB; raise the limit or lower bufferPoolPercent",
+    ]);
+  });
+
+  it("rejects a MinIO drive total that no erasure set divides", () => {
+    expect(problemsFor({ "minio.replicas": 17 }, "staging")).toEqual([
+      "<env>: minio.replicas: 17 servers x 1 drives = 17 drives, which no erasure set of 2 to 16 drives divides; choose a total such as 16 or 18",
+    ]);
+  });
+
+  it("explains a bad topic name", () => {
+    expect(problemsFor({ "kafka.topics.bad topic": { partitions: 1 } })).toEqual([
+      "<env>: kafka.topics.bad topic: is not a valid topic name: use 1 to 249 letters, digits, '.', '_' and '-'",
+    ]);
+  });
+
+  it("still checks cross-field and production rules when another field is wrong", () => {
+    const problems = problemsFor({ "kafka.brokrs": 3, "kafka.replicationFactor": 2, "zookeeper.replicas": "three" }, "prod");
+    expect(problems).toEqual(expect.arrayContaining([
+      expect.stringMatching(/kafka\.brokrs: unknown setting/),
+      expect.stringMatching(/zookeeper\.replicas: must be a whole number \(got "three"\)/),
+      expect.stringMatching(/kafka\.replicationFactor: 2 is below 3, the production minimum/),
+    ]));
+  });
+
   it("reports every problem at once", () => {
     expect(problemsFor({ "kafka.brokers": 0, "minio.replicas": "x", "mysql.storage.size": "lots" })).toHaveLength(3);
   });
@@ -132,6 +167,12 @@ describe("stack config", () => {
     expect(loaded.config.kafka.topics.customers.partitions).toBe(3);
     const problems = configProblems(() => load(file, { "dataplatform:zookeeper": JSON.stringify({ replicas: 0 }) }));
     expect(problems).toEqual(["Pulumi.dev.yaml: zookeeper.replicas: must be at least 1 (got 0)"]);
+  });
+
+  it("names every file that set a value a broken rule read", () => {
+    const file = path.join(ROOT, "environments/dev.yaml");
+    const problems = configProblems(() => load(file, { "dataplatform:kafka": JSON.stringify({ clusterId: "sM7vMcYvK3sxreD40T8S9Q", heapPercent: 90 }) }));
+    expect(problems).toEqual([expect.stringMatching(/^environments\/dev\.yaml \+ Pulumi\.dev\.yaml: kafka\.resources\.limits\.memory: 1Gi \(1024 MiB\) cannot hold a 921 MiB heap/)]);
   });
 
   it("requires a pinned Kafka cluster ID", () => {

@@ -34,6 +34,11 @@ describe("ZooKeeper", () => {
     expect(prod).toContain("quorumListenOnAllIPs=true");
   });
 
+  it("mounts only zoo.cfg over the image's config directory", () => {
+    const [sts] = byKind(zookeeperManifests(zk("dev"), NS), "StatefulSet");
+    expect(container(sts).volumeMounts).toContainEqual({ name: "config", mountPath: "/conf/zoo.cfg", subPath: "zoo.cfg" });
+  });
+
   it("derives the server id from the ordinal and the heap from the limit", () => {
     const [sts] = byKind(zookeeperManifests(zk("prod"), NS), "StatefulSet");
     expect(sts.spec.replicas).toBe(3);
@@ -60,6 +65,14 @@ describe("Kafka", () => {
     expect(start).toContain("--ignore-formatted");
     expect(envValue(container(brokers), "KAFKA_CLUSTER_ID").value).toBe("sM7vMcYvK3sxreD40T8S9Q");
     expect(envValue(container(brokers), "KAFKA_HEAP_OPTS").value).toBe("-Xms4096m -Xmx4096m");
+  });
+
+  it("logs to the console only", () => {
+    const [cm] = byKind(kafkaManifests(kafka("dev"), NS), "ConfigMap");
+    expect(cm.data["log4j2.yaml"]).toContain("Console:");
+    expect(cm.data["log4j2.yaml"]).not.toMatch(/RollingFile|File:/);
+    const [, brokers] = byKind(kafkaManifests(kafka("dev"), NS), "StatefulSet");
+    expect(envValue(container(brokers), "KAFKA_LOG4J_OPTS").value).toBe("-Dlog4j2.configurationFile=/config/log4j2.yaml");
   });
 
   it("scales brokers without touching the controller quorum", () => {
@@ -108,6 +121,11 @@ describe("MySQL", () => {
     expect(envValue(c, "MYSQL_ROOT_PASSWORD").valueFrom.secretKeyRef.key).toBe("root-password");
   });
 
+  it("keeps its data in a subdirectory of the volume (the root may hold lost+found)", () => {
+    const [sts] = byKind(mysqlManifests(mysql("dev"), NS), "StatefulSet");
+    expect(container(sts).volumeMounts[0]).toEqual({ name: "data", mountPath: "/var/lib/mysql", subPath: "mysql" });
+  });
+
   it("sizes the buffer pool from the memory limit", () => {
     expect(myCnf(mysql("dev"))).toContain("innodb_buffer_pool_size=384M");
   });
@@ -153,6 +171,10 @@ describe("components under mocks", () => {
     expect(order[order.length - 1]).toMatch(/^Job\/kafka-topics-/);
     const job = rs.find((r) => r.type === "kubernetes:batch/v1:Job")!;
     expect(job.options.dependsOn.some((u: string) => u.endsWith("kafka-bootstrap"))).toBe(true);
+    const bootstrap = rs.find((r) => r.type === "kubernetes:core/v1:Service" && r.name === "kafka-bootstrap")!;
+    expect(bootstrap.options.dependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/StatefulSet::kafka-broker$/), expect.stringMatching(/StatefulSet::kafka-controller$/)]));
+    const headless = rs.find((r) => r.name === "kafka-broker-headless")!;
+    expect(headless.options.dependsOn.some((u: string) => u.includes("StatefulSet"))).toBe(false);
   });
 
   afterAll(() => pulumi.runtime.setAllConfig({}));

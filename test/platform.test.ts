@@ -71,6 +71,38 @@ describe.each(STACKS)("stack %s", (stack) => {
   });
 });
 
+describe("network flows", () => {
+  const policy = (name: string) => find(plans.prod, "NetworkPolicy", name).inputs.spec;
+  const peer = (name: string, component: string) => ({ podSelector: { matchLabels: { "app.kubernetes.io/name": name, "app.kubernetes.io/component": component, "app.kubernetes.io/part-of": "data-platform" } } });
+  const tcp = (...ports: number[]) => ports.map((port) => ({ protocol: "TCP", port }));
+
+  it("admits exactly the flows each engine needs", () => {
+    expect(policy("allow-kafka-controller").ingress).toEqual([
+      { from: [peer("kafka", "controller")], ports: tcp(9093) },
+      { from: [peer("kafka", "broker")], ports: tcp(9093) },
+    ]);
+    expect(policy("allow-kafka-broker").ingress).toEqual([
+      { from: [peer("kafka", "broker")], ports: tcp(9092) },
+      { from: [peer("kafka", "topics")], ports: tcp(9092) },
+    ]);
+    expect(policy("allow-kafka-topics").egress).toEqual([{ to: [peer("kafka", "broker")], ports: tcp(9092) }]);
+    expect(policy("allow-zookeeper-server").ingress).toEqual([{ from: [peer("zookeeper", "server")], ports: tcp(2181, 2888, 3888) }]);
+    expect(policy("allow-minio-server").ingress).toEqual([
+      { from: [peer("minio", "server")], ports: tcp(9000) },
+      { from: [peer("minio", "buckets")], ports: tcp(9000) },
+    ]);
+    expect(policy("allow-minio-buckets").egress).toEqual([{ to: [peer("minio", "server")], ports: tcp(9000) }]);
+  });
+
+  it("lets MinIO servers talk to each other only when distributed", () => {
+    expect(find(plans.dev, "NetworkPolicy", "allow-minio-server").inputs.spec.ingress).toEqual([{ from: [peer("minio", "buckets")], ports: tcp(9000) }]);
+  });
+
+  it("lets nothing reach MySQL until its client, the metastore, is deployed", () => {
+    expect(all(plans.prod, "NetworkPolicy").map((r) => r.name)).not.toContain("allow-mysql-database");
+  });
+});
+
 describe("changes stay minimal", () => {
   it("raising a topic's partitions changes only the topic reconciliation Job", async () => {
     const raised = await planStack({ stack: "dev", sets: ["kafka.topics.orders.partitions=6"] });
@@ -124,7 +156,7 @@ describe("npm run check", () => {
   it("refuses bad overrides with the path and exit code 2, no stack trace", () => {
     const r = check("--stack", "dev", "--set", "kafka.replicationFactor=3");
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain("--set: kafka.replicationFactor: 3 is more than kafka.brokers (1); allowed: 1 to 1");
+    expect(r.stderr).toContain("--set + environments/dev.yaml: kafka.replicationFactor: 3 is more than kafka.brokers (1); allowed: 1 to 1");
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.stdout).toBe("");
   });

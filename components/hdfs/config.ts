@@ -1,6 +1,6 @@
 /** HDFS sizing. The engine itself arrives with the Hadoop issue; the config names are reserved now. */
 import { z } from "zod";
-import { checkJvmFits, count, heapPercent, resources, storage, whenFieldsValid } from "../kit/sizing";
+import { checkJvmFits, count, heapPercent, resources, storage, jvmReads, reads, ruleIssue } from "../kit/sizing";
 
 export const hdfsConfig = z
   .strictObject({
@@ -11,9 +11,9 @@ export const hdfsConfig = z
   })
   .superRefine((h, ctx) => {
     if (h.replication > h.dataNodes.replicas) {
-      ctx.addIssue({ code: "custom", path: ["replication"], message: `${h.replication} is more than hdfs.dataNodes.replicas (${h.dataNodes.replicas}); blocks could never be fully replicated` });
+      ruleIssue(ctx, ["replication"], `${h.replication} is more than hdfs.dataNodes.replicas (${h.dataNodes.replicas}); blocks could never be fully replicated`, [["dataNodes", "replicas"]]);
     }
-    checkJvmFits(ctx, ["nameNode"], h.nameNode);
-    checkJvmFits(ctx, ["dataNodes"], h.dataNodes);
-  }, whenFieldsValid);
+  }, reads(["replication"], ["dataNodes", "replicas"]))
+  .superRefine((h, ctx) => checkJvmFits(ctx, ["nameNode"], h.nameNode), jvmReads(["nameNode"]))
+  .superRefine((h, ctx) => checkJvmFits(ctx, ["dataNodes"], h.dataNodes), jvmReads(["dataNodes"]));
 export type HdfsConfig = z.infer<typeof hdfsConfig>;

@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { checkJvmFits, count, heapPercent, image, resources, storage, whenFieldsValid } from "../kit/sizing";
+import { checkJvmFits, count, heapPercent, image, jvmReads, reads, resources, storage, ruleIssue } from "../kit/sizing";
 
 export const KAFKA_IMAGE = "apache/kafka:4.1.1";
 /** Topics the pipeline needs; more may be added per environment. */
 export const REQUIRED_TOPICS = ["orders", "customers", "products"] as const;
 
-const topicName = z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, { error: "topic names use letters, digits, '.', '_' and '-'" });
+const topicName = z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, { error: "is not a valid topic name: use 1 to 249 letters, digits, '.', '_' and '-'" });
 
 export const topicConfig = z.strictObject({
   partitions: count(10000),
@@ -37,30 +37,39 @@ export const kafkaConfig = z
   })
   .superRefine((k, ctx) => {
     if (k.replicationFactor > k.brokers) {
-      ctx.addIssue({ code: "custom", path: ["replicationFactor"], message: `${k.replicationFactor} is more than kafka.brokers (${k.brokers}); allowed: 1 to ${k.brokers}` });
+      ruleIssue(ctx, ["replicationFactor"], `${k.replicationFactor} is more than kafka.brokers (${k.brokers}); allowed: 1 to ${k.brokers}`, [["brokers"]]);
     }
+  }, reads(["replicationFactor"], ["brokers"]))
+  .superRefine((k, ctx) => {
     if (k.minInsyncReplicas > k.replicationFactor) {
-      ctx.addIssue({ code: "custom", path: ["minInsyncReplicas"], message: `${k.minInsyncReplicas} is more than kafka.replicationFactor (${k.replicationFactor}); allowed: 1 to ${k.replicationFactor}` });
+      ruleIssue(ctx, ["minInsyncReplicas"], `${k.minInsyncReplicas} is more than kafka.replicationFactor (${k.replicationFactor}); allowed: 1 to ${k.replicationFactor}`, [["replicationFactor"]]);
     }
+  }, reads(["minInsyncReplicas"], ["replicationFactor"]))
+  .superRefine((k, ctx) => {
     for (const required of REQUIRED_TOPICS) {
       if (!k.topics[required]) {
-        ctx.addIssue({ code: "custom", path: ["topics", required], message: `is required: the pipeline reads and writes topic "${required}"` });
+        ruleIssue(ctx, ["topics", required], `is required: the pipeline reads and writes topic "${required}"`);
       }
     }
+  }, reads(["topics"]))
+  .superRefine((k, ctx) => {
     for (const [name, topic] of Object.entries(k.topics)) {
-      const rf = topic.replicationFactor ?? k.replicationFactor;
-      if (topic.replicationFactor !== undefined && rf > k.brokers) {
-        ctx.addIssue({ code: "custom", path: ["topics", name, "replicationFactor"], message: `${rf} is more than kafka.brokers (${k.brokers}); allowed: 1 to ${k.brokers}` });
+      const rf = topic.replicationFactor;
+      if (rf === undefined) continue;
+      if (rf > k.brokers) {
+        ruleIssue(ctx, ["topics", name, "replicationFactor"], `${rf} is more than kafka.brokers (${k.brokers}); allowed: 1 to ${k.brokers}`);
       }
-      if (topic.replicationFactor !== undefined && k.minInsyncReplicas > rf) {
-        ctx.addIssue({ code: "custom", path: ["topics", name, "replicationFactor"], message: `${rf} is less than kafka.minInsyncReplicas (${k.minInsyncReplicas}); no write could ever be acknowledged` });
+      if (k.minInsyncReplicas > rf) {
+        ruleIssue(ctx, ["topics", name, "replicationFactor"], `${rf} is less than kafka.minInsyncReplicas (${k.minInsyncReplicas}); no write could ever be acknowledged`);
       }
     }
-    if (k.controllers.replicas > 1 && k.controllers.replicas % 2 === 0) {
-      ctx.addIssue({ code: "custom", path: ["controllers", "replicas"], message: `${k.controllers.replicas} is even; the KRaft quorum needs an odd size (1, 3, 5)` });
+  }, reads(["topics"], ["brokers"], ["minInsyncReplicas"]))
+  .superRefine((k, ctx) => {
+    if (k.controllers.replicas % 2 === 0) {
+      ruleIssue(ctx, ["controllers", "replicas"], `${k.controllers.replicas} is even; the KRaft quorum needs an odd size (1, 3, 5)`);
     }
-    checkJvmFits(ctx, [], k);
-    checkJvmFits(ctx, ["controllers"], k.controllers);
-  }, whenFieldsValid);
+  }, reads(["controllers", "replicas"]))
+  .superRefine((k, ctx) => checkJvmFits(ctx, [], k), jvmReads([]))
+  .superRefine((k, ctx) => checkJvmFits(ctx, ["controllers"], k.controllers), jvmReads(["controllers"]));
 export type KafkaConfig = z.infer<typeof kafkaConfig>;
 export type TopicConfig = z.infer<typeof topicConfig>;

@@ -36,6 +36,27 @@ export function bootstrapServers(ns: string): string {
   return `${BOOTSTRAP_SERVICE}.${ns}.svc.cluster.local:${CLIENT_PORT}`;
 }
 
+/** Logs to the console only: the image's file appenders roll daily and never delete. */
+export const LOG4J2_YAML = [
+  "Configuration:",
+  "  Appenders:",
+  "    Console:",
+  "      name: STDOUT",
+  "      PatternLayout:",
+  '        pattern: "[%d] %p %m (%c)%n"',
+  "  Loggers:",
+  "    Root:",
+  "      level: INFO",
+  "      AppenderRef:",
+  "        - ref: STDOUT",
+  "    Logger:",
+  "      - name: org.apache.kafka.raft",
+  "        level: INFO",
+  "      - name: kafka.request.logger",
+  "        level: WARN",
+  "",
+].join("\n");
+
 const properties = (entries: [string, string | number | boolean][]) => entries.map(([k, v]) => `${k}=${v}`).join("\n") + "\n";
 
 export function controllerProperties(cfg: KafkaConfig, ns: string): string {
@@ -99,7 +120,7 @@ interface Role {
 }
 
 function roleManifests(cfg: KafkaConfig, ns: string, r: Role): Manifest[] {
-  const config = { "server.properties": r.props };
+  const config = { "server.properties": r.props, "log4j2.yaml": LOG4J2_YAML };
   const heap = heapMiB(r.sizing.resources.limits.memory, r.sizing.heapPercent);
   const pod = podSpec(r.workload, UID, {
     terminationGracePeriodSeconds: 120,
@@ -111,6 +132,7 @@ function roleManifests(cfg: KafkaConfig, ns: string, r: Role): Manifest[] {
         { name: "KAFKA_CLUSTER_ID", value: cfg.clusterId },
         { name: "KAFKA_HEAP_OPTS", value: heapFlags(heap) },
         { name: "LOG_DIR", value: "/tmp/logs" },
+        { name: "KAFKA_LOG4J_OPTS", value: "-Dlog4j2.configurationFile=/config/log4j2.yaml" },
       ],
       ports: [{ name: r.workload === BROKER ? "client" : "controller", containerPort: r.port }],
       readinessProbe: { tcpSocket: { port: r.port }, initialDelaySeconds: 10, periodSeconds: 10 },

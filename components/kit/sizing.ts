@@ -1,10 +1,30 @@
 /** Schema building blocks shared by every engine's config: counts, resources, storage, JVM heap. */
 import { z } from "zod";
-import { CPU_PATTERN, MEMORY_PATTERN, memoryBytes, memoryMiB } from "./quantity";
+import { cpuCores, CPU_PATTERN, MEMORY_PATTERN, memoryBytes, memoryMiB } from "./quantity";
 import { heapMiB, jvmFootprintMiB } from "./jvm";
 
-/** Cross-field rules run only once every field has the right type and range. */
-export const whenFieldsValid = { when: (payload: { issues: unknown[] }) => payload.issues.length === 0 };
+type Path = (string | number)[];
+
+const within = (path: PropertyKey[], prefix: Path) => prefix.every((seg, i) => path[i] === seg);
+
+/**
+ * Reports a broken rule at `path` (relative to the object the rule checks). `related` names the
+ * other fields the rule read, so the message can name every file that set one of them.
+ */
+export function ruleIssue(ctx: z.RefinementCtx, path: Path, message: string, related: Path[] = []): void {
+  ctx.addIssue({ code: "custom", path, message, params: { local: path, related } });
+}
+
+/**
+ * Options for a cross-field rule: it runs when the fields it reads are valid, whatever else is
+ * wrong, so that every problem is reported at once without a rule tripping over a bad value.
+ */
+export function reads(...paths: Path[]) {
+  return {
+    when: (payload: { issues: { path?: PropertyKey[] }[] }) =>
+      !payload.issues.some((issue) => paths.some((p) => within(issue.path ?? [], p))),
+  };
+}
 
 /** A replica or partition count: a whole number from 1 up. */
 export const count = (max = 1000) =>
@@ -19,9 +39,12 @@ export const memory = z
   .regex(MEMORY_PATTERN, { error: 'must be a memory quantity such as "512Mi" or "2Gi"', abort: true })
   .refine((q) => memoryBytes(q) > 0, { error: "must be more than zero" });
 
-export const cpu = z
-  .string({ error: 'must be a CPU quantity such as "500m" or "2"' })
-  .regex(CPU_PATTERN, { error: 'must be a CPU quantity such as "500m" or "2"' });
+/** "500m", "2", or a plain number (`pulumi config set --path` stores 2 as an integer). */
+export const cpu = z.preprocess(
+  (v) => (typeof v === "number" ? String(v) : v),
+  z.string({ error: 'must be a CPU quantity such as "500m" or "2"' })
+    .regex(CPU_PATTERN, { error: 'must be a CPU quantity such as "500m" or "2"' }),
+);
 
 export const resources = z
   .strictObject({
@@ -29,15 +52,15 @@ export const resources = z
     limits: z.strictObject({ cpu: cpu.optional(), memory }),
   })
   .superRefine((r, ctx) => {
-    if (MEMORY_PATTERN.test(r.requests.memory) && MEMORY_PATTERN.test(r.limits.memory) &&
-        memoryBytes(r.requests.memory) > memoryBytes(r.limits.memory)) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["requests", "memory"],
-        message: `${r.requests.memory} is more than limits.memory ${r.limits.memory}; a request may not exceed its limit`,
-      });
+    if (memoryBytes(r.requests.memory) > memoryBytes(r.limits.memory)) {
+      ruleIssue(ctx, ["requests", "memory"], `${r.requests.memory} is more than limits.memory ${r.limits.memory}; a request may not exceed its limit`, [["limits", "memory"]]);
     }
-  }, whenFieldsValid);
+  }, reads(["requests", "memory"], ["limits", "memory"]))
+  .superRefine((r, ctx) => {
+    if (r.limits.cpu !== undefined && cpuCores(r.requests.cpu) > cpuCores(r.limits.cpu)) {
+      ruleIssue(ctx, ["requests", "cpu"], `${r.requests.cpu} is more than limits.cpu ${r.limits.cpu}; a request may not exceed its limit`, [["limits", "cpu"]]);
+    }
+  }, reads(["requests", "cpu"], ["limits", "cpu"]));
 export type Resources = z.infer<typeof resources>;
 
 export const storage = z.strictObject({
@@ -72,25 +95,30 @@ export const image = z
  */
 export function checkJvmFits(
   ctx: z.RefinementCtx,
-  path: (string | number)[],
+  path: Path,
   role: { resources: Resources; heapPercent: number },
   extraMiB = 0,
   extraLabel = "",
+  extraPath?: Path,
 ): void {
-  if (!MEMORY_PATTERN.test(role.resources.limits.memory)) return;
   const limit = memoryMiB(role.resources.limits.memory);
   const heap = heapMiB(role.resources.limits.memory, role.heapPercent);
   const needed = jvmFootprintMiB(heap) + extraMiB;
   if (needed > limit) {
     const extra = extraMiB ? ` + ${extraMiB} MiB ${extraLabel}` : "";
-    ctx.addIssue({
-      code: "custom",
-      path: [...path, "resources", "limits", "memory"],
-      message:
-        `${role.resources.limits.memory} (${limit} MiB) cannot hold a ${heap} MiB heap (heapPercent ${role.heapPercent}) ` +
+    ruleIssue(
+      ctx,
+      [...path, "resources", "limits", "memory"],
+      `${role.resources.limits.memory} (${limit} MiB) cannot hold a ${heap} MiB heap (heapPercent ${role.heapPercent}) ` +
         `+ ${needed - heap - extraMiB} MiB JVM overhead${extra} = ${needed} MiB; raise the limit or lower heapPercent`,
-    });
+      [[...path, "heapPercent"], ...(extraPath ? [extraPath] : [])],
+    );
   }
+}
+
+/** The fields checkJvmFits reads for a role at `path`. */
+export function jvmReads(path: Path, ...more: Path[]) {
+  return reads([...path, "resources"], [...path, "heapPercent"], ...more);
 }
 
 /** A JVM role sized by its container: heap share, resources. */
@@ -101,13 +129,12 @@ export const jvmRole = (defaultHeapPercent: number) =>
 export const scaledJvmRole = (defaultHeapPercent: number, maxReplicas = 500) =>
   z.strictObject({ replicas: count(maxReplicas), heapPercent: heapPercent.default(defaultHeapPercent), resources });
 
+const roleOf = (s: unknown, key: string) => (s as Record<string, { resources: Resources; heapPercent: number }>)[key];
+
 /** A coordinator-and-workers engine (Spark master/workers, Trino coordinator/workers). */
 export function leaderAndWorkers<L extends string>(leader: L) {
   return z
     .strictObject({ [leader]: jvmRole(70), workers: scaledJvmRole(70) } as { [k in L]: ReturnType<typeof jvmRole> } & { workers: ReturnType<typeof scaledJvmRole> })
-    .superRefine((s, ctx) => {
-      const roles = s as Record<string, { resources: Resources; heapPercent: number }>;
-      checkJvmFits(ctx, [leader], roles[leader]);
-      checkJvmFits(ctx, ["workers"], roles.workers);
-    }, whenFieldsValid);
+    .superRefine((s, ctx) => checkJvmFits(ctx, [leader], roleOf(s, leader)), jvmReads([leader]))
+    .superRefine((s, ctx) => checkJvmFits(ctx, ["workers"], roleOf(s, "workers")), jvmReads(["workers"]));
 }

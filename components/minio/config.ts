@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { count, image, resources, storage, whenFieldsValid } from "../kit/sizing";
+import { count, image, reads, resources, storage, ruleIssue } from "../kit/sizing";
 
 export const MINIO_IMAGE = "quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z";
 export const MC_IMAGE = "quay.io/minio/mc:RELEASE.2025-08-13T08-35-41Z";
@@ -22,12 +22,17 @@ export const minioConfig = z
   })
   .superRefine((m, ctx) => {
     const drives = m.replicas * m.drivesPerNode;
-    if (m.replicas > 1 && drives < MIN_DISTRIBUTED_DRIVES) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["replicas"],
-        message: `${m.replicas} servers x ${m.drivesPerNode} drives = ${drives} drives; a distributed pool needs at least ${MIN_DISTRIBUTED_DRIVES} (raise replicas or drivesPerNode, or use 1 server)`,
-      });
+    if (m.replicas === 1) return;
+    if (drives < MIN_DISTRIBUTED_DRIVES) {
+      ruleIssue(ctx, ["replicas"], `${m.replicas} servers x ${m.drivesPerNode} drives = ${drives} drives; a distributed pool needs at least ${MIN_DISTRIBUTED_DRIVES} (raise replicas or drivesPerNode, or use 1 server)`, [["drivesPerNode"]]);
+    } else if (!erasureSetSize(drives)) {
+      ruleIssue(ctx, ["replicas"], `${m.replicas} servers x ${m.drivesPerNode} drives = ${drives} drives, which no erasure set of 2 to 16 drives divides; choose a total such as ${drives - 1} or ${drives + 1}`, [["drivesPerNode"]]);
     }
-  }, whenFieldsValid);
+  }, reads(["replicas"], ["drivesPerNode"]));
+
+/** MinIO splits a pool into equal erasure sets of 2 to 16 drives; the largest that divides the total. */
+export function erasureSetSize(drives: number): number | undefined {
+  for (let size = 16; size >= 2; size--) if (drives % size === 0) return size;
+  return undefined;
+}
 export type MinioConfig = z.infer<typeof minioConfig>;

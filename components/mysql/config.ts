@@ -1,15 +1,32 @@
 import { z } from "zod";
-import { image, resources, storage } from "../kit/sizing";
+import { memoryMiB } from "../kit/quantity";
+import { image, reads, resources, storage, ruleIssue } from "../kit/sizing";
 
 export const MYSQL_IMAGE = "mysql:8.4.7";
 export const METASTORE_DATABASE = "hive_metastore";
 export const METASTORE_USER = "hive";
 
-export const mysqlConfig = z.strictObject({
-  image: image.default(MYSQL_IMAGE),
-  /** Share of the memory limit given to the InnoDB buffer pool. */
-  bufferPoolPercent: z.number().int().min(10, { error: "must be at least 10" }).max(75, { error: "must be at most 75" }).default(50),
-  resources,
-  storage,
-});
+/** Connections, per-thread buffers and the server itself, beside the buffer pool. */
+export const MYSQL_OVERHEAD_MIB = 320;
+
+export const mysqlConfig = z
+  .strictObject({
+    image: image.default(MYSQL_IMAGE),
+    /** Share of the memory limit given to the InnoDB buffer pool. */
+    bufferPoolPercent: z.number({ error: "must be a whole number" }).int({ error: "must be a whole number" })
+      .min(10, { error: "must be at least 10" }).max(75, { error: "must be at most 75" }).default(50),
+    resources,
+    storage,
+  })
+  .superRefine((m, ctx) => {
+    const limit = memoryMiB(m.resources.limits.memory);
+    const pool = bufferPoolMiB(m.resources.limits.memory, m.bufferPoolPercent);
+    if (pool + MYSQL_OVERHEAD_MIB > limit) {
+      ruleIssue(ctx, ["resources", "limits", "memory"], `${m.resources.limits.memory} (${limit} MiB) cannot hold a ${pool} MiB buffer pool (bufferPoolPercent ${m.bufferPoolPercent}) + ${MYSQL_OVERHEAD_MIB} MiB for the server = ${pool + MYSQL_OVERHEAD_MIB} MiB; raise the limit or lower bufferPoolPercent`, [["bufferPoolPercent"]]);
+    }
+  }, reads(["resources"], ["bufferPoolPercent"]));
+
+export function bufferPoolMiB(memoryLimit: string, percent: number): number {
+  return Math.floor((memoryMiB(memoryLimit) * percent) / 100);
+}
 export type MysqlConfig = z.infer<typeof mysqlConfig>;

@@ -1,9 +1,9 @@
 /** MySQL for the Hive Metastore: one server with a retained volume and generated passwords. */
 import {
-  clientService, configMap, container, digest, headlessService, imageVersion, Manifest, memoryMiB, podDisruptionBudget,
+  clientService, configMap, container, digest, headlessService, imageVersion, Manifest, podDisruptionBudget,
   podSpec, scratchVolume, serviceAccount, statefulSet, Workload,
 } from "../kit";
-import { METASTORE_DATABASE, MysqlConfig } from "./config";
+import { bufferPoolMiB, METASTORE_DATABASE, MysqlConfig } from "./config";
 
 export const MYSQL: Workload = { name: "mysql", component: "database" };
 export const NAME = "mysql";
@@ -18,7 +18,7 @@ export function jdbcUrl(ns: string): string {
 }
 
 export function myCnf(cfg: MysqlConfig): string {
-  const bufferPool = Math.floor((memoryMiB(cfg.resources.limits.memory) * cfg.bufferPoolPercent) / 100);
+  const bufferPool = bufferPoolMiB(cfg.resources.limits.memory, cfg.bufferPoolPercent);
   return [
     "[mysqld]",
     `innodb_buffer_pool_size=${bufferPool}M`,
@@ -51,7 +51,8 @@ export function mysqlManifests(cfg: MysqlConfig, ns: string): Manifest[] {
       livenessProbe: { tcpSocket: { port: PORT }, initialDelaySeconds: 60, periodSeconds: 20, failureThreshold: 6 },
       resources: cfg.resources,
       volumeMounts: [
-        { name: "data", mountPath: "/var/lib/mysql" },
+        // A subdirectory: the volume's root may hold lost+found, which mysqld refuses to initialise over.
+        { name: "data", mountPath: "/var/lib/mysql", subPath: "mysql" },
         { name: "config", mountPath: "/etc/mysql/conf.d" },
         { name: "run", mountPath: "/var/run/mysqld" },
         { name: "tmp", mountPath: "/tmp" },

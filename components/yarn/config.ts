@@ -1,6 +1,6 @@
 /** YARN sizing. The engine itself arrives with the Hadoop issue; the config names are reserved now. */
 import { z } from "zod";
-import { checkJvmFits, count, heapPercent, resources, whenFieldsValid } from "../kit/sizing";
+import { checkJvmFits, count, heapPercent, resources, jvmReads } from "../kit/sizing";
 
 export const yarnConfig = z
   .strictObject({
@@ -14,8 +14,9 @@ export const yarnConfig = z
       resources,
     }),
   })
-  .superRefine((y, ctx) => {
-    checkJvmFits(ctx, ["resourceManager"], y.resourceManager);
-    checkJvmFits(ctx, ["nodeManagers"], y.nodeManagers, y.nodeManagers.memoryMb, "for containers (nodeManagers.memoryMb)");
-  }, whenFieldsValid);
+  .superRefine((y, ctx) => checkJvmFits(ctx, ["resourceManager"], y.resourceManager), jvmReads(["resourceManager"]))
+  .superRefine(
+    (y, ctx) => checkJvmFits(ctx, ["nodeManagers"], y.nodeManagers, y.nodeManagers.memoryMb, "for containers (nodeManagers.memoryMb)", ["nodeManagers", "memoryMb"]),
+    jvmReads(["nodeManagers"], ["nodeManagers", "memoryMb"]),
+  );
 export type YarnConfig = z.infer<typeof yarnConfig>;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { checkJvmFits, count, heapPercent, image, resources, storage, whenFieldsValid } from "../kit/sizing";
+import { checkJvmFits, count, heapPercent, image, jvmReads, reads, resources, storage, ruleIssue } from "../kit/sizing";
 
 export const ZOOKEEPER_IMAGE = "zookeeper:3.9.4";
 
@@ -12,9 +12,9 @@ export const zookeeperConfig = z
     storage,
   })
   .superRefine((zk, ctx) => {
-    if (zk.replicas > 1 && zk.replicas % 2 === 0) {
-      ctx.addIssue({ code: "custom", path: ["replicas"], message: `${zk.replicas} is even; an ensemble needs an odd size (1, 3, 5, ...) to keep a majority` });
+    if (zk.replicas % 2 === 0) {
+      ruleIssue(ctx, ["replicas"], `${zk.replicas} is even; an ensemble needs an odd size (1, 3, 5, ...) to keep a majority`);
     }
-    checkJvmFits(ctx, [], zk);
-  }, whenFieldsValid);
+  }, reads(["replicas"]))
+  .superRefine((zk, ctx) => checkJvmFits(ctx, [], zk), jvmReads([]));
 export type ZooKeeperConfig = z.infer<typeof zookeeperConfig>;

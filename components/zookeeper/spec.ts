@@ -86,7 +86,8 @@ export function zookeeperManifests(cfg: ZooKeeperConfig, namespace: string): Man
       resources: cfg.resources,
       volumeMounts: [
         { name: "data", mountPath: "/var/lib/zookeeper" },
-        { name: "config", mountPath: "/conf" },
+        // Only zoo.cfg: the image keeps logback.xml beside it in /conf.
+        { name: "config", mountPath: "/conf/zoo.cfg", subPath: "zoo.cfg" },
         { name: "logs", mountPath: "/logs" },
         { name: "tmp", mountPath: "/tmp" },
       ],

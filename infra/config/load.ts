@@ -73,8 +73,27 @@ function describeIssue(issue: z.core.$ZodIssue, layers: ConfigLayer[], merged: u
     const required = issue.message.startsWith("is required") ? issue.message : `is required: ${issue.message}`;
     return [`${sourceOf(path, layers)}: ${dotted(path)}: ${required}`];
   }
+  if (issue.code === "invalid_key") {
+    const inner = issue.issues[0]?.message ?? issue.message;
+    return [`${sourceOf(path, layers)}: ${dotted(path)}: ${inner}`];
+  }
   const got = issue.code === "custom" ? "" : ` (got ${JSON.stringify(value)})`;
-  return [`${sourceOf(path, layers)}: ${dotted(path)}: ${issue.message}${got}`];
+  return [`${sourcesOf(issue, layers)}: ${dotted(path)}: ${issue.message}${got}`];
+}
+
+/** Where the values a rule read came from: its own path and the related ones it names. */
+function sourcesOf(issue: z.core.$ZodIssue, layers: ConfigLayer[]): string {
+  const path = issue.path as Path;
+  const params = issue.code === "custom" ? (issue.params as { local?: Path; related?: Path[] } | undefined) : undefined;
+  if (!params?.local) return sourceOf(path, layers);
+  const base = path.slice(0, path.length - params.local.length);
+  const sources = [sourceOf(path, layers)];
+  for (const related of params.related ?? []) {
+    const setter = [...layers].reverse().find((l) => has(l.values, [...base, ...related]));
+    // A related value nobody set is a schema default: no file to name.
+    if (setter && !sources.includes(setter.source)) sources.push(setter.source);
+  }
+  return sources.join(" + ");
 }
 
 /** The highest-precedence layer that set the value, or every layer when none did (a missing value). */

@@ -1,6 +1,6 @@
 /** The platform's config model: one environment's sizing of every engine, and cross-engine rules. */
 import { z } from "zod";
-import { whenFieldsValid } from "../../components/kit/sizing";
+import { reads, ruleIssue } from "../../components/kit/sizing";
 import { hdfsConfig } from "../../components/hdfs/config";
 import { kafkaConfig } from "../../components/kafka/config";
 import { minioConfig } from "../../components/minio/config";
@@ -26,23 +26,23 @@ export const platformSchema = z
     spark: sparkConfig,
     starburst: starburstConfig,
   })
+  // Runs whatever else is wrong: each minimum checks only a value that is a whole number.
   .superRefine((p, ctx) => {
     if (p.tier !== "production") return;
-    const atLeast = (path: (string | number)[], value: number, min: number, why: string) => {
-      if (value < min) ctx.addIssue({ code: "custom", path, message: `${value} is below ${min}, the production minimum: ${why}` });
+    const atLeast = (path: (string | number)[], value: unknown, min: number, why: string) => {
+      if (Number.isInteger(value) && (value as number) < min) ruleIssue(ctx, path, `${value} is below ${min}, the production minimum: ${why}`, [["tier"]]);
     };
-    atLeast(["kafka", "replicationFactor"], p.kafka.replicationFactor, 3, "a broker loss must not lose data");
-    atLeast(["kafka", "minInsyncReplicas"], p.kafka.minInsyncReplicas, 2, "an acknowledged write must be on two brokers");
-    atLeast(["kafka", "controllers", "replicas"], p.kafka.controllers.replicas, 3, "the KRaft quorum must survive a controller loss");
-    atLeast(["zookeeper", "replicas"], p.zookeeper.replicas, 3, "the ensemble must survive a server loss");
-    atLeast(["minio", "replicas"], p.minio.replicas, 4, "objects must survive a server loss (distributed erasure coding)");
-    atLeast(["hdfs", "replication"], p.hdfs.replication, 3, "a DataNode loss must not lose blocks");
-    for (const [name, topic] of Object.entries(p.kafka.topics)) {
-      if (topic.replicationFactor !== undefined) {
-        atLeast(["kafka", "topics", name, "replicationFactor"], topic.replicationFactor, 3, "a broker loss must not lose data");
-      }
+    atLeast(["kafka", "replicationFactor"], p.kafka?.replicationFactor, 3, "a broker loss must not lose data");
+    atLeast(["kafka", "minInsyncReplicas"], p.kafka?.minInsyncReplicas, 2, "an acknowledged write must be on two brokers");
+    atLeast(["kafka", "controllers", "replicas"], p.kafka?.controllers?.replicas, 3, "the KRaft quorum must survive a controller loss");
+    atLeast(["zookeeper", "replicas"], p.zookeeper?.replicas, 3, "the ensemble must survive a server loss");
+    atLeast(["minio", "replicas"], p.minio?.replicas, 4, "objects must survive a server loss (distributed erasure coding)");
+    atLeast(["hdfs", "replication"], p.hdfs?.replication, 3, "a DataNode loss must not lose blocks");
+    const topics = p.kafka?.topics && typeof p.kafka.topics === "object" ? p.kafka.topics : {};
+    for (const [name, topic] of Object.entries(topics)) {
+      atLeast(["kafka", "topics", name, "replicationFactor"], topic?.replicationFactor, 3, "a broker loss must not lose data");
     }
-  }, whenFieldsValid);
+  }, reads(["tier"]));
 
 export type PlatformConfig = z.infer<typeof platformSchema>;
 /** The environment file's shape before defaults are applied. */

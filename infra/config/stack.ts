@@ -83,7 +83,8 @@ export function loadPlatform(
     const known = fs.readdirSync(path.join(rootDir, "environments")).filter((f) => f.endsWith(".yaml")).map((f) => f.slice(0, -5));
     throw new ConfigError([`Pulumi.${stack}.yaml: ${PROJECT}:environment: "${settings.environment}" has no file ${envPath}; allowed: ${known.join(", ")}`]);
   }
-  const envLayer = readEnvironmentFile(envFile, envPath);
+  const inProject = !path.relative(rootDir, envFile).startsWith("..");
+  const envLayer = readEnvironmentFile(envFile, inProject ? path.relative(rootDir, envFile) : envFile);
   const config = resolvePlatformConfig([envLayer, overrides, ...extraLayers]);
   return { stack, settings, config };
 }
