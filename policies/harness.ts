@@ -53,8 +53,16 @@ export function stacksWithConfig(): string[] {
 /** policies/config/<stack>.json, checked against the pack's policy names and config schemas. */
 export function loadPackConfig(stack: string): PackConfig {
   const file = path.join(CONFIG_DIR, `${stack}.json`);
+  if (!fs.existsSync(file)) {
+    throw new PolicyInputError(`${path.relative(process.cwd(), file)}: no policy config for stack ${stack}; stacks with one: ${stacksWithConfig().join(", ")}`);
+  }
+  return loadPackConfigFile(file);
+}
+
+/** A pack config file in `pulumi preview --policy-pack-config` format. */
+export function loadPackConfigFile(file: string): PackConfig {
   const shown = path.relative(process.cwd(), file) || file;
-  if (!fs.existsSync(file)) throw new PolicyInputError(`${shown}: no policy config for stack ${stack}; stacks with one: ${stacksWithConfig().join(", ")}`);
+  if (!fs.existsSync(file)) throw new PolicyInputError(`${shown}: no such file`);
   let config: PackConfig;
   try {
     config = JSON.parse(fs.readFileSync(file, "utf8"));

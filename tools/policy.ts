@@ -2,17 +2,18 @@
  * npm run policy -- --manifests <file-or-dir> [--manifests ...] [--stack <stack>] [--json]
  * npm run policy -- --list [--json]
  * Runs the policy pack over plain Kubernetes YAML (for example `helm template` output).
- * Without --stack, every policy runs at its production level. Exit codes as `npm run check`.
+ * Without --stack, every policy runs at its production level; --policy-config FILE uses another
+ * pack config (the format of `pulumi preview --policy-pack-config`). Exit codes as `npm run check`.
  */
 import { parseArgs } from "util";
 import {
-  enforcementOf, formatViolations, hasMandatory, loadPackConfig, PolicyInputError, runPolicies, stacksWithConfig,
+  enforcementOf, formatViolations, hasMandatory, loadPackConfig, loadPackConfigFile, PolicyInputError, runPolicies, stacksWithConfig,
 } from "../policies/harness";
 import { policies } from "../policies/all";
 import { readManifests } from "../policies/manifests";
 import { EXIT } from "./check";
 
-const USAGE = "usage: npm run policy -- --manifests <file-or-dir> [--stack <stack>] [--json] | --list [--json]";
+const USAGE = "usage: npm run policy -- --manifests <file-or-dir> [--stack <stack> | --policy-config FILE] [--json] | --list [--json]";
 
 function list(json: boolean): void {
   const stacks = stacksWithConfig();
@@ -40,6 +41,7 @@ async function main(): Promise<number> {
       options: {
         manifests: { type: "string", multiple: true },
         stack: { type: "string" },
+        "policy-config": { type: "string" },
         json: { type: "boolean", default: false },
         list: { type: "boolean", default: false },
       },
@@ -61,12 +63,15 @@ async function main(): Promise<number> {
     }
     const inputs = readManifests(values.manifests);
     const stack = values.stack ?? "manifests";
-    const run = await runPolicies(stack, inputs, values.stack ? loadPackConfig(values.stack) : undefined);
+    const configFile = values["policy-config"];
+    const config = configFile ? loadPackConfigFile(configFile) : values.stack ? loadPackConfig(values.stack) : undefined;
+    const run = await runPolicies(stack, inputs, config);
     if (values.json) {
       const resources = inputs.map((r) => ({ type: r.type, name: r.name, inputs: r.props }));
       console.log(JSON.stringify({ stack: values.stack ?? null, resources, violations: run.violations, exemptions: run.exemptions }, null, 2));
     } else {
-      console.log(`${inputs.length} objects checked${values.stack ? ` with the ${values.stack} policy config` : " at production levels"}.`);
+      const levels = configFile ? `with ${configFile}` : values.stack ? `with the ${values.stack} policy config` : "at production levels";
+      console.log(`${inputs.length} objects checked ${levels}.`);
       console.log(formatViolations(run) || "No policy violations.");
     }
     return hasMandatory(run) ? EXIT.violations : EXIT.ok;
