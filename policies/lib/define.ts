@@ -54,16 +54,23 @@ interface Meta<C> {
 
 export type Report = (message: string) => void;
 
-export function resourcePolicy<C = {}>(
-  meta: Meta<C>,
-  check: (args: ResourceValidationArgs, report: Report, config: C & BaseConfig) => void,
-): ResourceValidationPolicy {
+/** The fields every policy shares: identity, default level, and a config schema with exemptions. */
+function basePolicy<C>(meta: Meta<C>) {
   return {
     name: meta.name,
     description: meta.description,
     enforcementLevel: meta.enforcementLevel,
     remediationSteps: meta.remediationSteps,
     configSchema: { properties: { exemptions: EXEMPTIONS_SCHEMA, ...(meta.config ?? {}) } as any },
+  };
+}
+
+export function resourcePolicy<C = {}>(
+  meta: Meta<C>,
+  check: (args: ResourceValidationArgs, report: Report, config: C & BaseConfig) => void,
+): ResourceValidationPolicy {
+  return {
+    ...basePolicy(meta),
     validateResource: (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
       const config = args.getConfig<C & BaseConfig>();
       if (exemptionFor(config, args.type, args.name)) return;
@@ -91,11 +98,7 @@ export function stackPolicy<C = {}>(
   check: (resources: PolicyResource[], report: StackReport, config: C & BaseConfig, args: StackValidationArgs) => void,
 ): StackValidationPolicy {
   return {
-    name: meta.name,
-    description: meta.description,
-    enforcementLevel: meta.enforcementLevel,
-    remediationSteps: meta.remediationSteps,
-    configSchema: { properties: { exemptions: EXEMPTIONS_SCHEMA, ...(meta.config ?? {}) } as any },
+    ...basePolicy(meta),
     validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) => {
       const config = args.getConfig<C & BaseConfig>();
       check(args.resources, (message, resource) => {
