@@ -76,6 +76,27 @@ describe("npm run policy", () => {
   });
 });
 
+describe("the pack's entry", () => {
+  it("starts the policy server the Pulumi engine talks to (run as its own process, never imported)", async () => {
+    const { spawn } = await import("child_process");
+    const child = spawn(process.execPath, [require.resolve("ts-node/dist/bin.js"), "index.ts"], { cwd: path.join(ROOT, "policies") });
+    try {
+      const port = await new Promise<string>((resolve, reject) => {
+        let out = "";
+        child.stdout.on("data", (d) => {
+          out += d;
+          const m = /^(\d+)\s*$/m.exec(out);
+          if (m) resolve(m[1]);
+        });
+        child.on("exit", (code) => reject(new Error(`pack exited with ${code}: ${out}`)));
+      });
+      expect(Number(port)).toBeGreaterThan(0);
+    } finally {
+      child.kill();
+    }
+  });
+});
+
 describe("npm run check with the pack", () => {
   it("fills violations and exits 1 on a mandatory one", () => {
     const r = run("check", "--stack", "staging", "--set", "kafka.replicationFactor=2", "--set", "kafka.minInsyncReplicas=1", "--json");
