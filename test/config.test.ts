@@ -3,7 +3,10 @@ import { loadPlatform } from "../infra/config/stack";
 import { resolvePlatformConfig } from "../infra/config/load";
 import { configProblems, environmentWith, readEnvironment, ROOT } from "./helpers";
 
-const CLUSTER_ID = { "dataplatform:kafka": JSON.stringify({ clusterId: "sM7vMcYvK3sxreD40T8S9Q" }) };
+const CLUSTER_ID = {
+  "dataplatform:kafka": JSON.stringify({ clusterId: "sM7vMcYvK3sxreD40T8S9Q" }),
+  "dataplatform:hdfs": JSON.stringify({ clusterId: "CID-3d041b95-03f9-4210-b504-5b3b75fef1d4" }),
+};
 
 function load(envFile: string, extra: Record<string, string> = {}) {
   return loadPlatform(ROOT, "dev", { "dataplatform:environment": "dev", "dataplatform:environmentFile": envFile, ...CLUSTER_ID, ...extra });
@@ -96,8 +99,27 @@ describe("validation names the file, the path and what is allowed", () => {
     const file = environmentWith("dev", {});
     const env = readEnvironment("dev");
     delete env.kafka.topics.products;
-    const problems = configProblems(() => resolvePlatformConfig([{ source: file, values: { ...env, kafka: { ...env.kafka, clusterId: "sM7vMcYvK3sxreD40T8S9Q" } } }]));
+    const values = { ...env, kafka: { ...env.kafka, clusterId: "sM7vMcYvK3sxreD40T8S9Q" }, hdfs: { ...env.hdfs, clusterId: "CID-3d041b95-03f9-4210-b504-5b3b75fef1d4" } };
+    const problems = configProblems(() => resolvePlatformConfig([{ source: file, values }]));
     expect(problems).toEqual([`${file}: kafka.topics.products: is required: the pipeline reads and writes topic "products"`]);
+  });
+
+  it("requires an HA NameNode pair with odd JournalNodes in production", () => {
+    expect(problemsFor({ "hdfs.highAvailability": false }, "prod")).toEqual([
+      "<env>: hdfs.highAvailability: must be true in production: a single NameNode is a single point of failure for all of HDFS",
+    ]);
+    expect(problemsFor({ "hdfs.journalNodes.replicas": 2 }, "prod")).toEqual([
+      "<env>: hdfs.journalNodes.replicas: 2 JournalNodes cannot keep a majority through a loss; use an odd number of at least 3",
+    ]);
+    expect(problemsFor({ "hdfs.highAvailability": true })).toEqual([
+      "<env>: hdfs.journalNodes: is required when highAvailability is true: the NameNodes share their edits through JournalNodes",
+    ]);
+  });
+
+  it("rejects Spark workers whose executors and daemon do not fit", () => {
+    expect(problemsFor({ "spark.workers.heapPercent": 70 })).toEqual([
+      "<env>: spark.workers.resources.limits.memory: 2Gi (2048 MiB) cannot hold 1433 MiB of executor heap (heapPercent 70) + its JVM overhead + the worker daemon (512 MiB) = 2304 MiB; raise the limit or lower heapPercent",
+    ]);
   });
 
   it("enforces production minimums", () => {
@@ -175,9 +197,12 @@ describe("stack config", () => {
     expect(problems).toEqual([expect.stringMatching(/^environments\/dev\.yaml \+ Pulumi\.dev\.yaml: kafka\.resources\.limits\.memory: 1Gi \(1024 MiB\) cannot hold a 921 MiB heap/)]);
   });
 
-  it("requires a pinned Kafka cluster ID", () => {
+  it("requires pinned Kafka and HDFS cluster IDs", () => {
     const problems = configProblems(() => loadPlatform(ROOT, "dev", { "dataplatform:environment": "dev" }));
-    expect(problems).toEqual([expect.stringMatching(/^environments\/dev\.yaml or Pulumi\.dev\.yaml: kafka\.clusterId: is required: pin a 22-character cluster ID/)]);
+    expect(problems).toEqual([
+      expect.stringMatching(/^environments\/dev\.yaml or Pulumi\.dev\.yaml: kafka\.clusterId: is required: pin a 22-character cluster ID/),
+      expect.stringMatching(/^environments\/dev\.yaml or Pulumi\.dev\.yaml: hdfs\.clusterId: is required: pin an HDFS cluster ID/),
+    ]);
   });
 
   it("rejects an unknown stack setting", () => {

@@ -1,12 +1,26 @@
-/** HDFS sizing. The engine itself arrives with the Hadoop issue; the config names are reserved now. */
+/** HDFS: NameNode (or an HA pair with JournalNodes), DataNodes, block size and replication. */
 import { z } from "zod";
-import { checkJvmFits, count, heapPercent, resources, storage, jvmReads, reads, ruleIssue } from "../kit/sizing";
+import { checkJvmFits, count, heapPercent, image, jvmReads, reads, resources, ruleIssue, storage } from "../kit/sizing";
+
+/** The official Apache Hadoop image: HDFS and YARN daemons. */
+export const HADOOP_IMAGE = "apache/hadoop:3.4.1";
 
 export const hdfsConfig = z
   .strictObject({
+    /** Pinned per stack: the NameNode formats once with it, so DataNodes' kept volumes stay valid. */
+    clusterId: z
+      .string({ error: "is required: pin an HDFS cluster ID per stack (see README, 'Pinned identities')" })
+      .regex(/^CID-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, { error: "must look like CID-<uuid>, e.g. CID-$(uuidgen | tr A-Z a-z)" }),
+    image: image.default(HADOOP_IMAGE),
     /** dfs.replication: copies of each block. */
     replication: count(10),
+    /** dfs.blocksize in MiB. */
+    blockSizeMb: z.number({ error: "must be a whole number of MiB" }).int({ error: "must be a whole number of MiB" })
+      .min(1, { error: "must be at least 1" }).max(2048, { error: "must be at most 2048" }).default(128),
+    /** Two NameNodes sharing edits through JournalNodes, failing over through ZooKeeper. */
+    highAvailability: z.boolean({ error: "must be true or false" }).default(false),
     nameNode: z.strictObject({ heapPercent: heapPercent.default(70), resources, storage }),
+    journalNodes: z.strictObject({ replicas: count(9).default(3), heapPercent: heapPercent.default(50), resources, storage }).optional(),
     dataNodes: z.strictObject({ replicas: count(500), heapPercent: heapPercent.default(50), resources, storage }),
   })
   .superRefine((h, ctx) => {
@@ -14,6 +28,15 @@ export const hdfsConfig = z
       ruleIssue(ctx, ["replication"], `${h.replication} is more than hdfs.dataNodes.replicas (${h.dataNodes.replicas}); blocks could never be fully replicated`, [["dataNodes", "replicas"]]);
     }
   }, reads(["replication"], ["dataNodes", "replicas"]))
+  .superRefine((h, ctx) => {
+    if (h.highAvailability && !h.journalNodes) {
+      ruleIssue(ctx, ["journalNodes"], "is required when highAvailability is true: the NameNodes share their edits through JournalNodes", [["highAvailability"]]);
+    }
+    if (h.journalNodes && (h.journalNodes.replicas < 3 || h.journalNodes.replicas % 2 === 0)) {
+      ruleIssue(ctx, ["journalNodes", "replicas"], `${h.journalNodes.replicas} JournalNodes cannot keep a majority through a loss; use an odd number of at least 3`);
+    }
+  }, reads(["highAvailability"], ["journalNodes"]))
   .superRefine((h, ctx) => checkJvmFits(ctx, ["nameNode"], h.nameNode), jvmReads(["nameNode"]))
+  .superRefine((h, ctx) => h.journalNodes && checkJvmFits(ctx, ["journalNodes"], h.journalNodes), jvmReads(["journalNodes"]))
   .superRefine((h, ctx) => checkJvmFits(ctx, ["dataNodes"], h.dataNodes), jvmReads(["dataNodes"]));
 export type HdfsConfig = z.infer<typeof hdfsConfig>;

@@ -1,6 +1,51 @@
-/** Spark sizing. The engine itself arrives with the Spark issue; the config names are reserved now. */
+/** Spark standalone master and workers, plus the driver pods of the platform's applications. */
 import { z } from "zod";
-import { leaderAndWorkers } from "../kit/sizing";
+import { heapMiB, jvmFootprintMiB } from "../kit/jvm";
+import { memoryMiB } from "../kit/quantity";
+import { checkJvmFits, count, heapPercent, image, jvmReads, resources, ruleIssue } from "../kit/sizing";
 
-export const sparkConfig = leaderAndWorkers("master");
+/**
+ * Built from images/spark/Dockerfile: the official apache/spark image plus the Iceberg, S3A and
+ * Kafka jars the applications need. Mirror it and set spark.image to the mirror's reference.
+ */
+export const SPARK_IMAGE = "apache/spark:4.0.1";
+/** Heap of the worker daemon itself; executors get the rest. */
+export const WORKER_DAEMON_HEAP_MIB = 256;
+
+export const sparkConfig = z
+  .strictObject({
+    image: image.default(SPARK_IMAGE),
+    master: z.strictObject({ heapPercent: heapPercent.default(70), resources }),
+    workers: z.strictObject({
+      replicas: count(500),
+      /** Share of the limit offered to executors (SPARK_WORKER_MEMORY). */
+      heapPercent: heapPercent.default(50),
+      resources,
+    }),
+    /** Driver pods: the streaming application and batch jobs (client mode). */
+    driver: z.strictObject({ heapPercent: heapPercent.default(50), resources }),
+    /** Run kafka_to_hdfs_streaming.py as a long-lived driver. */
+    streaming: z.boolean({ error: "must be true or false" }).default(true),
+  })
+  .superRefine((s, ctx) => checkJvmFits(ctx, ["master"], s.master), jvmReads(["master"]))
+  .superRefine((s, ctx) => checkJvmFits(ctx, ["driver"], s.driver), jvmReads(["driver"]))
+  .superRefine((s, ctx) => {
+    const limit = memoryMiB(s.workers.resources.limits.memory);
+    const executors = workerMemoryMiB(s.workers.resources.limits.memory, s.workers.heapPercent);
+    const needed = jvmFootprintMiB(executors) + jvmFootprintMiB(WORKER_DAEMON_HEAP_MIB);
+    if (needed > limit) {
+      ruleIssue(
+        ctx,
+        ["workers", "resources", "limits", "memory"],
+        `${s.workers.resources.limits.memory} (${limit} MiB) cannot hold ${executors} MiB of executor heap (heapPercent ${s.workers.heapPercent}) ` +
+          `+ its JVM overhead + the worker daemon (${jvmFootprintMiB(WORKER_DAEMON_HEAP_MIB)} MiB) = ${needed} MiB; raise the limit or lower heapPercent`,
+        [["workers", "heapPercent"]],
+      );
+    }
+  }, jvmReads(["workers"]));
 export type SparkConfig = z.infer<typeof sparkConfig>;
+
+/** SPARK_WORKER_MEMORY: what executors on one worker may use. */
+export function workerMemoryMiB(memoryLimit: string, percent: number): number {
+  return heapMiB(memoryLimit, percent);
+}

@@ -1,9 +1,11 @@
-/** YARN sizing. The engine itself arrives with the Hadoop issue; the config names are reserved now. */
+/** YARN: one ResourceManager and NodeManagers whose container memory is set per environment. */
 import { z } from "zod";
-import { checkJvmFits, count, heapPercent, resources, jvmReads } from "../kit/sizing";
+import { HADOOP_IMAGE } from "../hdfs/config";
+import { checkJvmFits, count, heapPercent, image, jvmReads, resources } from "../kit/sizing";
 
 export const yarnConfig = z
   .strictObject({
+    image: image.default(HADOOP_IMAGE),
     resourceManager: z.strictObject({ heapPercent: heapPercent.default(70), resources }),
     nodeManagers: z.strictObject({
       replicas: count(500),

@@ -87,12 +87,14 @@ function sourcesOf(issue: z.core.$ZodIssue, layers: ConfigLayer[]): string {
   const params = issue.code === "custom" ? (issue.params as { local?: Path; related?: Path[] } | undefined) : undefined;
   if (!params?.local) return sourceOf(path, layers);
   const base = path.slice(0, path.length - params.local.length);
-  const sources = [sourceOf(path, layers)];
-  for (const related of params.related ?? []) {
-    const setter = [...layers].reverse().find((l) => has(l.values, [...base, ...related]));
-    // A related value nobody set is a schema default: no file to name.
-    if (setter && !sources.includes(setter.source)) sources.push(setter.source);
+  const setterOf = (p: Path) => [...layers].reverse().find((l) => has(l.values, p))?.source;
+  const sources: string[] = [];
+  // Related values nobody set are schema defaults: there is no file to name for them.
+  for (const p of [path, ...(params.related ?? []).map((r) => [...base, ...r])]) {
+    const setter = setterOf(p);
+    if (setter && !sources.includes(setter)) sources.push(setter);
   }
+  if (sources.length === 0) return sourceOf(path, layers);
   return sources.join(" + ");
 }
 

@@ -38,6 +38,9 @@ export const platformSchema = z
     atLeast(["zookeeper", "replicas"], p.zookeeper?.replicas, 3, "the ensemble must survive a server loss");
     atLeast(["minio", "replicas"], p.minio?.replicas, 4, "objects must survive a server loss (distributed erasure coding)");
     atLeast(["hdfs", "replication"], p.hdfs?.replication, 3, "a DataNode loss must not lose blocks");
+    if (p.hdfs?.highAvailability === false) {
+      ruleIssue(ctx, ["hdfs", "highAvailability"], "must be true in production: a single NameNode is a single point of failure for all of HDFS", [["tier"]]);
+    }
     const topics = p.kafka?.topics && typeof p.kafka.topics === "object" ? p.kafka.topics : {};
     for (const [name, topic] of Object.entries(topics)) {
       atLeast(["kafka", "topics", name, "replicationFactor"], topic?.replicationFactor, 3, "a broker loss must not lose data");
