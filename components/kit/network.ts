@@ -5,10 +5,13 @@
 import { selectorLabels, Workload, workloadLabels } from "./labels";
 import { Manifest } from "./manifests";
 
+/** A TCP port, or an inclusive range [first, last]. */
+export type PortSpec = number | [number, number];
+
 export interface Flow {
   from: Workload;
   to: Workload;
-  ports: number[];
+  ports: PortSpec[];
 }
 
 const key = (w: Workload) => `${w.name}-${w.component}`;
@@ -41,7 +44,11 @@ export function allowDns(namespace: string): Manifest {
   };
 }
 
-const tcp = (ports: number[]) => [...new Set(ports)].sort((a, b) => a - b).map((port) => ({ protocol: "TCP", port }));
+const first = (p: PortSpec) => (Array.isArray(p) ? p[0] : p);
+const tcp = (ports: PortSpec[]) =>
+  [...new Map(ports.map((p) => [JSON.stringify(p), p])).values()]
+    .sort((a, b) => first(a) - first(b))
+    .map((p) => (Array.isArray(p) ? { protocol: "TCP", port: p[0], endPort: p[1] } : { protocol: "TCP", port: p }));
 
 /** One policy per workload that appears in any flow, holding all its ingress and egress rules. */
 export function flowPolicies(namespace: string, flows: Flow[]): Manifest[] {

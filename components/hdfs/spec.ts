@@ -1,0 +1,320 @@
+/**
+ * HDFS: a NameNode (or an HA pair with JournalNodes and ZKFC), DataNodes, the client configuration
+ * other engines mount, and an idempotent Job that creates the platform's directories.
+ */
+import {
+  clientService, configMap, container, digest, Flow, headlessService, heapMiB, imageVersion, job, Manifest,
+  podDisruptionBudget, podSpec, scratchVolume, serviceAccount, statefulSet, Workload,
+} from "../kit";
+import { siteXml, SiteProperties } from "../kit/hadoop-xml";
+import type { Resources } from "../kit/sizing";
+import type { HdfsConfig } from "./config";
+
+export const NAMENODE: Workload = { name: "hdfs", component: "namenode" };
+export const JOURNALNODE: Workload = { name: "hdfs", component: "journalnode" };
+export const DATANODE: Workload = { name: "hdfs", component: "datanode" };
+export const DIRS: Workload = { name: "hdfs", component: "directories" };
+
+export const NAMENODE_NAME = "hdfs-namenode";
+const NAMENODE_HEADLESS = "hdfs-namenode-headless";
+const JOURNALNODE_NAME = "hdfs-journalnode";
+const JOURNALNODE_HEADLESS = "hdfs-journalnode-headless";
+export const DATANODE_NAME = "hdfs-datanode";
+const DATANODE_HEADLESS = "hdfs-datanode-headless";
+/** The seed's address: clients of a single NameNode use namenode:9000. */
+export const NAMENODE_SERVICE = "namenode";
+export const CONFIG_MAP = "hdfs-config";
+/** The logical name clients use for the HA pair. */
+export const NAMESERVICE = "dataplatform";
+
+export const RPC_PORT = 9000;
+export const HTTP_PORT = 9870;
+export const DATA_PORT = 9866;
+const DATANODE_HTTP_PORT = 9864;
+const DATANODE_IPC_PORT = 9867;
+const JOURNAL_RPC_PORT = 8485;
+const JOURNAL_HTTP_PORT = 8480;
+const ZKFC_PORT = 8019;
+/** The apache/hadoop image's hadoop user; it starts the NameNode, so it is the HDFS superuser. */
+export const UID = 1000;
+export const SUPERUSER = "hadoop";
+const DATA = "/var/lib/hadoop";
+export const CONF_DIR = "/opt/hadoop/etc/hadoop";
+
+/** The platform's directories: owner, mode. Spark writes the streams and checkpoints. */
+export const DIRECTORIES: Record<string, { owner: string; mode: string }> = {
+  "/data/streaming": { owner: "spark:supergroup", mode: "775" },
+  "/data/processed": { owner: "spark:supergroup", mode: "775" },
+  "/data/checkpoint": { owner: "spark:supergroup", mode: "770" },
+};
+
+const fqdn = (pod: string, ordinal: number, headless: string, ns: string) => `${pod}-${ordinal}.${headless}.${ns}.svc.cluster.local`;
+
+/** fs.defaultFS: the HA nameservice, or the seed's namenode:9000. */
+export function defaultFs(cfg: HdfsConfig, ns: string): string {
+  return cfg.highAvailability ? `hdfs://${NAMESERVICE}` : `hdfs://${NAMENODE_SERVICE}.${ns}.svc.cluster.local:${RPC_PORT}`;
+}
+
+export function coreSite(cfg: HdfsConfig, ns: string, zookeeperConnect: string): SiteProperties {
+  return {
+    "fs.defaultFS": defaultFs(cfg, ns),
+    "hadoop.tmp.dir": "/tmp/hadoop",
+    ...(cfg.highAvailability ? { "ha.zookeeper.quorum": zookeeperConnect } : {}),
+  };
+}
+
+function haProperties(cfg: HdfsConfig, ns: string): SiteProperties {
+  const nns = [0, 1];
+  const journals = Array.from({ length: cfg.journalNodes!.replicas }, (_, i) => `${fqdn(JOURNALNODE_NAME, i, JOURNALNODE_HEADLESS, ns)}:${JOURNAL_RPC_PORT}`);
+  return {
+    "dfs.nameservices": NAMESERVICE,
+    [`dfs.ha.namenodes.${NAMESERVICE}`]: nns.map((i) => `nn${i}`).join(","),
+    ...Object.fromEntries(nns.flatMap((i) => [
+      [`dfs.namenode.rpc-address.${NAMESERVICE}.nn${i}`, `${fqdn(NAMENODE_NAME, i, NAMENODE_HEADLESS, ns)}:${RPC_PORT}`],
+      [`dfs.namenode.http-address.${NAMESERVICE}.nn${i}`, `${fqdn(NAMENODE_NAME, i, NAMENODE_HEADLESS, ns)}:${HTTP_PORT}`],
+    ])),
+    "dfs.namenode.shared.edits.dir": `qjournal://${journals.join(";")}/${NAMESERVICE}`,
+    [`dfs.client.failover.proxy.provider.${NAMESERVICE}`]: "org.apache.hadoop.hdfs.server.namenode.ha.ConfiguredFailoverProxyProvider",
+    // The quorum journal already allows one writer only; there is no old active to shoot.
+    "dfs.ha.fencing.methods": "shell(/bin/true)",
+    "dfs.ha.automatic-failover.enabled": true,
+    "dfs.ha.zkfc.port": ZKFC_PORT,
+    "dfs.journalnode.edits.dir": `${DATA}/journal`,
+    "dfs.journalnode.rpc-address": `0.0.0.0:${JOURNAL_RPC_PORT}`,
+    "dfs.journalnode.http-address": `0.0.0.0:${JOURNAL_HTTP_PORT}`,
+  };
+}
+
+export function hdfsSite(cfg: HdfsConfig, ns: string): SiteProperties {
+  return {
+    "dfs.replication": cfg.replication,
+    "dfs.blocksize": cfg.blockSizeMb * 1024 * 1024,
+    "dfs.namenode.name.dir": `${DATA}/namenode`,
+    "dfs.datanode.data.dir": `${DATA}/datanode`,
+    "dfs.namenode.rpc-bind-host": "0.0.0.0",
+    "dfs.namenode.servicerpc-bind-host": "0.0.0.0",
+    "dfs.namenode.http-bind-host": "0.0.0.0",
+    "dfs.datanode.address": `0.0.0.0:${DATA_PORT}`,
+    "dfs.datanode.http.address": `0.0.0.0:${DATANODE_HTTP_PORT}`,
+    "dfs.datanode.ipc.address": `0.0.0.0:${DATANODE_IPC_PORT}`,
+    // DataNodes register and are reached by their per-pod DNS names, not by IPs that change.
+    "dfs.namenode.datanode.registration.ip-hostname-check": false,
+    "dfs.client.use.datanode.hostname": true,
+    "dfs.datanode.use.datanode.hostname": true,
+    "dfs.permissions.superusergroup": "supergroup",
+    "dfs.webhdfs.enabled": true,
+    ...(cfg.highAvailability
+      ? haProperties(cfg, ns)
+      : {
+          "dfs.namenode.rpc-address": `${NAMENODE_SERVICE}.${ns}.svc.cluster.local:${RPC_PORT}`,
+          "dfs.namenode.http-address": `${NAMENODE_SERVICE}.${ns}.svc.cluster.local:${HTTP_PORT}`,
+        }),
+  };
+}
+
+/** The files every HDFS client mounts into its Hadoop configuration directory. */
+export function clientConfigFiles(cfg: HdfsConfig, ns: string, zookeeperConnect: string): Record<string, string> {
+  return { "core-site.xml": siteXml(coreSite(cfg, ns, zookeeperConnect)), "hdfs-site.xml": siteXml(hdfsSite(cfg, ns)) };
+}
+
+/** Mounts of the shared ConfigMap's files over the image's (otherwise empty) site files. */
+export function hadoopConfigMounts(volume: string, files: string[], dir = CONF_DIR) {
+  return files.map((f) => ({ name: volume, mountPath: `${dir}/${f}`, subPath: f }));
+}
+
+/**
+ * The NameNode formats exactly once, with the pinned cluster ID, when its volume has no metadata.
+ * In HA the second NameNode copies the first one's metadata instead.
+ */
+export function nameNodeStart(cfg: HdfsConfig): string {
+  const format = `hdfs namenode -format -nonInteractive -clusterId "$HDFS_CLUSTER_ID"`;
+  const firstStart = cfg.highAvailability
+    ? [
+        'if [ "${HOSTNAME##*-}" = 0 ]; then',
+        `    ${format}`,
+        "  else",
+        "    until hdfs namenode -bootstrapStandby -nonInteractive; do echo 'waiting for hdfs-namenode-0'; sleep 10; done",
+        "  fi",
+      ]
+    : [`  ${format}`];
+  return ["set -eu", `if [ ! -f ${DATA}/namenode/current/VERSION ]; then`, ...firstStart.map((l) => (l.startsWith("  ") ? l : `  ${l}`)), "fi", "exec hdfs namenode"].join("\n");
+}
+
+const ZKFC_START = ["set -eu", "# Creates the failover znode once; later starts find it and go on.", "hdfs zkfc -formatZK -nonInteractive || true", "exec hdfs zkfc"].join("\n");
+
+function dataNodeStart(ns: string): string {
+  return ["set -eu", `exec hdfs datanode -Ddfs.datanode.hostname="\${HOSTNAME}.${DATANODE_HEADLESS}.${ns}.svc.cluster.local"`].join("\n");
+}
+
+interface DaemonArgs {
+  name: string;
+  image: string;
+  script: string;
+  sizing: { heapPercent: number; resources: Resources };
+  ports: { name: string; containerPort: number }[];
+  readiness: Record<string, unknown>;
+  liveness: Record<string, unknown>;
+  env?: { name: string; value: string }[];
+  dataVolume?: boolean;
+}
+
+/** A Hadoop daemon container: heap from the limit, site files mounted, logs and temp in emptyDirs. */
+export function hadoopDaemon(a: DaemonArgs, configFiles: string[]) {
+  const heap = heapMiB(a.sizing.resources.limits.memory, a.sizing.heapPercent);
+  return container({
+    name: a.name,
+    image: a.image,
+    command: ["/bin/bash", "-c", a.script],
+    env: [
+      { name: "HADOOP_HEAPSIZE_MAX", value: `${heap}m` },
+      { name: "HADOOP_HEAPSIZE_MIN", value: `${heap}m` },
+      { name: "HADOOP_LOG_DIR", value: "/tmp/logs" },
+      ...(a.env ?? []),
+    ],
+    ports: a.ports,
+    readinessProbe: a.readiness,
+    livenessProbe: a.liveness,
+    resources: a.sizing.resources,
+    volumeMounts: [
+      ...(a.dataVolume ? [{ name: "data", mountPath: DATA }] : []),
+      ...hadoopConfigMounts("config", configFiles),
+      { name: "tmp", mountPath: "/tmp" },
+    ],
+  });
+}
+
+const tcp = (port: number, initialDelaySeconds = 10) => ({ tcpSocket: { port }, initialDelaySeconds, periodSeconds: 10 });
+const live = (port: number) => ({ tcpSocket: { port }, initialDelaySeconds: 60, periodSeconds: 20, failureThreshold: 6 });
+const SITE_FILES = ["core-site.xml", "hdfs-site.xml"];
+const hadoopVolumes = () => [{ name: "config", configMap: { name: CONFIG_MAP } }, scratchVolume("tmp", "2Gi")];
+
+export function hdfsManifests(cfg: HdfsConfig, ns: string, zookeeperConnect: string): Manifest[] {
+  const files = clientConfigFiles(cfg, ns, zookeeperConnect);
+  const checksum = digest(files);
+  const version = imageVersion(cfg.image);
+  const clusterEnv = [{ name: "HDFS_CLUSTER_ID", value: cfg.clusterId }];
+
+  const nameNodeContainers = [
+    hadoopDaemon({
+      name: "namenode", image: cfg.image, script: nameNodeStart(cfg), sizing: cfg.nameNode, env: clusterEnv, dataVolume: true,
+      ports: [{ name: "rpc", containerPort: RPC_PORT }, { name: "http", containerPort: HTTP_PORT }],
+      readiness: { httpGet: { path: "/", port: HTTP_PORT }, initialDelaySeconds: 10, periodSeconds: 10 },
+      liveness: live(RPC_PORT),
+    }, SITE_FILES),
+    ...(cfg.highAvailability
+      ? [hadoopDaemon({
+          name: "zkfc", image: cfg.image, script: ZKFC_START,
+          sizing: { heapPercent: 25, resources: { requests: { cpu: "50m", memory: "512Mi" }, limits: { memory: "512Mi" } } },
+          ports: [{ name: "zkfc", containerPort: ZKFC_PORT }], readiness: tcp(ZKFC_PORT, 20), liveness: live(ZKFC_PORT),
+        }, SITE_FILES)]
+      : []),
+  ];
+
+  const manifests: Manifest[] = [
+    serviceAccount("hdfs", ns, NAMENODE),
+    configMap(CONFIG_MAP, ns, NAMENODE, files),
+    headlessService(NAMENODE_HEADLESS, ns, NAMENODE, [{ name: "rpc", port: RPC_PORT }, { name: "http", port: HTTP_PORT }]),
+    podDisruptionBudget(NAMENODE_NAME, ns, NAMENODE),
+    statefulSet({
+      name: NAMENODE_NAME, namespace: ns, workload: NAMENODE, version, replicas: cfg.highAvailability ? 2 : 1,
+      serviceName: NAMENODE_HEADLESS, configChecksum: checksum,
+      pod: podSpec(NAMENODE, UID, { terminationGracePeriodSeconds: 60, containers: nameNodeContainers, volumes: hadoopVolumes() }, "hdfs"),
+      volumeClaims: [{ name: "data", storage: cfg.nameNode.storage }],
+    }),
+  ];
+
+  if (cfg.highAvailability && cfg.journalNodes) {
+    manifests.push(
+      headlessService(JOURNALNODE_HEADLESS, ns, JOURNALNODE, [{ name: "rpc", port: JOURNAL_RPC_PORT }, { name: "http", port: JOURNAL_HTTP_PORT }]),
+      podDisruptionBudget(JOURNALNODE_NAME, ns, JOURNALNODE),
+      statefulSet({
+        name: JOURNALNODE_NAME, namespace: ns, workload: JOURNALNODE, version, replicas: cfg.journalNodes.replicas,
+        serviceName: JOURNALNODE_HEADLESS, configChecksum: checksum,
+        pod: podSpec(JOURNALNODE, UID, {
+          terminationGracePeriodSeconds: 30,
+          containers: [hadoopDaemon({
+            name: "journalnode", image: cfg.image, script: "exec hdfs journalnode", sizing: cfg.journalNodes, dataVolume: true,
+            ports: [{ name: "rpc", containerPort: JOURNAL_RPC_PORT }, { name: "http", containerPort: JOURNAL_HTTP_PORT }],
+            readiness: tcp(JOURNAL_RPC_PORT), liveness: live(JOURNAL_RPC_PORT),
+          }, SITE_FILES)],
+          volumes: hadoopVolumes(),
+        }, "hdfs"),
+        volumeClaims: [{ name: "data", storage: cfg.journalNodes.storage }],
+      }),
+    );
+  } else {
+    manifests.push(clientService(NAMENODE_SERVICE, ns, NAMENODE, [{ name: "rpc", port: RPC_PORT }, { name: "http", port: HTTP_PORT }]));
+  }
+
+  manifests.push(
+    headlessService(DATANODE_HEADLESS, ns, DATANODE, [{ name: "data", port: DATA_PORT }, { name: "http", port: DATANODE_HTTP_PORT }, { name: "ipc", port: DATANODE_IPC_PORT }]),
+    podDisruptionBudget(DATANODE_NAME, ns, DATANODE),
+    statefulSet({
+      name: DATANODE_NAME, namespace: ns, workload: DATANODE, version, replicas: cfg.dataNodes.replicas,
+      serviceName: DATANODE_HEADLESS, configChecksum: checksum,
+      pod: podSpec(DATANODE, UID, {
+        terminationGracePeriodSeconds: 60,
+        containers: [hadoopDaemon({
+          name: "datanode", image: cfg.image, script: dataNodeStart(ns), sizing: cfg.dataNodes, dataVolume: true,
+          ports: [{ name: "data", containerPort: DATA_PORT }, { name: "http", containerPort: DATANODE_HTTP_PORT }, { name: "ipc", containerPort: DATANODE_IPC_PORT }],
+          readiness: { httpGet: { path: "/", port: DATANODE_HTTP_PORT }, initialDelaySeconds: 10, periodSeconds: 10 },
+          liveness: live(DATA_PORT),
+        }, SITE_FILES)],
+        volumes: hadoopVolumes(),
+      }, "hdfs"),
+      volumeClaims: [{ name: "data", storage: cfg.dataNodes.storage }],
+    }),
+    directoriesJob(cfg, ns),
+  );
+  return manifests;
+}
+
+/** Creates the platform's directories with their owners and modes; safe to run any number of times. */
+export function directoriesScript(): string {
+  const dirs = Object.entries(DIRECTORIES);
+  return [
+    "set -eu",
+    "hdfs dfsadmin -safemode wait",
+    `hdfs dfs -mkdir -p ${dirs.map(([d]) => d).join(" ")}`,
+    ...dirs.map(([d, { owner, mode }]) => `hdfs dfs -chown ${owner} ${d} && hdfs dfs -chmod ${mode} ${d}`),
+  ].join("\n");
+}
+
+function directoriesJob(cfg: HdfsConfig, ns: string): Manifest {
+  return job({
+    prefix: "hdfs-directories", namespace: ns, workload: DIRS, uid: UID, serviceAccountName: "hdfs",
+    container: container({
+      name: "directories",
+      image: cfg.image,
+      command: ["/bin/bash", "-c", directoriesScript()],
+      env: [{ name: "HADOOP_USER_NAME", value: SUPERUSER }, { name: "HADOOP_HEAPSIZE_MAX", value: "256m" }, { name: "HADOOP_LOG_DIR", value: "/tmp/logs" }],
+      resources: { requests: { cpu: "100m", memory: "512Mi" }, limits: { memory: "512Mi" } },
+      volumeMounts: [...hadoopConfigMounts("config", SITE_FILES), { name: "tmp", mountPath: "/tmp" }],
+    }),
+    volumes: hadoopVolumes(),
+  });
+}
+
+/** Ports an HDFS client needs: NameNode RPC, DataNode data transfer. */
+export function clientFlows(client: Workload): Flow[] {
+  return [
+    { from: client, to: NAMENODE, ports: [RPC_PORT] },
+    { from: client, to: DATANODE, ports: [DATA_PORT] },
+  ];
+}
+
+export function hdfsFlows(cfg: HdfsConfig, zookeeper: Workload): Flow[] {
+  return [
+    { from: DATANODE, to: NAMENODE, ports: [RPC_PORT] },
+    { from: DATANODE, to: DATANODE, ports: [DATA_PORT] },
+    ...clientFlows(DIRS),
+    ...(cfg.highAvailability
+      ? [
+          { from: NAMENODE, to: NAMENODE, ports: [RPC_PORT, HTTP_PORT, ZKFC_PORT] },
+          { from: NAMENODE, to: JOURNALNODE, ports: [JOURNAL_RPC_PORT, JOURNAL_HTTP_PORT] },
+          { from: JOURNALNODE, to: JOURNALNODE, ports: [JOURNAL_HTTP_PORT] },
+          { from: NAMENODE, to: zookeeper, ports: [2181] },
+        ]
+      : []),
+  ];
+}

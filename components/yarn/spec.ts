@@ -1,0 +1,138 @@
+/** YARN: a ResourceManager that keeps its state in ZooKeeper, and NodeManagers sized per environment. */
+import type { HdfsConfig } from "../hdfs/config";
+import { clientConfigFiles, clientFlows, hadoopDaemon, UID } from "../hdfs/spec";
+import {
+  clientService, configMap, cpuCores, digest, Flow, headlessService, imageVersion, Manifest, podDisruptionBudget,
+  podSpec, scratchVolume, serviceAccount, statefulSet, Workload,
+} from "../kit";
+import { siteXml, SiteProperties } from "../kit/hadoop-xml";
+import type { YarnConfig } from "./config";
+
+export const RESOURCE_MANAGER: Workload = { name: "yarn", component: "resourcemanager" };
+export const NODE_MANAGER: Workload = { name: "yarn", component: "nodemanager" };
+
+export const RM_NAME = "yarn-resourcemanager";
+const RM_HEADLESS = "yarn-resourcemanager-headless";
+/** The seed's address: resourcemanager:8088. */
+export const RM_SERVICE = "resourcemanager";
+export const NM_NAME = "yarn-nodemanager";
+const NM_HEADLESS = "yarn-nodemanager-headless";
+export const CONFIG_MAP = "yarn-config";
+
+export const RM_SCHEDULER_PORT = 8030;
+export const RM_TRACKER_PORT = 8031;
+export const RM_CLIENT_PORT = 8032;
+export const RM_WEB_PORT = 8088;
+export const NM_PORT = 8041;
+const NM_WEB_PORT = 8042;
+/** Spark executors in YARN containers reach each other and their driver on these ports. */
+export const CONTAINER_PORTS: [number, number] = [7078, 7094];
+/** The smallest container YARN hands out; the largest is all of a NodeManager's memory. */
+export const MIN_ALLOCATION_MB = 256;
+
+/** Cores offered to containers: the CPU limit if set, else the request, at least one. */
+export function vcores(cfg: YarnConfig): number {
+  const r = cfg.nodeManagers.resources;
+  return Math.max(1, Math.floor(cpuCores(r.limits.cpu ?? r.requests.cpu)));
+}
+
+export function yarnSite(cfg: YarnConfig, ns: string, zookeeperConnect: string): SiteProperties {
+  const cores = vcores(cfg);
+  return {
+    "yarn.resourcemanager.hostname": `${RM_SERVICE}.${ns}.svc.cluster.local`,
+    "yarn.resourcemanager.bind-host": "0.0.0.0",
+    "yarn.resourcemanager.recovery.enabled": true,
+    "yarn.resourcemanager.store.class": "org.apache.hadoop.yarn.server.resourcemanager.recovery.ZKRMStateStore",
+    "hadoop.zk.address": zookeeperConnect,
+    "yarn.nodemanager.bind-host": "0.0.0.0",
+    "yarn.nodemanager.address": `0.0.0.0:${NM_PORT}`,
+    "yarn.nodemanager.resource.memory-mb": cfg.nodeManagers.memoryMb,
+    "yarn.nodemanager.resource.cpu-vcores": cores,
+    "yarn.scheduler.minimum-allocation-mb": Math.min(MIN_ALLOCATION_MB, cfg.nodeManagers.memoryMb),
+    "yarn.scheduler.maximum-allocation-mb": cfg.nodeManagers.memoryMb,
+    "yarn.scheduler.minimum-allocation-vcores": 1,
+    "yarn.scheduler.maximum-allocation-vcores": cores,
+    // The container's memory limit is the real bound; YARN's own process-tree checks kill JVMs early.
+    "yarn.nodemanager.vmem-check-enabled": false,
+    "yarn.nodemanager.pmem-check-enabled": false,
+    "yarn.nodemanager.local-dirs": "/tmp/yarn/local",
+    "yarn.nodemanager.log-dirs": "/tmp/yarn/logs",
+    "yarn.nodemanager.aux-services": "mapreduce_shuffle",
+  };
+}
+
+export function yarnConfigFiles(cfg: YarnConfig, hdfs: HdfsConfig, ns: string, zookeeperConnect: string): Record<string, string> {
+  return { ...clientConfigFiles(hdfs, ns, zookeeperConnect), "yarn-site.xml": siteXml(yarnSite(cfg, ns, zookeeperConnect)) };
+}
+
+const SITE_FILES = ["core-site.xml", "hdfs-site.xml", "yarn-site.xml"];
+const tcp = (port: number) => ({ tcpSocket: { port }, initialDelaySeconds: 15, periodSeconds: 10 });
+const live = (port: number) => ({ tcpSocket: { port }, initialDelaySeconds: 60, periodSeconds: 20, failureThreshold: 6 });
+const volumes = () => [{ name: "config", configMap: { name: CONFIG_MAP } }, scratchVolume("tmp", "20Gi")];
+
+export function yarnManifests(cfg: YarnConfig, hdfs: HdfsConfig, ns: string, zookeeperConnect: string): Manifest[] {
+  const files = yarnConfigFiles(cfg, hdfs, ns, zookeeperConnect);
+  const checksum = digest(files);
+  const version = imageVersion(cfg.image);
+  const rmPorts = [
+    { name: "scheduler", port: RM_SCHEDULER_PORT }, { name: "tracker", port: RM_TRACKER_PORT },
+    { name: "client", port: RM_CLIENT_PORT }, { name: "web", port: RM_WEB_PORT },
+  ];
+  return [
+    serviceAccount("yarn", ns, RESOURCE_MANAGER),
+    configMap(CONFIG_MAP, ns, RESOURCE_MANAGER, files),
+    headlessService(RM_HEADLESS, ns, RESOURCE_MANAGER, rmPorts),
+    podDisruptionBudget(RM_NAME, ns, RESOURCE_MANAGER),
+    statefulSet({
+      name: RM_NAME, namespace: ns, workload: RESOURCE_MANAGER, version, replicas: 1, serviceName: RM_HEADLESS, configChecksum: checksum,
+      pod: podSpec(RESOURCE_MANAGER, UID, {
+        terminationGracePeriodSeconds: 60,
+        containers: [hadoopDaemon({
+          name: "resourcemanager", image: cfg.image, script: "exec yarn resourcemanager", sizing: cfg.resourceManager,
+          ports: rmPorts.map((p) => ({ name: p.name, containerPort: p.port })),
+          readiness: { httpGet: { path: "/ws/v1/cluster/info", port: RM_WEB_PORT }, initialDelaySeconds: 15, periodSeconds: 10 },
+          liveness: live(RM_CLIENT_PORT),
+        }, SITE_FILES)],
+        volumes: volumes(),
+      }, "yarn"),
+      // State lives in ZooKeeper; the ResourceManager keeps nothing on disk.
+      volumeClaims: [],
+    }),
+    clientService(RM_SERVICE, ns, RESOURCE_MANAGER, rmPorts),
+    headlessService(NM_HEADLESS, ns, NODE_MANAGER, [{ name: "rpc", port: NM_PORT }, { name: "web", port: NM_WEB_PORT }]),
+    podDisruptionBudget(NM_NAME, ns, NODE_MANAGER),
+    statefulSet({
+      name: NM_NAME, namespace: ns, workload: NODE_MANAGER, version, replicas: cfg.nodeManagers.replicas, serviceName: NM_HEADLESS, configChecksum: checksum,
+      pod: podSpec(NODE_MANAGER, UID, {
+        terminationGracePeriodSeconds: 60,
+        containers: [hadoopDaemon({
+          name: "nodemanager", image: cfg.image, script: "exec yarn nodemanager", sizing: cfg.nodeManagers,
+          ports: [{ name: "rpc", containerPort: NM_PORT }, { name: "web", containerPort: NM_WEB_PORT }],
+          readiness: tcp(NM_PORT), liveness: live(NM_PORT),
+        }, SITE_FILES)],
+        volumes: volumes(),
+      }, "yarn"),
+      volumeClaims: [],
+    }),
+  ];
+}
+
+/** Ports a YARN client (spark-submit --master yarn) needs: submit, and its AM in a container. */
+export function yarnClientFlows(client: Workload): Flow[] {
+  return [
+    { from: client, to: RESOURCE_MANAGER, ports: [RM_CLIENT_PORT] },
+    { from: client, to: NODE_MANAGER, ports: [CONTAINER_PORTS] },
+    { from: NODE_MANAGER, to: client, ports: [CONTAINER_PORTS] },
+  ];
+}
+
+export function yarnFlows(zookeeper: Workload): Flow[] {
+  return [
+    { from: NODE_MANAGER, to: RESOURCE_MANAGER, ports: [RM_TRACKER_PORT, RM_SCHEDULER_PORT] },
+    { from: RESOURCE_MANAGER, to: NODE_MANAGER, ports: [NM_PORT] },
+    { from: NODE_MANAGER, to: NODE_MANAGER, ports: [NM_PORT, CONTAINER_PORTS] },
+    { from: RESOURCE_MANAGER, to: zookeeper, ports: [2181] },
+    ...clientFlows(RESOURCE_MANAGER),
+    ...clientFlows(NODE_MANAGER),
+  ];
+}

@@ -1,0 +1,89 @@
+"""A local Spark session with the same SQL settings the deployment writes to spark-defaults.conf,
+an Iceberg catalog backed by a temporary warehouse, and the applications on the import path."""
+import json
+import os
+import random
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "components" / "spark" / "apps"))
+
+ICEBERG_PACKAGE = "org.apache.iceberg:iceberg-spark-runtime-4.0_2.13:1.10.0"
+IVY_DIR = os.environ.get("DATAPLATFORM_IVY_DIR", str(Path.home() / ".cache" / "dataplatform" / "ivy"))
+
+
+@pytest.fixture(scope="session")
+def spark(tmp_path_factory):
+    from pyspark.sql import SparkSession
+
+    warehouse = tmp_path_factory.mktemp("warehouse")
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("dataplatform-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.jars.packages", ICEBERG_PACKAGE)
+        .config("spark.jars.ivy", IVY_DIR)
+        .config("spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions")
+        .config("spark.sql.catalog.iceberg", "org.apache.iceberg.spark.SparkCatalog")
+        .config("spark.sql.catalog.iceberg.type", "hadoop")
+        .config("spark.sql.catalog.iceberg.warehouse", str(warehouse))
+        .config("spark.sql.adaptive.enabled", "true")
+        .config("spark.sql.parquet.compression.codec", "snappy")
+        .getOrCreate()
+    )
+    yield session
+    session.stop()
+
+
+def iso(ts: datetime) -> str:
+    return ts.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class Events:
+    """Small, realistic e-commerce events, as the data generator publishes them."""
+
+    def __init__(self, seed: int = 7):
+        self.rng = random.Random(seed)
+        self.start = datetime(2026, 11, 1, 8, 0, tzinfo=timezone.utc)
+
+    def customer(self, i: int, minutes: int = 0, country: str = "DE") -> dict:
+        ts = self.start + timedelta(minutes=minutes)
+        return {"customer_id": f"c{i}", "name": f"Customer {i}", "email": f"c{i}@example.com", "country": country,
+                "segment": self.rng.choice(["retail", "business"]), "signup_ts": iso(self.start - timedelta(days=30)), "updated_ts": iso(ts)}
+
+    def product(self, i: int, price: str = "19.99", minutes: int = 0) -> dict:
+        return {"product_id": f"p{i}", "name": f"Product {i}", "category": self.rng.choice(["books", "games"]),
+                "price": price, "currency": "EUR", "updated_ts": iso(self.start + timedelta(minutes=minutes))}
+
+    def order(self, i: int, customer: int, product: int, quantity: int = 2, price: str = "19.99", status: str = "placed", minutes: int = 0) -> dict:
+        total = f"{quantity * float(price):.2f}"
+        return {"order_id": f"o{i}", "customer_id": f"c{customer}", "product_id": f"p{product}", "quantity": quantity,
+                "unit_price": price, "total_amount": total, "currency": "EUR", "status": status,
+                "order_ts": iso(self.start + timedelta(minutes=minutes))}
+
+
+def kafka_records(spark, topic: str, values: list, first_offset: int = 0):
+    """Rows shaped like Spark's Kafka source: key, value (bytes), topic, partition, offset, timestamp."""
+    from pyspark.sql.types import BinaryType, IntegerType, LongType, StringType, StructField, StructType, TimestampType
+
+    schema = StructType([
+        StructField("key", BinaryType()), StructField("value", BinaryType()), StructField("topic", StringType()),
+        StructField("partition", IntegerType()), StructField("offset", LongType()), StructField("timestamp", TimestampType()),
+    ])
+    base = datetime(2026, 11, 1, 9, 0, tzinfo=timezone.utc)
+    rows = []
+    for n, v in enumerate(values):
+        text = v if isinstance(v, str) else json.dumps(v)
+        rows.append((None, bytearray(text.encode()), topic, n % 3, first_offset + n, base + timedelta(seconds=n)))
+    return spark.createDataFrame(rows, schema)
+
+
+@pytest.fixture
+def events():
+    return Events()
