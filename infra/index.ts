@@ -9,3 +9,7 @@ export const kafkaClusterId = platform.kafkaClusterId;
 export const zookeeperConnect = platform.zookeeperConnect;
 export const minioEndpoint = platform.minioEndpoint;
 export const metastoreJdbcUrl = platform.metastoreJdbcUrl;
+export const hdfsDefaultFs = platform.hdfsDefaultFs;
+export const hdfsClusterId = platform.hdfsClusterId;
+export const yarnWebUrl = platform.yarnWebUrl;
+export const sparkMasterUrl = platform.sparkMasterUrl;

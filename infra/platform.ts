@@ -1,12 +1,16 @@
 /** The whole platform for one stack: provider, namespace, engines and the network between them. */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { Hdfs } from "../components/hdfs";
 import { Kafka } from "../components/kafka";
 import { RESTRICTED_NAMESPACE_LABELS } from "../components/kit";
 import { NetworkPolicies } from "../components/kit/network-policies";
 import { Minio } from "../components/minio";
 import { Mysql } from "../components/mysql";
+import { Spark } from "../components/spark";
+import { Yarn } from "../components/yarn";
 import { ZooKeeper } from "../components/zookeeper";
+import { ZOOKEEPER } from "../components/zookeeper/spec";
 import type { LoadedPlatform } from "./config/stack";
 
 export class DataPlatform extends pulumi.ComponentResource {
@@ -16,6 +20,10 @@ export class DataPlatform extends pulumi.ComponentResource {
   public readonly zookeeperConnect: string;
   public readonly minioEndpoint: string;
   public readonly metastoreJdbcUrl: string;
+  public readonly hdfsDefaultFs: string;
+  public readonly hdfsClusterId: string;
+  public readonly yarnWebUrl: string;
+  public readonly sparkMasterUrl: string;
 
   constructor(name: string, p: LoadedPlatform, opts?: pulumi.ComponentResourceOptions) {
     super("dataplatform:platform:DataPlatform", name, {}, opts);
@@ -43,10 +51,16 @@ export class DataPlatform extends pulumi.ComponentResource {
     const kafka = new Kafka("kafka", { ...args, config: config.kafka }, engineOpts);
     const minio = new Minio("minio", { ...args, config: config.minio }, engineOpts);
     const mysql = new Mysql("mysql", { ...args, config: config.mysql }, engineOpts);
+    const zk = { zookeeperConnect: zookeeper.connectString, zookeeper: ZOOKEEPER };
+    const hdfs = new Hdfs("hdfs", { ...args, ...zk, config: config.hdfs }, engineOpts);
+    const yarn = new Yarn("yarn", { ...args, ...zk, config: config.yarn, hdfs: config.hdfs }, engineOpts);
+    const spark = new Spark("spark", {
+      ...args, config: config.spark, yarn: config.yarn, hdfs: config.hdfs, zookeeperConnect: zookeeper.connectString,
+    }, engineOpts);
     new NetworkPolicies("network", {
       namespace: settings.namespace,
       dependsOn: [namespace],
-      flows: [...zookeeper.flows, ...kafka.flows, ...minio.flows],
+      flows: [...zookeeper.flows, ...kafka.flows, ...minio.flows, ...hdfs.flows, ...yarn.flows, ...spark.flows],
     }, engineOpts);
 
     this.namespace = settings.namespace;
@@ -55,7 +69,15 @@ export class DataPlatform extends pulumi.ComponentResource {
     this.zookeeperConnect = zookeeper.connectString;
     this.minioEndpoint = minio.endpoint;
     this.metastoreJdbcUrl = mysql.jdbcUrl;
+    this.hdfsDefaultFs = hdfs.defaultFs;
+    this.hdfsClusterId = hdfs.clusterId;
+    this.yarnWebUrl = yarn.webUrl;
+    this.sparkMasterUrl = spark.masterUrl;
     this.registerOutputs({
+      hdfsDefaultFs: this.hdfsDefaultFs,
+      hdfsClusterId: this.hdfsClusterId,
+      yarnWebUrl: this.yarnWebUrl,
+      sparkMasterUrl: this.sparkMasterUrl,
       namespace: this.namespace,
       kafkaBootstrapServers: this.kafkaBootstrapServers,
       kafkaClusterId: this.kafkaClusterId,

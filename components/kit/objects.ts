@@ -13,6 +13,7 @@ const CONSTRUCTORS: Record<string, Constructor> = {
   "apps/v1/StatefulSet": k8s.apps.v1.StatefulSet,
   "apps/v1/Deployment": k8s.apps.v1.Deployment,
   "batch/v1/Job": k8s.batch.v1.Job,
+  "batch/v1/CronJob": k8s.batch.v1.CronJob,
   "policy/v1/PodDisruptionBudget": k8s.policy.v1.PodDisruptionBudget,
   "networking.k8s.io/v1/NetworkPolicy": k8s.networking.v1.NetworkPolicy,
 };

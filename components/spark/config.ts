@@ -24,6 +24,11 @@ export const sparkConfig = z
     }),
     /** Driver pods: the streaming application and batch jobs (client mode). */
     driver: z.strictObject({ heapPercent: heapPercent.default(50), resources }),
+    /**
+     * Where the Kafka, Iceberg and S3A jars come from: "maven" resolves them from Maven Central when
+     * a driver starts (drivers then need HTTPS egress); "image" expects them baked in (images/spark).
+     */
+    dependencies: z.enum(["maven", "image"], { error: 'must be "maven" or "image"' }).default("maven"),
     /** Run kafka_to_hdfs_streaming.py as a long-lived driver. */
     streaming: z.boolean({ error: "must be true or false" }).default(true),
   })

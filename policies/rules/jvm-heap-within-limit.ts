@@ -4,8 +4,8 @@ import { podPolicy } from "../lib/define";
 import { containersOf } from "../lib/objects";
 
 const XMX = /-Xmx(\d+)([kKmMgGtT]?)\b/;
-/** Heap variables in MiB used by the official images (ZooKeeper, Hadoop). */
-const HEAP_MIB_VARS = new Set(["ZK_SERVER_HEAP", "HADOOP_HEAPSIZE", "HADOOP_HEAPSIZE_MAX"]);
+/** Heap variables (MiB, or with a unit) read by the official images' launch scripts. */
+const HEAP_MIB_VARS = new Set(["ZK_SERVER_HEAP", "HADOOP_HEAPSIZE", "HADOOP_HEAPSIZE_MAX", "SPARK_DAEMON_MEMORY", "SPARK_DRIVER_MEMORY"]);
 
 function toMiB(amount: number, unit: string): number {
   switch (unit.toLowerCase()) {

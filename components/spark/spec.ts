@@ -1,0 +1,313 @@
+/**
+ * Spark: a standalone master and workers, YARN client configuration for `--master yarn`, the
+ * platform's applications (a long-lived streaming driver and an on-demand batch job).
+ */
+import type * as k8s from "@pulumi/kubernetes";
+import type { HdfsConfig } from "../hdfs/config";
+import { clientFlows, hadoopConfigMounts } from "../hdfs/spec";
+import { BROKER, CLIENT_PORT as KAFKA_PORT, bootstrapServers } from "../kafka/spec";
+import {
+  clientService, configMap, container, digest, Flow, headlessService, heapMiB, imageVersion, Manifest,
+  podDisruptionBudget, podSpec, scratchVolume, serviceAccount, statefulSet, workloadLabels, Workload,
+} from "../kit";
+import { cpuCores } from "../kit/quantity";
+import { CREDENTIALS_SECRET as MINIO_SECRET, endpoint as minioEndpoint, S3_PORT, SERVER as MINIO } from "../minio/spec";
+import { DATA_LAKE_BUCKET } from "../minio/config";
+import type { YarnConfig } from "../yarn/config";
+import { yarnClientFlows, yarnConfigFiles } from "../yarn/spec";
+import { SparkConfig, workerMemoryMiB, WORKER_DAEMON_HEAP_MIB } from "./config";
+
+export const MASTER: Workload = { name: "spark", component: "master" };
+export const WORKER: Workload = { name: "spark", component: "worker" };
+export const STREAMING: Workload = { name: "spark", component: "streaming" };
+export const BATCH: Workload = { name: "spark", component: "batch" };
+
+export const MASTER_NAME = "spark-master";
+const MASTER_HEADLESS = "spark-master-headless";
+export const WORKER_NAME = "spark-worker";
+export const STREAMING_NAME = "spark-streaming";
+export const BATCH_NAME = "spark-batch";
+export const CONFIG_MAP = "spark-config";
+export const APPS_CONFIG_MAP = "spark-apps";
+
+export const MASTER_PORT = 7077;
+const MASTER_WEB_PORT = 8080;
+const WORKER_PORT = 7078;
+const WORKER_WEB_PORT = 8081;
+export const DRIVER_PORT = 7078;
+export const BLOCK_MANAGER_PORT = 7079;
+/** Drivers, executors and block managers bind from these ports up, one per JVM. */
+export const SPARK_PORTS: [number, number] = [7078, 7094];
+/** The Hive Metastore the Iceberg catalog uses (deployed with the lakehouse engines). */
+export const METASTORE_URI = (ns: string) => `thrift://hive-metastore.${ns}.svc.cluster.local:9083`;
+/** The apache/spark image's spark user. */
+const UID = 185;
+const CONF = "/opt/spark/conf";
+const HADOOP_CONF = "/opt/spark/hadoop-conf";
+const APPS = "/opt/platform/apps";
+/** YARN adds this much to every executor: max(384 MiB, 10%). */
+const YARN_OVERHEAD_MIN_MIB = 384;
+
+/** Jars the applications need beyond the stock image: Kafka source, Iceberg runtime, S3A. */
+export const SPARK_PACKAGES = [
+  "org.apache.spark:spark-sql-kafka-0-10_2.13:4.0.1",
+  "org.apache.iceberg:iceberg-spark-runtime-4.0_2.13:1.10.0",
+  "org.apache.hadoop:hadoop-aws:3.4.1",
+];
+
+export function masterUrl(ns: string): string {
+  return `spark://${MASTER_NAME}.${ns}.svc.cluster.local:${MASTER_PORT}`;
+}
+
+const cores = (r: SparkConfig["workers"]["resources"]) => Math.max(1, Math.floor(cpuCores(r.limits.cpu ?? r.requests.cpu)));
+
+/** Executor heap that fits both a standalone worker and a YARN container (with YARN's overhead). */
+export function executorMemoryMiB(spark: SparkConfig, yarn: YarnConfig): number {
+  const standalone = workerMemoryMiB(spark.workers.resources.limits.memory, spark.workers.heapPercent);
+  const yarnMax = Math.floor(Math.min(yarn.nodeManagers.memoryMb - YARN_OVERHEAD_MIN_MIB, yarn.nodeManagers.memoryMb / 1.1));
+  return Math.max(256, Math.min(standalone, yarnMax));
+}
+
+export function sparkDefaults(spark: SparkConfig, yarn: YarnConfig, ns: string): Record<string, string | number | boolean> {
+  return {
+    "spark.master": masterUrl(ns),
+    "spark.driver.port": DRIVER_PORT,
+    "spark.blockManager.port": BLOCK_MANAGER_PORT,
+    "spark.port.maxRetries": SPARK_PORTS[1] - SPARK_PORTS[0],
+    "spark.driver.bindAddress": "0.0.0.0",
+    "spark.executor.memory": `${executorMemoryMiB(spark, yarn)}m`,
+    "spark.executor.cores": cores(spark.workers.resources),
+    "spark.local.dir": "/tmp/spark-local",
+    "spark.sql.adaptive.enabled": true,
+    "spark.sql.adaptive.coalescePartitions.enabled": true,
+    "spark.sql.adaptive.skewJoin.enabled": true,
+    "spark.sql.optimizer.dynamicPartitionPruning.enabled": true,
+    "spark.sql.parquet.compression.codec": "snappy",
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.extensions": "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions",
+    "spark.sql.catalog.iceberg": "org.apache.iceberg.spark.SparkCatalog",
+    "spark.sql.catalog.iceberg.type": "hive",
+    "spark.sql.catalog.iceberg.uri": METASTORE_URI(ns),
+    "spark.sql.catalog.iceberg.warehouse": `s3a://${DATA_LAKE_BUCKET}/warehouse`,
+    // Credentials come from AWS_* variables (the MinIO Secret), never from this file.
+    "spark.hadoop.fs.s3a.endpoint": minioEndpoint(ns),
+    "spark.hadoop.fs.s3a.path.style.access": true,
+    "spark.hadoop.fs.s3a.connection.ssl.enabled": false,
+    "spark.hadoop.fs.s3a.impl": "org.apache.hadoop.fs.s3a.S3AFileSystem",
+    ...(spark.dependencies === "maven" ? { "spark.jars.packages": SPARK_PACKAGES.join(","), "spark.jars.ivy": "/tmp/ivy" } : {}),
+  };
+}
+
+export function renderDefaults(props: Record<string, string | number | boolean>): string {
+  return Object.keys(props).sort().map((k) => `${k} ${props[k]}`).join("\n") + "\n";
+}
+
+const s3Env = [
+  { name: "AWS_ACCESS_KEY_ID", valueFrom: { secretKeyRef: { name: MINIO_SECRET, key: "root-user" } } },
+  { name: "AWS_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: MINIO_SECRET, key: "root-password" } } },
+];
+const baseEnv = [
+  { name: "SPARK_CONF_DIR", value: CONF },
+  { name: "HADOOP_CONF_DIR", value: HADOOP_CONF },
+  { name: "YARN_CONF_DIR", value: HADOOP_CONF },
+  { name: "SPARK_LOG_DIR", value: "/tmp/logs" },
+  { name: "HOME", value: "/tmp" },
+  { name: "PYTHONPATH", value: APPS },
+];
+const configMounts = [
+  { name: "config", mountPath: `${CONF}/spark-defaults.conf`, subPath: "spark-defaults.conf" },
+  ...hadoopConfigMounts("config", ["core-site.xml", "hdfs-site.xml", "yarn-site.xml"], HADOOP_CONF),
+  { name: "tmp", mountPath: "/tmp" },
+];
+const volumes = (apps = false) => [
+  { name: "config", configMap: { name: CONFIG_MAP } },
+  ...(apps ? [{ name: "apps", configMap: { name: APPS_CONFIG_MAP } }] : []),
+  scratchVolume("tmp", "20Gi"),
+];
+
+function podIpEnv() {
+  return { name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } };
+}
+
+/** spark-submit in client mode: the driver runs in this pod, reachable by executors at its IP. */
+export function submitScript(app: string): string {
+  return ["set -eu", `exec /opt/spark/bin/spark-submit --deploy-mode client --conf spark.driver.host="$POD_IP" ${APPS}/${app}`].join("\n");
+}
+
+export function sparkManifests(spark: SparkConfig, yarn: YarnConfig, hdfs: HdfsConfig, ns: string, zookeeperConnect: string, apps: Record<string, string>): Manifest[] {
+  const files = { ...yarnConfigFiles(yarn, hdfs, ns, zookeeperConnect), "spark-defaults.conf": renderDefaults(sparkDefaults(spark, yarn, ns)) };
+  const checksum = digest(files);
+  const version = imageVersion(spark.image);
+  const masterHeap = heapMiB(spark.master.resources.limits.memory, spark.master.heapPercent);
+  const driverHeap = heapMiB(spark.driver.resources.limits.memory, spark.driver.heapPercent);
+  const workerMemory = workerMemoryMiB(spark.workers.resources.limits.memory, spark.workers.heapPercent);
+  const masterPorts = [{ name: "rpc", port: MASTER_PORT }, { name: "web", port: MASTER_WEB_PORT }];
+  const templateMeta = (w: Workload) => ({ labels: workloadLabels(w, version), annotations: { "dataplatform.io/config-checksum": checksum } });
+  const driverContainer = (name: string, app: string, extraEnv: k8s.types.input.core.v1.EnvVar[]) => container({
+    name, image: spark.image, command: ["/bin/bash", "-c", submitScript(app)],
+    env: [...baseEnv, podIpEnv(), { name: "SPARK_DRIVER_MEMORY", value: `${driverHeap}m` }, ...s3Env, ...extraEnv],
+    ports: [{ name: "driver", containerPort: DRIVER_PORT }, { name: "blocks", containerPort: BLOCK_MANAGER_PORT }],
+    resources: spark.driver.resources,
+    volumeMounts: [...configMounts, { name: "apps", mountPath: APPS }],
+  });
+  const paths = [{ name: "STREAMING_PATH", value: "hdfs:///data/streaming" }, { name: "CHECKPOINT_PATH", value: "hdfs:///data/checkpoint" }, { name: "PROCESSED_PATH", value: "hdfs:///data/processed" }];
+
+  const manifests: Manifest[] = [
+    serviceAccount("spark", ns, MASTER),
+    configMap(CONFIG_MAP, ns, MASTER, files),
+    configMap(APPS_CONFIG_MAP, ns, MASTER, apps),
+    headlessService(MASTER_HEADLESS, ns, MASTER, masterPorts),
+    podDisruptionBudget(MASTER_NAME, ns, MASTER),
+    statefulSet({
+      name: MASTER_NAME, namespace: ns, workload: MASTER, version, replicas: 1, serviceName: MASTER_HEADLESS, configChecksum: checksum,
+      pod: podSpec(MASTER, UID, {
+        terminationGracePeriodSeconds: 30,
+        containers: [container({
+          name: "master", image: spark.image,
+          command: ["/bin/bash", "-c", `exec /opt/spark/bin/spark-class org.apache.spark.deploy.master.Master --host "$POD_IP" --port ${MASTER_PORT} --webui-port ${MASTER_WEB_PORT}`],
+          env: [...baseEnv, podIpEnv(), { name: "SPARK_DAEMON_MEMORY", value: `${masterHeap}m` }],
+          ports: masterPorts.map((p) => ({ name: p.name, containerPort: p.port })),
+          readinessProbe: { httpGet: { path: "/", port: MASTER_WEB_PORT }, initialDelaySeconds: 10, periodSeconds: 10 },
+          livenessProbe: { tcpSocket: { port: MASTER_PORT }, initialDelaySeconds: 30, periodSeconds: 20, failureThreshold: 6 },
+          resources: spark.master.resources,
+          volumeMounts: configMounts,
+        })],
+        volumes: volumes(),
+      }, "spark"),
+      volumeClaims: [],
+    }),
+    clientService(MASTER_NAME, ns, MASTER, masterPorts),
+    podDisruptionBudget(WORKER_NAME, ns, WORKER),
+    {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: WORKER_NAME, namespace: ns, labels: workloadLabels(WORKER, version) },
+      spec: {
+        replicas: spark.workers.replicas,
+        selector: { matchLabels: { "app.kubernetes.io/name": "spark", "app.kubernetes.io/component": "worker", "app.kubernetes.io/part-of": "data-platform" } },
+        template: {
+          metadata: templateMeta(WORKER),
+          spec: podSpec(WORKER, UID, {
+            terminationGracePeriodSeconds: 60,
+            containers: [container({
+              name: "worker", image: spark.image,
+              command: ["/bin/bash", "-c", [
+                "set -eu",
+                `exec /opt/spark/bin/spark-class org.apache.spark.deploy.worker.Worker ${masterUrl(ns)} --host "$POD_IP" --port ${WORKER_PORT} ` +
+                  `--webui-port ${WORKER_WEB_PORT} --cores ${cores(spark.workers.resources)} --memory ${workerMemory}m --work-dir /tmp/work`,
+              ].join("\n")],
+              env: [...baseEnv, podIpEnv(), { name: "SPARK_DAEMON_MEMORY", value: `${WORKER_DAEMON_HEAP_MIB}m` }, ...s3Env],
+              ports: [{ name: "rpc", containerPort: WORKER_PORT }, { name: "web", containerPort: WORKER_WEB_PORT }],
+              readinessProbe: { httpGet: { path: "/", port: WORKER_WEB_PORT }, initialDelaySeconds: 10, periodSeconds: 10 },
+              livenessProbe: { tcpSocket: { port: WORKER_PORT }, initialDelaySeconds: 30, periodSeconds: 20, failureThreshold: 6 },
+              resources: spark.workers.resources,
+              volumeMounts: [...configMounts, { name: "apps", mountPath: APPS }],
+            })],
+            volumes: volumes(true),
+          }, "spark"),
+        },
+      },
+    },
+    batchCronJob(spark, ns, version, checksum, driverContainer("batch", "sample_spark_job.py", paths)),
+  ];
+  if (spark.dependencies === "maven") manifests.push(mavenEgress(ns));
+  if (spark.streaming) {
+    manifests.push({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: STREAMING_NAME, namespace: ns, labels: workloadLabels(STREAMING, version) },
+      spec: {
+        replicas: 1,
+        // Never two drivers on one checkpoint: stop the old one before starting the new one.
+        strategy: { type: "Recreate" },
+        selector: { matchLabels: { "app.kubernetes.io/name": "spark", "app.kubernetes.io/component": "streaming", "app.kubernetes.io/part-of": "data-platform" } },
+        template: {
+          metadata: templateMeta(STREAMING),
+          spec: podSpec(STREAMING, UID, {
+            terminationGracePeriodSeconds: 60,
+            containers: [{
+              ...driverContainer("driver", "kafka_to_hdfs_streaming.py", [{ name: "KAFKA_BOOTSTRAP_SERVERS", value: bootstrapServers(ns) }, ...paths]),
+              readinessProbe: { tcpSocket: { port: DRIVER_PORT }, initialDelaySeconds: 30, periodSeconds: 15 },
+              livenessProbe: { tcpSocket: { port: DRIVER_PORT }, initialDelaySeconds: 120, periodSeconds: 30, failureThreshold: 6 },
+            }],
+            volumes: volumes(true),
+          }, "spark"),
+        },
+      },
+    });
+  }
+  return manifests;
+}
+
+/**
+ * The batch job as a suspended CronJob: a template for on-demand runs
+ * (`kubectl create job --from=cronjob/spark-batch ...`) that the pipeline also starts; unsuspend it
+ * for a nightly run.
+ */
+function batchCronJob(spark: SparkConfig, ns: string, version: string | undefined, checksum: string, driver: object): Manifest {
+  return {
+    apiVersion: "batch/v1",
+    kind: "CronJob",
+    metadata: { name: BATCH_NAME, namespace: ns, labels: workloadLabels(BATCH, version) },
+    spec: {
+      schedule: "0 2 * * *",
+      suspend: true,
+      concurrencyPolicy: "Forbid",
+      jobTemplate: {
+        spec: {
+          backoffLimit: 2,
+          template: {
+            metadata: { labels: workloadLabels(BATCH, version), annotations: { "dataplatform.io/config-checksum": checksum } },
+            spec: podSpec(BATCH, UID, { restartPolicy: "Never", containers: [driver as any], volumes: volumes(true) }, "spark"),
+          },
+        },
+      },
+    },
+  };
+}
+
+/** Drivers resolving jars from Maven Central need HTTPS to the internet, and nothing else outside. */
+export function mavenEgress(ns: string): Manifest {
+  return {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: { name: "allow-spark-drivers-maven", namespace: ns, labels: workloadLabels({ name: "spark", component: "drivers" }) },
+    spec: {
+      podSelector: {
+        matchLabels: { "app.kubernetes.io/name": "spark", "app.kubernetes.io/part-of": "data-platform" },
+        matchExpressions: [{ key: "app.kubernetes.io/component", operator: "In", values: [STREAMING.component, BATCH.component] }],
+      },
+      policyTypes: ["Egress"],
+      egress: [{
+        to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16"] } }],
+        ports: [{ protocol: "TCP", port: 443 }],
+      }],
+    },
+  };
+}
+
+/** A driver (streaming or batch) with its executors on the workers. */
+function driverFlows(driver: Workload): Flow[] {
+  return [
+    { from: driver, to: MASTER, ports: [MASTER_PORT] },
+    { from: WORKER, to: driver, ports: [SPARK_PORTS] },
+    { from: driver, to: WORKER, ports: [SPARK_PORTS] },
+    ...clientFlows(driver),
+    ...yarnClientFlows(driver),
+    { from: driver, to: MINIO, ports: [S3_PORT] },
+  ];
+}
+
+export function sparkFlows(spark: SparkConfig): Flow[] {
+  return [
+    { from: WORKER, to: MASTER, ports: [MASTER_PORT] },
+    { from: MASTER, to: WORKER, ports: [WORKER_PORT] },
+    { from: WORKER, to: WORKER, ports: [SPARK_PORTS] },
+    ...clientFlows(WORKER),
+    { from: WORKER, to: BROKER, ports: [KAFKA_PORT] },
+    { from: WORKER, to: MINIO, ports: [S3_PORT] },
+    ...driverFlows(BATCH),
+    ...(spark.streaming ? [...driverFlows(STREAMING), { from: STREAMING, to: BROKER, ports: [KAFKA_PORT] }] : []),
+  ];
+}
+
