@@ -72,30 +72,40 @@ describe.each(STACKS)("stack %s", (stack) => {
 });
 
 describe("network flows", () => {
-  const policy = (name: string) => find(plans.prod, "NetworkPolicy", name).inputs.spec;
-  const peer = (name: string, component: string) => ({ podSelector: { matchLabels: { "app.kubernetes.io/name": name, "app.kubernetes.io/component": component, "app.kubernetes.io/part-of": "data-platform" } } });
-  const tcp = (...ports: number[]) => ports.map((port) => ({ protocol: "TCP", port }));
+  const policy = (plan: Plan, name: string) => find(plan, "NetworkPolicy", name).inputs.spec;
+  const peerOf = (p: any) => `${p.podSelector.matchLabels["app.kubernetes.io/name"]}/${p.podSelector.matchLabels["app.kubernetes.io/component"]}`;
+  const portsOf = (ports: any[]) => ports.map((p) => (p.endPort ? `${p.port}-${p.endPort}` : `${p.port}`)).join(",");
+  /** "peer:ports" for every ingress (from) or egress (to) rule of a workload's policy. */
+  const rules = (plan: Plan, name: string, direction: "ingress" | "egress") =>
+    (policy(plan, name)[direction] ?? []).map((r: any) => `${peerOf((r.from ?? r.to)[0])}:${portsOf(r.ports)}`).sort();
 
   it("admits exactly the flows each engine needs", () => {
-    expect(policy("allow-kafka-controller").ingress).toEqual([
-      { from: [peer("kafka", "controller")], ports: tcp(9093) },
-      { from: [peer("kafka", "broker")], ports: tcp(9093) },
+    expect(rules(plans.prod, "allow-kafka-controller", "ingress")).toEqual(["kafka/broker:9093", "kafka/controller:9093"]);
+    expect(rules(plans.prod, "allow-kafka-broker", "ingress")).toEqual(["kafka/broker:9092", "kafka/topics:9092", "spark/streaming:9092", "spark/worker:9092"]);
+    expect(rules(plans.prod, "allow-kafka-topics", "egress")).toEqual(["kafka/broker:9092"]);
+    expect(rules(plans.prod, "allow-zookeeper-server", "ingress")).toEqual(["hdfs/namenode:2181", "yarn/resourcemanager:2181", "zookeeper/server:2181,2888,3888"]);
+    expect(rules(plans.prod, "allow-minio-server", "ingress")).toEqual(["minio/buckets:9000", "minio/server:9000", "spark/batch:9000", "spark/streaming:9000", "spark/worker:9000"]);
+    expect(rules(plans.prod, "allow-minio-buckets", "egress")).toEqual(["minio/server:9000"]);
+    expect(rules(plans.prod, "allow-hdfs-namenode", "ingress")).toEqual([
+      "hdfs/datanode:9000", "hdfs/directories:9000", "hdfs/namenode:8019,9000,9870", "spark/batch:9000", "spark/streaming:9000",
+      "spark/worker:9000", "yarn/nodemanager:9000", "yarn/resourcemanager:9000",
     ]);
-    expect(policy("allow-kafka-broker").ingress).toEqual([
-      { from: [peer("kafka", "broker")], ports: tcp(9092) },
-      { from: [peer("kafka", "topics")], ports: tcp(9092) },
-    ]);
-    expect(policy("allow-kafka-topics").egress).toEqual([{ to: [peer("kafka", "broker")], ports: tcp(9092) }]);
-    expect(policy("allow-zookeeper-server").ingress).toEqual([{ from: [peer("zookeeper", "server")], ports: tcp(2181, 2888, 3888) }]);
-    expect(policy("allow-minio-server").ingress).toEqual([
-      { from: [peer("minio", "server")], ports: tcp(9000) },
-      { from: [peer("minio", "buckets")], ports: tcp(9000) },
-    ]);
-    expect(policy("allow-minio-buckets").egress).toEqual([{ to: [peer("minio", "server")], ports: tcp(9000) }]);
+    expect(rules(plans.prod, "allow-hdfs-journalnode", "ingress")).toEqual(["hdfs/journalnode:8480", "hdfs/namenode:8480,8485"]);
+    expect(rules(plans.prod, "allow-yarn-resourcemanager", "ingress")).toEqual(["spark/batch:8032", "spark/streaming:8032", "yarn/nodemanager:8030,8031"]);
+    expect(rules(plans.prod, "allow-spark-master", "ingress")).toEqual(["spark/batch:7077", "spark/streaming:7077", "spark/worker:7077"]);
+    expect(rules(plans.prod, "allow-spark-worker", "ingress")).toEqual(["spark/batch:7078-7094", "spark/master:7078", "spark/streaming:7078-7094", "spark/worker:7078-7094"]);
   });
 
-  it("lets MinIO servers talk to each other only when distributed", () => {
-    expect(find(plans.dev, "NetworkPolicy", "allow-minio-server").inputs.spec.ingress).toEqual([{ from: [peer("minio", "buckets")], ports: tcp(9000) }]);
+  it("lets MinIO servers talk to each other only when distributed, and HA peers only with HA", () => {
+    expect(rules(plans.dev, "allow-minio-server", "ingress")).not.toContain("minio/server:9000");
+    expect(rules(plans.dev, "allow-hdfs-namenode", "ingress")).not.toContain("hdfs/namenode:8019,9000,9870");
+    expect(all(plans.dev, "NetworkPolicy").map((r) => r.name)).not.toContain("allow-hdfs-journalnode");
+  });
+
+  it("lets drivers fetch jars over HTTPS only in maven mode, and never to private ranges", () => {
+    const maven = policy(plans.dev, "allow-spark-drivers-maven");
+    expect(maven.egress).toEqual([{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16"] } }], ports: [{ protocol: "TCP", port: 443 }] }]);
+    expect(maven.podSelector.matchExpressions[0].values).toEqual(["streaming", "batch"]);
   });
 
   it("lets nothing reach MySQL until its client, the metastore, is deployed", () => {

@@ -65,4 +65,5 @@ async function main(): Promise<number> {
   }
 }
 
-if (require.main === module) main().then((code) => process.exit(code));
+// Set the exit code and let stdout drain: process.exit() would cut a large plan short on a pipe.
+if (require.main === module) main().then((code) => { process.exitCode = code; });

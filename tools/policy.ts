@@ -85,4 +85,5 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => process.exit(code));
+// Set the exit code and let stdout drain: process.exit() would cut a large report short on a pipe.
+main().then((code) => { process.exitCode = code; });
