@@ -109,7 +109,16 @@ function captureOptions(into: Map<string, PlannedResource["options"]>): void {
  * Runs `build` under Pulumi mocks with the given stack config and returns every resource it
  * registered, in registration order.
  */
-export async function recordResources(stack: string, config: Record<string, string>, build: () => void): Promise<PlannedResource[]> {
+/** The Pulumi runtime is process-global: one recording at a time, later calls wait their turn. */
+let queue: Promise<unknown> = Promise.resolve();
+
+export function recordResources(stack: string, config: Record<string, string>, build: () => void): Promise<PlannedResource[]> {
+  const run = queue.then(() => record(stack, config, build));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+async function record(stack: string, config: Record<string, string>, build: () => void): Promise<PlannedResource[]> {
   const resources: PlannedResource[] = [];
   const options = new Map<string, PlannedResource["options"]>();
   await pulumi.runtime.setMocks({

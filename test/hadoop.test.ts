@@ -1,0 +1,192 @@
+import * as fs from "fs";
+import * as path from "path";
+import { XMLParser } from "fast-xml-parser";
+import { Hdfs } from "../components/hdfs";
+import { hdfsConfig } from "../components/hdfs/config";
+import { clientConfigFiles, directoriesScript, hdfsManifests, nameNodeStart } from "../components/hdfs/spec";
+import { parseSiteXml } from "../components/kit/hadoop-xml";
+import { Spark, applicationFiles } from "../components/spark";
+import { sparkConfig } from "../components/spark/config";
+import { executorMemoryMiB, sparkDefaults, sparkManifests, SPARK_PACKAGES } from "../components/spark/spec";
+import { Yarn } from "../components/yarn";
+import { yarnConfig } from "../components/yarn/config";
+import { vcores, yarnSite } from "../components/yarn/spec";
+import { ZOOKEEPER } from "../components/zookeeper/spec";
+import { planStack, recordResources } from "../tools/plan";
+import { find, readEnvironment, ROOT } from "./helpers";
+
+const NS = "data-platform";
+const ZK = `zookeeper.${NS}.svc.cluster.local:2181`;
+const CID = "CID-3d041b95-03f9-4210-b504-5b3b75fef1d4";
+const hdfs = (e: string, extra: object = {}) => hdfsConfig.parse({ ...readEnvironment(e).hdfs, clusterId: CID, ...extra });
+const yarn = (e: string, extra: object = {}) => yarnConfig.parse({ ...readEnvironment(e).yarn, ...extra });
+const spark = (e: string, extra: object = {}) => sparkConfig.parse({ ...readEnvironment(e).spark, ...extra });
+const byKind = (ms: any[], kind: string) => ms.filter((m) => m.kind === kind);
+const sts = (ms: any[], name: string) => ms.find((m) => m.kind === "StatefulSet" && m.metadata.name === name);
+
+describe("HDFS configuration", () => {
+  it("points clients at the seed's namenode:9000 with a single NameNode", () => {
+    const files = clientConfigFiles(hdfs("dev"), NS, ZK);
+    const core = parseSiteXml(files["core-site.xml"]);
+    const site = parseSiteXml(files["hdfs-site.xml"]);
+    expect(core["fs.defaultFS"]).toBe(`hdfs://namenode.${NS}.svc.cluster.local:9000`);
+    expect(core["ha.zookeeper.quorum"]).toBeUndefined();
+    expect(site["dfs.replication"]).toBe("1");
+    expect(site["dfs.blocksize"]).toBe(String(128 * 1024 * 1024));
+    expect(site["dfs.namenode.rpc-address"]).toBe(`namenode.${NS}.svc.cluster.local:9000`);
+    expect(site["dfs.namenode.datanode.registration.ip-hostname-check"]).toBe("false");
+  });
+
+  it("configures the HA pair, the quorum journal and ZooKeeper failover in prod", () => {
+    const files = clientConfigFiles(hdfs("prod"), NS, ZK);
+    const core = parseSiteXml(files["core-site.xml"]);
+    const site = parseSiteXml(files["hdfs-site.xml"]);
+    expect(core["fs.defaultFS"]).toBe("hdfs://dataplatform");
+    expect(core["ha.zookeeper.quorum"]).toBe(ZK);
+    expect(site["dfs.ha.namenodes.dataplatform"]).toBe("nn0,nn1");
+    expect(site["dfs.namenode.rpc-address.dataplatform.nn1"]).toBe(`hdfs-namenode-1.hdfs-namenode-headless.${NS}.svc.cluster.local:9000`);
+    expect(site["dfs.namenode.shared.edits.dir"]).toBe(`qjournal://${[0, 1, 2].map((i) => `hdfs-journalnode-${i}.hdfs-journalnode-headless.${NS}.svc.cluster.local:8485`).join(";")}/dataplatform`);
+    expect(site["dfs.ha.automatic-failover.enabled"]).toBe("true");
+    expect(site["dfs.replication"]).toBe("3");
+  });
+
+  it("renders well-formed XML that escapes values", () => {
+    const xml = clientConfigFiles(hdfs("dev"), NS, ZK)["hdfs-site.xml"];
+    expect(() => new XMLParser().parse(xml)).not.toThrow();
+    expect(xml.startsWith('<?xml version="1.0"?>')).toBe(true);
+  });
+
+  it("formats the NameNode once, with the pinned cluster ID, and bootstraps the standby in HA", () => {
+    const single = nameNodeStart(hdfs("dev"));
+    expect(single).toContain("if [ ! -f /var/lib/hadoop/namenode/current/VERSION ]; then");
+    expect(single).toContain('hdfs namenode -format -nonInteractive -clusterId "$HDFS_CLUSTER_ID"');
+    expect(single.trim().endsWith("exec hdfs namenode")).toBe(true);
+    const ha = nameNodeStart(hdfs("prod"));
+    expect(ha).toContain("hdfs namenode -bootstrapStandby -nonInteractive");
+    const ms = hdfsManifests(hdfs("prod"), NS, ZK);
+    const nn = sts(ms, "hdfs-namenode");
+    expect(nn.spec.replicas).toBe(2);
+    expect(nn.spec.template.spec.containers.map((c: any) => c.name)).toEqual(["namenode", "zkfc"]);
+    expect(nn.spec.template.spec.containers[0].env).toContainEqual({ name: "HDFS_CLUSTER_ID", value: CID });
+    expect(sts(ms, "hdfs-journalnode").spec.replicas).toBe(3);
+  });
+
+  it("registers DataNodes under their per-pod DNS names and sizes heaps from the limits", () => {
+    const dn = sts(hdfsManifests(hdfs("dev"), NS, ZK), "hdfs-datanode");
+    const c = dn.spec.template.spec.containers[0];
+    expect(c.command[2]).toContain(`-Ddfs.datanode.hostname="\${HOSTNAME}.hdfs-datanode-headless.${NS}.svc.cluster.local"`);
+    expect(c.env).toContainEqual({ name: "HADOOP_HEAPSIZE_MAX", value: "512m" });
+    expect(c.volumeMounts).toContainEqual({ name: "config", mountPath: "/opt/hadoop/etc/hadoop/hdfs-site.xml", subPath: "hdfs-site.xml" });
+  });
+
+  it("creates the platform's directories idempotently with owners and modes", () => {
+    const script = directoriesScript();
+    expect(script).toContain("hdfs dfsadmin -safemode wait");
+    expect(script).toContain("hdfs dfs -mkdir -p /data/streaming /data/processed /data/checkpoint");
+    expect(script).toContain("hdfs dfs -chown spark:supergroup /data/checkpoint && hdfs dfs -chmod 770 /data/checkpoint");
+    const [j] = byKind(hdfsManifests(hdfs("dev"), NS, ZK), "Job");
+    expect(j.spec.template.spec.containers[0].env).toContainEqual({ name: "HADOOP_USER_NAME", value: "hadoop" });
+  });
+});
+
+describe("YARN configuration", () => {
+  it("offers the environment's memory to containers with consistent scheduler bounds", () => {
+    const site = yarnSite(yarn("dev"), NS, ZK);
+    expect(site["yarn.nodemanager.resource.memory-mb"]).toBe(1638);
+    expect(site["yarn.scheduler.maximum-allocation-mb"]).toBe(1638);
+    expect(site["yarn.scheduler.minimum-allocation-mb"]).toBe(256);
+    expect(site["yarn.nodemanager.resource.cpu-vcores"]).toBe(1);
+    expect(site["yarn.scheduler.maximum-allocation-vcores"]).toBe(1);
+    expect(site["yarn.resourcemanager.hostname"]).toBe(`resourcemanager.${NS}.svc.cluster.local`);
+    expect(site["hadoop.zk.address"]).toBe(ZK);
+  });
+
+  it("derives vcores from the CPU limit when set, else the request", () => {
+    expect(vcores(yarn("prod"))).toBe(4);
+    const limited = yarn("prod", { nodeManagers: { ...readEnvironment("prod").yarn.nodeManagers, resources: { requests: { cpu: "2", memory: "16Gi" }, limits: { cpu: "6", memory: "16Gi" } } } });
+    expect(vcores(limited)).toBe(6);
+  });
+});
+
+describe("Spark configuration", () => {
+  it("switches on AQE, dynamic partition pruning, Snappy Parquet and the Iceberg catalog on the metastore and MinIO", () => {
+    const d = sparkDefaults(spark("dev"), yarn("dev"), NS);
+    expect(d["spark.master"]).toBe(`spark://spark-master.${NS}.svc.cluster.local:7077`);
+    expect(d["spark.sql.adaptive.enabled"]).toBe(true);
+    expect(d["spark.sql.optimizer.dynamicPartitionPruning.enabled"]).toBe(true);
+    expect(d["spark.sql.parquet.compression.codec"]).toBe("snappy");
+    expect(d["spark.sql.catalog.iceberg.uri"]).toBe(`thrift://hive-metastore.${NS}.svc.cluster.local:9083`);
+    expect(d["spark.sql.catalog.iceberg.warehouse"]).toBe("s3a://data-lake/warehouse");
+    expect(d["spark.hadoop.fs.s3a.endpoint"]).toBe(`http://minio.${NS}.svc.cluster.local:9000`);
+    expect(d["spark.jars.packages"]).toBe(SPARK_PACKAGES.join(","));
+    expect(JSON.stringify(d)).not.toMatch(/access\.key|secret\.key/);
+  });
+
+  it("sizes executors to fit both a standalone worker and a YARN container", () => {
+    expect(executorMemoryMiB(spark("dev"), yarn("dev"))).toBe(1024);
+    expect(executorMemoryMiB(spark("dev"), yarn("dev", { nodeManagers: { ...readEnvironment("dev").yarn.nodeManagers, memoryMb: 1000 } }))).toBe(616);
+  });
+
+  it("drops Maven resolution and its egress in image mode", () => {
+    const imageMode = spark("dev", { dependencies: "image", image: "registry.example.com/dataplatform-spark:4.0.1-1" });
+    expect(sparkDefaults(imageMode, yarn("dev"), NS)["spark.jars.packages"]).toBeUndefined();
+    const ms = sparkManifests(imageMode, yarn("dev"), hdfs("dev"), NS, ZK, applicationFiles());
+    expect(ms.find((m) => m.metadata.name === "allow-spark-drivers-maven")).toBeUndefined();
+  });
+
+  it("ships the applications and runs the streaming driver without ever running two at once", () => {
+    const ms = sparkManifests(spark("dev"), yarn("dev"), hdfs("dev"), NS, ZK, applicationFiles());
+    const apps = ms.find((m) => m.kind === "ConfigMap" && m.metadata.name === "spark-apps") as any;
+    expect(Object.keys(apps.data).sort()).toEqual(["kafka_to_hdfs_streaming.py", "platform_schemas.py", "sample_spark_job.py"]);
+    const streaming = ms.find((m) => m.kind === "Deployment" && m.metadata.name === "spark-streaming") as any;
+    expect(streaming.spec.strategy).toEqual({ type: "Recreate" });
+    const driver = streaming.spec.template.spec.containers[0];
+    expect(driver.command[2]).toContain("spark-submit --deploy-mode client");
+    expect(driver.command[2]).toContain("/opt/platform/apps/kafka_to_hdfs_streaming.py");
+    expect(driver.env).toContainEqual({ name: "KAFKA_BOOTSTRAP_SERVERS", value: `kafka-bootstrap.${NS}.svc.cluster.local:9092` });
+    expect(driver.env).toContainEqual({ name: "AWS_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: "minio-credentials", key: "root-password" } } });
+    const batch = ms.find((m) => m.kind === "CronJob") as any;
+    expect(batch.spec.suspend).toBe(true);
+    expect(batch.spec.jobTemplate.spec.template.spec.containers[0].command[2]).toContain("sample_spark_job.py");
+    expect(sparkManifests(spark("dev", { streaming: false }), yarn("dev"), hdfs("dev"), NS, ZK, {}).find((m) => m.metadata.name === "spark-streaming")).toBeUndefined();
+  });
+
+  it("documents a buildable image with exactly the jars the applications need", () => {
+    const pom = new XMLParser({ isArray: (n) => n === "dependency" }).parse(fs.readFileSync(path.join(ROOT, "images/spark/pom.xml"), "utf8"));
+    const coordinates = pom.project.dependencies.dependency.map((d: any) => `${d.groupId}:${d.artifactId}:${d.version}`);
+    expect(coordinates).toEqual(SPARK_PACKAGES);
+    const dockerfile = fs.readFileSync(path.join(ROOT, "images/spark/Dockerfile"), "utf8");
+    expect(dockerfile).toContain(`FROM ${sparkConfig.parse({ ...readEnvironment("dev").spark }).image}`);
+  });
+});
+
+describe("Hadoop components under mocks", () => {
+  it("create their objects as children of one component each", async () => {
+    const rs = await recordResources("dev", {}, () => {
+      new Hdfs("hdfs", { namespace: NS, config: hdfs("dev"), production: false, zookeeperConnect: ZK, zookeeper: ZOOKEEPER });
+      new Yarn("yarn", { namespace: NS, config: yarn("dev"), production: false, hdfs: hdfs("dev"), zookeeperConnect: ZK, zookeeper: ZOOKEEPER });
+      new Spark("spark", { namespace: NS, config: spark("dev"), production: false, yarn: yarn("dev"), hdfs: hdfs("dev"), zookeeperConnect: ZK });
+    });
+    const childrenOf = (type: string) => rs.filter((r) => r.options.parent.includes(`${type}::`)).map((r) => `${r.type.split(":").pop()}/${r.name}`).sort();
+    expect(childrenOf("dataplatform:hdfs:HDFS")).toEqual(expect.arrayContaining(["StatefulSet/hdfs-namenode", "StatefulSet/hdfs-datanode", "Service/namenode", "ConfigMap/hdfs-config"]));
+    expect(childrenOf("dataplatform:yarn:YARN")).toEqual(expect.arrayContaining(["StatefulSet/yarn-resourcemanager", "StatefulSet/yarn-nodemanager", "Service/resourcemanager"]));
+    expect(childrenOf("dataplatform:spark:Spark")).toEqual(expect.arrayContaining(["StatefulSet/spark-master", "Deployment/spark-worker", "Deployment/spark-streaming", "CronJob/spark-batch", "ConfigMap/spark-apps"]));
+  });
+});
+
+describe("scaling the Hadoop side", () => {
+  it.each([
+    ["hdfs.dataNodes.replicas=5", "StatefulSet/hdfs-datanode"],
+    ["yarn.nodeManagers.replicas=3", "StatefulSet/yarn-nodemanager"],
+    ["spark.workers.replicas=4", "Deployment/spark-worker"],
+  ])("%s changes exactly %s", async (set, changed) => {
+    const key = (r: any) => `${r.type.split(":").pop()}/${r.name}`;
+    const [before, after] = await Promise.all([planStack({ stack: "staging" }), planStack({ stack: "staging", sets: [set] })]);
+    const b = new Map(before.resources.map((r) => [key(r), JSON.stringify(r.inputs)]));
+    const diff = after.resources.filter((r) => b.get(key(r)) !== JSON.stringify(r.inputs)).map(key);
+    expect(diff).toEqual([changed]);
+    expect(after.resources.length).toBe(before.resources.length);
+    const [kind, name] = changed.split("/");
+    expect(find(after, kind, name).inputs.spec.replicas).toBe(Number(set.split("=")[1]));
+  });
+});
