@@ -53,7 +53,10 @@ export class DataPlatform extends pulumi.ComponentResource {
     const mysql = new Mysql("mysql", { ...args, config: config.mysql }, engineOpts);
     const zk = { zookeeperConnect: zookeeper.connectString, zookeeper: ZOOKEEPER };
     const hdfs = new Hdfs("hdfs", { ...args, ...zk, config: config.hdfs }, engineOpts);
-    const yarn = new Yarn("yarn", { ...args, ...zk, config: config.yarn, hdfs: config.hdfs }, engineOpts);
+    const yarn = new Yarn("yarn", {
+      ...args, ...zk, config: config.yarn, hdfs: config.hdfs,
+      runtime: { javaImage: config.spark.image, s3CredentialsSecret: minio.credentialsSecret },
+    }, engineOpts);
     const spark = new Spark("spark", {
       ...args, config: config.spark, yarn: config.yarn, hdfs: config.hdfs, zookeeperConnect: zookeeper.connectString,
     }, engineOpts);

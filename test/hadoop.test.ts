@@ -1,16 +1,16 @@
 import * as fs from "fs";
 import * as path from "path";
-import { XMLParser } from "fast-xml-parser";
+import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { Hdfs } from "../components/hdfs";
 import { hdfsConfig } from "../components/hdfs/config";
 import { clientConfigFiles, directoriesScript, hdfsManifests, nameNodeStart } from "../components/hdfs/spec";
-import { parseSiteXml } from "../components/kit/hadoop-xml";
+import { parseSiteXml, siteXml } from "../components/kit/hadoop-xml";
 import { Spark, applicationFiles } from "../components/spark";
 import { sparkConfig } from "../components/spark/config";
-import { executorMemoryMiB, sparkDefaults, sparkManifests, SPARK_PACKAGES } from "../components/spark/spec";
+import { executorMemoryMiB, sparkDefaults, sparkManifests, SPARK_PACKAGES, workerSlots } from "../components/spark/spec";
 import { Yarn } from "../components/yarn";
 import { yarnConfig } from "../components/yarn/config";
-import { vcores, yarnSite } from "../components/yarn/spec";
+import { vcores, yarnManifests, yarnSite } from "../components/yarn/spec";
 import { ZOOKEEPER } from "../components/zookeeper/spec";
 import { planStack, recordResources } from "../tools/plan";
 import { find, readEnvironment, ROOT } from "./helpers";
@@ -50,24 +50,35 @@ describe("HDFS configuration", () => {
     expect(site["dfs.replication"]).toBe("3");
   });
 
-  it("renders well-formed XML that escapes values", () => {
-    const xml = clientConfigFiles(hdfs("dev"), NS, ZK)["hdfs-site.xml"];
-    expect(() => new XMLParser().parse(xml)).not.toThrow();
-    expect(xml.startsWith('<?xml version="1.0"?>')).toBe(true);
+  it("renders well-formed XML that escapes values and reads back the same", () => {
+    for (const xml of Object.values(clientConfigFiles(hdfs("prod"), NS, ZK))) expect(XMLValidator.validate(xml)).toBe(true);
+    const tricky = siteXml({ "a.b": "x < y && z", "c": 1 });
+    expect(XMLValidator.validate(tricky)).toBe(true);
+    expect(tricky).toContain("x &lt; y &amp;&amp; z");
+    expect(parseSiteXml(tricky)).toEqual({ "a.b": "x < y && z", c: "1" });
   });
 
   it("formats the NameNode once, with the pinned cluster ID, and bootstraps the standby in HA", () => {
-    const single = nameNodeStart(hdfs("dev"));
-    expect(single).toContain("if [ ! -f /var/lib/hadoop/namenode/current/VERSION ]; then");
-    expect(single).toContain('hdfs namenode -format -nonInteractive -clusterId "$HDFS_CLUSTER_ID"');
-    expect(single.trim().endsWith("exec hdfs namenode")).toBe(true);
+    const single = nameNodeStart(hdfs("dev")).split("\n");
+    expect(single).toEqual([
+      "set -eu",
+      "if [ ! -f /var/lib/hadoop/namenode/.initialized ]; then",
+      '  hdfs namenode -format -force -nonInteractive -clusterId "$HDFS_CLUSTER_ID"',
+      "  touch /var/lib/hadoop/namenode/.initialized",
+      "fi",
+      "exec hdfs namenode",
+    ]);
     const ha = nameNodeStart(hdfs("prod"));
-    expect(ha).toContain("hdfs namenode -bootstrapStandby -nonInteractive");
+    // The first NameNode never forces a format: JournalNodes holding a namespace make it copy its peer instead.
+    expect(ha).toContain('until hdfs namenode -format -nonInteractive -clusterId "$HDFS_CLUSTER_ID" || hdfs namenode -bootstrapStandby -force -nonInteractive; do');
+    expect(ha).toContain("until hdfs namenode -bootstrapStandby -force -nonInteractive; do echo 'waiting for hdfs-namenode-0'");
+    expect(ha.indexOf("touch /var/lib/hadoop/namenode/.initialized")).toBeGreaterThan(ha.lastIndexOf("bootstrapStandby"));
     const ms = hdfsManifests(hdfs("prod"), NS, ZK);
     const nn = sts(ms, "hdfs-namenode");
     expect(nn.spec.replicas).toBe(2);
     expect(nn.spec.template.spec.containers.map((c: any) => c.name)).toEqual(["namenode", "zkfc"]);
     expect(nn.spec.template.spec.containers[0].env).toContainEqual({ name: "HDFS_CLUSTER_ID", value: CID });
+    expect(nn.spec.template.spec.containers[0].startupProbe).toEqual({ tcpSocket: { port: 9000 }, periodSeconds: 10, failureThreshold: 180 });
     expect(sts(ms, "hdfs-journalnode").spec.replicas).toBe(3);
   });
 
@@ -82,7 +93,8 @@ describe("HDFS configuration", () => {
   it("creates the platform's directories idempotently with owners and modes", () => {
     const script = directoriesScript();
     expect(script).toContain("hdfs dfsadmin -safemode wait");
-    expect(script).toContain("hdfs dfs -mkdir -p /data/streaming /data/processed /data/checkpoint");
+    expect(script).toContain("hdfs dfs -mkdir -p /data/streaming /data/processed /data/checkpoint /user/spark");
+    expect(script).toContain("hdfs dfs -chown spark:supergroup /user/spark && hdfs dfs -chmod 755 /user/spark");
     expect(script).toContain("hdfs dfs -chown spark:supergroup /data/checkpoint && hdfs dfs -chmod 770 /data/checkpoint");
     const [j] = byKind(hdfsManifests(hdfs("dev"), NS, ZK), "Job");
     expect(j.spec.template.spec.containers[0].env).toContainEqual({ name: "HADOOP_USER_NAME", value: "hadoop" });
@@ -99,6 +111,15 @@ describe("YARN configuration", () => {
     expect(site["yarn.scheduler.maximum-allocation-vcores"]).toBe(1);
     expect(site["yarn.resourcemanager.hostname"]).toBe(`resourcemanager.${NS}.svc.cluster.local`);
     expect(site["hadoop.zk.address"]).toBe(ZK);
+  });
+
+  it("gives containers Spark's Java 17 and the object-store credentials", () => {
+    const ms = yarnManifests(yarn("dev"), hdfs("dev"), NS, ZK, { javaImage: "apache/spark:4.0.1", s3CredentialsSecret: "minio-credentials" });
+    const nm = sts(ms, "yarn-nodemanager").spec.template.spec;
+    expect(nm.initContainers[0]).toMatchObject({ name: "java-runtime", image: "apache/spark:4.0.1", command: ["/bin/sh", "-c", "cp -a /opt/java/openjdk/. /opt/java17/"] });
+    expect(nm.containers[0].volumeMounts).toContainEqual({ name: "java", mountPath: "/opt/java17", readOnly: true });
+    expect(nm.containers[0].env).toContainEqual({ name: "AWS_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: "minio-credentials", key: "root-password" } } });
+    expect(String(yarnSite(yarn("dev"), NS, ZK)["yarn.nodemanager.env-whitelist"]).split(",")).toEqual(expect.arrayContaining(["JAVA_HOME", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]));
   });
 
   it("derives vcores from the CPU limit when set, else the request", () => {
@@ -122,9 +143,19 @@ describe("Spark configuration", () => {
     expect(JSON.stringify(d)).not.toMatch(/access\.key|secret\.key/);
   });
 
-  it("sizes executors to fit both a standalone worker and a YARN container", () => {
-    expect(executorMemoryMiB(spark("dev"), yarn("dev"))).toBe(1024);
-    expect(executorMemoryMiB(spark("dev"), yarn("dev", { nodeManagers: { ...readEnvironment("dev").yarn.nodeManagers, memoryMb: 1000 } }))).toBe(616);
+  it("splits workers between the streaming driver and batch runs, within YARN's containers", () => {
+    expect(workerSlots(spark("dev"))).toBe(2);
+    expect(workerSlots(spark("prod"))).toBe(8);
+    expect(executorMemoryMiB(spark("dev"), yarn("dev"))).toBe(512);
+    expect(executorMemoryMiB(spark("dev"), yarn("dev", { nodeManagers: { ...readEnvironment("dev").yarn.nodeManagers, memoryMb: 700 } }))).toBe(316);
+    const d = sparkDefaults(spark("prod"), yarn("prod"), NS);
+    expect(d["spark.executor.cores"]).toBe(4);
+    expect(d["spark.cores.max"]).toBeUndefined();
+    expect(d["spark.executorEnv.JAVA_HOME"]).toBe("/opt/java17");
+    expect(d["spark.yarn.appMasterEnv.JAVA_HOME"]).toBe("/opt/java17");
+    expect(d["spark.sql.warehouse.dir"]).toBe("hdfs:///user/spark/warehouse");
+    // 7079 + 15 retries = 7094, the top of the range the NetworkPolicies open.
+    expect(d["spark.port.maxRetries"]).toBe(15);
   });
 
   it("drops Maven resolution and its egress in image mode", () => {
@@ -142,11 +173,14 @@ describe("Spark configuration", () => {
     expect(streaming.spec.strategy).toEqual({ type: "Recreate" });
     const driver = streaming.spec.template.spec.containers[0];
     expect(driver.command[2]).toContain("spark-submit --deploy-mode client");
+    expect(driver.command[2]).toContain("--conf spark.cores.max=1 ");
     expect(driver.command[2]).toContain("/opt/platform/apps/kafka_to_hdfs_streaming.py");
     expect(driver.env).toContainEqual({ name: "KAFKA_BOOTSTRAP_SERVERS", value: `kafka-bootstrap.${NS}.svc.cluster.local:9092` });
     expect(driver.env).toContainEqual({ name: "AWS_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: "minio-credentials", key: "root-password" } } });
+    expect(driver.startupProbe).toEqual({ tcpSocket: { port: 7078 }, periodSeconds: 10, failureThreshold: 90 });
     const batch = ms.find((m) => m.kind === "CronJob") as any;
     expect(batch.spec.suspend).toBe(true);
+    expect(batch.spec.jobTemplate.spec.activeDeadlineSeconds).toBe(14400);
     expect(batch.spec.jobTemplate.spec.template.spec.containers[0].command[2]).toContain("sample_spark_job.py");
     expect(sparkManifests(spark("dev", { streaming: false }), yarn("dev"), hdfs("dev"), NS, ZK, {}).find((m) => m.metadata.name === "spark-streaming")).toBeUndefined();
   });
@@ -154,8 +188,11 @@ describe("Spark configuration", () => {
   it("documents a buildable image with exactly the jars the applications need", () => {
     const pom = new XMLParser({ isArray: (n) => n === "dependency" }).parse(fs.readFileSync(path.join(ROOT, "images/spark/pom.xml"), "utf8"));
     const coordinates = pom.project.dependencies.dependency.map((d: any) => `${d.groupId}:${d.artifactId}:${d.version}`);
-    expect(coordinates).toEqual(SPARK_PACKAGES);
+    expect(coordinates.slice(0, SPARK_PACKAGES.length)).toEqual(SPARK_PACKAGES);
+    // Their runtime dependencies are listed, not pulled transitively: the image already has Spark's and Hadoop's.
+    expect(coordinates).toEqual(expect.arrayContaining(["org.apache.kafka:kafka-clients:3.9.1", "software.amazon.awssdk:bundle:2.24.6"]));
     const dockerfile = fs.readFileSync(path.join(ROOT, "images/spark/Dockerfile"), "utf8");
+    expect(dockerfile).toContain("dependency:copy-dependencies -DexcludeTransitive=true");
     expect(dockerfile).toContain(`FROM ${sparkConfig.parse({ ...readEnvironment("dev").spark }).image}`);
   });
 });
@@ -164,7 +201,7 @@ describe("Hadoop components under mocks", () => {
   it("create their objects as children of one component each", async () => {
     const rs = await recordResources("dev", {}, () => {
       new Hdfs("hdfs", { namespace: NS, config: hdfs("dev"), production: false, zookeeperConnect: ZK, zookeeper: ZOOKEEPER });
-      new Yarn("yarn", { namespace: NS, config: yarn("dev"), production: false, hdfs: hdfs("dev"), zookeeperConnect: ZK, zookeeper: ZOOKEEPER });
+      new Yarn("yarn", { namespace: NS, config: yarn("dev"), production: false, hdfs: hdfs("dev"), zookeeperConnect: ZK, zookeeper: ZOOKEEPER, runtime: { javaImage: "apache/spark:4.0.1", s3CredentialsSecret: "minio-credentials" } });
       new Spark("spark", { namespace: NS, config: spark("dev"), production: false, yarn: yarn("dev"), hdfs: hdfs("dev"), zookeeperConnect: ZK });
     });
     const childrenOf = (type: string) => rs.filter((r) => r.options.parent.includes(`${type}::`)).map((r) => `${r.type.split(":").pop()}/${r.name}`).sort();

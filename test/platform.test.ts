@@ -81,10 +81,12 @@ describe("network flows", () => {
 
   it("admits exactly the flows each engine needs", () => {
     expect(rules(plans.prod, "allow-kafka-controller", "ingress")).toEqual(["kafka/broker:9093", "kafka/controller:9093"]);
-    expect(rules(plans.prod, "allow-kafka-broker", "ingress")).toEqual(["kafka/broker:9092", "kafka/topics:9092", "spark/streaming:9092", "spark/worker:9092"]);
+    expect(rules(plans.prod, "allow-kafka-broker", "ingress")).toEqual(["kafka/broker:9092", "kafka/topics:9092", "spark/streaming:9092", "spark/worker:9092", "yarn/nodemanager:9092"]);
     expect(rules(plans.prod, "allow-kafka-topics", "egress")).toEqual(["kafka/broker:9092"]);
     expect(rules(plans.prod, "allow-zookeeper-server", "ingress")).toEqual(["hdfs/namenode:2181", "yarn/resourcemanager:2181", "zookeeper/server:2181,2888,3888"]);
-    expect(rules(plans.prod, "allow-minio-server", "ingress")).toEqual(["minio/buckets:9000", "minio/server:9000", "spark/batch:9000", "spark/streaming:9000", "spark/worker:9000"]);
+    expect(rules(plans.prod, "allow-minio-server", "ingress")).toEqual(["minio/buckets:9000", "minio/server:9000", "spark/batch:9000", "spark/streaming:9000", "spark/worker:9000", "yarn/nodemanager:9000"]);
+    expect(rules(plans.prod, "allow-hdfs-datanode", "ingress")).toEqual(expect.arrayContaining(["hdfs/datanode:9866,9867", "spark/worker:9866,9867", "yarn/nodemanager:9866,9867"]));
+    expect(rules(plans.prod, "allow-yarn-nodemanager", "ingress")).toEqual(expect.arrayContaining(["yarn/nodemanager:7078-7094,8040,8041", "yarn/resourcemanager:8041"]));
     expect(rules(plans.prod, "allow-minio-buckets", "egress")).toEqual(["minio/server:9000"]);
     expect(rules(plans.prod, "allow-hdfs-namenode", "ingress")).toEqual([
       "hdfs/datanode:9000", "hdfs/directories:9000", "hdfs/namenode:8019,9000,9870", "spark/batch:9000", "spark/streaming:9000",

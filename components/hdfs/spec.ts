@@ -2,6 +2,7 @@
  * HDFS: a NameNode (or an HA pair with JournalNodes and ZKFC), DataNodes, the client configuration
  * other engines mount, and an idempotent Job that creates the platform's directories.
  */
+import type * as k8s from "@pulumi/kubernetes";
 import {
   clientService, configMap, container, digest, Flow, headlessService, heapMiB, imageVersion, job, Manifest,
   podDisruptionBudget, podSpec, scratchVolume, serviceAccount, statefulSet, Workload,
@@ -46,6 +47,8 @@ export const DIRECTORIES: Record<string, { owner: string; mode: string }> = {
   "/data/streaming": { owner: "spark:supergroup", mode: "775" },
   "/data/processed": { owner: "spark:supergroup", mode: "775" },
   "/data/checkpoint": { owner: "spark:supergroup", mode: "770" },
+  // Spark's home: YARN staging (.sparkStaging) and the session catalog's warehouse.
+  "/user/spark": { owner: "spark:supergroup", mode: "755" },
 };
 
 const fqdn = (pod: string, ordinal: number, headless: string, ns: string) => `${pod}-${ordinal}.${headless}.${ns}.svc.cluster.local`;
@@ -122,22 +125,30 @@ export function hadoopConfigMounts(volume: string, files: string[], dir = CONF_D
   return files.map((f) => ({ name: volume, mountPath: `${dir}/${f}`, subPath: f }));
 }
 
+/** Written only after a format or bootstrap finished: a crash halfway leaves no marker behind. */
+export const INITIALIZED_MARKER = `${DATA}/namenode/.initialized`;
+
 /**
- * The NameNode formats exactly once, with the pinned cluster ID, when its volume has no metadata.
- * In HA the second NameNode copies the first one's metadata instead.
+ * The NameNode formats exactly once, with the pinned cluster ID, when its volume has no marker of a
+ * finished initialisation; a kept volume is never formatted again.
+ * - Single NameNode: format (forced: without the marker there is no metadata worth keeping).
+ * - HA, hdfs-namenode-0: format without force, which refuses when the JournalNodes already hold a
+ *   namespace; then it copies the running peer's metadata instead (its volume was lost or replaced).
+ *   Until the JournalNodes answer, both fail and it retries.
+ * - HA, hdfs-namenode-1: copy the first NameNode's metadata.
  */
 export function nameNodeStart(cfg: HdfsConfig): string {
-  const format = `hdfs namenode -format -nonInteractive -clusterId "$HDFS_CLUSTER_ID"`;
-  const firstStart = cfg.highAvailability
-    ? [
-        'if [ "${HOSTNAME##*-}" = 0 ]; then',
-        `    ${format}`,
+  const bootstrap = "hdfs namenode -bootstrapStandby -force -nonInteractive";
+  const firstStart = !cfg.highAvailability
+    ? ['  hdfs namenode -format -force -nonInteractive -clusterId "$HDFS_CLUSTER_ID"']
+    : [
+        '  if [ "${HOSTNAME##*-}" = 0 ]; then',
+        `    until hdfs namenode -format -nonInteractive -clusterId "$HDFS_CLUSTER_ID" || ${bootstrap}; do echo 'waiting for the JournalNodes or a running peer'; sleep 10; done`,
         "  else",
-        "    until hdfs namenode -bootstrapStandby -nonInteractive; do echo 'waiting for hdfs-namenode-0'; sleep 10; done",
+        `    until ${bootstrap}; do echo 'waiting for hdfs-namenode-0'; sleep 10; done`,
         "  fi",
-      ]
-    : [`  ${format}`];
-  return ["set -eu", `if [ ! -f ${DATA}/namenode/current/VERSION ]; then`, ...firstStart.map((l) => (l.startsWith("  ") ? l : `  ${l}`)), "fi", "exec hdfs namenode"].join("\n");
+      ];
+  return ["set -eu", `if [ ! -f ${INITIALIZED_MARKER} ]; then`, ...firstStart, `  touch ${INITIALIZED_MARKER}`, "fi", "exec hdfs namenode"].join("\n");
 }
 
 const ZKFC_START = ["set -eu", "# Creates the failover znode once; later starts find it and go on.", "hdfs zkfc -formatZK -nonInteractive || true", "exec hdfs zkfc"].join("\n");
@@ -154,7 +165,9 @@ interface DaemonArgs {
   ports: { name: string; containerPort: number }[];
   readiness: Record<string, unknown>;
   liveness: Record<string, unknown>;
-  env?: { name: string; value: string }[];
+  /** Holds liveness off while a first start formats or copies metadata. */
+  startup?: Record<string, unknown>;
+  env?: k8s.types.input.core.v1.EnvVar[];
   dataVolume?: boolean;
 }
 
@@ -174,6 +187,7 @@ export function hadoopDaemon(a: DaemonArgs, configFiles: string[]) {
     ports: a.ports,
     readinessProbe: a.readiness,
     livenessProbe: a.liveness,
+    ...(a.startup ? { startupProbe: a.startup } : {}),
     resources: a.sizing.resources,
     volumeMounts: [
       ...(a.dataVolume ? [{ name: "data", mountPath: DATA }] : []),
@@ -200,6 +214,8 @@ export function hdfsManifests(cfg: HdfsConfig, ns: string, zookeeperConnect: str
       ports: [{ name: "rpc", containerPort: RPC_PORT }, { name: "http", containerPort: HTTP_PORT }],
       readiness: { httpGet: { path: "/", port: HTTP_PORT }, initialDelaySeconds: 10, periodSeconds: 10 },
       liveness: live(RPC_PORT),
+      // Up to 30 minutes for a first format, a standby bootstrap or a large image to load.
+      startup: { tcpSocket: { port: RPC_PORT }, periodSeconds: 10, failureThreshold: 180 },
     }, SITE_FILES),
     ...(cfg.highAvailability
       ? [hadoopDaemon({
@@ -295,18 +311,19 @@ function directoriesJob(cfg: HdfsConfig, ns: string): Manifest {
   });
 }
 
-/** Ports an HDFS client needs: NameNode RPC, DataNode data transfer. */
+/** Ports an HDFS client needs: NameNode RPC, DataNode data transfer and IPC (files still being written). */
 export function clientFlows(client: Workload): Flow[] {
   return [
     { from: client, to: NAMENODE, ports: [RPC_PORT] },
-    { from: client, to: DATANODE, ports: [DATA_PORT] },
+    { from: client, to: DATANODE, ports: [DATA_PORT, DATANODE_IPC_PORT] },
   ];
 }
 
 export function hdfsFlows(cfg: HdfsConfig, zookeeper: Workload): Flow[] {
   return [
     { from: DATANODE, to: NAMENODE, ports: [RPC_PORT] },
-    { from: DATANODE, to: DATANODE, ports: [DATA_PORT] },
+    // Replication pipelines, and block recovery between DataNodes.
+    { from: DATANODE, to: DATANODE, ports: [DATA_PORT, DATANODE_IPC_PORT] },
     ...clientFlows(DIRS),
     ...(cfg.highAvailability
       ? [

@@ -31,6 +31,8 @@ export const sparkConfig = z
     dependencies: z.enum(["maven", "image"], { error: 'must be "maven" or "image"' }).default("maven"),
     /** Run kafka_to_hdfs_streaming.py as a long-lived driver. */
     streaming: z.boolean({ error: "must be true or false" }).default(true),
+    /** Cores the streaming application may hold (spark.cores.max); omitted: one executor's. */
+    streamingCores: count(1000).optional(),
   })
   .superRefine((s, ctx) => checkJvmFits(ctx, ["master"], s.master), jvmReads(["master"]))
   .superRefine((s, ctx) => checkJvmFits(ctx, ["driver"], s.driver), jvmReads(["driver"]))

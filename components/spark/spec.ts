@@ -14,7 +14,7 @@ import { cpuCores } from "../kit/quantity";
 import { CREDENTIALS_SECRET as MINIO_SECRET, endpoint as minioEndpoint, S3_PORT, SERVER as MINIO } from "../minio/spec";
 import { DATA_LAKE_BUCKET } from "../minio/config";
 import type { YarnConfig } from "../yarn/config";
-import { yarnClientFlows, yarnConfigFiles } from "../yarn/spec";
+import { CONTAINER_JAVA_HOME, vcores, yarnClientFlows, yarnConfigFiles } from "../yarn/spec";
 import { SparkConfig, workerMemoryMiB, WORKER_DAEMON_HEAP_MIB } from "./config";
 
 export const MASTER: Workload = { name: "spark", component: "master" };
@@ -59,13 +59,26 @@ export function masterUrl(ns: string): string {
   return `spark://${MASTER_NAME}.${ns}.svc.cluster.local:${MASTER_PORT}`;
 }
 
-const cores = (r: SparkConfig["workers"]["resources"]) => Math.max(1, Math.floor(cpuCores(r.limits.cpu ?? r.requests.cpu)));
+/**
+ * Task slots a worker offers: twice its cores, at least two. Executors take half a worker, and the
+ * long-running streaming driver is capped (spark.streamingCores), so batch runs always find room.
+ * Nothing here depends on the worker count: scaling workers changes only the worker Deployment.
+ */
+export function workerSlots(spark: SparkConfig): number {
+  const r = spark.workers.resources;
+  return Math.max(2, 2 * Math.floor(cpuCores(r.limits.cpu ?? r.requests.cpu)));
+}
 
-/** Executor heap that fits both a standalone worker and a YARN container (with YARN's overhead). */
+/** Executor cores: half a worker's slots, within YARN's largest container. */
+export function executorCores(spark: SparkConfig, yarn: YarnConfig): number {
+  return Math.max(1, Math.min(workerSlots(spark) / 2, vcores(yarn)));
+}
+
+/** Executor heap: half a standalone worker's executor memory, within a YARN container (with YARN's overhead). */
 export function executorMemoryMiB(spark: SparkConfig, yarn: YarnConfig): number {
-  const standalone = workerMemoryMiB(spark.workers.resources.limits.memory, spark.workers.heapPercent);
+  const half = Math.floor(workerMemoryMiB(spark.workers.resources.limits.memory, spark.workers.heapPercent) / 2);
   const yarnMax = Math.floor(Math.min(yarn.nodeManagers.memoryMb - YARN_OVERHEAD_MIN_MIB, yarn.nodeManagers.memoryMb / 1.1));
-  return Math.max(256, Math.min(standalone, yarnMax));
+  return Math.max(256, Math.min(half, yarnMax));
 }
 
 export function sparkDefaults(spark: SparkConfig, yarn: YarnConfig, ns: string): Record<string, string | number | boolean> {
@@ -73,10 +86,15 @@ export function sparkDefaults(spark: SparkConfig, yarn: YarnConfig, ns: string):
     "spark.master": masterUrl(ns),
     "spark.driver.port": DRIVER_PORT,
     "spark.blockManager.port": BLOCK_MANAGER_PORT,
-    "spark.port.maxRetries": SPARK_PORTS[1] - SPARK_PORTS[0],
+    // Block managers retry upwards from 7079: stay inside the ports the NetworkPolicies open.
+    "spark.port.maxRetries": SPARK_PORTS[1] - BLOCK_MANAGER_PORT,
     "spark.driver.bindAddress": "0.0.0.0",
     "spark.executor.memory": `${executorMemoryMiB(spark, yarn)}m`,
-    "spark.executor.cores": cores(spark.workers.resources),
+    "spark.executor.cores": executorCores(spark, yarn),
+    "spark.sql.warehouse.dir": "hdfs:///user/spark/warehouse",
+    // On YARN, containers run Spark's Java 17 (copied into every NodeManager), not the Hadoop image's.
+    "spark.yarn.appMasterEnv.JAVA_HOME": CONTAINER_JAVA_HOME,
+    "spark.executorEnv.JAVA_HOME": CONTAINER_JAVA_HOME,
     "spark.local.dir": "/tmp/spark-local",
     "spark.sql.adaptive.enabled": true,
     "spark.sql.adaptive.coalescePartitions.enabled": true,
@@ -130,8 +148,14 @@ function podIpEnv() {
 }
 
 /** spark-submit in client mode: the driver runs in this pod, reachable by executors at its IP. */
-export function submitScript(app: string): string {
-  return ["set -eu", `exec /opt/spark/bin/spark-submit --deploy-mode client --conf spark.driver.host="$POD_IP" ${APPS}/${app}`].join("\n");
+export function submitScript(app: string, maxCores?: number): string {
+  const cap = maxCores ? ` --conf spark.cores.max=${maxCores}` : "";
+  return ["set -eu", `exec /opt/spark/bin/spark-submit --deploy-mode client --conf spark.driver.host="$POD_IP"${cap} ${APPS}/${app}`].join("\n");
+}
+
+/** Cores the streaming application may hold: the configured cap, else one executor. */
+export function streamingCores(spark: SparkConfig, yarn: YarnConfig): number {
+  return spark.streamingCores ?? executorCores(spark, yarn);
 }
 
 export function sparkManifests(spark: SparkConfig, yarn: YarnConfig, hdfs: HdfsConfig, ns: string, zookeeperConnect: string, apps: Record<string, string>): Manifest[] {
@@ -143,8 +167,8 @@ export function sparkManifests(spark: SparkConfig, yarn: YarnConfig, hdfs: HdfsC
   const workerMemory = workerMemoryMiB(spark.workers.resources.limits.memory, spark.workers.heapPercent);
   const masterPorts = [{ name: "rpc", port: MASTER_PORT }, { name: "web", port: MASTER_WEB_PORT }];
   const templateMeta = (w: Workload) => ({ labels: workloadLabels(w, version), annotations: { "dataplatform.io/config-checksum": checksum } });
-  const driverContainer = (name: string, app: string, extraEnv: k8s.types.input.core.v1.EnvVar[]) => container({
-    name, image: spark.image, command: ["/bin/bash", "-c", submitScript(app)],
+  const driverContainer = (name: string, app: string, extraEnv: k8s.types.input.core.v1.EnvVar[], maxCores?: number) => container({
+    name, image: spark.image, command: ["/bin/bash", "-c", submitScript(app, maxCores)],
     env: [...baseEnv, podIpEnv(), { name: "SPARK_DRIVER_MEMORY", value: `${driverHeap}m` }, ...s3Env, ...extraEnv],
     ports: [{ name: "driver", containerPort: DRIVER_PORT }, { name: "blocks", containerPort: BLOCK_MANAGER_PORT }],
     resources: spark.driver.resources,
@@ -194,7 +218,7 @@ export function sparkManifests(spark: SparkConfig, yarn: YarnConfig, hdfs: HdfsC
               command: ["/bin/bash", "-c", [
                 "set -eu",
                 `exec /opt/spark/bin/spark-class org.apache.spark.deploy.worker.Worker ${masterUrl(ns)} --host "$POD_IP" --port ${WORKER_PORT} ` +
-                  `--webui-port ${WORKER_WEB_PORT} --cores ${cores(spark.workers.resources)} --memory ${workerMemory}m --work-dir /tmp/work`,
+                  `--webui-port ${WORKER_WEB_PORT} --cores ${workerSlots(spark)} --memory ${workerMemory}m --work-dir /tmp/work`,
               ].join("\n")],
               env: [...baseEnv, podIpEnv(), { name: "SPARK_DAEMON_MEMORY", value: `${WORKER_DAEMON_HEAP_MIB}m` }, ...s3Env],
               ports: [{ name: "rpc", containerPort: WORKER_PORT }, { name: "web", containerPort: WORKER_WEB_PORT }],
@@ -226,9 +250,11 @@ export function sparkManifests(spark: SparkConfig, yarn: YarnConfig, hdfs: HdfsC
           spec: podSpec(STREAMING, UID, {
             terminationGracePeriodSeconds: 60,
             containers: [{
-              ...driverContainer("driver", "kafka_to_hdfs_streaming.py", [{ name: "KAFKA_BOOTSTRAP_SERVERS", value: bootstrapServers(ns) }, ...paths]),
-              readinessProbe: { tcpSocket: { port: DRIVER_PORT }, initialDelaySeconds: 30, periodSeconds: 15 },
-              livenessProbe: { tcpSocket: { port: DRIVER_PORT }, initialDelaySeconds: 120, periodSeconds: 30, failureThreshold: 6 },
+              ...driverContainer("driver", "kafka_to_hdfs_streaming.py", [{ name: "KAFKA_BOOTSTRAP_SERVERS", value: bootstrapServers(ns) }, ...paths], streamingCores(spark, yarn)),
+              readinessProbe: { tcpSocket: { port: DRIVER_PORT }, periodSeconds: 15 },
+              livenessProbe: { tcpSocket: { port: DRIVER_PORT }, periodSeconds: 30, failureThreshold: 6 },
+              // Resolving the jars from Maven Central on a first start can take many minutes.
+              startupProbe: { tcpSocket: { port: DRIVER_PORT }, periodSeconds: 10, failureThreshold: 90 },
             }],
             volumes: volumes(true),
           }, "spark"),
@@ -256,6 +282,8 @@ function batchCronJob(spark: SparkConfig, ns: string, version: string | undefine
       jobTemplate: {
         spec: {
           backoffLimit: 2,
+          // A stuck run must not hold the schedule forever (concurrencyPolicy: Forbid).
+          activeDeadlineSeconds: 4 * 3600,
           template: {
             metadata: { labels: workloadLabels(BATCH, version), annotations: { "dataplatform.io/config-checksum": checksum } },
             spec: podSpec(BATCH, UID, { restartPolicy: "Never", containers: [driver as any], volumes: volumes(true) }, "spark"),

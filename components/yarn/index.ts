@@ -4,10 +4,11 @@ import { Flow, Workload } from "../kit";
 import type { EngineArgs } from "../kit/engine";
 import { createObjects } from "../kit/objects";
 import type { YarnConfig } from "./config";
-import { RM_SERVICE, RM_WEB_PORT, yarnFlows, yarnManifests } from "./spec";
+import { ContainerRuntime, RM_SERVICE, RM_WEB_PORT, yarnFlows, yarnManifests } from "./spec";
 
 export interface YarnArgs extends EngineArgs<YarnConfig> {
   hdfs: HdfsConfig;
+  runtime: ContainerRuntime;
   zookeeperConnect: string;
   zookeeper: Workload;
 }
@@ -18,7 +19,7 @@ export class Yarn extends pulumi.ComponentResource {
 
   constructor(name: string, args: YarnArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataplatform:yarn:YARN", name, {}, opts);
-    createObjects(yarnManifests(args.config, args.hdfs, args.namespace, args.zookeeperConnect), { parent: this, protectStateful: args.production, dependsOn: args.dependsOn });
+    createObjects(yarnManifests(args.config, args.hdfs, args.namespace, args.zookeeperConnect, args.runtime), { parent: this, protectStateful: args.production, dependsOn: args.dependsOn });
     this.webUrl = `http://${RM_SERVICE}.${args.namespace}.svc.cluster.local:${RM_WEB_PORT}`;
     this.flows = yarnFlows(args.zookeeper);
     this.registerOutputs({ webUrl: this.webUrl });

@@ -1,6 +1,9 @@
 /** YARN: a ResourceManager that keeps its state in ZooKeeper, and NodeManagers sized per environment. */
 import type { HdfsConfig } from "../hdfs/config";
-import { clientConfigFiles, clientFlows, hadoopDaemon, UID } from "../hdfs/spec";
+import { clientConfigFiles, clientFlows, hadoopConfigMounts, hadoopDaemon, UID } from "../hdfs/spec";
+import { BROKER, CLIENT_PORT as KAFKA_PORT } from "../kafka/spec";
+import { container } from "../kit";
+import { S3_PORT, SERVER as MINIO } from "../minio/spec";
 import {
   clientService, configMap, cpuCores, digest, Flow, headlessService, imageVersion, Manifest, podDisruptionBudget,
   podSpec, scratchVolume, serviceAccount, statefulSet, Workload,
@@ -24,6 +27,9 @@ export const RM_TRACKER_PORT = 8031;
 export const RM_CLIENT_PORT = 8032;
 export const RM_WEB_PORT = 8088;
 export const NM_PORT = 8041;
+const NM_LOCALIZER_PORT = 8040;
+/** Spark 4 needs Java 17; the Hadoop image has an older one, so NodeManagers get Spark's runtime here. */
+export const CONTAINER_JAVA_HOME = "/opt/java17";
 const NM_WEB_PORT = 8042;
 /** Spark executors in YARN containers reach each other and their driver on these ports. */
 export const CONTAINER_PORTS: [number, number] = [7078, 7094];
@@ -58,6 +64,10 @@ export function yarnSite(cfg: YarnConfig, ns: string, zookeeperConnect: string):
     "yarn.nodemanager.local-dirs": "/tmp/yarn/local",
     "yarn.nodemanager.log-dirs": "/tmp/yarn/logs",
     "yarn.nodemanager.aux-services": "mapreduce_shuffle",
+    "yarn.nodemanager.localizer.address": `0.0.0.0:${NM_LOCALIZER_PORT}`,
+    // Containers inherit these from the NodeManager: object-store credentials come from its Secret.
+    "yarn.nodemanager.env-whitelist":
+      "JAVA_HOME,HADOOP_COMMON_HOME,HADOOP_HDFS_HOME,HADOOP_CONF_DIR,CLASSPATH_PREPEND_DISTCACHE,HADOOP_YARN_HOME,HADOOP_HOME,PATH,LANG,TZ,AWS_ACCESS_KEY_ID,AWS_SECRET_ACCESS_KEY",
   };
 }
 
@@ -70,7 +80,15 @@ const tcp = (port: number) => ({ tcpSocket: { port }, initialDelaySeconds: 15, p
 const live = (port: number) => ({ tcpSocket: { port }, initialDelaySeconds: 60, periodSeconds: 20, failureThreshold: 6 });
 const volumes = () => [{ name: "config", configMap: { name: CONFIG_MAP } }, scratchVolume("tmp", "20Gi")];
 
-export function yarnManifests(cfg: YarnConfig, hdfs: HdfsConfig, ns: string, zookeeperConnect: string): Manifest[] {
+/** What NodeManagers give the containers they run: a Java 17 runtime and object-store credentials. */
+export interface ContainerRuntime {
+  /** An image with a Java 17 runtime in /opt/java/openjdk (the Spark image). */
+  javaImage: string;
+  /** Secret with root-user and root-password (MinIO). */
+  s3CredentialsSecret: string;
+}
+
+export function yarnManifests(cfg: YarnConfig, hdfs: HdfsConfig, ns: string, zookeeperConnect: string, runtime: ContainerRuntime): Manifest[] {
   const files = yarnConfigFiles(cfg, hdfs, ns, zookeeperConnect);
   const checksum = digest(files);
   const version = imageVersion(cfg.image);
@@ -105,12 +123,25 @@ export function yarnManifests(cfg: YarnConfig, hdfs: HdfsConfig, ns: string, zoo
       name: NM_NAME, namespace: ns, workload: NODE_MANAGER, version, replicas: cfg.nodeManagers.replicas, serviceName: NM_HEADLESS, configChecksum: checksum,
       pod: podSpec(NODE_MANAGER, UID, {
         terminationGracePeriodSeconds: 60,
-        containers: [hadoopDaemon({
-          name: "nodemanager", image: cfg.image, script: "exec yarn nodemanager", sizing: cfg.nodeManagers,
-          ports: [{ name: "rpc", containerPort: NM_PORT }, { name: "web", containerPort: NM_WEB_PORT }],
-          readiness: tcp(NM_PORT), liveness: live(NM_PORT),
-        }, SITE_FILES)],
-        volumes: volumes(),
+        initContainers: [container({
+          name: "java-runtime", image: runtime.javaImage,
+          command: ["/bin/sh", "-c", `cp -a /opt/java/openjdk/. ${CONTAINER_JAVA_HOME}/`],
+          resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "128Mi" } },
+          volumeMounts: [{ name: "java", mountPath: CONTAINER_JAVA_HOME }],
+        })],
+        containers: [{
+          ...hadoopDaemon({
+            name: "nodemanager", image: cfg.image, script: "exec yarn nodemanager", sizing: cfg.nodeManagers,
+            ports: [{ name: "rpc", containerPort: NM_PORT }, { name: "web", containerPort: NM_WEB_PORT }],
+            readiness: tcp(NM_PORT), liveness: live(NM_PORT),
+            env: [
+              { name: "AWS_ACCESS_KEY_ID", valueFrom: { secretKeyRef: { name: runtime.s3CredentialsSecret, key: "root-user" } } },
+              { name: "AWS_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: runtime.s3CredentialsSecret, key: "root-password" } } },
+            ],
+          }, SITE_FILES),
+          volumeMounts: [...hadoopConfigMounts("config", SITE_FILES), { name: "tmp", mountPath: "/tmp" }, { name: "java", mountPath: CONTAINER_JAVA_HOME, readOnly: true }],
+        }],
+        volumes: [...volumes(), scratchVolume("java", "1Gi")],
       }, "yarn"),
       volumeClaims: [],
     }),
@@ -130,7 +161,10 @@ export function yarnFlows(zookeeper: Workload): Flow[] {
   return [
     { from: NODE_MANAGER, to: RESOURCE_MANAGER, ports: [RM_TRACKER_PORT, RM_SCHEDULER_PORT] },
     { from: RESOURCE_MANAGER, to: NODE_MANAGER, ports: [NM_PORT] },
-    { from: NODE_MANAGER, to: NODE_MANAGER, ports: [NM_PORT, CONTAINER_PORTS] },
+    { from: NODE_MANAGER, to: NODE_MANAGER, ports: [NM_LOCALIZER_PORT, NM_PORT, CONTAINER_PORTS] },
+    // Executors in YARN containers read the topics and write the lake.
+    { from: NODE_MANAGER, to: BROKER, ports: [KAFKA_PORT] },
+    { from: NODE_MANAGER, to: MINIO, ports: [S3_PORT] },
     { from: RESOURCE_MANAGER, to: zookeeper, ports: [2181] },
     ...clientFlows(RESOURCE_MANAGER),
     ...clientFlows(NODE_MANAGER),

@@ -45,3 +45,17 @@ def test_table_ddl_uses_the_shared_schema_and_partitioning():
     ddl = create_table_sql("iceberg", ORDERS)
     assert ddl.startswith("CREATE TABLE IF NOT EXISTS iceberg.default.orders (order_id string,")
     assert "unit_price decimal(10,2)" in ddl and "PARTITIONED BY (days(order_ts))" in ddl
+
+
+def test_a_dataset_nothing_was_streamed_for_yet_is_skipped(spark, tmp_path):
+    assert process(spark, CUSTOMERS, str(tmp_path / "streaming"), str(tmp_path / "processed"), "iceberg") == 0
+    assert not (tmp_path / "processed" / "customers").exists()
+
+
+def test_unknown_tables_are_refused(monkeypatch):
+    import pytest
+    import sample_spark_job
+
+    monkeypatch.setenv("TABLES", "orders,refunds")
+    with pytest.raises(SystemExit, match=r"unknown tables \['refunds'\]"):
+        sample_spark_job.main()

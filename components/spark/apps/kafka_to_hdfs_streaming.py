@@ -46,13 +46,20 @@ def parse_events(raw: DataFrame, dataset: Dataset) -> DataFrame:
 
 
 def write_batch(events: DataFrame, batch_id: int, dataset: Dataset, streaming_path: str) -> None:
-    """Appends one micro-batch: good events by date, rejected ones with their raw text."""
-    good = events.filter("_valid").drop("_raw", "_valid")
-    good.write.mode("append").partitionBy("event_date").parquet(f"{streaming_path}/{dataset.topic}")
-    rejected = events.filter("NOT _valid").select(
-        F.col("_raw").alias("raw"), "_kafka_partition", "_kafka_offset", "_kafka_timestamp", F.lit(batch_id).alias("batch_id"),
-    )
-    rejected.write.mode("append").parquet(f"{streaming_path}/_rejected/{dataset.topic}")
+    """Appends one micro-batch: good events by date, rejected ones with their raw text.
+
+    The batch is cached so both writes see the same records (the source is read once).
+    """
+    events.persist()
+    try:
+        good = events.filter("_valid").drop("_raw", "_valid")
+        good.write.mode("append").partitionBy("event_date").parquet(f"{streaming_path}/{dataset.topic}")
+        rejected = events.filter("NOT _valid").select(
+            F.col("_raw").alias("raw"), "_kafka_partition", "_kafka_offset", "_kafka_timestamp", F.lit(batch_id).alias("batch_id"),
+        )
+        rejected.write.mode("append").parquet(f"{streaming_path}/_rejected/{dataset.topic}")
+    finally:
+        events.unpersist()
 
 
 def kafka_source(spark: SparkSession, bootstrap: str, topic: str, starting_offsets: str) -> DataFrame:

@@ -40,8 +40,20 @@ def merge_sql(catalog: str, dataset: Dataset, view: str) -> str:
     )
 
 
+def has_events(spark: SparkSession, path: str) -> bool:
+    """True when the streaming application has written anything under `path` yet."""
+    jvm = spark.sparkContext._jvm
+    hadoop_path = jvm.org.apache.hadoop.fs.Path(path)
+    return hadoop_path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).exists(hadoop_path)
+
+
 def process(spark: SparkSession, dataset: Dataset, streaming_path: str, processed_path: str, catalog: str) -> int:
-    events = spark.read.parquet(f"{streaming_path}/{dataset.topic}")
+    """Merges the latest events of one dataset; returns the rows merged (0 when nothing was streamed yet)."""
+    source = f"{streaming_path}/{dataset.topic}"
+    if not has_events(spark, source):
+        print(f"{source}: no events yet, skipping {dataset.table}")
+        return 0
+    events = spark.read.parquet(source)
     latest = latest_per_key(events, dataset).cache()
     latest.write.mode("overwrite").parquet(f"{processed_path}/{dataset.table}")
     spark.sql(create_table_sql(catalog, dataset))
@@ -58,6 +70,9 @@ def main() -> int:
     processed_path = os.environ.get("PROCESSED_PATH", "hdfs:///data/processed")
     catalog = os.environ.get("CATALOG", "iceberg")
     tables = [t.strip() for t in os.environ.get("TABLES", ",".join(DATASETS)).split(",") if t.strip()]
+    unknown = [t for t in tables if t not in DATASETS]
+    if unknown:
+        raise SystemExit(f"TABLES names unknown tables {unknown}; known: {sorted(DATASETS)}")
     spark = SparkSession.builder.appName("sample_spark_job").getOrCreate()
     for table in tables:
         rows = process(spark, DATASETS[table], streaming_path, processed_path, catalog)
