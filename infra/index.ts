@@ -13,3 +13,4 @@ export const hdfsDefaultFs = platform.hdfsDefaultFs;
 export const hdfsClusterId = platform.hdfsClusterId;
 export const yarnWebUrl = platform.yarnWebUrl;
 export const sparkMasterUrl = platform.sparkMasterUrl;
+export const metastoreUri = platform.metastoreUri;

@@ -2,12 +2,15 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Hdfs } from "../components/hdfs";
+import { HiveMetastore } from "../components/hive-metastore";
 import { Kafka } from "../components/kafka";
 import { RESTRICTED_NAMESPACE_LABELS } from "../components/kit";
 import { NetworkPolicies } from "../components/kit/network-policies";
 import { Minio } from "../components/minio";
 import { Mysql } from "../components/mysql";
 import { Spark } from "../components/spark";
+import { BATCH, STREAMING, WORKER } from "../components/spark/spec";
+import { NODE_MANAGER } from "../components/yarn/spec";
 import { Yarn } from "../components/yarn";
 import { ZooKeeper } from "../components/zookeeper";
 import { ZOOKEEPER } from "../components/zookeeper/spec";
@@ -20,6 +23,7 @@ export class DataPlatform extends pulumi.ComponentResource {
   public readonly zookeeperConnect: string;
   public readonly minioEndpoint: string;
   public readonly metastoreJdbcUrl: string;
+  public readonly metastoreUri: string;
   public readonly hdfsDefaultFs: string;
   public readonly hdfsClusterId: string;
   public readonly yarnWebUrl: string;
@@ -51,6 +55,10 @@ export class DataPlatform extends pulumi.ComponentResource {
     const kafka = new Kafka("kafka", { ...args, config: config.kafka }, engineOpts);
     const minio = new Minio("minio", { ...args, config: config.minio }, engineOpts);
     const mysql = new Mysql("mysql", { ...args, config: config.mysql }, engineOpts);
+    const metastore = new HiveMetastore("hive-metastore", {
+      ...args, config: config.hiveMetastore, dependsOn: [namespace, mysql, minio],
+      clients: [WORKER, STREAMING, BATCH, NODE_MANAGER],
+    }, engineOpts);
     const zk = { zookeeperConnect: zookeeper.connectString, zookeeper: ZOOKEEPER };
     const hdfs = new Hdfs("hdfs", { ...args, ...zk, config: config.hdfs }, engineOpts);
     const yarn = new Yarn("yarn", {
@@ -63,7 +71,7 @@ export class DataPlatform extends pulumi.ComponentResource {
     new NetworkPolicies("network", {
       namespace: settings.namespace,
       dependsOn: [namespace],
-      flows: [...zookeeper.flows, ...kafka.flows, ...minio.flows, ...hdfs.flows, ...yarn.flows, ...spark.flows],
+      flows: [...zookeeper.flows, ...kafka.flows, ...minio.flows, ...metastore.flows, ...hdfs.flows, ...yarn.flows, ...spark.flows],
     }, engineOpts);
 
     this.namespace = settings.namespace;
@@ -72,11 +80,13 @@ export class DataPlatform extends pulumi.ComponentResource {
     this.zookeeperConnect = zookeeper.connectString;
     this.minioEndpoint = minio.endpoint;
     this.metastoreJdbcUrl = mysql.jdbcUrl;
+    this.metastoreUri = metastore.uri;
     this.hdfsDefaultFs = hdfs.defaultFs;
     this.hdfsClusterId = hdfs.clusterId;
     this.yarnWebUrl = yarn.webUrl;
     this.sparkMasterUrl = spark.masterUrl;
     this.registerOutputs({
+      metastoreUri: this.metastoreUri,
       hdfsDefaultFs: this.hdfsDefaultFs,
       hdfsClusterId: this.hdfsClusterId,
       yarnWebUrl: this.yarnWebUrl,

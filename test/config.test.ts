@@ -122,6 +122,12 @@ describe("validation names the file, the path and what is allowed", () => {
     ]);
   });
 
+  it("requires two metastores in production", () => {
+    expect(problemsFor({ "hiveMetastore.replicas": 1 }, "prod")).toEqual([
+      "<env>: hiveMetastore.replicas: 1 is below 2, the production minimum: every engine's catalog must survive a pod loss",
+    ]);
+  });
+
   it("enforces production minimums", () => {
     const problems = problemsFor({ "kafka.replicationFactor": 2, "kafka.minInsyncReplicas": 1, "zookeeper.replicas": 1 }, "prod");
     expect(problems).toEqual(expect.arrayContaining([

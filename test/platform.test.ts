@@ -84,7 +84,7 @@ describe("network flows", () => {
     expect(rules(plans.prod, "allow-kafka-broker", "ingress")).toEqual(["kafka/broker:9092", "kafka/topics:9092", "spark/streaming:9092", "spark/worker:9092", "yarn/nodemanager:9092"]);
     expect(rules(plans.prod, "allow-kafka-topics", "egress")).toEqual(["kafka/broker:9092"]);
     expect(rules(plans.prod, "allow-zookeeper-server", "ingress")).toEqual(["hdfs/namenode:2181", "yarn/resourcemanager:2181", "zookeeper/server:2181,2888,3888"]);
-    expect(rules(plans.prod, "allow-minio-server", "ingress")).toEqual(["minio/buckets:9000", "minio/server:9000", "spark/batch:9000", "spark/streaming:9000", "spark/worker:9000", "yarn/nodemanager:9000"]);
+    expect(rules(plans.prod, "allow-minio-server", "ingress")).toEqual(["hive-metastore/metastore:9000", "minio/buckets:9000", "minio/server:9000", "spark/batch:9000", "spark/streaming:9000", "spark/worker:9000", "yarn/nodemanager:9000"]);
     expect(rules(plans.prod, "allow-hdfs-datanode", "ingress")).toEqual(expect.arrayContaining(["hdfs/datanode:9866,9867", "spark/worker:9866,9867", "yarn/nodemanager:9866,9867"]));
     expect(rules(plans.prod, "allow-yarn-nodemanager", "ingress")).toEqual(expect.arrayContaining(["yarn/nodemanager:7078-7094,8040,8041", "yarn/resourcemanager:8041"]));
     expect(rules(plans.prod, "allow-minio-buckets", "egress")).toEqual(["minio/server:9000"]);
@@ -110,8 +110,10 @@ describe("network flows", () => {
     expect(maven.podSelector.matchExpressions[0].values).toEqual(["streaming", "batch"]);
   });
 
-  it("lets nothing reach MySQL until its client, the metastore, is deployed", () => {
-    expect(all(plans.prod, "NetworkPolicy").map((r) => r.name)).not.toContain("allow-mysql-database");
+  it("lets only the metastore and its schema Job reach MySQL, and the lake's engines reach the metastore", () => {
+    expect(rules(plans.prod, "allow-mysql-database", "ingress")).toEqual(["hive-metastore/metastore:3306", "hive-metastore/schema:3306"]);
+    expect(rules(plans.prod, "allow-hive-metastore-metastore", "ingress")).toEqual(["spark/batch:9083", "spark/streaming:9083", "spark/worker:9083", "yarn/nodemanager:9083"]);
+    expect(rules(plans.prod, "allow-hive-metastore-metastore", "egress")).toEqual(["minio/server:9000", "mysql/database:3306"]);
   });
 });
 

@@ -181,12 +181,18 @@ export interface JobArgs {
   uid: number;
   serviceAccountName: string;
   container: Container;
+  initContainers?: Container[];
   volumes?: k8s.types.input.core.v1.Volume[];
 }
 
 /** A one-shot, idempotent task. Jobs are immutable, so the name carries the digest of what it does. */
 export function job(a: JobArgs): Manifest {
-  const pod = podSpec(a.workload, a.uid, { restartPolicy: "OnFailure", containers: [a.container], volumes: a.volumes }, a.serviceAccountName);
+  const pod = podSpec(a.workload, a.uid, {
+    restartPolicy: "OnFailure",
+    ...(a.initContainers?.length ? { initContainers: a.initContainers } : {}),
+    containers: [a.container],
+    volumes: a.volumes,
+  }, a.serviceAccountName);
   return {
     apiVersion: "batch/v1",
     kind: "Job",

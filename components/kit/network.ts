@@ -75,3 +75,23 @@ export function flowPolicies(namespace: string, flows: Flow[]): Manifest[] {
       };
     });
 }
+
+/** Public addresses only: never the cluster's or other private ranges. */
+const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16"];
+
+/**
+ * HTTPS to the internet for the pods a selector picks (for example to resolve jars from Maven
+ * Central), and nothing else outside the cluster.
+ */
+export function httpsEgress(name: string, namespace: string, owner: Workload, podSelector: Record<string, unknown>): Manifest {
+  return {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: { name, namespace, labels: workloadLabels(owner) },
+    spec: {
+      podSelector,
+      policyTypes: ["Egress"],
+      egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: PRIVATE_RANGES } }], ports: [{ protocol: "TCP", port: 443 }] }],
+    },
+  };
+}

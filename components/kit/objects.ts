@@ -22,13 +22,15 @@ const CONSTRUCTORS: Record<string, Constructor> = {
 const STATEFUL_KINDS = new Set(["StatefulSet"]);
 
 /**
- * Creation phases. A ClusterIP Service is awaited until it has ready endpoints, so it comes after its
- * workload; Jobs talk to the workload, so they come last.
+ * Creation phases: configuration; setup Jobs the workload needs done (a schema); the workload; its
+ * ClusterIP Service, awaited until it has ready endpoints, so after the workload; other Jobs, which
+ * talk to the workload, last.
  */
-function phaseOf(m: Manifest): number {
-  if (m.kind === "StatefulSet" || m.kind === "Deployment") return 1;
-  if (m.kind === "Service" && (m.spec as { clusterIP?: string }).clusterIP !== "None") return 2;
-  if (m.kind === "Job") return 3;
+function phaseOf(m: Manifest, setupJobs: string[]): number {
+  if (m.kind === "Job" && setupJobs.some((prefix) => m.metadata.name.startsWith(prefix))) return 1;
+  if (m.kind === "StatefulSet" || m.kind === "Deployment") return 2;
+  if (m.kind === "Service" && (m.spec as { clusterIP?: string }).clusterIP !== "None") return 3;
+  if (m.kind === "Job") return 4;
   return 0;
 }
 
@@ -36,13 +38,15 @@ export interface CreateOptions {
   parent: pulumi.Resource;
   protectStateful: boolean;
   dependsOn?: pulumi.Input<pulumi.Resource>[];
+  /** Name prefixes of Jobs that must finish before the workloads start. */
+  setupJobs?: string[];
 }
 
 export function createObjects(manifests: Manifest[], o: CreateOptions): pulumi.CustomResource[] {
   const created: pulumi.CustomResource[] = [];
   let previous: pulumi.Input<pulumi.Resource>[] = o.dependsOn ?? [];
-  for (const phase of [0, 1, 2, 3]) {
-    const current = manifests.filter((m) => phaseOf(m) === phase).map((m) => {
+  for (const phase of [0, 1, 2, 3, 4]) {
+    const current = manifests.filter((m) => phaseOf(m, o.setupJobs ?? []) === phase).map((m) => {
       const ctor = CONSTRUCTORS[`${m.apiVersion}/${m.kind}`];
       if (!ctor) throw new Error(`no resource type for ${m.apiVersion} ${m.kind}`);
       return new ctor(m.metadata.name, m, {

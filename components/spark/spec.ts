@@ -4,15 +4,15 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import type { HdfsConfig } from "../hdfs/config";
+import { metastoreUri, warehouse } from "../hive-metastore/spec";
 import { clientFlows, hadoopConfigMounts } from "../hdfs/spec";
 import { BROKER, CLIENT_PORT as KAFKA_PORT, bootstrapServers } from "../kafka/spec";
 import {
-  clientService, configMap, container, digest, Flow, headlessService, heapMiB, imageVersion, Manifest,
+  clientService, configMap, container, digest, Flow, headlessService, heapMiB, httpsEgress, imageVersion, Manifest,
   podDisruptionBudget, podSpec, scratchVolume, serviceAccount, statefulSet, workloadLabels, Workload,
 } from "../kit";
 import { cpuCores } from "../kit/quantity";
 import { CREDENTIALS_SECRET as MINIO_SECRET, endpoint as minioEndpoint, S3_PORT, SERVER as MINIO } from "../minio/spec";
-import { DATA_LAKE_BUCKET } from "../minio/config";
 import type { YarnConfig } from "../yarn/config";
 import { CONTAINER_JAVA_HOME, vcores, yarnClientFlows, yarnConfigFiles } from "../yarn/spec";
 import { SparkConfig, workerMemoryMiB, WORKER_DAEMON_HEAP_MIB } from "./config";
@@ -38,8 +38,6 @@ export const DRIVER_PORT = 7078;
 export const BLOCK_MANAGER_PORT = 7079;
 /** Drivers, executors and block managers bind from these ports up, one per JVM. */
 export const SPARK_PORTS: [number, number] = [7078, 7094];
-/** The Hive Metastore the Iceberg catalog uses (deployed with the lakehouse engines). */
-export const METASTORE_URI = (ns: string) => `thrift://hive-metastore.${ns}.svc.cluster.local:9083`;
 /** The apache/spark image's spark user. */
 const UID = 185;
 const CONF = "/opt/spark/conf";
@@ -105,8 +103,8 @@ export function sparkDefaults(spark: SparkConfig, yarn: YarnConfig, ns: string):
     "spark.sql.extensions": "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions",
     "spark.sql.catalog.iceberg": "org.apache.iceberg.spark.SparkCatalog",
     "spark.sql.catalog.iceberg.type": "hive",
-    "spark.sql.catalog.iceberg.uri": METASTORE_URI(ns),
-    "spark.sql.catalog.iceberg.warehouse": `s3a://${DATA_LAKE_BUCKET}/warehouse`,
+    "spark.sql.catalog.iceberg.uri": metastoreUri(ns),
+    "spark.sql.catalog.iceberg.warehouse": warehouse(),
     // Credentials come from AWS_* variables (the MinIO Secret), never from this file.
     "spark.hadoop.fs.s3a.endpoint": minioEndpoint(ns),
     "spark.hadoop.fs.s3a.path.style.access": true,
@@ -296,22 +294,10 @@ function batchCronJob(spark: SparkConfig, ns: string, version: string | undefine
 
 /** Drivers resolving jars from Maven Central need HTTPS to the internet, and nothing else outside. */
 export function mavenEgress(ns: string): Manifest {
-  return {
-    apiVersion: "networking.k8s.io/v1",
-    kind: "NetworkPolicy",
-    metadata: { name: "allow-spark-drivers-maven", namespace: ns, labels: workloadLabels({ name: "spark", component: "drivers" }) },
-    spec: {
-      podSelector: {
-        matchLabels: { "app.kubernetes.io/name": "spark", "app.kubernetes.io/part-of": "data-platform" },
-        matchExpressions: [{ key: "app.kubernetes.io/component", operator: "In", values: [STREAMING.component, BATCH.component] }],
-      },
-      policyTypes: ["Egress"],
-      egress: [{
-        to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16"] } }],
-        ports: [{ protocol: "TCP", port: 443 }],
-      }],
-    },
-  };
+  return httpsEgress("allow-spark-drivers-maven", ns, { name: "spark", component: "drivers" }, {
+    matchLabels: { "app.kubernetes.io/name": "spark", "app.kubernetes.io/part-of": "data-platform" },
+    matchExpressions: [{ key: "app.kubernetes.io/component", operator: "In", values: [STREAMING.component, BATCH.component] }],
+  });
 }
 
 /** A driver (streaming or batch) with its executors on the workers. */

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { reads, ruleIssue } from "../../components/kit/sizing";
 import { hdfsConfig } from "../../components/hdfs/config";
+import { hiveMetastoreConfig } from "../../components/hive-metastore/config";
 import { kafkaConfig } from "../../components/kafka/config";
 import { minioConfig } from "../../components/minio/config";
 import { mysqlConfig } from "../../components/mysql/config";
@@ -21,6 +22,7 @@ export const platformSchema = z
     kafka: kafkaConfig,
     minio: minioConfig,
     mysql: mysqlConfig,
+    hiveMetastore: hiveMetastoreConfig,
     hdfs: hdfsConfig,
     yarn: yarnConfig,
     spark: sparkConfig,
@@ -38,6 +40,7 @@ export const platformSchema = z
     atLeast(["zookeeper", "replicas"], p.zookeeper?.replicas, 3, "the ensemble must survive a server loss");
     atLeast(["minio", "replicas"], p.minio?.replicas, 4, "objects must survive a server loss (distributed erasure coding)");
     atLeast(["hdfs", "replication"], p.hdfs?.replication, 3, "a DataNode loss must not lose blocks");
+    atLeast(["hiveMetastore", "replicas"], p.hiveMetastore?.replicas, 2, "every engine's catalog must survive a pod loss");
     if (p.hdfs?.highAvailability === false) {
       ruleIssue(ctx, ["hdfs", "highAvailability"], "must be true in production: a single NameNode is a single point of failure for all of HDFS", [["tier"]]);
     }

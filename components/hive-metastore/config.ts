@@ -1,0 +1,23 @@
+/** The Hive Metastore: the catalog of the lake's tables, on MySQL, with its warehouse in MinIO. */
+import { z } from "zod";
+import { checkJvmFits, count, heapPercent, image, jvmReads, resources } from "../kit/sizing";
+
+export const HIVE_IMAGE = "apache/hive:4.0.1";
+/** Resolves the metastore's extra jars (images/hive-metastore/pom.xml) when a pod starts. */
+export const MAVEN_IMAGE = "maven:3.9.9-eclipse-temurin-17";
+
+export const hiveMetastoreConfig = z
+  .strictObject({
+    replicas: count(10),
+    image: image.default(HIVE_IMAGE),
+    /**
+     * Where the MySQL driver and S3A jars come from: "maven" fetches them from Maven Central in an
+     * init container (the pod then needs HTTPS egress); "image" expects them baked in (images/hive-metastore).
+     */
+    dependencies: z.enum(["maven", "image"], { error: 'must be "maven" or "image"' }).default("maven"),
+    mavenImage: image.default(MAVEN_IMAGE),
+    heapPercent: heapPercent.default(60),
+    resources,
+  })
+  .superRefine((m, ctx) => checkJvmFits(ctx, [], m), jvmReads([]));
+export type HiveMetastoreConfig = z.infer<typeof hiveMetastoreConfig>;

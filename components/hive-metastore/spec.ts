@@ -1,0 +1,177 @@
+/**
+ * The Hive Metastore on MySQL: a one-shot schema Job (init, or upgrade after an image change) and
+ * metastore servers that never touch the schema on restart. The database password reaches the config
+ * file only inside the pod, from the MySQL Secret.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import {
+  clientService, configMap, container, digest, Flow, httpsEgress, imageVersion, job, Manifest, podDisruptionBudget,
+  podSpec, scratchVolume, serviceAccount, workloadLabels, Workload, selectorLabels, heapMiB,
+} from "../kit";
+import { siteXml, SiteProperties } from "../kit/hadoop-xml";
+import { DATA_LAKE_BUCKET } from "../minio/config";
+import { CREDENTIALS_SECRET as MINIO_SECRET, endpoint as minioEndpoint, S3_PORT, SERVER as MINIO } from "../minio/spec";
+import { METASTORE_DATABASE, METASTORE_USER } from "../mysql/config";
+import { CREDENTIALS_SECRET as MYSQL_SECRET, MYSQL, PORT as MYSQL_PORT } from "../mysql/spec";
+import type { HiveMetastoreConfig } from "./config";
+
+export const METASTORE: Workload = { name: "hive-metastore", component: "metastore" };
+export const SCHEMA: Workload = { name: "hive-metastore", component: "schema" };
+export const NAME = "hive-metastore";
+export const CONFIG_MAP = "hive-metastore-config";
+export const PORT = 9083;
+/** The apache/hive image's hive user. */
+const UID = 1000;
+const AUXLIB = "/opt/hive/auxlib";
+/** Rendered at start: the ConfigMap's files with the password filled in. */
+const CONF = "/tmp/conf";
+export const JARS_POM = path.join(__dirname, "..", "..", "images", "hive-metastore", "pom.xml");
+export const PASSWORD_PLACEHOLDER = "@HIVE_DB_PASSWORD@";
+
+export function metastoreUri(ns: string): string {
+  return `thrift://${NAME}.${ns}.svc.cluster.local:${PORT}`;
+}
+
+export function warehouse(): string {
+  return `s3a://${DATA_LAKE_BUCKET}/warehouse`;
+}
+
+export function hiveSite(ns: string): SiteProperties {
+  return {
+    "javax.jdo.option.ConnectionURL": `jdbc:mysql://mysql.${ns}.svc.cluster.local:${MYSQL_PORT}/${METASTORE_DATABASE}?useSSL=false&allowPublicKeyRetrieval=true`,
+    "javax.jdo.option.ConnectionDriverName": "com.mysql.cj.jdbc.Driver",
+    "javax.jdo.option.ConnectionUserName": METASTORE_USER,
+    "javax.jdo.option.ConnectionPassword": PASSWORD_PLACEHOLDER,
+    "metastore.thrift.port": PORT,
+    // New databases (and "default") live in the lake, not on a pod's disk.
+    "metastore.warehouse.dir": warehouse(),
+    "hive.metastore.warehouse.dir": warehouse(),
+    // The schema belongs to the schema Job; servers verify it and never create or change it.
+    "datanucleus.schema.autoCreateAll": false,
+    "metastore.schema.verification": true,
+    // Impala's catalogd polls notification events.
+    "hive.metastore.event.db.notification.api.auth": false,
+    "metastore.event.db.notification.api.auth": false,
+  };
+}
+
+export function coreSite(ns: string): SiteProperties {
+  return {
+    "fs.s3a.endpoint": minioEndpoint(ns),
+    "fs.s3a.path.style.access": true,
+    "fs.s3a.connection.ssl.enabled": false,
+    "fs.s3a.impl": "org.apache.hadoop.fs.s3a.S3AFileSystem",
+  };
+}
+
+/** Copies the config into a writable directory, putting the password from the Secret in place. */
+const RENDER_CONF = [
+  `mkdir -p ${CONF}`,
+  `cp /config/core-site.xml ${CONF}/core-site.xml`,
+  `sed "s|${PASSWORD_PLACEHOLDER}|$HIVE_DB_PASSWORD|" /config/hive-site.xml > ${CONF}/hive-site.xml`,
+];
+
+export const SCHEMA_SCRIPT = ["set -eu", ...RENDER_CONF, `exec /opt/hive/bin/schematool -dbType mysql -initOrUpgradeSchema -verbose`].join("\n");
+export const SERVER_SCRIPT = ["set -eu", ...RENDER_CONF, "exec /opt/hive/bin/hive --skiphadoopversion --skiphbasecp --service metastore"].join("\n");
+
+const env = (heap: number) => [
+  { name: "HIVE_CONF_DIR", value: CONF },
+  { name: "HADOOP_CONF_DIR", value: CONF },
+  { name: "HADOOP_CLIENT_OPTS", value: `-Xms${heap}m -Xmx${heap}m` },
+  { name: "HIVE_DB_PASSWORD", valueFrom: { secretKeyRef: { name: MYSQL_SECRET, key: "password" } } },
+  { name: "AWS_ACCESS_KEY_ID", valueFrom: { secretKeyRef: { name: MINIO_SECRET, key: "root-user" } } },
+  { name: "AWS_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: MINIO_SECRET, key: "root-password" } } },
+  { name: "HOME", value: "/tmp" },
+];
+
+function jarsInit(cfg: HiveMetastoreConfig) {
+  if (cfg.dependencies !== "maven") return [];
+  return [container({
+    name: "jars",
+    image: cfg.mavenImage,
+    command: ["/bin/sh", "-c", `exec mvn -q -f /config/pom.xml dependency:copy-dependencies -DexcludeTransitive=true -DoutputDirectory=${AUXLIB} -Dmaven.repo.local=/tmp/m2`],
+    env: [{ name: "HOME", value: "/tmp" }, { name: "MAVEN_CONFIG", value: "/tmp/.m2" }],
+    resources: { requests: { cpu: "100m", memory: "512Mi" }, limits: { memory: "512Mi" } },
+    volumeMounts: [{ name: "config", mountPath: "/config" }, { name: "auxlib", mountPath: AUXLIB }, { name: "tmp", mountPath: "/tmp" }],
+  })];
+}
+
+const mounts = [
+  { name: "config", mountPath: "/config" },
+  { name: "auxlib", mountPath: AUXLIB },
+  { name: "tmp", mountPath: "/tmp" },
+];
+const volumes = () => [{ name: "config", configMap: { name: CONFIG_MAP } }, scratchVolume("auxlib", "1Gi"), scratchVolume("tmp", "2Gi")];
+
+export function hiveMetastoreManifests(cfg: HiveMetastoreConfig, ns: string, pom = fs.readFileSync(JARS_POM, "utf8")): Manifest[] {
+  const files = { "hive-site.xml": siteXml(hiveSite(ns)), "core-site.xml": siteXml(coreSite(ns)), "pom.xml": pom };
+  const version = imageVersion(cfg.image);
+  const heap = heapMiB(cfg.resources.limits.memory, cfg.heapPercent);
+  const manifests: Manifest[] = [
+    serviceAccount(NAME, ns, METASTORE),
+    configMap(CONFIG_MAP, ns, METASTORE, files),
+    podDisruptionBudget(NAME, ns, METASTORE),
+    {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: NAME, namespace: ns, labels: workloadLabels(METASTORE, version) },
+      spec: {
+        replicas: cfg.replicas,
+        selector: { matchLabels: selectorLabels(METASTORE) },
+        template: {
+          metadata: { labels: workloadLabels(METASTORE, version), annotations: { "dataplatform.io/config-checksum": digest(files) } },
+          spec: podSpec(METASTORE, UID, {
+            terminationGracePeriodSeconds: 30,
+            initContainers: jarsInit(cfg),
+            containers: [container({
+              name: "metastore", image: cfg.image, command: ["/bin/bash", "-c", SERVER_SCRIPT], env: env(heap),
+              ports: [{ name: "thrift", containerPort: PORT }],
+              readinessProbe: { tcpSocket: { port: PORT }, periodSeconds: 10 },
+              livenessProbe: { tcpSocket: { port: PORT }, periodSeconds: 20, failureThreshold: 6 },
+              startupProbe: { tcpSocket: { port: PORT }, periodSeconds: 10, failureThreshold: 60 },
+              resources: cfg.resources,
+              volumeMounts: mounts,
+            })],
+            volumes: volumes(),
+          }, NAME),
+        },
+      },
+    },
+    clientService(NAME, ns, METASTORE, [{ name: "thrift", port: PORT }]),
+    schemaJob(cfg, ns),
+  ];
+  if (cfg.dependencies === "maven") {
+    manifests.push(httpsEgress("allow-hive-metastore-maven", ns, METASTORE, {
+      matchLabels: { "app.kubernetes.io/name": NAME, "app.kubernetes.io/part-of": "data-platform" },
+    }));
+  }
+  return manifests;
+}
+
+/** Named after the image and config: a new image version runs a new Job, which upgrades the schema. */
+function schemaJob(cfg: HiveMetastoreConfig, ns: string): Manifest {
+  return job({
+    prefix: "hive-metastore-schema", namespace: ns, workload: SCHEMA, uid: UID, serviceAccountName: NAME,
+    container: container({
+      name: "schema", image: cfg.image, command: ["/bin/bash", "-c", SCHEMA_SCRIPT], env: env(512),
+      resources: { requests: { cpu: "100m", memory: "1Gi" }, limits: { memory: "1Gi" } },
+      volumeMounts: mounts,
+    }),
+    initContainers: jarsInit(cfg),
+    volumes: volumes(),
+  });
+}
+
+/** Jobs the servers need finished before they can start. */
+export const SETUP_JOBS = ["hive-metastore-schema-"];
+
+/** The metastore runs before the engines that use it: the schema Job must finish first. */
+export function metastoreFlows(clients: Workload[]): Flow[] {
+  return [
+    { from: METASTORE, to: MYSQL, ports: [MYSQL_PORT] },
+    { from: SCHEMA, to: MYSQL, ports: [MYSQL_PORT] },
+    { from: METASTORE, to: MINIO, ports: [S3_PORT] },
+    ...clients.map((client) => ({ from: client, to: METASTORE, ports: [PORT] })),
+  ];
+}

@@ -1,0 +1,73 @@
+import * as fs from "fs";
+import * as path from "path";
+import { XMLParser } from "fast-xml-parser";
+import { HiveMetastore } from "../components/hive-metastore";
+import { hiveMetastoreConfig } from "../components/hive-metastore/config";
+import { hiveMetastoreManifests, metastoreUri, PASSWORD_PLACEHOLDER, SCHEMA_SCRIPT, SERVER_SCRIPT } from "../components/hive-metastore/spec";
+import { parseSiteXml } from "../components/kit/hadoop-xml";
+import { SPARK_PACKAGES } from "../components/spark/spec";
+import { recordResources } from "../tools/plan";
+import { readEnvironment, ROOT } from "./helpers";
+
+const NS = "data-platform";
+const hms = (e: string, extra: object = {}) => hiveMetastoreConfig.parse({ ...readEnvironment(e).hiveMetastore, ...extra });
+const byKind = (ms: any[], kind: string) => ms.filter((m) => m.kind === kind);
+
+describe("Hive Metastore", () => {
+  const ms: any[] = hiveMetastoreManifests(hms("prod"), NS);
+  const config = byKind(ms, "ConfigMap")[0].data;
+
+  it("talks to MySQL as hive, with the password only from the Secret, and keeps the warehouse in MinIO", () => {
+    const site = parseSiteXml(config["hive-site.xml"]);
+    expect(site["javax.jdo.option.ConnectionURL"]).toBe(`jdbc:mysql://mysql.${NS}.svc.cluster.local:3306/hive_metastore?useSSL=false&allowPublicKeyRetrieval=true`);
+    expect(site["javax.jdo.option.ConnectionDriverName"]).toBe("com.mysql.cj.jdbc.Driver");
+    expect(site["javax.jdo.option.ConnectionUserName"]).toBe("hive");
+    expect(site["javax.jdo.option.ConnectionPassword"]).toBe(PASSWORD_PLACEHOLDER);
+    expect(site["metastore.warehouse.dir"]).toBe("s3a://data-lake/warehouse");
+    expect(site["datanucleus.schema.autoCreateAll"]).toBe("false");
+    expect(parseSiteXml(config["core-site.xml"])).toMatchObject({ "fs.s3a.endpoint": `http://minio.${NS}.svc.cluster.local:9000`, "fs.s3a.path.style.access": "true" });
+    const [deployment] = byKind(ms, "Deployment");
+    const env = deployment.spec.template.spec.containers[0].env;
+    expect(env).toContainEqual({ name: "HIVE_DB_PASSWORD", valueFrom: { secretKeyRef: { name: "mysql-credentials", key: "password" } } });
+    expect(env).toContainEqual({ name: "AWS_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: "minio-credentials", key: "root-password" } } });
+  });
+
+  it("initialises or upgrades the schema in a Job; servers never touch it", () => {
+    expect(SCHEMA_SCRIPT).toContain("schematool -dbType mysql -initOrUpgradeSchema");
+    expect(SERVER_SCRIPT).not.toContain("schematool");
+    expect(SERVER_SCRIPT).toContain("--service metastore");
+    expect(SERVER_SCRIPT).toContain(`sed "s|${PASSWORD_PLACEHOLDER}|$HIVE_DB_PASSWORD|" /config/hive-site.xml > /tmp/conf/hive-site.xml`);
+    const [j] = byKind(ms, "Job");
+    expect(j.metadata.name).toMatch(/^hive-metastore-schema-[0-9a-f]{8}$/);
+  });
+
+  it("starts its servers only after the schema Job", async () => {
+    const rs = await recordResources("dev", {}, () => new HiveMetastore("hive-metastore", { namespace: NS, config: hms("dev"), production: false, clients: [] }));
+    const deployment = rs.find((r) => r.type === "kubernetes:apps/v1:Deployment")!;
+    expect(deployment.options.dependsOn.some((u: string) => /Job::hive-metastore-schema-/.test(u))).toBe(true);
+    const service = rs.find((r) => r.type === "kubernetes:core/v1:Service" && r.name === "hive-metastore")!;
+    expect(service.options.dependsOn.some((u: string) => u.endsWith("Deployment::hive-metastore"))).toBe(true);
+  });
+
+  it("fetches its jars in an init container in maven mode, with HTTPS egress, and not in image mode", () => {
+    const [deployment] = byKind(ms, "Deployment");
+    const init = deployment.spec.template.spec.initContainers[0];
+    expect(init.command[2]).toContain("dependency:copy-dependencies -DexcludeTransitive=true -DoutputDirectory=/opt/hive/auxlib");
+    expect(ms.find((m) => m.metadata.name === "allow-hive-metastore-maven")).toBeDefined();
+    const image = hiveMetastoreManifests(hms("prod", { dependencies: "image", image: "registry.example.com/dataplatform-hive-metastore:4.0.1-1" }), NS) as any[];
+    expect(byKind(image, "Deployment")[0].spec.template.spec.initContainers).toEqual([]);
+    expect(image.find((m) => m.metadata.name === "allow-hive-metastore-maven")).toBeUndefined();
+  });
+
+  it("builds its image from the same jar list the init container uses", () => {
+    const pom = new XMLParser({ isArray: (n) => n === "dependency" }).parse(config["pom.xml"]);
+    expect(pom.project.dependencies.dependency.map((d: any) => d.artifactId)).toEqual(["mysql-connector-j", "hadoop-aws", "aws-java-sdk-bundle"]);
+    expect(config["pom.xml"]).toBe(fs.readFileSync(path.join(ROOT, "images/hive-metastore/pom.xml"), "utf8"));
+    expect(fs.readFileSync(path.join(ROOT, "images/hive-metastore/Dockerfile"), "utf8")).toContain(`FROM ${hms("dev").image}`);
+    expect(SPARK_PACKAGES).not.toContain("com.mysql:mysql-connector-j:8.4.0");
+  });
+
+  it("is what Spark's Iceberg catalog points at", () => {
+    expect(metastoreUri(NS)).toBe(`thrift://hive-metastore.${NS}.svc.cluster.local:9083`);
+  });
+});
