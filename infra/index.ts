@@ -14,3 +14,4 @@ export const hdfsClusterId = platform.hdfsClusterId;
 export const yarnWebUrl = platform.yarnWebUrl;
 export const sparkMasterUrl = platform.sparkMasterUrl;
 export const metastoreUri = platform.metastoreUri;
+export const sqlCoordinatorUrl = platform.sqlCoordinatorUrl;

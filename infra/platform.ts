@@ -9,6 +9,7 @@ import { NetworkPolicies } from "../components/kit/network-policies";
 import { Minio } from "../components/minio";
 import { Mysql } from "../components/mysql";
 import { Spark } from "../components/spark";
+import { SQL_ENGINE_CLIENTS, SqlEngine } from "../components/starburst";
 import { BATCH, STREAMING, WORKER } from "../components/spark/spec";
 import { NODE_MANAGER } from "../components/yarn/spec";
 import { Yarn } from "../components/yarn";
@@ -24,6 +25,7 @@ export class DataPlatform extends pulumi.ComponentResource {
   public readonly minioEndpoint: string;
   public readonly metastoreJdbcUrl: string;
   public readonly metastoreUri: string;
+  public readonly sqlCoordinatorUrl: string;
   public readonly hdfsDefaultFs: string;
   public readonly hdfsClusterId: string;
   public readonly yarnWebUrl: string;
@@ -57,8 +59,9 @@ export class DataPlatform extends pulumi.ComponentResource {
     const mysql = new Mysql("mysql", { ...args, config: config.mysql }, engineOpts);
     const metastore = new HiveMetastore("hive-metastore", {
       ...args, config: config.hiveMetastore, dependsOn: [namespace, mysql, minio],
-      clients: [WORKER, STREAMING, BATCH, NODE_MANAGER],
+      clients: [WORKER, STREAMING, BATCH, NODE_MANAGER, ...SQL_ENGINE_CLIENTS],
     }, engineOpts);
+    const sql = new SqlEngine("sql", { ...args, config: config.starburst, dependsOn: [namespace, metastore, minio] }, engineOpts);
     const zk = { zookeeperConnect: zookeeper.connectString, zookeeper: ZOOKEEPER };
     const hdfs = new Hdfs("hdfs", { ...args, ...zk, config: config.hdfs }, engineOpts);
     const yarn = new Yarn("yarn", {
@@ -71,7 +74,7 @@ export class DataPlatform extends pulumi.ComponentResource {
     new NetworkPolicies("network", {
       namespace: settings.namespace,
       dependsOn: [namespace],
-      flows: [...zookeeper.flows, ...kafka.flows, ...minio.flows, ...metastore.flows, ...hdfs.flows, ...yarn.flows, ...spark.flows],
+      flows: [...zookeeper.flows, ...kafka.flows, ...minio.flows, ...metastore.flows, ...sql.flows, ...hdfs.flows, ...yarn.flows, ...spark.flows],
     }, engineOpts);
 
     this.namespace = settings.namespace;
@@ -81,12 +84,14 @@ export class DataPlatform extends pulumi.ComponentResource {
     this.minioEndpoint = minio.endpoint;
     this.metastoreJdbcUrl = mysql.jdbcUrl;
     this.metastoreUri = metastore.uri;
+    this.sqlCoordinatorUrl = sql.coordinatorUrl;
     this.hdfsDefaultFs = hdfs.defaultFs;
     this.hdfsClusterId = hdfs.clusterId;
     this.yarnWebUrl = yarn.webUrl;
     this.sparkMasterUrl = spark.masterUrl;
     this.registerOutputs({
       metastoreUri: this.metastoreUri,
+      sqlCoordinatorUrl: this.sqlCoordinatorUrl,
       hdfsDefaultFs: this.hdfsDefaultFs,
       hdfsClusterId: this.hdfsClusterId,
       yarnWebUrl: this.yarnWebUrl,

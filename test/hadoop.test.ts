@@ -168,7 +168,7 @@ describe("Spark configuration", () => {
   it("ships the applications and runs the streaming driver without ever running two at once", () => {
     const ms = sparkManifests(spark("dev"), yarn("dev"), hdfs("dev"), NS, ZK, applicationFiles());
     const apps = ms.find((m) => m.kind === "ConfigMap" && m.metadata.name === "spark-apps") as any;
-    expect(Object.keys(apps.data).sort()).toEqual(["kafka_to_hdfs_streaming.py", "platform_schemas.py", "sample_spark_job.py"]);
+    expect(Object.keys(apps.data).sort()).toEqual(["kafka_to_hdfs_streaming.py", "lake-tables.json", "platform_schemas.py", "sample_spark_job.py"]);
     const streaming = ms.find((m) => m.kind === "Deployment" && m.metadata.name === "spark-streaming") as any;
     expect(streaming.spec.strategy).toEqual({ type: "Recreate" });
     const driver = streaming.spec.template.spec.containers[0];

@@ -43,7 +43,7 @@ describe.each(STACKS)("stack %s", (stack) => {
     const ns = find(plans[stack], "Namespace", "data-platform").inputs;
     expect(ns.metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("restricted");
     for (const r of plans[stack].resources.filter((x) => x.type.startsWith("kubernetes:") && kindOf(x) !== "Namespace")) {
-      expect(r.inputs.metadata.namespace).toBe("data-platform");
+      expect(r.type === "kubernetes:helm.sh/v4:Chart" ? r.inputs.namespace : r.inputs.metadata.namespace).toBe("data-platform");
     }
     expect(find(plans[stack], "NetworkPolicy", "default-deny-all").inputs.spec).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
     const allowed = all(plans[stack], "NetworkPolicy").map((r) => r.name);
@@ -84,7 +84,12 @@ describe("network flows", () => {
     expect(rules(plans.prod, "allow-kafka-broker", "ingress")).toEqual(["kafka/broker:9092", "kafka/topics:9092", "spark/streaming:9092", "spark/worker:9092", "yarn/nodemanager:9092"]);
     expect(rules(plans.prod, "allow-kafka-topics", "egress")).toEqual(["kafka/broker:9092"]);
     expect(rules(plans.prod, "allow-zookeeper-server", "ingress")).toEqual(["hdfs/namenode:2181", "yarn/resourcemanager:2181", "zookeeper/server:2181,2888,3888"]);
-    expect(rules(plans.prod, "allow-minio-server", "ingress")).toEqual(["hive-metastore/metastore:9000", "minio/buckets:9000", "minio/server:9000", "spark/batch:9000", "spark/streaming:9000", "spark/worker:9000", "yarn/nodemanager:9000"]);
+    expect(rules(plans.prod, "allow-minio-server", "ingress")).toEqual([
+      "hive-metastore/metastore:9000", "minio/buckets:9000", "minio/server:9000", "spark/batch:9000", "spark/streaming:9000",
+      "spark/worker:9000", "trino/coordinator:9000", "trino/worker:9000", "yarn/nodemanager:9000",
+    ]);
+    expect(rules(plans.prod, "allow-trino-coordinator", "ingress")).toEqual(["trino/tables:8080", "trino/worker:8080"]);
+    expect(rules(plans.prod, "allow-trino-worker", "egress")).toEqual(["hive-metastore/metastore:9083", "minio/server:9000", "trino/coordinator:8080", "trino/worker:8080"]);
     expect(rules(plans.prod, "allow-hdfs-datanode", "ingress")).toEqual(expect.arrayContaining(["hdfs/datanode:9866,9867", "spark/worker:9866,9867", "yarn/nodemanager:9866,9867"]));
     expect(rules(plans.prod, "allow-yarn-nodemanager", "ingress")).toEqual(expect.arrayContaining(["yarn/nodemanager:7078-7094,8040,8041", "yarn/resourcemanager:8041"]));
     expect(rules(plans.prod, "allow-minio-buckets", "egress")).toEqual(["minio/server:9000"]);
@@ -112,7 +117,7 @@ describe("network flows", () => {
 
   it("lets only the metastore and its schema Job reach MySQL, and the lake's engines reach the metastore", () => {
     expect(rules(plans.prod, "allow-mysql-database", "ingress")).toEqual(["hive-metastore/metastore:3306", "hive-metastore/schema:3306"]);
-    expect(rules(plans.prod, "allow-hive-metastore-metastore", "ingress")).toEqual(["spark/batch:9083", "spark/streaming:9083", "spark/worker:9083", "yarn/nodemanager:9083"]);
+    expect(rules(plans.prod, "allow-hive-metastore-metastore", "ingress")).toEqual(["spark/batch:9083", "spark/streaming:9083", "spark/worker:9083", "trino/coordinator:9083", "trino/worker:9083", "yarn/nodemanager:9083"]);
     expect(rules(plans.prod, "allow-hive-metastore-metastore", "egress")).toEqual(["minio/server:9000", "mysql/database:3306"]);
   });
 });
@@ -141,7 +146,7 @@ describe("changes stay minimal", () => {
   it("a namespace override moves every object", async () => {
     const moved = await planStack({ stack: "dev", sets: ["namespace=analytics"] });
     const namespaced = moved.resources.filter((r) => r.type.startsWith("kubernetes:") && kindOf(r) !== "Namespace");
-    expect(new Set(namespaced.map((r) => r.inputs.metadata.namespace))).toEqual(new Set(["analytics"]));
+    expect(new Set(namespaced.map((r) => r.inputs.metadata?.namespace ?? r.inputs.namespace))).toEqual(new Set(["analytics"]));
     expect(find(moved, "StatefulSet", "kafka-broker").inputs.spec.template.spec.containers[0].command[2]).toContain("kafka-broker-headless.analytics.svc.cluster.local");
   });
 });

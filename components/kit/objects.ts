@@ -44,14 +44,16 @@ export interface CreateOptions {
 
 export function createObjects(manifests: Manifest[], o: CreateOptions): pulumi.CustomResource[] {
   const created: pulumi.CustomResource[] = [];
-  let previous: pulumi.Input<pulumi.Resource>[] = o.dependsOn ?? [];
+  const external = o.dependsOn ?? [];
+  let previous: pulumi.Input<pulumi.Resource>[] = [];
   for (const phase of [0, 1, 2, 3, 4]) {
     const current = manifests.filter((m) => phaseOf(m, o.setupJobs ?? []) === phase).map((m) => {
       const ctor = CONSTRUCTORS[`${m.apiVersion}/${m.kind}`];
       if (!ctor) throw new Error(`no resource type for ${m.apiVersion} ${m.kind}`);
       return new ctor(m.metadata.name, m, {
         parent: o.parent,
-        dependsOn: previous,
+        // Every object waits for what the engine waits for, and for the phase before its own.
+        dependsOn: [...external, ...previous],
         protect: o.protectStateful && STATEFUL_KINDS.has(m.kind),
       });
     });

@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import type { HdfsConfig } from "../hdfs/config";
+import { TABLES_FILE } from "../lakehouse/tables";
 import { Flow } from "../kit";
 import type { EngineArgs } from "../kit/engine";
 import { createObjects } from "../kit/objects";
@@ -11,9 +12,10 @@ import { masterUrl, sparkFlows, sparkManifests } from "./spec";
 
 export const APPS_DIR = path.join(__dirname, "apps");
 
-/** The applications shipped with the deployment: every Python file in ./apps. */
+/** The applications shipped with the deployment: every Python file in ./apps, and the table definitions. */
 export function applicationFiles(dir = APPS_DIR): Record<string, string> {
-  return Object.fromEntries(fs.readdirSync(dir).filter((f) => f.endsWith(".py")).sort().map((f) => [f, fs.readFileSync(path.join(dir, f), "utf8")]));
+  const apps = fs.readdirSync(dir).filter((f) => f.endsWith(".py")).sort().map((f) => [f, fs.readFileSync(path.join(dir, f), "utf8")]);
+  return Object.fromEntries([...apps, ["lake-tables.json", fs.readFileSync(TABLES_FILE, "utf8")]]);
 }
 
 export interface SparkArgs extends EngineArgs<SparkConfig> {

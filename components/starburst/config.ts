@@ -1,6 +1,57 @@
-/** Starburst/Trino sizing. The engine itself arrives with the lakehouse issue; names are reserved now. */
+/** The SQL engine: Trino (open source, no licence) or Starburst Enterprise, from the vendor's chart. */
 import { z } from "zod";
-import { leaderAndWorkers } from "../kit/sizing";
+import { heapMiB } from "../kit/jvm";
+import { checkJvmFits, count, heapPercent, jvmReads, reads, resources, ruleIssue } from "../kit/sizing";
 
-export const starburstConfig = leaderAndWorkers("coordinator");
+export const FLAVORS = {
+  trino: { chart: "trino", repo: "https://trinodb.github.io/charts", chartVersion: "1.42.0", image: "trinodb/trino", version: 479 },
+  starburst: {
+    chart: "starburst-enterprise", repo: "https://harbor.starburstdata.net/chartrepo/starburstdata",
+    chartVersion: "476.2.0", image: "harbor.starburstdata.net/starburstdata/starburst-enterprise", version: 476,
+  },
+} as const;
+export type Flavor = keyof typeof FLAVORS;
+
+/** memory.heap-headroom-per-node: the share of the heap Trino keeps for everything but queries. */
+export const HEAP_HEADROOM_PERCENT = 30;
+
+const role = (defaultHeap: number) => ({
+  heapPercent: heapPercent.default(defaultHeap),
+  /** query.max-memory-per-node as a share of the heap; the rest is headroom for everything else. */
+  queryMemoryPercent: z.number({ error: "must be a whole number" }).int({ error: "must be a whole number" })
+    .min(10, { error: "must be at least 10" }).max(90, { error: "must be at most 90" }).default(50),
+  resources,
+});
+
+export const starburstConfig = z
+  .strictObject({
+    flavor: z.enum(["trino", "starburst"], { error: 'must be "trino" or "starburst"' }).default("trino"),
+    /** A Secret in the namespace holding the Starburst licence file (key starburstdata.license). */
+    licenseSecret: z.string().min(1).optional(),
+    /** Overrides the flavor's pinned engine release (e.g. 479); the chart stays pinned. */
+    version: z.number().int().min(400).optional(),
+    coordinator: z.strictObject(role(70)),
+    workers: z.strictObject({ replicas: count(500), ...role(70) }),
+    /** Seconds a worker drains running queries before it stops (shutdown.grace-period). */
+    gracePeriodSeconds: z.number().int().min(10, { error: "must be at least 10" }).max(3600).default(120),
+  })
+  .superRefine((s, ctx) => {
+    if (s.flavor === "starburst" && !s.licenseSecret) {
+      ruleIssue(ctx, ["licenseSecret"], 'is required when flavor is "starburst": the name of a Secret with the licence (key starburstdata.license); flavor "trino" needs none', [["flavor"]]);
+    }
+  }, reads(["flavor"], ["licenseSecret"]))
+  .superRefine((s, ctx) => {
+    for (const [name, r] of [["coordinator", s.coordinator], ["workers", s.workers]] as const) {
+      if (r.queryMemoryPercent + HEAP_HEADROOM_PERCENT > 100) {
+        ruleIssue(ctx, [name, "queryMemoryPercent"], `${r.queryMemoryPercent}% of the heap for queries plus the engine's ${HEAP_HEADROOM_PERCENT}% heap headroom is above the heap; allowed: up to ${100 - HEAP_HEADROOM_PERCENT}`);
+      }
+    }
+  }, reads(["coordinator", "queryMemoryPercent"], ["workers", "queryMemoryPercent"]))
+  .superRefine((s, ctx) => checkJvmFits(ctx, ["coordinator"], s.coordinator), jvmReads(["coordinator"]))
+  .superRefine((s, ctx) => checkJvmFits(ctx, ["workers"], s.workers), jvmReads(["workers"]));
 export type StarburstConfig = z.infer<typeof starburstConfig>;
+
+/** query.max-memory-per-node in MiB for a role. */
+export function queryMemoryMiB(r: { heapPercent: number; queryMemoryPercent: number; resources: { limits: { memory: string } } }): number {
+  return Math.floor((heapMiB(r.resources.limits.memory, r.heapPercent) * r.queryMemoryPercent) / 100);
+}

@@ -1,14 +1,44 @@
-"""The platform's event and table definitions, in one place.
+"""The platform's event and table definitions, read from lake-tables.json (one place for all engines).
 
-Each topic carries JSON events; each becomes an Iceberg table in the `iceberg.default` namespace.
-The streaming application parses events with these schemas, the batch job creates and merges the
-tables with them, and the SQL engines read the same tables.
+The file lives in components/lakehouse/ in the repository and is shipped beside these applications
+in the deployment. The streaming application parses events with these schemas, the batch job
+creates and merges the Iceberg tables with them, and the SQL engines create the same tables.
 """
+import json
+import os
+import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from pyspark.sql.types import (
-    DecimalType, IntegerType, StringType, StructField, StructType, TimestampType,
+    BooleanType, DataType, DateType, DecimalType, DoubleType, IntegerType, LongType, StringType, StructField,
+    StructType, TimestampType,
 )
+
+_HERE = Path(__file__).resolve().parent
+_CANDIDATES = [
+    Path(os.environ["PLATFORM_TABLES"]) if "PLATFORM_TABLES" in os.environ else None,
+    _HERE / "lake-tables.json",
+    _HERE.parent.parent / "lakehouse" / "lake-tables.json",
+]
+
+_SIMPLE = {
+    "string": StringType(), "int": IntegerType(), "bigint": LongType(), "double": DoubleType(),
+    "date": DateType(), "timestamp": TimestampType(), "boolean": BooleanType(),
+}
+
+
+def spark_type(name: str) -> DataType:
+    decimal = re.fullmatch(r"decimal\((\d+),(\d+)\)", name)
+    if decimal:
+        return DecimalType(int(decimal.group(1)), int(decimal.group(2)))
+    if name not in _SIMPLE:
+        raise ValueError(f"lake-tables.json: type {name} has no Spark mapping")
+    return _SIMPLE[name]
+
+
+def _partition(p: dict) -> str:
+    return p["column"] if p["transform"] == "identity" else f"{p['transform']}s({p['column']})"
 
 
 @dataclass(frozen=True)
@@ -19,69 +49,31 @@ class Dataset:
     event_time: str
     schema: StructType
     partition_by: str
+    namespace: str = "default"
 
     @property
     def identifier(self) -> str:
-        return f"default.{self.table}"
+        return f"{self.namespace}.{self.table}"
 
 
-def _schema(*fields: StructField) -> StructType:
-    return StructType(list(fields))
+def load(path: Path = None) -> dict:
+    """Datasets fed by a Kafka topic, by topic."""
+    source = path or next(p for p in _CANDIDATES if p is not None and p.is_file())
+    spec = json.loads(Path(source).read_text())
+    datasets = {}
+    for t in spec["tables"]:
+        if "topic" not in t:
+            continue  # marts, built by the SQL models
+        schema = StructType([StructField(c["name"], spark_type(c["type"]), False) for c in t["columns"]])
+        datasets[t["topic"]] = Dataset(
+            topic=t["topic"], table=t["name"], key=t["key"], event_time=t["eventTime"], schema=schema,
+            partition_by=", ".join(_partition(p) for p in t["partitioning"]), namespace=spec["namespace"],
+        )
+    return datasets
 
 
-ORDERS = Dataset(
-    topic="orders",
-    table="orders",
-    key="order_id",
-    event_time="order_ts",
-    partition_by="days(order_ts)",
-    schema=_schema(
-        StructField("order_id", StringType(), False),
-        StructField("customer_id", StringType(), False),
-        StructField("product_id", StringType(), False),
-        StructField("quantity", IntegerType(), False),
-        StructField("unit_price", DecimalType(10, 2), False),
-        StructField("total_amount", DecimalType(12, 2), False),
-        StructField("currency", StringType(), False),
-        StructField("status", StringType(), False),
-        StructField("order_ts", TimestampType(), False),
-    ),
-)
-
-CUSTOMERS = Dataset(
-    topic="customers",
-    table="customers",
-    key="customer_id",
-    event_time="updated_ts",
-    partition_by="country",
-    schema=_schema(
-        StructField("customer_id", StringType(), False),
-        StructField("name", StringType(), False),
-        StructField("email", StringType(), False),
-        StructField("country", StringType(), False),
-        StructField("segment", StringType(), False),
-        StructField("signup_ts", TimestampType(), False),
-        StructField("updated_ts", TimestampType(), False),
-    ),
-)
-
-PRODUCTS = Dataset(
-    topic="products",
-    table="products",
-    key="product_id",
-    event_time="updated_ts",
-    partition_by="category",
-    schema=_schema(
-        StructField("product_id", StringType(), False),
-        StructField("name", StringType(), False),
-        StructField("category", StringType(), False),
-        StructField("price", DecimalType(10, 2), False),
-        StructField("currency", StringType(), False),
-        StructField("updated_ts", TimestampType(), False),
-    ),
-)
-
-DATASETS = {d.topic: d for d in (ORDERS, CUSTOMERS, PRODUCTS)}
+DATASETS = load()
+ORDERS, CUSTOMERS, PRODUCTS = DATASETS["orders"], DATASETS["customers"], DATASETS["products"]
 
 # Columns the streaming application adds to every event.
 METADATA_COLUMNS = ["_kafka_partition", "_kafka_offset", "_kafka_timestamp", "event_date"]

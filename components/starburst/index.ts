@@ -1,0 +1,55 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { container, Flow, job, scratchVolume, serviceAccount } from "../kit";
+import type { EngineArgs } from "../kit/engine";
+import { createObjects } from "../kit/objects";
+import { loadTables, trinoDdl } from "../lakehouse/tables";
+import { S3_PORT, SERVER as MINIO } from "../minio/spec";
+import { FLAVORS, StarburstConfig } from "./config";
+import { chartValues, COORDINATOR, coordinatorUrl, engineVersion, HTTP_PORT, RELEASE, TABLES_JOB, tablesScript, WORKER } from "./spec";
+
+/** The engine's pods, which the metastore must admit. */
+export const SQL_ENGINE_CLIENTS = [COORDINATOR, WORKER];
+
+export class SqlEngine extends pulumi.ComponentResource {
+  public readonly coordinatorUrl: string;
+  public readonly flows: Flow[];
+
+  constructor(name: string, args: EngineArgs<StarburstConfig>, opts?: pulumi.ComponentResourceOptions) {
+    super("dataplatform:starburst:SqlEngine", name, {}, opts);
+    const flavor = FLAVORS[args.config.flavor];
+    // helm.v4.Chart, not helm.v3.Release: its objects are registered one by one, so the policy
+    // pack checks every rendered Deployment and ConfigMap (a Release installs them past the pack).
+    // The charts need no hooks.
+    const chart = new k8s.helm.v4.Chart(RELEASE, {
+      chart: flavor.chart,
+      version: flavor.chartVersion,
+      repositoryOpts: { repo: flavor.repo },
+      namespace: args.namespace,
+      values: chartValues(args.config, args.namespace),
+    }, { parent: this, dependsOn: args.dependsOn });
+
+    const tablesImage = `${flavor.image}:${engineVersion(args.config)}`;
+    createObjects([serviceAccount("lake-tables", args.namespace, TABLES_JOB), job({
+      prefix: "lake-tables", namespace: args.namespace, workload: TABLES_JOB, uid: 1000, serviceAccountName: "lake-tables",
+      container: container({
+        name: "tables", image: tablesImage,
+        command: ["/bin/bash", "-c", tablesScript(args.namespace, trinoDdl("iceberg", loadTables()))],
+        env: [{ name: "HOME", value: "/tmp" }],
+        resources: { requests: { cpu: "50m", memory: "512Mi" }, limits: { memory: "512Mi" } },
+        volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+      }),
+      volumes: [scratchVolume("tmp")],
+    })], { parent: this, protectStateful: false, dependsOn: [chart] });
+
+    this.coordinatorUrl = coordinatorUrl(args.namespace);
+    this.flows = [
+      { from: WORKER, to: COORDINATOR, ports: [HTTP_PORT] },
+      { from: COORDINATOR, to: WORKER, ports: [HTTP_PORT] },
+      { from: WORKER, to: WORKER, ports: [HTTP_PORT] },
+      { from: TABLES_JOB, to: COORDINATOR, ports: [HTTP_PORT] },
+      ...[COORDINATOR, WORKER].map((w) => ({ from: w, to: MINIO, ports: [S3_PORT] })),
+    ];
+    this.registerOutputs({ coordinatorUrl: this.coordinatorUrl });
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * Values for the vendor's chart (Trino's community chart, or Starburst Enterprise's), and the
+ * catalogs for the pinned engine version. Pure: the component passes these to helm.v4.Chart.
+ */
+import { metastoreUri } from "../hive-metastore/spec";
+import { heapMiB, Workload, workloadLabels } from "../kit";
+import { restrictedContainerSecurity, restrictedPodSecurity } from "../kit/security";
+import { CREDENTIALS_SECRET as MINIO_SECRET, endpoint as minioEndpoint } from "../minio/spec";
+import { FLAVORS, HEAP_HEADROOM_PERCENT, queryMemoryMiB, StarburstConfig } from "./config";
+
+export const COORDINATOR: Workload = { name: "trino", component: "coordinator" };
+export const WORKER: Workload = { name: "trino", component: "worker" };
+export const TABLES_JOB: Workload = { name: "trino", component: "tables" };
+/** Release name: the chart names its Service after it (trino:8080). */
+export const RELEASE = "trino";
+export const HTTP_PORT = 8080;
+/** Trino 481 renamed fs.native-s3.enabled to fs.s3.enabled (trinodb/trino #29070). */
+export const S3_PROPERTY_RENAMED_IN = 481;
+
+export function engineVersion(cfg: StarburstConfig): number {
+  return cfg.version ?? FLAVORS[cfg.flavor].version;
+}
+
+export function coordinatorUrl(ns: string): string {
+  return `http://${RELEASE}.${ns}.svc.cluster.local:${HTTP_PORT}`;
+}
+
+/** S3 settings for MinIO; the property that switches the S3 file system on changed name in 481. */
+function s3Properties(version: number, ns: string): string[] {
+  return [
+    `${version >= S3_PROPERTY_RENAMED_IN ? "fs.s3.enabled" : "fs.native-s3.enabled"}=true`,
+    `s3.endpoint=${minioEndpoint(ns)}`,
+    "s3.region=us-east-1",
+    "s3.path-style-access=true",
+    // Resolved from the pod's environment (the MinIO Secret), never written into the catalog file.
+    "s3.aws-access-key=${ENV:S3_ACCESS_KEY}",
+    "s3.aws-secret-key=${ENV:S3_SECRET_KEY}",
+  ];
+}
+
+export function catalogs(cfg: StarburstConfig, ns: string): Record<string, string> {
+  const version = engineVersion(cfg);
+  const common = [`hive.metastore.uri=${metastoreUri(ns)}`, ...s3Properties(version, ns)];
+  return {
+    iceberg: ["connector.name=iceberg", "iceberg.catalog.type=hive_metastore", "iceberg.file-format=PARQUET", ...common].join("\n") + "\n",
+    hive: ["connector.name=hive", "hive.non-managed-table-writes-enabled=true", ...common].join("\n") + "\n",
+  };
+}
+
+/** The seed's performance features: dynamic filtering and cost-based join distribution and order. */
+export function engineProperties(cfg: StarburstConfig): string[] {
+  return [
+    "enable-dynamic-filtering=true",
+    "join-distribution-type=AUTOMATIC",
+    "optimizer.join-reordering-strategy=AUTOMATIC",
+    `shutdown.grace-period=${cfg.gracePeriodSeconds}s`,
+  ];
+}
+
+const mib = (n: number) => `${n}MB`;
+
+/** Workers wait this long for running queries, then twice as long in all before they are killed. */
+export function terminationGraceSeconds(cfg: StarburstConfig): number {
+  return 2 * cfg.gracePeriodSeconds + 30;
+}
+
+const s3Env = [
+  { name: "S3_ACCESS_KEY", valueFrom: { secretKeyRef: { name: MINIO_SECRET, key: "root-user" } } },
+  { name: "S3_SECRET_KEY", valueFrom: { secretKeyRef: { name: MINIO_SECRET, key: "root-password" } } },
+];
+
+/** Values for trinodb/charts' `trino` chart. */
+export function trinoValues(cfg: StarburstConfig, ns: string): Record<string, unknown> {
+  const flavor = FLAVORS.trino;
+  const role = (r: StarburstConfig["coordinator"]) => ({
+    jvm: { maxHeapSize: `${heapMiB(r.resources.limits.memory, r.heapPercent)}M` },
+    config: { query: { maxMemoryPerNode: mib(queryMemoryMiB(r)) }, memory: { heapHeadroomPerNode: mib(Math.floor(heapMiB(r.resources.limits.memory, r.heapPercent) * HEAP_HEADROOM_PERCENT / 100)) } },
+    resources: { requests: r.resources.requests, limits: r.resources.limits },
+    readinessProbe: { initialDelaySeconds: 20, periodSeconds: 10 },
+    livenessProbe: { initialDelaySeconds: 60, periodSeconds: 20, failureThreshold: 6 },
+    additionalVolumes: [{ name: "tmp", emptyDir: { sizeLimit: "10Gi" } }, { name: "data", emptyDir: { sizeLimit: "20Gi" } }],
+    additionalVolumeMounts: [{ name: "tmp", mountPath: "/tmp" }, { name: "data", mountPath: "/data/trino" }],
+  });
+  return {
+    image: { repository: flavor.image, tag: String(engineVersion(cfg)) },
+    server: {
+      workers: cfg.workers.replicas,
+      node: { environment: "dataplatform" },
+      config: { query: { maxMemory: mib(queryMemoryMiB(cfg.workers) * cfg.workers.replicas) } },
+    },
+    additionalConfigProperties: engineProperties(cfg),
+    catalogs: catalogs(cfg, ns),
+    env: s3Env,
+    // Graceful shutdown needs a system access control that lets a worker put itself in SHUTTING_DOWN.
+    accessControl: {
+      type: "configmap",
+      refreshPeriod: "60s",
+      configFile: "rules.json",
+      rules: { "rules.json": JSON.stringify({ catalogs: [{ allow: "all" }], system_information: [{ allow: ["read", "write"] }] }) },
+    },
+    securityContext: restrictedPodSecurity(1000),
+    containerSecurityContext: restrictedContainerSecurity(),
+    serviceAccount: { create: true, name: RELEASE },
+    coordinator: { ...role(cfg.coordinator), labels: workloadLabels(COORDINATOR), annotations: {} },
+    worker: {
+      ...role(cfg.workers),
+      labels: workloadLabels(WORKER),
+      gracefulShutdown: { enabled: true, gracePeriodSeconds: cfg.gracePeriodSeconds },
+      terminationGracePeriodSeconds: terminationGraceSeconds(cfg),
+    },
+  };
+}
+
+/** Values for Starburst Enterprise's chart (licence from a Secret, images from Starburst's registry). */
+export function starburstValues(cfg: StarburstConfig, ns: string): Record<string, unknown> {
+  const role = (r: StarburstConfig["coordinator"]) => ({
+    resources: { requests: r.resources.requests, limits: r.resources.limits },
+    heapSizePercentage: r.heapPercent,
+    heapHeadroomPercentage: HEAP_HEADROOM_PERCENT,
+  });
+  return {
+    image: { repository: FLAVORS.starburst.image, tag: `${engineVersion(cfg)}-e` },
+    starburstPlatformLicense: cfg.licenseSecret,
+    catalogs: catalogs(cfg, ns),
+    additionalProperties: engineProperties(cfg).join("\n"),
+    envFrom: [],
+    coordinator: { ...role(cfg.coordinator), envFrom: [], additionalProperties: "" },
+    worker: {
+      ...role(cfg.workers),
+      replicas: cfg.workers.replicas,
+      starburstWorkerShutdownGracePeriodSeconds: cfg.gracePeriodSeconds,
+      deploymentTerminationGracePeriodSeconds: terminationGraceSeconds(cfg),
+    },
+    securityContext: restrictedPodSecurity(1000),
+  };
+}
+
+export function chartValues(cfg: StarburstConfig, ns: string): Record<string, unknown> {
+  return cfg.flavor === "trino" ? trinoValues(cfg, ns) : starburstValues(cfg, ns);
+}
+
+
+/** Creates the lake's tables once the coordinator answers; every statement is IF NOT EXISTS. */
+export function tablesScript(ns: string, ddl: string[]): string {
+  const server = coordinatorUrl(ns);
+  return [
+    "set -eu",
+    `until trino --server ${server} --user platform --execute 'SELECT 1' >/dev/null 2>&1; do echo 'waiting for the coordinator'; sleep 5; done`,
+    ...ddl.map((statement) => `trino --server ${server} --user platform --execute "${statement.replace(/"/g, '\\"')}"`),
+  ].join("\n");
+}

@@ -1,0 +1,127 @@
+import { starburstConfig } from "../components/starburst/config";
+import { catalogs, chartValues, engineVersion, tablesScript, terminationGraceSeconds, trinoValues } from "../components/starburst/spec";
+import { SqlEngine } from "../components/starburst";
+import { loadTables, trinoDdl, trinoType } from "../components/lakehouse/tables";
+import { planStack, recordResources } from "../tools/plan";
+import { configProblems, environmentWith, find, readEnvironment, ROOT } from "./helpers";
+import { loadPlatform } from "../infra/config/stack";
+
+const NS = "data-platform";
+const sql = (e: string, extra: object = {}) => starburstConfig.parse({ ...readEnvironment(e).starburst, ...extra });
+const props = (text: string) => Object.fromEntries(text.trim().split("\n").map((l) => l.split(/=(.*)/s).slice(0, 2)));
+
+describe("SQL engine catalogs", () => {
+  it("point both catalogs at the metastore and MinIO, credentials from the environment", () => {
+    const c = catalogs(sql("dev"), NS);
+    const iceberg = props(c.iceberg);
+    expect(iceberg).toMatchObject({
+      "connector.name": "iceberg",
+      "iceberg.catalog.type": "hive_metastore",
+      "hive.metastore.uri": `thrift://hive-metastore.${NS}.svc.cluster.local:9083`,
+      "s3.endpoint": `http://minio.${NS}.svc.cluster.local:9000`,
+      "s3.path-style-access": "true",
+      "s3.aws-access-key": "${ENV:S3_ACCESS_KEY}",
+      "s3.aws-secret-key": "${ENV:S3_SECRET_KEY}",
+    });
+    expect(props(c.hive)["connector.name"]).toBe("hive");
+  });
+
+  it("use the S3 property name of the pinned engine version", () => {
+    expect(engineVersion(sql("dev"))).toBe(479);
+    expect(props(catalogs(sql("dev"), NS).iceberg)["fs.native-s3.enabled"]).toBe("true");
+    const newer = props(catalogs(sql("dev", { version: 481 }), NS).iceberg);
+    expect(newer["fs.s3.enabled"]).toBe("true");
+    expect(newer["fs.native-s3.enabled"]).toBeUndefined();
+  });
+});
+
+describe("Trino chart values", () => {
+  const v: any = trinoValues(sql("prod"), NS);
+
+  it("size the coordinator and workers from their memory limits", () => {
+    expect(v.image).toEqual({ repository: "trinodb/trino", tag: "479" });
+    expect(v.server.workers).toBe(4);
+    expect(v.worker.jvm.maxHeapSize).toBe(`${Math.floor(32768 * 0.7)}M`);
+    expect(v.worker.config.query.maxMemoryPerNode).toBe(`${Math.floor(Math.floor(32768 * 0.7) * 0.5)}MB`);
+    expect(v.server.config.query.maxMemory).toBe(`${Math.floor(Math.floor(32768 * 0.7) * 0.5) * 4}MB`);
+    expect(v.worker.resources.limits.memory).toBe("32Gi");
+  });
+
+  it("shut workers down gracefully with twice the grace period to spare", () => {
+    expect(v.worker.gracefulShutdown).toEqual({ enabled: true, gracePeriodSeconds: 120 });
+    expect(v.worker.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(2 * 120);
+    expect(terminationGraceSeconds(sql("prod"))).toBe(270);
+    expect(v.additionalConfigProperties).toEqual(expect.arrayContaining(["enable-dynamic-filtering=true", "join-distribution-type=AUTOMATIC", "shutdown.grace-period=120s"]));
+  });
+
+  it("run restricted, with MinIO credentials from the Secret", () => {
+    expect(v.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: "RuntimeDefault" } });
+    expect(v.containerSecurityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
+    expect(v.env).toContainEqual({ name: "S3_SECRET_KEY", valueFrom: { secretKeyRef: { name: "minio-credentials", key: "root-password" } } });
+    expect(JSON.stringify(v)).not.toMatch(/minioadmin/);
+  });
+});
+
+describe("Starburst flavor", () => {
+  it("needs a licence Secret", () => {
+    const file = environmentWith("dev", { "starburst.flavor": "starburst" });
+    const ids = { "dataplatform:kafka": JSON.stringify({ clusterId: "sM7vMcYvK3sxreD40T8S9Q" }), "dataplatform:hdfs": JSON.stringify({ clusterId: "CID-3d041b95-03f9-4210-b504-5b3b75fef1d4" }) };
+    const problems = configProblems(() => loadPlatform(ROOT, "dev", { "dataplatform:environment": "dev", "dataplatform:environmentFile": file, ...ids }));
+    expect(problems).toEqual([expect.stringMatching(/starburst\.licenseSecret: is required when flavor is "starburst"/)]);
+  });
+
+  it("passes the licence and the worker shutdown settings to the Starburst chart", () => {
+    const v: any = chartValues(sql("prod", { flavor: "starburst", licenseSecret: "starburst-license" }), NS);
+    expect(v.starburstPlatformLicense).toBe("starburst-license");
+    expect(v.worker).toMatchObject({ replicas: 4, starburstWorkerShutdownGracePeriodSeconds: 120, deploymentTerminationGracePeriodSeconds: 270 });
+  });
+});
+
+describe("SQL engine validation", () => {
+  it.each([
+    [{ workers: { ...readEnvironment("dev").starburst.workers, queryMemoryPercent: 80 } }, /workers\.queryMemoryPercent: 80% of the heap for queries plus the engine's 30% heap headroom is above the heap; allowed: up to 70/],
+    [{ workers: { ...readEnvironment("dev").starburst.workers, heapPercent: 90 } }, /workers\.resources\.limits\.memory: 2Gi \(2048 MiB\) cannot hold/],
+    [{ workers: { ...readEnvironment("dev").starburst.workers, replicas: 0 } }, /workers\.replicas: must be at least 1/],
+  ])("rejects impossible sizing", (change, message) => {
+    const result = starburstConfig.safeParse({ ...readEnvironment("dev").starburst, ...change });
+    expect(result.success).toBe(false);
+    expect(result.error!.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("\n")).toMatch(message);
+  });
+});
+
+describe("Iceberg tables", () => {
+  it("are defined once and created idempotently through the coordinator", () => {
+    const ddl = trinoDdl("iceberg", loadTables());
+    expect(ddl[0]).toBe("CREATE SCHEMA IF NOT EXISTS iceberg.default");
+    expect(ddl.slice(1).map((s) => /iceberg\.default\.(\w+)/.exec(s)![1])).toEqual(["orders", "customers", "products", "daily_revenue", "customer_cohorts"]);
+    expect(ddl[1]).toContain("order_ts timestamp(6) with time zone");
+    expect(ddl[1]).toContain("partitioning = ARRAY['day(order_ts)']");
+    expect(ddl.every((s) => s.includes("IF NOT EXISTS"))).toBe(true);
+    expect(() => trinoType("uuid")).toThrow(/no Trino mapping/);
+    const script = tablesScript(NS, ddl);
+    expect(script).toContain(`until trino --server http://trino.${NS}.svc.cluster.local:8080`);
+  });
+
+  it("are created after the engine is up", async () => {
+    const rs = await recordResources("dev", {}, () => new SqlEngine("sql", { namespace: NS, config: sql("dev"), production: false }));
+    const chart = rs.find((r) => r.type === "kubernetes:helm.sh/v4:Chart")!;
+    expect(chart.inputs).toMatchObject({ chart: "trino", version: "1.42.0", repositoryOpts: { repo: "https://trinodb.github.io/charts" }, namespace: NS });
+    const job = rs.find((r) => r.type === "kubernetes:batch/v1:Job")!;
+    expect(job.name).toMatch(/^lake-tables-/);
+    expect(job.options.dependsOn.some((u: string) => u.endsWith("Chart::trino"))).toBe(true);
+  });
+});
+
+describe("scaling the SQL engine", () => {
+  it("changing starburst.workers.replicas changes exactly one resource: the chart's worker count", async () => {
+    const key = (r: any) => `${r.type.split(":").pop()}/${r.name}`;
+    const before = await planStack({ stack: "staging" });
+    const after = await planStack({ stack: "staging", sets: ["starburst.workers.replicas=6"] });
+    const b = new Map(before.resources.map((r) => [key(r), JSON.stringify(r.inputs)]));
+    expect(after.resources.filter((r) => b.get(key(r)) !== JSON.stringify(r.inputs)).map(key)).toEqual(["Chart/trino"]);
+    const chart = find(after, "Chart", "trino").inputs;
+    const old = find(before, "Chart", "trino").inputs;
+    expect(chart.values.server.workers).toBe(6);
+    expect({ ...chart.values, server: { ...chart.values.server, workers: 2, config: old.values.server.config } }).toEqual(old.values);
+  });
+});
