@@ -15,3 +15,4 @@ export const yarnWebUrl = platform.yarnWebUrl;
 export const sparkMasterUrl = platform.sparkMasterUrl;
 export const metastoreUri = platform.metastoreUri;
 export const sqlCoordinatorUrl = platform.sqlCoordinatorUrl;
+export const impalaHs2 = platform.impalaHs2;

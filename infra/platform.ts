@@ -3,6 +3,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Hdfs } from "../components/hdfs";
 import { HiveMetastore } from "../components/hive-metastore";
+import { Impala } from "../components/impala";
+import { METASTORE_CLIENTS as IMPALA_CLIENTS } from "../components/impala/spec";
 import { Kafka } from "../components/kafka";
 import { RESTRICTED_NAMESPACE_LABELS } from "../components/kit";
 import { NetworkPolicies } from "../components/kit/network-policies";
@@ -26,6 +28,7 @@ export class DataPlatform extends pulumi.ComponentResource {
   public readonly metastoreJdbcUrl: string;
   public readonly metastoreUri: string;
   public readonly sqlCoordinatorUrl: string;
+  public readonly impalaHs2: string;
   public readonly hdfsDefaultFs: string;
   public readonly hdfsClusterId: string;
   public readonly yarnWebUrl: string;
@@ -59,7 +62,10 @@ export class DataPlatform extends pulumi.ComponentResource {
     const mysql = new Mysql("mysql", { ...args, config: config.mysql }, engineOpts);
     const metastore = new HiveMetastore("hive-metastore", {
       ...args, config: config.hiveMetastore, dependsOn: [namespace, mysql, minio],
-      clients: [WORKER, STREAMING, BATCH, NODE_MANAGER, ...SQL_ENGINE_CLIENTS],
+      clients: [WORKER, STREAMING, BATCH, NODE_MANAGER, ...SQL_ENGINE_CLIENTS, ...IMPALA_CLIENTS],
+    }, engineOpts);
+    const impala = new Impala("impala", {
+      ...args, config: config.impala, hdfs: config.hdfs, zookeeperConnect: zookeeper.connectString, dependsOn: [namespace, metastore],
     }, engineOpts);
     const sql = new SqlEngine("sql", { ...args, config: config.starburst, dependsOn: [namespace, metastore, minio] }, engineOpts);
     const zk = { zookeeperConnect: zookeeper.connectString, zookeeper: ZOOKEEPER };
@@ -74,7 +80,7 @@ export class DataPlatform extends pulumi.ComponentResource {
     new NetworkPolicies("network", {
       namespace: settings.namespace,
       dependsOn: [namespace],
-      flows: [...zookeeper.flows, ...kafka.flows, ...minio.flows, ...metastore.flows, ...sql.flows, ...hdfs.flows, ...yarn.flows, ...spark.flows],
+      flows: [...zookeeper.flows, ...kafka.flows, ...minio.flows, ...metastore.flows, ...sql.flows, ...impala.flows, ...hdfs.flows, ...yarn.flows, ...spark.flows],
     }, engineOpts);
 
     this.namespace = settings.namespace;
@@ -85,6 +91,7 @@ export class DataPlatform extends pulumi.ComponentResource {
     this.metastoreJdbcUrl = mysql.jdbcUrl;
     this.metastoreUri = metastore.uri;
     this.sqlCoordinatorUrl = sql.coordinatorUrl;
+    this.impalaHs2 = impala.hs2;
     this.hdfsDefaultFs = hdfs.defaultFs;
     this.hdfsClusterId = hdfs.clusterId;
     this.yarnWebUrl = yarn.webUrl;
@@ -92,6 +99,7 @@ export class DataPlatform extends pulumi.ComponentResource {
     this.registerOutputs({
       metastoreUri: this.metastoreUri,
       sqlCoordinatorUrl: this.sqlCoordinatorUrl,
+      impalaHs2: this.impalaHs2,
       hdfsDefaultFs: this.hdfsDefaultFs,
       hdfsClusterId: this.hdfsClusterId,
       yarnWebUrl: this.yarnWebUrl,

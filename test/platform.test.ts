@@ -85,7 +85,8 @@ describe("network flows", () => {
     expect(rules(plans.prod, "allow-kafka-topics", "egress")).toEqual(["kafka/broker:9092"]);
     expect(rules(plans.prod, "allow-zookeeper-server", "ingress")).toEqual(["hdfs/namenode:2181", "yarn/resourcemanager:2181", "zookeeper/server:2181,2888,3888"]);
     expect(rules(plans.prod, "allow-minio-server", "ingress")).toEqual([
-      "hive-metastore/metastore:9000", "minio/buckets:9000", "minio/server:9000", "spark/batch:9000", "spark/streaming:9000",
+      "hive-metastore/metastore:9000", "impala/catalogd:9000", "impala/coordinator:9000", "impala/executor:9000",
+      "minio/buckets:9000", "minio/server:9000", "spark/batch:9000", "spark/streaming:9000",
       "spark/worker:9000", "trino/coordinator:9000", "trino/worker:9000", "yarn/nodemanager:9000",
     ]);
     expect(rules(plans.prod, "allow-trino-coordinator", "ingress")).toEqual(["trino/tables:8080", "trino/worker:8080"]);
@@ -94,7 +95,8 @@ describe("network flows", () => {
     expect(rules(plans.prod, "allow-yarn-nodemanager", "ingress")).toEqual(expect.arrayContaining(["yarn/nodemanager:7078-7094,8040,8041", "yarn/resourcemanager:8041"]));
     expect(rules(plans.prod, "allow-minio-buckets", "egress")).toEqual(["minio/server:9000"]);
     expect(rules(plans.prod, "allow-hdfs-namenode", "ingress")).toEqual([
-      "hdfs/datanode:9000", "hdfs/directories:9000", "hdfs/namenode:8019,9000,9870", "spark/batch:9000", "spark/streaming:9000",
+      "hdfs/datanode:9000", "hdfs/directories:9000", "hdfs/namenode:8019,9000,9870", "impala/catalogd:9000", "impala/coordinator:9000",
+      "impala/executor:9000", "spark/batch:9000", "spark/streaming:9000",
       "spark/worker:9000", "yarn/nodemanager:9000", "yarn/resourcemanager:9000",
     ]);
     expect(rules(plans.prod, "allow-hdfs-journalnode", "ingress")).toEqual(["hdfs/journalnode:8480", "hdfs/namenode:8480,8485"]);
@@ -109,6 +111,12 @@ describe("network flows", () => {
     expect(all(plans.dev, "NetworkPolicy").map((r) => r.name)).not.toContain("allow-hdfs-journalnode");
   });
 
+  it("wires Impala's daemons to each other, the lake and HDFS", () => {
+    expect(rules(plans.prod, "allow-impala-statestored", "ingress")).toEqual(["impala/catalogd:24000", "impala/coordinator:24000", "impala/executor:24000"]);
+    expect(rules(plans.prod, "allow-impala-catalogd", "ingress")).toEqual(["impala/coordinator:26000", "impala/executor:26000", "impala/statestored:23020"]);
+    expect(rules(plans.prod, "allow-impala-executor", "egress")).toEqual(expect.arrayContaining(["hdfs/datanode:9866,9867", "hdfs/namenode:9000", "minio/server:9000", "impala/coordinator:27000"]));
+  });
+
   it("lets drivers fetch jars over HTTPS only in maven mode, and never to private ranges", () => {
     const maven = policy(plans.dev, "allow-spark-drivers-maven");
     expect(maven.egress).toEqual([{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16"] } }], ports: [{ protocol: "TCP", port: 443 }] }]);
@@ -117,7 +125,7 @@ describe("network flows", () => {
 
   it("lets only the metastore and its schema Job reach MySQL, and the lake's engines reach the metastore", () => {
     expect(rules(plans.prod, "allow-mysql-database", "ingress")).toEqual(["hive-metastore/metastore:3306", "hive-metastore/schema:3306"]);
-    expect(rules(plans.prod, "allow-hive-metastore-metastore", "ingress")).toEqual(["spark/batch:9083", "spark/streaming:9083", "spark/worker:9083", "trino/coordinator:9083", "trino/worker:9083", "yarn/nodemanager:9083"]);
+    expect(rules(plans.prod, "allow-hive-metastore-metastore", "ingress")).toEqual(["impala/catalogd:9083", "impala/coordinator:9083", "spark/batch:9083", "spark/streaming:9083", "spark/worker:9083", "trino/coordinator:9083", "trino/worker:9083", "yarn/nodemanager:9083"]);
     expect(rules(plans.prod, "allow-hive-metastore-metastore", "egress")).toEqual(["minio/server:9000", "mysql/database:3306"]);
   });
 });

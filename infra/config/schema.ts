@@ -3,6 +3,7 @@ import { z } from "zod";
 import { reads, ruleIssue } from "../../components/kit/sizing";
 import { hdfsConfig } from "../../components/hdfs/config";
 import { hiveMetastoreConfig } from "../../components/hive-metastore/config";
+import { impalaConfig } from "../../components/impala/config";
 import { kafkaConfig } from "../../components/kafka/config";
 import { minioConfig } from "../../components/minio/config";
 import { mysqlConfig } from "../../components/mysql/config";
@@ -27,6 +28,7 @@ export const platformSchema = z
     yarn: yarnConfig,
     spark: sparkConfig,
     starburst: starburstConfig,
+    impala: impalaConfig,
   })
   // Runs whatever else is wrong: each minimum checks only a value that is a whole number.
   .superRefine((p, ctx) => {

@@ -1,0 +1,44 @@
+/** Apache Impala: statestore, catalog, coordinators and executors, on the metastore and the lake. */
+import { z } from "zod";
+import { jvmFootprintMiB, heapMiB } from "../kit/jvm";
+import { memoryMiB } from "../kit/quantity";
+import { checkJvmFits, count, heapPercent, jvmReads, resources, ruleIssue } from "../kit/sizing";
+
+/** The official images are apache/impala:<version>-<daemon>. */
+export const IMPALA_REPOSITORY = "apache/impala";
+export const IMPALA_VERSION = "4.4.1";
+/** The smallest query memory (mem_limit) an impalad is given; below it, queries cannot run. */
+export const MIN_MEM_LIMIT_MIB = 512;
+
+const daemon = (defaultHeap: number) => z.strictObject({ replicas: count(100), heapPercent: heapPercent.default(defaultHeap), resources });
+
+export const impalaConfig = z
+  .strictObject({
+    repository: z.string().regex(/^[a-z0-9][\w.\-/:]*$/, { error: "must be an image repository such as apache/impala" }).default(IMPALA_REPOSITORY),
+    version: z.string().regex(/^\d+\.\d+\.\d+$/, { error: "must be a release such as 4.4.1" }).default(IMPALA_VERSION),
+    statestore: z.strictObject({ resources }),
+    catalog: z.strictObject({ heapPercent: heapPercent.default(60), resources }),
+    /** impalads that plan queries and serve clients (HS2 21050). */
+    coordinators: daemon(20),
+    /** impalads that only execute fragments. */
+    executors: daemon(20),
+  })
+  .superRefine((c, ctx) => checkJvmFits(ctx, ["catalog"], c.catalog), jvmReads(["catalog"]))
+  .superRefine((c, ctx) => {
+    for (const role of ["coordinators", "executors"] as const) {
+      const r = c[role];
+      const limit = memoryMiB(r.resources.limits.memory);
+      const jvm = jvmFootprintMiB(heapMiB(r.resources.limits.memory, r.heapPercent));
+      if (limit - jvm < MIN_MEM_LIMIT_MIB) {
+        ruleIssue(ctx, [role, "resources", "limits", "memory"],
+          `${r.resources.limits.memory} (${limit} MiB) leaves ${limit - jvm} MiB for query memory (mem_limit) after the ${jvm} MiB JVM (heapPercent ${r.heapPercent}); at least ${MIN_MEM_LIMIT_MIB} MiB is needed`,
+          [[role, "heapPercent"]]);
+      }
+    }
+  }, jvmReads(["coordinators"], ["executors"]));
+export type ImpalaConfig = z.infer<typeof impalaConfig>;
+
+/** mem_limit: what is left of the container after the embedded JVM. */
+export function memLimitMiB(r: { heapPercent: number; resources: { limits: { memory: string } } }): number {
+  return memoryMiB(r.resources.limits.memory) - jvmFootprintMiB(heapMiB(r.resources.limits.memory, r.heapPercent));
+}

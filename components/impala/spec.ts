@@ -1,0 +1,203 @@
+/** Impala daemons and their configuration: who finds whom, memory per daemon, the metastore and the lake. */
+import type { HdfsConfig } from "../hdfs/config";
+import { clientFlows, coreSite as hdfsCoreSite, hdfsSite } from "../hdfs/spec";
+import { metastoreUri } from "../hive-metastore/spec";
+import {
+  clientService, configMap, container, digest, Flow, heapMiB, Manifest, podDisruptionBudget, podSpec,
+  scratchVolume, selectorLabels, serviceAccount, workloadLabels, Workload,
+} from "../kit";
+import { siteXml } from "../kit/hadoop-xml";
+import type { Resources } from "../kit/sizing";
+import { CREDENTIALS_SECRET as MINIO_SECRET, endpoint as minioEndpoint, S3_PORT, SERVER as MINIO } from "../minio/spec";
+import { ImpalaConfig, memLimitMiB } from "./config";
+
+export const STATESTORE: Workload = { name: "impala", component: "statestored" };
+export const CATALOG: Workload = { name: "impala", component: "catalogd" };
+export const COORDINATOR: Workload = { name: "impala", component: "coordinator" };
+export const EXECUTOR: Workload = { name: "impala", component: "executor" };
+
+export const PORTS = {
+  statestore: 24000, statestoreWeb: 25010, subscriber: 23000, catalogSubscriber: 23020,
+  catalog: 26000, catalogWeb: 25020, hs2: 21050, hs2Http: 28000, impaladWeb: 25000, krpc: 27000,
+} as const;
+export const SERVICES = { statestore: "impala-statestored", catalog: "impala-catalogd", coordinator: "impala" } as const;
+export const CONFIG_MAP = "impala-config";
+/** The apache/impala images' impala user. */
+const UID = 1000;
+const CONF = "/opt/impala/conf";
+
+const host = (service: string, ns: string) => `${service}.${ns}.svc.cluster.local`;
+
+export function image(cfg: ImpalaConfig, daemon: string): string {
+  return `${cfg.repository}:${cfg.version}-${daemon}`;
+}
+
+/** Config files on the daemons' classpath: the metastore, HDFS and S3A (MinIO). */
+export function configFiles(hdfs: HdfsConfig, ns: string, zookeeperConnect: string): Record<string, string> {
+  return {
+    "hive-site.xml": siteXml({ "hive.metastore.uris": metastoreUri(ns), "hive.metastore.client.socket.timeout": "3600" }),
+    "core-site.xml": siteXml({
+      ...hdfsCoreSite(hdfs, ns, zookeeperConnect),
+      "fs.s3a.endpoint": minioEndpoint(ns),
+      "fs.s3a.path.style.access": true,
+      "fs.s3a.connection.ssl.enabled": false,
+    }),
+    "hdfs-site.xml": siteXml(hdfsSite(hdfs, ns)),
+  };
+}
+
+/** Flags every daemon shares: where the statestore is, logs to stderr, scratch in /tmp. */
+function commonFlags(ns: string): string[] {
+  return [
+    `--state_store_host=${host(SERVICES.statestore, ns)}`,
+    `--state_store_port=${PORTS.statestore}`,
+    "--logtostderr=true",
+    "--log_dir=/tmp/impala-logs",
+    '--hostname="$POD_IP"',
+  ];
+}
+
+export function statestoreFlags(): string[] {
+  return [`--state_store_port=${PORTS.statestore}`, `--webserver_port=${PORTS.statestoreWeb}`, "--logtostderr=true", "--log_dir=/tmp/impala-logs"];
+}
+
+export function catalogFlags(ns: string): string[] {
+  return [
+    ...commonFlags(ns),
+    `--catalog_service_port=${PORTS.catalog}`,
+    `--state_store_subscriber_port=${PORTS.catalogSubscriber}`,
+    `--webserver_port=${PORTS.catalogWeb}`,
+    // Pick up tables Spark and Trino create through the metastore within a second.
+    "--hms_event_polling_interval_s=1",
+    "--catalog_topic_mode=minimal",
+  ];
+}
+
+export function impaladFlags(cfg: ImpalaConfig, ns: string, role: "coordinators" | "executors"): string[] {
+  const coordinator = role === "coordinators";
+  return [
+    ...commonFlags(ns),
+    `--catalog_service_host=${host(SERVICES.catalog, ns)}`,
+    `--catalog_service_port=${PORTS.catalog}`,
+    `--state_store_subscriber_port=${PORTS.subscriber}`,
+    `--is_coordinator=${coordinator}`,
+    `--is_executor=${!coordinator}`,
+    `--mem_limit=${memLimitMiB(cfg[role])}m`,
+    `--krpc_port=${PORTS.krpc}`,
+    `--hs2_port=${PORTS.hs2}`,
+    `--hs2_http_port=${PORTS.hs2Http}`,
+    `--webserver_port=${PORTS.impaladWeb}`,
+    "--use_local_catalog=true",
+    "--scratch_dirs=/tmp/impala-scratch",
+  ];
+}
+
+interface Daemon {
+  name: string;
+  workload: Workload;
+  image: string;
+  replicas: number;
+  flags: string[];
+  binary: string;
+  resources: Resources;
+  heap?: number;
+  ports: { name: string; port: number }[];
+  probePort: number;
+}
+
+function daemonDeployment(d: Daemon, ns: string, checksum: string): Manifest {
+  const tcp = (failureThreshold: number) => ({ tcpSocket: { port: d.probePort }, periodSeconds: 10, failureThreshold });
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: d.name, namespace: ns, labels: workloadLabels(d.workload) },
+    spec: {
+      replicas: d.replicas,
+      selector: { matchLabels: selectorLabels(d.workload) },
+      template: {
+        metadata: { labels: workloadLabels(d.workload), annotations: { "dataplatform.io/config-checksum": checksum } },
+        spec: podSpec(d.workload, UID, {
+          terminationGracePeriodSeconds: 60,
+          containers: [container({
+            name: d.workload.component,
+            image: d.image,
+            command: ["/bin/bash", "-c", `exec /opt/impala/bin/daemon_entrypoint.sh /opt/impala/bin/${d.binary} ${d.flags.join(" ")}`],
+            env: [
+              { name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
+              // The statestore has no JVM; the others embed one, sized from their limit.
+              ...(d.heap ? [{ name: "JAVA_TOOL_OPTIONS", value: `-Xms${d.heap}m -Xmx${d.heap}m` }] : []),
+              { name: "AWS_ACCESS_KEY_ID", valueFrom: { secretKeyRef: { name: MINIO_SECRET, key: "root-user" } } },
+              { name: "AWS_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: MINIO_SECRET, key: "root-password" } } },
+            ],
+            ports: d.ports.map((p) => ({ name: p.name, containerPort: p.port })),
+            readinessProbe: tcp(3),
+            livenessProbe: { ...tcp(6), initialDelaySeconds: 60 },
+            startupProbe: tcp(60),
+            resources: d.resources,
+            volumeMounts: [
+              ...["hive-site.xml", "core-site.xml", "hdfs-site.xml"].map((f) => ({ name: "config", mountPath: `${CONF}/${f}`, subPath: f })),
+              { name: "tmp", mountPath: "/tmp" },
+            ],
+          })],
+          volumes: [{ name: "config", configMap: { name: CONFIG_MAP } }, scratchVolume("tmp", "20Gi")],
+        }, "impala"),
+      },
+    },
+  };
+}
+
+export function impalaManifests(cfg: ImpalaConfig, hdfs: HdfsConfig, ns: string, zookeeperConnect: string): Manifest[] {
+  const files = configFiles(hdfs, ns, zookeeperConnect);
+  const checksum = digest(files);
+  const heapOf = (r: { heapPercent: number; resources: Resources }) => heapMiB(r.resources.limits.memory, r.heapPercent);
+  const impalad = (role: "coordinators" | "executors", workload: Workload, name: string, daemonImage: string, ports: { name: string; port: number }[]): Daemon => ({
+    name, workload, image: image(cfg, daemonImage), replicas: cfg[role].replicas, flags: impaladFlags(cfg, ns, role), binary: "impalad",
+    resources: cfg[role].resources, heap: heapOf(cfg[role]), ports, probePort: role === "coordinators" ? PORTS.hs2 : PORTS.krpc,
+  });
+  const daemons: Daemon[] = [
+    {
+      name: "impala-statestored", workload: STATESTORE, image: image(cfg, "statestored"), replicas: 1, flags: statestoreFlags(), binary: "statestored",
+      resources: cfg.statestore.resources, ports: [{ name: "statestore", port: PORTS.statestore }, { name: "web", port: PORTS.statestoreWeb }], probePort: PORTS.statestore,
+    },
+    {
+      name: "impala-catalogd", workload: CATALOG, image: image(cfg, "catalogd"), replicas: 1, flags: catalogFlags(ns), binary: "catalogd",
+      resources: cfg.catalog.resources, heap: heapOf(cfg.catalog),
+      ports: [{ name: "catalog", port: PORTS.catalog }, { name: "subscriber", port: PORTS.catalogSubscriber }, { name: "web", port: PORTS.catalogWeb }], probePort: PORTS.catalog,
+    },
+    impalad("coordinators", COORDINATOR, "impala-coordinator", "impalad_coordinator", [
+      { name: "hs2", port: PORTS.hs2 }, { name: "hs2-http", port: PORTS.hs2Http }, { name: "web", port: PORTS.impaladWeb },
+      { name: "krpc", port: PORTS.krpc }, { name: "subscriber", port: PORTS.subscriber },
+    ]),
+    impalad("executors", EXECUTOR, "impala-executor", "impalad_executor", [
+      { name: "krpc", port: PORTS.krpc }, { name: "subscriber", port: PORTS.subscriber }, { name: "web", port: PORTS.impaladWeb },
+    ]),
+  ];
+  return [
+    serviceAccount("impala", ns, COORDINATOR),
+    configMap(CONFIG_MAP, ns, COORDINATOR, files),
+    ...daemons.filter((d) => d.replicas > 1).map((d) => podDisruptionBudget(d.name, ns, d.workload)),
+    ...daemons.map((d) => daemonDeployment(d, ns, checksum)),
+    clientService(SERVICES.statestore, ns, STATESTORE, [{ name: "statestore", port: PORTS.statestore }]),
+    clientService(SERVICES.catalog, ns, CATALOG, [{ name: "catalog", port: PORTS.catalog }]),
+    clientService(SERVICES.coordinator, ns, COORDINATOR, [{ name: "hs2", port: PORTS.hs2 }, { name: "hs2-http", port: PORTS.hs2Http }, { name: "web", port: PORTS.impaladWeb }]),
+  ];
+}
+
+export function impalaFlows(): Flow[] {
+  const subscribers: [Workload, number][] = [[CATALOG, PORTS.catalogSubscriber], [COORDINATOR, PORTS.subscriber], [EXECUTOR, PORTS.subscriber]];
+  return [
+    ...subscribers.flatMap(([w, port]) => [
+      { from: w, to: STATESTORE, ports: [PORTS.statestore] },
+      { from: STATESTORE, to: w, ports: [port] },
+    ]),
+    { from: COORDINATOR, to: CATALOG, ports: [PORTS.catalog] },
+    { from: EXECUTOR, to: CATALOG, ports: [PORTS.catalog] },
+    { from: COORDINATOR, to: EXECUTOR, ports: [PORTS.krpc] },
+    { from: EXECUTOR, to: COORDINATOR, ports: [PORTS.krpc] },
+    { from: EXECUTOR, to: EXECUTOR, ports: [PORTS.krpc] },
+    ...[CATALOG, COORDINATOR, EXECUTOR].flatMap((w) => [{ from: w, to: MINIO, ports: [S3_PORT] }, ...clientFlows(w)]),
+  ];
+}
+
+/** Daemons that talk to the metastore. */
+export const METASTORE_CLIENTS = [CATALOG, COORDINATOR];
