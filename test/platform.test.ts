@@ -178,6 +178,7 @@ describe("npm run check", () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/kafka-broker\s+3 x/);
     expect(r.stdout).toMatch(/total\s+\d+ pods/);
+    expect(r.stdout).toContain("+ Helm chart trino 1.42.0 (4 workers): rendered by the provider at deploy time");
   });
 
   it("refuses bad overrides with the path and exit code 2, no stack trace", () => {

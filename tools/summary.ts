@@ -43,6 +43,11 @@ export function formatSummary(plan: Plan): string {
   }
   const total = (f: (w: Workload) => number) => workloads.reduce((acc, w) => acc + w.replicas * f(w), 0);
   lines.push(`  ${"total".padEnd(20)} ${String(total(() => 1)).padStart(3)} pods ${total((w) => w.cpu).toFixed(2).padStart(5)} CPU  ${gib(total((w) => w.memory)).padStart(6)}  ${gib(total((w) => w.storage)).padStart(7)}`);
+  const charts = plan.resources.filter((r) => r.type === "kubernetes:helm.sh/v4:Chart");
+  for (const c of charts) {
+    const workers = c.inputs.values?.server?.workers ?? c.inputs.values?.worker?.replicas;
+    lines.push(`  + Helm chart ${c.inputs.chart} ${c.inputs.version}${workers !== undefined ? ` (${workers} workers)` : ""}: rendered by the provider at deploy time, not counted above`);
+  }
   lines.push("", "Resources by type:");
   for (const [type, n] of [...byType.entries()].sort()) lines.push(`  ${String(n).padStart(3)}  ${type}`);
   return lines.join("\n");
