@@ -24,13 +24,15 @@ describe("Impala", () => {
   });
 
   it("derives mem_limit and the JVM heap from the container memory", () => {
-    // 2Gi limit, heap 20% = 409 MiB, JVM footprint 409 + 256 = 665 MiB, mem_limit = 2048 - 665.
-    expect(impaladFlags(impala("dev"), NS, "executors")).toContain("--mem_limit=1383m");
+    // 2Gi limit, heap 20% = 409 MiB, JVM footprint 409 + 256 = 665 MiB, 85% of the remaining 1383 MiB.
+    expect(impaladFlags(impala("dev"), NS, "executors")).toContain("--mem_limit=1175m");
     const executor = (impalaManifests(impala("dev"), hdfs("dev"), NS, ZK) as any[]).find((m) => m.metadata.name === "impala-executor");
     const c = executor.spec.template.spec.containers[0];
     expect(c.env).toContainEqual({ name: "JAVA_TOOL_OPTIONS", value: "-Xms409m -Xmx409m" });
     expect(c.image).toBe("apache/impala:4.4.1-impalad_executor");
     expect(c.command[2]).toMatch(/^exec \/opt\/impala\/bin\/daemon_entrypoint\.sh \/opt\/impala\/bin\/impalad /);
+    expect(c.volumeMounts).toContainEqual({ name: "logs", mountPath: "/opt/impala/logs" });
+    expect(c.command[2]).toContain("--log_dir=/opt/impala/logs");
     const statestore = (impalaManifests(impala("dev"), hdfs("dev"), NS, ZK) as any[]).find((m) => m.metadata.name === "impala-statestored");
     expect(statestore.spec.template.spec.containers[0].env.map((e: any) => e.name)).not.toContain("JAVA_TOOL_OPTIONS");
   });
@@ -38,7 +40,7 @@ describe("Impala", () => {
   it("rejects a container too small for the JVM plus query memory", () => {
     const r = impalaConfig.safeParse({ ...readEnvironment("dev").impala, executors: { replicas: 1, resources: { requests: { cpu: "1", memory: "768Mi" }, limits: { memory: "768Mi" } } } });
     expect(r.success).toBe(false);
-    expect(r.error!.issues[0].message).toMatch(/768Mi \(768 MiB\) leaves 359 MiB for query memory \(mem_limit\) after the 409 MiB JVM/);
+    expect(r.error!.issues[0].message).toMatch(/768Mi \(768 MiB\) leaves 305 MiB for query memory \(mem_limit\) after the 409 MiB JVM \(heapPercent 20\) and 15% native headroom/);
   });
 
   it("scales executors by changing only their Deployment", async () => {

@@ -22,7 +22,9 @@ describe("Hive Metastore", () => {
     expect(site["javax.jdo.option.ConnectionURL"]).toBe(`jdbc:mysql://mysql.${NS}.svc.cluster.local:3306/hive_metastore?useSSL=false&allowPublicKeyRetrieval=true`);
     expect(site["javax.jdo.option.ConnectionDriverName"]).toBe("com.mysql.cj.jdbc.Driver");
     expect(site["javax.jdo.option.ConnectionUserName"]).toBe("hive");
-    expect(site["javax.jdo.option.ConnectionPassword"]).toBe(PASSWORD_PLACEHOLDER);
+    // Only a placeholder in the ConfigMap: the pod puts the Secret's value in at start.
+    expect(site["javax.jdo.option.ConnectionPassword"]).toBe("@HIVE_DB_PASSWORD@");
+    expect(site["metastore.transactional.event.listeners"]).toBe("org.apache.hive.hcatalog.listener.DbNotificationListener");
     expect(site["metastore.warehouse.dir"]).toBe("s3a://data-lake/warehouse");
     expect(site["datanucleus.schema.autoCreateAll"]).toBe("false");
     expect(parseSiteXml(config["core-site.xml"])).toMatchObject({ "fs.s3a.endpoint": `http://minio.${NS}.svc.cluster.local:9000`, "fs.s3a.path.style.access": "true" });

@@ -1,5 +1,5 @@
 import { starburstConfig } from "../components/starburst/config";
-import { catalogs, chartValues, engineVersion, tablesScript, terminationGraceSeconds, trinoValues } from "../components/starburst/spec";
+import { catalogs, chartValues, engineVersion, hardenChartObject, imageTag, tablesScript, terminationGraceSeconds, trinoValues } from "../components/starburst/spec";
 import { SqlEngine } from "../components/starburst";
 import { loadTables, trinoDdl, trinoType } from "../components/lakehouse/tables";
 import { planStack, recordResources } from "../tools/plan";
@@ -41,9 +41,11 @@ describe("Trino chart values", () => {
   it("size the coordinator and workers from their memory limits", () => {
     expect(v.image).toEqual({ repository: "trinodb/trino", tag: "479" });
     expect(v.server.workers).toBe(4);
-    expect(v.worker.jvm.maxHeapSize).toBe(`${Math.floor(32768 * 0.7)}M`);
-    expect(v.worker.config.query.maxMemoryPerNode).toBe(`${Math.floor(Math.floor(32768 * 0.7) * 0.5)}MB`);
-    expect(v.server.config.query.maxMemory).toBe(`${Math.floor(Math.floor(32768 * 0.7) * 0.5) * 4}MB`);
+    // 32Gi limit: heap 70% = 22937 MiB, queries 50% of the heap = 11468 MiB per node, 4 workers.
+    expect(v.worker.jvm.maxHeapSize).toBe("22937M");
+    expect(v.worker.config.query.maxMemoryPerNode).toBe("11468MB");
+    expect(v.worker.config.memory.heapHeadroomPerNode).toBe("6881MB");
+    expect(v.server.config.query.maxMemory).toBe("45872MB");
     expect(v.worker.resources.limits.memory).toBe("32Gi");
   });
 
@@ -52,6 +54,20 @@ describe("Trino chart values", () => {
     expect(v.worker.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(2 * 120);
     expect(terminationGraceSeconds(sql("prod"))).toBe(270);
     expect(v.additionalConfigProperties).toEqual(expect.arrayContaining(["enable-dynamic-filtering=true", "join-distribution-type=AUTOMATIC", "shutdown.grace-period=120s"]));
+  });
+
+  it("add only part-of to the chart's own labels, which its selectors rely on", () => {
+    expect(v.coordinator.labels).toEqual({ "app.kubernetes.io/part-of": "data-platform" });
+    expect(v.worker.labels).toEqual({ "app.kubernetes.io/part-of": "data-platform" });
+    expect(v.accessControl).toBeUndefined();
+  });
+
+  it("harden the chart's Deployments the way the policy pack requires", () => {
+    const deployment = { spec: { replicas: 4, template: { spec: { containers: [{ name: "trino-worker" }] } } } };
+    const hardened: any = hardenChartObject("kubernetes:apps/v1:Deployment", deployment);
+    expect(hardened.spec.template.spec).toEqual({ containers: [{ name: "trino-worker" }], automountServiceAccountToken: false, enableServiceLinks: false });
+    expect(hardened.spec.replicas).toBe(4);
+    expect(hardenChartObject("kubernetes:core/v1:ConfigMap", { data: {} })).toBeUndefined();
   });
 
   it("run restricted, with MinIO credentials from the Secret", () => {
@@ -73,6 +89,9 @@ describe("Starburst flavor", () => {
   it("passes the licence and the worker shutdown settings to the Starburst chart", () => {
     const v: any = chartValues(sql("prod", { flavor: "starburst", licenseSecret: "starburst-license" }), NS);
     expect(v.starburstPlatformLicense).toBe("starburst-license");
+    expect(v.image.tag).toBe("476-e");
+    expect(imageTag(sql("prod", { flavor: "starburst", licenseSecret: "x" }))).toBe("476-e");
+    expect(v.additionalEnv).toContainEqual({ name: "S3_ACCESS_KEY", valueFrom: { secretKeyRef: { name: "minio-credentials", key: "root-user" } } });
     expect(v.worker).toMatchObject({ replicas: 4, starburstWorkerShutdownGracePeriodSeconds: 120, deploymentTerminationGracePeriodSeconds: 270 });
   });
 });
@@ -108,6 +127,9 @@ describe("Iceberg tables", () => {
     expect(chart.inputs).toMatchObject({ chart: "trino", version: "1.42.0", repositoryOpts: { repo: "https://trinodb.github.io/charts" }, namespace: NS });
     const job = rs.find((r) => r.type === "kubernetes:batch/v1:Job")!;
     expect(job.name).toMatch(/^lake-tables-/);
+    expect(job.inputs.spec.template.spec.containers[0].image).toBe("trinodb/trino:479");
+    const pdb = rs.find((r) => r.type === "kubernetes:policy/v1:PodDisruptionBudget")!;
+    expect(pdb.inputs.spec).toMatchObject({ maxUnavailable: 1, selector: { matchLabels: { "app.kubernetes.io/name": "trino", "app.kubernetes.io/component": "worker", "app.kubernetes.io/part-of": "data-platform" } } });
     expect(job.options.dependsOn.some((u: string) => u.endsWith("Chart::trino"))).toBe(true);
   });
 });

@@ -50,7 +50,9 @@ export function hiveSite(ns: string): SiteProperties {
     // The schema belongs to the schema Job; servers verify it and never create or change it.
     "datanucleus.schema.autoCreateAll": false,
     "metastore.schema.verification": true,
-    // Impala's catalogd polls notification events.
+    // Impala's catalogd polls notification events: record them, and let it read them.
+    "metastore.transactional.event.listeners": "org.apache.hive.hcatalog.listener.DbNotificationListener",
+    "hive.metastore.dml.events": true,
     "hive.metastore.event.db.notification.api.auth": false,
     "metastore.event.db.notification.api.auth": false,
   };

@@ -29,16 +29,20 @@ export const impalaConfig = z
       const r = c[role];
       const limit = memoryMiB(r.resources.limits.memory);
       const jvm = jvmFootprintMiB(heapMiB(r.resources.limits.memory, r.heapPercent));
-      if (limit - jvm < MIN_MEM_LIMIT_MIB) {
+      if (memLimitMiB(r) < MIN_MEM_LIMIT_MIB) {
         ruleIssue(ctx, [role, "resources", "limits", "memory"],
-          `${r.resources.limits.memory} (${limit} MiB) leaves ${limit - jvm} MiB for query memory (mem_limit) after the ${jvm} MiB JVM (heapPercent ${r.heapPercent}); at least ${MIN_MEM_LIMIT_MIB} MiB is needed`,
+          `${r.resources.limits.memory} (${limit} MiB) leaves ${memLimitMiB(r)} MiB for query memory (mem_limit) after the ${jvm} MiB JVM (heapPercent ${r.heapPercent}) and ${NATIVE_HEADROOM_PERCENT}% native headroom; at least ${MIN_MEM_LIMIT_MIB} MiB is needed`,
           [[role, "heapPercent"]]);
       }
     }
   }, jvmReads(["coordinators"], ["executors"]));
 export type ImpalaConfig = z.infer<typeof impalaConfig>;
 
-/** mem_limit: what is left of the container after the embedded JVM. */
+/** Native memory outside mem_limit's accounting (allocator caches, threads, KRPC buffers). */
+export const NATIVE_HEADROOM_PERCENT = 15;
+
+/** mem_limit: what is left of the container after the embedded JVM, less native headroom. */
 export function memLimitMiB(r: { heapPercent: number; resources: { limits: { memory: string } } }): number {
-  return memoryMiB(r.resources.limits.memory) - jvmFootprintMiB(heapMiB(r.resources.limits.memory, r.heapPercent));
+  const rest = memoryMiB(r.resources.limits.memory) - jvmFootprintMiB(heapMiB(r.resources.limits.memory, r.heapPercent));
+  return Math.floor((rest * (100 - NATIVE_HEADROOM_PERCENT)) / 100);
 }

@@ -52,13 +52,13 @@ function commonFlags(ns: string): string[] {
     `--state_store_host=${host(SERVICES.statestore, ns)}`,
     `--state_store_port=${PORTS.statestore}`,
     "--logtostderr=true",
-    "--log_dir=/tmp/impala-logs",
+    "--log_dir=/opt/impala/logs",
     '--hostname="$POD_IP"',
   ];
 }
 
 export function statestoreFlags(): string[] {
-  return [`--state_store_port=${PORTS.statestore}`, `--webserver_port=${PORTS.statestoreWeb}`, "--logtostderr=true", "--log_dir=/tmp/impala-logs"];
+  return [`--state_store_port=${PORTS.statestore}`, `--webserver_port=${PORTS.statestoreWeb}`, "--logtostderr=true", "--log_dir=/opt/impala/logs"];
 }
 
 export function catalogFlags(ns: string): string[] {
@@ -137,9 +137,11 @@ function daemonDeployment(d: Daemon, ns: string, checksum: string): Manifest {
             volumeMounts: [
               ...["hive-site.xml", "core-site.xml", "hdfs-site.xml"].map((f) => ({ name: "config", mountPath: `${CONF}/${f}`, subPath: f })),
               { name: "tmp", mountPath: "/tmp" },
+              // The image's entrypoint refuses to start unless its log directory is writable.
+              { name: "logs", mountPath: "/opt/impala/logs" },
             ],
           })],
-          volumes: [{ name: "config", configMap: { name: CONFIG_MAP } }, scratchVolume("tmp", "20Gi")],
+          volumes: [{ name: "config", configMap: { name: CONFIG_MAP } }, scratchVolume("tmp", "20Gi"), scratchVolume("logs", "1Gi")],
         }, "impala"),
       },
     },

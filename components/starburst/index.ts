@@ -1,12 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { container, Flow, job, scratchVolume, serviceAccount } from "../kit";
+import { container, Flow, job, podDisruptionBudget, scratchVolume, serviceAccount } from "../kit";
 import type { EngineArgs } from "../kit/engine";
 import { createObjects } from "../kit/objects";
 import { loadTables, trinoDdl } from "../lakehouse/tables";
 import { S3_PORT, SERVER as MINIO } from "../minio/spec";
 import { FLAVORS, StarburstConfig } from "./config";
-import { chartValues, COORDINATOR, coordinatorUrl, engineVersion, HTTP_PORT, RELEASE, TABLES_JOB, tablesScript, WORKER } from "./spec";
+import { chartValues, COORDINATOR, coordinatorUrl, hardenChartObject, HTTP_PORT, imageTag, RELEASE, TABLES_JOB, tablesScript, WORKER } from "./spec";
 
 /** The engine's pods, which the metastore must admit. */
 export const SQL_ENGINE_CLIENTS = [COORDINATOR, WORKER];
@@ -27,9 +27,18 @@ export class SqlEngine extends pulumi.ComponentResource {
       repositoryOpts: { repo: flavor.repo },
       namespace: args.namespace,
       values: chartValues(args.config, args.namespace),
-    }, { parent: this, dependsOn: args.dependsOn });
+    }, {
+      parent: this,
+      dependsOn: args.dependsOn,
+      transforms: [(a) => {
+        const props = hardenChartObject(a.type, a.props);
+        return props ? { props, opts: a.opts } : undefined;
+      }],
+    });
 
-    const tablesImage = `${flavor.image}:${engineVersion(args.config)}`;
+    const tablesImage = `${flavor.image}:${imageTag(args.config)}`;
+    // The chart's workers get the platform's budget: at most one drained at a time.
+    createObjects([podDisruptionBudget("trino-worker", args.namespace, WORKER)], { parent: this, protectStateful: false, dependsOn: args.dependsOn });
     createObjects([serviceAccount("lake-tables", args.namespace, TABLES_JOB), job({
       prefix: "lake-tables", namespace: args.namespace, workload: TABLES_JOB, uid: 1000, serviceAccountName: "lake-tables",
       container: container({

@@ -3,7 +3,7 @@
  * catalogs for the pinned engine version. Pure: the component passes these to helm.v4.Chart.
  */
 import { metastoreUri } from "../hive-metastore/spec";
-import { heapMiB, Workload, workloadLabels } from "../kit";
+import { heapMiB, Workload } from "../kit";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../kit/security";
 import { CREDENTIALS_SECRET as MINIO_SECRET, endpoint as minioEndpoint } from "../minio/spec";
 import { FLAVORS, HEAP_HEADROOM_PERCENT, queryMemoryMiB, StarburstConfig } from "./config";
@@ -11,6 +11,8 @@ import { FLAVORS, HEAP_HEADROOM_PERCENT, queryMemoryMiB, StarburstConfig } from 
 export const COORDINATOR: Workload = { name: "trino", component: "coordinator" };
 export const WORKER: Workload = { name: "trino", component: "worker" };
 export const TABLES_JOB: Workload = { name: "trino", component: "tables" };
+const PART_OF_LABEL = { "app.kubernetes.io/part-of": "data-platform" };
+
 /** Release name: the chart names its Service after it (trino:8080). */
 export const RELEASE = "trino";
 export const HTTP_PORT = 8080;
@@ -19,6 +21,26 @@ export const S3_PROPERTY_RENAMED_IN = 481;
 
 export function engineVersion(cfg: StarburstConfig): number {
   return cfg.version ?? FLAVORS[cfg.flavor].version;
+}
+
+/** The engine image's tag: Trino releases are plain numbers, Starburst Enterprise's end in -e. */
+export function imageTag(cfg: StarburstConfig): string {
+  return cfg.flavor === "starburst" ? `${engineVersion(cfg)}-e` : String(engineVersion(cfg));
+}
+
+/**
+ * What the charts do not set on their pods but the policy pack requires: no service-account token
+ * (Trino does not call the Kubernetes API) and no service-link variables. Applied as a transform to
+ * every Deployment the chart renders.
+ */
+export function hardenChartObject(type: string, props: Record<string, any>): Record<string, any> | undefined {
+  if (type !== "kubernetes:apps/v1:Deployment") return undefined;
+  const spec = props.spec?.template?.spec;
+  if (!spec) return undefined;
+  return {
+    ...props,
+    spec: { ...props.spec, template: { ...props.spec.template, spec: { ...spec, automountServiceAccountToken: false, enableServiceLinks: false } } },
+  };
 }
 
 export function coordinatorUrl(ns: string): string {
@@ -82,7 +104,7 @@ export function trinoValues(cfg: StarburstConfig, ns: string): Record<string, un
     additionalVolumeMounts: [{ name: "tmp", mountPath: "/tmp" }, { name: "data", mountPath: "/data/trino" }],
   });
   return {
-    image: { repository: flavor.image, tag: String(engineVersion(cfg)) },
+    image: { repository: flavor.image, tag: imageTag(cfg) },
     server: {
       workers: cfg.workers.replicas,
       node: { environment: "dataplatform" },
@@ -91,20 +113,15 @@ export function trinoValues(cfg: StarburstConfig, ns: string): Record<string, un
     additionalConfigProperties: engineProperties(cfg),
     catalogs: catalogs(cfg, ns),
     env: s3Env,
-    // Graceful shutdown needs a system access control that lets a worker put itself in SHUTTING_DOWN.
-    accessControl: {
-      type: "configmap",
-      refreshPeriod: "60s",
-      configFile: "rules.json",
-      rules: { "rules.json": JSON.stringify({ catalogs: [{ allow: "all" }], system_information: [{ allow: ["read", "write"] }] }) },
-    },
     securityContext: restrictedPodSecurity(1000),
     containerSecurityContext: restrictedContainerSecurity(),
     serviceAccount: { create: true, name: RELEASE },
-    coordinator: { ...role(cfg.coordinator), labels: workloadLabels(COORDINATOR), annotations: {} },
+    // Only part-of: the chart sets name, instance, component and managed-by itself, and its selectors
+    // rely on them; part-of is what the platform's NetworkPolicies and PDB add to select by.
+    coordinator: { ...role(cfg.coordinator), labels: PART_OF_LABEL },
     worker: {
       ...role(cfg.workers),
-      labels: workloadLabels(WORKER),
+      labels: PART_OF_LABEL,
       gracefulShutdown: { enabled: true, gracePeriodSeconds: cfg.gracePeriodSeconds },
       terminationGracePeriodSeconds: terminationGraceSeconds(cfg),
     },
@@ -119,11 +136,13 @@ export function starburstValues(cfg: StarburstConfig, ns: string): Record<string
     heapHeadroomPercentage: HEAP_HEADROOM_PERCENT,
   });
   return {
-    image: { repository: FLAVORS.starburst.image, tag: `${engineVersion(cfg)}-e` },
+    image: { repository: FLAVORS.starburst.image, tag: imageTag(cfg) },
     starburstPlatformLicense: cfg.licenseSecret,
+    environment: "",
+    envFrom: [],
+    additionalEnv: s3Env,
     catalogs: catalogs(cfg, ns),
     additionalProperties: engineProperties(cfg).join("\n"),
-    envFrom: [],
     coordinator: { ...role(cfg.coordinator), envFrom: [], additionalProperties: "" },
     worker: {
       ...role(cfg.workers),
