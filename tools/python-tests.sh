@@ -1,16 +1,29 @@
 #!/usr/bin/env bash
-# Runs the Spark applications' tests for real: pyspark in local mode, Iceberg from Maven Central.
-# The virtualenv and the Ivy cache live outside the repository and are reused between runs.
+# Runs the Python suites for real, each in its own virtualenv (outside the repository, reused):
+#   test/python  the Spark applications: pyspark in local mode, Iceberg's runtime from Maven Central
+#   test/dbt     the dbt project: parse/compile for Trino, build and test on DuckDB
+# With JUNIT_DIR set, each suite writes <suite>.xml there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cache="${DATAPLATFORM_CACHE:-$HOME/.cache/dataplatform}"
-venv="$cache/venv"
-requirements=test/python/requirements.txt
-stamp="$venv/.requirements-$(sha256sum "$requirements" | cut -c1-16)"
-if [ ! -f "$stamp" ]; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
-  touch "$stamp"
-fi
 export DATAPLATFORM_IVY_DIR="$cache/ivy"
-exec "$venv/bin/python" -m pytest test/python -q "$@"
+
+venv_for() { # <venv dir> <requirements file>
+  local venv="$1" requirements="$2"
+  local stamp="$venv/.requirements-$(sha256sum "$requirements" | cut -c1-16)"
+  if [ ! -f "$stamp" ]; then
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
+    touch "$stamp"
+  fi
+}
+
+status=0
+for suite in python dbt; do
+  venv="$cache/venv-$suite"
+  venv_for "$venv" "test/$suite/requirements.txt"
+  junit=()
+  [ -n "${JUNIT_DIR:-}" ] && junit=(--junitxml "$JUNIT_DIR/$suite.xml")
+  VIRTUAL_ENV="$venv" "$venv/bin/python" -m pytest "test/$suite" -q "${junit[@]}" "$@" || status=$?
+done
+exit "$status"
