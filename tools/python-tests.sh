@@ -2,6 +2,7 @@
 # Runs the Python suites for real, each in its own virtualenv (outside the repository, reused):
 #   test/python  the Spark applications: pyspark in local mode, Iceberg's runtime from Maven Central
 #   test/dbt     the dbt project: parse/compile for Trino, build and test on DuckDB
+#   test/airflow the pipeline DAG under the pinned Airflow, the operators and the event generator
 # With JUNIT_DIR set, each suite writes <suite>.xml there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,7 +20,7 @@ venv_for() { # <venv dir> <requirements file>
 }
 
 status=0
-for suite in python dbt; do
+for suite in python dbt airflow; do
   venv="$cache/venv-$suite"
   venv_for "$venv" "test/$suite/requirements.txt"
   junit=()

@@ -1,0 +1,122 @@
+"""SparkOperator: runs one of the platform's Spark applications as a Kubernetes Job.
+
+The Job is made from the suspended CronJob `spark-batch` that the deployment keeps as a template (so
+image, configuration, credentials and network rules are the platform's), with the application and
+its settings swapped in. The operator waits for the Job and fails when it fails.
+"""
+import copy
+import time
+from typing import Callable, Dict, Optional, Sequence
+
+from airflow.sdk import BaseOperator
+
+APPS_DIR = "/opt/platform/apps"
+
+
+def spark_submit_command(application: str, conf: Optional[Dict[str, str]] = None, max_cores: Optional[int] = None) -> list:
+    """The driver's command: client mode in the Job's pod, reachable by executors at the pod IP."""
+    args = ["/opt/spark/bin/spark-submit", "--deploy-mode", "client", "--conf", 'spark.driver.host="$POD_IP"']
+    if max_cores:
+        args += ["--conf", f"spark.cores.max={max_cores}"]
+    for key, value in sorted((conf or {}).items()):
+        args += ["--conf", f"{key}={value}"]
+    args.append(f"{APPS_DIR}/{application}")
+    return ["/bin/bash", "-c", "set -eu\nexec " + " ".join(args)]
+
+
+def job_from_template(cronjob: dict, name: str, command: list, env: Dict[str, str]) -> dict:
+    """A Job manifest from the CronJob's template, with the driver's command and extra environment."""
+    spec = copy.deepcopy(cronjob["spec"]["jobTemplate"]["spec"])
+    driver = spec["template"]["spec"]["containers"][0]
+    driver["command"] = command
+    known = {e["name"] for e in driver.get("env", [])}
+    driver["env"] = [e for e in driver.get("env", []) if e["name"] not in env] + [{"name": k, "value": v} for k, v in sorted(env.items())]
+    labels = dict(cronjob["metadata"].get("labels", {}))
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {"name": name, "namespace": cronjob["metadata"]["namespace"], "labels": labels,
+                     "annotations": {"dataplatform.io/created-by": "airflow", "dataplatform.io/replaced-env": ",".join(sorted(known & set(env)))}},
+        "spec": spec,
+    }
+
+
+class TemplateJobOperator(BaseOperator):
+    """Runs a Kubernetes Job made from a suspended CronJob the deployment keeps as a template."""
+
+    template_fields: Sequence[str] = ("env", "job_name")
+
+    def __init__(self, *, template_cronjob: str, env: Optional[Dict[str, str]] = None, namespace: Optional[str] = None,
+                 job_name: str = "{{ ti.task_id | replace('_', '-') }}-{{ ts_nodash | lower }}",
+                 poll_seconds: int = 15, client_factory: Optional[Callable] = None, **kwargs):
+        super().__init__(**kwargs)
+        self.template_cronjob = template_cronjob
+        self.env = env or {}
+        self.namespace = namespace
+        self.job_name = job_name
+        self.poll_seconds = poll_seconds
+        self._client_factory = client_factory
+
+    def command(self) -> list:
+        raise NotImplementedError
+
+    def _batch_api(self):
+        if self._client_factory:
+            return self._client_factory()
+        from kubernetes import client, config  # in the Airflow image (cncf.kubernetes provider)
+        config.load_incluster_config()
+        return client.BatchV1Api()
+
+    def _namespace(self) -> str:
+        if self.namespace:
+            return self.namespace
+        with open("/var/run/secrets/kubernetes.io/serviceaccount/namespace") as f:
+            return f.read().strip()
+
+    def execute(self, context):
+        api = self._batch_api()
+        namespace = self._namespace()
+        cronjob = api.read_namespaced_cron_job(self.template_cronjob, namespace)
+        cronjob = cronjob if isinstance(cronjob, dict) else api.api_client.sanitize_for_serialization(cronjob)
+        job = job_from_template(cronjob, self.job_name[:63].rstrip("-"), self.command(), self.env)
+        api.create_namespaced_job(namespace, job)
+        self.log.info("Started Job %s: %s", job["metadata"]["name"], " ".join(self.command()))
+        while True:
+            status = api.read_namespaced_job_status(job["metadata"]["name"], namespace)
+            status = status if isinstance(status, dict) else api.api_client.sanitize_for_serialization(status)
+            s = status.get("status", {})
+            if s.get("succeeded"):
+                return job["metadata"]["name"]
+            if s.get("failed") and s["failed"] > job["spec"].get("backoffLimit", 0):
+                raise RuntimeError(f"Spark Job {job['metadata']['name']} failed")
+            time.sleep(self.poll_seconds)
+
+
+class SparkOperator(TemplateJobOperator):
+    """Submits one of the platform's Spark applications (components/spark/apps) from the spark-batch template."""
+
+    template_fields: Sequence[str] = ("application", "env", "job_name")
+
+    def __init__(self, *, application: str, conf: Optional[Dict[str, str]] = None, max_cores: Optional[int] = None,
+                 template_cronjob: str = "spark-batch", **kwargs):
+        super().__init__(template_cronjob=template_cronjob, **kwargs)
+        self.application = application
+        self.conf = conf or {}
+        self.max_cores = max_cores
+
+    def command(self) -> list:
+        return spark_submit_command(self.application, self.conf, self.max_cores)
+
+
+class DbtOperator(TemplateJobOperator):
+    """Runs `dbt build` for a target from the dbt Job template (the project and its profile are in the image)."""
+
+    template_fields: Sequence[str] = ("target", "select", "env", "job_name")
+
+    def __init__(self, *, target: str, select: Optional[str] = None, template_cronjob: str = "dbt", **kwargs):
+        super().__init__(template_cronjob=template_cronjob, **kwargs)
+        self.target = target
+        self.select = select
+
+    def command(self) -> list:
+        return ["dbt", "build", "--target", self.target, *(["--select", self.select] if self.select else [])]

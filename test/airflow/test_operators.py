@@ -1,0 +1,149 @@
+"""The platform's operators build the right commands and Jobs; the generator makes consistent events."""
+import json
+
+import pytest
+
+from dataplatform_operators import DbtOperator, SparkOperator, StarburstOperator
+from dataplatform_operators.generator import generate, produce, require_events
+from dataplatform_operators.spark import job_from_template, spark_submit_command
+
+CRONJOB = {
+    "metadata": {"name": "spark-batch", "namespace": "data-platform", "labels": {"app.kubernetes.io/name": "spark", "app.kubernetes.io/component": "batch"}},
+    "spec": {"suspend": True, "jobTemplate": {"spec": {"backoffLimit": 2, "template": {"spec": {
+        "serviceAccountName": "spark", "restartPolicy": "Never",
+        "containers": [{"name": "batch", "image": "apache/spark:4.0.1", "command": ["old"],
+                        "env": [{"name": "TABLES", "value": "orders"}, {"name": "AWS_ACCESS_KEY_ID", "valueFrom": {"secretKeyRef": {"name": "minio-credentials", "key": "root-user"}}}]}],
+    }}}}},
+}
+
+
+def test_spark_submit_command():
+    cmd = spark_submit_command("sample_spark_job.py", {"spark.sql.shuffle.partitions": "64"}, max_cores=4)
+    assert cmd[:2] == ["/bin/bash", "-c"]
+    assert cmd[2] == ('set -eu\nexec /opt/spark/bin/spark-submit --deploy-mode client --conf spark.driver.host="$POD_IP" '
+                      "--conf spark.cores.max=4 --conf spark.sql.shuffle.partitions=64 /opt/platform/apps/sample_spark_job.py")
+
+
+def test_job_from_the_cronjob_template_keeps_its_secrets_and_swaps_the_command():
+    job = job_from_template(CRONJOB, "spark-run-1", ["run"], {"TABLES": "orders,customers"})
+    container = job["spec"]["template"]["spec"]["containers"][0]
+    assert job["kind"] == "Job" and job["metadata"]["namespace"] == "data-platform"
+    assert container["command"] == ["run"]
+    assert {"name": "TABLES", "value": "orders,customers"} in container["env"]
+    assert {"name": "TABLES", "value": "orders"} not in container["env"]
+    assert any(e["name"] == "AWS_ACCESS_KEY_ID" and "valueFrom" in e for e in container["env"])
+    assert CRONJOB["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["command"] == ["old"]
+
+
+class FakeBatchApi:
+    def __init__(self, outcomes):
+        self.outcomes = list(outcomes)
+        self.created = []
+
+    def read_namespaced_cron_job(self, name, namespace):
+        assert (name, namespace) == ("spark-batch", "data-platform")
+        return CRONJOB
+
+    def create_namespaced_job(self, namespace, job):
+        self.created.append(job)
+
+    def read_namespaced_job_status(self, name, namespace):
+        return {"status": self.outcomes.pop(0)}
+
+
+def test_spark_operator_runs_a_job_and_waits_for_it():
+    api = FakeBatchApi([{}, {"succeeded": 1}])
+    op = SparkOperator(task_id="t", application="sample_spark_job.py", namespace="data-platform", job_name="spark-t-1", poll_seconds=0, client_factory=lambda: api)
+    assert op.execute({}) == "spark-t-1"
+    assert api.created[0]["spec"]["template"]["spec"]["containers"][0]["command"][2].endswith("/opt/platform/apps/sample_spark_job.py")
+
+
+def test_spark_operator_fails_when_the_job_fails():
+    api = FakeBatchApi([{"failed": 3}])
+    op = SparkOperator(task_id="t", application="sample_spark_job.py", namespace="data-platform", job_name="spark-t-2", poll_seconds=0, client_factory=lambda: api)
+    with pytest.raises(RuntimeError, match="Spark Job spark-t-2 failed"):
+        op.execute({})
+
+
+def test_dbt_operator_command():
+    assert DbtOperator(task_id="d", target="prod").command() == ["dbt", "build", "--target", "prod"]
+    assert DbtOperator(task_id="d", target="dev", select="marts").command() == ["dbt", "build", "--target", "dev", "--select", "marts"]
+
+
+class FakeCursor:
+    def __init__(self, log):
+        self.log = log
+
+    def execute(self, sql):
+        self.log.append(sql)
+
+    def fetchall(self):
+        return [(len(self.log),)]
+
+
+class FakeConnection:
+    def __init__(self, log, **params):
+        self.params, self.log, self.closed = params, log, False
+
+    def cursor(self):
+        return FakeCursor(self.log)
+
+    def close(self):
+        self.closed = True
+
+
+def test_starburst_operator_runs_statements_in_order_on_the_coordinator(monkeypatch):
+    monkeypatch.setenv("TRINO_HOST", "trino.data-platform.svc.cluster.local")
+    log, made = [], []
+
+    def connect(**params):
+        made.append(FakeConnection(log, **params))
+        return made[-1]
+
+    op = StarburstOperator(task_id="s", sql=["ALTER TABLE iceberg.default.orders EXECUTE optimize;", "  ", "SELECT 1"], connect=connect)
+    assert op.execute({}) == [[2]]
+    assert log == ["ALTER TABLE iceberg.default.orders EXECUTE optimize", "SELECT 1"]
+    assert made[0].params == {"host": "trino.data-platform.svc.cluster.local", "port": 8080, "user": "airflow", "catalog": "iceberg", "schema": "default", "http_scheme": "http"}
+    assert made[0].closed
+
+
+def test_generated_events_are_consistent_and_reproducible():
+    a, b = generate(20, 5, 100, seed=1), generate(20, 5, 100, seed=1)
+    assert [e["order_id"] for e in a["orders"]] == [e["order_id"] for e in b["orders"]]
+    customers = {c["customer_id"] for c in a["customers"]}
+    products = {p["product_id"]: p for p in a["products"]}
+    assert len(a["orders"]) == 100 and len(customers) == 20
+    for o in a["orders"]:
+        assert o["customer_id"] in customers and o["product_id"] in products
+        assert o["unit_price"] == products[o["product_id"]]["price"]
+        assert abs(float(o["total_amount"]) - o["quantity"] * float(o["unit_price"])) < 0.01
+        assert o["status"] in {"placed", "paid", "shipped", "cancelled", "returned"}
+
+
+def test_produce_sends_json_keyed_by_id():
+    class Producer:
+        def __init__(self):
+            self.sent, self.flushed = [], False
+
+        def send(self, topic, key, value):
+            self.sent.append((topic, key, json.loads(value)))
+
+        def flush(self):
+            self.flushed = True
+
+    p = Producer()
+    events = generate(2, 1, 3, seed=3)
+    assert produce("kafka:9092", {"orders": events["orders"]}, producer=p) == {"orders": 3}
+    assert p.flushed and [k for _, k, _ in p.sent] == [o["order_id"].encode() for o in events["orders"]]
+
+
+def test_require_events_fails_on_an_empty_topic():
+    class Consumer:
+        def partitions_for_topic(self, topic):
+            return {0, 1}
+
+        def end_offsets(self, partitions):
+            return {tp: (5 if tp.topic == "orders" else 0) for tp in partitions}
+
+    with pytest.raises(RuntimeError, match=r"topics without events: \['customers'\]"):
+        require_events("kafka:9092", ["orders", "customers"], consumer=Consumer())
