@@ -6,8 +6,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import {
-  clientService, configMap, container, digest, Flow, httpsEgress, imageVersion, job, Manifest, podDisruptionBudget,
-  podSpec, scratchVolume, serviceAccount, workloadLabels, Workload, selectorLabels, heapMiB,
+  clientService, configMap, container, deployment, digest, Flow, heapMiB, httpsEgress, imageVersion, job, Manifest,
+  podDisruptionBudget, podSpec, scratchVolume, serviceAccount, Workload,
 } from "../kit";
 import { siteXml, SiteProperties } from "../kit/hadoop-xml";
 import { DATA_LAKE_BUCKET } from "../minio/config";
@@ -114,32 +114,23 @@ export function hiveMetastoreManifests(cfg: HiveMetastoreConfig, ns: string, pom
     serviceAccount(NAME, ns, METASTORE),
     configMap(CONFIG_MAP, ns, METASTORE, files),
     podDisruptionBudget(NAME, ns, METASTORE),
-    {
-      apiVersion: "apps/v1",
-      kind: "Deployment",
-      metadata: { name: NAME, namespace: ns, labels: workloadLabels(METASTORE, version) },
-      spec: {
-        replicas: cfg.replicas,
-        selector: { matchLabels: selectorLabels(METASTORE) },
-        template: {
-          metadata: { labels: workloadLabels(METASTORE, version), annotations: { "dataplatform.io/config-checksum": digest(files) } },
-          spec: podSpec(METASTORE, UID, {
-            terminationGracePeriodSeconds: 30,
-            initContainers: jarsInit(cfg),
-            containers: [container({
-              name: "metastore", image: cfg.image, command: ["/bin/bash", "-c", SERVER_SCRIPT], env: env(heap),
-              ports: [{ name: "thrift", containerPort: PORT }],
-              readinessProbe: { tcpSocket: { port: PORT }, periodSeconds: 10 },
-              livenessProbe: { tcpSocket: { port: PORT }, periodSeconds: 20, failureThreshold: 6 },
-              startupProbe: { tcpSocket: { port: PORT }, periodSeconds: 10, failureThreshold: 60 },
-              resources: cfg.resources,
-              volumeMounts: mounts,
-            })],
-            volumes: volumes(),
-          }, NAME),
-        },
-      },
-    },
+    deployment({
+      name: NAME, namespace: ns, workload: METASTORE, version, replicas: cfg.replicas, configChecksum: digest(files),
+      pod: podSpec(METASTORE, UID, {
+        terminationGracePeriodSeconds: 30,
+        initContainers: jarsInit(cfg),
+        containers: [container({
+          name: "metastore", image: cfg.image, command: ["/bin/bash", "-c", SERVER_SCRIPT], env: env(heap),
+          ports: [{ name: "thrift", containerPort: PORT }],
+          readinessProbe: { tcpSocket: { port: PORT }, periodSeconds: 10 },
+          livenessProbe: { tcpSocket: { port: PORT }, periodSeconds: 20, failureThreshold: 6 },
+          startupProbe: { tcpSocket: { port: PORT }, periodSeconds: 10, failureThreshold: 60 },
+          resources: cfg.resources,
+          volumeMounts: mounts,
+        })],
+        volumes: volumes(),
+      }, NAME),
+    }),
     clientService(NAME, ns, METASTORE, [{ name: "thrift", port: PORT }]),
     schemaJob(cfg, ns),
   ];

@@ -3,8 +3,8 @@ import type { HdfsConfig } from "../hdfs/config";
 import { clientFlows, coreSite as hdfsCoreSite, hdfsSite } from "../hdfs/spec";
 import { metastoreUri } from "../hive-metastore/spec";
 import {
-  clientService, configMap, container, digest, Flow, heapMiB, Manifest, podDisruptionBudget, podSpec,
-  scratchVolume, selectorLabels, serviceAccount, workloadLabels, Workload,
+  clientService, configMap, container, deployment, digest, Flow, heapMiB, Manifest, podDisruptionBudget, podSpec,
+  scratchVolume, serviceAccount, Workload,
 } from "../kit";
 import { siteXml } from "../kit/hadoop-xml";
 import type { Resources } from "../kit/sizing";
@@ -107,45 +107,36 @@ interface Daemon {
 
 function daemonDeployment(d: Daemon, ns: string, checksum: string): Manifest {
   const tcp = (failureThreshold: number) => ({ tcpSocket: { port: d.probePort }, periodSeconds: 10, failureThreshold });
-  return {
-    apiVersion: "apps/v1",
-    kind: "Deployment",
-    metadata: { name: d.name, namespace: ns, labels: workloadLabels(d.workload) },
-    spec: {
-      replicas: d.replicas,
-      selector: { matchLabels: selectorLabels(d.workload) },
-      template: {
-        metadata: { labels: workloadLabels(d.workload), annotations: { "dataplatform.io/config-checksum": checksum } },
-        spec: podSpec(d.workload, UID, {
-          terminationGracePeriodSeconds: 60,
-          containers: [container({
-            name: d.workload.component,
-            image: d.image,
-            command: ["/bin/bash", "-c", `exec /opt/impala/bin/daemon_entrypoint.sh /opt/impala/bin/${d.binary} ${d.flags.join(" ")}`],
-            env: [
-              { name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
-              // The statestore has no JVM; the others embed one, sized from their limit.
-              ...(d.heap ? [{ name: "JAVA_TOOL_OPTIONS", value: `-Xms${d.heap}m -Xmx${d.heap}m` }] : []),
-              { name: "AWS_ACCESS_KEY_ID", valueFrom: { secretKeyRef: { name: MINIO_SECRET, key: "root-user" } } },
-              { name: "AWS_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: MINIO_SECRET, key: "root-password" } } },
-            ],
-            ports: d.ports.map((p) => ({ name: p.name, containerPort: p.port })),
-            readinessProbe: tcp(3),
-            livenessProbe: { ...tcp(6), initialDelaySeconds: 60 },
-            startupProbe: tcp(60),
-            resources: d.resources,
-            volumeMounts: [
-              ...["hive-site.xml", "core-site.xml", "hdfs-site.xml"].map((f) => ({ name: "config", mountPath: `${CONF}/${f}`, subPath: f })),
-              { name: "tmp", mountPath: "/tmp" },
-              // The image's entrypoint refuses to start unless its log directory is writable.
-              { name: "logs", mountPath: "/opt/impala/logs" },
-            ],
-          })],
-          volumes: [{ name: "config", configMap: { name: CONFIG_MAP } }, scratchVolume("tmp", "20Gi"), scratchVolume("logs", "1Gi")],
-        }, "impala"),
-      },
-    },
-  };
+  return deployment({
+    name: d.name, namespace: ns, workload: d.workload, replicas: d.replicas, configChecksum: checksum,
+    pod: podSpec(d.workload, UID, {
+      terminationGracePeriodSeconds: 60,
+      containers: [container({
+        name: d.workload.component,
+        image: d.image,
+        command: ["/bin/bash", "-c", `exec /opt/impala/bin/daemon_entrypoint.sh /opt/impala/bin/${d.binary} ${d.flags.join(" ")}`],
+        env: [
+          { name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
+          // The statestore has no JVM; the others embed one, sized from their limit.
+          ...(d.heap ? [{ name: "JAVA_TOOL_OPTIONS", value: `-Xms${d.heap}m -Xmx${d.heap}m` }] : []),
+          { name: "AWS_ACCESS_KEY_ID", valueFrom: { secretKeyRef: { name: MINIO_SECRET, key: "root-user" } } },
+          { name: "AWS_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: MINIO_SECRET, key: "root-password" } } },
+        ],
+        ports: d.ports.map((p) => ({ name: p.name, containerPort: p.port })),
+        readinessProbe: tcp(3),
+        livenessProbe: { ...tcp(6), initialDelaySeconds: 60 },
+        startupProbe: tcp(60),
+        resources: d.resources,
+        volumeMounts: [
+          ...["hive-site.xml", "core-site.xml", "hdfs-site.xml"].map((f) => ({ name: "config", mountPath: `${CONF}/${f}`, subPath: f })),
+          { name: "tmp", mountPath: "/tmp" },
+          // The image's entrypoint refuses to start unless its log directory is writable.
+          { name: "logs", mountPath: "/opt/impala/logs" },
+        ],
+      })],
+      volumes: [{ name: "config", configMap: { name: CONFIG_MAP } }, scratchVolume("tmp", "20Gi"), scratchVolume("logs", "1Gi")],
+    }, "impala"),
+  });
 }
 
 export function impalaManifests(cfg: ImpalaConfig, hdfs: HdfsConfig, ns: string, zookeeperConnect: string): Manifest[] {

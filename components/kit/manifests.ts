@@ -169,6 +169,39 @@ export function statefulSet(a: StatefulSetArgs): Manifest {
   };
 }
 
+export interface DeploymentArgs {
+  name: string;
+  namespace: string;
+  workload: Workload;
+  version?: string;
+  replicas: number;
+  pod: PodSpec;
+  configChecksum?: string;
+  /** Recreate: never two pods at once (a single streaming driver on one checkpoint). */
+  strategy?: "RollingUpdate" | "Recreate";
+}
+
+/** A Deployment for a stateless workload, rolled when its rendered configuration changes. */
+export function deployment(a: DeploymentArgs): Manifest {
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: a.name, namespace: a.namespace, labels: workloadLabels(a.workload, a.version) },
+    spec: {
+      replicas: a.replicas,
+      ...(a.strategy ? { strategy: { type: a.strategy } } : {}),
+      selector: { matchLabels: selectorLabels(a.workload) },
+      template: {
+        metadata: {
+          labels: workloadLabels(a.workload, a.version),
+          ...(a.configChecksum ? { annotations: { "dataplatform.io/config-checksum": a.configChecksum } } : {}),
+        },
+        spec: a.pod,
+      },
+    },
+  };
+}
+
 export function configMap(name: string, namespace: string, w: Workload, data: Record<string, string>): Manifest {
   return { apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace, labels: workloadLabels(w) }, data };
 }

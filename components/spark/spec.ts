@@ -8,7 +8,7 @@ import { metastoreUri, warehouse } from "../hive-metastore/spec";
 import { clientFlows, hadoopConfigMounts } from "../hdfs/spec";
 import { BROKER, CLIENT_PORT as KAFKA_PORT, bootstrapServers } from "../kafka/spec";
 import {
-  clientService, configMap, container, digest, Flow, headlessService, heapMiB, httpsEgress, imageVersion, Manifest,
+  clientService, configMap, container, deployment, digest, Flow, headlessService, heapMiB, httpsEgress, imageVersion, Manifest,
   podDisruptionBudget, podSpec, scratchVolume, serviceAccount, statefulSet, workloadLabels, Workload,
 } from "../kit";
 import { cpuCores } from "../kit/quantity";
@@ -164,7 +164,6 @@ export function sparkManifests(spark: SparkConfig, yarn: YarnConfig, hdfs: HdfsC
   const driverHeap = heapMiB(spark.driver.resources.limits.memory, spark.driver.heapPercent);
   const workerMemory = workerMemoryMiB(spark.workers.resources.limits.memory, spark.workers.heapPercent);
   const masterPorts = [{ name: "rpc", port: MASTER_PORT }, { name: "web", port: MASTER_WEB_PORT }];
-  const templateMeta = (w: Workload) => ({ labels: workloadLabels(w, version), annotations: { "dataplatform.io/config-checksum": checksum } });
   const driverContainer = (name: string, app: string, extraEnv: k8s.types.input.core.v1.EnvVar[], maxCores?: number) => container({
     name, image: spark.image, command: ["/bin/bash", "-c", submitScript(app, maxCores)],
     env: [...baseEnv, podIpEnv(), { name: "SPARK_DRIVER_MEMORY", value: `${driverHeap}m` }, ...s3Env, ...extraEnv],
@@ -200,65 +199,47 @@ export function sparkManifests(spark: SparkConfig, yarn: YarnConfig, hdfs: HdfsC
     }),
     clientService(MASTER_NAME, ns, MASTER, masterPorts),
     podDisruptionBudget(WORKER_NAME, ns, WORKER),
-    {
-      apiVersion: "apps/v1",
-      kind: "Deployment",
-      metadata: { name: WORKER_NAME, namespace: ns, labels: workloadLabels(WORKER, version) },
-      spec: {
-        replicas: spark.workers.replicas,
-        selector: { matchLabels: { "app.kubernetes.io/name": "spark", "app.kubernetes.io/component": "worker", "app.kubernetes.io/part-of": "data-platform" } },
-        template: {
-          metadata: templateMeta(WORKER),
-          spec: podSpec(WORKER, UID, {
-            terminationGracePeriodSeconds: 60,
-            containers: [container({
-              name: "worker", image: spark.image,
-              command: ["/bin/bash", "-c", [
-                "set -eu",
-                `exec /opt/spark/bin/spark-class org.apache.spark.deploy.worker.Worker ${masterUrl(ns)} --host "$POD_IP" --port ${WORKER_PORT} ` +
-                  `--webui-port ${WORKER_WEB_PORT} --cores ${workerSlots(spark)} --memory ${workerMemory}m --work-dir /tmp/work`,
-              ].join("\n")],
-              env: [...baseEnv, podIpEnv(), { name: "SPARK_DAEMON_MEMORY", value: `${WORKER_DAEMON_HEAP_MIB}m` }, ...s3Env],
-              ports: [{ name: "rpc", containerPort: WORKER_PORT }, { name: "web", containerPort: WORKER_WEB_PORT }],
-              readinessProbe: { httpGet: { path: "/", port: WORKER_WEB_PORT }, initialDelaySeconds: 10, periodSeconds: 10 },
-              livenessProbe: { tcpSocket: { port: WORKER_PORT }, initialDelaySeconds: 30, periodSeconds: 20, failureThreshold: 6 },
-              resources: spark.workers.resources,
-              volumeMounts: [...configMounts, { name: "apps", mountPath: APPS }],
-            })],
-            volumes: volumes(true),
-          }, "spark"),
-        },
-      },
-    },
+    deployment({
+      name: WORKER_NAME, namespace: ns, workload: WORKER, version, replicas: spark.workers.replicas, configChecksum: checksum,
+      pod: podSpec(WORKER, UID, {
+        terminationGracePeriodSeconds: 60,
+        containers: [container({
+          name: "worker", image: spark.image,
+          command: ["/bin/bash", "-c", [
+            "set -eu",
+            `exec /opt/spark/bin/spark-class org.apache.spark.deploy.worker.Worker ${masterUrl(ns)} --host "$POD_IP" --port ${WORKER_PORT} ` +
+              `--webui-port ${WORKER_WEB_PORT} --cores ${workerSlots(spark)} --memory ${workerMemory}m --work-dir /tmp/work`,
+          ].join("\n")],
+          env: [...baseEnv, podIpEnv(), { name: "SPARK_DAEMON_MEMORY", value: `${WORKER_DAEMON_HEAP_MIB}m` }, ...s3Env],
+          ports: [{ name: "rpc", containerPort: WORKER_PORT }, { name: "web", containerPort: WORKER_WEB_PORT }],
+          readinessProbe: { httpGet: { path: "/", port: WORKER_WEB_PORT }, initialDelaySeconds: 10, periodSeconds: 10 },
+          livenessProbe: { tcpSocket: { port: WORKER_PORT }, initialDelaySeconds: 30, periodSeconds: 20, failureThreshold: 6 },
+          resources: spark.workers.resources,
+          volumeMounts: [...configMounts, { name: "apps", mountPath: APPS }],
+        })],
+        volumes: volumes(true),
+      }, "spark"),
+    }),
     batchCronJob(spark, ns, version, checksum, driverContainer("batch", "sample_spark_job.py", paths)),
   ];
   if (spark.dependencies === "maven") manifests.push(mavenEgress(ns));
   if (spark.streaming) {
-    manifests.push({
-      apiVersion: "apps/v1",
-      kind: "Deployment",
-      metadata: { name: STREAMING_NAME, namespace: ns, labels: workloadLabels(STREAMING, version) },
-      spec: {
-        replicas: 1,
-        // Never two drivers on one checkpoint: stop the old one before starting the new one.
-        strategy: { type: "Recreate" },
-        selector: { matchLabels: { "app.kubernetes.io/name": "spark", "app.kubernetes.io/component": "streaming", "app.kubernetes.io/part-of": "data-platform" } },
-        template: {
-          metadata: templateMeta(STREAMING),
-          spec: podSpec(STREAMING, UID, {
-            terminationGracePeriodSeconds: 60,
-            containers: [{
-              ...driverContainer("driver", "kafka_to_hdfs_streaming.py", [{ name: "KAFKA_BOOTSTRAP_SERVERS", value: bootstrapServers(ns) }, ...paths], streamingCores(spark, yarn)),
-              readinessProbe: { tcpSocket: { port: DRIVER_PORT }, periodSeconds: 15 },
-              livenessProbe: { tcpSocket: { port: DRIVER_PORT }, periodSeconds: 30, failureThreshold: 6 },
-              // Resolving the jars from Maven Central on a first start can take many minutes.
-              startupProbe: { tcpSocket: { port: DRIVER_PORT }, periodSeconds: 10, failureThreshold: 90 },
-            }],
-            volumes: volumes(true),
-          }, "spark"),
-        },
-      },
-    });
+    manifests.push(deployment({
+      name: STREAMING_NAME, namespace: ns, workload: STREAMING, version, replicas: 1, configChecksum: checksum,
+      // Never two drivers on one checkpoint: stop the old one before starting the new one.
+      strategy: "Recreate",
+      pod: podSpec(STREAMING, UID, {
+        terminationGracePeriodSeconds: 60,
+        containers: [{
+          ...driverContainer("driver", "kafka_to_hdfs_streaming.py", [{ name: "KAFKA_BOOTSTRAP_SERVERS", value: bootstrapServers(ns) }, ...paths], streamingCores(spark, yarn)),
+          readinessProbe: { tcpSocket: { port: DRIVER_PORT }, periodSeconds: 15 },
+          livenessProbe: { tcpSocket: { port: DRIVER_PORT }, periodSeconds: 30, failureThreshold: 6 },
+          // Resolving the jars from Maven Central on a first start can take many minutes.
+          startupProbe: { tcpSocket: { port: DRIVER_PORT }, periodSeconds: 10, failureThreshold: 90 },
+        }],
+        volumes: volumes(true),
+      }, "spark"),
+    }));
   }
   return manifests;
 }
