@@ -116,6 +116,17 @@ export function podDisruptionBudget(name: string, namespace: string, w: Workload
   };
 }
 
+/** A pod template: the workload's labels, and the checksum of its rendered config so a change rolls it. */
+function podTemplate(w: Workload, version: string | undefined, configChecksum: string | undefined, pod: PodSpec) {
+  return {
+    metadata: {
+      labels: workloadLabels(w, version),
+      ...(configChecksum ? { annotations: { "dataplatform.io/config-checksum": configChecksum } } : {}),
+    },
+    spec: pod,
+  };
+}
+
 export interface VolumeClaim {
   name: string;
   storage: Storage;
@@ -150,13 +161,7 @@ export function statefulSet(a: StatefulSetArgs): Manifest {
       updateStrategy: { type: "RollingUpdate" },
       selector: { matchLabels: selectorLabels(a.workload) },
       persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
-      template: {
-        metadata: {
-          labels: workloadLabels(a.workload, a.version),
-          ...(a.configChecksum ? { annotations: { "dataplatform.io/config-checksum": a.configChecksum } } : {}),
-        },
-        spec: a.pod,
-      },
+      template: podTemplate(a.workload, a.version, a.configChecksum, a.pod),
       volumeClaimTemplates: a.volumeClaims.map((v) => ({
         metadata: { name: v.name, labels: selectorLabels(a.workload) },
         spec: {
@@ -191,13 +196,7 @@ export function deployment(a: DeploymentArgs): Manifest {
       replicas: a.replicas,
       ...(a.strategy ? { strategy: { type: a.strategy } } : {}),
       selector: { matchLabels: selectorLabels(a.workload) },
-      template: {
-        metadata: {
-          labels: workloadLabels(a.workload, a.version),
-          ...(a.configChecksum ? { annotations: { "dataplatform.io/config-checksum": a.configChecksum } } : {}),
-        },
-        spec: a.pod,
-      },
+      template: podTemplate(a.workload, a.version, a.configChecksum, a.pod),
     },
   };
 }
