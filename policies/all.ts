@@ -25,6 +25,7 @@ import { resourcesSet } from "./rules/resources-set";
 import { restrictedVolumeTypes } from "./rules/restricted-volume-types";
 import { retainStatefulVolumes } from "./rules/retain-stateful-volumes";
 import { runAsNonRoot } from "./rules/run-as-non-root";
+import { safeHostProcessAndLsm } from "./rules/safe-host-process-and-lsm";
 import { safeSysctlsAndProcMount } from "./rules/safe-sysctls-and-procmount";
 import { seccompProfile } from "./rules/seccomp-profile";
 import { trinoGracefulShutdown } from "./rules/trino-graceful-shutdown";
@@ -41,6 +42,7 @@ export const policies: Policies = [
   noHostAccess,
   restrictedVolumeTypes,
   safeSysctlsAndProcMount,
+  safeHostProcessAndLsm,
   readOnlyRootFilesystem,
   noServiceAccountToken,
   pinnedImages,

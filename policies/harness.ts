@@ -5,6 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { EnforcementLevel, Policy, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import Ajv from "ajv";
 import { policies } from "./all";
 import { exemptionFor, resourceRef } from "./lib/define";
 
@@ -35,10 +36,13 @@ export interface PolicyRun {
   exemptions: ExemptionUse[];
 }
 
-export type PackConfig = Record<string, Record<string, unknown> & { enforcementLevel?: EnforcementLevel }>;
+/** `--policy-pack-config` format: per policy (or "all") a level, or an object with one and settings. */
+export type PackEntry = EnforcementLevel | (Record<string, unknown> & { enforcementLevel?: EnforcementLevel });
+export type PackConfig = Record<string, PackEntry>;
 
 export const CONFIG_DIR = path.join(__dirname, "config");
 const LEVELS: EnforcementLevel[] = ["advisory", "mandatory", "remediate", "disabled"];
+const ajv = new Ajv({ allErrors: true, strict: false });
 
 /** A problem with the pack's config or its input: a message for people, never a stack trace. */
 export class PolicyInputError extends Error {}
@@ -70,22 +74,36 @@ export function loadPackConfigFile(file: string): PackConfig {
     throw new PolicyInputError(`${shown}: not valid JSON: ${(e as Error).message}`);
   }
   const problems: string[] = [];
+  const badLevel = (where: string, level: unknown) => {
+    if (level !== undefined && !LEVELS.includes(level as EnforcementLevel)) problems.push(`${where}: "${level}"; allowed: ${LEVELS.join(", ")}`);
+  };
   for (const [name, entry] of Object.entries(config)) {
+    if (name === "all") {
+      badLevel(`${shown}: all`, typeof entry === "string" ? entry : entry?.enforcementLevel);
+      continue;
+    }
     const policy = policies.find((p) => p.name === name);
     if (!policy) {
       problems.push(`${shown}: ${name}: no such policy; see npm run policy -- --list`);
       continue;
     }
-    const allowed = ["enforcementLevel", ...Object.keys(policy.configSchema?.properties ?? {})];
-    for (const key of Object.keys(entry)) {
-      if (!allowed.includes(key)) problems.push(`${shown}: ${name}.${key}: unknown setting; allowed: ${allowed.join(", ")}`);
+    if (typeof entry === "string") {
+      badLevel(`${shown}: ${name}`, entry);
+      continue;
     }
-    if (entry.enforcementLevel !== undefined && !LEVELS.includes(entry.enforcementLevel)) {
-      problems.push(`${shown}: ${name}.enforcementLevel: "${entry.enforcementLevel}"; allowed: ${LEVELS.join(", ")}`);
-    }
-    for (const [i, ex] of ((entry.exemptions as any[]) ?? []).entries()) {
-      if (typeof ex?.resource !== "string" || typeof ex?.reason !== "string" || ex.reason.trim().length < 10) {
-        problems.push(`${shown}: ${name}.exemptions[${i}]: needs "resource" (<Kind>/<name>) and a "reason" of at least 10 characters`);
+    badLevel(`${shown}: ${name}.enforcementLevel`, entry.enforcementLevel);
+    // The same check the engine makes: the policy's own config schema, settings and types.
+    const { enforcementLevel: _level, ...settings } = entry;
+    const validate = ajv.compile({ type: "object", additionalProperties: false, ...(policy.configSchema ?? { properties: {} }) });
+    if (!validate(settings)) {
+      for (const e of validate.errors ?? []) {
+        const where = e.instancePath ? `${name}${e.instancePath.replace(/\//g, ".")}` : name;
+        if (e.keyword === "additionalProperties") {
+          const key = (e.params as { additionalProperty: string }).additionalProperty;
+          problems.push(`${shown}: ${where}.${key}: unknown setting; allowed: enforcementLevel, ${Object.keys(policy.configSchema?.properties ?? {}).join(", ")}`);
+        } else {
+          problems.push(`${shown}: ${where}: ${e.message}`);
+        }
       }
     }
   }
@@ -93,8 +111,11 @@ export function loadPackConfigFile(file: string): PackConfig {
   return config;
 }
 
+/** The level a policy runs at; "remediate" acts as "mandatory" here, as no policy of the pack remediates. */
 export function enforcementOf(policy: Policy, config: PackConfig | undefined): EnforcementLevel {
-  return config?.[policy.name]?.enforcementLevel ?? policy.enforcementLevel ?? "advisory";
+  const entry = config?.[policy.name];
+  const level = (typeof entry === "string" ? entry : entry?.enforcementLevel) ?? (typeof config?.all === "string" ? config.all : config?.all?.enforcementLevel) ?? policy.enforcementLevel ?? "advisory";
+  return level === "remediate" ? "mandatory" : level;
 }
 
 /** The policy's config as the engine would hand it over: schema defaults, then the stack's values. */
@@ -103,7 +124,8 @@ function policyConfig(policy: Policy, config: PackConfig | undefined): Record<st
   for (const [key, schema] of Object.entries<any>(policy.configSchema?.properties ?? {})) {
     if (schema && "default" in schema) defaults[key] = structuredClone(schema.default);
   }
-  const { enforcementLevel: _level, ...values } = config?.[policy.name] ?? {};
+  const entry = config?.[policy.name];
+  const { enforcementLevel: _level, ...values } = typeof entry === "object" && entry ? entry : {};
   return { ...defaults, ...values };
 }
 
@@ -137,8 +159,8 @@ export async function runPolicies(stack: string, resources: PolicyInput[], confi
     if (enforcement === "disabled") continue;
     const pconfig = policyConfig(policy, config);
     for (const r of resources) {
-      const ex = exemptionFor(pconfig as any, r.type, r.name);
-      if (ex) exemptions.push({ policy: policy.name, resource: resourceRef(r.type, r.name), reason: ex.reason });
+      const ex = exemptionFor(pconfig as any, r.type, r.name, r.props);
+      if (ex) exemptions.push({ policy: policy.name, resource: resourceRef(r.type, r.name, r.props), reason: ex.reason });
     }
     const base = { stackTags: new Map<string, string>(), getConfig: () => pconfig as any, notApplicable };
     const add = (resource: string) => (message: string) => violations.push({ policy: policy.name, resource, enforcement, message });
@@ -147,7 +169,7 @@ export async function runPolicies(stack: string, resources: PolicyInput[], confi
         const stackPolicy = policy as StackValidationPolicy;
         await stackPolicy.validateStack({ ...base, resources: resources.map((r) => policyResource(stack, r)) } as any, (message, urn) => {
           const r = urn ? byUrn.get(urn) : undefined;
-          add(r ? resourceRef(r.type, r.name) : "stack")(message);
+          add(r ? resourceRef(r.type, r.name, r.props) : "stack")(message);
         });
         continue;
       }
@@ -159,7 +181,7 @@ export async function runPolicies(stack: string, resources: PolicyInput[], confi
     for (const r of resources) {
       for (const validate of validations) {
         try {
-          await validate({ ...base, ...policyResource(stack, r) } as any, add(resourceRef(r.type, r.name)));
+          await validate({ ...base, ...policyResource(stack, r) } as any, add(resourceRef(r.type, r.name, r.props)));
         } catch (e) {
           if (!(e instanceof NotApplicable)) throw e;
         }

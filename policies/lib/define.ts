@@ -33,12 +33,23 @@ const EXEMPTIONS_SCHEMA = {
   },
 };
 
-export function resourceRef(type: string, name: string): string {
-  return `${kindOf(type) ?? type}/${name}`;
+/**
+ * `<Kind>/<metadata.name>`: the object's own name, which is the same in the offline check, for
+ * plain manifests and in a real preview (where a Helm chart's objects have logical names such as
+ * "trino:data-platform/trino-worker").
+ */
+export function resourceRef(type: string, name: string, props?: Record<string, any>): string {
+  let objectName: unknown;
+  try {
+    objectName = props?.metadata?.name;
+  } catch {
+    objectName = undefined; // unknown during preview
+  }
+  return `${kindOf(type) ?? type}/${typeof objectName === "string" ? objectName : name}`;
 }
 
-export function exemptionFor(config: Partial<BaseConfig> | undefined, type: string, name: string): Exemption | undefined {
-  const ref = resourceRef(type, name);
+export function exemptionFor(config: Partial<BaseConfig> | undefined, type: string, name: string, props?: Record<string, any>): Exemption | undefined {
+  const ref = resourceRef(type, name, props);
   return (config?.exemptions ?? []).find((e) => e.resource === ref);
 }
 
@@ -73,7 +84,7 @@ export function resourcePolicy<C = {}>(
     ...basePolicy(meta),
     validateResource: (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
       const config = args.getConfig<C & BaseConfig>();
-      if (exemptionFor(config, args.type, args.name)) return;
+      if (exemptionFor(config, args.type, args.name, args.props)) return;
       check(args, (message) => reportViolation(message), config);
     },
   };
@@ -102,7 +113,7 @@ export function stackPolicy<C = {}>(
     validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) => {
       const config = args.getConfig<C & BaseConfig>();
       check(args.resources, (message, resource) => {
-        if (resource && exemptionFor(config, resource.type, resource.name)) return;
+        if (resource && exemptionFor(config, resource.type, resource.name, resource.props)) return;
         reportViolation(message, resource?.urn);
       }, config, args);
     },

@@ -11,7 +11,7 @@ export function typeOfManifest(apiVersion: string, kind: string): string {
   return `kubernetes:${groupVersion}:${kind}`;
 }
 
-export const WORKLOAD_KINDS = ["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"] as const;
+export const WORKLOAD_KINDS = ["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "ReplicationController", "PodTemplate"] as const;
 
 /** The pod spec inside any pod-creating object, or undefined for other kinds. */
 export function podSpecOf(type: string, props: any): any | undefined {
@@ -26,6 +26,10 @@ export function podSpecOf(type: string, props: any): any | undefined {
       return props?.spec?.template?.spec;
     case "CronJob":
       return props?.spec?.jobTemplate?.spec?.template?.spec;
+    case "ReplicationController":
+      return props?.spec?.template?.spec;
+    case "PodTemplate":
+      return props?.template?.spec;
     default:
       return undefined;
   }
@@ -33,7 +37,7 @@ export function podSpecOf(type: string, props: any): any | undefined {
 
 /** Long-running workloads (not Jobs) must answer probes and have disruption budgets. */
 export function isLongRunning(type: string): boolean {
-  return ["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet"].includes(kindOf(type) ?? "");
+  return ["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController"].includes(kindOf(type) ?? "");
 }
 
 export interface ContainerAt {
@@ -59,22 +63,42 @@ export function labelsOf(props: any): Record<string, string> {
 /** Replica count of a workload (undefined for kinds without one). */
 export function replicasOf(type: string, props: any): number | undefined {
   const kind = kindOf(type);
-  if (kind === "Deployment" || kind === "StatefulSet" || kind === "ReplicaSet") return props?.spec?.replicas ?? 1;
+  if (kind === "Deployment" || kind === "StatefulSet" || kind === "ReplicaSet" || kind === "ReplicationController") return props?.spec?.replicas ?? 1;
   return undefined;
 }
 
-/** True when a label selector's matchLabels all appear in the given labels. */
+/** True when a non-empty label selector (matchLabels and matchExpressions) picks the given labels. */
 export function selects(selector: any, labels: Record<string, string>): boolean {
-  const match: Record<string, string> = selector?.matchLabels ?? {};
-  const entries = Object.entries(match);
-  return entries.length > 0 && entries.every(([k, v]) => labels[k] === v) && !(selector?.matchExpressions?.length);
+  const entries = Object.entries<string>(selector?.matchLabels ?? {});
+  const expressions: any[] = selector?.matchExpressions ?? [];
+  if (entries.length === 0 && expressions.length === 0) return false;
+  const expressionHolds = (e: any) => {
+    const has = e.key in labels;
+    switch (e.operator) {
+      case "In": return has && (e.values ?? []).includes(labels[e.key]);
+      case "NotIn": return !has || !(e.values ?? []).includes(labels[e.key]);
+      case "Exists": return has;
+      case "DoesNotExist": return !has;
+      default: return false;
+    }
+  };
+  return entries.every(([k, v]) => labels[k] === v) && expressions.every(expressionHolds);
 }
 
-/** Every string inside a value, with its path, for scans such as default credentials. */
+/** A property, or undefined when the engine cannot know it yet (an unknown value during preview). */
+export function known(obj: any, key: string | number): unknown {
+  try {
+    return obj[key];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every known string inside a value, with its path, for scans such as default credentials. */
 export function* stringsIn(value: unknown, path = ""): Generator<{ path: string; value: string }> {
   if (typeof value === "string") yield { path, value };
-  else if (Array.isArray(value)) for (let i = 0; i < value.length; i++) yield* stringsIn(value[i], `${path}[${i}]`);
+  else if (Array.isArray(value)) for (let i = 0; i < value.length; i++) yield* stringsIn(known(value, i), `${path}[${i}]`);
   else if (value && typeof value === "object") {
-    for (const [k, v] of Object.entries(value)) yield* stringsIn(v, path ? `${path}.${k}` : k);
+    for (const k of Object.keys(value)) yield* stringsIn(known(value, k), path ? `${path}.${k}` : k);
   }
 }

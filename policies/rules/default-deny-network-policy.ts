@@ -1,7 +1,13 @@
 import { stackPolicy } from "../lib/define";
 import { kindOf } from "../lib/objects";
 
-const CLUSTER_SCOPED = new Set(["Namespace", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "StorageClass", "PersistentVolume", "PriorityClass"]);
+const CLUSTER_SCOPED = new Set([
+  "Namespace", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "StorageClass", "PersistentVolume", "PriorityClass",
+  "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding",
+  "APIService", "IngressClass", "RuntimeClass", "CSIDriver", "CSINode", "VolumeAttachment", "Node", "ClusterIssuer",
+]);
+/** Pulumi components over Kubernetes objects (charts, YAML groups): their objects count, not they. */
+const COMPONENT_TYPES = /^kubernetes:(helm\.sh|yaml|kustomize)\//;
 
 function deniesAll(policy: any): boolean {
   const spec = policy?.spec ?? {};
@@ -20,7 +26,7 @@ export const defaultDenyNetworkPolicy = stackPolicy({
   const namespaces = new Set<string>();
   for (const r of resources) {
     const kind = kindOf(r.type);
-    if (!kind || CLUSTER_SCOPED.has(kind) || r.type.startsWith("kubernetes:helm.sh") || r.type.startsWith("pulumi:")) continue;
+    if (!kind || CLUSTER_SCOPED.has(kind) || COMPONENT_TYPES.test(r.type)) continue;
     if (kind === "List") continue;
     namespaces.add(r.props?.metadata?.namespace ?? "default");
   }

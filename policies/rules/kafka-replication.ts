@@ -16,15 +16,21 @@ function parseProperties(text: string): Record<string, string> {
 }
 
 /** Broker settings from server.properties in ConfigMaps and from KAFKA_* / KAFKA_CFG_* env (other charts). */
-function brokerSettings(resources: any[]): { where: string; resource: any; rf?: number; minIsr?: number }[] {
-  const found: { where: string; resource: any; rf?: number; minIsr?: number }[] = [];
+interface BrokerSettings { where: string; resource: any; rf?: number; minIsr?: number; offsetsRf?: number }
+
+function brokerSettings(resources: any[]): BrokerSettings[] {
+  const found: BrokerSettings[] = [];
   for (const r of resources) {
     if (kindOf(r.type) === "ConfigMap") {
       for (const [file, text] of Object.entries<string>(r.props?.data ?? {})) {
         if (!file.endsWith("server.properties") || typeof text !== "string") continue;
         const p = parseProperties(text);
         if ((p["process.roles"] ?? "broker").split(",").map((s) => s.trim()).includes("broker")) {
-          found.push({ where: `ConfigMap ${r.props?.metadata?.name} ${file}`, resource: r, rf: Number(p["default.replication.factor"] ?? 1), minIsr: Number(p["min.insync.replicas"] ?? 1) });
+          found.push({
+            where: `ConfigMap ${r.props?.metadata?.name} ${file}`, resource: r,
+            rf: Number(p["default.replication.factor"] ?? 1), minIsr: Number(p["min.insync.replicas"] ?? 1),
+            offsetsRf: Number(p["offsets.topic.replication.factor"] ?? 3),
+          });
         }
       }
     }
@@ -52,8 +58,17 @@ export const kafkaReplication = stackPolicy<Settings>({
   },
   remediationSteps: "Set kafka.replicationFactor >= 3 and kafka.minInsyncReplicas >= 2 in the environment.",
 }, (resources, report, config) => {
+  const check = (s: BrokerSettings, key: string, value: number | undefined, min: number) => {
+    if (value === undefined) return;
+    if (!Number.isFinite(value)) report(`${s.where}: ${key} is not a number`, s.resource);
+    else if (value < min) report(`${s.where}: ${key} ${value} is below ${min}`, s.resource);
+  };
   for (const s of brokerSettings(resources)) {
-    if (s.rf !== undefined && s.rf < config.minReplicationFactor) report(`${s.where}: default.replication.factor ${s.rf} is below ${config.minReplicationFactor}`, s.resource);
-    if (s.minIsr !== undefined && s.minIsr < config.minInsyncReplicas) report(`${s.where}: min.insync.replicas ${s.minIsr} is below ${config.minInsyncReplicas}`, s.resource);
+    check(s, "default.replication.factor", s.rf, config.minReplicationFactor);
+    check(s, "min.insync.replicas", s.minIsr, config.minInsyncReplicas);
+    check(s, "offsets.topic.replication.factor", s.offsetsRf, config.minReplicationFactor);
+    if (s.rf !== undefined && s.minIsr !== undefined && s.minIsr > s.rf) {
+      report(`${s.where}: min.insync.replicas ${s.minIsr} is above default.replication.factor ${s.rf}: no write could be acknowledged`, s.resource);
+    }
   }
 });

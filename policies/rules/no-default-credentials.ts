@@ -1,5 +1,5 @@
 import { resourcePolicy } from "../lib/define";
-import { containersOf, kindOf, podSpecOf, stringsIn } from "../lib/objects";
+import { containersOf, kindOf, known, podSpecOf, stringsIn } from "../lib/objects";
 
 /** Well-known default passwords of the engines we run, and common placeholders. */
 const DEFAULT_PASSWORDS = new Set(["", "admin", "password", "changeme", "minioadmin", "root", "secret", "hive", "airflow", "trino"]);
@@ -33,10 +33,14 @@ export const noDefaultCredentials = resourcePolicy({
     }
   }
   if (kindOf(args.type) === "Secret") {
-    const mapOf = (v: unknown): Record<string, string> => (v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, string>) : {});
+    // Values read one by one: generated ones are unknown during preview and are skipped, not fatal.
+    const knownEntries = (v: unknown): [string, string][] =>
+      v && typeof v === "object" && !Array.isArray(v)
+        ? Object.keys(v).map((k): [string, unknown] => [k, known(v, k)]).filter((e): e is [string, string] => typeof e[1] === "string")
+        : [];
     const entries: [string, string][] = [
-      ...Object.entries(mapOf(args.props?.stringData)),
-      ...Object.entries(mapOf(args.props?.data)).map(([k, v]): [string, string] => [k, decoded(v)]),
+      ...knownEntries(known(args.props, "stringData")),
+      ...knownEntries(known(args.props, "data")).map(([k, v]): [string, string] => [k, decoded(v)]),
     ];
     for (const [key, value] of entries) {
       if (PASSWORD_NAME.test(key) && typeof value === "string" && DEFAULT_PASSWORDS.has(value.toLowerCase())) {

@@ -10,7 +10,8 @@ export const restrictedVolumeTypes = podPolicy({
   remediationSteps: "Replace hostPath and other node-bound volumes with a PersistentVolumeClaim or emptyDir.",
 }, (pod, report) => {
   for (const volume of pod?.volumes ?? []) {
-    const sources = Object.keys(volume ?? {}).filter((k) => k !== "name");
+    // Rendered charts can carry null sources (hostPath: null); only set ones count.
+    const sources = Object.keys(volume ?? {}).filter((k) => k !== "name" && volume[k] !== null && volume[k] !== undefined);
     const bad = sources.filter((s) => !ALLOWED_VOLUME_SOURCES.includes(s));
     if (bad.length) report(`volume ${volume.name}: type ${bad.join(", ")} is not allowed${bad.includes("hostPath") ? ` (hostPath ${volume.hostPath?.path ?? ""} exposes the node)` : ""}`);
   }

@@ -9,6 +9,8 @@ export const seccompProfile = podPolicy({
   enforcementLevel: "mandatory",
   remediationSteps: "Set securityContext.seccompProfile.type: RuntimeDefault on the pod.",
 }, (pod, report) => {
+  const podType = pod?.securityContext?.seccompProfile?.type;
+  if (podType !== undefined && !ALLOWED.includes(podType)) report(`pod: seccompProfile.type ${podType} is not allowed (RuntimeDefault or Localhost)`);
   for (const { container, where } of containersOf(pod)) {
     const type = effective<{ type?: string }>(pod, container, "seccompProfile")?.type;
     if (!type || !ALLOWED.includes(type)) report(`${where}: seccompProfile.type must be RuntimeDefault or Localhost (it is ${type ?? "unset"})`);

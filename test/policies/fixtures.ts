@@ -43,7 +43,7 @@ export type PodKind = (typeof POD_KINDS)[number];
 const API: Record<string, string> = {
   Pod: "v1", Deployment: "apps/v1", StatefulSet: "apps/v1", DaemonSet: "apps/v1", ReplicaSet: "apps/v1", Job: "batch/v1", CronJob: "batch/v1",
   Service: "v1", ConfigMap: "v1", Secret: "v1", PodDisruptionBudget: "policy/v1", NetworkPolicy: "networking.k8s.io/v1",
-  Namespace: "v1", PersistentVolumeClaim: "v1",
+  Namespace: "v1", PersistentVolumeClaim: "v1", ReplicationController: "v1", PodTemplate: "v1",
 };
 
 export function object(kind: string, name: string, body: Record<string, unknown>, namespace: string | undefined = "demo"): PolicyInput {

@@ -31,7 +31,7 @@ describe("enforcement per stack", () => {
     ]);
     expect(dev.violations.find((v) => v.policy === "no-privileged-containers")?.enforcement).toBe("advisory");
     expect(prod.violations.find((v) => v.policy === "no-privileged-containers")?.enforcement).toBe("mandatory");
-    const devMandatory = Object.entries(loadPackConfig("dev")).filter(([, c]) => c.enforcementLevel === "mandatory").map(([n]) => n);
+    const devMandatory = Object.entries(loadPackConfig("dev")).filter(([, c]) => typeof c === "object" && c.enforcementLevel === "mandatory").map(([n]) => n);
     expect(devMandatory.sort()).toEqual(["no-default-credentials", "no-literal-secrets-in-env"]);
   });
 
@@ -51,6 +51,14 @@ describe("exemptions", () => {
     expect(formatViolations(run)).toContain("[no-privileged-containers] StatefulSet/demo: needs raw device access for the benchmark");
     const other = await runPolicies("prod", stackAround(privileged()), undefined);
     expect(other.violations.filter((v) => v.policy === "no-privileged-containers")).toHaveLength(1);
+  });
+
+  it("matches objects by kind and their own name, as a chart's objects are named in a real preview", async () => {
+    const chartObject = { ...privileged(), name: "trino:data-platform/demo" };
+    const config = { "no-privileged-containers": { exemptions: [{ resource: "StatefulSet/demo", reason: "needs raw device access for the benchmark" }] } };
+    const run = await runPolicies("prod", [chartObject], loadPackConfigFile(writeConfig(config)));
+    expect(run.violations.filter((v) => v.policy === "no-privileged-containers")).toEqual([]);
+    expect(run.exemptions.map((e) => e.resource)).toContain("StatefulSet/demo");
   });
 
   it("excuses objects from stack policies too", async () => {
@@ -74,7 +82,23 @@ describe("pack config validation", () => {
     expect(problems({ "no-privileged": {} })).toMatch(/pack\.json: no-privileged: no such policy/);
     expect(problems({ "pinned-images": { allowedRegistry: [] } })).toMatch(/pinned-images\.allowedRegistry: unknown setting; allowed: enforcementLevel, exemptions, allowedRegistries/);
     expect(problems({ "pinned-images": { enforcementLevel: "strict" } })).toMatch(/pinned-images\.enforcementLevel: "strict"; allowed: advisory, mandatory, remediate, disabled/);
-    expect(problems({ "pinned-images": { exemptions: [{ resource: "Pod/x", reason: "" }] } })).toMatch(/pinned-images\.exemptions\[0\]: needs "resource" .* and a "reason"/);
+    expect(problems({ "pinned-images": { exemptions: [{ resource: "Pod/x", reason: "" }] } })).toMatch(/pinned-images\.exemptions\.0\.reason: must NOT have fewer than 10 characters/);
+    expect(problems({ "kafka-replication": { minReplicationFactor: "three" } })).toMatch(/kafka-replication\.minReplicationFactor: must be integer/);
+    expect(problems({ all: "strict" })).toMatch(/all: "strict"; allowed: advisory, mandatory, remediate, disabled/);
+  });
+
+  it("accepts the engine's shorthands: a bare level per policy, and \"all\"", async () => {
+    const config = loadPackConfigFile(writeConfig({ all: "advisory", "no-privileged-containers": "mandatory", "pdb-required": "disabled" }));
+    const run = await runPolicies("prod", [privileged(), workload("Deployment")], config);
+    expect(run.violations.find((v) => v.policy === "no-privileged-containers")?.enforcement).toBe("mandatory");
+    expect(run.violations.filter((v) => v.policy === "pdb-required")).toEqual([]);
+    const advisory = await runPolicies("prod", [workload("Deployment", podWith((p) => { delete p.containers[0].readinessProbe; }))], config);
+    expect(advisory.violations.find((v) => v.policy === "probes-set")?.enforcement).toBe("advisory");
+  });
+
+  it("treats remediate as mandatory, since no policy of the pack remediates", async () => {
+    const run = await runPolicies("prod", [privileged()], loadPackConfigFile(writeConfig({ "no-privileged-containers": "remediate" })));
+    expect(run.violations.find((v) => v.policy === "no-privileged-containers")?.enforcement).toBe("mandatory");
   });
 });
 

@@ -19,6 +19,16 @@ describe("no-default-credentials", () => {
   it("passes generated credentials", async () => {
     expect(await messages("no-default-credentials", [object("Secret", "s", { stringData: { password: "Zq8xWv2rTt9LmN" } }), workload("Deployment")])).toEqual([]);
   });
+  it("skips values unknown during preview instead of giving up on the object", async () => {
+    const stringData: Record<string, string> = {};
+    Object.defineProperty(stringData, "password", { enumerable: true, get: () => { throw new Error("unknown during preview"); } });
+    stringData["root-password"] = "minioadmin";
+    expect(await messages("no-default-credentials", [object("Secret", "s", { stringData })])).toEqual([
+      'stringData.root-password: contains the MinIO default credential "minioadmin"',
+      "Secret key root-password holds a default or empty password",
+    ]);
+  });
+
   it("finds minioadmin, admin/admin and empty passwords anywhere", async () => {
     expect(await messages("no-default-credentials", [object("ConfigMap", "c", { data: { "config.env": "MINIO_ROOT_USER=minioadmin" } })])).toEqual([
       'data.config.env: contains the MinIO default credential "minioadmin"',
@@ -45,6 +55,13 @@ describe("pdb-allows-drain and pdb-required", () => {
     expect(await messages("pdb-allows-drain", [pdb({ minAvailable: "100%" })])).toEqual(["minAvailable 100% blocks every node drain"]);
     expect(await messages("pdb-required", [workload("StatefulSet"), pdb({ minAvailable: 3 })])).toEqual(["PodDisruptionBudget demo requires 3 of 3 demo pods: no drain can evict one"]);
   });
+  it("understands matchExpressions selectors", async () => {
+    const byExpression = object("PodDisruptionBudget", "demo", { spec: { maxUnavailable: 1, selector: { matchExpressions: [{ key: "app.kubernetes.io/name", operator: "In", values: ["demo", "other"] }] } } });
+    expect(await messages("pdb-required", [workload("Deployment"), byExpression])).toEqual([]);
+    const missing = object("PodDisruptionBudget", "demo", { spec: { maxUnavailable: 1, selector: { matchExpressions: [{ key: "app.kubernetes.io/name", operator: "NotIn", values: ["demo"] }] } } });
+    expect(await messages("pdb-required", [workload("Deployment"), missing])).toEqual(["Deployment demo has 3 replicas and no PodDisruptionBudget"]);
+  });
+
   it("fails a multi-replica workload without a budget, and not a single replica", async () => {
     expect(await messages("pdb-required", [workload("Deployment")])).toEqual(["Deployment demo has 3 replicas and no PodDisruptionBudget"]);
     expect(await messages("pdb-required", [workload("Deployment", undefined, 1)])).toEqual([]);
@@ -64,6 +81,15 @@ describe("default-deny-network-policy", () => {
     const ingressOnly = object("NetworkPolicy", "deny-in", { spec: { podSelector: {}, policyTypes: ["Ingress"] } });
     expect(await messages("default-deny-network-policy", [workload("Deployment"), ingressOnly])).toHaveLength(1);
   });
+
+  it("does not count chart or YAML components, or cluster-scoped objects, as namespaces", async () => {
+    const group = { type: "kubernetes:yaml/v2:ConfigGroup", name: "extras", props: { files: ["x.yaml"] }, opts: { protect: false } };
+    const webhook = {
+      type: "kubernetes:admissionregistration.k8s.io/v1:ValidatingWebhookConfiguration", name: "hook", opts: { protect: false },
+      props: { apiVersion: "admissionregistration.k8s.io/v1", kind: "ValidatingWebhookConfiguration", metadata: { name: "hook" } },
+    };
+    expect(await messages("default-deny-network-policy", [...stackAround(workload("Deployment")), group, webhook])).toEqual([]);
+  });
 });
 
 describe("kafka-replication", () => {
@@ -79,6 +105,16 @@ describe("kafka-replication", () => {
     const env = podWith((p) => { p.containers[0].env.push({ name: "KAFKA_CFG_DEFAULT_REPLICATION_FACTOR", value: "2" }); });
     expect(await messages("kafka-replication", [workload("StatefulSet", env)])).toEqual(["StatefulSet demo container main: default.replication.factor 2 is below 3"]);
   });
+  it("reports unparseable values, min-insync above RF and a weak offsets topic", async () => {
+    expect(await messages("kafka-replication", [broker("default.replication.factor=three\nmin.insync.replicas=2\noffsets.topic.replication.factor=3")])).toEqual([
+      "ConfigMap kafka-broker server.properties: default.replication.factor is not a number",
+    ]);
+    expect(await messages("kafka-replication", [broker("default.replication.factor=3\nmin.insync.replicas=4\noffsets.topic.replication.factor=1")])).toEqual([
+      "ConfigMap kafka-broker server.properties: offsets.topic.replication.factor 1 is below 3",
+      "ConfigMap kafka-broker server.properties: min.insync.replicas 4 is above default.replication.factor 3: no write could be acknowledged",
+    ]);
+  });
+
   it("ignores controller-only nodes and follows the stack's minimums", async () => {
     const controller = object("ConfigMap", "kafka-controller", { data: { "server.properties": "process.roles=controller\n" } });
     expect(await messages("kafka-replication", [controller])).toEqual([]);

@@ -1,5 +1,5 @@
 import { policies } from "../../policies/all";
-import { compliantPodSpec, POD_KINDS, podWith, stackAround, violationsOf, workload } from "./fixtures";
+import { object, POD_KINDS, podWith, stackAround, violationsOf, workload } from "./fixtures";
 
 /** Each pod-level policy, with changes that must each be caught (on init containers too). */
 const CASES: Record<string, [string, (pod: any) => void, RegExp][]> = {
@@ -15,6 +15,10 @@ const CASES: Record<string, [string, (pod: any) => void, RegExp][]> = {
     ["runAsNonRoot unset everywhere", (p) => { delete p.securityContext.runAsNonRoot; delete p.containers[0].securityContext.runAsNonRoot; }, /container main: runAsNonRoot must be true/],
     ["container runs as UID 0", (p) => { p.containers[0].securityContext.runAsUser = 0; }, /runAsUser is 0/],
     ["pod runs as GID 0", (p) => { p.securityContext.runAsGroup = 0; }, /runAsGroup is 0/],
+    ["pod runs as root though every container overrides it", (p) => {
+      p.securityContext.runAsUser = 0;
+      for (const c of [...p.initContainers, ...p.containers]) c.securityContext.runAsUser = 1000;
+    }, /^pod: runAsUser is 0/],
   ],
   "drop-all-capabilities": [
     ["no drop", (p) => { delete p.containers[0].securityContext.capabilities; }, /capabilities.drop must include ALL/],
@@ -23,6 +27,7 @@ const CASES: Record<string, [string, (pod: any) => void, RegExp][]> = {
   "seccomp-profile": [
     ["Unconfined", (p) => { p.containers[0].securityContext.seccompProfile = { type: "Unconfined" }; }, /it is Unconfined/],
     ["unset", (p) => { delete p.securityContext.seccompProfile; delete p.initContainers[0].securityContext.seccompProfile; }, /init container init: .*it is unset/],
+    ["pod-level Unconfined hidden by containers", (p) => { p.securityContext.seccompProfile = { type: "Unconfined" }; }, /^pod: seccompProfile.type Unconfined is not allowed/],
   ],
   "no-host-access": [
     ["hostNetwork", (p) => { p.hostNetwork = true; }, /hostNetwork is true/],
@@ -32,11 +37,17 @@ const CASES: Record<string, [string, (pod: any) => void, RegExp][]> = {
   ],
   "restricted-volume-types": [
     ["hostPath", (p) => { p.volumes.push({ name: "sock", hostPath: { path: "/var/run/docker.sock" } }); }, /volume sock: type hostPath .*docker.sock/],
+    ["hostPath beside a null source from a chart", (p) => { p.volumes.push({ name: "x", emptyDir: null, hostPath: { path: "/" } }); }, /volume x: type hostPath is not allowed/],
     ["nfs", (p) => { p.volumes.push({ name: "share", nfs: { server: "x", path: "/" } }); }, /type nfs is not allowed/],
   ],
   "safe-sysctls-and-procmount": [
     ["unsafe sysctl", (p) => { p.securityContext.sysctls = [{ name: "kernel.msgmax", value: "1" }]; }, /sysctl kernel.msgmax/],
     ["unmasked proc", (p) => { p.containers[0].securityContext.procMount = "Unmasked"; }, /procMount Unmasked/],
+  ],
+  "safe-host-process-and-lsm": [
+    ["Windows HostProcess", (p) => { p.containers[0].securityContext.windowsOptions = { hostProcess: true }; }, /container main: windowsOptions.hostProcess is true/],
+    ["AppArmor unconfined", (p) => { p.securityContext.appArmorProfile = { type: "Unconfined" }; }, /pod: appArmorProfile is Unconfined/],
+    ["SELinux super-privileged type", (p) => { p.initContainers[0].securityContext.seLinuxOptions = { type: "spc_t" }; }, /init container init: seLinuxOptions.type spc_t is not allowed/],
   ],
   "read-only-root-filesystem": [
     ["writable root", (p) => { p.containers[0].securityContext.readOnlyRootFilesystem = false; }, /readOnlyRootFilesystem is not true/],
@@ -105,5 +116,17 @@ it("reads the same pod spec from every kind", async () => {
   const found = await violationsOf("no-privileged-containers", POD_KINDS.map((k) => workload(k, privileged)));
   expect(found.map((v) => v.resource).sort()).toEqual(POD_KINDS.map((k) => `${k}/demo`).sort());
   expect(found.every((v) => v.enforcement === "mandatory")).toBe(true);
-  expect(compliantPodSpec().containers[0].securityContext.privileged).toBe(false);
+});
+
+it("reads ReplicationControllers and PodTemplates too", async () => {
+  const privileged = podWith((p) => { p.containers[0].securityContext.privileged = true; });
+  const rc = object("ReplicationController", "legacy", { spec: { replicas: 1, selector: { app: "x" }, template: { metadata: { labels: {} }, spec: privileged } } });
+  const template = object("PodTemplate", "tpl", { template: { metadata: {}, spec: privileged } });
+  const found = await violationsOf("no-privileged-containers", [rc, template]);
+  expect(found.map((v) => v.resource).sort()).toEqual(["PodTemplate/tpl", "ReplicationController/legacy"]);
+});
+
+it("ignores null volume sources that rendered charts carry", async () => {
+  const pod = podWith((p) => { p.volumes.push({ name: "cache", emptyDir: {}, hostPath: null }); });
+  expect(await violationsOf("restricted-volume-types", [workload("Deployment", pod)])).toEqual([]);
 });
