@@ -1,6 +1,7 @@
 /** The whole platform for one stack: provider, namespace, engines and the network between them. */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { DbtProject } from "../components/dbt";
 import { Hdfs } from "../components/hdfs";
 import { HiveMetastore } from "../components/hive-metastore";
 import { Impala } from "../components/impala";
@@ -68,6 +69,7 @@ export class DataPlatform extends pulumi.ComponentResource {
       ...args, config: config.impala, hdfs: config.hdfs, zookeeperConnect: zookeeper.connectString, dependsOn: [namespace, metastore],
     }, engineOpts);
     const sql = new SqlEngine("sql", { ...args, config: config.starburst, dependsOn: [namespace, metastore, minio] }, engineOpts);
+    const dbt = new DbtProject("dbt", { ...args, config: config.dbt, dependsOn: [namespace, sql] }, engineOpts);
     const zk = { zookeeperConnect: zookeeper.connectString, zookeeper: ZOOKEEPER };
     const hdfs = new Hdfs("hdfs", { ...args, ...zk, config: config.hdfs }, engineOpts);
     const yarn = new Yarn("yarn", {
@@ -80,7 +82,7 @@ export class DataPlatform extends pulumi.ComponentResource {
     new NetworkPolicies("network", {
       namespace: settings.namespace,
       dependsOn: [namespace],
-      flows: [...zookeeper.flows, ...kafka.flows, ...minio.flows, ...metastore.flows, ...sql.flows, ...impala.flows, ...hdfs.flows, ...yarn.flows, ...spark.flows],
+      flows: [...zookeeper.flows, ...kafka.flows, ...minio.flows, ...metastore.flows, ...sql.flows, ...dbt.flows, ...impala.flows, ...hdfs.flows, ...yarn.flows, ...spark.flows],
     }, engineOpts);
 
     this.namespace = settings.namespace;

@@ -89,7 +89,7 @@ describe("network flows", () => {
       "minio/buckets:9000", "minio/server:9000", "spark/batch:9000", "spark/streaming:9000",
       "spark/worker:9000", "trino/coordinator:9000", "trino/worker:9000", "yarn/nodemanager:9000",
     ]);
-    expect(rules(plans.prod, "allow-trino-coordinator", "ingress")).toEqual(["trino/tables:8080", "trino/worker:8080"]);
+    expect(rules(plans.prod, "allow-trino-coordinator", "ingress")).toEqual(["dbt/runner:8080", "trino/tables:8080", "trino/worker:8080"]);
     expect(rules(plans.prod, "allow-trino-worker", "egress")).toEqual(["hive-metastore/metastore:9083", "minio/server:9000", "trino/coordinator:8080", "trino/worker:8080"]);
     expect(rules(plans.prod, "allow-hdfs-datanode", "ingress")).toEqual(expect.arrayContaining(["hdfs/datanode:9866,9867", "spark/worker:9866,9867", "yarn/nodemanager:9866,9867"]));
     expect(rules(plans.prod, "allow-yarn-nodemanager", "ingress")).toEqual(expect.arrayContaining(["yarn/nodemanager:7078-7094,8040,8041", "yarn/resourcemanager:8041"]));

@@ -1,6 +1,7 @@
 /** The platform's config model: one environment's sizing of every engine, and cross-engine rules. */
 import { z } from "zod";
 import { reads, ruleIssue } from "../../components/kit/sizing";
+import { dbtConfig } from "../../components/dbt/config";
 import { hdfsConfig } from "../../components/hdfs/config";
 import { hiveMetastoreConfig } from "../../components/hive-metastore/config";
 import { impalaConfig } from "../../components/impala/config";
@@ -29,6 +30,7 @@ export const platformSchema = z
     spark: sparkConfig,
     starburst: starburstConfig,
     impala: impalaConfig,
+    dbt: dbtConfig,
   })
   // Runs whatever else is wrong: each minimum checks only a value that is a whole number.
   .superRefine((p, ctx) => {

@@ -1,0 +1,102 @@
+/**
+ * The dbt project shipped as a ConfigMap and run as a Job made from a suspended CronJob template:
+ * ad hoc (`kubectl create job --from=cronjob/dbt`) or by the pipeline's DbtOperator.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { configMap, container, digest, Flow, httpsEgress, Manifest, podSpec, scratchVolume, serviceAccount, workloadLabels, Workload } from "../kit";
+import { COORDINATOR, coordinatorUrl, HTTP_PORT } from "../starburst/spec";
+import { DBT_PACKAGES, DbtConfig } from "./config";
+
+export const DBT: Workload = { name: "dbt", component: "runner" };
+export const NAME = "dbt";
+export const PROJECT_CONFIG_MAP = "dbt-project";
+export const PROJECT_DIR = path.join(__dirname, "enterprise_data_pipeline");
+const MOUNT = "/project";
+/** The python image's unprivileged "nobody" is not guaranteed; run as a fixed non-root id. */
+const UID = 1000;
+
+/** Project files (dbt_project.yml, models, macros, tests, profiles), relative paths, build output excluded. */
+export function projectFiles(dir = PROJECT_DIR): Record<string, string> {
+  const files: Record<string, string> = {};
+  const walk = (sub: string) => {
+    for (const e of fs.readdirSync(path.join(dir, sub), { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const rel = sub ? `${sub}/${e.name}` : e.name;
+      if (e.isDirectory()) {
+        if (!["target", "logs", "dbt_packages"].includes(e.name)) walk(rel);
+      } else if (/\.(ya?ml|sql|md)$/.test(e.name)) {
+        files[rel] = fs.readFileSync(path.join(dir, rel), "utf8");
+      }
+    }
+  };
+  walk("");
+  return files;
+}
+
+/** ConfigMap keys cannot hold "/": a file's key is its path with "/" as "__"; the volume maps it back. */
+export const keyOf = (file: string) => file.replace(/\//g, "__");
+
+export function runScript(): string {
+  return [
+    "set -eu",
+    `pip install --quiet --no-cache-dir --target /tmp/python ${DBT_PACKAGES.map((p) => `'${p}'`).join(" ")}`,
+    'export PYTHONPATH=/tmp/python PATH="/tmp/python/bin:$PATH"',
+    `exec dbt build --project-dir ${MOUNT} --profiles-dir ${MOUNT}/profiles --target "$DBT_TARGET"`,
+  ].join("\n");
+}
+
+export function dbtManifests(cfg: DbtConfig, ns: string, files = projectFiles()): Manifest[] {
+  const data = Object.fromEntries(Object.entries(files).map(([f, text]) => [keyOf(f), text]));
+  const coordinator = new URL(coordinatorUrl(ns));
+  const pod = podSpec(DBT, UID, {
+    restartPolicy: "Never",
+    containers: [container({
+      name: "dbt",
+      image: cfg.image,
+      command: ["/bin/sh", "-c", runScript()],
+      env: [
+        { name: "DBT_TARGET", value: cfg.target },
+        { name: "TRINO_HOST", value: coordinator.hostname },
+        { name: "TRINO_PORT", value: String(HTTP_PORT) },
+        { name: "TRINO_USER", value: "dbt" },
+        { name: "DBT_TARGET_PATH", value: "/tmp/target" },
+        { name: "DBT_LOG_PATH", value: "/tmp/logs" },
+        { name: "HOME", value: "/tmp" },
+        { name: "DBT_SEND_ANONYMOUS_USAGE_STATS", value: "false" },
+      ],
+      resources: cfg.resources,
+      volumeMounts: [{ name: "project", mountPath: MOUNT }, { name: "tmp", mountPath: "/tmp" }],
+    })],
+    volumes: [
+      { name: "project", configMap: { name: PROJECT_CONFIG_MAP, items: Object.keys(files).map((f) => ({ key: keyOf(f), path: f })) } },
+      scratchVolume("tmp", "2Gi"),
+    ],
+  }, NAME);
+  return [
+    serviceAccount(NAME, ns, DBT),
+    configMap(PROJECT_CONFIG_MAP, ns, DBT, data),
+    {
+      apiVersion: "batch/v1",
+      kind: "CronJob",
+      metadata: { name: NAME, namespace: ns, labels: workloadLabels(DBT) },
+      spec: {
+        schedule: "30 3 * * *",
+        suspend: true,
+        concurrencyPolicy: "Forbid",
+        jobTemplate: {
+          spec: {
+            backoffLimit: 1,
+            activeDeadlineSeconds: 2 * 3600,
+            template: { metadata: { labels: workloadLabels(DBT), annotations: { "dataplatform.io/config-checksum": digest(data) } }, spec: pod },
+          },
+        },
+      },
+    },
+    // dbt and its adapter come from PyPI when the Job starts.
+    httpsEgress("allow-dbt-pypi", ns, DBT, { matchLabels: { "app.kubernetes.io/name": "dbt", "app.kubernetes.io/part-of": "data-platform" } }),
+  ];
+}
+
+export function dbtFlows(): Flow[] {
+  return [{ from: DBT, to: COORDINATOR, ports: [HTTP_PORT] }];
+}

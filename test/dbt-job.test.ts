@@ -1,0 +1,42 @@
+import { dbtConfig } from "../components/dbt/config";
+import { dbtManifests, keyOf, projectFiles, runScript } from "../components/dbt/spec";
+import { readEnvironment } from "./helpers";
+
+const NS = "data-platform";
+const dbt = (e: string) => dbtConfig.parse(readEnvironment(e).dbt);
+
+describe("dbt Job template", () => {
+  const ms: any[] = dbtManifests(dbt("prod"), NS);
+  const cronjob = ms.find((m) => m.kind === "CronJob");
+  const pod = cronjob.spec.jobTemplate.spec.template.spec;
+
+  it("ships the whole project, mapped back to its paths", () => {
+    const files = projectFiles();
+    expect(Object.keys(files)).toEqual(expect.arrayContaining(["dbt_project.yml", "profiles/profiles.yml", "models/marts/daily_revenue.sql", "models/staging/schema.yml", "macros/generate_schema_name.sql"]));
+    expect(Object.keys(files).some((f) => f.startsWith("target/"))).toBe(false);
+    const cm = ms.find((m) => m.kind === "ConfigMap");
+    expect(cm.data[keyOf("models/marts/daily_revenue.sql")]).toBe(files["models/marts/daily_revenue.sql"]);
+    const items = pod.volumes.find((v: any) => v.name === "project").configMap.items;
+    expect(items).toContainEqual({ key: "models__marts__daily_revenue.sql", path: "models/marts/daily_revenue.sql" });
+  });
+
+  it("runs dbt build for the environment's target against the coordinator", () => {
+    expect(cronjob.spec.suspend).toBe(true);
+    const c = pod.containers[0];
+    expect(c.command[2]).toBe(runScript());
+    expect(runScript()).toContain("exec dbt build --project-dir /project --profiles-dir /project/profiles --target \"$DBT_TARGET\"");
+    expect(runScript()).toContain("'dbt-trino==1.11.0'");
+    expect(c.env).toEqual(expect.arrayContaining([
+      { name: "DBT_TARGET", value: "prod" },
+      { name: "TRINO_HOST", value: `trino.${NS}.svc.cluster.local` },
+      { name: "DBT_TARGET_PATH", value: "/tmp/target" },
+    ]));
+    expect(c.securityContext.readOnlyRootFilesystem).toBe(true);
+  });
+
+  it("reaches PyPI over HTTPS and nothing else outside the cluster", () => {
+    const egress = ms.find((m) => m.kind === "NetworkPolicy");
+    expect(egress.metadata.name).toBe("allow-dbt-pypi");
+    expect(egress.spec.egress[0].ports).toEqual([{ protocol: "TCP", port: 443 }]);
+  });
+});
