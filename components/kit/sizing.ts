@@ -120,21 +120,3 @@ export function checkJvmFits(
 export function jvmReads(path: Path, ...more: Path[]) {
   return reads([...path, "resources"], [...path, "heapPercent"], ...more);
 }
-
-/** A JVM role sized by its container: heap share, resources. */
-export const jvmRole = (defaultHeapPercent: number) =>
-  z.strictObject({ heapPercent: heapPercent.default(defaultHeapPercent), resources });
-
-/** A JVM role that scales out: replicas plus heap share and resources. */
-export const scaledJvmRole = (defaultHeapPercent: number, maxReplicas = 500) =>
-  z.strictObject({ replicas: count(maxReplicas), heapPercent: heapPercent.default(defaultHeapPercent), resources });
-
-const roleOf = (s: unknown, key: string) => (s as Record<string, { resources: Resources; heapPercent: number }>)[key];
-
-/** A coordinator-and-workers engine (Spark master/workers, Trino coordinator/workers). */
-export function leaderAndWorkers<L extends string>(leader: L) {
-  return z
-    .strictObject({ [leader]: jvmRole(70), workers: scaledJvmRole(70) } as { [k in L]: ReturnType<typeof jvmRole> } & { workers: ReturnType<typeof scaledJvmRole> })
-    .superRefine((s, ctx) => checkJvmFits(ctx, [leader], roleOf(s, leader)), jvmReads([leader]))
-    .superRefine((s, ctx) => checkJvmFits(ctx, ["workers"], roleOf(s, "workers")), jvmReads(["workers"]));
-}

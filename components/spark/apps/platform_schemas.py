@@ -74,6 +74,3 @@ def load(path: Path = None) -> dict:
 
 DATASETS = load()
 ORDERS, CUSTOMERS, PRODUCTS = DATASETS["orders"], DATASETS["customers"], DATASETS["products"]
-
-# Columns the streaming application adds to every event.
-METADATA_COLUMNS = ["_kafka_partition", "_kafka_offset", "_kafka_timestamp", "event_date"]
