@@ -16,3 +16,7 @@ export const sparkMasterUrl = platform.sparkMasterUrl;
 export const metastoreUri = platform.metastoreUri;
 export const sqlCoordinatorUrl = platform.sqlCoordinatorUrl;
 export const impalaHs2 = platform.impalaHs2;
+export const airflowUrl = platform.airflowUrl;
+export const airflowAdminUser = platform.airflowAdminUser;
+/** `pulumi stack output airflowAdminPassword --show-secrets` */
+export const airflowAdminPassword = platform.airflowAdminPassword;

@@ -1,6 +1,7 @@
 /** The whole platform for one stack: provider, namespace, engines and the network between them. */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { Orchestrator } from "../components/airflow";
 import { DbtProject } from "../components/dbt";
 import { Hdfs } from "../components/hdfs";
 import { HiveMetastore } from "../components/hive-metastore";
@@ -34,6 +35,9 @@ export class DataPlatform extends pulumi.ComponentResource {
   public readonly hdfsClusterId: string;
   public readonly yarnWebUrl: string;
   public readonly sparkMasterUrl: string;
+  public readonly airflowUrl: string;
+  public readonly airflowAdminUser: string;
+  public readonly airflowAdminPassword: pulumi.Output<string>;
 
   constructor(name: string, p: LoadedPlatform, opts?: pulumi.ComponentResourceOptions) {
     super("dataplatform:platform:DataPlatform", name, {}, opts);
@@ -79,10 +83,17 @@ export class DataPlatform extends pulumi.ComponentResource {
     const spark = new Spark("spark", {
       ...args, config: config.spark, yarn: config.yarn, hdfs: config.hdfs, zookeeperConnect: zookeeper.connectString,
     }, engineOpts);
+    // Bootstrap order: Airflow (and so the first DAG run) comes after the topics exist (the Kafka
+    // component's topics Job), the lake's tables exist (the SQL engine's tables Job), and the Job
+    // templates the operators copy (Spark, dbt) are in place.
+    const airflow = new Orchestrator("airflow", {
+      ...args, config: config.airflow, mysqlImage: config.mysql.image, dbtTarget: config.dbt.target,
+      bootstrap: [mysql, minio, kafka, sql, spark, dbt],
+    }, engineOpts);
     new NetworkPolicies("network", {
       namespace: settings.namespace,
       dependsOn: [namespace],
-      flows: [...zookeeper.flows, ...kafka.flows, ...minio.flows, ...metastore.flows, ...sql.flows, ...dbt.flows, ...impala.flows, ...hdfs.flows, ...yarn.flows, ...spark.flows],
+      flows: [...zookeeper.flows, ...kafka.flows, ...minio.flows, ...metastore.flows, ...sql.flows, ...dbt.flows, ...airflow.flows, ...impala.flows, ...hdfs.flows, ...yarn.flows, ...spark.flows],
     }, engineOpts);
 
     this.namespace = settings.namespace;
@@ -98,6 +109,9 @@ export class DataPlatform extends pulumi.ComponentResource {
     this.hdfsClusterId = hdfs.clusterId;
     this.yarnWebUrl = yarn.webUrl;
     this.sparkMasterUrl = spark.masterUrl;
+    this.airflowUrl = airflow.apiServerUrl;
+    this.airflowAdminUser = airflow.adminUser;
+    this.airflowAdminPassword = airflow.adminPassword;
     this.registerOutputs({
       metastoreUri: this.metastoreUri,
       sqlCoordinatorUrl: this.sqlCoordinatorUrl,
@@ -106,6 +120,9 @@ export class DataPlatform extends pulumi.ComponentResource {
       hdfsClusterId: this.hdfsClusterId,
       yarnWebUrl: this.yarnWebUrl,
       sparkMasterUrl: this.sparkMasterUrl,
+      airflowUrl: this.airflowUrl,
+      airflowAdminUser: this.airflowAdminUser,
+      airflowAdminPassword: this.airflowAdminPassword,
       namespace: this.namespace,
       kafkaBootstrapServers: this.kafkaBootstrapServers,
       kafkaClusterId: this.kafkaClusterId,

@@ -81,15 +81,16 @@ describe("network flows", () => {
 
   it("admits exactly the flows each engine needs", () => {
     expect(rules(plans.prod, "allow-kafka-controller", "ingress")).toEqual(["kafka/broker:9093", "kafka/controller:9093"]);
-    expect(rules(plans.prod, "allow-kafka-broker", "ingress")).toEqual(["kafka/broker:9092", "kafka/topics:9092", "spark/streaming:9092", "spark/worker:9092", "yarn/nodemanager:9092"]);
+    expect(rules(plans.prod, "allow-kafka-broker", "ingress")).toEqual(["airflow/worker:9092", "kafka/broker:9092", "kafka/topics:9092", "spark/streaming:9092", "spark/worker:9092", "yarn/nodemanager:9092"]);
     expect(rules(plans.prod, "allow-kafka-topics", "egress")).toEqual(["kafka/broker:9092"]);
     expect(rules(plans.prod, "allow-zookeeper-server", "ingress")).toEqual(["hdfs/namenode:2181", "yarn/resourcemanager:2181", "zookeeper/server:2181,2888,3888"]);
     expect(rules(plans.prod, "allow-minio-server", "ingress")).toEqual([
+      "airflow/api-server:9000", "airflow/dag-processor:9000", "airflow/scheduler:9000", "airflow/triggerer:9000", "airflow/worker:9000",
       "hive-metastore/metastore:9000", "impala/catalogd:9000", "impala/coordinator:9000", "impala/executor:9000",
       "minio/buckets:9000", "minio/server:9000", "spark/batch:9000", "spark/streaming:9000",
       "spark/worker:9000", "trino/coordinator:9000", "trino/worker:9000", "yarn/nodemanager:9000",
     ]);
-    expect(rules(plans.prod, "allow-trino-coordinator", "ingress")).toEqual(["dbt/runner:8080", "trino/tables:8080", "trino/worker:8080"]);
+    expect(rules(plans.prod, "allow-trino-coordinator", "ingress")).toEqual(["airflow/worker:8080", "dbt/runner:8080", "trino/tables:8080", "trino/worker:8080"]);
     expect(rules(plans.prod, "allow-trino-worker", "egress")).toEqual(["hive-metastore/metastore:9083", "minio/server:9000", "trino/coordinator:8080", "trino/worker:8080"]);
     expect(rules(plans.prod, "allow-hdfs-datanode", "ingress")).toEqual(expect.arrayContaining(["hdfs/datanode:9866,9867", "spark/worker:9866,9867", "yarn/nodemanager:9866,9867"]));
     expect(rules(plans.prod, "allow-yarn-nodemanager", "ingress")).toEqual(expect.arrayContaining(["yarn/nodemanager:7078-7094,8040,8041", "yarn/resourcemanager:8041"]));
@@ -123,8 +124,12 @@ describe("network flows", () => {
     expect(maven.podSelector.matchExpressions[0].values).toEqual(["streaming", "batch"]);
   });
 
-  it("lets only the metastore and its schema Job reach MySQL, and the lake's engines reach the metastore", () => {
-    expect(rules(plans.prod, "allow-mysql-database", "ingress")).toEqual(["hive-metastore/metastore:3306", "hive-metastore/schema:3306"]);
+  it("lets only the metastore, Airflow and their setup Jobs reach MySQL, and the lake's engines reach the metastore", () => {
+    expect(rules(plans.prod, "allow-mysql-database", "ingress")).toEqual([
+      "airflow/api-server:3306", "airflow/create-user:3306", "airflow/dag-processor:3306", "airflow/database:3306",
+      "airflow/migrations:3306", "airflow/scheduler:3306", "airflow/triggerer:3306",
+      "hive-metastore/metastore:3306", "hive-metastore/schema:3306",
+    ]);
     expect(rules(plans.prod, "allow-hive-metastore-metastore", "ingress")).toEqual(["impala/catalogd:9083", "impala/coordinator:9083", "spark/batch:9083", "spark/streaming:9083", "spark/worker:9083", "trino/coordinator:9083", "trino/worker:9083", "yarn/nodemanager:9083"]);
     expect(rules(plans.prod, "allow-hive-metastore-metastore", "egress")).toEqual(["minio/server:9000", "mysql/database:3306"]);
   });

@@ -13,12 +13,20 @@ export interface CredentialsArgs {
   generated: Record<string, number>;
   /** Keys with fixed, non-secret values (a username). */
   fixed?: Record<string, string>;
+  /**
+   * Keys computed from the generated values (a connection string, an encoded key); they stay secret.
+   * Generated keys listed in `internal` feed these and are not stored themselves.
+   */
+  derived?: (generated: Record<string, pulumi.Output<string>>) => Record<string, pulumi.Output<string>>;
+  internal?: string[];
   /** What the Secret must wait for (its namespace). */
   dependsOn?: pulumi.Resource[];
 }
 
 export class Credentials extends pulumi.ComponentResource {
   public readonly secretName: string;
+  /** The generated values by key (Pulumi secrets). */
+  public readonly values: Record<string, pulumi.Output<string>>;
 
   constructor(name: string, args: CredentialsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataplatform:kit:Credentials", name, {}, opts);
@@ -27,12 +35,14 @@ export class Credentials extends pulumi.ComponentResource {
       // Letters and digits only: values end up in JDBC URLs, shell and XML without escaping.
       generated[key] = new random.RandomPassword(`${name}-${key}`, { length, special: false }, { parent: this }).result;
     }
+    const stored = Object.fromEntries(Object.entries(generated).filter(([key]) => !(args.internal ?? []).includes(key)));
     const secret = new k8s.core.v1.Secret(args.secretName, {
       metadata: { name: args.secretName, namespace: args.namespace, labels: workloadLabels(args.workload) },
       type: "Opaque",
-      stringData: { ...(args.fixed ?? {}), ...generated },
+      stringData: { ...(args.fixed ?? {}), ...stored, ...(args.derived?.(generated) ?? {}) },
     }, { parent: this, dependsOn: args.dependsOn });
     this.secretName = args.secretName;
+    this.values = generated;
     this.registerOutputs({ secretName: secret.metadata.name });
   }
 }

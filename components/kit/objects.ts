@@ -16,6 +16,8 @@ const CONSTRUCTORS: Record<string, Constructor> = {
   "batch/v1/CronJob": k8s.batch.v1.CronJob,
   "policy/v1/PodDisruptionBudget": k8s.policy.v1.PodDisruptionBudget,
   "networking.k8s.io/v1/NetworkPolicy": k8s.networking.v1.NetworkPolicy,
+  "rbac.authorization.k8s.io/v1/Role": k8s.rbac.v1.Role,
+  "rbac.authorization.k8s.io/v1/RoleBinding": k8s.rbac.v1.RoleBinding,
 };
 
 /** Kinds that hold or own data; protected in production. */

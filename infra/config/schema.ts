@@ -1,6 +1,7 @@
 /** The platform's config model: one environment's sizing of every engine, and cross-engine rules. */
 import { z } from "zod";
 import { reads, ruleIssue } from "../../components/kit/sizing";
+import { airflowConfig } from "../../components/airflow/config";
 import { dbtConfig } from "../../components/dbt/config";
 import { hdfsConfig } from "../../components/hdfs/config";
 import { hiveMetastoreConfig } from "../../components/hive-metastore/config";
@@ -31,6 +32,7 @@ export const platformSchema = z
     starburst: starburstConfig,
     impala: impalaConfig,
     dbt: dbtConfig,
+    airflow: airflowConfig,
   })
   // Runs whatever else is wrong: each minimum checks only a value that is a whole number.
   .superRefine((p, ctx) => {
@@ -45,6 +47,8 @@ export const platformSchema = z
     atLeast(["minio", "replicas"], p.minio?.replicas, 4, "objects must survive a server loss (distributed erasure coding)");
     atLeast(["hdfs", "replication"], p.hdfs?.replication, 3, "a DataNode loss must not lose blocks");
     atLeast(["hiveMetastore", "replicas"], p.hiveMetastore?.replicas, 2, "every engine's catalog must survive a pod loss");
+    atLeast(["airflow", "scheduler", "replicas"], p.airflow?.scheduler?.replicas, 2, "runs must keep being scheduled through a pod loss");
+    atLeast(["airflow", "apiServer", "replicas"], p.airflow?.apiServer?.replicas, 2, "the UI and the tasks' execution API must survive a pod loss");
     if (p.hdfs?.highAvailability === false) {
       ruleIssue(ctx, ["hdfs", "highAvailability"], "must be true in production: a single NameNode is a single point of failure for all of HDFS", [["tier"]]);
     }

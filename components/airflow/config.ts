@@ -1,0 +1,76 @@
+/** Airflow: the official chart, its executor, where the DAGs come from and how big each part is. */
+import { z } from "zod";
+import { count, image, reads, resources, ruleIssue } from "../kit/sizing";
+
+/** The chart and the Airflow it runs are pinned together: the chart renders per Airflow version. */
+export const CHART = { name: "airflow", repo: "https://airflow.apache.org", version: "1.19.0" } as const;
+export const AIRFLOW_VERSION = "3.1.3";
+export const AIRFLOW_IMAGE = `apache/airflow:${AIRFLOW_VERSION}`;
+
+/**
+ * LocalExecutor runs tasks inside the scheduler; KubernetesExecutor runs each task in its own pod.
+ * CeleryExecutor is not offered: it needs a Redis broker the platform does not run.
+ */
+export const EXECUTORS = ["LocalExecutor", "KubernetesExecutor"] as const;
+export type Executor = (typeof EXECUTORS)[number];
+
+const gitSource = z.strictObject({
+  /** Clone URL, https://... or git@host:org/repo.git. */
+  repo: z.string({ error: "must be a clone URL" }).regex(/^(https:\/\/|ssh:\/\/|git@)\S+$/, { error: "must be an https://, ssh:// or git@ clone URL" }),
+  /** Branch, tag or commit git-sync checks out. */
+  ref: z.string().min(1).default("main"),
+  /** Folder of the DAG files inside the repository ("" for its root). */
+  subPath: z.string().default("dags"),
+  /** Seconds between two pulls. */
+  periodSeconds: z.number().int().min(5, { error: "must be at least 5" }).max(3600).default(60),
+  /** An existing Secret with GITSYNC_USERNAME/GITSYNC_PASSWORD (https) or gitSshKey (ssh); none for a public repository. */
+  credentialsSecret: z.string().min(1).optional(),
+});
+
+const role = (max: number) => z.strictObject({ replicas: count(max).default(1), resources });
+
+export const airflowConfig = z
+  .strictObject({
+    image: image.default(AIRFLOW_IMAGE),
+    executor: z.enum(EXECUTORS, { error: `must be one of: ${EXECUTORS.join(", ")} (CeleryExecutor needs a Redis broker the platform does not run)` }),
+    /**
+     * Where the tasks' Python packages (Trino client, Kafka client; components/airflow/requirements.txt)
+     * come from: "pip" installs them from PyPI in an init container of the pods that run tasks (they then
+     * need HTTPS egress); "image" expects them baked in (images/airflow).
+     */
+    dependencies: z.enum(["pip", "image"], { error: 'must be "pip" or "image"' }).default("pip"),
+    /** "configmap": the DAGs of components/airflow/dags ship with the deployment; "git": git-sync pulls them. */
+    dags: z.strictObject({
+      source: z.enum(["configmap", "git"], { error: 'must be "configmap" or "git"' }).default("configmap"),
+      git: gitSource.optional(),
+    }).default({ source: "configmap" }),
+    /** Addresses of the Kubernetes API server that task pods call to start Spark and dbt Jobs. */
+    kubernetesApiCidrs: z.array(z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, { error: "must be an IPv4 CIDR such as 10.0.0.1/32" })).min(1).default(["0.0.0.0/0"]),
+    admin: z.strictObject({
+      username: z.string().regex(/^[a-z][a-z0-9_.-]{2,63}$/, { error: "must be 3-64 lower-case letters, digits, _ . or -" }).default("platform-admin"),
+      email: z.email({ error: "must be an e-mail address" }).default("platform-admin@data-platform.local"),
+    }).default({ username: "platform-admin", email: "platform-admin@data-platform.local" }),
+    scheduler: role(5),
+    apiServer: role(10),
+    dagProcessor: role(5),
+    triggerer: role(5),
+    /** Each task's pod under KubernetesExecutor. */
+    workers: z.strictObject({ resources }).optional(),
+  })
+  .superRefine((a, ctx) => {
+    if (a.dags.source === "git" && !a.dags.git) {
+      ruleIssue(ctx, ["dags", "git"], 'is required when dags.source is "git": at least { repo: <clone URL> }', [["dags", "source"]]);
+    }
+    if (a.dags.source === "configmap" && a.dags.git) {
+      ruleIssue(ctx, ["dags", "git"], 'is only read when dags.source is "git"; remove it or set dags.source to "git"', [["dags", "source"]]);
+    }
+  }, reads(["dags"]))
+  .superRefine((a, ctx) => {
+    if (a.executor === "KubernetesExecutor" && !a.workers) {
+      ruleIssue(ctx, ["workers"], "is required with KubernetesExecutor: the resources of each task's pod, e.g. { resources: { requests: {...}, limits: {...} } }", [["executor"]]);
+    }
+    if (a.executor === "LocalExecutor" && a.workers) {
+      ruleIssue(ctx, ["workers"], "is only read with KubernetesExecutor (LocalExecutor runs tasks in the scheduler); remove it or change executor", [["executor"]]);
+    }
+  }, reads(["executor"], ["workers"]));
+export type AirflowConfig = z.infer<typeof airflowConfig>;

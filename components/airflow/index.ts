@@ -1,0 +1,73 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { Credentials } from "../kit/credentials";
+import type { EngineArgs } from "../kit/engine";
+import { Flow } from "../kit";
+import { createObjects } from "../kit/objects";
+import { AirflowConfig, CHART } from "./config";
+import {
+  airflowFlows, airflowManifests, apiServerUrl, chartValues, CREDENTIALS_SECRET, DATABASE_SETUP, fernetKey,
+  hardenChartObject, metadataConnection, RELEASE,
+} from "./spec";
+
+export interface OrchestratorArgs extends EngineArgs<AirflowConfig> {
+  /** The MySQL image, for the Job that creates Airflow's database. */
+  mysqlImage: string;
+  /** The dbt profile target the pipeline builds. */
+  dbtTarget: string;
+  /** What must exist before the first DAG run: MySQL, Kafka's topics, the lake's tables, the Job templates. */
+  bootstrap: pulumi.Resource[];
+}
+
+/** Airflow from the official chart, its database on the platform's MySQL, and the pipeline DAG. */
+export class Orchestrator extends pulumi.ComponentResource {
+  public readonly apiServerUrl: string;
+  public readonly adminUser: string;
+  public readonly adminPassword: pulumi.Output<string>;
+  public readonly flows: Flow[];
+
+  constructor(name: string, args: OrchestratorArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("dataplatform:airflow:Orchestrator", name, {}, opts);
+    const { config, namespace } = args;
+    const credentials = new Credentials(CREDENTIALS_SECRET, {
+      namespace, secretName: CREDENTIALS_SECRET, workload: DATABASE_SETUP,
+      generated: { "db-password": 32, "admin-password": 24, "api-secret-key": 48, "jwt-secret": 48, "webserver-secret-key": 48, "fernet-seed": 32 },
+      internal: ["fernet-seed"],
+      derived: (g) => ({
+        connection: g["db-password"].apply((password) => metadataConnection(namespace, password)),
+        "fernet-key": g["fernet-seed"].apply(fernetKey),
+      }),
+      dependsOn: args.dependsOn,
+    }, { parent: this, protect: args.production });
+
+    // Database, DAGs, plugins and RBAC first; the database Job needs MySQL up.
+    const prepared = createObjects(airflowManifests(config, namespace, args.mysqlImage), {
+      parent: this, protectStateful: false, dependsOn: [...(args.dependsOn ?? []), credentials, ...args.bootstrap],
+    });
+
+    // helm.v4.Chart, not helm.v3.Release: every rendered object is registered on its own, so the policy
+    // pack sees it. v4 renders without Helm hooks; the chart's migration and create-user Jobs therefore
+    // have useHelmHooks: false and are created (and awaited) as ordinary Jobs. The create-user Job waits
+    // for the migrations in an init container; the other pods wait in the chart's own init containers.
+    new k8s.helm.v4.Chart(RELEASE, {
+      chart: CHART.name,
+      version: CHART.version,
+      repositoryOpts: { repo: CHART.repo },
+      namespace,
+      values: chartValues(config, namespace, args.dbtTarget),
+    }, {
+      parent: this,
+      dependsOn: [...(args.dependsOn ?? []), credentials, ...prepared, ...args.bootstrap],
+      transforms: [(a) => {
+        const props = hardenChartObject(config, a.type, a.props);
+        return props ? { props, opts: a.opts } : undefined;
+      }],
+    });
+
+    this.apiServerUrl = apiServerUrl(namespace);
+    this.adminUser = config.admin.username;
+    this.adminPassword = pulumi.secret(credentials.values["admin-password"]);
+    this.flows = airflowFlows(config);
+    this.registerOutputs({ apiServerUrl: this.apiServerUrl, adminUser: this.adminUser, adminPassword: this.adminPassword });
+  }
+}

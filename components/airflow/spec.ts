@@ -1,0 +1,458 @@
+/**
+ * Airflow from the official chart, wired to the platform: values for helm.v4.Chart, and the objects the
+ * chart does not make (the MySQL database, DAGs and plugins, the task Jobs' RBAC, budgets, egress).
+ * Pure: the component turns these into resources.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import {
+  configMap, container, containerResources, Flow, httpsEgress, job, Manifest, podDisruptionBudget, scratchVolume,
+  selectorLabels, serviceAccount, Workload, workloadLabels,
+} from "../kit";
+import { restrictedContainerSecurity, restrictedPodSecurity } from "../kit/security";
+import type { Resources } from "../kit/sizing";
+import { BROKER, bootstrapServers, CLIENT_PORT as KAFKA_PORT } from "../kafka/spec";
+import { DATA_LAKE_BUCKET } from "../minio/config";
+import { CREDENTIALS_SECRET as MINIO_SECRET, endpoint as minioEndpoint, S3_PORT, SERVER as MINIO } from "../minio/spec";
+import { CREDENTIALS_SECRET as MYSQL_SECRET, MYSQL, NAME as MYSQL_SERVICE, PORT as MYSQL_PORT } from "../mysql/spec";
+import { COORDINATOR, HTTP_PORT as TRINO_PORT, RELEASE as TRINO_SERVICE } from "../starburst/spec";
+import { AIRFLOW_VERSION, AirflowConfig } from "./config";
+
+/** Release name; the chart names its objects "<release>-<part>" (airflow-scheduler, airflow-api-server). */
+export const RELEASE = "airflow";
+export const SCHEDULER: Workload = { name: "airflow", component: "scheduler" };
+export const API_SERVER: Workload = { name: "airflow", component: "api-server" };
+export const DAG_PROCESSOR: Workload = { name: "airflow", component: "dag-processor" };
+export const TRIGGERER: Workload = { name: "airflow", component: "triggerer" };
+/** Task pods under KubernetesExecutor. */
+export const WORKER: Workload = { name: "airflow", component: "worker" };
+export const MIGRATIONS: Workload = { name: "airflow", component: "migrations" };
+export const CREATE_USER: Workload = { name: "airflow", component: "create-user" };
+export const DATABASE_SETUP: Workload = { name: "airflow", component: "database" };
+
+export const API_PORT = 8080;
+export const SCHEDULER_LOG_PORT = 8793;
+export const TRIGGERER_LOG_PORT = 8794;
+
+/** One Secret for everything generated; the chart's *SecretName values all point at it. */
+export const CREDENTIALS_SECRET = "airflow-credentials";
+export const DATABASE = "airflow";
+export const DATABASE_USER = "airflow";
+export const SCHEDULER_ACCOUNT = "airflow-scheduler";
+export const WORKER_ACCOUNT = "airflow-worker";
+export const TASK_JOBS_ROLE = "airflow-task-jobs";
+/** The suspended CronJobs the operators copy into Jobs (components/spark, components/dbt). */
+export const JOB_TEMPLATES = ["spark-batch", "dbt"];
+
+export const DAGS_CONFIG_MAP = "airflow-dags";
+export const PLUGINS_CONFIG_MAP = "airflow-plugins";
+export const REQUIREMENTS_CONFIG_MAP = "airflow-requirements";
+const AIRFLOW_HOME = "/opt/airflow";
+const PACKAGES_DIR = "/opt/platform/python";
+const ADMIN_DIR = "/opt/platform/admin";
+export const LOGS_FOLDER = `s3://${DATA_LAKE_BUCKET}/airflow-logs`;
+export const LOGS_CONNECTION = "minio_logs";
+/** The image's airflow user. Its own group instead of the image's default root group (policy: no gid 0). */
+const UID = 50000;
+
+const AIRFLOW_DIR = __dirname;
+export const REQUIREMENTS_FILE = path.join(AIRFLOW_DIR, "requirements.txt");
+
+/** Python files under a folder, by path relative to it; caches and tests excluded. */
+export function pythonFiles(dir: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  const walk = (sub: string) => {
+    for (const e of fs.readdirSync(path.join(dir, sub), { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const rel = sub ? `${sub}/${e.name}` : e.name;
+      if (e.isDirectory() && e.name !== "__pycache__") walk(rel);
+      else if (e.isFile() && e.name.endsWith(".py")) files[rel] = fs.readFileSync(path.join(dir, rel), "utf8");
+    }
+  };
+  walk("");
+  return files;
+}
+
+export const dagFiles = () => pythonFiles(path.join(AIRFLOW_DIR, "dags"));
+export const pluginFiles = () => pythonFiles(path.join(AIRFLOW_DIR, "plugins"));
+/** ConfigMap keys cannot hold "/": a file's key is its path with "/" as "__"; the volume maps it back. */
+const keyOf = (file: string) => file.replace(/\//g, "__");
+
+function filesConfigMap(name: string, ns: string, files: Record<string, string>): Manifest {
+  return configMap(name, ns, SCHEDULER, Object.fromEntries(Object.entries(files).map(([f, text]) => [keyOf(f), text])));
+}
+function filesVolume(name: string, configMapName: string, files: Record<string, string>) {
+  return { name, configMap: { name: configMapName, items: Object.keys(files).map((f) => ({ key: keyOf(f), path: f })) } };
+}
+
+/** The workload that runs task code: the scheduler (LocalExecutor) or a pod per task (KubernetesExecutor). */
+export function taskRunner(cfg: AirflowConfig): Workload {
+  return cfg.executor === "LocalExecutor" ? SCHEDULER : WORKER;
+}
+export function taskAccount(cfg: AirflowConfig): string {
+  return cfg.executor === "LocalExecutor" ? SCHEDULER_ACCOUNT : WORKER_ACCOUNT;
+}
+
+export function metadataConnection(ns: string, password: string): string {
+  return `mysql+mysqldb://${DATABASE_USER}:${password}@${MYSQL_SERVICE}.${ns}.svc.cluster.local:${MYSQL_PORT}/${DATABASE}`;
+}
+
+/** Runs in the api-server: the UI and the API log in against Airflow's own user table (FAB). */
+export const API_SERVER_CONFIG = [
+  "from flask_appbuilder.const import AUTH_DB",
+  "",
+  "AUTH_TYPE = AUTH_DB",
+  "AUTH_USER_REGISTRATION = False",
+  "WTF_CSRF_ENABLED = True",
+  "",
+].join("\n");
+
+export function apiServerUrl(ns: string): string {
+  return `http://${RELEASE}-api-server.${ns}.svc.cluster.local:${API_PORT}`;
+}
+
+/** What the DAG and the operators read from their environment. */
+function taskEnvironment(cfg: AirflowConfig, ns: string, dbtTarget: string): { name: string; value: string }[] {
+  return [
+    { name: "KAFKA_BOOTSTRAP_SERVERS", value: bootstrapServers(ns) },
+    { name: "TRINO_HOST", value: `${TRINO_SERVICE}.${ns}.svc.cluster.local` },
+    { name: "TRINO_PORT", value: String(TRINO_PORT) },
+    { name: "DBT_TARGET", value: dbtTarget },
+    { name: `AIRFLOW_CONN_${LOGS_CONNECTION.toUpperCase()}`, value: JSON.stringify({ conn_type: "aws", extra: { endpoint_url: minioEndpoint(ns), region_name: "us-east-1" } }) },
+    ...(cfg.dependencies === "pip" ? [{ name: "PYTHONPATH", value: PACKAGES_DIR }] : []),
+  ];
+}
+
+/**
+ * Installs components/airflow/requirements.txt into a shared volume, with the image's own packages as
+ * constraints so that a shared dependency resolves to the very version Airflow already runs with.
+ */
+export function pipInitContainer(cfg: AirflowConfig): Record<string, unknown> {
+  return {
+    name: "install-task-packages",
+    image: cfg.image,
+    command: ["bash", "-c", [
+      "set -eu",
+      "pip freeze | grep -v ' @ ' > /tmp/image-constraints.txt",
+      `exec pip install --quiet --no-cache-dir --target ${PACKAGES_DIR} -c /tmp/image-constraints.txt -r /opt/platform/requirements/requirements.txt`,
+    ].join("\n")],
+    env: [{ name: "HOME", value: "/tmp" }, { name: "PIP_DISABLE_PIP_VERSION_CHECK", value: "1" }],
+    resources: containerResources({ requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } }),
+    securityContext: restrictedContainerSecurity(),
+    volumeMounts: [
+      { name: "task-packages", mountPath: PACKAGES_DIR },
+      { name: "requirements", mountPath: "/opt/platform/requirements" },
+      { name: "tmp", mountPath: "/tmp" },
+    ],
+  };
+}
+
+/** Waits for the chart's migration Job: the user table must exist before the admin is created. */
+function waitForMigrations(cfg: AirflowConfig): Record<string, unknown> {
+  return {
+    name: "wait-for-migrations",
+    image: cfg.image,
+    command: ["bash", "-c", "exec airflow db check-migrations --migration-wait-timeout=900"],
+    env: [{ name: "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", valueFrom: { secretKeyRef: { name: CREDENTIALS_SECRET, key: "connection" } } }, { name: "HOME", value: "/tmp" }],
+    resources: containerResources({ requests: { cpu: "50m", memory: "256Mi" }, limits: { memory: "512Mi" } }),
+    securityContext: restrictedContainerSecurity(),
+    volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+  };
+}
+
+/** `airflow users create` reads the password from the mounted Secret, never from the chart's values. */
+export function createAdminArgs(cfg: AirflowConfig): string[] {
+  return ["bash", "-c", [
+    "exec airflow users create --role Admin",
+    `--username '${cfg.admin.username}' --email '${cfg.admin.email}'`,
+    "--firstname Platform --lastname Admin",
+    `--password "$(cat ${ADMIN_DIR}/password)"`,
+  ].join(" ")];
+}
+
+const sidecarResources = containerResources({ requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "128Mi" } });
+const groomer = { enabled: true, retentionDays: 3, resources: sidecarResources };
+
+function role(r: { replicas: number; resources: Resources }, w: Workload, serviceAccountName: string, extra: Record<string, unknown> = {}) {
+  return {
+    replicas: r.replicas,
+    resources: containerResources(r.resources),
+    labels: selectorLabels(w),
+    serviceAccount: { create: true, name: serviceAccountName, automountServiceAccountToken: false },
+    ...extra,
+  };
+}
+
+/** Values for the official chart. No literal secret: every secret value is a reference to CREDENTIALS_SECRET. */
+export function chartValues(cfg: AirflowConfig, ns: string, dbtTarget: string): Record<string, unknown> {
+  const [repository, tag] = splitImage(cfg.image);
+  const pip = cfg.dependencies === "pip";
+  const git = cfg.dags.source === "git" ? cfg.dags.git : undefined;
+  const runner = taskRunner(cfg);
+  const pipInit = pip ? { extraInitContainers: [pipInitContainer(cfg)] } : {};
+  const files = { plugins: pluginFiles(), dags: dagFiles() };
+  return {
+    defaultAirflowRepository: repository,
+    defaultAirflowTag: tag,
+    airflowVersion: AIRFLOW_VERSION,
+    images: { airflow: { repository, tag, pullPolicy: "IfNotPresent" } },
+    executor: cfg.executor,
+    // The scheduler starts task pods under KubernetesExecutor (the chart's pod-launcher Role).
+    allowPodLaunching: cfg.executor === "KubernetesExecutor",
+    allowJobLaunching: false,
+    uid: UID,
+    gid: UID,
+    securityContexts: { pod: restrictedPodSecurity(UID), containers: restrictedContainerSecurity() },
+
+    // Every secret the chart would otherwise generate (or take as a literal) comes from our Secret.
+    fernetKeySecretName: CREDENTIALS_SECRET,
+    apiSecretKeySecretName: CREDENTIALS_SECRET,
+    jwtSecretName: CREDENTIALS_SECRET,
+    webserverSecretKeySecretName: CREDENTIALS_SECRET,
+    data: { metadataSecretName: CREDENTIALS_SECRET },
+    postgresql: { enabled: false },
+    redis: { enabled: false },
+    pgbouncer: { enabled: false },
+    statsd: { enabled: false },
+    flower: { enabled: false },
+    networkPolicies: { enabled: false },
+    // The create-user Job reads defaultUser; its password is never used (the Job reads the Secret).
+    webserver: { defaultUser: { enabled: true, role: "Admin", username: cfg.admin.username, email: cfg.admin.email, firstName: "Platform", lastName: "Admin", password: "" } },
+
+    env: taskEnvironment(cfg, ns, dbtTarget),
+    secret: [
+      { envName: "AWS_ACCESS_KEY_ID", secretName: MINIO_SECRET, secretKey: "root-user" },
+      { envName: "AWS_SECRET_ACCESS_KEY", secretName: MINIO_SECRET, secretKey: "root-password" },
+    ],
+    volumes: [
+      scratchVolume("tmp", "1Gi"),
+      filesVolume("platform-plugins", PLUGINS_CONFIG_MAP, files.plugins),
+      ...(git ? [] : [filesVolume("platform-dags", DAGS_CONFIG_MAP, files.dags)]),
+      ...(pip ? [scratchVolume("task-packages", "1Gi"), { name: "requirements", configMap: { name: REQUIREMENTS_CONFIG_MAP } }] : []),
+    ],
+    volumeMounts: [
+      { name: "tmp", mountPath: "/tmp" },
+      { name: "platform-plugins", mountPath: `${AIRFLOW_HOME}/plugins`, readOnly: true },
+      ...(git ? [] : [{ name: "platform-dags", mountPath: `${AIRFLOW_HOME}/dags`, readOnly: true }]),
+      ...(pip ? [{ name: "task-packages", mountPath: PACKAGES_DIR, readOnly: true }] : []),
+    ],
+    dags: {
+      persistence: { enabled: false },
+      gitSync: git
+        ? {
+          enabled: true, repo: git.repo, branch: git.ref, ref: git.ref, rev: "HEAD", subPath: git.subPath, depth: 1,
+          period: `${git.periodSeconds}s`, ...(git.credentialsSecret ? { credentialsSecret: git.credentialsSecret } : {}),
+          resources: sidecarResources, securityContexts: { container: restrictedContainerSecurity() },
+        }
+        : { enabled: false },
+    },
+    logs: { persistence: { enabled: false } },
+
+    config: {
+      core: {
+        load_examples: "False",
+        execution_api_server_url: `${apiServerUrl(ns)}/execution/`,
+      },
+      logging: {
+        remote_logging: "True",
+        remote_base_log_folder: LOGS_FOLDER,
+        remote_log_conn_id: LOGS_CONNECTION,
+      },
+      fab: { auth_backends: "airflow.providers.fab.auth_manager.api.auth.backend.basic_auth" },
+      api: { expose_config: "False" },
+      kubernetes_executor: { delete_worker_pods: "True", delete_worker_pods_on_failure: "False" },
+    },
+
+    scheduler: role(cfg.scheduler, SCHEDULER, SCHEDULER_ACCOUNT, {
+      logGroomerSidecar: groomer,
+      ...(runner === SCHEDULER ? pipInit : {}),
+    }),
+    apiServer: {
+      ...role(cfg.apiServer, API_SERVER, "airflow-api-server"),
+      // Task logs of running KubernetesExecutor pods are read from the Kubernetes API.
+      allowPodLogReading: cfg.executor === "KubernetesExecutor",
+      apiServerConfig: API_SERVER_CONFIG,
+    },
+    dagProcessor: { enabled: true, ...role(cfg.dagProcessor, DAG_PROCESSOR, "airflow-dag-processor", { logGroomerSidecar: groomer }) },
+    triggerer: { ...role(cfg.triggerer, TRIGGERER, "airflow-triggerer", { logGroomerSidecar: groomer }), persistence: { enabled: false } },
+    workers: {
+      labels: selectorLabels(WORKER),
+      persistence: { enabled: false },
+      serviceAccount: { create: true, name: WORKER_ACCOUNT, automountServiceAccountToken: false },
+      ...(cfg.workers ? { resources: containerResources(cfg.workers.resources) } : {}),
+      logGroomerSidecar: { enabled: false },
+      ...(runner === WORKER ? pipInit : {}),
+    },
+    // Hooks off: helm.v4.Chart renders without hooks (the provider disables them), so hook-annotated Jobs
+    // would never be created. Without the annotations they are plain Jobs that Pulumi creates and awaits.
+    migrateDatabaseJob: {
+      enabled: true, useHelmHooks: false, ttlSecondsAfterFinished: null, labels: selectorLabels(MIGRATIONS),
+      resources: containerResources({ requests: { cpu: "100m", memory: "512Mi" }, limits: { memory: "1Gi" } }),
+      serviceAccount: { create: true, name: "airflow-migrate-database-job", automountServiceAccountToken: false },
+    },
+    createUserJob: {
+      enabled: true, useHelmHooks: false, ttlSecondsAfterFinished: null, labels: selectorLabels(CREATE_USER),
+      args: createAdminArgs(cfg),
+      extraInitContainers: [waitForMigrations(cfg)],
+      extraVolumes: [{ name: "admin-password", secret: { secretName: CREDENTIALS_SECRET, items: [{ key: "admin-password", path: "password" }] } }],
+      extraVolumeMounts: [{ name: "admin-password", mountPath: ADMIN_DIR, readOnly: true }],
+      resources: containerResources({ requests: { cpu: "50m", memory: "512Mi" }, limits: { memory: "1Gi" } }),
+      serviceAccount: { create: true, name: "airflow-create-user-job", automountServiceAccountToken: false },
+    },
+    cleanup: { enabled: false },
+  };
+}
+
+function splitImage(image: string): [string, string] {
+  const at = image.indexOf("@");
+  if (at >= 0) return [image.slice(0, at), image.slice(at + 1)];
+  const colon = image.lastIndexOf(":");
+  return [image.slice(0, colon), image.slice(colon + 1)];
+}
+
+/** Pods that call the Kubernetes API: Jobs for Spark and dbt, task pods, running tasks' logs. */
+export function apiCallers(cfg: AirflowConfig): { workloads: Workload[]; deployments: string[] } {
+  const kubernetes = cfg.executor === "KubernetesExecutor";
+  return {
+    workloads: kubernetes ? [SCHEDULER, API_SERVER, WORKER] : [SCHEDULER],
+    deployments: kubernetes ? [`${RELEASE}-scheduler`, `${RELEASE}-api-server`] : [`${RELEASE}-scheduler`],
+  };
+}
+
+/**
+ * What the chart does not set on its pods but the policy pack requires: no service-account token where
+ * a pod never calls the Kubernetes API, and no service-link variables. Applied to the chart's objects.
+ */
+export function hardenChartObject(cfg: AirflowConfig, type: string, props: Record<string, any>): Record<string, any> | undefined {
+  if (!["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:batch/v1:Job"].includes(type)) return undefined;
+  const spec = props.spec?.template?.spec;
+  if (!spec) return undefined;
+  const token = apiCallers(cfg).deployments.includes(props.metadata?.name);
+  return {
+    ...props,
+    spec: { ...props.spec, template: { ...props.spec.template, spec: { ...spec, automountServiceAccountToken: token, enableServiceLinks: false } } },
+  };
+}
+
+/** Creates the database and its user, or resets the password; safe to run again. */
+export function databaseScript(ns: string): string {
+  const host = `${MYSQL_SERVICE}.${ns}.svc.cluster.local`;
+  return [
+    "set -eu",
+    'export MYSQL_PWD="$MYSQL_ROOT_PASSWORD"',
+    `until mysqladmin ping -h ${host} -uroot --silent; do echo 'waiting for MySQL'; sleep 5; done`,
+    `mysql -h ${host} -uroot <<SQL`,
+    `CREATE DATABASE IF NOT EXISTS ${DATABASE} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;`,
+    `CREATE USER IF NOT EXISTS '${DATABASE_USER}'@'%' IDENTIFIED BY '\${AIRFLOW_DB_PASSWORD}';`,
+    `ALTER USER '${DATABASE_USER}'@'%' IDENTIFIED BY '\${AIRFLOW_DB_PASSWORD}';`,
+    `GRANT ALL PRIVILEGES ON ${DATABASE}.* TO '${DATABASE_USER}'@'%';`,
+    "SQL",
+  ].join("\n");
+}
+
+/** RBAC rules the platform's operators use, and nothing else (dataplatform_operators/spark.py). */
+export const TASK_JOB_RULES = [
+  { apiGroups: ["batch"], resources: ["cronjobs"], resourceNames: JOB_TEMPLATES, verbs: ["get"] },
+  { apiGroups: ["batch"], resources: ["jobs"], verbs: ["create"] },
+  { apiGroups: ["batch"], resources: ["jobs/status"], verbs: ["get"] },
+];
+
+export function airflowManifests(cfg: AirflowConfig, ns: string, mysqlImage: string): Manifest[] {
+  const files = { plugins: pluginFiles(), dags: dagFiles() };
+  const manifests: Manifest[] = [
+    filesConfigMap(PLUGINS_CONFIG_MAP, ns, files.plugins),
+    ...(cfg.dags.source === "configmap" ? [filesConfigMap(DAGS_CONFIG_MAP, ns, files.dags)] : []),
+    ...(cfg.dependencies === "pip" ? [configMap(REQUIREMENTS_CONFIG_MAP, ns, SCHEDULER, { "requirements.txt": fs.readFileSync(REQUIREMENTS_FILE, "utf8") })] : []),
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "Role",
+      metadata: { name: TASK_JOBS_ROLE, namespace: ns, labels: workloadLabels(taskRunner(cfg)) },
+      rules: TASK_JOB_RULES,
+    },
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "RoleBinding",
+      metadata: { name: TASK_JOBS_ROLE, namespace: ns, labels: workloadLabels(taskRunner(cfg)) },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: TASK_JOBS_ROLE },
+      subjects: [{ kind: "ServiceAccount", name: taskAccount(cfg), namespace: ns }],
+    },
+    serviceAccount("airflow-database", ns, DATABASE_SETUP),
+    job({
+      prefix: "airflow-database", namespace: ns, workload: DATABASE_SETUP, uid: 999, serviceAccountName: "airflow-database",
+      container: container({
+        name: "database",
+        image: mysqlImage,
+        command: ["/bin/bash", "-c", databaseScript(ns)],
+        env: [
+          { name: "MYSQL_ROOT_PASSWORD", valueFrom: { secretKeyRef: { name: MYSQL_SECRET, key: "root-password" } } },
+          { name: "AIRFLOW_DB_PASSWORD", valueFrom: { secretKeyRef: { name: CREDENTIALS_SECRET, key: "db-password" } } },
+          { name: "HOME", value: "/tmp" },
+        ],
+        resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "256Mi" } },
+        volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+      }),
+      volumes: [scratchVolume("tmp", "64Mi")],
+    }),
+    ...[
+      [SCHEDULER, cfg.scheduler.replicas], [API_SERVER, cfg.apiServer.replicas],
+      [DAG_PROCESSOR, cfg.dagProcessor.replicas], [TRIGGERER, cfg.triggerer.replicas],
+    ].filter(([, replicas]) => (replicas as number) > 1).map(([w]) => podDisruptionBudget(`airflow-${(w as Workload).component}`, ns, w as Workload)),
+    ...egressPolicies(cfg, ns),
+  ];
+  return manifests;
+}
+
+/** Pod selector for a set of Airflow workloads. */
+function airflowPods(workloads: Workload[]): Record<string, unknown> {
+  return {
+    matchLabels: { "app.kubernetes.io/name": "airflow", "app.kubernetes.io/part-of": "data-platform" },
+    matchExpressions: [{ key: "app.kubernetes.io/component", operator: "In", values: workloads.map((w) => w.component) }],
+  };
+}
+
+/** Egress outside the namespace: the Kubernetes API, PyPI for task packages, the DAG repository. */
+export function egressPolicies(cfg: AirflowConfig, ns: string): Manifest[] {
+  const policies: Manifest[] = [{
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: { name: "allow-airflow-kubernetes-api", namespace: ns, labels: workloadLabels(SCHEDULER) },
+    spec: {
+      podSelector: airflowPods(apiCallers(cfg).workloads),
+      policyTypes: ["Egress"],
+      egress: [{ to: cfg.kubernetesApiCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: "TCP", port: 443 }, { protocol: "TCP", port: 6443 }] }],
+    },
+  }];
+  if (cfg.dependencies === "pip") policies.push(httpsEgress("allow-airflow-pypi", ns, taskRunner(cfg), airflowPods([taskRunner(cfg)])));
+  if (cfg.dags.source === "git") {
+    const readers = cfg.executor === "KubernetesExecutor" ? [SCHEDULER, DAG_PROCESSOR, TRIGGERER, WORKER] : [SCHEDULER, DAG_PROCESSOR, TRIGGERER];
+    const git = httpsEgress("allow-airflow-git", ns, DAG_PROCESSOR, airflowPods(readers));
+    // ssh:// and git@ URLs clone over port 22.
+    (git.spec as any).egress[0].ports.push({ protocol: "TCP", port: 22 });
+    policies.push(git);
+  }
+  return policies;
+}
+
+export function airflowFlows(cfg: AirflowConfig): Flow[] {
+  const runner = taskRunner(cfg);
+  const components = [SCHEDULER, API_SERVER, DAG_PROCESSOR, TRIGGERER];
+  const executionApiClients = cfg.executor === "KubernetesExecutor" ? [SCHEDULER, DAG_PROCESSOR, TRIGGERER, WORKER] : [SCHEDULER, DAG_PROCESSOR, TRIGGERER];
+  return [
+    ...[...components, MIGRATIONS, CREATE_USER, DATABASE_SETUP].map((w) => ({ from: w, to: MYSQL, ports: [MYSQL_PORT] })),
+    ...executionApiClients.map((w) => ({ from: w, to: API_SERVER, ports: [API_PORT] })),
+    // Logs of running tasks: the scheduler's and triggerer's log servers.
+    ...(cfg.executor === "LocalExecutor" ? [{ from: API_SERVER, to: SCHEDULER, ports: [SCHEDULER_LOG_PORT] }] : []),
+    { from: API_SERVER, to: TRIGGERER, ports: [TRIGGERER_LOG_PORT] },
+    // Remote task logs in MinIO.
+    ...[...new Set([...components, runner])].map((w) => ({ from: w, to: MINIO, ports: [S3_PORT] })),
+    // What the DAG's tasks talk to: the generator and topic check to Kafka, StarburstOperator to Trino.
+    { from: runner, to: BROKER, ports: [KAFKA_PORT] },
+    { from: runner, to: COORDINATOR, ports: [TRINO_PORT] },
+  ];
+}
+
+/** A Fernet key (URL-safe base64 of 32 bytes) from 32 generated characters. */
+export function fernetKey(seed: string): string {
+  const bytes = Buffer.from(seed, "utf8");
+  if (bytes.length !== 32) throw new Error(`a Fernet key needs 32 bytes, got ${bytes.length}`);
+  return bytes.toString("base64").replace(/\+/g, "-").replace(/\//g, "_");
+}
