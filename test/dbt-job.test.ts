@@ -1,3 +1,4 @@
+import { spawnSync } from "child_process";
 import { dbtConfig } from "../components/dbt/config";
 import { dbtManifests, keyOf, projectFiles, runScript } from "../components/dbt/spec";
 import { readEnvironment } from "./helpers";
@@ -32,6 +33,14 @@ describe("dbt Job template", () => {
       { name: "DBT_TARGET_PATH", value: "/tmp/target" },
     ]));
     expect(c.securityContext.readOnlyRootFilesystem).toBe(true);
+  });
+
+  it("builds only DBT_SELECT when the pipeline's DbtOperator sets it", () => {
+    // The script's dbt line, run by a real shell with dbt replaced by a printer of its arguments.
+    const line = runScript().split("\n").pop()!.replace("exec dbt ", "exec printf '%s\\n' ");
+    const run = (env: Record<string, string>) => spawnSync("sh", ["-c", line], { env: { PATH: process.env.PATH, ...env }, encoding: "utf8" }).stdout.trim().split("\n");
+    expect(run({ DBT_TARGET: "prod" })).toEqual(["build", "--project-dir", "/project", "--profiles-dir", "/project/profiles", "--target", "prod"]);
+    expect(run({ DBT_TARGET: "dev", DBT_SELECT: "marts" }).slice(-4)).toEqual(["--target", "dev", "--select", "marts"]);
   });
 
   it("reaches PyPI over HTTPS and nothing else outside the cluster", () => {

@@ -11,7 +11,10 @@ export DATAPLATFORM_IVY_DIR="$cache/ivy"
 
 venv_for() { # <venv dir> <requirements file>
   local venv="$1" requirements="$2"
-  local stamp="$venv/.requirements-$(sha256sum "$requirements" | cut -c1-16)"
+  # The stamp covers the file and the files it includes with -r, so a changed pin reinstalls.
+  local included
+  included=$(sed -n 's/^-r[[:space:]]*//p' "$requirements" | sed "s|^|$(dirname "$requirements")/|")
+  local stamp="$venv/.requirements-$(cat "$requirements" $included | sha256sum | cut -c1-16)"
   if [ ! -f "$stamp" ]; then
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"

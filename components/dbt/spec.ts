@@ -41,7 +41,8 @@ export function runScript(): string {
     "set -eu",
     `pip install --quiet --no-cache-dir --target /tmp/python ${DBT_PACKAGES.map((p) => `'${p}'`).join(" ")}`,
     'export PYTHONPATH=/tmp/python PATH="/tmp/python/bin:$PATH"',
-    `exec dbt build --project-dir ${MOUNT} --profiles-dir ${MOUNT}/profiles --target "$DBT_TARGET"`,
+    // DBT_TARGET and DBT_SELECT (optional) come from the Job: the template's value or the DbtOperator's.
+    `exec dbt build --project-dir ${MOUNT} --profiles-dir ${MOUNT}/profiles --target "$DBT_TARGET" \${DBT_SELECT:+--select "$DBT_SELECT"}`,
   ].join("\n");
 }
 

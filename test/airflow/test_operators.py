@@ -36,13 +36,14 @@ def test_job_from_the_cronjob_template_keeps_its_secrets_and_swaps_the_command()
 
 
 class FakeBatchApi:
-    def __init__(self, outcomes):
+    def __init__(self, outcomes, cronjob=CRONJOB):
         self.outcomes = list(outcomes)
         self.created = []
+        self.cronjob = cronjob
 
     def read_namespaced_cron_job(self, name, namespace):
-        assert (name, namespace) == ("spark-batch", "data-platform")
-        return CRONJOB
+        assert (name, namespace) == (self.cronjob["metadata"]["name"], "data-platform")
+        return self.cronjob
 
     def create_namespaced_job(self, namespace, job):
         self.created.append(job)
@@ -61,13 +62,47 @@ def test_spark_operator_runs_a_job_and_waits_for_it():
 def test_spark_operator_fails_when_the_job_fails():
     api = FakeBatchApi([{"failed": 3}])
     op = SparkOperator(task_id="t", application="sample_spark_job.py", namespace="data-platform", job_name="spark-t-2", poll_seconds=0, client_factory=lambda: api)
-    with pytest.raises(RuntimeError, match="Spark Job spark-t-2 failed"):
+    with pytest.raises(RuntimeError, match=r"Job spark-t-2 \(from cronjob/spark-batch\) failed"):
         op.execute({})
 
 
-def test_dbt_operator_command():
-    assert DbtOperator(task_id="d", target="prod").command() == ["dbt", "build", "--target", "prod"]
-    assert DbtOperator(task_id="d", target="dev", select="marts").command() == ["dbt", "build", "--target", "dev", "--select", "marts"]
+DBT_CRONJOB = {
+    "metadata": {"name": "dbt", "namespace": "data-platform", "labels": {"app.kubernetes.io/name": "dbt"}},
+    "spec": {"suspend": True, "jobTemplate": {"spec": {"backoffLimit": 1, "template": {"spec": {
+        "containers": [{"name": "dbt", "image": "python:3.12.12-slim", "command": ["/bin/sh", "-c", "pip install ... && exec dbt build"],
+                        "env": [{"name": "DBT_TARGET", "value": "dev"}, {"name": "TRINO_HOST", "value": "trino"}]}],
+    }}}}},
+}
+
+
+def test_dbt_operator_keeps_the_templates_command_and_sets_target_and_selection():
+    api = FakeBatchApi([{"succeeded": 1}], cronjob=DBT_CRONJOB)
+    op = DbtOperator(task_id="d", target="prod", select="marts", namespace="data-platform", job_name="dbt-d-1", poll_seconds=0, client_factory=lambda: api)
+    assert op.execute({}) == "dbt-d-1"
+    container = api.created[0]["spec"]["template"]["spec"]["containers"][0]
+    assert container["command"] == DBT_CRONJOB["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["command"]
+    assert {"name": "DBT_TARGET", "value": "prod"} in container["env"] and {"name": "DBT_TARGET", "value": "dev"} not in container["env"]
+    assert {"name": "DBT_SELECT", "value": "marts"} in container["env"]
+    assert {"name": "TRINO_HOST", "value": "trino"} in container["env"]
+
+
+# The Role the deployment binds to the task runner (components/airflow/spec.ts TASK_JOB_RULES), as API calls.
+ALLOWED_CALLS = {"read_namespaced_cron_job", "create_namespaced_job", "read_namespaced_job_status"}
+
+
+def test_operators_call_only_what_their_role_allows():
+    calls = []
+
+    class Recorder(FakeBatchApi):
+        def __getattribute__(self, name):
+            if not name.startswith("_") and name not in ("outcomes", "created", "cronjob"):
+                calls.append(name)
+            return object.__getattribute__(self, name)
+
+    for op in (SparkOperator(task_id="s", application="sample_spark_job.py", namespace="data-platform", job_name="s-1", poll_seconds=0, client_factory=lambda: Recorder([{}, {"succeeded": 1}])),
+               DbtOperator(task_id="d", target="dev", namespace="data-platform", job_name="d-1", poll_seconds=0, client_factory=lambda: Recorder([{"succeeded": 1}], cronjob=DBT_CRONJOB))):
+        op.execute({})
+    assert set(calls) == ALLOWED_CALLS
 
 
 class FakeCursor:
@@ -147,3 +182,38 @@ def test_require_events_fails_on_an_empty_topic():
 
     with pytest.raises(RuntimeError, match=r"topics without events: \['customers'\]"):
         require_events("kafka:9092", ["orders", "customers"], consumer=Consumer())
+
+
+def test_starburst_operator_speaks_trinos_protocol_with_the_real_client():
+    """The operator's default path: the pinned trino client against a minimal coordinator."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    seen = []
+
+    class Coordinator(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+            seen.append({"path": self.path, "sql": body, "user": self.headers.get("X-Trino-User"),
+                         "catalog": self.headers.get("X-Trino-Catalog"), "schema": self.headers.get("X-Trino-Schema")})
+            reply = json.dumps({"id": f"q{len(seen)}", "infoUri": "http://localhost/ui", "stats": {"state": "FINISHED"},
+                                "columns": [{"name": "n", "type": "bigint", "typeSignature": {"rawType": "bigint", "arguments": []}}],
+                                "data": [[len(seen) * 10]]}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(reply)))
+            self.end_headers()
+            self.wfile.write(reply)
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Coordinator)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        op = StarburstOperator(task_id="s", sql=["SELECT 1", "SELECT count(*) FROM iceberg.default.daily_revenue"], host="127.0.0.1", port=server.server_port)
+        assert op.execute({}) == [[20]]
+    finally:
+        server.shutdown()
+    assert [s["sql"] for s in seen] == ["SELECT 1", "SELECT count(*) FROM iceberg.default.daily_revenue"]
+    assert {(s["path"], s["user"], s["catalog"], s["schema"]) for s in seen} == {("/v1/statement", "airflow", "iceberg", "default")}

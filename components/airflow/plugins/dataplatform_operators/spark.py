@@ -24,11 +24,12 @@ def spark_submit_command(application: str, conf: Optional[Dict[str, str]] = None
     return ["/bin/bash", "-c", "set -eu\nexec " + " ".join(args)]
 
 
-def job_from_template(cronjob: dict, name: str, command: list, env: Dict[str, str]) -> dict:
-    """A Job manifest from the CronJob's template, with the driver's command and extra environment."""
+def job_from_template(cronjob: dict, name: str, command: Optional[list], env: Dict[str, str]) -> dict:
+    """A Job manifest from the CronJob's template with extra environment, and a new command if given."""
     spec = copy.deepcopy(cronjob["spec"]["jobTemplate"]["spec"])
     driver = spec["template"]["spec"]["containers"][0]
-    driver["command"] = command
+    if command is not None:
+        driver["command"] = command
     known = {e["name"] for e in driver.get("env", [])}
     driver["env"] = [e for e in driver.get("env", []) if e["name"] not in env] + [{"name": k, "value": v} for k, v in sorted(env.items())]
     labels = dict(cronjob["metadata"].get("labels", {}))
@@ -57,8 +58,12 @@ class TemplateJobOperator(BaseOperator):
         self.poll_seconds = poll_seconds
         self._client_factory = client_factory
 
-    def command(self) -> list:
-        raise NotImplementedError
+    def command(self) -> Optional[list]:
+        """The Job's command; None keeps the template's."""
+        return None
+
+    def job_env(self) -> Dict[str, str]:
+        return dict(self.env)
 
     def _batch_api(self):
         if self._client_factory:
@@ -78,9 +83,9 @@ class TemplateJobOperator(BaseOperator):
         namespace = self._namespace()
         cronjob = api.read_namespaced_cron_job(self.template_cronjob, namespace)
         cronjob = cronjob if isinstance(cronjob, dict) else api.api_client.sanitize_for_serialization(cronjob)
-        job = job_from_template(cronjob, self.job_name[:63].rstrip("-"), self.command(), self.env)
+        job = job_from_template(cronjob, self.job_name[:63].rstrip("-"), self.command(), self.job_env())
         api.create_namespaced_job(namespace, job)
-        self.log.info("Started Job %s: %s", job["metadata"]["name"], " ".join(self.command()))
+        self.log.info("Started Job %s from cronjob/%s", job["metadata"]["name"], self.template_cronjob)
         while True:
             status = api.read_namespaced_job_status(job["metadata"]["name"], namespace)
             status = status if isinstance(status, dict) else api.api_client.sanitize_for_serialization(status)
@@ -88,7 +93,7 @@ class TemplateJobOperator(BaseOperator):
             if s.get("succeeded"):
                 return job["metadata"]["name"]
             if s.get("failed") and s["failed"] > job["spec"].get("backoffLimit", 0):
-                raise RuntimeError(f"Spark Job {job['metadata']['name']} failed")
+                raise RuntimeError(f"Job {job['metadata']['name']} (from cronjob/{self.template_cronjob}) failed")
             time.sleep(self.poll_seconds)
 
 
@@ -109,7 +114,8 @@ class SparkOperator(TemplateJobOperator):
 
 
 class DbtOperator(TemplateJobOperator):
-    """Runs `dbt build` for a target from the dbt Job template (the project and its profile are in the image)."""
+    """Runs `dbt build` from the dbt Job template: its command installs dbt, mounts the project and
+    builds $DBT_TARGET (and only $DBT_SELECT when set)."""
 
     template_fields: Sequence[str] = ("target", "select", "env", "job_name")
 
@@ -118,5 +124,5 @@ class DbtOperator(TemplateJobOperator):
         self.target = target
         self.select = select
 
-    def command(self) -> list:
-        return ["dbt", "build", "--target", self.target, *(["--select", self.select] if self.select else [])]
+    def job_env(self) -> Dict[str, str]:
+        return {**self.env, "DBT_TARGET": self.target, **({"DBT_SELECT": self.select} if self.select else {})}
