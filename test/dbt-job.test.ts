@@ -43,6 +43,16 @@ describe("dbt Job template", () => {
     expect(run({ DBT_TARGET: "dev", DBT_SELECT: "marts" }).slice(-4)).toEqual(["--target", "dev", "--select", "marts"]);
   });
 
+  it("logs in with the user and password of dbt.credentialsSecret when one is named", () => {
+    const env = (cfg: any) => (dbtManifests(cfg, NS).find((m: any) => m.kind === "CronJob") as any).spec.jobTemplate.spec.template.spec.containers[0].env;
+    expect(env(dbt("dev"))).toContainEqual({ name: "TRINO_USER", value: "dbt" });
+    expect(env(dbt("dev")).map((e: any) => e.name)).not.toContain("TRINO_PASSWORD");
+    const secured = env(dbtConfig.parse({ ...readEnvironment("dev").dbt, credentialsSecret: "trino-dbt-login" }));
+    expect(secured).toContainEqual({ name: "TRINO_USER", valueFrom: { secretKeyRef: { name: "trino-dbt-login", key: "user" } } });
+    expect(secured).toContainEqual({ name: "TRINO_PASSWORD", valueFrom: { secretKeyRef: { name: "trino-dbt-login", key: "password" } } });
+    expect(() => dbtConfig.parse({ ...readEnvironment("dev").dbt, credentialsSecret: "Not A Name" })).toThrow("must be the name of a Secret in the namespace");
+  });
+
   it("reaches PyPI over HTTPS and nothing else outside the cluster", () => {
     const egress = ms.find((m) => m.kind === "NetworkPolicy");
     expect(egress.metadata.name).toBe("allow-dbt-pypi");

@@ -46,6 +46,13 @@ export function runScript(): string {
   ].join("\n");
 }
 
+/** The login dbt presents: from the Secret when one is configured, else the user name only. */
+function trinoLogin(cfg: DbtConfig) {
+  if (!cfg.credentialsSecret) return [{ name: "TRINO_USER", value: "dbt" }];
+  const fromSecret = (name: string, key: string) => ({ name, valueFrom: { secretKeyRef: { name: cfg.credentialsSecret!, key } } });
+  return [fromSecret("TRINO_USER", "user"), fromSecret("TRINO_PASSWORD", "password")];
+}
+
 export function dbtManifests(cfg: DbtConfig, ns: string, files = projectFiles()): Manifest[] {
   const data = Object.fromEntries(Object.entries(files).map(([f, text]) => [keyOf(f), text]));
   const coordinator = new URL(coordinatorUrl(ns));
@@ -59,7 +66,7 @@ export function dbtManifests(cfg: DbtConfig, ns: string, files = projectFiles())
         { name: "DBT_TARGET", value: cfg.target },
         { name: "TRINO_HOST", value: coordinator.hostname },
         { name: "TRINO_PORT", value: String(HTTP_PORT) },
-        { name: "TRINO_USER", value: "dbt" },
+        ...trinoLogin(cfg),
         { name: "DBT_TARGET_PATH", value: "/tmp/target" },
         { name: "DBT_LOG_PATH", value: "/tmp/logs" },
         { name: "HOME", value: "/tmp" },

@@ -93,3 +93,62 @@ def test_data_tests_catch_bad_data(tmp_path, lake):
     assert built.returncode != 0
     assert "relationships_stg_orders_customer_id" in built.stdout
     assert "accepted_values_stg_orders_status" in built.stdout
+
+
+class FakeCoordinator:
+    """Answers any statement with one row, over HTTP or HTTPS, and records who asked."""
+
+    def __init__(self, tls_dir=None):
+        import ssl
+        import threading
+        from http.server import BaseHTTPRequestHandler, HTTPServer
+        import json
+
+        seen = self.seen = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                self.rfile.read(int(self.headers["Content-Length"]))
+                seen.append({"user": self.headers.get("X-Trino-User"), "authorization": self.headers.get("Authorization")})
+                reply = json.dumps({"id": "q", "infoUri": "http://localhost/ui", "stats": {"state": "FINISHED"},
+                                    "columns": [{"name": "id", "type": "integer", "typeSignature": {"rawType": "integer", "arguments": []}}],
+                                    "data": [[1]]}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(reply)))
+                self.end_headers()
+                self.wfile.write(reply)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        if tls_dir:
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                            "-keyout", str(tls_dir / "key.pem"), "-out", str(tls_dir / "cert.pem")], check=True, capture_output=True)
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(tls_dir / "cert.pem", tls_dir / "key.pem")
+            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.port = self.server.server_port
+
+
+@pytest.mark.parametrize("password", ["", "s3cr3t-from-the-secret"])
+def test_profile_logs_in_with_the_credentials_the_job_gives_it(tmp_path, password):
+    """No password: the user name only, over HTTP. A password (from the Secret): LDAP basic auth over HTTPS."""
+    import base64
+
+    coordinator = FakeCoordinator(tls_dir=tmp_path if password else None)
+    env = {"TRINO_HOST": "127.0.0.1", "TRINO_PORT": str(coordinator.port), "TRINO_USER": "etl"}
+    if password:
+        # The coordinator's certificate is verified: the Job points the client at the cluster's CA the same way.
+        env.update(TRINO_PASSWORD=password, REQUESTS_CA_BUNDLE=str(tmp_path / "cert.pem"))
+    try:
+        debug = dbt(tmp_path, "debug", "--target", "prod", **env)
+    finally:
+        coordinator.server.shutdown()
+    assert debug.returncode == 0, debug.stdout + debug.stderr
+    assert coordinator.seen and {s["user"] for s in coordinator.seen} == {"etl"}
+    expected = "Basic " + base64.b64encode(f"etl:{password}".encode()).decode() if password else None
+    assert {s["authorization"] for s in coordinator.seen} == {expected}
+    assert not password or password not in debug.stdout + debug.stderr
