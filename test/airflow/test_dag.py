@@ -33,6 +33,7 @@ def test_tasks_and_operators(dagbag):
         "data_generation.generate_customers": "PythonOperator",
         "data_generation.generate_products": "PythonOperator",
         "ingestion.check_topics": "PythonOperator",
+        "ingestion.wait_for_streaming_flush": "PythonOperator",
         "processing.spark_batch_to_iceberg": "SparkOperator",
         "storage.optimize_orders": "StarburstOperator",
         "storage.optimize_customers": "StarburstOperator",
@@ -41,4 +42,7 @@ def test_tasks_and_operators(dagbag):
         "analytics.check_daily_revenue": "StarburstOperator",
     }
     assert dag.get_task("analytics.check_daily_revenue").upstream_task_ids == {"analytics.dbt_build"}
+    assert "fail('daily_revenue is empty')" in dag.get_task("analytics.check_daily_revenue").sql
+    assert dag.get_task("ingestion.wait_for_streaming_flush").upstream_task_ids == {"ingestion.check_topics"}
+    assert dag.get_task("processing.spark_batch_to_iceberg").upstream_task_ids == {"ingestion.wait_for_streaming_flush"}
     assert dag.max_active_runs == 1 and dag.catchup is False

@@ -5,6 +5,7 @@ Settings come from the environment the deployment gives the Airflow pods (KAFKA_
 TRINO_HOST, ...), so the DAG parses anywhere without connections.
 """
 import os
+import time
 from datetime import datetime, timedelta
 
 from airflow.providers.standard.operators.python import PythonOperator
@@ -15,6 +16,13 @@ from dataplatform_operators.generator import generate, produce, require_events
 
 TABLES = ["orders", "customers", "products"]
 BOOTSTRAP = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "kafka-bootstrap:9092")
+# The streaming application writes what arrived every TRIGGER_SECONDS (components/spark: 30 s).
+STREAMING_TRIGGER_SECONDS = int(os.environ.get("STREAMING_TRIGGER_SECONDS", "30"))
+
+
+def _wait_for_streaming_flush():
+    # Two triggers: one may have started just before the events arrived.
+    time.sleep(2 * STREAMING_TRIGGER_SECONDS + 10)
 
 
 def _generate_and_produce(topic: str, **context):
@@ -41,6 +49,8 @@ with DAG(
     with TaskGroup("ingestion", tooltip="Events in Kafka, for the streaming application (Kafka -> HDFS)") as ingestion:
         # The streaming driver runs all the time and moves what the topics hold into HDFS.
         topics_ready = PythonOperator(task_id="check_topics", python_callable=require_events, op_kwargs={"bootstrap_servers": BOOTSTRAP, "topics": TABLES})
+        flushed = PythonOperator(task_id="wait_for_streaming_flush", python_callable=_wait_for_streaming_flush)
+        topics_ready >> flushed
 
     with TaskGroup("processing", tooltip="HDFS -> Iceberg by the batch application") as processing:
         batch = SparkOperator(task_id="spark_batch_to_iceberg", application="sample_spark_job.py", env={"TABLES": ",".join(TABLES)})
@@ -53,7 +63,8 @@ with DAG(
 
     with TaskGroup("analytics", tooltip="dbt models and data tests, then a sanity check") as analytics:
         dbt_build = DbtOperator(task_id="dbt_build", target=os.environ.get("DBT_TARGET", "dev"))
-        check = StarburstOperator(task_id="check_daily_revenue", sql="SELECT count(*) FROM iceberg.default.daily_revenue")
+        # Trino's fail() makes the task fail when the mart came out empty.
+        check = StarburstOperator(task_id="check_daily_revenue", sql="SELECT CASE WHEN count(*) = 0 THEN fail('daily_revenue is empty') ELSE count(*) END FROM iceberg.default.daily_revenue")
         dbt_build >> check
 
     data_generation >> ingestion >> processing >> storage >> analytics
