@@ -62,8 +62,11 @@ describe("Airflow chart values", () => {
   it("creates the admin from the mounted Secret, never from a value", () => {
     const cfg = airflowOf("dev");
     const args = createAdminArgs(cfg);
-    expect(args[2]).toContain(`--username '${cfg.admin.username}'`);
-    expect(args[2]).toContain('--password "$(cat /opt/platform/admin/password)"');
+    expect(args.slice(3)).toEqual(["--", cfg.admin.username, cfg.admin.email]);
+    expect(args[2]).toBe(fs.readFileSync(path.join(ROOT, "components/airflow/create-admin.sh"), "utf8"));
+    expect(args[2]).toContain('--password "$(cat "$password_file")"');
+    expect(args[2]).toContain("/opt/platform/admin/password");
+    expect(args[2]).not.toContain("{{");
     const values: any = chartValues(cfg, NS, "dev");
     expect(values.createUserJob.extraVolumes).toEqual([{ name: "admin-password", secret: { secretName: CREDENTIALS_SECRET, items: [{ key: "admin-password", path: "password" }] } }]);
     expect(cfg.admin.username).not.toBe("admin");

@@ -49,6 +49,7 @@ export const PLUGINS_CONFIG_MAP = "airflow-plugins";
 export const REQUIREMENTS_CONFIG_MAP = "airflow-requirements";
 const AIRFLOW_HOME = "/opt/airflow";
 const PACKAGES_DIR = "/opt/platform/python";
+/** Where the create-user Job mounts the admin password (create-admin.sh reads it there). */
 const ADMIN_DIR = "/opt/platform/admin";
 export const LOGS_FOLDER = `s3://${DATA_LAKE_BUCKET}/airflow-logs`;
 export const LOGS_CONNECTION = "minio_logs";
@@ -159,14 +160,10 @@ function waitForMigrations(cfg: AirflowConfig): Record<string, unknown> {
   };
 }
 
-/** `airflow users create` reads the password from the mounted Secret, never from the chart's values. */
+/** `airflow users create` with the password from the mounted Secret (create-admin.sh), never from a value. */
+export const CREATE_ADMIN_SCRIPT = path.join(AIRFLOW_DIR, "create-admin.sh");
 export function createAdminArgs(cfg: AirflowConfig): string[] {
-  return ["bash", "-c", [
-    "exec airflow users create --role Admin",
-    `--username '${cfg.admin.username}' --email '${cfg.admin.email}'`,
-    "--firstname Platform --lastname Admin",
-    `--password "$(cat ${ADMIN_DIR}/password)"`,
-  ].join(" ")];
+  return ["bash", "-c", fs.readFileSync(CREATE_ADMIN_SCRIPT, "utf8"), "--", cfg.admin.username, cfg.admin.email];
 }
 
 const sidecarResources = containerResources({ requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "128Mi" } });
