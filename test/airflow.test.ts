@@ -106,7 +106,7 @@ describe("Airflow chart values", () => {
     expect(local.workers.extraInitContainers).toBeUndefined();
     expect(local.env).toContainEqual({ name: "PYTHONPATH", value: "/opt/platform/python" });
     const k8s: any = chartValues(airflowOf("prod"), NS, "prod");
-    expect(k8s.workers.extraInitContainers[0].command[2]).toContain("-c /tmp/image-constraints.txt -r /opt/platform/requirements/requirements.txt");
+    expect(k8s.workers.extraInitContainers[0].command).toEqual(["bash", "-c", fs.readFileSync(path.join(ROOT, "components/airflow/install-task-packages.sh"), "utf8"), "--", "/opt/platform/python", "/opt/platform/requirements/requirements.txt"]);
     expect(k8s.scheduler.extraInitContainers).toBeUndefined();
     const image = parse({ ...base, dependencies: "image", image: "registry.example.com/platform/airflow:3.1.3-1" });
     const baked: any = chartValues(image, NS, "dev");

@@ -123,20 +123,14 @@ function taskEnvironment(cfg: AirflowConfig, ns: string, dbtTarget: string): { n
   ];
 }
 
-/**
- * Installs components/airflow/requirements.txt into a shared volume, with the image's own packages as
- * constraints so that a shared dependency resolves to the very version Airflow already runs with.
- */
+/** Installs components/airflow/requirements.txt into a shared volume (install-task-packages.sh). */
+export const INSTALL_SCRIPT = path.join(AIRFLOW_DIR, "install-task-packages.sh");
 export function pipInitContainer(cfg: AirflowConfig): Record<string, unknown> {
   return {
     name: "install-task-packages",
     image: cfg.image,
-    command: ["bash", "-c", [
-      "set -eu",
-      "pip freeze | grep -v ' @ ' > /tmp/image-constraints.txt",
-      `exec pip install --quiet --no-cache-dir --target ${PACKAGES_DIR} -c /tmp/image-constraints.txt -r /opt/platform/requirements/requirements.txt`,
-    ].join("\n")],
-    env: [{ name: "HOME", value: "/tmp" }, { name: "PIP_DISABLE_PIP_VERSION_CHECK", value: "1" }],
+    command: ["bash", "-c", fs.readFileSync(INSTALL_SCRIPT, "utf8"), "--", PACKAGES_DIR, "/opt/platform/requirements/requirements.txt"],
+    env: [{ name: "HOME", value: "/tmp" }, { name: "TMPDIR", value: "/tmp" }],
     resources: containerResources({ requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } }),
     securityContext: restrictedContainerSecurity(),
     volumeMounts: [
