@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import * as YAML from "yaml";
 import { loadPlatform } from "../infra/config/stack";
 import { airflowConfig, AirflowConfig, CHART } from "../components/airflow/config";
 import {
@@ -37,17 +38,18 @@ describe("Airflow chart values", () => {
 
   it("takes every secret from the generated Secret and holds no literal credential", () => {
     const values: any = chartValues(airflowOf("prod"), NS, "prod");
-    for (const key of ["fernetKeySecretName", "apiSecretKeySecretName", "jwtSecretName", "webserverSecretKeySecretName"]) expect(values[key]).toBe(CREDENTIALS_SECRET);
+    for (const key of ["fernetKeySecretName", "apiSecretKeySecretName", "jwtSecretName"]) expect(values[key]).toBe(CREDENTIALS_SECRET);
     expect(values.data).toEqual({ metadataSecretName: CREDENTIALS_SECRET });
     for (const literal of ["fernetKey", "apiSecretKey", "jwtSecret", "webserverSecretKey"]) expect(values).not.toHaveProperty(literal);
-    expect(values.webserver.defaultUser.password).toBe("");
     expect(values.postgresql.enabled).toBe(false);
     expect(values.redis.enabled).toBe(false);
     const text = JSON.stringify(values);
     expect(text).not.toMatch(/"(admin|postgres)"/);
-    expect(values.secret).toEqual([
-      { envName: "AWS_ACCESS_KEY_ID", secretName: "minio-credentials", secretKey: "root-user" },
-      { envName: "AWS_SECRET_ACCESS_KEY", secretName: "minio-credentials", secretKey: "root-password" },
+    // As env entries with secretKeyRef: the chart's `secret` list would add literal AIRFLOW__KUBERNETES_SECRETS__* variables.
+    expect(values).not.toHaveProperty("secret");
+    expect(YAML.parse(values.extraEnv)).toEqual([
+      { name: "AWS_ACCESS_KEY_ID", valueFrom: { secretKeyRef: { name: "minio-credentials", key: "root-user" } } },
+      { name: "AWS_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: "minio-credentials", key: "root-password" } } },
     ]);
   });
 
@@ -126,7 +128,9 @@ describe("Airflow chart values", () => {
     expect(env.TRINO_HOST).toBe("trino.data-platform.svc.cluster.local");
     expect(env.DBT_TARGET).toBe("dev");
     expect(JSON.parse(env.AIRFLOW_CONN_MINIO_LOGS)).toEqual({ conn_type: "aws", extra: { endpoint_url: "http://minio.data-platform.svc.cluster.local:9000", region_name: "us-east-1" } });
-    expect(values.config.logging).toEqual({ remote_logging: "True", remote_base_log_folder: "s3://data-lake/airflow-logs", remote_log_conn_id: "minio_logs" });
+    expect(values.config.logging).toEqual({ remote_logging: "True", remote_base_log_folder: "s3://data-lake/airflow-logs", remote_log_conn_id: "minio_logs", delete_local_logs: "True" });
+    expect(values.logs).toEqual({ persistence: { enabled: false }, emptyDirConfig: { sizeLimit: "5Gi" } });
+    for (const part of ["scheduler", "dagProcessor", "triggerer", "workers"]) expect(values[part].logGroomerSidecar).toEqual({ enabled: false });
     expect(values.config.core.execution_api_server_url).toBe("http://airflow-api-server.data-platform.svc.cluster.local:8080/execution/");
   });
 });
@@ -134,6 +138,41 @@ describe("Airflow chart values", () => {
 describe("hardening the chart's pods", () => {
   const deployment = (name: string) => ({ metadata: { name }, spec: { template: { spec: { containers: [] } } } });
   const token = (cfg: AirflowConfig, type: string, name: string) => hardenChartObject(cfg, type, deployment(name))?.spec.template.spec.automountServiceAccountToken;
+
+  it("gives the scheduler, dag-processor and triggerer their liveness check as readiness, and leaves Jobs and set probes alone", () => {
+    const check = { exec: { command: ["sh", "-c", "airflow jobs check --local"] }, periodSeconds: 60 };
+    const own = { httpGet: { path: "/api/v2/monitor/health", port: 8080 } };
+    const props = { metadata: { name: "airflow-scheduler" }, spec: { template: { spec: { containers: [{ name: "scheduler", livenessProbe: check }, { name: "api", livenessProbe: check, readinessProbe: own }] } } } };
+    const cfg = airflowOf("dev");
+    const [scheduler, api] = hardenChartObject(cfg, "kubernetes:apps/v1:Deployment", props)!.spec.template.spec.containers;
+    expect(scheduler.readinessProbe).toEqual(check);
+    expect(api.readinessProbe).toEqual(own);
+    expect(hardenChartObject(cfg, "kubernetes:batch/v1:Job", props)!.spec.template.spec.containers[0].readinessProbe).toBeUndefined();
+  });
+
+  it("labels every chart object and pod with the recommended labels, each part with its own instance", () => {
+    const values: any = chartValues(airflowOf("prod"), NS, "prod");
+    expect(values.labels).toEqual({ "app.kubernetes.io/name": "airflow", "app.kubernetes.io/instance": "airflow", "app.kubernetes.io/part-of": "data-platform", "app.kubernetes.io/managed-by": "pulumi" });
+    expect(values.scheduler.labels["app.kubernetes.io/instance"]).toBe("airflow-scheduler");
+    expect(values.workers.labels["app.kubernetes.io/component"]).toBe("worker");
+    expect(values.migrateDatabaseJob.labels["app.kubernetes.io/component"]).toBe("migrations");
+  });
+
+  it("keeps the scheduler a Deployment: no log volume from the workers' persistence under either key", () => {
+    const values: any = chartValues(airflowOf("dev"), NS, "dev");
+    expect(values.workers.persistence).toEqual({ enabled: false });
+    expect(values.workers.celery).toEqual({ persistence: { enabled: false } });
+  });
+
+  it("lets only the accounts that call the Kubernetes API mount a token", () => {
+    const sa = (env: string) => {
+      const v: any = chartValues(airflowOf(env), NS, env);
+      return Object.fromEntries(["scheduler", "apiServer", "dagProcessor", "triggerer", "workers", "migrateDatabaseJob", "createUserJob"].map((p) => [p, v[p].serviceAccount.automountServiceAccountToken]));
+    };
+    expect(sa("dev")).toEqual({ scheduler: true, apiServer: false, dagProcessor: false, triggerer: false, workers: false, migrateDatabaseJob: false, createUserJob: false });
+    // Task pods (pod template, no pod-level setting) create the Spark and dbt Jobs.
+    expect(sa("prod")).toEqual({ scheduler: true, apiServer: true, dagProcessor: false, triggerer: false, workers: true, migrateDatabaseJob: false, createUserJob: false });
+  });
 
   it("keeps the API token only for pods that call the Kubernetes API", () => {
     const local = airflowOf("dev");

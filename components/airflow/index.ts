@@ -31,7 +31,7 @@ export class Orchestrator extends pulumi.ComponentResource {
     const { config, namespace } = args;
     const credentials = new Credentials(CREDENTIALS_SECRET, {
       namespace, secretName: CREDENTIALS_SECRET, workload: DATABASE_SETUP,
-      generated: { "db-password": 32, "admin-password": 24, "api-secret-key": 48, "jwt-secret": 48, "webserver-secret-key": 48, "fernet-seed": 32 },
+      generated: { "db-password": 32, "admin-password": 24, "api-secret-key": 48, "jwt-secret": 48, "fernet-seed": 32 },
       internal: ["fernet-seed"],
       derived: (g) => ({
         connection: g["db-password"].apply((password) => metadataConnection(namespace, password)),

@@ -6,8 +6,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import {
-  configMap, container, containerResources, Flow, httpsEgress, job, Manifest, podDisruptionBudget, scratchVolume,
-  selectorLabels, serviceAccount, Workload, workloadLabels,
+  configMap, container, containerResources, Flow, httpsEgress, job, MANAGED_BY, Manifest, PART_OF, podDisruptionBudget,
+  scratchVolume, serviceAccount, Workload, workloadLabels,
 } from "../kit";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../kit/security";
 import type { Resources } from "../kit/sizing";
@@ -161,16 +161,31 @@ export function createAdminArgs(cfg: AirflowConfig): string[] {
 }
 
 const sidecarResources = containerResources({ requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "128Mi" } });
-const groomer = { enabled: true, retentionDays: 3, resources: sidecarResources };
+/**
+ * No log-groomer sidecars (a sleep loop with nothing to probe): task logs are shipped to MinIO and
+ * deleted locally, and the logs emptyDir has a size limit.
+ */
+const noGroomer = { logGroomerSidecar: { enabled: false } };
 
-function role(r: { replicas: number; resources: Resources }, w: Workload, serviceAccountName: string, extra: Record<string, unknown> = {}) {
+/** Labels on every object the chart makes; each part's objects and pods add their own instance. */
+const CHART_LABELS = { "app.kubernetes.io/name": "airflow", "app.kubernetes.io/instance": "airflow", "app.kubernetes.io/part-of": PART_OF, "app.kubernetes.io/managed-by": MANAGED_BY };
+
+function role(r: { replicas: number; resources: Resources }, w: Workload, serviceAccountName: string, token: boolean, extra: Record<string, unknown> = {}) {
   return {
     replicas: r.replicas,
     resources: containerResources(r.resources),
-    labels: selectorLabels(w),
-    serviceAccount: { create: true, name: serviceAccountName, automountServiceAccountToken: false },
+    labels: workloadLabels(w),
+    serviceAccount: { create: true, name: serviceAccountName, automountServiceAccountToken: token },
     ...extra,
   };
+}
+
+/** MinIO's credentials for remote logs: env from the Secret (the chart's `secret` list would add literal reference variables). */
+function s3CredentialsEnv(): string {
+  return [
+    { name: "AWS_ACCESS_KEY_ID", valueFrom: { secretKeyRef: { name: MINIO_SECRET, key: "root-user" } } },
+    { name: "AWS_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: MINIO_SECRET, key: "root-password" } } },
+  ].map((e) => `- ${JSON.stringify(e)}`).join("\n");
 }
 
 /** Values for the official chart. No literal secret: every secret value is a reference to CREDENTIALS_SECRET. */
@@ -181,6 +196,7 @@ export function chartValues(cfg: AirflowConfig, ns: string, dbtTarget: string): 
   const runner = taskRunner(cfg);
   const pipInit = pip ? { extraInitContainers: [pipInitContainer(cfg)] } : {};
   const files = { plugins: pluginFiles(), dags: dagFiles() };
+  const tokens = serviceAccountTokens(cfg);
   return {
     defaultAirflowRepository: repository,
     defaultAirflowTag: tag,
@@ -198,7 +214,6 @@ export function chartValues(cfg: AirflowConfig, ns: string, dbtTarget: string): 
     fernetKeySecretName: CREDENTIALS_SECRET,
     apiSecretKeySecretName: CREDENTIALS_SECRET,
     jwtSecretName: CREDENTIALS_SECRET,
-    webserverSecretKeySecretName: CREDENTIALS_SECRET,
     data: { metadataSecretName: CREDENTIALS_SECRET },
     postgresql: { enabled: false },
     redis: { enabled: false },
@@ -206,14 +221,12 @@ export function chartValues(cfg: AirflowConfig, ns: string, dbtTarget: string): 
     statsd: { enabled: false },
     flower: { enabled: false },
     networkPolicies: { enabled: false },
-    // The create-user Job reads defaultUser; its password is never used (the Job reads the Secret).
-    webserver: { defaultUser: { enabled: true, role: "Admin", username: cfg.admin.username, email: cfg.admin.email, firstName: "Platform", lastName: "Admin", password: "" } },
+    // The chart keys its pod-log-reader Role on this one.
+    webserver: { allowPodLogReading: tokens.apiServer },
+    labels: CHART_LABELS,
 
     env: taskEnvironment(cfg, ns, dbtTarget),
-    secret: [
-      { envName: "AWS_ACCESS_KEY_ID", secretName: MINIO_SECRET, secretKey: "root-user" },
-      { envName: "AWS_SECRET_ACCESS_KEY", secretName: MINIO_SECRET, secretKey: "root-password" },
-    ],
+    extraEnv: s3CredentialsEnv(),
     volumes: [
       scratchVolume("tmp", "1Gi"),
       filesVolume("platform-plugins", PLUGINS_CONFIG_MAP, files.plugins),
@@ -236,7 +249,7 @@ export function chartValues(cfg: AirflowConfig, ns: string, dbtTarget: string): 
         }
         : { enabled: false },
     },
-    logs: { persistence: { enabled: false } },
+    logs: { persistence: { enabled: false }, emptyDirConfig: { sizeLimit: "5Gi" } },
 
     config: {
       core: {
@@ -247,41 +260,46 @@ export function chartValues(cfg: AirflowConfig, ns: string, dbtTarget: string): 
         remote_logging: "True",
         remote_base_log_folder: LOGS_FOLDER,
         remote_log_conn_id: LOGS_CONNECTION,
+        delete_local_logs: "True",
       },
       fab: { auth_backends: "airflow.providers.fab.auth_manager.api.auth.backend.basic_auth" },
       api: { expose_config: "False" },
       kubernetes_executor: { delete_worker_pods: "True", delete_worker_pods_on_failure: "False" },
     },
 
-    scheduler: role(cfg.scheduler, SCHEDULER, SCHEDULER_ACCOUNT, {
-      logGroomerSidecar: groomer,
+    scheduler: role(cfg.scheduler, SCHEDULER, SCHEDULER_ACCOUNT, tokens.scheduler, {
+      ...noGroomer,
       ...(runner === SCHEDULER ? pipInit : {}),
     }),
     apiServer: {
-      ...role(cfg.apiServer, API_SERVER, "airflow-api-server"),
+      ...role(cfg.apiServer, API_SERVER, "airflow-api-server", tokens.apiServer),
       // Task logs of running KubernetesExecutor pods are read from the Kubernetes API.
-      allowPodLogReading: cfg.executor === "KubernetesExecutor",
+      allowPodLogReading: tokens.apiServer,
       apiServerConfig: API_SERVER_CONFIG,
     },
-    dagProcessor: { enabled: true, ...role(cfg.dagProcessor, DAG_PROCESSOR, "airflow-dag-processor", { logGroomerSidecar: groomer }) },
-    triggerer: { ...role(cfg.triggerer, TRIGGERER, "airflow-triggerer", { logGroomerSidecar: groomer }), persistence: { enabled: false } },
+    dagProcessor: { enabled: true, ...role(cfg.dagProcessor, DAG_PROCESSOR, "airflow-dag-processor", false, noGroomer) },
+    triggerer: { ...role(cfg.triggerer, TRIGGERER, "airflow-triggerer", false, noGroomer), persistence: { enabled: false } },
     workers: {
-      labels: selectorLabels(WORKER),
+      labels: workloadLabels(WORKER),
+      // Both spellings: newer charts read workers.celery.persistence, whose default (true) would turn
+      // the LocalExecutor scheduler into a StatefulSet with a 100Gi log volume.
       persistence: { enabled: false },
-      serviceAccount: { create: true, name: WORKER_ACCOUNT, automountServiceAccountToken: false },
+      celery: { persistence: { enabled: false } },
+      // Task pods (KubernetesExecutor) create the Spark and dbt Jobs: they need the token.
+      serviceAccount: { create: true, name: WORKER_ACCOUNT, automountServiceAccountToken: tokens.worker },
       ...(cfg.workers ? { resources: containerResources(cfg.workers.resources) } : {}),
-      logGroomerSidecar: { enabled: false },
+      ...noGroomer,
       ...(runner === WORKER ? pipInit : {}),
     },
     // Hooks off: helm.v4.Chart renders without hooks (the provider disables them), so hook-annotated Jobs
     // would never be created. Without the annotations they are plain Jobs that Pulumi creates and awaits.
     migrateDatabaseJob: {
-      enabled: true, useHelmHooks: false, ttlSecondsAfterFinished: null, labels: selectorLabels(MIGRATIONS),
+      enabled: true, useHelmHooks: false, ttlSecondsAfterFinished: null, labels: workloadLabels(MIGRATIONS),
       resources: containerResources({ requests: { cpu: "100m", memory: "512Mi" }, limits: { memory: "1Gi" } }),
       serviceAccount: { create: true, name: "airflow-migrate-database-job", automountServiceAccountToken: false },
     },
     createUserJob: {
-      enabled: true, useHelmHooks: false, ttlSecondsAfterFinished: null, labels: selectorLabels(CREATE_USER),
+      enabled: true, useHelmHooks: false, ttlSecondsAfterFinished: null, labels: workloadLabels(CREATE_USER),
       args: createAdminArgs(cfg),
       extraInitContainers: [waitForMigrations(cfg)],
       extraVolumes: [{ name: "admin-password", secret: { secretName: CREDENTIALS_SECRET, items: [{ key: "admin-password", path: "password" }] } }],
@@ -300,6 +318,12 @@ function splitImage(image: string): [string, string] {
   return [image.slice(0, colon), image.slice(colon + 1)];
 }
 
+/** Which of the chart's accounts call the Kubernetes API (the others get no token). */
+export function serviceAccountTokens(cfg: AirflowConfig) {
+  const kubernetes = cfg.executor === "KubernetesExecutor";
+  return { scheduler: true, apiServer: kubernetes, worker: kubernetes };
+}
+
 /** Pods that call the Kubernetes API: Jobs for Spark and dbt, task pods, running tasks' logs. */
 export function apiCallers(cfg: AirflowConfig): { workloads: Workload[]; deployments: string[] } {
   const kubernetes = cfg.executor === "KubernetesExecutor";
@@ -311,16 +335,21 @@ export function apiCallers(cfg: AirflowConfig): { workloads: Workload[]; deploym
 
 /**
  * What the chart does not set on its pods but the policy pack requires: no service-account token where
- * a pod never calls the Kubernetes API, and no service-link variables. Applied to the chart's objects.
+ * a pod never calls the Kubernetes API, no service-link variables, and a readiness probe on the
+ * scheduler, dag-processor and triggerer, which have only a liveness check: their job's heartbeat
+ * (`airflow jobs check`), which is also what "ready" means for them. Applied to the chart's objects.
  */
 export function hardenChartObject(cfg: AirflowConfig, type: string, props: Record<string, any>): Record<string, any> | undefined {
   if (!["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:batch/v1:Job"].includes(type)) return undefined;
   const spec = props.spec?.template?.spec;
   if (!spec) return undefined;
   const token = apiCallers(cfg).deployments.includes(props.metadata?.name);
+  const longRunning = type !== "kubernetes:batch/v1:Job";
+  const containers = (spec.containers ?? []).map((c: any) =>
+    longRunning && c.livenessProbe && !c.readinessProbe ? { ...c, readinessProbe: c.livenessProbe } : c);
   return {
     ...props,
-    spec: { ...props.spec, template: { ...props.spec.template, spec: { ...spec, automountServiceAccountToken: token, enableServiceLinks: false } } },
+    spec: { ...props.spec, template: { ...props.spec.template, spec: { ...spec, containers, automountServiceAccountToken: token, enableServiceLinks: false } } },
   };
 }
 
