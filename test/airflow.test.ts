@@ -59,6 +59,7 @@ describe("Airflow chart values", () => {
       expect(j).toMatchObject({ enabled: true, useHelmHooks: false, ttlSecondsAfterFinished: null });
     }
     expect(values.createUserJob.extraInitContainers[0].command[2]).toContain("airflow db check-migrations");
+    expect(values.images.migrationsWaitTimeout).toBe(900);
   });
 
   it("creates the admin from the mounted Secret, never from a value", () => {

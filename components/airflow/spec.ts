@@ -201,7 +201,9 @@ export function chartValues(cfg: AirflowConfig, ns: string, dbtTarget: string): 
     defaultAirflowRepository: repository,
     defaultAirflowTag: tag,
     airflowVersion: AIRFLOW_VERSION,
-    images: { airflow: { repository, tag, pullPolicy: "IfNotPresent" } },
+    // The pods' wait-for-migrations init containers give up after 60 s by default, shorter than a first
+    // migration of an empty MySQL database can take; they then crash-loop until it is done.
+    images: { airflow: { repository, tag, pullPolicy: "IfNotPresent" }, migrationsWaitTimeout: 900 },
     executor: cfg.executor,
     // The scheduler starts task pods under KubernetesExecutor (the chart's pod-launcher Role).
     allowPodLaunching: cfg.executor === "KubernetesExecutor",
