@@ -298,4 +298,13 @@ describe("the planned stack", () => {
     expect(waitsFor("kubernetes:apps/v1:StatefulSet", "mysql")).toBe(true);
     expect(waitsFor("kubernetes:batch/v1:Job", /^nothing-/)).toBe(false);
   });
+
+  it("scales schedulers with one value: only the chart changes", async () => {
+    const scaled = await planStack({ stack: "prod", sets: ["airflow.scheduler.replicas=3"] });
+    const inputs = (p: Plan) => new Map(p.resources.map((r) => [`${r.type}/${r.name}`, JSON.stringify(r.inputs)]));
+    const [before, after] = [inputs(plan), inputs(scaled)];
+    expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
+    expect([...after.keys()].filter((k) => after.get(k) !== before.get(k))).toEqual(["kubernetes:helm.sh/v4:Chart/airflow"]);
+    expect(find(scaled, "Chart", "airflow").inputs.values.scheduler.replicas).toBe(3);
+  });
 });
