@@ -31,9 +31,8 @@ describe("Airflow chart values", () => {
   it.each([["dev", "LocalExecutor"], ["staging", "KubernetesExecutor"], ["prod", "KubernetesExecutor"]])("%s runs %s with the pinned image", (env, executor) => {
     const values: any = chartValues(airflowOf(env), NS, "dev");
     expect(values.executor).toBe(executor);
-    expect(values.images.airflow).toMatchObject({ repository: "apache/airflow", tag: "3.1.3" });
-    expect(values.airflowVersion).toBe("3.1.3");
-    expect(CHART).toEqual({ name: "airflow", repo: "https://airflow.apache.org", version: "1.19.0" });
+    expect(values.images.airflow).toMatchObject({ repository: "apache/airflow", tag: "3.1.8" });
+    expect(values.airflowVersion).toBe("3.1.8");
   });
 
   it("takes every secret from the generated Secret and holds no literal credential", () => {
@@ -58,7 +57,10 @@ describe("Airflow chart values", () => {
     for (const j of [values.migrateDatabaseJob, values.createUserJob]) {
       expect(j).toMatchObject({ enabled: true, useHelmHooks: false, ttlSecondsAfterFinished: null });
     }
-    expect(values.createUserJob.extraInitContainers[0].command[2]).toContain("airflow db check-migrations");
+    const wait = values.createUserJob.extraInitContainers[0];
+    expect(wait.command[2]).toContain("airflow db check-migrations");
+    // Without airflow.cfg the CLI tries to write one, and the root filesystem is read-only.
+    expect(wait.volumeMounts).toContainEqual({ name: "config", mountPath: "/opt/airflow/airflow.cfg", subPath: "airflow.cfg", readOnly: true });
     expect(values.images.migrationsWaitTimeout).toBe(900);
   });
 
@@ -111,11 +113,11 @@ describe("Airflow chart values", () => {
     const k8s: any = chartValues(airflowOf("prod"), NS, "prod");
     expect(k8s.workers.extraInitContainers[0].command).toEqual(["bash", "-c", fs.readFileSync(path.join(ROOT, "components/airflow/install-task-packages.sh"), "utf8"), "--", "/opt/platform/python", "/opt/platform/requirements/requirements.txt"]);
     expect(k8s.scheduler.extraInitContainers).toBeUndefined();
-    const image = parse({ ...base, dependencies: "image", image: "registry.example.com/platform/airflow:3.1.3-1" });
+    const image = parse({ ...base, dependencies: "image", image: "registry.example.com/platform/airflow:3.1.8-1" });
     const baked: any = chartValues(image, NS, "dev");
     expect(baked.scheduler.extraInitContainers).toBeUndefined();
     expect(baked.env.map((e: any) => e.name)).not.toContain("PYTHONPATH");
-    expect(baked.images.airflow).toMatchObject({ repository: "registry.example.com/platform/airflow", tag: "3.1.3-1" });
+    expect(baked.images.airflow).toMatchObject({ repository: "registry.example.com/platform/airflow", tag: "3.1.8-1" });
     const names = airflowManifests(image, NS, "mysql:8.4.7").map((m) => m.metadata.name);
     expect(names).not.toContain("airflow-requirements");
     expect(names).not.toContain("allow-airflow-pypi");
@@ -173,6 +175,17 @@ describe("hardening the chart's pods", () => {
     expect(sa("dev")).toEqual({ scheduler: true, apiServer: false, dagProcessor: false, triggerer: false, workers: false, migrateDatabaseJob: false, createUserJob: false });
     // Task pods (pod template, no pod-level setting) create the Spark and dbt Jobs.
     expect(sa("prod")).toEqual({ scheduler: true, apiServer: true, dagProcessor: false, triggerer: false, workers: true, migrateDatabaseJob: false, createUserJob: false });
+  });
+
+  it("binds the chart's pod-launcher Role (pods/exec included) to the scheduler alone", () => {
+    const binding = {
+      metadata: { name: "airflow-pod-launcher-rolebinding" },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "airflow-pod-launcher-role" },
+      subjects: ["airflow-scheduler", "airflow-worker", "airflow-triggerer"].map((name) => ({ kind: "ServiceAccount", name, namespace: NS })),
+    };
+    const type = "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding";
+    expect(hardenChartObject(airflowOf("prod"), type, binding)!.subjects).toEqual([{ kind: "ServiceAccount", name: "airflow-scheduler", namespace: NS }]);
+    expect(hardenChartObject(airflowOf("prod"), type, { ...binding, metadata: { name: "airflow-pod-log-reader-rolebinding" } })).toBeUndefined();
   });
 
   it("keeps the API token only for pods that call the Kubernetes API", () => {
@@ -246,6 +259,12 @@ describe("Airflow's network", () => {
 });
 
 describe("Airflow configuration is validated", () => {
+  it("refuses an image pinned by digest, which the chart's task pods cannot take", () => {
+    expect(problemsFor({ "airflow.image": `apache/airflow@sha256:${"a".repeat(64)}` })).toEqual([
+      "<env>: airflow.image: must be pinned by tag (repository:tag): the chart's task pods take a tag, not a digest",
+    ]);
+  });
+
   it("refuses CeleryExecutor and says why", () => {
     expect(problemsFor({ "airflow.executor": "CeleryExecutor" })).toEqual([
       '<env>: airflow.executor: must be one of: LocalExecutor, KubernetesExecutor (CeleryExecutor needs a Redis broker the platform does not run) (got "CeleryExecutor")',
@@ -276,7 +295,7 @@ describe("the planned stack", () => {
 
   it("plans the pinned chart with the values above and protects the credentials", () => {
     const chart = find(plan, "Chart", "airflow");
-    expect(chart.inputs).toMatchObject({ chart: "airflow", version: "1.19.0", repositoryOpts: { repo: "https://airflow.apache.org" }, namespace: NS });
+    expect(chart.inputs).toMatchObject({ chart: "airflow", version: "1.20.0", repositoryOpts: { repo: "https://airflow.apache.org" }, namespace: NS });
     expect(chart.inputs.values.executor).toBe("KubernetesExecutor");
     expect(find(plan, "Secret", CREDENTIALS_SECRET).inputs.stringData).toBe("[secret]");
     expect(find(plan, "Secret", CREDENTIALS_SECRET).options.protect).toBe(true);

@@ -3,8 +3,8 @@ import { z } from "zod";
 import { count, image, reads, resources, ruleIssue } from "../kit/sizing";
 
 /** The chart and the Airflow it runs are pinned together: the chart renders per Airflow version. */
-export const CHART = { name: "airflow", repo: "https://airflow.apache.org", version: "1.19.0" } as const;
-export const AIRFLOW_VERSION = "3.1.3";
+export const CHART = { name: "airflow", repo: "https://airflow.apache.org", version: "1.20.0" } as const;
+export const AIRFLOW_VERSION = "3.1.8";
 export const AIRFLOW_IMAGE = `apache/airflow:${AIRFLOW_VERSION}`;
 
 /**
@@ -31,7 +31,8 @@ const role = (max: number) => z.strictObject({ replicas: count(max).default(1), 
 
 export const airflowConfig = z
   .strictObject({
-    image: image.default(AIRFLOW_IMAGE),
+    // A tag, not a digest: the chart builds the KubernetesExecutor task pods' image from repository:tag.
+    image: image.refine((ref) => !ref.includes("@"), { error: "must be pinned by tag (repository:tag): the chart's task pods take a tag, not a digest" }).default(AIRFLOW_IMAGE),
     executor: z.enum(EXECUTORS, { error: `must be one of: ${EXECUTORS.join(", ")} (CeleryExecutor needs a Redis broker the platform does not run)` }),
     /**
      * Where the tasks' Python packages (Trino client, Kafka client; components/airflow/requirements.txt)

@@ -150,7 +150,9 @@ function waitForMigrations(cfg: AirflowConfig): Record<string, unknown> {
     env: [{ name: "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", valueFrom: { secretKeyRef: { name: CREDENTIALS_SECRET, key: "connection" } } }, { name: "HOME", value: "/tmp" }],
     resources: containerResources({ requests: { cpu: "50m", memory: "256Mi" }, limits: { memory: "512Mi" } }),
     securityContext: restrictedContainerSecurity(),
-    volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+    // The CLI writes a default airflow.cfg when none exists, which fails on a read-only root: mount the
+    // chart's (the Job's "config" volume).
+    volumeMounts: [{ name: "tmp", mountPath: "/tmp" }, { name: "config", mountPath: `${AIRFLOW_HOME}/airflow.cfg`, subPath: "airflow.cfg", readOnly: true }],
   };
 }
 
@@ -283,8 +285,8 @@ export function chartValues(cfg: AirflowConfig, ns: string, dbtTarget: string): 
     triggerer: { ...role(cfg.triggerer, TRIGGERER, "airflow-triggerer", false, noGroomer), persistence: { enabled: false } },
     workers: {
       labels: workloadLabels(WORKER),
-      // Both spellings: newer charts read workers.celery.persistence, whose default (true) would turn
-      // the LocalExecutor scheduler into a StatefulSet with a 100Gi log volume.
+      // The chart (1.20) reads workers.celery.persistence, whose default (true) would turn the
+      // LocalExecutor scheduler into a StatefulSet with a 100Gi log volume; the older key is still read too.
       persistence: { enabled: false },
       celery: { persistence: { enabled: false } },
       // Task pods (KubernetesExecutor) create the Spark and dbt Jobs: they need the token.
@@ -313,9 +315,8 @@ export function chartValues(cfg: AirflowConfig, ns: string, dbtTarget: string): 
   };
 }
 
+/** Repository and tag; the config refuses digests for Airflow (see airflow.image). */
 function splitImage(image: string): [string, string] {
-  const at = image.indexOf("@");
-  if (at >= 0) return [image.slice(0, at), image.slice(at + 1)];
   const colon = image.lastIndexOf(":");
   return [image.slice(0, colon), image.slice(colon + 1)];
 }
@@ -342,6 +343,7 @@ export function apiCallers(cfg: AirflowConfig): { workloads: Workload[]; deploym
  * (`airflow jobs check`), which is also what "ready" means for them. Applied to the chart's objects.
  */
 export function hardenChartObject(cfg: AirflowConfig, type: string, props: Record<string, any>): Record<string, any> | undefined {
+  if (type === "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding") return onlySchedulerLaunchesPods(props);
   if (!["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:batch/v1:Job"].includes(type)) return undefined;
   const spec = props.spec?.template?.spec;
   if (!spec) return undefined;
@@ -353,6 +355,17 @@ export function hardenChartObject(cfg: AirflowConfig, type: string, props: Recor
     ...props,
     spec: { ...props.spec, template: { ...props.spec.template, spec: { ...spec, containers, automountServiceAccountToken: token, enableServiceLinks: false } } },
   };
+}
+
+/**
+ * The chart binds its pod-launcher Role (pods create/delete/patch and pods/exec) to the scheduler, the
+ * triggerer and the task pods' account. Only the scheduler starts task pods: a task able to exec into
+ * any pod of the namespace could read every engine's credentials.
+ */
+export const POD_LAUNCHER_BINDING = `${RELEASE}-pod-launcher-rolebinding`;
+function onlySchedulerLaunchesPods(props: Record<string, any>): Record<string, any> | undefined {
+  if (props.metadata?.name !== POD_LAUNCHER_BINDING) return undefined;
+  return { ...props, subjects: (props.subjects ?? []).filter((s: any) => s.kind === "ServiceAccount" && s.name === SCHEDULER_ACCOUNT) };
 }
 
 /** Creates the database and its user, or resets the password; safe to run again. */

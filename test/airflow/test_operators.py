@@ -66,6 +66,39 @@ def test_spark_operator_fails_when_the_job_fails():
         op.execute({})
 
 
+def test_a_job_past_its_deadline_fails_the_task_instead_of_hanging():
+    api = FakeBatchApi([{"active": 1}, {"failed": 1, "conditions": [{"type": "Failed", "status": "True", "reason": "DeadlineExceeded"}]}])
+    op = SparkOperator(task_id="t", application="sample_spark_job.py", namespace="data-platform", job_name="spark-t-3", poll_seconds=0, client_factory=lambda: api)
+    with pytest.raises(RuntimeError, match="spark-t-3 .* failed: DeadlineExceeded"):
+        op.execute({})
+
+
+def test_each_try_runs_its_own_job_and_a_restarted_try_follows_the_existing_one():
+    class Conflict(Exception):
+        status = 409
+
+    class Ti:
+        try_number = 2
+
+    api = FakeBatchApi([{"conditions": [{"type": "Complete", "status": "True"}]}])
+    api.create_namespaced_job = lambda namespace, job: (_ for _ in ()).throw(Conflict())
+    op = SparkOperator(task_id="t", application="sample_spark_job.py", namespace="data-platform", job_name="x" * 70, poll_seconds=0, client_factory=lambda: api)
+    name = op.execute({"ti": Ti()})
+    assert name == "x" * 61 + "-2" and len(name) == 63
+
+    class Boom(Exception):
+        status = 403
+
+    api = FakeBatchApi([])
+    api.create_namespaced_job = lambda namespace, job: (_ for _ in ()).throw(Boom())
+    with pytest.raises(Boom):
+        SparkOperator(task_id="t", application="a.py", namespace="data-platform", job_name="j", poll_seconds=0, client_factory=lambda: api).execute({})
+
+
+def test_jobs_made_from_templates_are_cleaned_up_a_day_after_they_finish():
+    assert job_from_template(CRONJOB, "j", None, {})["spec"]["ttlSecondsAfterFinished"] == 86400
+
+
 DBT_CRONJOB = {
     "metadata": {"name": "dbt", "namespace": "data-platform", "labels": {"app.kubernetes.io/name": "dbt"}},
     "spec": {"suspend": True, "jobTemplate": {"spec": {"backoffLimit": 1, "template": {"spec": {

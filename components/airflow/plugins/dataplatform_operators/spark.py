@@ -27,6 +27,8 @@ def spark_submit_command(application: str, conf: Optional[Dict[str, str]] = None
 def job_from_template(cronjob: dict, name: str, command: Optional[list], env: Dict[str, str]) -> dict:
     """A Job manifest from the CronJob's template with extra environment, and a new command if given."""
     spec = copy.deepcopy(cronjob["spec"]["jobTemplate"]["spec"])
+    # Finished Jobs (and their pods' logs) stay a day, then Kubernetes removes them.
+    spec.setdefault("ttlSecondsAfterFinished", 86400)
     driver = spec["template"]["spec"]["containers"][0]
     if command is not None:
         driver["command"] = command
@@ -42,13 +44,26 @@ def job_from_template(cronjob: dict, name: str, command: Optional[list], env: Di
     }
 
 
+def job_outcome(status: dict, backoff_limit: int) -> Optional[str]:
+    """"Complete", "Failed" or None (still running), from the Job's conditions: a deadline or a
+    backoff limit ends a Job as Failed however many pods failed."""
+    for condition in status.get("conditions") or []:
+        if condition.get("status") == "True" and condition.get("type") in ("Complete", "Failed"):
+            return condition["type"]
+    if status.get("succeeded"):
+        return "Complete"
+    if (status.get("failed") or 0) > backoff_limit:
+        return "Failed"
+    return None
+
+
 class TemplateJobOperator(BaseOperator):
     """Runs a Kubernetes Job made from a suspended CronJob the deployment keeps as a template."""
 
     template_fields: Sequence[str] = ("env", "job_name")
 
     def __init__(self, *, template_cronjob: str, env: Optional[Dict[str, str]] = None, namespace: Optional[str] = None,
-                 job_name: str = "{{ ti.task_id | replace('_', '-') }}-{{ ts_nodash | lower }}",
+                 job_name: str = "{{ ti.task_id | replace('_', '-') | replace('.', '-') }}-{{ ts_nodash | lower }}",
                  poll_seconds: int = 15, client_factory: Optional[Callable] = None, **kwargs):
         super().__init__(**kwargs)
         self.template_cronjob = template_cronjob
@@ -78,22 +93,35 @@ class TemplateJobOperator(BaseOperator):
         with open("/var/run/secrets/kubernetes.io/serviceaccount/namespace") as f:
             return f.read().strip()
 
+    def name_for(self, context) -> str:
+        """One Job per try: a retry runs a new Job instead of colliding with the failed one."""
+        ti = context.get("ti") if context else None
+        suffix = f"-{ti.try_number}" if ti is not None and getattr(ti, "try_number", None) else ""
+        return self.job_name[:63 - len(suffix)].rstrip("-.") + suffix
+
     def execute(self, context):
         api = self._batch_api()
         namespace = self._namespace()
         cronjob = api.read_namespaced_cron_job(self.template_cronjob, namespace)
         cronjob = cronjob if isinstance(cronjob, dict) else api.api_client.sanitize_for_serialization(cronjob)
-        job = job_from_template(cronjob, self.job_name[:63].rstrip("-"), self.command(), self.job_env())
-        api.create_namespaced_job(namespace, job)
-        self.log.info("Started Job %s from cronjob/%s", job["metadata"]["name"], self.template_cronjob)
+        job = job_from_template(cronjob, self.name_for(context), self.command(), self.job_env())
+        name = job["metadata"]["name"]
+        try:
+            api.create_namespaced_job(namespace, job)
+            self.log.info("Started Job %s from cronjob/%s", name, self.template_cronjob)
+        except Exception as e:  # the same try started it already (the task process was restarted): follow it
+            if getattr(e, "status", None) != 409:
+                raise
+            self.log.info("Job %s exists already; waiting for it", name)
         while True:
-            status = api.read_namespaced_job_status(job["metadata"]["name"], namespace)
+            status = api.read_namespaced_job_status(name, namespace)
             status = status if isinstance(status, dict) else api.api_client.sanitize_for_serialization(status)
-            s = status.get("status", {})
-            if s.get("succeeded"):
-                return job["metadata"]["name"]
-            if s.get("failed") and s["failed"] > job["spec"].get("backoffLimit", 0):
-                raise RuntimeError(f"Job {job['metadata']['name']} (from cronjob/{self.template_cronjob}) failed")
+            outcome = job_outcome(status.get("status") or {}, job["spec"].get("backoffLimit", 6))
+            if outcome == "Complete":
+                return name
+            if outcome == "Failed":
+                reasons = [c.get("reason") for c in (status.get("status") or {}).get("conditions") or [] if c.get("type") == "Failed"]
+                raise RuntimeError(f"Job {name} (from cronjob/{self.template_cronjob}) failed{': ' + ', '.join(r for r in reasons if r) if any(reasons) else ''}")
             time.sleep(self.poll_seconds)
 
 
