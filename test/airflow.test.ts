@@ -2,7 +2,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { loadPlatform } from "../infra/config/stack";
-import { airflowConfig, AirflowConfig, CHART } from "../components/airflow/config";
+import { airflowConfig, AirflowConfig } from "../components/airflow/config";
 import {
   airflowFlows, airflowManifests, chartValues, CREDENTIALS_SECRET, createAdminArgs, databaseScript, dagFiles, egressPolicies,
   fernetKey, hardenChartObject, pluginFiles, TASK_JOB_RULES,
