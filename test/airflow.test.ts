@@ -103,6 +103,23 @@ describe("Airflow chart values", () => {
     const git: any = egressPolicies(cfg, NS).find((p) => p.metadata.name === "allow-airflow-git");
     expect(git.spec.podSelector.matchExpressions[0].values).toEqual(["scheduler", "dag-processor", "triggerer"]);
     expect(git.spec.egress[0].ports).toEqual([{ protocol: "TCP", port: 443 }, { protocol: "TCP", port: 22 }]);
+    expect(values.dags.gitSync.securityContexts.container.runAsUser).toBe(65533);
+    expect(values.dags.gitSync.extraVolumeMounts).toEqual([{ name: "tmp", mountPath: "/tmp" }]);
+    expect(values.dags.gitSync.env).toEqual([{ name: "GITSYNC_HTTP_BIND", value: ":8082" }]);
+    expect(values.dags.gitSync.readinessProbe.httpGet).toEqual({ path: "/", port: 8082 });
+  });
+
+  it("uses the Secret as an ssh key with verified host keys for ssh URLs, and reaches an internal server by its addresses", () => {
+    const ssh = parse({ ...base, dags: { source: "git", git: { repo: "git@git.internal:data/dags.git", credentialsSecret: "dags-deploy-key", knownHosts: "git.internal ssh-ed25519 AAAA", serverCidrs: ["10.20.0.5/32"] } } });
+    const sync: any = (chartValues(ssh, NS, "dev") as any).dags.gitSync;
+    expect(sync).toMatchObject({ sshKeySecret: "dags-deploy-key", knownHosts: "git.internal ssh-ed25519 AAAA" });
+    expect(sync).not.toHaveProperty("credentialsSecret");
+    const egress: any = egressPolicies(ssh, NS).find((p) => p.metadata.name === "allow-airflow-git");
+    expect(egress.spec.egress[0].to).toEqual([{ ipBlock: { cidr: "10.20.0.5/32" } }]);
+    expect(problemsFor({ "airflow.dags": { source: "git", git: { repo: "ssh://git@git.internal/data/dags.git" } } })).toEqual([
+      "<env>: airflow.dags.git.credentialsSecret: is required for an ssh URL: a Secret with the private key under gitSshKey",
+      "<env>: airflow.dags.git.knownHosts: is required for an ssh URL: the server's known_hosts lines, so git-sync verifies the server",
+    ]);
   });
 
   it("installs the tasks' packages where tasks run in pip mode, and nowhere in image mode", () => {

@@ -25,7 +25,15 @@ const gitSource = z.strictObject({
   periodSeconds: z.number().int().min(5, { error: "must be at least 5" }).max(3600).default(60),
   /** An existing Secret with GITSYNC_USERNAME/GITSYNC_PASSWORD (https) or gitSshKey (ssh); none for a public repository. */
   credentialsSecret: z.string().min(1).optional(),
-});
+  /** The server's ssh host keys (known_hosts lines); required for ssh URLs, so the server is verified. */
+  knownHosts: z.string().min(1).optional(),
+  /** The git server's addresses when it is inside the network; omitted: any public address. */
+  serverCidrs: z.array(z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, { error: "must be an IPv4 CIDR such as 10.0.0.5/32" })).min(1).optional(),
+}).superRefine((g, ctx) => {
+  if (!/^(git@|ssh:\/\/)/.test(g.repo)) return;
+  if (!g.credentialsSecret) ruleIssue(ctx, ["credentialsSecret"], "is required for an ssh URL: a Secret with the private key under gitSshKey", [["repo"]]);
+  if (!g.knownHosts) ruleIssue(ctx, ["knownHosts"], "is required for an ssh URL: the server's known_hosts lines, so git-sync verifies the server", [["repo"]]);
+}, reads(["repo"]));
 
 const role = (max: number) => z.strictObject({ replicas: count(max).default(1), resources });
 

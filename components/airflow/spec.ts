@@ -245,13 +245,7 @@ export function chartValues(cfg: AirflowConfig, ns: string, dbtTarget: string): 
     ],
     dags: {
       persistence: { enabled: false },
-      gitSync: git
-        ? {
-          enabled: true, repo: git.repo, branch: git.ref, ref: git.ref, rev: "HEAD", subPath: git.subPath, depth: 1,
-          period: `${git.periodSeconds}s`, ...(git.credentialsSecret ? { credentialsSecret: git.credentialsSecret } : {}),
-          resources: sidecarResources, securityContexts: { container: restrictedContainerSecurity() },
-        }
-        : { enabled: false },
+      gitSync: git ? gitSyncValues(git) : { enabled: false },
     },
     logs: { persistence: { enabled: false }, emptyDirConfig: { sizeLimit: "5Gi" } },
 
@@ -316,6 +310,28 @@ export function chartValues(cfg: AirflowConfig, ns: string, dbtTarget: string): 
 }
 
 /** Repository and tag; the config refuses digests for Airflow (see airflow.image). */
+const GIT_SYNC_HEALTH_PORT = 8082;
+export const isSshRepo = (repo: string) => /^(git@|ssh:\/\/)/.test(repo);
+
+/**
+ * git-sync as a sidecar: its own user (65533, in its image's passwd, so it does not try to add itself
+ * to the read-only /etc/passwd), a writable /tmp, and the Secret as https credentials or an ssh key.
+ */
+function gitSyncValues(git: NonNullable<AirflowConfig["dags"]["git"]>): Record<string, unknown> {
+  const secret = git.credentialsSecret ? (isSshRepo(git.repo) ? { sshKeySecret: git.credentialsSecret } : { credentialsSecret: git.credentialsSecret }) : {};
+  return {
+    enabled: true, repo: git.repo, branch: git.ref, ref: git.ref, rev: "HEAD", subPath: git.subPath, depth: 1,
+    period: `${git.periodSeconds}s`, ...secret, ...(git.knownHosts ? { knownHosts: git.knownHosts } : {}),
+    resources: sidecarResources,
+    securityContexts: { container: { ...restrictedContainerSecurity(), runAsUser: 65533 } },
+    extraVolumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+    // git-sync's HTTP endpoint answers 5xx until the first sync, 200 after: its health.
+    env: [{ name: "GITSYNC_HTTP_BIND", value: `:${GIT_SYNC_HEALTH_PORT}` }],
+    readinessProbe: { httpGet: { path: "/", port: GIT_SYNC_HEALTH_PORT }, periodSeconds: 10 },
+    livenessProbe: { httpGet: { path: "/", port: GIT_SYNC_HEALTH_PORT }, initialDelaySeconds: 30, periodSeconds: 30, failureThreshold: 10 },
+  };
+}
+
 function splitImage(image: string): [string, string] {
   const colon = image.lastIndexOf(":");
   return [image.slice(0, colon), image.slice(colon + 1)];
@@ -460,8 +476,11 @@ export function egressPolicies(cfg: AirflowConfig, ns: string): Manifest[] {
   if (cfg.dags.source === "git") {
     const readers = cfg.executor === "KubernetesExecutor" ? [SCHEDULER, DAG_PROCESSOR, TRIGGERER, WORKER] : [SCHEDULER, DAG_PROCESSOR, TRIGGERER];
     const git = httpsEgress("allow-airflow-git", ns, DAG_PROCESSOR, airflowPods(readers));
+    const rule = (git.spec as any).egress[0];
+    // A server inside the network is named by its addresses; else any public address.
+    if (cfg.dags.git?.serverCidrs) rule.to = cfg.dags.git.serverCidrs.map((cidr) => ({ ipBlock: { cidr } }));
     // ssh:// and git@ URLs clone over port 22.
-    (git.spec as any).egress[0].ports.push({ protocol: "TCP", port: 22 });
+    rule.ports.push({ protocol: "TCP", port: 22 });
     policies.push(git);
   }
   return policies;
