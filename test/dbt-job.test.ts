@@ -1,6 +1,6 @@
 import { spawnSync } from "child_process";
 import { dbtConfig } from "../components/dbt/config";
-import { dbtManifests, keyOf, projectFiles, runScript } from "../components/dbt/spec";
+import { dbtFlows, dbtManifests, keyOf, projectFiles, runScript } from "../components/dbt/spec";
 import { readEnvironment } from "./helpers";
 
 const NS = "data-platform";
@@ -47,7 +47,14 @@ describe("dbt Job template", () => {
     const env = (cfg: any) => (dbtManifests(cfg, NS).find((m: any) => m.kind === "CronJob") as any).spec.jobTemplate.spec.template.spec.containers[0].env;
     expect(env(dbt("dev"))).toContainEqual({ name: "TRINO_USER", value: "dbt" });
     expect(env(dbt("dev")).map((e: any) => e.name)).not.toContain("TRINO_PASSWORD");
-    const secured = env(dbtConfig.parse({ ...readEnvironment("dev").dbt, credentialsSecret: "trino-dbt-login" }));
+    const securedCfg = dbtConfig.parse({ ...readEnvironment("dev").dbt, credentialsSecret: "trino-dbt-login", httpsPort: 8443, caConfigMap: "trino-ca" });
+    const secured = env(securedCfg);
+    expect(secured).toContainEqual({ name: "TRINO_PORT", value: "8443" });
+    expect(secured).toContainEqual({ name: "REQUESTS_CA_BUNDLE", value: "/etc/platform/trino-ca/ca.crt" });
+    expect(dbtFlows(securedCfg)).toEqual([{ from: { name: "dbt", component: "runner" }, to: { name: "trino", component: "coordinator" }, ports: [8443] }]);
+    expect(dbtFlows(dbt("dev"))[0].ports).toEqual([8080]);
+    expect(() => dbtConfig.parse({ ...readEnvironment("dev").dbt, credentialsSecret: "trino-dbt-login" })).toThrow("is required with credentialsSecret: the coordinator's HTTPS port");
+    expect(() => dbtConfig.parse({ ...readEnvironment("dev").dbt, httpsPort: 8443 })).toThrow("is only read with credentialsSecret");
     expect(secured).toContainEqual({ name: "TRINO_USER", valueFrom: { secretKeyRef: { name: "trino-dbt-login", key: "user" } } });
     expect(secured).toContainEqual({ name: "TRINO_PASSWORD", valueFrom: { secretKeyRef: { name: "trino-dbt-login", key: "password" } } });
     expect(() => dbtConfig.parse({ ...readEnvironment("dev").dbt, credentialsSecret: "Not A Name" })).toThrow("must be the name of a Secret in the namespace");

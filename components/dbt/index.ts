@@ -14,7 +14,7 @@ export class DbtProject extends pulumi.ComponentResource {
     super("dataplatform:dbt:Project", name, {}, opts);
     createObjects(dbtManifests(args.config, args.namespace), { parent: this, protectStateful: false, dependsOn: args.dependsOn });
     this.jobTemplate = `cronjob/${NAME}`;
-    this.flows = dbtFlows();
+    this.flows = dbtFlows(args.config);
     this.registerOutputs({ jobTemplate: this.jobTemplate });
   }
 }

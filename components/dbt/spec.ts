@@ -46,11 +46,21 @@ export function runScript(): string {
   ].join("\n");
 }
 
-/** The login dbt presents: from the Secret when one is configured, else the user name only. */
+const CA_DIR = "/etc/platform/trino-ca";
+
+/**
+ * Where and how dbt logs in: with a Secret, its user and password over HTTPS (the CA from a ConfigMap
+ * when given); else the user name only, over HTTP.
+ */
 function trinoLogin(cfg: DbtConfig) {
-  if (!cfg.credentialsSecret) return [{ name: "TRINO_USER", value: "dbt" }];
+  if (!cfg.credentialsSecret) return [{ name: "TRINO_PORT", value: String(HTTP_PORT) }, { name: "TRINO_USER", value: "dbt" }];
   const fromSecret = (name: string, key: string) => ({ name, valueFrom: { secretKeyRef: { name: cfg.credentialsSecret!, key } } });
-  return [fromSecret("TRINO_USER", "user"), fromSecret("TRINO_PASSWORD", "password")];
+  return [
+    { name: "TRINO_PORT", value: String(cfg.httpsPort) },
+    fromSecret("TRINO_USER", "user"),
+    fromSecret("TRINO_PASSWORD", "password"),
+    ...(cfg.caConfigMap ? [{ name: "REQUESTS_CA_BUNDLE", value: `${CA_DIR}/ca.crt` }] : []),
+  ];
 }
 
 export function dbtManifests(cfg: DbtConfig, ns: string, files = projectFiles()): Manifest[] {
@@ -65,7 +75,6 @@ export function dbtManifests(cfg: DbtConfig, ns: string, files = projectFiles())
       env: [
         { name: "DBT_TARGET", value: cfg.target },
         { name: "TRINO_HOST", value: coordinator.hostname },
-        { name: "TRINO_PORT", value: String(HTTP_PORT) },
         ...trinoLogin(cfg),
         { name: "DBT_TARGET_PATH", value: "/tmp/target" },
         { name: "DBT_LOG_PATH", value: "/tmp/logs" },
@@ -73,11 +82,15 @@ export function dbtManifests(cfg: DbtConfig, ns: string, files = projectFiles())
         { name: "DBT_SEND_ANONYMOUS_USAGE_STATS", value: "false" },
       ],
       resources: cfg.resources,
-      volumeMounts: [{ name: "project", mountPath: MOUNT }, { name: "tmp", mountPath: "/tmp" }],
+      volumeMounts: [
+        { name: "project", mountPath: MOUNT }, { name: "tmp", mountPath: "/tmp" },
+        ...(cfg.caConfigMap ? [{ name: "trino-ca", mountPath: CA_DIR, readOnly: true }] : []),
+      ],
     })],
     volumes: [
       { name: "project", configMap: { name: PROJECT_CONFIG_MAP, items: Object.keys(files).map((f) => ({ key: keyOf(f), path: f })) } },
       scratchVolume("tmp", "2Gi"),
+      ...(cfg.caConfigMap ? [{ name: "trino-ca", configMap: { name: cfg.caConfigMap } }] : []),
     ],
   }, NAME);
   return [
@@ -105,6 +118,6 @@ export function dbtManifests(cfg: DbtConfig, ns: string, files = projectFiles())
   ];
 }
 
-export function dbtFlows(): Flow[] {
-  return [{ from: DBT, to: COORDINATOR, ports: [HTTP_PORT] }];
+export function dbtFlows(cfg: DbtConfig): Flow[] {
+  return [{ from: DBT, to: COORDINATOR, ports: [cfg.httpsPort ?? HTTP_PORT] }];
 }

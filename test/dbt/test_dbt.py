@@ -141,7 +141,7 @@ def test_profile_logs_in_with_the_credentials_the_job_gives_it(tmp_path, passwor
     coordinator = FakeCoordinator(tls_dir=tmp_path if password else None)
     env = {"TRINO_HOST": "127.0.0.1", "TRINO_PORT": str(coordinator.port), "TRINO_USER": "etl"}
     if password:
-        # The coordinator's certificate is verified: the Job points the client at the cluster's CA the same way.
+        # The coordinator's certificate is verified against the given CA, as the Job does with dbt.caConfigMap.
         env.update(TRINO_PASSWORD=password, REQUESTS_CA_BUNDLE=str(tmp_path / "cert.pem"))
     try:
         debug = dbt(tmp_path, "debug", "--target", "prod", **env)
