@@ -87,7 +87,7 @@ export class DataPlatform extends pulumi.ComponentResource {
     // component's topics Job), the lake's tables exist (the SQL engine's tables Job), and the Job
     // templates the operators copy (Spark, dbt) are in place.
     const airflow = new Orchestrator("airflow", {
-      ...args, config: config.airflow, mysqlImage: config.mysql.image, dbtTarget: config.dbt.target,
+      ...args, config: config.airflow, images: { mysql: config.mysql.image, minioClient: config.minio.clientImage }, dbtTarget: config.dbt.target,
       bootstrap: [mysql, minio, kafka, sql, spark, dbt],
     }, engineOpts);
     new NetworkPolicies("network", {

@@ -5,12 +5,13 @@ import { loadPlatform } from "../infra/config/stack";
 import { airflowConfig, AirflowConfig } from "../components/airflow/config";
 import {
   airflowFlows, airflowManifests, chartValues, CREDENTIALS_SECRET, createAdminArgs, databaseScript, dagFiles, egressPolicies,
-  fernetKey, hardenChartObject, pluginFiles, TASK_JOB_RULES,
+  fernetKey, hardenChartObject, LOGS_FOLDER, LOGS_POLICY, logsUserScript, pluginFiles, TASK_JOB_RULES,
 } from "../components/airflow/spec";
 import { Plan, planStack } from "../tools/plan";
 import { configProblems, environmentWith, find, ROOT } from "./helpers";
 
 const NS = "data-platform";
+const IMAGES = { mysql: "mysql:8.4.7", minioClient: "quay.io/minio/mc:RELEASE.2025-08-13T08-35-41Z" };
 const CLUSTER_ID = {
   "dataplatform:kafka": JSON.stringify({ clusterId: "sM7vMcYvK3sxreD40T8S9Q" }),
   "dataplatform:hdfs": JSON.stringify({ clusterId: "CID-3d041b95-03f9-4210-b504-5b3b75fef1d4" }),
@@ -46,10 +47,12 @@ describe("Airflow chart values", () => {
     expect(text).not.toMatch(/"(admin|postgres)"/);
     // As env entries with secretKeyRef: the chart's `secret` list would add literal AIRFLOW__KUBERNETES_SECRETS__* variables.
     expect(values).not.toHaveProperty("secret");
+    // Airflow's own MinIO user, never MinIO's root.
     expect(YAML.parse(values.extraEnv)).toEqual([
-      { name: "AWS_ACCESS_KEY_ID", valueFrom: { secretKeyRef: { name: "minio-credentials", key: "root-user" } } },
-      { name: "AWS_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: "minio-credentials", key: "root-password" } } },
+      { name: "AWS_ACCESS_KEY_ID", valueFrom: { secretKeyRef: { name: CREDENTIALS_SECRET, key: "logs-access-key" } } },
+      { name: "AWS_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: CREDENTIALS_SECRET, key: "logs-secret-key" } } },
     ]);
+    expect(text).not.toContain("root-user");
   });
 
   it("turns the chart's hooks off so its migration and create-user Jobs are plain Jobs, kept after they finish", () => {
@@ -87,7 +90,7 @@ describe("Airflow chart values", () => {
       { name: "platform-dags", mountPath: "/opt/airflow/dags", readOnly: true },
       { name: "platform-plugins", mountPath: "/opt/airflow/plugins", readOnly: true },
     ]));
-    const manifests = airflowManifests(airflowOf("dev"), NS, "mysql:8.4.7");
+    const manifests = airflowManifests(airflowOf("dev"), NS, IMAGES);
     const dagMap: any = manifests.find((m) => m.kind === "ConfigMap" && m.metadata.name === "airflow-dags");
     expect(dagMap.data["enterprise_data_pipeline_dag.py"]).toBe(fs.readFileSync(path.join(ROOT, "components/airflow/dags/enterprise_data_pipeline_dag.py"), "utf8"));
     expect(Object.keys(dagFiles())).toEqual(["enterprise_data_pipeline_dag.py"]);
@@ -99,7 +102,7 @@ describe("Airflow chart values", () => {
     const values: any = chartValues(cfg, NS, "dev");
     expect(values.dags.gitSync).toMatchObject({ enabled: true, repo: "https://git.example.com/data/dags.git", ref: "v1.2.0", branch: "v1.2.0", subPath: "airflow/dags", period: "60s", credentialsSecret: "git-credentials" });
     expect(values.volumes.map((v: any) => v.name)).not.toContain("platform-dags");
-    expect(airflowManifests(cfg, NS, "mysql:8.4.7").map((m) => m.metadata.name)).not.toContain("airflow-dags");
+    expect(airflowManifests(cfg, NS, IMAGES).map((m) => m.metadata.name)).not.toContain("airflow-dags");
     const git: any = egressPolicies(cfg, NS).find((p) => p.metadata.name === "allow-airflow-git");
     expect(git.spec.podSelector.matchExpressions[0].values).toEqual(["scheduler", "dag-processor", "triggerer"]);
     expect(git.spec.egress[0].ports).toEqual([{ protocol: "TCP", port: 443 }, { protocol: "TCP", port: 22 }]);
@@ -135,7 +138,7 @@ describe("Airflow chart values", () => {
     expect(baked.scheduler.extraInitContainers).toBeUndefined();
     expect(baked.env.map((e: any) => e.name)).not.toContain("PYTHONPATH");
     expect(baked.images.airflow).toMatchObject({ repository: "registry.example.com/platform/airflow", tag: "3.1.8-1" });
-    const names = airflowManifests(image, NS, "mysql:8.4.7").map((m) => m.metadata.name);
+    const names = airflowManifests(image, NS, IMAGES).map((m) => m.metadata.name);
     expect(names).not.toContain("airflow-requirements");
     expect(names).not.toContain("allow-airflow-pypi");
     expect(fs.readFileSync(path.join(ROOT, "images/airflow/Dockerfile"), "utf8")).toContain("COPY components/airflow/requirements.txt");
@@ -224,7 +227,7 @@ describe("the metadata database and secrets", () => {
     expect(script).toContain("CREATE DATABASE IF NOT EXISTS airflow CHARACTER SET utf8mb4");
     expect(script).toContain("CREATE USER IF NOT EXISTS 'airflow'@'%' IDENTIFIED BY '${AIRFLOW_DB_PASSWORD}'");
     expect(script).toContain("ALTER USER 'airflow'@'%' IDENTIFIED BY '${AIRFLOW_DB_PASSWORD}'");
-    const j: any = airflowManifests(airflowOf("dev"), NS, "mysql:8.4.7").find((m) => m.kind === "Job");
+    const j: any = airflowManifests(airflowOf("dev"), NS, IMAGES).find((m) => m.kind === "Job");
     expect(j.metadata.name).toMatch(/^airflow-database-[0-9a-f]{8}$/);
     const env = j.spec.template.spec.containers[0].env;
     expect(env).toContainEqual({ name: "MYSQL_ROOT_PASSWORD", valueFrom: { secretKeyRef: { name: "mysql-credentials", key: "root-password" } } });
@@ -239,6 +242,30 @@ describe("the metadata database and secrets", () => {
   });
 });
 
+describe("Airflow's MinIO user for logs", () => {
+  it("may touch only data-lake/airflow-logs", () => {
+    expect(LOGS_POLICY.Statement).toEqual([
+      { Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: ["arn:aws:s3:::data-lake/airflow-logs/*"] },
+      { Effect: "Allow", Action: ["s3:ListBucket"], Resource: ["arn:aws:s3:::data-lake"], Condition: { StringLike: { "s3:prefix": ["airflow-logs", "airflow-logs/*"] } } },
+      { Effect: "Allow", Action: ["s3:GetBucketLocation"], Resource: ["arn:aws:s3:::data-lake"] },
+    ]);
+    expect(LOGS_FOLDER.startsWith("s3://data-lake/airflow-logs")).toBe(true);
+  });
+
+  it("is made by an idempotent Job with MinIO's root credentials, which only that Job sees", () => {
+    const script = logsUserScript(NS);
+    // The policy document the script writes is the one above, as JSON.
+    const policy = /<<'JSON'\n(.*)\nJSON/.exec(script)![1];
+    expect(JSON.parse(policy)).toEqual(LOGS_POLICY);
+    expect(script).toContain('mc admin user add lake "$LOGS_ACCESS_KEY" "$LOGS_SECRET_KEY"');
+    expect(script).toContain('mc admin policy attach lake airflow-logs --user "$LOGS_ACCESS_KEY" || mc admin user info lake "$LOGS_ACCESS_KEY" | grep -q "airflow-logs"');
+    const j: any = airflowManifests(airflowOf("prod"), NS, IMAGES).find((m) => m.metadata.name.startsWith("airflow-logs-user-"));
+    expect(j.spec.template.spec.containers[0].image).toBe(IMAGES.minioClient);
+    expect(j.spec.template.spec.containers[0].env.map((e: any) => e.valueFrom?.secretKeyRef.key ?? e.name)).toEqual(["root-user", "root-password", "logs-access-key", "logs-secret-key", "MC_CONFIG_DIR"]);
+    expect(airflowFlows(airflowOf("prod"))).toContainEqual({ from: { name: "airflow", component: "logs-user" }, to: { name: "minio", component: "server" }, ports: [9000] });
+  });
+});
+
 describe("RBAC for the operators' Jobs", () => {
   it("allows reading the two Job templates, creating Jobs and reading their status, nothing more", () => {
     expect(TASK_JOB_RULES).toEqual([
@@ -249,7 +276,7 @@ describe("RBAC for the operators' Jobs", () => {
   });
 
   it.each([["dev", "airflow-scheduler"], ["prod", "airflow-worker"]])("in %s binds them to %s, where tasks run", (env, account) => {
-    const binding: any = airflowManifests(airflowOf(env), NS, "mysql:8.4.7").find((m) => m.kind === "RoleBinding");
+    const binding: any = airflowManifests(airflowOf(env), NS, IMAGES).find((m) => m.kind === "RoleBinding");
     expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: account, namespace: NS }]);
     expect(binding.roleRef).toEqual({ apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "airflow-task-jobs" });
   });

@@ -85,7 +85,7 @@ describe("network flows", () => {
     expect(rules(plans.prod, "allow-kafka-topics", "egress")).toEqual(["kafka/broker:9092"]);
     expect(rules(plans.prod, "allow-zookeeper-server", "ingress")).toEqual(["hdfs/namenode:2181", "yarn/resourcemanager:2181", "zookeeper/server:2181,2888,3888"]);
     expect(rules(plans.prod, "allow-minio-server", "ingress")).toEqual([
-      "airflow/api-server:9000", "airflow/dag-processor:9000", "airflow/scheduler:9000", "airflow/triggerer:9000", "airflow/worker:9000",
+      "airflow/api-server:9000", "airflow/dag-processor:9000", "airflow/logs-user:9000", "airflow/scheduler:9000", "airflow/triggerer:9000", "airflow/worker:9000",
       "hive-metastore/metastore:9000", "impala/catalogd:9000", "impala/coordinator:9000", "impala/executor:9000",
       "minio/buckets:9000", "minio/server:9000", "spark/batch:9000", "spark/streaming:9000",
       "spark/worker:9000", "trino/coordinator:9000", "trino/worker:9000", "yarn/nodemanager:9000",

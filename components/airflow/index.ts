@@ -6,13 +6,13 @@ import { Flow } from "../kit";
 import { createObjects } from "../kit/objects";
 import { AirflowConfig, CHART } from "./config";
 import {
-  airflowFlows, airflowManifests, apiServerUrl, chartValues, CREDENTIALS_SECRET, DATABASE_SETUP, fernetKey,
+  airflowFlows, airflowManifests, apiServerUrl, ClientImages, chartValues, CREDENTIALS_SECRET, DATABASE_SETUP, fernetKey,
   hardenChartObject, metadataConnection, RELEASE,
 } from "./spec";
 
 export interface OrchestratorArgs extends EngineArgs<AirflowConfig> {
-  /** The MySQL image, for the Job that creates Airflow's database. */
-  mysqlImage: string;
+  /** Client images for the setup Jobs (Airflow's database in MySQL, its logs user in MinIO). */
+  images: ClientImages;
   /** The dbt profile target the pipeline builds. */
   dbtTarget: string;
   /** What must exist before the first DAG run: MySQL, Kafka's topics, the lake's tables, the Job templates. */
@@ -31,7 +31,7 @@ export class Orchestrator extends pulumi.ComponentResource {
     const { config, namespace } = args;
     const credentials = new Credentials(CREDENTIALS_SECRET, {
       namespace, secretName: CREDENTIALS_SECRET, workload: DATABASE_SETUP,
-      generated: { "db-password": 32, "admin-password": 24, "api-secret-key": 48, "jwt-secret": 48, "fernet-seed": 32 },
+      generated: { "db-password": 32, "admin-password": 24, "api-secret-key": 48, "jwt-secret": 48, "logs-access-key": 20, "logs-secret-key": 40, "fernet-seed": 32 },
       internal: ["fernet-seed"],
       derived: (g) => ({
         connection: g["db-password"].apply((password) => metadataConnection(namespace, password)),
@@ -41,7 +41,7 @@ export class Orchestrator extends pulumi.ComponentResource {
     }, { parent: this, protect: args.production });
 
     // Database, DAGs, plugins and RBAC first; the database Job needs MySQL up.
-    const prepared = createObjects(airflowManifests(config, namespace, args.mysqlImage), {
+    const prepared = createObjects(airflowManifests(config, namespace, args.images), {
       parent: this, protectStateful: false, dependsOn: [...(args.dependsOn ?? []), credentials, ...args.bootstrap],
     });
 

@@ -26,6 +26,8 @@ export const DAG_PROCESSOR: Workload = { name: "airflow", component: "dag-proces
 export const TRIGGERER: Workload = { name: "airflow", component: "triggerer" };
 /** Task pods under KubernetesExecutor. */
 export const WORKER: Workload = { name: "airflow", component: "worker" };
+/** The Job that gives Airflow its own MinIO user, limited to the logs prefix. */
+export const LOGS_USER: Workload = { name: "airflow", component: "logs-user" };
 export const MIGRATIONS: Workload = { name: "airflow", component: "migrations" };
 export const CREATE_USER: Workload = { name: "airflow", component: "create-user" };
 export const DATABASE_SETUP: Workload = { name: "airflow", component: "database" };
@@ -52,6 +54,11 @@ const PACKAGES_DIR = "/opt/platform/python";
 /** Where the create-user Job mounts the admin password (create-admin.sh reads it there). */
 const ADMIN_DIR = "/opt/platform/admin";
 export const LOGS_FOLDER = `s3://${DATA_LAKE_BUCKET}/airflow-logs`;
+/** Images of the setup Jobs: the MySQL client (database) and the MinIO client (logs user). */
+export interface ClientImages {
+  mysql: string;
+  minioClient: string;
+}
 export const LOGS_CONNECTION = "minio_logs";
 /** The image's airflow user. Its own group instead of the image's default root group (policy: no gid 0). */
 const UID = 50000;
@@ -182,12 +189,39 @@ function role(r: { replicas: number; resources: Resources }, w: Workload, servic
   };
 }
 
-/** MinIO's credentials for remote logs: env from the Secret (the chart's `secret` list would add literal reference variables). */
+/**
+ * Airflow's own MinIO user for remote logs (not MinIO's root): env from the Secret (the chart's `secret`
+ * list would add literal reference variables).
+ */
 function s3CredentialsEnv(): string {
   return [
-    { name: "AWS_ACCESS_KEY_ID", valueFrom: { secretKeyRef: { name: MINIO_SECRET, key: "root-user" } } },
-    { name: "AWS_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: MINIO_SECRET, key: "root-password" } } },
+    { name: "AWS_ACCESS_KEY_ID", valueFrom: { secretKeyRef: { name: CREDENTIALS_SECRET, key: "logs-access-key" } } },
+    { name: "AWS_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: CREDENTIALS_SECRET, key: "logs-secret-key" } } },
   ].map((e) => `- ${JSON.stringify(e)}`).join("\n");
+}
+
+/** What Airflow's MinIO user may do: read, write and list under the logs prefix, nothing else. */
+export const LOGS_PREFIX = "airflow-logs";
+export const LOGS_POLICY = {
+  Version: "2012-10-17",
+  Statement: [
+    { Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: [`arn:aws:s3:::${DATA_LAKE_BUCKET}/${LOGS_PREFIX}/*`] },
+    { Effect: "Allow", Action: ["s3:ListBucket"], Resource: [`arn:aws:s3:::${DATA_LAKE_BUCKET}`], Condition: { StringLike: { "s3:prefix": [LOGS_PREFIX, `${LOGS_PREFIX}/*`] } } },
+    { Effect: "Allow", Action: ["s3:GetBucketLocation"], Resource: [`arn:aws:s3:::${DATA_LAKE_BUCKET}`] },
+  ],
+};
+
+/** Creates (or updates) the policy and the user and attaches one to the other; safe to run again. */
+export function logsUserScript(ns: string): string {
+  return [
+    "set -eu",
+    `until mc alias set lake ${minioEndpoint(ns)} "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD"; do echo "waiting for MinIO"; sleep 5; done`,
+    `cat > /tmp/policy.json <<'JSON'\n${JSON.stringify(LOGS_POLICY)}\nJSON`,
+    `mc admin policy create lake ${LOGS_PREFIX} /tmp/policy.json`,
+    'mc admin user add lake "$LOGS_ACCESS_KEY" "$LOGS_SECRET_KEY"',
+    // Attaching an attached policy is an error; the user's info shows whether it is there.
+    `mc admin policy attach lake ${LOGS_PREFIX} --user "$LOGS_ACCESS_KEY" || mc admin user info lake "$LOGS_ACCESS_KEY" | grep -q "${LOGS_PREFIX}"`,
+  ].join("\n");
 }
 
 /** Values for the official chart. No literal secret: every secret value is a reference to CREDENTIALS_SECRET. */
@@ -407,7 +441,7 @@ export const TASK_JOB_RULES = [
   { apiGroups: ["batch"], resources: ["jobs/status"], verbs: ["get"] },
 ];
 
-export function airflowManifests(cfg: AirflowConfig, ns: string, mysqlImage: string): Manifest[] {
+export function airflowManifests(cfg: AirflowConfig, ns: string, images: ClientImages): Manifest[] {
   const files = { plugins: pluginFiles(), dags: dagFiles() };
   const manifests: Manifest[] = [
     filesConfigMap(PLUGINS_CONFIG_MAP, ns, files.plugins),
@@ -431,7 +465,7 @@ export function airflowManifests(cfg: AirflowConfig, ns: string, mysqlImage: str
       prefix: "airflow-database", namespace: ns, workload: DATABASE_SETUP, uid: 999, serviceAccountName: "airflow-database",
       container: container({
         name: "database",
-        image: mysqlImage,
+        image: images.mysql,
         command: ["/bin/bash", "-c", databaseScript(ns)],
         env: [
           { name: "MYSQL_ROOT_PASSWORD", valueFrom: { secretKeyRef: { name: MYSQL_SECRET, key: "root-password" } } },
@@ -439,6 +473,25 @@ export function airflowManifests(cfg: AirflowConfig, ns: string, mysqlImage: str
           { name: "HOME", value: "/tmp" },
         ],
         resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "256Mi" } },
+        volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+      }),
+      volumes: [scratchVolume("tmp", "64Mi")],
+    }),
+    serviceAccount("airflow-logs-user", ns, LOGS_USER),
+    job({
+      prefix: "airflow-logs-user", namespace: ns, workload: LOGS_USER, uid: 1000, serviceAccountName: "airflow-logs-user",
+      container: container({
+        name: "logs-user",
+        image: images.minioClient,
+        command: ["/bin/sh", "-c", logsUserScript(ns)],
+        env: [
+          { name: "MINIO_ROOT_USER", valueFrom: { secretKeyRef: { name: MINIO_SECRET, key: "root-user" } } },
+          { name: "MINIO_ROOT_PASSWORD", valueFrom: { secretKeyRef: { name: MINIO_SECRET, key: "root-password" } } },
+          { name: "LOGS_ACCESS_KEY", valueFrom: { secretKeyRef: { name: CREDENTIALS_SECRET, key: "logs-access-key" } } },
+          { name: "LOGS_SECRET_KEY", valueFrom: { secretKeyRef: { name: CREDENTIALS_SECRET, key: "logs-secret-key" } } },
+          { name: "MC_CONFIG_DIR", value: "/tmp/mc" },
+        ],
+        resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "128Mi" } },
         volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
       }),
       volumes: [scratchVolume("tmp", "64Mi")],
@@ -492,6 +545,7 @@ export function airflowFlows(cfg: AirflowConfig): Flow[] {
   const executionApiClients = cfg.executor === "KubernetesExecutor" ? [SCHEDULER, DAG_PROCESSOR, TRIGGERER, WORKER] : [SCHEDULER, DAG_PROCESSOR, TRIGGERER];
   return [
     ...[...components, MIGRATIONS, CREATE_USER, DATABASE_SETUP].map((w) => ({ from: w, to: MYSQL, ports: [MYSQL_PORT] })),
+    { from: LOGS_USER, to: MINIO, ports: [S3_PORT] },
     ...executionApiClients.map((w) => ({ from: w, to: API_SERVER, ports: [API_PORT] })),
     // Logs of running tasks: the scheduler's and triggerer's log servers.
     ...(cfg.executor === "LocalExecutor" ? [{ from: API_SERVER, to: SCHEDULER, ports: [SCHEDULER_LOG_PORT] }] : []),
