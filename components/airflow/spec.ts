@@ -11,6 +11,8 @@ import {
 } from "../kit";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../kit/security";
 import type { Resources } from "../kit/sizing";
+import { NAME as DBT_TEMPLATE } from "../dbt/spec";
+import { BATCH_NAME as SPARK_BATCH_TEMPLATE } from "../spark/spec";
 import { BROKER, bootstrapServers, CLIENT_PORT as KAFKA_PORT } from "../kafka/spec";
 import { DATA_LAKE_BUCKET } from "../minio/config";
 import { CREDENTIALS_SECRET as MINIO_SECRET, endpoint as minioEndpoint, S3_PORT, SERVER as MINIO } from "../minio/spec";
@@ -44,7 +46,7 @@ export const SCHEDULER_ACCOUNT = "airflow-scheduler";
 export const WORKER_ACCOUNT = "airflow-worker";
 export const TASK_JOBS_ROLE = "airflow-task-jobs";
 /** The suspended CronJobs the operators copy into Jobs (components/spark, components/dbt). */
-export const JOB_TEMPLATES = ["spark-batch", "dbt"];
+export const JOB_TEMPLATES = [SPARK_BATCH_TEMPLATE, DBT_TEMPLATE];
 
 export const DAGS_CONFIG_MAP = "airflow-dags";
 export const PLUGINS_CONFIG_MAP = "airflow-plugins";
@@ -508,7 +510,7 @@ export function airflowManifests(cfg: AirflowConfig, ns: string, images: ClientI
 /** Pod selector for a set of Airflow workloads. */
 function airflowPods(workloads: Workload[]): Record<string, unknown> {
   return {
-    matchLabels: { "app.kubernetes.io/name": "airflow", "app.kubernetes.io/part-of": "data-platform" },
+    matchLabels: { "app.kubernetes.io/name": "airflow", "app.kubernetes.io/part-of": PART_OF },
     matchExpressions: [{ key: "app.kubernetes.io/component", operator: "In", values: workloads.map((w) => w.component) }],
   };
 }
