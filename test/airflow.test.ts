@@ -155,6 +155,15 @@ describe("Airflow chart values", () => {
     expect(values.logs).toEqual({ persistence: { enabled: false }, emptyDirConfig: { sizeLimit: "5Gi" } });
     for (const part of ["scheduler", "dagProcessor", "triggerer", "workers"]) expect(values[part].logGroomerSidecar).toEqual({ enabled: false });
     expect(values.config.core.execution_api_server_url).toBe("http://airflow-api-server.data-platform.svc.cluster.local:8080/execution/");
+    expect(values.config.core.hostname_callable).toBe("airflow.utils.net.get_host_ip_address");
+  });
+
+  it("runs as many LocalExecutor tasks at once as the scheduler's memory holds", () => {
+    expect((chartValues(airflowOf("dev"), NS, "dev") as any).config.core.parallelism).toBe("3"); // 1536Mi: (1536 - 768) / 256
+    expect((chartValues(airflowOf("prod"), NS, "prod") as any).config.core).not.toHaveProperty("parallelism");
+    expect(problemsFor({ "airflow.scheduler.resources": { requests: { cpu: "250m", memory: "768Mi" }, limits: { memory: "768Mi" } } })).toEqual([
+      "<env>: airflow.scheduler.resources.limits.memory: 768Mi (768 MiB) leaves no room for a task: LocalExecutor runs tasks in the scheduler, which needs 768 MiB plus 256 MiB per concurrent task; allowed: at least 1024Mi",
+    ]);
   });
 });
 

@@ -1,5 +1,6 @@
 /** Airflow: the official chart, its executor, where the DAGs come from and how big each part is. */
 import { z } from "zod";
+import { memoryMiB } from "../kit/quantity";
 import { count, image, reads, resources, ruleIssue } from "../kit/sizing";
 
 /** The chart and the Airflow it runs are pinned together: the chart renders per Airflow version. */
@@ -34,6 +35,10 @@ const gitSource = z.strictObject({
   if (!g.credentialsSecret) ruleIssue(ctx, ["credentialsSecret"], "is required for an ssh URL: a Secret with the private key under gitSshKey", [["repo"]]);
   if (!g.knownHosts) ruleIssue(ctx, ["knownHosts"], "is required for an ssh URL: the server's known_hosts lines, so git-sync verifies the server", [["repo"]]);
 }, reads(["repo"]));
+
+/** The scheduler's own share of its memory limit; each LocalExecutor task process beside it gets TASK_MIB. */
+export const SCHEDULER_BASE_MIB = 768;
+export const TASK_MIB = 256;
 
 const role = (max: number) => z.strictObject({ replicas: count(max).default(1), resources });
 
@@ -81,5 +86,11 @@ export const airflowConfig = z
     if (a.executor === "LocalExecutor" && a.workers) {
       ruleIssue(ctx, ["workers"], "is only read with KubernetesExecutor (LocalExecutor runs tasks in the scheduler); remove it or change executor", [["executor"]]);
     }
-  }, reads(["executor"], ["workers"]));
+  }, reads(["executor"], ["workers"]))
+  .superRefine((a, ctx) => {
+    const limit = memoryMiB(a.scheduler.resources.limits.memory);
+    if (a.executor === "LocalExecutor" && limit < SCHEDULER_BASE_MIB + TASK_MIB) {
+      ruleIssue(ctx, ["scheduler", "resources", "limits", "memory"], `${a.scheduler.resources.limits.memory} (${limit} MiB) leaves no room for a task: LocalExecutor runs tasks in the scheduler, which needs ${SCHEDULER_BASE_MIB} MiB plus ${TASK_MIB} MiB per concurrent task; allowed: at least ${SCHEDULER_BASE_MIB + TASK_MIB}Mi`, [["executor"]]);
+    }
+  }, reads(["executor"], ["scheduler", "resources"]));
 export type AirflowConfig = z.infer<typeof airflowConfig>;

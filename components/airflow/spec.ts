@@ -9,6 +9,7 @@ import {
   configMap, container, containerResources, Flow, httpsEgress, job, MANAGED_BY, Manifest, PART_OF, podDisruptionBudget,
   scratchVolume, serviceAccount, Workload, workloadLabels,
 } from "../kit";
+import { memoryMiB } from "../kit/quantity";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../kit/security";
 import type { Resources } from "../kit/sizing";
 import { NAME as DBT_TEMPLATE } from "../dbt/spec";
@@ -18,7 +19,7 @@ import { DATA_LAKE_BUCKET } from "../minio/config";
 import { CREDENTIALS_SECRET as MINIO_SECRET, endpoint as minioEndpoint, S3_PORT, SERVER as MINIO } from "../minio/spec";
 import { CREDENTIALS_SECRET as MYSQL_SECRET, MYSQL, NAME as MYSQL_SERVICE, PORT as MYSQL_PORT } from "../mysql/spec";
 import { COORDINATOR, HTTP_PORT as TRINO_PORT, RELEASE as TRINO_SERVICE } from "../starburst/spec";
-import { AIRFLOW_VERSION, AirflowConfig } from "./config";
+import { AIRFLOW_VERSION, AirflowConfig, SCHEDULER_BASE_MIB, TASK_MIB } from "./config";
 
 /** Release name; the chart names its objects "<release>-<part>" (airflow-scheduler, airflow-api-server). */
 export const RELEASE = "airflow";
@@ -289,6 +290,10 @@ export function chartValues(cfg: AirflowConfig, ns: string, dbtTarget: string): 
       core: {
         load_examples: "False",
         execution_api_server_url: `${apiServerUrl(ns)}/execution/`,
+        // Running tasks' logs are fetched from the host a task reports: its pod IP, which resolves, not
+        // the pod's name, which does not.
+        hostname_callable: "airflow.utils.net.get_host_ip_address",
+        ...(cfg.executor === "LocalExecutor" ? { parallelism: String(localParallelism(cfg)) } : {}),
       },
       logging: {
         remote_logging: "True",
@@ -371,6 +376,11 @@ function gitSyncValues(git: NonNullable<AirflowConfig["dags"]["git"]>): Record<s
 function splitImage(image: string): [string, string] {
   const colon = image.lastIndexOf(":");
   return [image.slice(0, colon), image.slice(colon + 1)];
+}
+
+/** LocalExecutor runs tasks inside the scheduler: as many at once as its memory limit holds. */
+export function localParallelism(cfg: AirflowConfig): number {
+  return Math.floor((memoryMiB(cfg.scheduler.resources.limits.memory) - SCHEDULER_BASE_MIB) / TASK_MIB);
 }
 
 /** Which of the chart's accounts call the Kubernetes API (the others get no token). */
