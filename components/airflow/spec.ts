@@ -472,41 +472,19 @@ export function airflowManifests(cfg: AirflowConfig, ns: string, images: ClientI
       roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: TASK_JOBS_ROLE },
       subjects: [{ kind: "ServiceAccount", name: taskAccount(cfg), namespace: ns }],
     },
-    serviceAccount("airflow-database", ns, DATABASE_SETUP),
-    job({
-      prefix: "airflow-database", namespace: ns, workload: DATABASE_SETUP, uid: 999, serviceAccountName: "airflow-database",
-      container: container({
-        name: "database",
-        image: images.mysql,
-        command: ["/bin/bash", "-c", databaseScript(ns)],
-        env: [
-          { name: "MYSQL_ROOT_PASSWORD", valueFrom: { secretKeyRef: { name: MYSQL_SECRET, key: "root-password" } } },
-          { name: "AIRFLOW_DB_PASSWORD", valueFrom: { secretKeyRef: { name: CREDENTIALS_SECRET, key: "db-password" } } },
-          { name: "HOME", value: "/tmp" },
-        ],
-        resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "256Mi" } },
-        volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
-      }),
-      volumes: [scratchVolume("tmp", "64Mi")],
+    ...setupJob({
+      name: "airflow-database", ns, workload: DATABASE_SETUP, uid: 999, image: images.mysql, shell: "/bin/bash", script: databaseScript(ns),
+      env: [secretEnv("MYSQL_ROOT_PASSWORD", MYSQL_SECRET, "root-password"), secretEnv("AIRFLOW_DB_PASSWORD", CREDENTIALS_SECRET, "db-password"), { name: "HOME", value: "/tmp" }],
+      memory: "256Mi",
     }),
-    serviceAccount("airflow-logs-user", ns, LOGS_USER),
-    job({
-      prefix: "airflow-logs-user", namespace: ns, workload: LOGS_USER, uid: 1000, serviceAccountName: "airflow-logs-user",
-      container: container({
-        name: "logs-user",
-        image: images.minioClient,
-        command: ["/bin/sh", "-c", logsUserScript(ns)],
-        env: [
-          { name: "MINIO_ROOT_USER", valueFrom: { secretKeyRef: { name: MINIO_SECRET, key: "root-user" } } },
-          { name: "MINIO_ROOT_PASSWORD", valueFrom: { secretKeyRef: { name: MINIO_SECRET, key: "root-password" } } },
-          { name: "LOGS_ACCESS_KEY", valueFrom: { secretKeyRef: { name: CREDENTIALS_SECRET, key: "logs-access-key" } } },
-          { name: "LOGS_SECRET_KEY", valueFrom: { secretKeyRef: { name: CREDENTIALS_SECRET, key: "logs-secret-key" } } },
-          { name: "MC_CONFIG_DIR", value: "/tmp/mc" },
-        ],
-        resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "128Mi" } },
-        volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
-      }),
-      volumes: [scratchVolume("tmp", "64Mi")],
+    ...setupJob({
+      name: "airflow-logs-user", ns, workload: LOGS_USER, uid: 1000, image: images.minioClient, shell: "/bin/sh", script: logsUserScript(ns),
+      env: [
+        secretEnv("MINIO_ROOT_USER", MINIO_SECRET, "root-user"), secretEnv("MINIO_ROOT_PASSWORD", MINIO_SECRET, "root-password"),
+        secretEnv("LOGS_ACCESS_KEY", CREDENTIALS_SECRET, "logs-access-key"), secretEnv("LOGS_SECRET_KEY", CREDENTIALS_SECRET, "logs-secret-key"),
+        { name: "MC_CONFIG_DIR", value: "/tmp/mc" },
+      ],
+      memory: "128Mi",
     }),
     ...[
       [SCHEDULER, cfg.scheduler.replicas], [API_SERVER, cfg.apiServer.replicas],
@@ -515,6 +493,27 @@ export function airflowManifests(cfg: AirflowConfig, ns: string, images: ClientI
     ...egressPolicies(cfg, ns),
   ];
   return manifests;
+}
+
+const secretEnv = (name: string, secret: string, key: string) => ({ name, valueFrom: { secretKeyRef: { name: secret, key } } });
+
+/** A one-shot setup task run before the chart (a database, a storage user): its account and its Job. */
+function setupJob(a: { name: string; ns: string; workload: Workload; uid: number; image: string; shell: string; script: string; env: Record<string, unknown>[]; memory: string }): Manifest[] {
+  return [
+    serviceAccount(a.name, a.ns, a.workload),
+    job({
+      prefix: a.name, namespace: a.ns, workload: a.workload, uid: a.uid, serviceAccountName: a.name,
+      container: container({
+        name: a.workload.component,
+        image: a.image,
+        command: [a.shell, "-c", a.script],
+        env: a.env as any,
+        resources: { requests: { cpu: "50m", memory: a.memory }, limits: { memory: a.memory } },
+        volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+      }),
+      volumes: [scratchVolume("tmp", "64Mi")],
+    }),
+  ];
 }
 
 /** Pod selector for a set of Airflow workloads. */

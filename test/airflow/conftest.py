@@ -11,3 +11,4 @@ os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
 os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(AIRFLOW_DIR / "dags")
 os.environ["AIRFLOW__CORE__PLUGINS_FOLDER"] = str(AIRFLOW_DIR / "plugins")
 sys.path.insert(0, str(AIRFLOW_DIR / "plugins"))
+sys.path.insert(0, str(ROOT / "test" / "support"))

@@ -5,6 +5,7 @@ import pytest
 
 from dataplatform_operators import DbtOperator, SparkOperator, StarburstOperator
 from dataplatform_operators.generator import generate, produce, require_events
+from fake_trino import FakeCoordinator
 from dataplatform_operators.spark import job_from_template, spark_submit_command
 
 CRONJOB = {
@@ -219,34 +220,9 @@ def test_require_events_fails_on_an_empty_topic():
 
 def test_starburst_operator_speaks_trinos_protocol_with_the_real_client():
     """The operator's default path: the pinned trino client against a minimal coordinator."""
-    import threading
-    from http.server import BaseHTTPRequestHandler, HTTPServer
-
-    seen = []
-
-    class Coordinator(BaseHTTPRequestHandler):
-        def do_POST(self):
-            body = self.rfile.read(int(self.headers["Content-Length"])).decode()
-            seen.append({"path": self.path, "sql": body, "user": self.headers.get("X-Trino-User"),
-                         "catalog": self.headers.get("X-Trino-Catalog"), "schema": self.headers.get("X-Trino-Schema")})
-            reply = json.dumps({"id": f"q{len(seen)}", "infoUri": "http://localhost/ui", "stats": {"state": "FINISHED"},
-                                "columns": [{"name": "n", "type": "bigint", "typeSignature": {"rawType": "bigint", "arguments": []}}],
-                                "data": [[len(seen) * 10]]}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(reply)))
-            self.end_headers()
-            self.wfile.write(reply)
-
-        def log_message(self, *args):
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Coordinator)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        op = StarburstOperator(task_id="s", sql=["SELECT 1", "SELECT count(*) FROM iceberg.default.daily_revenue"], host="127.0.0.1", port=server.server_port)
+    with FakeCoordinator() as coordinator:
+        op = StarburstOperator(task_id="s", sql=["SELECT 1", "SELECT count(*) FROM iceberg.default.daily_revenue"], host="127.0.0.1", port=coordinator.port)
         assert op.execute({}) == [[20]]
-    finally:
-        server.shutdown()
+    seen = coordinator.seen
     assert [s["sql"] for s in seen] == ["SELECT 1", "SELECT count(*) FROM iceberg.default.daily_revenue"]
     assert {(s["path"], s["user"], s["catalog"], s["schema"]) for s in seen} == {("/v1/statement", "airflow", "iceberg", "default")}

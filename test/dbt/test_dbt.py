@@ -1,12 +1,16 @@
 """The dbt project, for real: parse and compile for Trino, then build and test on DuckDB with data."""
 import os
 import subprocess
+import sys
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
+from fake_trino import FakeCoordinator  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT = ROOT / "components" / "dbt" / "enterprise_data_pipeline"
@@ -93,44 +97,6 @@ def test_data_tests_catch_bad_data(tmp_path, lake):
     assert built.returncode != 0
     assert "relationships_stg_orders_customer_id" in built.stdout
     assert "accepted_values_stg_orders_status" in built.stdout
-
-
-class FakeCoordinator:
-    """Answers any statement with one row, over HTTP or HTTPS, and records who asked."""
-
-    def __init__(self, tls_dir=None):
-        import ssl
-        import threading
-        from http.server import BaseHTTPRequestHandler, HTTPServer
-        import json
-
-        seen = self.seen = []
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                self.rfile.read(int(self.headers["Content-Length"]))
-                seen.append({"user": self.headers.get("X-Trino-User"), "authorization": self.headers.get("Authorization")})
-                reply = json.dumps({"id": "q", "infoUri": "http://localhost/ui", "stats": {"state": "FINISHED"},
-                                    "columns": [{"name": "id", "type": "integer", "typeSignature": {"rawType": "integer", "arguments": []}}],
-                                    "data": [[1]]}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(reply)))
-                self.end_headers()
-                self.wfile.write(reply)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = HTTPServer(("127.0.0.1", 0), Handler)
-        if tls_dir:
-            subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-                            "-keyout", str(tls_dir / "key.pem"), "-out", str(tls_dir / "cert.pem")], check=True, capture_output=True)
-            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            context.load_cert_chain(tls_dir / "cert.pem", tls_dir / "key.pem")
-            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.port = self.server.server_port
 
 
 @pytest.mark.parametrize("password", ["", "s3cr3t-from-the-secret"])
