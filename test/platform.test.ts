@@ -184,6 +184,7 @@ describe("npm run check", () => {
     expect(r.stdout).toMatch(/kafka-broker\s+3 x/);
     expect(r.stdout).toMatch(/total\s+\d+ pods/);
     expect(r.stdout).toContain("+ Helm chart trino 1.42.0 (4 workers): rendered by the provider at deploy time");
+    expect(r.stdout).toContain("+ Helm chart airflow 1.20.0 (KubernetesExecutor: 2 scheduler, 2 apiServer, 2 dagProcessor, 2 triggerer): rendered by the provider");
   });
 
   it("refuses bad overrides with the path and exit code 2, no stack trace", () => {

@@ -33,6 +33,17 @@ function workloadOf(r: PlannedResource): Workload | undefined {
 
 const gib = (bytes: number) => `${(bytes / GiB).toFixed(bytes % GiB === 0 ? 0 : 1)}Gi`;
 
+/** What a chart's values say about its size: Trino's workers, Airflow's executor and parts. */
+function chartShape(values: Record<string, any>): string {
+  const workers = values.server?.workers ?? values.worker?.replicas;
+  if (workers !== undefined) return ` (${workers} workers)`;
+  if (values.executor) {
+    const parts = ["scheduler", "apiServer", "dagProcessor", "triggerer"].map((p) => `${values[p]?.replicas ?? 1} ${p}`);
+    return ` (${values.executor}: ${parts.join(", ")})`;
+  }
+  return "";
+}
+
 export function formatSummary(plan: Plan): string {
   const workloads = plan.resources.map(workloadOf).filter((w): w is Workload => w !== undefined);
   const byType = new Map<string, number>();
@@ -45,8 +56,7 @@ export function formatSummary(plan: Plan): string {
   lines.push(`  ${"total".padEnd(20)} ${String(total(() => 1)).padStart(3)} pods ${total((w) => w.cpu).toFixed(2).padStart(5)} CPU  ${gib(total((w) => w.memory)).padStart(6)}  ${gib(total((w) => w.storage)).padStart(7)}`);
   const charts = plan.resources.filter((r) => r.type === "kubernetes:helm.sh/v4:Chart");
   for (const c of charts) {
-    const workers = c.inputs.values?.server?.workers ?? c.inputs.values?.worker?.replicas;
-    lines.push(`  + Helm chart ${c.inputs.chart} ${c.inputs.version}${workers !== undefined ? ` (${workers} workers)` : ""}: rendered by the provider at deploy time, not counted above`);
+    lines.push(`  + Helm chart ${c.inputs.chart} ${c.inputs.version}${chartShape(c.inputs.values ?? {})}: rendered by the provider at deploy time, not counted above`);
   }
   lines.push("", "Resources by type:");
   for (const [type, n] of [...byType.entries()].sort()) lines.push(`  ${String(n).padStart(3)}  ${type}`);
