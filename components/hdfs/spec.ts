@@ -4,8 +4,8 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import {
-  clientService, configMap, container, digest, Flow, headlessService, heapMiB, imageVersion, job, Manifest,
-  podDisruptionBudget, podSpec, scratchVolume, serviceAccount, statefulSet, Workload,
+  clientService, configMap, container, containerPorts, digest, Flow, headlessService, heapMiB, imageVersion, job, Manifest,
+  podDisruptionBudget, Port, podSpec, scratchVolume, serviceAccount, statefulSet, Workload,
 } from "../kit";
 import { siteXml, SiteProperties } from "../kit/hadoop-xml";
 import type { Resources } from "../kit/sizing";
@@ -36,6 +36,9 @@ const DATANODE_IPC_PORT = 9867;
 const JOURNAL_RPC_PORT = 8485;
 const JOURNAL_HTTP_PORT = 8480;
 const ZKFC_PORT = 8019;
+const NAMENODE_PORTS: Port[] = [{ name: "rpc", port: RPC_PORT }, { name: "http", port: HTTP_PORT }];
+const JOURNALNODE_PORTS: Port[] = [{ name: "rpc", port: JOURNAL_RPC_PORT }, { name: "http", port: JOURNAL_HTTP_PORT }];
+const DATANODE_PORTS: Port[] = [{ name: "data", port: DATA_PORT }, { name: "http", port: DATANODE_HTTP_PORT }, { name: "ipc", port: DATANODE_IPC_PORT }];
 /** The apache/hadoop image's hadoop user; it starts the NameNode, so it is the HDFS superuser. */
 export const UID = 1000;
 export const SUPERUSER = "hadoop";
@@ -211,7 +214,7 @@ export function hdfsManifests(cfg: HdfsConfig, ns: string, zookeeperConnect: str
   const nameNodeContainers = [
     hadoopDaemon({
       name: "namenode", image: cfg.image, script: nameNodeStart(cfg), sizing: cfg.nameNode, env: clusterEnv, dataVolume: true,
-      ports: [{ name: "rpc", containerPort: RPC_PORT }, { name: "http", containerPort: HTTP_PORT }],
+      ports: containerPorts(NAMENODE_PORTS),
       readiness: { httpGet: { path: "/", port: HTTP_PORT }, initialDelaySeconds: 10, periodSeconds: 10 },
       liveness: live(RPC_PORT),
       // Up to 30 minutes for a first format, a standby bootstrap or a large image to load.
@@ -229,7 +232,7 @@ export function hdfsManifests(cfg: HdfsConfig, ns: string, zookeeperConnect: str
   const manifests: Manifest[] = [
     serviceAccount("hdfs", ns, NAMENODE),
     configMap(CONFIG_MAP, ns, NAMENODE, files),
-    headlessService(NAMENODE_HEADLESS, ns, NAMENODE, [{ name: "rpc", port: RPC_PORT }, { name: "http", port: HTTP_PORT }]),
+    headlessService(NAMENODE_HEADLESS, ns, NAMENODE, NAMENODE_PORTS),
     podDisruptionBudget(NAMENODE_NAME, ns, NAMENODE),
     statefulSet({
       name: NAMENODE_NAME, namespace: ns, workload: NAMENODE, version, replicas: cfg.highAvailability ? 2 : 1,
@@ -241,7 +244,7 @@ export function hdfsManifests(cfg: HdfsConfig, ns: string, zookeeperConnect: str
 
   if (cfg.highAvailability && cfg.journalNodes) {
     manifests.push(
-      headlessService(JOURNALNODE_HEADLESS, ns, JOURNALNODE, [{ name: "rpc", port: JOURNAL_RPC_PORT }, { name: "http", port: JOURNAL_HTTP_PORT }]),
+      headlessService(JOURNALNODE_HEADLESS, ns, JOURNALNODE, JOURNALNODE_PORTS),
       podDisruptionBudget(JOURNALNODE_NAME, ns, JOURNALNODE),
       statefulSet({
         name: JOURNALNODE_NAME, namespace: ns, workload: JOURNALNODE, version, replicas: cfg.journalNodes.replicas,
@@ -250,7 +253,7 @@ export function hdfsManifests(cfg: HdfsConfig, ns: string, zookeeperConnect: str
           terminationGracePeriodSeconds: 30,
           containers: [hadoopDaemon({
             name: "journalnode", image: cfg.image, script: "exec hdfs journalnode", sizing: cfg.journalNodes, dataVolume: true,
-            ports: [{ name: "rpc", containerPort: JOURNAL_RPC_PORT }, { name: "http", containerPort: JOURNAL_HTTP_PORT }],
+            ports: containerPorts(JOURNALNODE_PORTS),
             readiness: tcp(JOURNAL_RPC_PORT), liveness: live(JOURNAL_RPC_PORT),
           }, SITE_FILES)],
           volumes: hadoopVolumes(),
@@ -259,11 +262,11 @@ export function hdfsManifests(cfg: HdfsConfig, ns: string, zookeeperConnect: str
       }),
     );
   } else {
-    manifests.push(clientService(NAMENODE_SERVICE, ns, NAMENODE, [{ name: "rpc", port: RPC_PORT }, { name: "http", port: HTTP_PORT }]));
+    manifests.push(clientService(NAMENODE_SERVICE, ns, NAMENODE, NAMENODE_PORTS));
   }
 
   manifests.push(
-    headlessService(DATANODE_HEADLESS, ns, DATANODE, [{ name: "data", port: DATA_PORT }, { name: "http", port: DATANODE_HTTP_PORT }, { name: "ipc", port: DATANODE_IPC_PORT }]),
+    headlessService(DATANODE_HEADLESS, ns, DATANODE, DATANODE_PORTS),
     podDisruptionBudget(DATANODE_NAME, ns, DATANODE),
     statefulSet({
       name: DATANODE_NAME, namespace: ns, workload: DATANODE, version, replicas: cfg.dataNodes.replicas,
@@ -272,7 +275,7 @@ export function hdfsManifests(cfg: HdfsConfig, ns: string, zookeeperConnect: str
         terminationGracePeriodSeconds: 60,
         containers: [hadoopDaemon({
           name: "datanode", image: cfg.image, script: dataNodeStart(ns), sizing: cfg.dataNodes, dataVolume: true,
-          ports: [{ name: "data", containerPort: DATA_PORT }, { name: "http", containerPort: DATANODE_HTTP_PORT }, { name: "ipc", containerPort: DATANODE_IPC_PORT }],
+          ports: containerPorts(DATANODE_PORTS),
           readiness: { httpGet: { path: "/", port: DATANODE_HTTP_PORT }, initialDelaySeconds: 10, periodSeconds: 10 },
           liveness: live(DATA_PORT),
         }, SITE_FILES)],

@@ -3,7 +3,7 @@ import type { HdfsConfig } from "../hdfs/config";
 import { clientFlows, coreSite as hdfsCoreSite, hdfsSite } from "../hdfs/spec";
 import { metastoreUri } from "../hive-metastore/spec";
 import {
-  clientService, configMap, container, deployment, digest, Flow, heapMiB, Manifest, podDisruptionBudget, podSpec,
+  clientService, configMap, container, containerPorts, deployment, digest, Flow, heapMiB, Manifest, podDisruptionBudget, podSpec,
   scratchVolume, serviceAccount, Workload,
 } from "../kit";
 import { siteXml } from "../kit/hadoop-xml";
@@ -122,7 +122,7 @@ function daemonDeployment(d: Daemon, ns: string, checksum: string): Manifest {
           { name: "AWS_ACCESS_KEY_ID", valueFrom: { secretKeyRef: { name: MINIO_SECRET, key: "root-user" } } },
           { name: "AWS_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: MINIO_SECRET, key: "root-password" } } },
         ],
-        ports: d.ports.map((p) => ({ name: p.name, containerPort: p.port })),
+        ports: containerPorts(d.ports),
         readinessProbe: tcp(3),
         livenessProbe: { ...tcp(6), initialDelaySeconds: 60 },
         startupProbe: tcp(60),

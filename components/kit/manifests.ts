@@ -35,6 +35,11 @@ export function containerResources(r: Resources): k8s.types.input.core.v1.Resour
   };
 }
 
+/** The container ports for the ports a Service exposes (one list for both). */
+export function containerPorts(ports: Port[]): { name: string; containerPort: number }[] {
+  return ports.map((p) => ({ name: p.name, containerPort: p.port }));
+}
+
 /** A container with the restricted security context and the given sizing. */
 export function container(c: Omit<Container, "securityContext" | "resources"> & { resources: Resources }): Container {
   return { imagePullPolicy: "IfNotPresent", ...c, resources: containerResources(c.resources), securityContext: restrictedContainerSecurity() };

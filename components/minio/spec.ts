@@ -1,6 +1,6 @@
 /** MinIO object storage: one server, or one distributed pool across all replicas; plus the lake bucket. */
 import {
-  clientService, container, Flow, headlessService, imageVersion, job, Manifest, podDisruptionBudget, podSpec,
+  clientService, container, containerPorts, Flow, headlessService, imageVersion, job, Manifest, podDisruptionBudget, podSpec, Port,
   scratchVolume, serviceAccount, statefulSet, Workload,
 } from "../kit";
 import { DATA_LAKE_BUCKET, MinioConfig } from "./config";
@@ -12,6 +12,7 @@ const HEADLESS = "minio-headless";
 export const CREDENTIALS_SECRET = "minio-credentials";
 export const S3_PORT = 9000;
 export const CONSOLE_PORT = 9001;
+const SERVER_PORTS: Port[] = [{ name: "s3", port: S3_PORT }, { name: "console", port: CONSOLE_PORT }];
 const UID = 1000;
 
 export function endpoint(ns: string): string {
@@ -41,7 +42,7 @@ export function minioManifests(cfg: MinioConfig, ns: string): Manifest[] {
       image: cfg.image,
       command: ["minio", "server", "--address", `:${S3_PORT}`, "--console-address", `:${CONSOLE_PORT}`, "--certs-dir", "/tmp/certs", serverVolumes(cfg, ns)],
       env: [secretEnv("MINIO_ROOT_USER", "root-user"), secretEnv("MINIO_ROOT_PASSWORD", "root-password"), { name: "HOME", value: "/tmp" }],
-      ports: [{ name: "s3", containerPort: S3_PORT }, { name: "console", containerPort: CONSOLE_PORT }],
+      ports: containerPorts(SERVER_PORTS),
       readinessProbe: { httpGet: { path: "/minio/health/ready", port: S3_PORT }, periodSeconds: 10, timeoutSeconds: 5 },
       livenessProbe: { httpGet: { path: "/minio/health/live", port: S3_PORT }, initialDelaySeconds: 30, periodSeconds: 20, failureThreshold: 6 },
       resources: cfg.resources,
@@ -57,7 +58,7 @@ export function minioManifests(cfg: MinioConfig, ns: string): Manifest[] {
       name: NAME, namespace: ns, workload: SERVER, version: imageVersion(cfg.image), replicas: cfg.replicas,
       serviceName: HEADLESS, pod, volumeClaims: drives.map((d) => ({ name: d, storage: cfg.storage })),
     }),
-    clientService(NAME, ns, SERVER, [{ name: "s3", port: S3_PORT }, { name: "console", port: CONSOLE_PORT }]),
+    clientService(NAME, ns, SERVER, SERVER_PORTS),
     job({
       prefix: "minio-buckets", namespace: ns, workload: BUCKETS, uid: UID, serviceAccountName: NAME,
       container: container({

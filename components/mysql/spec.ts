@@ -1,7 +1,7 @@
 /** MySQL for the Hive Metastore: one server with a retained volume and generated passwords. */
 import {
-  clientService, configMap, container, digest, headlessService, imageVersion, Manifest, podDisruptionBudget,
-  podSpec, scratchVolume, serviceAccount, statefulSet, Workload,
+  clientService, configMap, container, containerPorts, digest, headlessService, imageVersion, Manifest, podDisruptionBudget,
+  podSpec, Port, scratchVolume, serviceAccount, statefulSet, Workload,
 } from "../kit";
 import { bufferPoolMiB, METASTORE_DATABASE, MysqlConfig } from "./config";
 
@@ -10,6 +10,7 @@ export const NAME = "mysql";
 const HEADLESS = "mysql-headless";
 export const CREDENTIALS_SECRET = "mysql-credentials";
 export const PORT = 3306;
+const PORTS: Port[] = [{ name: "mysql", port: PORT }];
 /** The official image's mysql user. */
 const UID = 999;
 
@@ -45,7 +46,7 @@ export function mysqlManifests(cfg: MysqlConfig, ns: string): Manifest[] {
         secretEnv("MYSQL_USER", "username"),
         secretEnv("MYSQL_PASSWORD", "password"),
       ],
-      ports: [{ name: "mysql", containerPort: PORT }],
+      ports: containerPorts(PORTS),
       // Exits 0 whenever the server answers, even "access denied": no password needed in the probe.
       readinessProbe: { exec: { command: ["mysqladmin", "ping", "-h", "127.0.0.1", "--silent"] }, periodSeconds: 10, timeoutSeconds: 5 },
       livenessProbe: { tcpSocket: { port: PORT }, initialDelaySeconds: 60, periodSeconds: 20, failureThreshold: 6 },
@@ -63,14 +64,14 @@ export function mysqlManifests(cfg: MysqlConfig, ns: string): Manifest[] {
   return [
     serviceAccount(NAME, ns, MYSQL),
     configMap(NAME, ns, MYSQL, config),
-    headlessService(HEADLESS, ns, MYSQL, [{ name: "mysql", port: PORT }]),
+    headlessService(HEADLESS, ns, MYSQL, PORTS),
     podDisruptionBudget(NAME, ns, MYSQL),
     statefulSet({
       name: NAME, namespace: ns, workload: MYSQL, version: imageVersion(cfg.image), replicas: 1,
       serviceName: HEADLESS, pod, configChecksum: digest(config),
       volumeClaims: [{ name: "data", storage: cfg.storage }],
     }),
-    clientService(NAME, ns, MYSQL, [{ name: "mysql", port: PORT }]),
+    clientService(NAME, ns, MYSQL, PORTS),
   ];
 }
 

@@ -8,7 +8,7 @@ import { metastoreUri, warehouse } from "../hive-metastore/spec";
 import { clientFlows, hadoopConfigMounts } from "../hdfs/spec";
 import { BROKER, CLIENT_PORT as KAFKA_PORT, bootstrapServers } from "../kafka/spec";
 import {
-  clientService, configMap, container, deployment, digest, Flow, headlessService, heapMiB, httpsEgress, imageVersion, Manifest,
+  clientService, configMap, container, containerPorts, deployment, digest, Flow, headlessService, heapMiB, httpsEgress, imageVersion, Manifest,
   podDisruptionBudget, podSpec, scratchVolume, serviceAccount, statefulSet, workloadLabels, Workload,
 } from "../kit";
 import { cpuCores } from "../kit/quantity";
@@ -187,7 +187,7 @@ export function sparkManifests(spark: SparkConfig, yarn: YarnConfig, hdfs: HdfsC
           name: "master", image: spark.image,
           command: ["/bin/bash", "-c", `exec /opt/spark/bin/spark-class org.apache.spark.deploy.master.Master --host "$POD_IP" --port ${MASTER_PORT} --webui-port ${MASTER_WEB_PORT}`],
           env: [...baseEnv, podIpEnv(), { name: "SPARK_DAEMON_MEMORY", value: `${masterHeap}m` }],
-          ports: masterPorts.map((p) => ({ name: p.name, containerPort: p.port })),
+          ports: containerPorts(masterPorts),
           readinessProbe: { httpGet: { path: "/", port: MASTER_WEB_PORT }, initialDelaySeconds: 10, periodSeconds: 10 },
           livenessProbe: { tcpSocket: { port: MASTER_PORT }, initialDelaySeconds: 30, periodSeconds: 20, failureThreshold: 6 },
           resources: spark.master.resources,

@@ -5,7 +5,7 @@ import { BROKER, CLIENT_PORT as KAFKA_PORT } from "../kafka/spec";
 import { container } from "../kit";
 import { S3_PORT, SERVER as MINIO } from "../minio/spec";
 import {
-  clientService, configMap, cpuCores, digest, Flow, headlessService, imageVersion, Manifest, podDisruptionBudget,
+  clientService, configMap, containerPorts, cpuCores, digest, Flow, headlessService, imageVersion, Manifest, podDisruptionBudget,
   podSpec, scratchVolume, serviceAccount, statefulSet, Workload,
 } from "../kit";
 import { siteXml, SiteProperties } from "../kit/hadoop-xml";
@@ -107,7 +107,7 @@ export function yarnManifests(cfg: YarnConfig, hdfs: HdfsConfig, ns: string, zoo
         terminationGracePeriodSeconds: 60,
         containers: [hadoopDaemon({
           name: "resourcemanager", image: cfg.image, script: "exec yarn resourcemanager", sizing: cfg.resourceManager,
-          ports: rmPorts.map((p) => ({ name: p.name, containerPort: p.port })),
+          ports: containerPorts(rmPorts),
           readiness: { httpGet: { path: "/ws/v1/cluster/info", port: RM_WEB_PORT }, initialDelaySeconds: 15, periodSeconds: 10 },
           liveness: live(RM_CLIENT_PORT),
         }, SITE_FILES)],
