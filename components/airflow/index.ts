@@ -6,7 +6,7 @@ import { Flow } from "../kit";
 import { createObjects } from "../kit/objects";
 import { AirflowConfig, CHART } from "./config";
 import {
-  airflowFlows, airflowManifests, apiServerUrl, ClientImages, chartValues, CREDENTIALS_SECRET, DATABASE_SETUP, fernetKey,
+  airflowFiles, airflowFlows, airflowManifests, apiServerUrl, ClientImages, chartValues, CREDENTIALS_SECRET, DATABASE_SETUP, fernetKey,
   hardenChartObject, metadataConnection, RELEASE,
 } from "./spec";
 
@@ -41,7 +41,8 @@ export class Orchestrator extends pulumi.ComponentResource {
     }, { parent: this, protect: args.production });
 
     // Database, DAGs, plugins and RBAC first; the database Job needs MySQL up.
-    const prepared = createObjects(airflowManifests(config, namespace, args.images), {
+    const files = airflowFiles();
+    const prepared = createObjects(airflowManifests(config, namespace, args.images, files), {
       parent: this, protectStateful: false, dependsOn: [...(args.dependsOn ?? []), credentials, ...args.bootstrap],
     });
 
@@ -54,7 +55,7 @@ export class Orchestrator extends pulumi.ComponentResource {
       version: CHART.version,
       repositoryOpts: { repo: CHART.repo },
       namespace,
-      values: chartValues(config, namespace, args.dbtTarget),
+      values: chartValues(config, namespace, args.dbtTarget, files),
     }, {
       parent: this,
       dependsOn: [...(args.dependsOn ?? []), credentials, ...prepared, ...args.bootstrap],

@@ -85,6 +85,12 @@ export function pythonFiles(dir: string): Record<string, string> {
 
 export const dagFiles = () => pythonFiles(path.join(AIRFLOW_DIR, "dags"));
 export const pluginFiles = () => pythonFiles(path.join(AIRFLOW_DIR, "plugins"));
+/** The DAG folder and the plugins, read once: the values mount them, the ConfigMaps hold them. */
+export interface AirflowFiles {
+  dags: Record<string, string>;
+  plugins: Record<string, string>;
+}
+export const airflowFiles = (): AirflowFiles => ({ dags: dagFiles(), plugins: pluginFiles() });
 /** ConfigMap keys cannot hold "/": a file's key is its path with "/" as "__"; the volume maps it back. */
 const keyOf = (file: string) => file.replace(/\//g, "__");
 
@@ -95,12 +101,20 @@ function filesVolume(name: string, configMapName: string, files: Record<string, 
   return { name, configMap: { name: configMapName, items: Object.keys(files).map((f) => ({ key: keyOf(f), path: f })) } };
 }
 
+/** The chart's name for a part's objects and account: "<release>-<part>" (airflow-scheduler). */
+const chartName = (w: Workload) => `${RELEASE}-${w.component}`;
+
 /** The workload that runs task code: the scheduler (LocalExecutor) or a pod per task (KubernetesExecutor). */
 export function taskRunner(cfg: AirflowConfig): Workload {
   return cfg.executor === "LocalExecutor" ? SCHEDULER : WORKER;
 }
 export function taskAccount(cfg: AirflowConfig): string {
-  return cfg.executor === "LocalExecutor" ? SCHEDULER_ACCOUNT : WORKER_ACCOUNT;
+  return chartName(taskRunner(cfg));
+}
+
+/** The parts that read DAG files and talk to the execution API (task pods too under KubernetesExecutor). */
+function dagReaders(cfg: AirflowConfig): Workload[] {
+  return [SCHEDULER, DAG_PROCESSOR, TRIGGERER, ...(taskRunner(cfg) === WORKER ? [WORKER] : [])];
 }
 
 export function metadataConnection(ns: string, password: string): string {
@@ -182,12 +196,13 @@ const noGroomer = { logGroomerSidecar: { enabled: false } };
 /** Labels on every object the chart makes; each part's objects and pods add their own instance. */
 const CHART_LABELS = { "app.kubernetes.io/name": "airflow", "app.kubernetes.io/instance": "airflow", "app.kubernetes.io/part-of": PART_OF, "app.kubernetes.io/managed-by": MANAGED_BY };
 
-function role(r: { replicas: number; resources: Resources }, w: Workload, serviceAccountName: string, token: boolean, extra: Record<string, unknown> = {}) {
+/** A part's size, labels and own account (named as the chart names the part). */
+function role(r: { replicas: number; resources: Resources }, w: Workload, token: boolean, extra: Record<string, unknown> = {}) {
   return {
     replicas: r.replicas,
     resources: containerResources(r.resources),
     labels: workloadLabels(w),
-    serviceAccount: { create: true, name: serviceAccountName, automountServiceAccountToken: token },
+    serviceAccount: { create: true, name: chartName(w), automountServiceAccountToken: token },
     ...extra,
   };
 }
@@ -228,13 +243,12 @@ export function logsUserScript(ns: string): string {
 }
 
 /** Values for the official chart. No literal secret: every secret value is a reference to CREDENTIALS_SECRET. */
-export function chartValues(cfg: AirflowConfig, ns: string, dbtTarget: string): Record<string, unknown> {
+export function chartValues(cfg: AirflowConfig, ns: string, dbtTarget: string, files: AirflowFiles = airflowFiles()): Record<string, unknown> {
   const [repository, tag] = splitImage(cfg.image);
   const pip = cfg.dependencies === "pip";
   const git = cfg.dags.source === "git" ? cfg.dags.git : undefined;
   const runner = taskRunner(cfg);
   const pipInit = pip ? { extraInitContainers: [pipInitContainer(cfg)] } : {};
-  const files = { plugins: pluginFiles(), dags: dagFiles() };
   const tokens = serviceAccountTokens(cfg);
   return {
     defaultAirflowRepository: repository,
@@ -306,18 +320,18 @@ export function chartValues(cfg: AirflowConfig, ns: string, dbtTarget: string): 
       kubernetes_executor: { delete_worker_pods: "True", delete_worker_pods_on_failure: "False" },
     },
 
-    scheduler: role(cfg.scheduler, SCHEDULER, SCHEDULER_ACCOUNT, tokens.scheduler, {
+    scheduler: role(cfg.scheduler, SCHEDULER, tokens.scheduler, {
       ...noGroomer,
       ...(runner === SCHEDULER ? pipInit : {}),
     }),
     apiServer: {
-      ...role(cfg.apiServer, API_SERVER, "airflow-api-server", tokens.apiServer),
+      ...role(cfg.apiServer, API_SERVER, tokens.apiServer),
       // Task logs of running KubernetesExecutor pods are read from the Kubernetes API.
       allowPodLogReading: tokens.apiServer,
       apiServerConfig: API_SERVER_CONFIG,
     },
-    dagProcessor: { enabled: true, ...role(cfg.dagProcessor, DAG_PROCESSOR, "airflow-dag-processor", false, noGroomer) },
-    triggerer: { ...role(cfg.triggerer, TRIGGERER, "airflow-triggerer", false, noGroomer), persistence: { enabled: false } },
+    dagProcessor: { enabled: true, ...role(cfg.dagProcessor, DAG_PROCESSOR, false, noGroomer) },
+    triggerer: { ...role(cfg.triggerer, TRIGGERER, false, noGroomer), persistence: { enabled: false } },
     workers: {
       labels: workloadLabels(WORKER),
       // The chart (1.20) reads workers.celery.persistence, whose default (true) would turn the
@@ -383,19 +397,18 @@ export function localParallelism(cfg: AirflowConfig): number {
   return Math.floor((memoryMiB(cfg.scheduler.resources.limits.memory) - SCHEDULER_BASE_MIB) / TASK_MIB);
 }
 
-/** Which of the chart's accounts call the Kubernetes API (the others get no token). */
-export function serviceAccountTokens(cfg: AirflowConfig) {
-  const kubernetes = cfg.executor === "KubernetesExecutor";
-  return { scheduler: true, apiServer: kubernetes, worker: kubernetes };
+/**
+ * Pods that call the Kubernetes API, and so keep a token: the task runner (Spark and dbt Jobs); under
+ * KubernetesExecutor also the scheduler (task pods) and the api-server (running tasks' logs).
+ */
+export function apiCallers(cfg: AirflowConfig): Workload[] {
+  return taskRunner(cfg) === WORKER ? [SCHEDULER, API_SERVER, WORKER] : [SCHEDULER];
 }
 
-/** Pods that call the Kubernetes API: Jobs for Spark and dbt, task pods, running tasks' logs. */
-export function apiCallers(cfg: AirflowConfig): { workloads: Workload[]; deployments: string[] } {
-  const kubernetes = cfg.executor === "KubernetesExecutor";
-  return {
-    workloads: kubernetes ? [SCHEDULER, API_SERVER, WORKER] : [SCHEDULER],
-    deployments: kubernetes ? [`${RELEASE}-scheduler`, `${RELEASE}-api-server`] : [`${RELEASE}-scheduler`],
-  };
+/** Whether each of the chart's accounts mounts a token. */
+function serviceAccountTokens(cfg: AirflowConfig) {
+  const callers = apiCallers(cfg);
+  return { scheduler: callers.includes(SCHEDULER), apiServer: callers.includes(API_SERVER), worker: callers.includes(WORKER) };
 }
 
 /**
@@ -409,7 +422,7 @@ export function hardenChartObject(cfg: AirflowConfig, type: string, props: Recor
   if (!["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:batch/v1:Job"].includes(type)) return undefined;
   const spec = props.spec?.template?.spec;
   if (!spec) return undefined;
-  const token = apiCallers(cfg).deployments.includes(props.metadata?.name);
+  const token = apiCallers(cfg).some((w) => chartName(w) === props.metadata?.name);
   const longRunning = type !== "kubernetes:batch/v1:Job";
   const containers = (spec.containers ?? []).map((c: any) =>
     longRunning && c.livenessProbe && !c.readinessProbe ? { ...c, readinessProbe: c.livenessProbe } : c);
@@ -453,8 +466,7 @@ export const TASK_JOB_RULES = [
   { apiGroups: ["batch"], resources: ["jobs/status"], verbs: ["get"] },
 ];
 
-export function airflowManifests(cfg: AirflowConfig, ns: string, images: ClientImages): Manifest[] {
-  const files = { plugins: pluginFiles(), dags: dagFiles() };
+export function airflowManifests(cfg: AirflowConfig, ns: string, images: ClientImages, files: AirflowFiles = airflowFiles()): Manifest[] {
   const manifests: Manifest[] = [
     filesConfigMap(PLUGINS_CONFIG_MAP, ns, files.plugins),
     ...(cfg.dags.source === "configmap" ? [filesConfigMap(DAGS_CONFIG_MAP, ns, files.dags)] : []),
@@ -531,15 +543,14 @@ export function egressPolicies(cfg: AirflowConfig, ns: string): Manifest[] {
     kind: "NetworkPolicy",
     metadata: { name: "allow-airflow-kubernetes-api", namespace: ns, labels: workloadLabels(SCHEDULER) },
     spec: {
-      podSelector: airflowPods(apiCallers(cfg).workloads),
+      podSelector: airflowPods(apiCallers(cfg)),
       policyTypes: ["Egress"],
       egress: [{ to: cfg.kubernetesApiCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: "TCP", port: 443 }, { protocol: "TCP", port: 6443 }] }],
     },
   }];
   if (cfg.dependencies === "pip") policies.push(httpsEgress("allow-airflow-pypi", ns, taskRunner(cfg), airflowPods([taskRunner(cfg)])));
   if (cfg.dags.source === "git") {
-    const readers = cfg.executor === "KubernetesExecutor" ? [SCHEDULER, DAG_PROCESSOR, TRIGGERER, WORKER] : [SCHEDULER, DAG_PROCESSOR, TRIGGERER];
-    const git = httpsEgress("allow-airflow-git", ns, DAG_PROCESSOR, airflowPods(readers));
+    const git = httpsEgress("allow-airflow-git", ns, DAG_PROCESSOR, airflowPods(dagReaders(cfg)));
     const rule = (git.spec as any).egress[0];
     // A server inside the network is named by its addresses; else any public address.
     if (cfg.dags.git?.serverCidrs) rule.to = cfg.dags.git.serverCidrs.map((cidr) => ({ ipBlock: { cidr } }));
@@ -553,11 +564,10 @@ export function egressPolicies(cfg: AirflowConfig, ns: string): Manifest[] {
 export function airflowFlows(cfg: AirflowConfig): Flow[] {
   const runner = taskRunner(cfg);
   const components = [SCHEDULER, API_SERVER, DAG_PROCESSOR, TRIGGERER];
-  const executionApiClients = cfg.executor === "KubernetesExecutor" ? [SCHEDULER, DAG_PROCESSOR, TRIGGERER, WORKER] : [SCHEDULER, DAG_PROCESSOR, TRIGGERER];
   return [
     ...[...components, MIGRATIONS, CREATE_USER, DATABASE_SETUP].map((w) => ({ from: w, to: MYSQL, ports: [MYSQL_PORT] })),
     { from: LOGS_USER, to: MINIO, ports: [S3_PORT] },
-    ...executionApiClients.map((w) => ({ from: w, to: API_SERVER, ports: [API_PORT] })),
+    ...dagReaders(cfg).map((w) => ({ from: w, to: API_SERVER, ports: [API_PORT] })),
     // Logs of running tasks: the scheduler's and triggerer's log servers.
     ...(cfg.executor === "LocalExecutor" ? [{ from: API_SERVER, to: SCHEDULER, ports: [SCHEDULER_LOG_PORT] }] : []),
     { from: API_SERVER, to: TRIGGERER, ports: [TRIGGERER_LOG_PORT] },
