@@ -538,25 +538,14 @@ function airflowPods(workloads: Workload[]): Record<string, unknown> {
 
 /** Egress outside the namespace: the Kubernetes API, PyPI for task packages, the DAG repository. */
 export function egressPolicies(cfg: AirflowConfig, ns: string): Manifest[] {
-  const policies: Manifest[] = [{
-    apiVersion: "networking.k8s.io/v1",
-    kind: "NetworkPolicy",
-    metadata: { name: "allow-airflow-kubernetes-api", namespace: ns, labels: workloadLabels(SCHEDULER) },
-    spec: {
-      podSelector: airflowPods(apiCallers(cfg)),
-      policyTypes: ["Egress"],
-      egress: [{ to: cfg.kubernetesApiCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: "TCP", port: 443 }, { protocol: "TCP", port: 6443 }] }],
-    },
-  }];
+  const policies: Manifest[] = [
+    httpsEgress("allow-airflow-kubernetes-api", ns, SCHEDULER, airflowPods(apiCallers(cfg)), { to: cfg.kubernetesApiCidrs, ports: [443, 6443] }),
+  ];
   if (cfg.dependencies === "pip") policies.push(httpsEgress("allow-airflow-pypi", ns, taskRunner(cfg), airflowPods([taskRunner(cfg)])));
   if (cfg.dags.source === "git") {
-    const git = httpsEgress("allow-airflow-git", ns, DAG_PROCESSOR, airflowPods(dagReaders(cfg)));
-    const rule = (git.spec as any).egress[0];
-    // A server inside the network is named by its addresses; else any public address.
-    if (cfg.dags.git?.serverCidrs) rule.to = cfg.dags.git.serverCidrs.map((cidr) => ({ ipBlock: { cidr } }));
-    // ssh:// and git@ URLs clone over port 22.
-    rule.ports.push({ protocol: "TCP", port: 22 });
-    policies.push(git);
+    // A server inside the network is named by its addresses, else any public address; ssh:// and git@
+    // URLs clone over port 22.
+    policies.push(httpsEgress("allow-airflow-git", ns, DAG_PROCESSOR, airflowPods(dagReaders(cfg)), { to: cfg.dags.git?.serverCidrs, ports: [443, 22] }));
   }
   return policies;
 }

@@ -81,9 +81,14 @@ const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.25
 
 /**
  * HTTPS to the internet for the pods a selector picks (for example to resolve jars from Maven
- * Central), and nothing else outside the cluster.
+ * Central), and nothing else outside the cluster. `to` names other addresses instead (a server inside
+ * the network), `ports` other ports.
  */
-export function httpsEgress(name: string, namespace: string, owner: Workload, podSelector: Record<string, unknown>): Manifest {
+export function httpsEgress(
+  name: string, namespace: string, owner: Workload, podSelector: Record<string, unknown>,
+  o: { to?: string[]; ports?: number[] } = {},
+): Manifest {
+  const to = o.to ? o.to.map((cidr) => ({ ipBlock: { cidr } })) : [{ ipBlock: { cidr: "0.0.0.0/0", except: PRIVATE_RANGES } }];
   return {
     apiVersion: "networking.k8s.io/v1",
     kind: "NetworkPolicy",
@@ -91,7 +96,7 @@ export function httpsEgress(name: string, namespace: string, owner: Workload, po
     spec: {
       podSelector,
       policyTypes: ["Egress"],
-      egress: [{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: PRIVATE_RANGES } }], ports: [{ protocol: "TCP", port: 443 }] }],
+      egress: [{ to, ports: (o.ports ?? [443]).map((port) => ({ protocol: "TCP", port })) }],
     },
   };
 }
