@@ -1,6 +1,7 @@
 import { spawnSync } from "child_process";
 import { dbtConfig } from "../components/dbt/config";
-import { dbtFlows, dbtManifests, keyOf, projectFiles, runScript } from "../components/dbt/spec";
+import { dbtFlows, dbtManifests, projectFiles, runScript } from "../components/dbt/spec";
+import { configMapKey as keyOf } from "../components/kit";
 import { readEnvironment } from "./helpers";
 
 const NS = "data-platform";

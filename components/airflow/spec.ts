@@ -6,8 +6,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import {
-  configMap, container, containerResources, Flow, httpsEgress, job, MANAGED_BY, Manifest, PART_OF, podDisruptionBudget,
-  scratchVolume, serviceAccount, Workload, workloadLabels,
+  configMap, container, containerResources, filesConfigMap, filesVolume, Flow, httpsEgress, job, MANAGED_BY, Manifest, PART_OF,
+  podDisruptionBudget, readTree, scratchVolume, serviceAccount, Workload, workloadLabels,
 } from "../kit";
 import { memoryMiB } from "../kit/quantity";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../kit/security";
@@ -69,18 +69,9 @@ const UID = 50000;
 const AIRFLOW_DIR = __dirname;
 export const REQUIREMENTS_FILE = path.join(AIRFLOW_DIR, "requirements.txt");
 
-/** Python files under a folder, by path relative to it; caches and tests excluded. */
+/** Python files under a folder, by path relative to it; caches excluded. */
 export function pythonFiles(dir: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  const walk = (sub: string) => {
-    for (const e of fs.readdirSync(path.join(dir, sub), { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const rel = sub ? `${sub}/${e.name}` : e.name;
-      if (e.isDirectory() && e.name !== "__pycache__") walk(rel);
-      else if (e.isFile() && e.name.endsWith(".py")) files[rel] = fs.readFileSync(path.join(dir, rel), "utf8");
-    }
-  };
-  walk("");
-  return files;
+  return readTree(dir, (name) => name.endsWith(".py"), ["__pycache__"]);
 }
 
 export const dagFiles = () => pythonFiles(path.join(AIRFLOW_DIR, "dags"));
@@ -91,15 +82,6 @@ export interface AirflowFiles {
   plugins: Record<string, string>;
 }
 export const airflowFiles = (): AirflowFiles => ({ dags: dagFiles(), plugins: pluginFiles() });
-/** ConfigMap keys cannot hold "/": a file's key is its path with "/" as "__"; the volume maps it back. */
-const keyOf = (file: string) => file.replace(/\//g, "__");
-
-function filesConfigMap(name: string, ns: string, files: Record<string, string>): Manifest {
-  return configMap(name, ns, SCHEDULER, Object.fromEntries(Object.entries(files).map(([f, text]) => [keyOf(f), text])));
-}
-function filesVolume(name: string, configMapName: string, files: Record<string, string>) {
-  return { name, configMap: { name: configMapName, items: Object.keys(files).map((f) => ({ key: keyOf(f), path: f })) } };
-}
 
 /** The chart's name for a part's objects and account: "<release>-<part>" (airflow-scheduler). */
 const chartName = (w: Workload) => `${RELEASE}-${w.component}`;
@@ -468,8 +450,8 @@ export const TASK_JOB_RULES = [
 
 export function airflowManifests(cfg: AirflowConfig, ns: string, images: ClientImages, files: AirflowFiles = airflowFiles()): Manifest[] {
   const manifests: Manifest[] = [
-    filesConfigMap(PLUGINS_CONFIG_MAP, ns, files.plugins),
-    ...(cfg.dags.source === "configmap" ? [filesConfigMap(DAGS_CONFIG_MAP, ns, files.dags)] : []),
+    filesConfigMap(PLUGINS_CONFIG_MAP, ns, SCHEDULER, files.plugins),
+    ...(cfg.dags.source === "configmap" ? [filesConfigMap(DAGS_CONFIG_MAP, ns, SCHEDULER, files.dags)] : []),
     ...(cfg.dependencies === "pip" ? [configMap(REQUIREMENTS_CONFIG_MAP, ns, SCHEDULER, { "requirements.txt": fs.readFileSync(REQUIREMENTS_FILE, "utf8") })] : []),
     {
       apiVersion: "rbac.authorization.k8s.io/v1",

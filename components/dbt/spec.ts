@@ -2,9 +2,11 @@
  * The dbt project shipped as a ConfigMap and run as a Job made from a suspended CronJob template:
  * ad hoc (`kubectl create job --from=cronjob/dbt`) or by the pipeline's DbtOperator.
  */
-import * as fs from "fs";
 import * as path from "path";
-import { configMap, container, digest, Flow, httpsEgress, Manifest, podSpec, scratchVolume, serviceAccount, workloadLabels, Workload } from "../kit";
+import {
+  container, digest, filesConfigMap, filesVolume, Flow, httpsEgress, Manifest, podSpec, readTree, scratchVolume, serviceAccount,
+  workloadLabels, Workload,
+} from "../kit";
 import { COORDINATOR, coordinatorUrl, HTTP_PORT } from "../starburst/spec";
 import { DBT_PACKAGES, DbtConfig } from "./config";
 
@@ -18,23 +20,8 @@ const UID = 1000;
 
 /** Project files (dbt_project.yml, models, macros, tests, profiles), relative paths, build output excluded. */
 export function projectFiles(dir = PROJECT_DIR): Record<string, string> {
-  const files: Record<string, string> = {};
-  const walk = (sub: string) => {
-    for (const e of fs.readdirSync(path.join(dir, sub), { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const rel = sub ? `${sub}/${e.name}` : e.name;
-      if (e.isDirectory()) {
-        if (!["target", "logs", "dbt_packages"].includes(e.name)) walk(rel);
-      } else if (/\.(ya?ml|sql|md)$/.test(e.name)) {
-        files[rel] = fs.readFileSync(path.join(dir, rel), "utf8");
-      }
-    }
-  };
-  walk("");
-  return files;
+  return readTree(dir, (name) => /\.(ya?ml|sql|md)$/.test(name), ["target", "logs", "dbt_packages"]);
 }
-
-/** ConfigMap keys cannot hold "/": a file's key is its path with "/" as "__"; the volume maps it back. */
-export const keyOf = (file: string) => file.replace(/\//g, "__");
 
 export function runScript(): string {
   return [
@@ -64,7 +51,7 @@ function trinoLogin(cfg: DbtConfig) {
 }
 
 export function dbtManifests(cfg: DbtConfig, ns: string, files = projectFiles()): Manifest[] {
-  const data = Object.fromEntries(Object.entries(files).map(([f, text]) => [keyOf(f), text]));
+  const project = filesConfigMap(PROJECT_CONFIG_MAP, ns, DBT, files);
   const coordinator = new URL(coordinatorUrl(ns));
   const pod = podSpec(DBT, UID, {
     restartPolicy: "Never",
@@ -88,14 +75,14 @@ export function dbtManifests(cfg: DbtConfig, ns: string, files = projectFiles())
       ],
     })],
     volumes: [
-      { name: "project", configMap: { name: PROJECT_CONFIG_MAP, items: Object.keys(files).map((f) => ({ key: keyOf(f), path: f })) } },
+      filesVolume("project", PROJECT_CONFIG_MAP, files),
       scratchVolume("tmp", "2Gi"),
       ...(cfg.caConfigMap ? [{ name: "trino-ca", configMap: { name: cfg.caConfigMap } }] : []),
     ],
   }, NAME);
   return [
     serviceAccount(NAME, ns, DBT),
-    configMap(PROJECT_CONFIG_MAP, ns, DBT, data),
+    project,
     {
       apiVersion: "batch/v1",
       kind: "CronJob",
@@ -108,7 +95,7 @@ export function dbtManifests(cfg: DbtConfig, ns: string, files = projectFiles())
           spec: {
             backoffLimit: 1,
             activeDeadlineSeconds: 2 * 3600,
-            template: { metadata: { labels: workloadLabels(DBT), annotations: { "dataplatform.io/config-checksum": digest(data) } }, spec: pod },
+            template: { metadata: { labels: workloadLabels(DBT), annotations: { "dataplatform.io/config-checksum": digest(project.data) } }, spec: pod },
           },
         },
       },

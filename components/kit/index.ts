@@ -4,3 +4,4 @@ export * from "./network";
 export * from "./jvm";
 export * from "./quantity";
 export * from "./security";
+export * from "./files";
