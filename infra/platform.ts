@@ -14,30 +14,34 @@ import { Minio } from "../components/minio";
 import { Mysql } from "../components/mysql";
 import { Spark } from "../components/spark";
 import { SQL_ENGINE_CLIENTS, SqlEngine } from "../components/starburst";
+import { SPARK_IMAGE } from "../components/spark/config";
 import { BATCH, STREAMING, WORKER } from "../components/spark/spec";
 import { NODE_MANAGER } from "../components/yarn/spec";
 import { Yarn } from "../components/yarn";
 import { ZooKeeper } from "../components/zookeeper";
 import { ZOOKEEPER } from "../components/zookeeper/spec";
+import { Credential, credentialSource, Engine } from "./config/engines";
+import { section } from "./config/schema";
 import type { LoadedPlatform } from "./config/stack";
 
 export class DataPlatform extends pulumi.ComponentResource {
   public readonly namespace: string;
-  public readonly kafkaBootstrapServers: string;
-  public readonly kafkaClusterId: string;
-  public readonly zookeeperConnect: string;
-  public readonly minioEndpoint: string;
-  public readonly metastoreJdbcUrl: string;
-  public readonly metastoreUri: string;
-  public readonly sqlCoordinatorUrl: string;
-  public readonly impalaHs2: string;
-  public readonly hdfsDefaultFs: string;
-  public readonly hdfsClusterId: string;
-  public readonly yarnWebUrl: string;
-  public readonly sparkMasterUrl: string;
-  public readonly airflowUrl: string;
-  public readonly airflowAdminUser: string;
-  public readonly airflowAdminPassword: pulumi.Output<string>;
+  // An engine that is off has no address: its outputs are left out of the stack's outputs.
+  public readonly kafkaBootstrapServers?: string;
+  public readonly kafkaClusterId?: string;
+  public readonly zookeeperConnect?: string;
+  public readonly minioEndpoint?: string;
+  public readonly metastoreJdbcUrl?: string;
+  public readonly metastoreUri?: string;
+  public readonly sqlCoordinatorUrl?: string;
+  public readonly impalaHs2?: string;
+  public readonly hdfsDefaultFs?: string;
+  public readonly hdfsClusterId?: string;
+  public readonly yarnWebUrl?: string;
+  public readonly sparkMasterUrl?: string;
+  public readonly airflowUrl?: string;
+  public readonly airflowAdminUser?: string;
+  public readonly airflowAdminPassword?: pulumi.Output<string>;
 
   constructor(name: string, p: LoadedPlatform, opts?: pulumi.ComponentResourceOptions) {
     super("dataplatform:platform:DataPlatform", name, {}, opts);
@@ -61,57 +65,65 @@ export class DataPlatform extends pulumi.ComponentResource {
 
     const engineOpts = { parent: this, provider };
     const args = { namespace: settings.namespace, production, dependsOn: [namespace] };
-    const zookeeper = new ZooKeeper("zookeeper", { ...args, config: config.zookeeper }, engineOpts);
-    const kafka = new Kafka("kafka", { ...args, config: config.kafka }, engineOpts);
-    const minio = new Minio("minio", { ...args, config: config.minio }, engineOpts);
-    const mysql = new Mysql("mysql", { ...args, config: config.mysql }, engineOpts);
-    const metastore = new HiveMetastore("hive-metastore", {
-      ...args, config: config.hiveMetastore, dependsOn: [namespace, mysql, minio],
-      clients: [WORKER, STREAMING, BATCH, NODE_MANAGER, ...SQL_ENGINE_CLIENTS, ...IMPALA_CLIENTS],
-    }, engineOpts);
-    const impala = new Impala("impala", {
-      ...args, config: config.impala, hdfs: config.hdfs, zookeeperConnect: zookeeper.connectString, dependsOn: [namespace, metastore],
-    }, engineOpts);
-    const sql = new SqlEngine("sql", { ...args, config: config.starburst, dependsOn: [namespace, metastore, minio] }, engineOpts);
-    const dbt = new DbtProject("dbt", { ...args, config: config.dbt, dependsOn: [namespace, sql] }, engineOpts);
-    const zk = { zookeeperConnect: zookeeper.connectString, zookeeper: ZOOKEEPER };
-    const hdfs = new Hdfs("hdfs", { ...args, ...zk, config: config.hdfs }, engineOpts);
-    const yarn = new Yarn("yarn", {
-      ...args, ...zk, config: config.yarn, hdfs: config.hdfs,
-      runtime: { javaImage: config.spark.image, s3CredentialsSecret: minio.credentialsSecret },
-    }, engineOpts);
-    const spark = new Spark("spark", {
-      ...args, config: config.spark, yarn: config.yarn, hdfs: config.hdfs, zookeeperConnect: zookeeper.connectString,
-    }, engineOpts);
+    const on = (e: Engine) => config.engines[e];
+    const existing = (c: Credential) => credentialSource(config.credentials, c) === "existing";
+    const zookeeper = on("zookeeper") ? new ZooKeeper("zookeeper", { ...args, config: section(config, "zookeeper") }, engineOpts) : undefined;
+    const kafka = on("kafka") ? new Kafka("kafka", { ...args, config: section(config, "kafka") }, engineOpts) : undefined;
+    const minio = on("minio") ? new Minio("minio", { ...args, existingCredentials: existing("minio"), config: section(config, "minio") }, engineOpts) : undefined;
+    const mysql = on("mysql") ? new Mysql("mysql", { ...args, existingCredentials: existing("mysql"), config: section(config, "mysql") }, engineOpts) : undefined;
+    // The schema has checked ENGINE_NEEDS: an engine that is on finds every engine it needs.
+    const metastoreClients = [
+      ...(on("spark") ? [WORKER, STREAMING, BATCH] : []), ...(on("yarn") ? [NODE_MANAGER] : []),
+      ...(on("starburst") ? SQL_ENGINE_CLIENTS : []), ...(on("impala") ? IMPALA_CLIENTS : []),
+    ];
+    const metastore = on("hiveMetastore") ? new HiveMetastore("hive-metastore", {
+      ...args, config: section(config, "hiveMetastore"), dependsOn: [namespace, mysql!, minio!], clients: metastoreClients,
+    }, engineOpts) : undefined;
+    const impala = on("impala") ? new Impala("impala", {
+      ...args, config: section(config, "impala"), hdfs: section(config, "hdfs"), zookeeperConnect: zookeeper!.connectString, dependsOn: [namespace, metastore!],
+    }, engineOpts) : undefined;
+    const sql = on("starburst") ? new SqlEngine("sql", { ...args, config: section(config, "starburst"), dependsOn: [namespace, metastore!, minio!] }, engineOpts) : undefined;
+    const dbt = on("dbt") ? new DbtProject("dbt", { ...args, config: section(config, "dbt"), dependsOn: [namespace, sql!] }, engineOpts) : undefined;
+    const zk = zookeeper && { zookeeperConnect: zookeeper.connectString, zookeeper: ZOOKEEPER };
+    const hdfs = on("hdfs") ? new Hdfs("hdfs", { ...args, ...zk!, config: section(config, "hdfs") }, engineOpts) : undefined;
+    const yarn = on("yarn") ? new Yarn("yarn", {
+      ...args, ...zk!, config: section(config, "yarn"), hdfs: section(config, "hdfs"),
+      runtime: { javaImage: config.spark?.image ?? SPARK_IMAGE, s3CredentialsSecret: minio!.credentialsSecret },
+    }, engineOpts) : undefined;
+    const spark = on("spark") ? new Spark("spark", {
+      ...args, config: section(config, "spark"), yarn: section(config, "yarn"), hdfs: section(config, "hdfs"), zookeeperConnect: zookeeper!.connectString,
+    }, engineOpts) : undefined;
     // Bootstrap order: Airflow (and so the first DAG run) comes after the topics exist (the Kafka
     // component's topics Job), the lake's tables exist (the SQL engine's tables Job), and the Job
     // templates the operators copy (Spark, dbt) are in place.
-    const airflow = new Orchestrator("airflow", {
-      ...args, config: config.airflow, images: { mysql: config.mysql.image, minioClient: config.minio.clientImage }, dbtTarget: config.dbt.target,
-      bootstrap: [mysql, minio, kafka, sql, spark, dbt],
-    }, engineOpts);
+    const airflow = on("airflow") ? new Orchestrator("airflow", {
+      ...args, existingCredentials: existing("airflow"), config: section(config, "airflow"),
+      images: { mysql: section(config, "mysql").image, minioClient: section(config, "minio").clientImage }, dbtTarget: section(config, "dbt").target,
+      bootstrap: [mysql!, minio!, kafka!, sql!, spark!, dbt!],
+    }, engineOpts) : undefined;
+    const engines = [zookeeper, kafka, minio, metastore, sql, dbt, airflow, impala, hdfs, yarn, spark];
     new NetworkPolicies("network", {
       namespace: settings.namespace,
       dependsOn: [namespace],
-      flows: [...zookeeper.flows, ...kafka.flows, ...minio.flows, ...metastore.flows, ...sql.flows, ...dbt.flows, ...airflow.flows, ...impala.flows, ...hdfs.flows, ...yarn.flows, ...spark.flows],
+      flows: engines.flatMap((e) => e?.flows ?? []),
     }, engineOpts);
 
     this.namespace = settings.namespace;
-    this.kafkaBootstrapServers = kafka.bootstrapServers;
-    this.kafkaClusterId = kafka.clusterId;
-    this.zookeeperConnect = zookeeper.connectString;
-    this.minioEndpoint = minio.endpoint;
-    this.metastoreJdbcUrl = mysql.jdbcUrl;
-    this.metastoreUri = metastore.uri;
-    this.sqlCoordinatorUrl = sql.coordinatorUrl;
-    this.impalaHs2 = impala.hs2;
-    this.hdfsDefaultFs = hdfs.defaultFs;
-    this.hdfsClusterId = hdfs.clusterId;
-    this.yarnWebUrl = yarn.webUrl;
-    this.sparkMasterUrl = spark.masterUrl;
-    this.airflowUrl = airflow.apiServerUrl;
-    this.airflowAdminUser = airflow.adminUser;
-    this.airflowAdminPassword = airflow.adminPassword;
+    this.kafkaBootstrapServers = kafka?.bootstrapServers;
+    this.kafkaClusterId = kafka?.clusterId;
+    this.zookeeperConnect = zookeeper?.connectString;
+    this.minioEndpoint = minio?.endpoint;
+    this.metastoreJdbcUrl = mysql?.jdbcUrl;
+    this.metastoreUri = metastore?.uri;
+    this.sqlCoordinatorUrl = sql?.coordinatorUrl;
+    this.impalaHs2 = impala?.hs2;
+    this.hdfsDefaultFs = hdfs?.defaultFs;
+    this.hdfsClusterId = hdfs?.clusterId;
+    this.yarnWebUrl = yarn?.webUrl;
+    this.sparkMasterUrl = spark?.masterUrl;
+    this.airflowUrl = airflow?.apiServerUrl;
+    this.airflowAdminUser = airflow?.adminUser;
+    this.airflowAdminPassword = airflow?.adminPassword;
     this.registerOutputs({
       metastoreUri: this.metastoreUri,
       sqlCoordinatorUrl: this.sqlCoordinatorUrl,

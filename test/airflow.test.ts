@@ -17,7 +17,7 @@ const CLUSTER_ID = {
   "dataplatform:hdfs": JSON.stringify({ clusterId: "CID-3d041b95-03f9-4210-b504-5b3b75fef1d4" }),
 };
 const configOf = (env: string) => loadPlatform(ROOT, env, { "dataplatform:environment": env, ...CLUSTER_ID }).config;
-const airflowOf = (env: string) => configOf(env).airflow;
+const airflowOf = (env: string) => configOf(env).airflow!;
 const parse = (raw: unknown): AirflowConfig => airflowConfig.parse(raw);
 const sized = { resources: { requests: { cpu: "100m", memory: "1Gi" }, limits: { memory: "1Gi" } } };
 const base = { executor: "LocalExecutor", scheduler: sized, apiServer: sized, dagProcessor: sized, triggerer: sized };

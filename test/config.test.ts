@@ -21,16 +21,16 @@ describe("environment files", () => {
   it.each(["dev", "staging", "prod"])("%s validates and keeps its sizing", (env) => {
     const loaded = loadPlatform(ROOT, env, { "dataplatform:environment": env, ...CLUSTER_ID });
     const raw = readEnvironment(env);
-    expect(loaded.config.kafka.brokers).toBe(raw.kafka.brokers);
-    expect(loaded.config.zookeeper.replicas).toBe(raw.zookeeper.replicas);
+    expect(loaded.config.kafka!.brokers).toBe(raw.kafka.brokers);
+    expect(loaded.config.zookeeper!.replicas).toBe(raw.zookeeper.replicas);
     expect(loaded.settings.namespace).toBe("data-platform");
   });
 
   it("dev carries the seed values", () => {
     const { config } = load(path.join(ROOT, "environments/dev.yaml"));
-    expect(config.kafka.replicationFactor).toBe(1);
-    expect(Object.fromEntries(Object.entries(config.kafka.topics).map(([n, t]) => [n, t.partitions]))).toEqual({ orders: 3, customers: 3, products: 3 });
-    expect(config.yarn.nodeManagers.memoryMb).toBe(1638);
+    expect(config.kafka!.replicationFactor).toBe(1);
+    expect(Object.fromEntries(Object.entries(config.kafka!.topics).map(([n, t]) => [n, t.partitions]))).toEqual({ orders: 3, customers: 3, products: 3 });
+    expect(config.yarn!.nodeManagers.memoryMb).toBe(1638);
     expect(config.tier).toBe("development");
   });
 });
@@ -142,7 +142,7 @@ describe("validation names the file, the path and what is allowed", () => {
       "<env>: kafka.resources.requests.cpu: 4000m is more than limits.cpu 1; a request may not exceed its limit",
     ]);
     const file = environmentWith("dev", { "kafka.resources.requests.cpu": 2, "kafka.resources.limits.cpu": 2 });
-    expect(load(file).config.kafka.resources.requests.cpu).toBe("2");
+    expect(load(file).config.kafka!.resources.requests.cpu).toBe("2");
   });
 
   it("rejects a MySQL buffer pool that leaves no room for the server", () => {
@@ -191,8 +191,8 @@ describe("stack config", () => {
   it("lays stack overrides over the environment and attributes problems to the stack file", () => {
     const file = path.join(ROOT, "environments/dev.yaml");
     const loaded = load(file, { "dataplatform:kafka": JSON.stringify({ clusterId: "sM7vMcYvK3sxreD40T8S9Q", topics: { orders: { partitions: 9 } } }) });
-    expect(loaded.config.kafka.topics.orders.partitions).toBe(9);
-    expect(loaded.config.kafka.topics.customers.partitions).toBe(3);
+    expect(loaded.config.kafka!.topics.orders.partitions).toBe(9);
+    expect(loaded.config.kafka!.topics.customers.partitions).toBe(3);
     const problems = configProblems(() => load(file, { "dataplatform:zookeeper": JSON.stringify({ replicas: 0 }) }));
     expect(problems).toEqual(["Pulumi.dev.yaml: zookeeper.replicas: must be at least 1 (got 0)"]);
   });

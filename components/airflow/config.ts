@@ -1,5 +1,6 @@
 /** Airflow: the official chart, its executor, where the DAGs come from and how big each part is. */
 import { z } from "zod";
+import { chartSourceConfig } from "../kit/charts";
 import { memoryMiB } from "../kit/quantity";
 import { count, image, reads, resources, ruleIssue } from "../kit/sizing";
 
@@ -46,6 +47,8 @@ export const airflowConfig = z
   .strictObject({
     // A tag, not a digest: the chart builds the KubernetesExecutor task pods' image from repository:tag.
     image: image.refine((ref) => !ref.includes("@"), { error: "must be pinned by tag (repository:tag): the chart's task pods take a tag, not a digest" }).default(AIRFLOW_IMAGE),
+    /** Where the pinned chart comes from (default: the Apache repository). */
+    chart: chartSourceConfig.optional(),
     executor: z.enum(EXECUTORS, { error: `must be one of: ${EXECUTORS.join(", ")} (CeleryExecutor needs a Redis broker the platform does not run)` }),
     /**
      * Where the tasks' Python packages (Trino client, Kafka client; components/airflow/requirements.txt)

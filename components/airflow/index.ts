@@ -1,6 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { chartArgs } from "../kit/charts";
 import { Credentials } from "../kit/credentials";
+import { PROJECT_DIR } from "../kit/files";
 import type { EngineArgs } from "../kit/engine";
 import { Flow } from "../kit";
 import { createObjects } from "../kit/objects";
@@ -23,7 +25,8 @@ export interface OrchestratorArgs extends EngineArgs<AirflowConfig> {
 export class Orchestrator extends pulumi.ComponentResource {
   public readonly apiServerUrl: string;
   public readonly adminUser: string;
-  public readonly adminPassword: pulumi.Output<string>;
+  /** Generated credentials only: an existing Secret's password stays in that Secret. */
+  public readonly adminPassword?: pulumi.Output<string>;
   public readonly flows: Flow[];
 
   constructor(name: string, args: OrchestratorArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -37,6 +40,7 @@ export class Orchestrator extends pulumi.ComponentResource {
         connection: g["db-password"].apply((password) => metadataConnection(namespace, password)),
         "fernet-key": g["fernet-seed"].apply(fernetKey),
       }),
+      existing: args.existingCredentials,
       dependsOn: args.dependsOn,
     }, { parent: this, protect: args.production });
 
@@ -51,9 +55,7 @@ export class Orchestrator extends pulumi.ComponentResource {
     // have useHelmHooks: false and are created (and awaited) as ordinary Jobs. The create-user Job waits
     // for the migrations in an init container; the other pods wait in the chart's own init containers.
     new k8s.helm.v4.Chart(RELEASE, {
-      chart: CHART.name,
-      version: CHART.version,
-      repositoryOpts: { repo: CHART.repo },
+      ...chartArgs(CHART, config.chart, PROJECT_DIR),
       namespace,
       values: chartValues(config, namespace, args.dbtTarget, files),
     }, {
@@ -67,7 +69,8 @@ export class Orchestrator extends pulumi.ComponentResource {
 
     this.apiServerUrl = apiServerUrl(namespace);
     this.adminUser = config.admin.username;
-    this.adminPassword = pulumi.secret(credentials.values["admin-password"]);
+    const generatedPassword = credentials.values["admin-password"];
+    this.adminPassword = generatedPassword && pulumi.secret(generatedPassword);
     this.flows = airflowFlows(config);
     this.registerOutputs({ apiServerUrl: this.apiServerUrl, adminUser: this.adminUser, adminPassword: this.adminPassword });
   }

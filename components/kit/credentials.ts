@@ -19,8 +19,19 @@ export interface CredentialsArgs {
    */
   derived?: (generated: Record<string, pulumi.Output<string>>) => Record<string, pulumi.Output<string>>;
   internal?: string[];
+  /**
+   * The Secret already exists (made by Vault, External Secrets or a person): nothing is generated or
+   * written, and `values` is empty. The program checks it before deploying (see existing-secrets.ts).
+   */
+  existing?: boolean;
   /** What the Secret must wait for (its namespace). */
   dependsOn?: pulumi.Resource[];
+}
+
+/** The keys a credentials Secret holds: what pods read, and what an existing Secret must have. */
+export function credentialKeys(args: Pick<CredentialsArgs, "generated" | "fixed" | "internal"> & { derivedKeys?: string[] }): string[] {
+  const generated = Object.keys(args.generated).filter((k) => !(args.internal ?? []).includes(k));
+  return [...Object.keys(args.fixed ?? {}), ...generated, ...(args.derivedKeys ?? [])].sort();
 }
 
 export class Credentials extends pulumi.ComponentResource {
@@ -30,6 +41,12 @@ export class Credentials extends pulumi.ComponentResource {
 
   constructor(name: string, args: CredentialsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataplatform:kit:Credentials", name, {}, opts);
+    this.secretName = args.secretName;
+    if (args.existing) {
+      this.values = {};
+      this.registerOutputs({ secretName: args.secretName });
+      return;
+    }
     const generated: Record<string, pulumi.Output<string>> = {};
     for (const [key, length] of Object.entries(args.generated)) {
       // Letters and digits only: values end up in JDBC URLs, shell and XML without escaping.
@@ -41,7 +58,6 @@ export class Credentials extends pulumi.ComponentResource {
       type: "Opaque",
       stringData: { ...(args.fixed ?? {}), ...stored, ...(args.derived?.(generated) ?? {}) },
     }, { parent: this, dependsOn: args.dependsOn });
-    this.secretName = args.secretName;
     this.values = generated;
     this.registerOutputs({ secretName: secret.metadata.name });
   }

@@ -5,6 +5,9 @@ import type * as k8s from "@pulumi/kubernetes";
 import { Workload } from "./labels";
 import { configMap, Manifest } from "./manifests";
 
+/** The project's root directory: relative paths in the config (a local chart) start here. */
+export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
+
 /** Files under `dir` whose names `accept` takes, by path relative to it, sorted; folders in `skip` are not entered. */
 export function readTree(dir: string, accept: (name: string) => boolean, skip: string[] = []): Record<string, string> {
   const files: Record<string, string> = {};

@@ -20,6 +20,7 @@ export class Minio extends pulumi.ComponentResource {
     const credentials = new Credentials(CREDENTIALS_SECRET, {
       namespace: args.namespace, secretName: CREDENTIALS_SECRET, workload: SERVER,
       generated: { "root-user": 20, "root-password": 40 },
+      existing: args.existingCredentials,
       dependsOn: args.dependsOn,
     }, { parent: this, protect: args.production });
     createObjects(minioManifests(args.config, args.namespace), { parent: this, protectStateful: args.production, dependsOn: [...(args.dependsOn ?? []), credentials] });

@@ -20,6 +20,7 @@ export class Mysql extends pulumi.ComponentResource {
       namespace: args.namespace, secretName: CREDENTIALS_SECRET, workload: MYSQL,
       generated: { "root-password": 40, password: 32 },
       fixed: { username: METASTORE_USER },
+      existing: args.existingCredentials,
       dependsOn: args.dependsOn,
     }, { parent: this, protect: args.production });
     createObjects(mysqlManifests(args.config, args.namespace), { parent: this, protectStateful: args.production, dependsOn: [...(args.dependsOn ?? []), credentials] });

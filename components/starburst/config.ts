@@ -1,5 +1,6 @@
 /** The SQL engine: Trino (open source, no licence) or Starburst Enterprise, from the vendor's chart. */
 import { z } from "zod";
+import { chartSourceConfig } from "../kit/charts";
 import { heapMiB } from "../kit/jvm";
 import { checkJvmFits, count, heapPercent, jvmReads, reads, resources, ruleIssue } from "../kit/sizing";
 
@@ -28,10 +29,17 @@ export const starburstConfig = z
     flavor: z.enum(["trino", "starburst"], { error: 'must be "trino" or "starburst"' }).default("trino"),
     /** A Secret in the namespace holding the Starburst licence file (key starburstdata.license). */
     licenseSecret: z.string().min(1).optional(),
+    /** Where the flavor's pinned chart comes from (default: the vendor's repository). */
+    chart: chartSourceConfig.optional(),
     /** Overrides the flavor's pinned engine release (e.g. 479); the chart stays pinned. */
     version: z.number().int().min(400).optional(),
     coordinator: z.strictObject(role(70)),
     workers: z.strictObject({ replicas: count(500), ...role(70) }),
+    /**
+     * query.max-memory: the most memory one query may use across the cluster. A setting of its own,
+     * never derived from the worker count, so scaling workers leaves every pod's config unchanged.
+     */
+    queryMaxMemory: z.string().regex(/^\d+(MB|GB)$/, { error: 'must be a data size in MB or GB, such as "8GB"' }).default("20GB"),
     /** Seconds a worker drains running queries before it stops (shutdown.grace-period). */
     gracePeriodSeconds: z.number().int().min(10, { error: "must be at least 10" }).max(3600).default(120),
   })

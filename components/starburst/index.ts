@@ -1,5 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { chartArgs } from "../kit/charts";
+import { PROJECT_DIR } from "../kit/files";
 import { container, Flow, job, podDisruptionBudget, scratchVolume, serviceAccount } from "../kit";
 import type { EngineArgs } from "../kit/engine";
 import { createObjects } from "../kit/objects";
@@ -22,9 +24,7 @@ export class SqlEngine extends pulumi.ComponentResource {
     // pack checks every rendered Deployment and ConfigMap (a Release installs them past the pack).
     // The charts need no hooks.
     const chart = new k8s.helm.v4.Chart(RELEASE, {
-      chart: flavor.chart,
-      version: flavor.chartVersion,
-      repositoryOpts: { repo: flavor.repo },
+      ...chartArgs({ name: flavor.chart, version: flavor.chartVersion, repo: flavor.repo }, args.config.chart, PROJECT_DIR),
       namespace: args.namespace,
       values: chartValues(args.config, args.namespace),
     }, {

@@ -108,7 +108,7 @@ export function trinoValues(cfg: StarburstConfig, ns: string): Record<string, un
     server: {
       workers: cfg.workers.replicas,
       node: { environment: "dataplatform" },
-      config: { query: { maxMemory: mib(queryMemoryMiB(cfg.workers) * cfg.workers.replicas) } },
+      config: { query: { maxMemory: cfg.queryMaxMemory } },
     },
     additionalConfigProperties: engineProperties(cfg),
     catalogs: catalogs(cfg, ns),

@@ -13,6 +13,7 @@ import { sparkConfig } from "../../components/spark/config";
 import { starburstConfig } from "../../components/starburst/config";
 import { yarnConfig } from "../../components/yarn/config";
 import { zookeeperConfig } from "../../components/zookeeper/config";
+import { credentialsConfig, Engine, ENGINE_NEEDS, ENGINES, enginesConfig } from "./engines";
 
 export const TIERS = ["development", "staging", "production"] as const;
 export type Tier = (typeof TIERS)[number];
@@ -21,19 +22,37 @@ export const platformSchema = z
   .strictObject({
     /** Production turns on the strict rules below and protects stateful resources. */
     tier: z.enum(TIERS, { error: `must be one of: ${TIERS.join(", ")}` }),
-    zookeeper: zookeeperConfig,
-    kafka: kafkaConfig,
-    minio: minioConfig,
-    mysql: mysqlConfig,
-    hiveMetastore: hiveMetastoreConfig,
-    hdfs: hdfsConfig,
-    yarn: yarnConfig,
-    spark: sparkConfig,
-    starburst: starburstConfig,
-    impala: impalaConfig,
-    dbt: dbtConfig,
-    airflow: airflowConfig,
+    /** Which engines this environment deploys (all unless switched off). */
+    engines: enginesConfig,
+    /** Where the platform's credentials come from: generated (default) or existing Secrets. */
+    credentials: credentialsConfig,
+    // An engine's section is required while the engine is on (checked below).
+    zookeeper: zookeeperConfig.optional(),
+    kafka: kafkaConfig.optional(),
+    minio: minioConfig.optional(),
+    mysql: mysqlConfig.optional(),
+    hiveMetastore: hiveMetastoreConfig.optional(),
+    hdfs: hdfsConfig.optional(),
+    yarn: yarnConfig.optional(),
+    spark: sparkConfig.optional(),
+    starburst: starburstConfig.optional(),
+    impala: impalaConfig.optional(),
+    dbt: dbtConfig.optional(),
+    airflow: airflowConfig.optional(),
   })
+  .superRefine((p, ctx) => {
+    for (const engine of ENGINES) {
+      if (!p.engines[engine]) continue;
+      if (p[engine] === undefined) {
+        ruleIssue(ctx, [engine], `is required while engines.${engine} is on: the engine's sizing (or set engines.${engine}: false)`, [["engines", engine]]);
+      }
+      for (const needed of ENGINE_NEEDS[engine]) {
+        if (!p.engines[needed]) {
+          ruleIssue(ctx, ["engines", needed], `is off, but ${engine} needs it (${engine} needs: ${ENGINE_NEEDS[engine].join(", ")}); switch ${engine} off too, or ${needed} on`, [["engines", engine]]);
+        }
+      }
+    }
+  }, reads(["engines"]))
   // Runs whatever else is wrong: each minimum checks only a value that is a whole number.
   .superRefine((p, ctx) => {
     if (p.tier !== "production") return;
@@ -59,7 +78,16 @@ export const platformSchema = z
   }, reads(["tier"]));
 
 export type PlatformConfig = z.infer<typeof platformSchema>;
+/** The sections of the engines that are on are present. */
+export type EnabledSection<E extends Engine> = NonNullable<PlatformConfig[E]>;
 /** The environment file's shape before defaults are applied. */
 export type PlatformConfigInput = z.input<typeof platformSchema>;
 /** Top-level sections that `pulumi config set --path <section>.<...>` may override. */
 export const SECTIONS = Object.keys(platformSchema.shape) as (keyof PlatformConfig)[];
+
+/** An engine's section, for an engine the caller knows is on. */
+export function section<E extends Engine>(config: PlatformConfig, engine: E): EnabledSection<E> {
+  const value = config[engine];
+  if (value === undefined) throw new Error(`${engine} is off in this environment`);
+  return value as EnabledSection<E>;
+}
