@@ -1,0 +1,162 @@
+/**
+ * The real engine against a real control plane: `pulumi up` of a stack, what the API server then
+ * holds, a second `up` that changes nothing, and a scale change that touches exactly one object.
+ * Run by `npm run test:e2e` (tools/toolchain builds and starts what it needs).
+ */
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { after, before, describe, test } from "node:test";
+import * as k8s from "@kubernetes/client-node";
+import type { Stack } from "@pulumi/pulumi/automation";
+import { loadPlatform } from "../../infra/config/stack";
+import { section } from "../../infra/config/schema";
+import { KUBECONFIG, openStack, ROOT, testConfig, useToolchain } from "./harness";
+
+const STACKS = (process.env.DP_E2E_STACKS ?? "dev,staging,prod").split(",");
+
+function clients() {
+  const kc = new k8s.KubeConfig();
+  kc.loadFromFile(KUBECONFIG);
+  return { core: kc.makeApiClient(k8s.CoreV1Api), apps: kc.makeApiClient(k8s.AppsV1Api) };
+}
+
+/** The validated config the stack deploys (environment file, stack file, the tests' additions). */
+function configOf(stack: string, namespace: string) {
+  const file = YAMLConfig(stack, namespace);
+  return loadPlatform(ROOT, stack, file).config;
+}
+function YAMLConfig(stack: string, namespace: string): Record<string, string> {
+  const yaml = require("yaml");
+  const doc = yaml.parse(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")).config;
+  const all = { ...doc, ...testConfig(namespace) };
+  return Object.fromEntries(Object.entries(all).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+}
+
+/** Secrets a platform team would sync from its vault before the first `up`. */
+async function createExistingSecrets(core: k8s.CoreV1Api, namespace: string) {
+  const random = () => require("node:crypto").randomBytes(18).toString("hex");
+  await core.createNamespace({ body: { metadata: { name: namespace } } });
+  const secret = (name: string, data: Record<string, string>) => core.createNamespacedSecret({ namespace, body: { metadata: { name }, stringData: data } });
+  await secret("minio-credentials", { "root-user": `user${random().slice(0, 8)}`, "root-password": random() });
+  await secret("mysql-credentials", { username: "hive", password: random(), "root-password": random() });
+}
+
+/** Pods per owner (ReplicaSets resolved to their Deployment): what the controller-manager created. */
+async function podsByWorkload(core: k8s.CoreV1Api, apps: k8s.AppsV1Api, namespace: string): Promise<Map<string, number>> {
+  const replicaSets = new Map((await apps.listNamespacedReplicaSet({ namespace })).items.map((rs) => [rs.metadata!.name!, rs.metadata!.ownerReferences?.[0]?.name ?? rs.metadata!.name!]));
+  const counts = new Map<string, number>();
+  for (const pod of (await core.listNamespacedPod({ namespace })).items) {
+    const owner = pod.metadata!.ownerReferences?.[0];
+    if (!owner) continue;
+    const name = owner.kind === "ReplicaSet" ? replicaSets.get(owner.name) ?? owner.name : owner.name;
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  return counts;
+}
+
+async function eventually<T>(what: string, seconds: number, check: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${seconds}s waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+for (const name of STACKS) {
+  describe(`stack ${name} on a real control plane`, () => {
+    const namespace = `e2e-${name}-${Date.now().toString(36)}`;
+    const { core, apps } = clients();
+    let stack: Stack;
+    const timings: Record<string, number> = {};
+    const timed = async <T>(label: string, f: () => Promise<T>) => {
+      const t0 = Date.now();
+      try { return await f(); } finally { timings[label] = (Date.now() - t0) / 1000; }
+    };
+
+    before(async () => {
+      useToolchain();
+      await createExistingSecrets(core, namespace);
+      stack = (await openStack(name, namespace)).stack;
+    });
+    after(() => console.log(`# ${name} timings (s): ${JSON.stringify(timings)}`));
+
+    test("pulumi up creates every object, and the API server holds the environment's sizes", async () => {
+      const result = await timed("up", () => stack.up());
+      assert.equal(result.summary.result, "succeeded");
+      const config = configOf(name, namespace);
+      const sts = async (n: string) => (await apps.readNamespacedStatefulSet({ name: n, namespace })).spec!;
+      const deploy = async (n: string) => (await apps.readNamespacedDeployment({ name: n, namespace })).spec!;
+      const kafka = section(config, "kafka");
+      const broker = await sts("kafka-broker");
+      assert.equal(broker.replicas, kafka.brokers);
+      assert.deepEqual(broker.template.spec!.containers[0].resources!.limits!.memory, kafka.resources.limits.memory);
+      assert.equal(broker.volumeClaimTemplates![0].spec!.resources!.requests!.storage, kafka.storage.size);
+      assert.equal((await sts("kafka-controller")).replicas, kafka.controllers.replicas);
+      assert.equal((await sts("zookeeper")).replicas, section(config, "zookeeper").replicas);
+      assert.equal((await sts("hdfs-datanode")).replicas, section(config, "hdfs").dataNodes.replicas);
+      assert.equal((await sts("yarn-nodemanager")).replicas, section(config, "yarn").nodeManagers.replicas);
+      assert.equal((await deploy("spark-worker")).replicas, section(config, "spark").workers.replicas);
+      assert.equal((await deploy("trino-worker")).replicas, section(config, "starburst").workers.replicas);
+      assert.equal((await deploy("hive-metastore")).replicas, section(config, "hiveMetastore").replicas);
+      const cm = await core.readNamespacedConfigMap({ name: "trino-coordinator", namespace }).catch(() => undefined);
+      assert.ok(cm === undefined || !JSON.stringify(cm.data).includes("${"), "the chart's config is rendered");
+    });
+
+    test("the controller-manager created the pods of every workload, and Pod Security admitted them", async () => {
+      const workloads = [
+        ...(await apps.listNamespacedStatefulSet({ namespace })).items,
+        ...(await apps.listNamespacedDeployment({ namespace })).items,
+      ].map((w) => ({ name: w.metadata!.name!, replicas: w.spec!.replicas ?? 1 }));
+      assert.ok(workloads.length >= 15, `workloads: ${workloads.map((w) => w.name).join(", ")}`);
+      const missing = await eventually("every workload's pods", 90, async () => {
+        const pods = await podsByWorkload(core, apps, namespace);
+        const short = workloads.filter((w) => (pods.get(w.name) ?? 0) !== w.replicas);
+        return short.length === 0 ? [] : undefined;
+      }).catch(async (e) => {
+        const events = (await core.listNamespacedEvent({ namespace })).items.filter((ev) => ev.reason === "FailedCreate").map((ev) => ev.message);
+        throw new Error(`${e.message}; FailedCreate events: ${events.join(" | ")}`);
+      });
+      assert.deepEqual(missing, []);
+      const ns = await core.readNamespace({ name: namespace });
+      assert.equal(ns.metadata!.labels!["pod-security.kubernetes.io/enforce"], "restricted");
+    });
+
+    test("a second pulumi up changes nothing", async () => {
+      const result = await timed("noop-up", () => stack.up());
+      const changes = Object.entries(result.summary.resourceChanges ?? {}).filter(([op]) => op !== "same");
+      assert.deepEqual(changes, [], "no object differs from what the API server holds");
+    });
+
+    const scales: [string, string, (c: ReturnType<typeof configOf>) => number, string][] = [
+      ["kafka.brokers", "kafka-broker", (c) => section(c, "kafka").brokers, "StatefulSet"],
+      ["starburst.workers.replicas", "trino-worker", (c) => section(c, "starburst").workers.replicas, "Deployment"],
+      ["spark.workers.replicas", "spark-worker", (c) => section(c, "spark").workers.replicas, "Deployment"],
+      ["hdfs.dataNodes.replicas", "hdfs-datanode", (c) => section(c, "hdfs").dataNodes.replicas, "StatefulSet"],
+      ["yarn.nodeManagers.replicas", "yarn-nodemanager", (c) => section(c, "yarn").nodeManagers.replicas, "StatefulSet"],
+    ];
+    for (const [setting, workload, current, kind] of scales) {
+      test(`scaling ${setting} updates only ${kind} ${workload}`, async () => {
+        const next = current(configOf(name, namespace)) + 1;
+        await stack.setConfig(`dataplatform:${setting}`, { value: String(next) }, true);
+        const updated: string[] = [];
+        const preview = await timed(`preview ${setting}`, () => stack.preview({
+          diff: true,
+          onEvent: (e) => {
+            const step = e.resourcePreEvent?.metadata;
+            if (step && step.op !== "same") updated.push(`${step.op} ${step.type} ${step.urn.split("::").pop()}`);
+          },
+        }));
+        assert.deepEqual(updated, [`update kubernetes:apps/v1:${kind} ${workload}`.replace(` ${workload}`, ` ${kind === "Deployment" && workload === "trino-worker" ? "trino:" + namespace + "/trino-worker" : workload}`)]);
+        assert.equal(preview.changeSummary.update, 1);
+        await timed(`up ${setting}`, () => stack.up());
+        const live = kind === "StatefulSet"
+          ? (await apps.readNamespacedStatefulSet({ name: workload, namespace })).spec!.replicas
+          : (await apps.readNamespacedDeployment({ name: workload, namespace })).spec!.replicas;
+        assert.equal(live, next);
+      });
+    }
+  });
+}
