@@ -1,22 +1,22 @@
-/** Stack entry point (Pulumi.yaml `main`). */
+/** Stack entry point (Pulumi.yaml `main`): the stack's outputs (an engine that is off has none). */
 import { runProgramOrExplain } from "./program";
 
-const platform = runProgramOrExplain();
-
-export const namespace = platform.namespace;
-export const kafkaBootstrapServers = platform.kafkaBootstrapServers;
-export const kafkaClusterId = platform.kafkaClusterId;
-export const zookeeperConnect = platform.zookeeperConnect;
-export const minioEndpoint = platform.minioEndpoint;
-export const metastoreJdbcUrl = platform.metastoreJdbcUrl;
-export const hdfsDefaultFs = platform.hdfsDefaultFs;
-export const hdfsClusterId = platform.hdfsClusterId;
-export const yarnWebUrl = platform.yarnWebUrl;
-export const sparkMasterUrl = platform.sparkMasterUrl;
-export const metastoreUri = platform.metastoreUri;
-export const sqlCoordinatorUrl = platform.sqlCoordinatorUrl;
-export const impalaHs2 = platform.impalaHs2;
-export const airflowUrl = platform.airflowUrl;
-export const airflowAdminUser = platform.airflowAdminUser;
-/** `pulumi stack output airflowAdminPassword --show-secrets` */
-export const airflowAdminPassword = platform.airflowAdminPassword;
+export = runProgramOrExplain().then((p) => ({
+  namespace: p.namespace,
+  kafkaBootstrapServers: p.kafkaBootstrapServers,
+  kafkaClusterId: p.kafkaClusterId,
+  zookeeperConnect: p.zookeeperConnect,
+  minioEndpoint: p.minioEndpoint,
+  metastoreJdbcUrl: p.metastoreJdbcUrl,
+  hdfsDefaultFs: p.hdfsDefaultFs,
+  hdfsClusterId: p.hdfsClusterId,
+  yarnWebUrl: p.yarnWebUrl,
+  sparkMasterUrl: p.sparkMasterUrl,
+  metastoreUri: p.metastoreUri,
+  sqlCoordinatorUrl: p.sqlCoordinatorUrl,
+  impalaHs2: p.impalaHs2,
+  airflowUrl: p.airflowUrl,
+  airflowAdminUser: p.airflowAdminUser,
+  /** `pulumi stack output airflowAdminPassword --show-secrets` (generated credentials only) */
+  airflowAdminPassword: p.airflowAdminPassword,
+}));

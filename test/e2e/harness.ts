@@ -9,7 +9,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import * as YAML from "yaml";
-import { runProgram } from "../../infra/program";
+import { runProgramOrExplain } from "../../infra/program";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 export const TOOLCHAIN = process.env.DP_TOOLCHAIN_HOME ?? path.join(os.homedir(), ".cache", "dataplatform", "toolchain");
@@ -34,7 +34,8 @@ function skipReadinessWaits(): void {
 /** The stack's outputs, as the entry point exports them (engines that are off export nothing). */
 async function program(): Promise<Record<string, unknown>> {
   skipReadinessWaits();
-  const p = runProgram();
+  // As the entry point does: config, then the existing Secrets, then the platform.
+  const p = await runProgramOrExplain();
   const outputs: Record<string, unknown> = {
     namespace: p.namespace, kafkaBootstrapServers: p.kafkaBootstrapServers, kafkaClusterId: p.kafkaClusterId,
     zookeeperConnect: p.zookeeperConnect, minioEndpoint: p.minioEndpoint, metastoreUri: p.metastoreUri,

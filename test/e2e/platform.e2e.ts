@@ -9,7 +9,9 @@ import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
 import * as k8s from "@kubernetes/client-node";
 import type { Stack } from "@pulumi/pulumi/automation";
+import { ConfigError } from "../../infra/config/load";
 import { loadPlatform } from "../../infra/config/stack";
+import { checkExistingSecrets, clusterSecretReader } from "../../infra/existing-secrets";
 import { section } from "../../infra/config/schema";
 import { KUBECONFIG, openStack, ROOT, testConfig, useToolchain } from "./harness";
 
@@ -36,7 +38,6 @@ function YAMLConfig(stack: string, namespace: string): Record<string, string> {
 /** Secrets a platform team would sync from its vault before the first `up`. */
 async function createExistingSecrets(core: k8s.CoreV1Api, namespace: string) {
   const random = () => require("node:crypto").randomBytes(18).toString("hex");
-  await core.createNamespace({ body: { metadata: { name: namespace } } });
   const secret = (name: string, data: Record<string, string>) => core.createNamespacedSecret({ namespace, body: { metadata: { name }, stringData: data } });
   await secret("minio-credentials", { "root-user": `user${random().slice(0, 8)}`, "root-password": random() });
   await secret("mysql-credentials", { username: "hive", password: random(), "root-password": random() });
@@ -78,8 +79,21 @@ for (const name of STACKS) {
 
     before(async () => {
       useToolchain();
-      await createExistingSecrets(core, namespace);
+      await core.createNamespace({ body: { metadata: { name: namespace } } });
       stack = (await openStack(name, namespace)).stack;
+    });
+
+    test("the program's Secret check reads the real API server: missing Secrets are named, then found", async () => {
+      const loaded = loadPlatform(ROOT, name, YAMLConfig(name, namespace));
+      await assert.rejects(checkExistingSecrets(loaded, clusterSecretReader(loaded.settings)), (e: ConfigError) => {
+        assert.deepEqual(e.problems.map((p) => p.split(";")[0]), [
+          `credentials.source: existing: Secret ${namespace}/minio-credentials does not exist`,
+          `credentials.source: existing: Secret ${namespace}/mysql-credentials does not exist`,
+        ]);
+        return true;
+      });
+      await createExistingSecrets(core, namespace);
+      await checkExistingSecrets(loaded, clusterSecretReader(loaded.settings));
     });
     after(() => console.log(`# ${name} timings (s): ${JSON.stringify(timings)}`));
 

@@ -1,0 +1,64 @@
+/**
+ * Credentials a stack takes from existing Secrets are read from the cluster before anything is
+ * registered: a missing Secret or key stops the preview with the setting that asked for it.
+ */
+import { Credential, CREDENTIAL_ENGINE, CREDENTIALS, credentialSource } from "./config/engines";
+import { ConfigError } from "./config/load";
+import type { LoadedPlatform } from "./config/stack";
+
+/** The Secret each credential lives in, and the keys the platform's pods read from it. */
+export const CREDENTIAL_SECRETS: Record<Credential, { secret: string; keys: string[] }> = {
+  minio: { secret: "minio-credentials", keys: ["root-password", "root-user"] },
+  mysql: { secret: "mysql-credentials", keys: ["password", "root-password", "username"] },
+  airflow: {
+    secret: "airflow-credentials",
+    keys: ["admin-password", "api-secret-key", "connection", "db-password", "fernet-key", "jwt-secret", "logs-access-key", "logs-secret-key"],
+  },
+};
+
+/** Reads a Secret's key names; undefined when the Secret does not exist. */
+export type SecretKeysReader = (namespace: string, name: string) => Promise<string[] | undefined>;
+
+export async function checkExistingSecrets(p: LoadedPlatform, read: SecretKeysReader): Promise<void> {
+  const problems: string[] = [];
+  for (const credential of CREDENTIALS) {
+    if (!p.config.engines[CREDENTIAL_ENGINE[credential]] || credentialSource(p.config.credentials, credential) !== "existing") continue;
+    const { secret, keys } = CREDENTIAL_SECRETS[credential];
+    const setting = p.config.credentials[credential] ? `credentials.${credential}` : "credentials.source";
+    const where = `Secret ${p.settings.namespace}/${secret}`;
+    let present: string[] | undefined;
+    try {
+      present = await read(p.settings.namespace, secret);
+    } catch (e) {
+      problems.push(`${setting}: existing: cannot read ${where}: ${(e as Error).message.split("\n")[0]}`);
+      continue;
+    }
+    if (present === undefined) {
+      problems.push(`${setting}: existing: ${where} does not exist; create it with keys ${keys.join(", ")} (or set ${setting}: generated)`);
+      continue;
+    }
+    const missing = keys.filter((k) => !present!.includes(k));
+    if (missing.length) problems.push(`${setting}: existing: ${where} lacks keys ${missing.join(", ")}; it must hold ${keys.join(", ")}`);
+  }
+  if (problems.length) throw new ConfigError(problems);
+}
+
+/** The reader for a real run: the stack's kubeconfig and context, as the provider uses them. */
+export function clusterSecretReader(settings: LoadedPlatform["settings"]): SecretKeysReader {
+  return async (namespace, name) => {
+    // Loaded on use: the client is an ES module, which only a real run (Node 22) needs.
+    const k8s: typeof import("@kubernetes/client-node") = require("@kubernetes/client-node");
+    const kc = new k8s.KubeConfig();
+    if (!settings.kubeconfig) kc.loadFromDefault();
+    else if (settings.kubeconfig.trimStart().startsWith("apiVersion") || settings.kubeconfig.includes("\n")) kc.loadFromString(settings.kubeconfig);
+    else kc.loadFromFile(settings.kubeconfig);
+    if (settings.context) kc.setCurrentContext(settings.context);
+    try {
+      const secret = await kc.makeApiClient(k8s.CoreV1Api).readNamespacedSecret({ name, namespace });
+      return Object.keys(secret.data ?? {});
+    } catch (e) {
+      if ((e as { code?: number }).code === 404) return undefined;
+      throw e;
+    }
+  };
+}

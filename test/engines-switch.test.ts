@@ -1,0 +1,104 @@
+/** Engines switched off, credentials from existing Secrets, and charts from a mirror or a local copy, under mocks. */
+import * as path from "path";
+import { ConfigError } from "../infra/config/load";
+import { chartArgs } from "../components/kit/charts";
+import { planStack } from "../tools/plan";
+
+const types = (plan: Awaited<ReturnType<typeof planStack>>) => plan.resources.map((r) => `${r.type.split(":").pop()}/${r.name}`);
+const problemsOf = async (sets: string[]) => {
+  try {
+    await planStack({ stack: "dev", sets });
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  return [];
+};
+
+describe("engines switched off", () => {
+  it("plans no object of an engine that is off, and drops its outputs' flows", async () => {
+    const plan = await planStack({ stack: "dev", sets: ["engines.airflow=false"] });
+    expect(types(plan).some((t) => t.startsWith("Orchestrator/") || t === "Chart/airflow")).toBe(false);
+    expect(types(plan)).toContain("StatefulSet/kafka-broker");
+    const policies = plan.resources.filter((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy").map((r) => r.inputs.metadata.name);
+    expect(policies.filter((n: string) => n.startsWith("airflow"))).toEqual([]);
+  });
+
+  it("refuses an engine that is on while one it needs is off, naming both", async () => {
+    const problems = await problemsOf(["engines.starburst=false"]);
+    expect(problems).toEqual(expect.arrayContaining([
+      expect.stringMatching(/engines\.starburst: is off, but dbt needs it/),
+      expect.stringMatching(/engines\.starburst: is off, but airflow needs it/),
+    ]));
+  });
+
+  it("needs no section for an engine that is off", async () => {
+    const plan = await planStack({ stack: "dev", sets: ["engines.airflow=false", "engines.dbt=false", "engines.impala=false"] });
+    expect(types(plan)).not.toContain("CronJob/dbt");
+  });
+});
+
+describe("credentials from existing Secrets", () => {
+  it("generates and writes no credential whose source is existing", async () => {
+    const plan = await planStack({ stack: "dev", sets: ["credentials.source=existing"] });
+    expect(plan.resources.filter((r) => r.type.startsWith("random:"))).toEqual([]);
+    expect(types(plan)).not.toContain("Secret/minio-credentials");
+    expect(types(plan)).not.toContain("Secret/mysql-credentials");
+    // Pods still read the same Secrets by name.
+    const minio = plan.resources.find((r) => r.type === "kubernetes:apps/v1:StatefulSet" && r.name === "minio")!;
+    expect(JSON.stringify(minio.inputs)).toContain('"name":"minio-credentials"');
+  });
+
+  it("takes the source per credential", async () => {
+    const plan = await planStack({ stack: "dev", sets: ["credentials.minio=existing"] });
+    expect(types(plan)).not.toContain("Secret/minio-credentials");
+    expect(types(plan)).toContain("Secret/mysql-credentials");
+    expect(plan.resources.some((r) => r.name.startsWith("mysql-credentials-"))).toBe(true);
+  });
+
+  it("refuses an unknown source", async () => {
+    expect(await problemsOf(["credentials.source=vault"])).toEqual([expect.stringMatching(/credentials\.source: must be "generated" or "existing"/)]);
+  });
+});
+
+describe("chart sources", () => {
+  const pinned = { name: "trino", version: "1.42.0", repo: "https://trinodb.github.io/charts" };
+  it("defaults to the vendor's repository at the pinned version", () => {
+    expect(chartArgs(pinned, undefined, "/p")).toEqual({ chart: "trino", version: "1.42.0", repositoryOpts: { repo: pinned.repo } });
+  });
+  it("takes a mirror repository or an OCI registry, keeping the pinned version", () => {
+    expect(chartArgs(pinned, { repository: "https://mirror.example/charts" }, "/p")).toEqual({ chart: "trino", version: "1.42.0", repositoryOpts: { repo: "https://mirror.example/charts" } });
+    expect(chartArgs(pinned, { repository: "oci://registry.example/charts/" }, "/p")).toEqual({ chart: "oci://registry.example/charts/trino", version: "1.42.0" });
+  });
+  it("takes a local directory relative to the project", () => {
+    expect(chartArgs(pinned, { path: "vendor/trino" }, "/p")).toEqual({ chart: path.resolve("/p/vendor/trino") });
+  });
+  it("refuses both at once", async () => {
+    expect(await problemsOf(["starburst.chart.path=x", "starburst.chart.repository=https://m.example"])).toEqual([expect.stringMatching(/starburst\.chart: set repository or path, not both/)]);
+  });
+});
+
+describe("existing Secrets are checked before anything is deployed", () => {
+  const { checkExistingSecrets } = require("../infra/existing-secrets") as typeof import("../infra/existing-secrets");
+  const { loadPlatform } = require("../infra/config/stack") as typeof import("../infra/config/stack");
+  const { readStackFile } = require("../tools/plan") as typeof import("../tools/plan");
+  const loaded = (credentials: object) => loadPlatform(path.resolve(__dirname, ".."), "dev", { ...readStackFile("dev"), "dataplatform:credentials": JSON.stringify(credentials) });
+
+  it("names the setting, the Secret and the keys when a Secret is missing or incomplete", async () => {
+    const secrets: Record<string, string[]> = { "minio-credentials": ["root-user"] };
+    const read = async (_ns: string, name: string) => secrets[name];
+    await expect(checkExistingSecrets(loaded({ source: "existing", airflow: "generated" }), read)).rejects.toMatchObject({
+      problems: [
+        "credentials.source: existing: Secret data-platform/minio-credentials lacks keys root-password; it must hold root-password, root-user",
+        "credentials.source: existing: Secret data-platform/mysql-credentials does not exist; create it with keys password, root-password, username (or set credentials.source: generated)",
+      ],
+    });
+  });
+
+  it("passes when every Secret has its keys, and reads nothing for generated credentials", async () => {
+    const asked: string[] = [];
+    const read = async (_ns: string, name: string) => { asked.push(name); return ["root-user", "root-password"]; };
+    await checkExistingSecrets(loaded({ minio: "existing" }), read);
+    expect(asked).toEqual(["minio-credentials"]);
+  });
+});
