@@ -28,12 +28,6 @@ export interface CredentialsArgs {
   dependsOn?: pulumi.Resource[];
 }
 
-/** The keys a credentials Secret holds: what pods read, and what an existing Secret must have. */
-export function credentialKeys(args: Pick<CredentialsArgs, "generated" | "fixed" | "internal"> & { derivedKeys?: string[] }): string[] {
-  const generated = Object.keys(args.generated).filter((k) => !(args.internal ?? []).includes(k));
-  return [...Object.keys(args.fixed ?? {}), ...generated, ...(args.derivedKeys ?? [])].sort();
-}
-
 export class Credentials extends pulumi.ComponentResource {
   public readonly secretName: string;
   /** The generated values by key (Pulumi secrets). */
