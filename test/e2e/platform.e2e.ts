@@ -4,8 +4,7 @@
  * Run by `npm run test:e2e` (tools/toolchain builds and starts what it needs).
  */
 import assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as path from "node:path";
+import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import * as k8s from "@kubernetes/client-node";
 import type { Stack } from "@pulumi/pulumi/automation";
@@ -13,6 +12,7 @@ import { ConfigError } from "../../infra/config/load";
 import { loadPlatform } from "../../infra/config/stack";
 import { checkExistingSecrets, clusterSecretReader } from "../../infra/existing-secrets";
 import { section } from "../../infra/config/schema";
+import { readStackFile } from "../../tools/plan";
 import { KUBECONFIG, openStack, ROOT, testConfig, useToolchain } from "./harness";
 
 const STACKS = (process.env.DP_E2E_STACKS ?? "dev,staging,prod").split(",");
@@ -29,15 +29,13 @@ function configOf(stack: string, namespace: string) {
   return loadPlatform(ROOT, stack, file).config;
 }
 function YAMLConfig(stack: string, namespace: string): Record<string, string> {
-  const yaml = require("yaml");
-  const doc = yaml.parse(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8")).config;
-  const all = { ...doc, ...testConfig(namespace) };
-  return Object.fromEntries(Object.entries(all).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+  const added = Object.entries(testConfig(namespace)).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]);
+  return { ...readStackFile(stack), ...Object.fromEntries(added) };
 }
 
 /** Secrets a platform team would sync from its vault before the first `up`. */
 async function createExistingSecrets(core: k8s.CoreV1Api, namespace: string) {
-  const random = () => require("node:crypto").randomBytes(18).toString("hex");
+  const random = () => randomBytes(18).toString("hex");
   const secret = (name: string, data: Record<string, string>) => core.createNamespacedSecret({ namespace, body: { metadata: { name }, stringData: data } });
   await secret("minio-credentials", { "root-user": `user${random().slice(0, 8)}`, "root-password": random() });
   await secret("mysql-credentials", { username: "hive", password: random(), "root-password": random() });
@@ -144,14 +142,15 @@ for (const name of STACKS) {
       assert.deepEqual(changes, [], "no object differs from what the API server holds");
     });
 
-    const scales: [string, string, (c: ReturnType<typeof configOf>) => number, string][] = [
-      ["kafka.brokers", "kafka-broker", (c) => section(c, "kafka").brokers, "StatefulSet"],
-      ["starburst.workers.replicas", "trino-worker", (c) => section(c, "starburst").workers.replicas, "Deployment"],
-      ["spark.workers.replicas", "spark-worker", (c) => section(c, "spark").workers.replicas, "Deployment"],
-      ["hdfs.dataNodes.replicas", "hdfs-datanode", (c) => section(c, "hdfs").dataNodes.replicas, "StatefulSet"],
-      ["yarn.nodeManagers.replicas", "yarn-nodemanager", (c) => section(c, "yarn").nodeManagers.replicas, "StatefulSet"],
+    // [setting, workload, its logical name (a chart's objects are <release>:<ns>/<name>), its count, kind]
+    const scales: [string, string, string, (c: ReturnType<typeof configOf>) => number, string][] = [
+      ["kafka.brokers", "kafka-broker", "kafka-broker", (c) => section(c, "kafka").brokers, "StatefulSet"],
+      ["starburst.workers.replicas", "trino-worker", `trino:${namespace}/trino-worker`, (c) => section(c, "starburst").workers.replicas, "Deployment"],
+      ["spark.workers.replicas", "spark-worker", "spark-worker", (c) => section(c, "spark").workers.replicas, "Deployment"],
+      ["hdfs.dataNodes.replicas", "hdfs-datanode", "hdfs-datanode", (c) => section(c, "hdfs").dataNodes.replicas, "StatefulSet"],
+      ["yarn.nodeManagers.replicas", "yarn-nodemanager", "yarn-nodemanager", (c) => section(c, "yarn").nodeManagers.replicas, "StatefulSet"],
     ];
-    for (const [setting, workload, current, kind] of scales) {
+    for (const [setting, workload, logicalName, current, kind] of scales) {
       test(`scaling ${setting} updates only ${kind} ${workload}`, async () => {
         const next = current(configOf(name, namespace)) + 1;
         await stack.setConfig(`dataplatform:${setting}`, { value: String(next) }, true);
@@ -163,7 +162,7 @@ for (const name of STACKS) {
             if (step && step.op !== "same") updated.push(`${step.op} ${step.type} ${step.urn.split("::").pop()}`);
           },
         }));
-        assert.deepEqual(updated, [`update kubernetes:apps/v1:${kind} ${workload}`.replace(` ${workload}`, ` ${kind === "Deployment" && workload === "trino-worker" ? "trino:" + namespace + "/trino-worker" : workload}`)]);
+        assert.deepEqual(updated, [`update kubernetes:apps/v1:${kind} ${logicalName}`]);
         assert.equal(preview.changeSummary.update, 1);
         await timed(`up ${setting}`, () => stack.up());
         const live = kind === "StatefulSet"
