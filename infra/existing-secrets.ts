@@ -2,6 +2,7 @@
  * Credentials a stack takes from existing Secrets are read from the cluster before anything is
  * registered: a missing Secret or key stops the preview with the setting that asked for it.
  */
+import { apiStatus, kubeConfigFor, kubernetesClient } from "./cluster";
 import { Credential, CREDENTIAL_ENGINE, CREDENTIALS, credentialSource } from "./config/engines";
 import { ConfigError } from "./config/load";
 import type { LoadedPlatform } from "./config/stack";
@@ -30,6 +31,7 @@ export async function checkExistingSecrets(p: LoadedPlatform, read: SecretKeysRe
     try {
       present = await read(p.settings.namespace, secret);
     } catch (e) {
+      if (e instanceof ConfigError) throw e;
       problems.push(`${setting}: existing: cannot read ${where}: ${(e as Error).message.split("\n")[0]}`);
       continue;
     }
@@ -44,20 +46,15 @@ export async function checkExistingSecrets(p: LoadedPlatform, read: SecretKeysRe
 }
 
 /** The reader for a real run: the stack's kubeconfig and context, as the provider uses them. */
-export function clusterSecretReader(settings: LoadedPlatform["settings"]): SecretKeysReader {
+export function clusterSecretReader(settings: LoadedPlatform["settings"], stackFile?: string): SecretKeysReader {
   return async (namespace, name) => {
-    // Loaded on use: the client is an ES module, which only a real run (Node 22) needs.
-    const k8s: typeof import("@kubernetes/client-node") = require("@kubernetes/client-node");
-    const kc = new k8s.KubeConfig();
-    if (!settings.kubeconfig) kc.loadFromDefault();
-    else if (settings.kubeconfig.trimStart().startsWith("apiVersion") || settings.kubeconfig.includes("\n")) kc.loadFromString(settings.kubeconfig);
-    else kc.loadFromFile(settings.kubeconfig);
-    if (settings.context) kc.setCurrentContext(settings.context);
+    const { CoreV1Api } = kubernetesClient();
+    const kc = kubeConfigFor(settings, stackFile);
     try {
-      const secret = await kc.makeApiClient(k8s.CoreV1Api).readNamespacedSecret({ name, namespace });
+      const secret = await kc.makeApiClient(CoreV1Api).readNamespacedSecret({ name, namespace });
       return Object.keys(secret.data ?? {});
     } catch (e) {
-      if ((e as { code?: number }).code === 404) return undefined;
+      if (apiStatus(e) === 404) return undefined;
       throw e;
     }
   };

@@ -23,10 +23,34 @@ export function runProgram(extraLayers: ConfigLayer[] = []): DataPlatform {
 export async function runProgramOrExplain(): Promise<DataPlatform> {
   try {
     const loaded = loadStack();
-    await checkExistingSecrets(loaded, clusterSecretReader(loaded.settings));
+    await checkExistingSecrets(loaded, clusterSecretReader(loaded.settings, `Pulumi.${loaded.stack}.yaml`));
     return new DataPlatform("platform", loaded);
   } catch (e) {
     if (e instanceof ConfigError) throw new pulumi.RunError(e.message);
     throw e;
   }
+}
+
+/** The stack's outputs (an engine that is off has none): what the entry point exports. */
+export function stackOutputs(p: DataPlatform): Record<string, unknown> {
+  const outputs: Record<string, unknown> = {
+    namespace: p.namespace,
+    kafkaBootstrapServers: p.kafkaBootstrapServers,
+    kafkaClusterId: p.kafkaClusterId,
+    zookeeperConnect: p.zookeeperConnect,
+    minioEndpoint: p.minioEndpoint,
+    metastoreJdbcUrl: p.metastoreJdbcUrl,
+    hdfsDefaultFs: p.hdfsDefaultFs,
+    hdfsClusterId: p.hdfsClusterId,
+    yarnWebUrl: p.yarnWebUrl,
+    sparkMasterUrl: p.sparkMasterUrl,
+    metastoreUri: p.metastoreUri,
+    sqlCoordinatorUrl: p.sqlCoordinatorUrl,
+    impalaHs2: p.impalaHs2,
+    airflowUrl: p.airflowUrl,
+    airflowAdminUser: p.airflowAdminUser,
+    /** `pulumi stack output airflowAdminPassword --show-secrets` (generated credentials only) */
+    airflowAdminPassword: p.airflowAdminPassword,
+  };
+  return Object.fromEntries(Object.entries(outputs).filter(([, v]) => v !== undefined));
 }

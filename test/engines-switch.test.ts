@@ -1,7 +1,10 @@
 /** Engines switched off, credentials from existing Secrets, and charts from a mirror or a local copy, under mocks. */
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { ConfigError } from "../infra/config/load";
-import { chartArgs } from "../components/kit/charts";
+import { chartArgs, localChartProblem } from "../components/kit/charts";
 import { planStack } from "../tools/plan";
 
 const types = (plan: Awaited<ReturnType<typeof planStack>>) => plan.resources.map((r) => `${r.type.split(":").pop()}/${r.name}`);
@@ -75,6 +78,39 @@ describe("chart sources", () => {
   });
   it("refuses both at once", async () => {
     expect(await problemsOf(["starburst.chart.path=x", "starburst.chart.repository=https://m.example"])).toEqual([expect.stringMatching(/starburst\.chart: set repository or path, not both/)]);
+  });
+
+  describe("a local copy must be the pinned chart", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dp-charts-"));
+    const chart = (name: string, version: string, packaged: boolean) => {
+      const top = path.join(dir, `${name}-${version}`, name);
+      fs.mkdirSync(path.join(top, "templates"), { recursive: true });
+      // Archived before Chart.yaml (sorted by name), and longer than one block: the reader must skip it.
+      fs.writeFileSync(path.join(top, ".helmignore"), "*.swp\n".repeat(200));
+      fs.writeFileSync(path.join(top, "templates", "a.yaml"), "kind: ConfigMap\n");
+      fs.writeFileSync(path.join(top, "Chart.yaml"), `apiVersion: v2\nname: ${name}\nversion: ${version}\n`);
+      if (!packaged) return top;
+      execFileSync("tar", ["-czf", `${top}.tgz`, "-C", path.dirname(top), "--sort=name", name]);
+      return `${top}.tgz`;
+    };
+    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it("accepts the pinned chart as a directory or a .tgz", () => {
+      expect(localChartProblem("starburst.chart.path", pinned, { path: chart("trino", "1.42.0", false) }, "/p")).toBeUndefined();
+      expect(localChartProblem("starburst.chart.path", pinned, { path: chart("trino", "1.42.0", true) }, "/p")).toBeUndefined();
+    });
+    it("names the setting, the path and both versions when the copy is another release", async () => {
+      const older = chart("trino", "1.41.0", true);
+      expect(await problemsOf([`starburst.chart.path=${older}`])).toEqual([`starburst.chart.path: ${older} holds chart trino 1.41.0, but this program pins chart trino 1.42.0`]);
+    });
+    it("refuses a missing path, a directory without Chart.yaml and another chart", () => {
+      const check = (p: string) => localChartProblem("airflow.chart.path", pinned, { path: p }, dir);
+      expect(check("nowhere")).toBe("airflow.chart.path: nowhere does not exist; it must be a directory or .tgz of chart trino 1.42.0");
+      expect(check(".")).toBe("airflow.chart.path: . has no Chart.yaml; it must be a directory or .tgz of chart trino 1.42.0");
+      expect(check(chart("airflow", "1.42.0", false))).toMatch(/holds chart airflow 1\.42\.0, but this program pins chart trino 1\.42\.0$/);
+      fs.writeFileSync(path.join(dir, "broken.tgz"), "not gzip");
+      expect(check("broken.tgz")).toMatch(/^airflow\.chart\.path: broken\.tgz cannot be read as a chart directory or \.tgz: /);
+    });
   });
 });
 

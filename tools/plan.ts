@@ -54,10 +54,11 @@ export function parsePathValue(raw: string): unknown {
   return raw;
 }
 
-export function readStackFile(stack: string): Record<string, string> {
-  const file = path.join(ROOT_DIR, `Pulumi.${stack}.yaml`);
+/** A stack file's config as Pulumi hands it to the program; `dir` holds the stack files (the project's by default). */
+export function readStackFile(stack: string, dir: string = ROOT_DIR): Record<string, string> {
+  const file = path.join(dir, `Pulumi.${stack}.yaml`);
   if (!/^[\w.-]+$/.test(stack) || !fs.existsSync(file)) {
-    const known = fs.readdirSync(ROOT_DIR).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter(Boolean);
+    const known = fs.readdirSync(dir).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter(Boolean);
     throw new ConfigError([`--stack ${stack}: no file Pulumi.${stack}.yaml; allowed: ${known.join(", ")}`]);
   }
   const doc = YAML.parse(fs.readFileSync(file, "utf8")) ?? {};

@@ -3,6 +3,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
 import { ConfigError, ConfigLayer, readEnvironmentFile, resolvePlatformConfig } from "./load";
+import { CHART as AIRFLOW_CHART } from "../../components/airflow/config";
+import { localChartProblem } from "../../components/kit/charts";
+import { FLAVORS } from "../../components/starburst/config";
 import { PlatformConfig, SECTIONS } from "./schema";
 
 export const PROJECT = "dataplatform";
@@ -86,5 +89,18 @@ export function loadPlatform(
   const inProject = !path.relative(rootDir, envFile).startsWith("..");
   const envLayer = readEnvironmentFile(envFile, inProject ? path.relative(rootDir, envFile) : envFile);
   const config = resolvePlatformConfig([envLayer, overrides, ...extraLayers]);
+  const chartProblems = localChartProblems(config, rootDir);
+  if (chartProblems.length) throw new ConfigError(chartProblems);
   return { stack, settings, config };
+}
+
+/** A vendor chart taken from a local copy must be the chart and version the program pins. */
+function localChartProblems(config: PlatformConfig, rootDir: string): string[] {
+  const problems: (string | undefined)[] = [];
+  if (config.engines.starburst && config.starburst) {
+    const flavor = FLAVORS[config.starburst.flavor];
+    problems.push(localChartProblem("starburst.chart.path", { name: flavor.chart, version: flavor.chartVersion, repo: flavor.repo }, config.starburst.chart, rootDir));
+  }
+  if (config.engines.airflow && config.airflow) problems.push(localChartProblem("airflow.chart.path", AIRFLOW_CHART, config.airflow.chart, rootDir));
+  return problems.filter((p): p is string => p !== undefined);
 }

@@ -3,17 +3,21 @@
  * loopback control plane of tools/toolchain. Each stack runs in its own work directory, with the
  * repository's Pulumi.<stack>.yaml copied in, so `pulumi config set` never touches the repository.
  */
+import { randomBytes } from "node:crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as k8s from "@kubernetes/client-node";
 import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import * as YAML from "yaml";
-import { runProgramOrExplain } from "../../infra/program";
+import { runProgramOrExplain, stackOutputs } from "../../infra/program";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 export const TOOLCHAIN = process.env.DP_TOOLCHAIN_HOME ?? path.join(os.homedir(), ".cache", "dataplatform", "toolchain");
-export const KUBECONFIG = path.join(TOOLCHAIN, "cluster", process.env.DP_CLUSTER ?? "e2e", "kubeconfig");
+/** The kubeconfig control-plane.sh writes for a cluster. */
+export const kubeconfigOf = (cluster: string) => path.join(TOOLCHAIN, "cluster", cluster, "kubeconfig");
+export const KUBECONFIG = kubeconfigOf(process.env.DP_CLUSTER ?? "e2e");
 /** The upstream Trino chart at the pinned version, beside the repository. */
 export const TRINO_CHART = path.resolve(ROOT, "..", "shared", "charts", "trino-1.42.0");
 
@@ -31,24 +35,16 @@ function skipReadinessWaits(): void {
   });
 }
 
-/** The stack's outputs, as the entry point exports them (engines that are off export nothing). */
+/** The stack's outputs, as the entry point exports them. */
 async function program(): Promise<Record<string, unknown>> {
   skipReadinessWaits();
-  // As the entry point does: config, then the existing Secrets, then the platform.
-  const p = await runProgramOrExplain();
-  const outputs: Record<string, unknown> = {
-    namespace: p.namespace, kafkaBootstrapServers: p.kafkaBootstrapServers, kafkaClusterId: p.kafkaClusterId,
-    zookeeperConnect: p.zookeeperConnect, minioEndpoint: p.minioEndpoint, metastoreUri: p.metastoreUri,
-    sqlCoordinatorUrl: p.sqlCoordinatorUrl, hdfsDefaultFs: p.hdfsDefaultFs, hdfsClusterId: p.hdfsClusterId,
-    yarnWebUrl: p.yarnWebUrl, sparkMasterUrl: p.sparkMasterUrl, impalaHs2: p.impalaHs2,
-  };
-  return Object.fromEntries(Object.entries(outputs).filter(([, v]) => v !== undefined));
+  return stackOutputs(await runProgramOrExplain());
 }
 
 /** What the tests add to a stack: this cluster, a fresh namespace, existing Secrets, local charts, no Airflow. */
-export function testConfig(namespace: string): Record<string, unknown> {
+export function testConfig(namespace: string, kubeconfig = KUBECONFIG): Record<string, unknown> {
   return {
-    "dataplatform:kubeconfig": KUBECONFIG,
+    "dataplatform:kubeconfig": kubeconfig,
     "dataplatform:namespace": namespace,
     // The random provider cannot be built here: the Secrets are made first, as a Vault user would.
     "dataplatform:credentials": { source: "existing" },
@@ -63,7 +59,7 @@ export interface E2eStack {
 }
 
 /** A work directory with the project file (state in it) and the stack file, and the stack in it. */
-export async function openStack(name: string, namespace: string): Promise<E2eStack> {
+export async function openStack(name: string, namespace: string, kubeconfig = KUBECONFIG): Promise<E2eStack> {
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `dp-e2e-${name}-`));
   const project = YAML.parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"));
   delete project.main; // the inline program stands in for the entry point
@@ -71,7 +67,7 @@ export async function openStack(name: string, namespace: string): Promise<E2eSta
   fs.mkdirSync(path.join(workDir, "state"));
   fs.writeFileSync(path.join(workDir, "Pulumi.yaml"), YAML.stringify(project));
   const stackFile = YAML.parse(fs.readFileSync(path.join(ROOT, `Pulumi.${name}.yaml`), "utf8"));
-  const config = { ...stackFile.config, ...testConfig(namespace) };
+  const config = { ...stackFile.config, ...testConfig(namespace, kubeconfig) };
   const starburst = { ...(config["dataplatform:starburst"] ?? {}), chart: { path: TRINO_CHART } };
   config["dataplatform:starburst"] = starburst;
   fs.writeFileSync(path.join(workDir, `Pulumi.${name}.yaml`), YAML.stringify({ config }));
@@ -91,4 +87,32 @@ export async function openStack(name: string, namespace: string): Promise<E2eSta
 /** The toolchain's binaries first on PATH: the CLI and the provider it finds there. */
 export function useToolchain(): void {
   process.env.PATH = `${path.join(TOOLCHAIN, "bin")}${path.delimiter}${process.env.PATH}`;
+}
+
+/** API clients for a cluster of the toolchain. */
+export function clients(kubeconfig = KUBECONFIG) {
+  const kc = new k8s.KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  return { core: kc.makeApiClient(k8s.CoreV1Api), apps: kc.makeApiClient(k8s.AppsV1Api) };
+}
+
+/** Secrets a platform team would sync from its vault before the first `up`; returns what it wrote. */
+export async function createExistingSecrets(core: k8s.CoreV1Api, namespace: string, values?: Record<string, Record<string, string>>) {
+  const random = () => randomBytes(18).toString("hex");
+  const data = values ?? {
+    "minio-credentials": { "root-user": `user${random().slice(0, 8)}`, "root-password": random() },
+    "mysql-credentials": { username: "hive", password: random(), "root-password": random() },
+  };
+  for (const [name, stringData] of Object.entries(data)) await core.createNamespacedSecret({ namespace, body: { metadata: { name }, stringData } });
+  return data;
+}
+
+export async function eventually<T>(what: string, seconds: number, check: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${seconds}s waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
 }

@@ -4,7 +4,6 @@
  * Run by `npm run test:e2e` (tools/toolchain builds and starts what it needs).
  */
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import * as k8s from "@kubernetes/client-node";
 import type { Stack } from "@pulumi/pulumi/automation";
@@ -13,15 +12,9 @@ import { loadPlatform } from "../../infra/config/stack";
 import { checkExistingSecrets, clusterSecretReader } from "../../infra/existing-secrets";
 import { section } from "../../infra/config/schema";
 import { readStackFile } from "../../tools/plan";
-import { KUBECONFIG, openStack, ROOT, testConfig, useToolchain } from "./harness";
+import { clients, createExistingSecrets, eventually, openStack, ROOT, testConfig, useToolchain } from "./harness";
 
 const STACKS = (process.env.DP_E2E_STACKS ?? "dev,staging,prod").split(",");
-
-function clients() {
-  const kc = new k8s.KubeConfig();
-  kc.loadFromFile(KUBECONFIG);
-  return { core: kc.makeApiClient(k8s.CoreV1Api), apps: kc.makeApiClient(k8s.AppsV1Api) };
-}
 
 /** The validated config the stack deploys (environment file, stack file, the tests' additions). */
 function configOf(stack: string, namespace: string) {
@@ -31,14 +24,6 @@ function configOf(stack: string, namespace: string) {
 function YAMLConfig(stack: string, namespace: string): Record<string, string> {
   const added = Object.entries(testConfig(namespace)).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]);
   return { ...readStackFile(stack), ...Object.fromEntries(added) };
-}
-
-/** Secrets a platform team would sync from its vault before the first `up`. */
-async function createExistingSecrets(core: k8s.CoreV1Api, namespace: string) {
-  const random = () => randomBytes(18).toString("hex");
-  const secret = (name: string, data: Record<string, string>) => core.createNamespacedSecret({ namespace, body: { metadata: { name }, stringData: data } });
-  await secret("minio-credentials", { "root-user": `user${random().slice(0, 8)}`, "root-password": random() });
-  await secret("mysql-credentials", { username: "hive", password: random(), "root-password": random() });
 }
 
 /** Pods per owner (ReplicaSets resolved to their Deployment): what the controller-manager created. */
@@ -54,14 +39,13 @@ async function podsByWorkload(core: k8s.CoreV1Api, apps: k8s.AppsV1Api, namespac
   return counts;
 }
 
-async function eventually<T>(what: string, seconds: number, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + seconds * 1000;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${seconds}s waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 1000));
-  }
+/** Every workload's spec generation and pod template, as the API server holds them. */
+async function workloadSpecs(apps: k8s.AppsV1Api, namespace: string) {
+  const all = [
+    ...(await apps.listNamespacedStatefulSet({ namespace })).items.map((w) => ({ kind: "StatefulSet", w })),
+    ...(await apps.listNamespacedDeployment({ namespace })).items.map((w) => ({ kind: "Deployment", w })),
+  ];
+  return new Map(all.map(({ kind, w }) => [`${kind} ${w.metadata!.name}`, { generation: w.metadata!.generation, template: JSON.stringify(w.spec!.template) }]));
 }
 
 for (const name of STACKS) {
@@ -164,7 +148,13 @@ for (const name of STACKS) {
         }));
         assert.deepEqual(updated, [`update kubernetes:apps/v1:${kind} ${logicalName}`]);
         assert.equal(preview.changeSummary.update, 1);
+        const specsBefore = await workloadSpecs(apps, namespace);
         await timed(`up ${setting}`, () => stack.up());
+        const specsAfter = await workloadSpecs(apps, namespace);
+        const respecced = [...specsAfter].filter(([k, v]) => specsBefore.get(k)?.generation !== v.generation).map(([k]) => k);
+        assert.deepEqual(respecced, [`${kind} ${workload}`], "the API server changed only this workload's spec");
+        const retemplated = [...specsAfter].filter(([k, v]) => specsBefore.get(k)?.template !== v.template).map(([k]) => k);
+        assert.deepEqual(retemplated, [], "no pod template changed, so no pod restarts");
         const live = kind === "StatefulSet"
           ? (await apps.readNamespacedStatefulSet({ name: workload, namespace })).spec!.replicas
           : (await apps.readNamespacedDeployment({ name: workload, namespace })).spec!.replicas;

@@ -140,6 +140,11 @@ describe("no-skip-await", () => {
     skipped.props.metadata.annotations = { "pulumi.com/skipAwait": "true" };
     expect(await messages("no-skip-await", [skipped])).toEqual(['annotation pulumi.com/skipAwait is "true"']);
   });
+  it("fails a chart that skips readiness", async () => {
+    const chart = { type: "kubernetes:helm.sh/v4:Chart", name: "trino", props: { chart: "trino", skipAwait: false } };
+    expect(await messages("no-skip-await", [chart])).toEqual([]);
+    expect(await messages("no-skip-await", [{ ...chart, props: { chart: "trino", skipAwait: true } }])).toEqual(["chart sets skipAwait: true"]);
+  });
 });
 
 describe("retain-stateful-volumes", () => {

@@ -1,0 +1,33 @@
+/** The cluster a stack deploys to, as the kubernetes provider reaches it: for checks and tools outside the engine. */
+import type * as k8s from "@kubernetes/client-node";
+import { ConfigError } from "./config/load";
+import { PROJECT, type StackSettings } from "./config/stack";
+
+/** Loaded on use: the client is an ES module, which only a real run (Node 22) needs. */
+export function kubernetesClient(): typeof k8s {
+  return require("@kubernetes/client-node");
+}
+
+/** The stack's `kubeconfig` (a path or the file's contents) and `context`; omitted: the ambient kubeconfig. */
+export function kubeConfigFor(settings: Pick<StackSettings, "kubeconfig" | "context">, stackFile = "the stack file"): k8s.KubeConfig {
+  const kc = new (kubernetesClient().KubeConfig)();
+  const inline = settings.kubeconfig && (settings.kubeconfig.trimStart().startsWith("apiVersion") || settings.kubeconfig.includes("\n"));
+  try {
+    if (!settings.kubeconfig) kc.loadFromDefault();
+    else if (inline) kc.loadFromString(settings.kubeconfig);
+    else kc.loadFromFile(settings.kubeconfig);
+  } catch (e) {
+    const what = inline ? "its contents" : settings.kubeconfig ?? "the ambient kubeconfig";
+    throw new ConfigError([`${stackFile}: ${PROJECT}:kubeconfig: cannot load ${what}: ${(e as Error).message.split("\n")[0]}`]);
+  }
+  if (settings.context && !kc.getContexts().some((c) => c.name === settings.context)) {
+    throw new ConfigError([`${stackFile}: ${PROJECT}:context: ${settings.context} is not in the kubeconfig; allowed: ${kc.getContexts().map((c) => c.name).join(", ")}`]);
+  }
+  if (settings.context) kc.setCurrentContext(settings.context);
+  return kc;
+}
+
+/** The API's HTTP status of a failed call, when it has one. */
+export function apiStatus(e: unknown): number | undefined {
+  return (e as { code?: number }).code;
+}
