@@ -83,13 +83,16 @@ describe("Kafka", () => {
     expect({ ...b5.spec, replicas: 3 }).toEqual(b3.spec);
   });
 
-  it("reconciles topics: creates, grows, and never shrinks", () => {
+  it("reconciles topics: creates, grows, never shrinks, and removes settings no longer declared", () => {
     const script = topicsScript(kafka("dev"), NS);
     expect(script).toContain("ensure orders 3 1 min.insync.replicas=1");
     expect(script).toContain("ensure customers 3 1 ");
     expect(script).toContain('--alter --topic "$name" --partitions "$want"');
-    expect(script).toMatch(/WARNING: .* Kafka cannot remove partitions, leaving it as is/);
-    expect(script).not.toMatch(/--delete/);
+    expect(script).toMatch(/ERROR: .* Kafka cannot remove partitions: set kafka\.topics\.\$name\.partitions to \$have or more/);
+    expect(script).toContain('MANAGED="min.insync.replicas retention.ms"');
+    expect(script).toContain('--delete-config "$stale"');
+    expect(script).not.toMatch(/--delete(?!-config)/);
+    expect(script.split("\n").pop()).toBe('exit "$refused"');
   });
 });
 

@@ -86,6 +86,13 @@ describe("Starburst flavor", () => {
     expect(problems).toEqual([expect.stringMatching(/starburst\.licenseSecret: is required when flavor is "starburst"/)]);
   });
 
+  it("takes the engine image from a mirror repository, keeping the pinned tag", () => {
+    expect((trinoValues(sql("prod", { repository: "registry.corp.example/trinodb/trino" }), NS) as any).image).toEqual({ repository: "registry.corp.example/trinodb/trino", tag: "479" });
+    const sep: any = chartValues(sql("prod", { flavor: "starburst", licenseSecret: "l", repository: "registry.corp.example/sep" }), NS);
+    expect(sep.image).toEqual({ repository: "registry.corp.example/sep", tag: "476-e" });
+    expect(() => sql("prod", { repository: "Bad Repo" })).toThrow(/must be an image repository such as registry\.example\/trinodb\/trino/);
+  });
+
   it("passes the licence and the worker shutdown settings to the Starburst chart", () => {
     const v: any = chartValues(sql("prod", { flavor: "starburst", licenseSecret: "starburst-license" }), NS);
     expect(v.starburstPlatformLicense).toBe("starburst-license");

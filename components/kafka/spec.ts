@@ -158,9 +158,13 @@ function roleManifests(cfg: KafkaConfig, ns: string, r: Role): Manifest[] {
   ];
 }
 
+/** Topic settings the program declares; one absent from a topic's config is removed from the topic. */
+export const MANAGED_TOPIC_CONFIGS = ["min.insync.replicas", "retention.ms"] as const;
+
 /**
- * Creates missing topics and grows partitions. Kafka cannot remove partitions, so a lower count is
- * left as it is with a warning in the Job's log rather than recreating the topic and losing data.
+ * Creates missing topics, grows partitions and makes each topic's managed settings exactly the
+ * declared ones (a setting no longer declared falls back to the broker default). Kafka cannot remove
+ * partitions: a lower count fails the Job, naming the topic, and changes nothing on that topic.
  */
 export function topicsScript(cfg: KafkaConfig, ns: string): string {
   const topics = Object.entries(cfg.topics).sort(([a], [b]) => a.localeCompare(b));
@@ -168,6 +172,9 @@ export function topicsScript(cfg: KafkaConfig, ns: string): string {
     "set -eu",
     `BS=${bootstrapServers(ns)}`,
     "KT=/opt/kafka/bin/kafka-topics.sh",
+    "KC=/opt/kafka/bin/kafka-configs.sh",
+    `MANAGED="${MANAGED_TOPIC_CONFIGS.join(" ")}"`,
+    "refused=0",
     "for i in $(seq 1 60); do /opt/kafka/bin/kafka-broker-api-versions.sh --bootstrap-server \"$BS\" >/dev/null 2>&1 && break; echo \"waiting for brokers ($i)\"; sleep 5; done",
     "ensure() {",
     '  name="$1"; want="$2"; rf="$3"; configs="$4"',
@@ -179,15 +186,29 @@ export function topicsScript(cfg: KafkaConfig, ns: string): string {
     '    echo "growing $name: $have -> $want partitions"',
     '    $KT --bootstrap-server "$BS" --alter --topic "$name" --partitions "$want"',
     '  elif [ "$have" -gt "$want" ]; then',
-    '    echo "WARNING: $name has $have partitions but config asks for $want; Kafka cannot remove partitions, leaving it as is"',
+    '    echo "ERROR: $name has $have partitions but the config asks for $want; Kafka cannot remove partitions: set kafka.topics.$name.partitions to $have or more"',
+    "    refused=1",
+    "    return",
     "  fi",
-    '  /opt/kafka/bin/kafka-configs.sh --bootstrap-server "$BS" --alter --entity-type topics --entity-name "$name" --add-config "$configs"',
+    '  current=$($KC --bootstrap-server "$BS" --describe --entity-type topics --entity-name "$name" | sed -n "s/^ *\\([a-z.]*\\)=.*/\\1/p")',
+    '  stale=""',
+    "  for key in $MANAGED; do",
+    '    case ",$configs," in *",$key="*) continue ;; esac',
+    '    if printf "%s\\n" $current | grep -qx "$key"; then stale="${stale:+$stale,}$key"; fi',
+    "  done",
+    '  if [ -n "$stale" ]; then',
+    '    echo "$name: removing $stale (no longer in the config)"',
+    '    $KC --bootstrap-server "$BS" --alter --entity-type topics --entity-name "$name" --add-config "$configs" --delete-config "$stale"',
+    "  else",
+    '    $KC --bootstrap-server "$BS" --alter --entity-type topics --entity-name "$name" --add-config "$configs"',
+    "  fi",
     "}",
     ...topics.map(([name, t]) => {
       const configs = [`min.insync.replicas=${cfg.minInsyncReplicas}`];
       if (t.retentionHours) configs.push(`retention.ms=${t.retentionHours * 3600 * 1000}`);
       return `ensure ${name} ${t.partitions} ${t.replicationFactor ?? cfg.replicationFactor} ${configs.join(",")}`;
     }),
+    'exit "$refused"',
   ].join("\n");
 }
 

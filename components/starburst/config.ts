@@ -31,6 +31,8 @@ export const starburstConfig = z
     licenseSecret: z.string().min(1).optional(),
     /** Where the flavor's pinned chart comes from (default: the vendor's repository). */
     chart: chartSourceConfig.optional(),
+    /** The engine image's repository, for a mirror (default: the flavor's own, such as trinodb/trino). */
+    repository: z.string().regex(/^[a-z0-9][\w.\-/:]*$/, { error: "must be an image repository such as registry.example/trinodb/trino" }).optional(),
     /** Overrides the flavor's pinned engine release (e.g. 479); the chart stays pinned. */
     version: z.number().int().min(400).optional(),
     coordinator: z.strictObject(role(70)),

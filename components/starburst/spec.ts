@@ -104,7 +104,7 @@ export function trinoValues(cfg: StarburstConfig, ns: string): Record<string, un
     additionalVolumeMounts: [{ name: "tmp", mountPath: "/tmp" }, { name: "data", mountPath: "/data/trino" }],
   });
   return {
-    image: { repository: flavor.image, tag: imageTag(cfg) },
+    image: { repository: cfg.repository ?? flavor.image, tag: imageTag(cfg) },
     server: {
       workers: cfg.workers.replicas,
       node: { environment: "dataplatform" },
@@ -136,7 +136,7 @@ export function starburstValues(cfg: StarburstConfig, ns: string): Record<string
     heapHeadroomPercentage: HEAP_HEADROOM_PERCENT,
   });
   return {
-    image: { repository: FLAVORS.starburst.image, tag: imageTag(cfg) },
+    image: { repository: cfg.repository ?? FLAVORS.starburst.image, tag: imageTag(cfg) },
     starburstPlatformLicense: cfg.licenseSecret,
     environment: "",
     envFrom: [],

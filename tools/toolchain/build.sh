@@ -58,7 +58,10 @@ build_provider() {
   fresh pulumi-resource-kubernetes "$stamp" && { log "pulumi-resource-kubernetes up to date ($stamp)"; return; }
   # The upstream main package embeds files that go generate makes from the module's committed JSON.
   src=$HOME_DIR/src/provider; rm -rf "$src"; cp -r "$HERE/provider" "$src"
-  mod=$(cd "$src" && go list -m -f '{{.Dir}}' github.com/pulumi/pulumi-kubernetes/provider/v4)/cmd/pulumi-resource-kubernetes
+  # `go mod download -json` fetches the module first: on a cold cache `go list -m` has no Dir yet.
+  mod=$(cd "$src" && go mod download -json github.com/pulumi/pulumi-kubernetes/provider/v4 | jq -r '.Dir // empty')
+  [ -n "$mod" ] || { log "cannot download github.com/pulumi/pulumi-kubernetes/provider/v4"; exit 1; }
+  mod=$mod/cmd/pulumi-resource-kubernetes
   jq -c --arg v "$v" '.version=$v' "$mod/schema.json" > "$src/cmd/pulumi-resource-kubernetes/schema-embed.json"
   jq -c . "$mod/terraform-mapping.json" > "$src/cmd/pulumi-resource-kubernetes/terraform-mapping-embed.json"
   gobuild pulumi-resource-kubernetes "$stamp" "$src" \

@@ -1,0 +1,253 @@
+/**
+ * Runs the engines from the program's own plan (`npm run check -- --json`): each workload's pods are
+ * started by tools/engines/pod.sh with the container's command, environment, user, hostname and
+ * volume mounts exactly as planned (ConfigMaps as read-only files, claims as kept directories,
+ * emptyDirs as fresh ones), on a bridge where a hosts file stands in for cluster DNS. The engine's
+ * files come from Maven Central (tools/engines/fetch.sh) and are bound where the image keeps them.
+ */
+import { ChildProcess, execFileSync, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+export const ROOT = path.resolve(__dirname, "..", "..");
+const POD_SH = path.join(ROOT, "tools", "engines", "pod.sh");
+const WORK = process.env.DP_ENGINES_WORK ?? "/var/tmp/dataplatform-engines";
+
+export interface PlannedObject {
+  type: string;
+  name: string;
+  inputs: any;
+}
+
+/** The program's plan for a stack, as `npm run check -- --json` prints it. */
+export function planOf(stack: string, sets: string[] = []): PlannedObject[] {
+  const args = ["run", "--silent", "check", "--", "--stack", stack, "--json", ...sets.flatMap((s) => ["--set", s])];
+  let out: string;
+  try {
+    out = execFileSync("npm", args, { cwd: ROOT, encoding: "utf8", maxBuffer: 256 * 1024 * 1024, stdio: ["ignore", "pipe", "pipe"] });
+  } catch (e) {
+    const err = e as { status: number; stdout: string; stderr: string };
+    // Exit 1 is a policy violation: the plan is printed all the same.
+    if (err.status !== 1 || !err.stdout) throw new Error(`npm run check -- --stack ${stack} failed (${err.status}): ${err.stderr}`);
+    out = err.stdout;
+  }
+  return JSON.parse(out).resources;
+}
+
+export function planned(plan: PlannedObject[], kind: string, name: string): any {
+  const found = plan.find((r) => r.type.endsWith(`:${kind}`) && (r.inputs.metadata?.name ?? r.name) === name);
+  if (!found) throw new Error(`the plan has no ${kind} ${name}; it has ${plan.filter((r) => r.type.endsWith(`:${kind}`)).map((r) => r.inputs.metadata?.name).join(", ")}`);
+  return found.inputs;
+}
+
+/** The plan's Job whose name starts with `prefix` (Jobs are named after a digest of what they do). */
+export function plannedJob(plan: PlannedObject[], prefix: string): any {
+  const found = plan.filter((r) => r.type.endsWith(":Job") && r.inputs.metadata.name.startsWith(`${prefix}-`));
+  if (found.length !== 1) throw new Error(`expected one Job ${prefix}-*, found ${found.map((r) => r.inputs.metadata.name).join(", ") || "none"}`);
+  return found[0].inputs;
+}
+
+export class Pod {
+  readonly exited: Promise<number>;
+  private process: ChildProcess;
+  constructor(readonly name: string, readonly ip: string, readonly logFile: string, argv: string[]) {
+    const log = fs.openSync(logFile, "a");
+    this.process = spawn("bash", [POD_SH, "run", ...argv], { stdio: ["ignore", log, log], detached: true });
+    fs.closeSync(log);
+    this.exited = new Promise((resolve) => this.process.on("exit", (code, signal) => resolve(code ?? (signal ? 128 : 1))));
+  }
+
+  log(): string {
+    return fs.existsSync(this.logFile) ? fs.readFileSync(this.logFile, "utf8") : "";
+  }
+
+  /** Resolves when the log matches; fails with the log's tail when the pod exits or time runs out. */
+  async waitForLog(pattern: RegExp, seconds: number): Promise<RegExpMatchArray> {
+    const deadline = Date.now() + seconds * 1000;
+    let done = false;
+    this.exited.then(() => { done = true; });
+    for (;;) {
+      const match = this.log().match(pattern);
+      if (match) return match;
+      if (done || Date.now() > deadline) {
+        throw new Error(`${this.name}: ${done ? "exited" : `no ${pattern} after ${seconds}s`}; log tail:\n${this.log().split("\n").slice(-40).join("\n")}`);
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.process.exitCode !== null || this.process.signalCode !== null) return;
+    try { process.kill(-this.process.pid!, "SIGTERM"); } catch { return; }
+    const killed = new Promise((r) => setTimeout(r, 20_000)).then(() => {
+      try { process.kill(-this.process.pid!, "SIGKILL"); } catch { /* gone */ }
+    });
+    await Promise.race([this.exited, killed]);
+    await this.exited;
+  }
+}
+
+export interface StartOptions {
+  /** SOURCE:TARGET[:ro] mounts that stand in for the image's files (engine jars, scripts). */
+  image: string[];
+  /** Secret name -> key -> value, for env and volumes that read Secrets. */
+  secrets?: Record<string, Record<string, string>>;
+}
+
+/** One test's cluster: a namespace, the pods' addresses and a hosts file for their DNS names. */
+export class Sandbox {
+  readonly dir: string;
+  private hosts = new Map<string, string>();
+  private pods: Pod[] = [];
+  private nextIp = 2;
+
+  constructor(readonly name: string, readonly plan: PlannedObject[], readonly namespace: string) {
+    this.dir = path.join(WORK, `${name}-${Date.now().toString(36)}`);
+    fs.mkdirSync(path.join(this.dir, "logs"), { recursive: true });
+    execFileSync("bash", [POD_SH, "net-up"]);
+  }
+
+  /** The next free address; 10.244.<n>.<m>, never the bridge's own. */
+  allocateIp(): string {
+    const n = this.nextIp++;
+    return `10.244.${Math.floor(n / 250)}.${(n % 250) + 2}`;
+  }
+
+  /** A DNS name (or several) for an address, as cluster DNS would answer. */
+  addHost(ip: string, ...names: string[]): void {
+    for (const n of names) this.hosts.set(n, ip);
+  }
+
+  /** A Service's names, pointing at one of its pods. */
+  addService(service: string, ip: string): void {
+    this.addHost(ip, `${service}.${this.namespace}.svc.cluster.local`, `${service}.${this.namespace}.svc`, `${service}.${this.namespace}`);
+  }
+
+  private hostsFile(): string {
+    const file = path.join(this.dir, "hosts");
+    const lines = ["127.0.0.1 localhost", ...[...this.hosts].map(([n, ip]) => `${ip} ${n}`)];
+    fs.writeFileSync(file, `${lines.join("\n")}\n`);
+    return file;
+  }
+
+  private configMapDir(name: string, items?: { key: string; path: string }[]): string {
+    const data = planned(this.plan, "ConfigMap", name).data ?? {};
+    const dir = path.join(this.dir, "configmaps", name);
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir, { recursive: true });
+    const files = items ?? Object.keys(data).map((key) => ({ key, path: key }));
+    for (const { key, path: p } of files) {
+      fs.mkdirSync(path.dirname(path.join(dir, p)), { recursive: true });
+      fs.writeFileSync(path.join(dir, p), data[key]);
+    }
+    return dir;
+  }
+
+  private secretDir(name: string, secrets: Record<string, Record<string, string>>): string {
+    const data = secrets[name];
+    if (!data) throw new Error(`the test gives no Secret ${name}`);
+    const dir = path.join(this.dir, "secrets", name);
+    fs.mkdirSync(dir, { recursive: true });
+    for (const [k, v] of Object.entries(data)) fs.writeFileSync(path.join(dir, k), v);
+    return dir;
+  }
+
+  /** A directory owned by the pod's user: a claim's (kept across restarts) or an emptyDir's (fresh). */
+  private ownedDir(dir: string, uid: number, fresh: boolean): string {
+    if (fresh) fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir, { recursive: true });
+    fs.chownSync(dir, uid, uid);
+    return dir;
+  }
+
+  private env(container: any, pod: string, ip: string, secrets: Record<string, Record<string, string>>): string[] {
+    const value = (e: any): string => {
+      if (e.value !== undefined) return String(e.value);
+      const from = e.valueFrom ?? {};
+      if (from.secretKeyRef) return secrets[from.secretKeyRef.name]?.[from.secretKeyRef.key] ?? (() => { throw new Error(`no Secret ${from.secretKeyRef.name} key ${from.secretKeyRef.key}`); })();
+      if (from.configMapKeyRef) return planned(this.plan, "ConfigMap", from.configMapKeyRef.name).data[from.configMapKeyRef.key];
+      if (from.fieldRef) return { "metadata.name": pod, "metadata.namespace": this.namespace, "status.podIP": ip }[from.fieldRef.fieldPath as string] ?? "";
+      if (from.resourceFieldRef) throw new Error(`env ${e.name}: resourceFieldRef is not supported by the sandbox`);
+      return "";
+    };
+    return (container.env ?? []).map((e: any) => `${e.name}=${value(e)}`);
+  }
+
+  /**
+   * Starts one container of a pod template as pod `pod` at `ip`; init containers are run by
+   * `startPod`. Claims live in <dir>/claims/<claim>-<pod>, so a restarted pod finds its data.
+   */
+  startContainer(pod: string, ip: string, template: any, container: any, opts: StartOptions): Pod {
+    const spec = template.spec;
+    const uid = container.securityContext?.runAsUser ?? spec.securityContext?.runAsUser ?? 0;
+    const secrets = opts.secrets ?? {};
+    const mounts = (container.volumeMounts ?? []).map((m: any) => {
+      const volume = (spec.volumes ?? []).find((v: any) => v.name === m.name);
+      let source: string;
+      if (volume?.configMap) source = this.configMapDir(volume.configMap.name, volume.configMap.items);
+      else if (volume?.secret) source = this.secretDir(volume.secret.secretName, secrets);
+      else if (volume?.emptyDir) source = this.ownedDir(path.join(this.dir, "pods", pod, m.name), uid, !fs.existsSync(path.join(this.dir, "pods", pod, ".started")));
+      else if (volume?.persistentVolumeClaim) source = this.ownedDir(path.join(this.dir, "claims", volume.persistentVolumeClaim.claimName), uid, false);
+      else if (!volume) source = this.ownedDir(path.join(this.dir, "claims", `${m.name}-${pod}`), uid, false); // a volumeClaimTemplate
+      else throw new Error(`${pod}: volume ${m.name} of a kind the sandbox does not run: ${JSON.stringify(volume)}`);
+      if (m.subPath) source = path.join(source, m.subPath);
+      return `${source}:${m.mountPath}${m.readOnly || volume?.configMap || volume?.secret ? ":ro" : ""}`;
+    });
+    const command = [...(container.command ?? []), ...(container.args ?? [])];
+    if (!command.length) throw new Error(`${pod}: container ${container.name} has no command; the sandbox has no image entrypoint`);
+    const logFile = path.join(this.dir, "logs", `${pod}-${container.name}.log`);
+    const p = new Pod(pod, ip, logFile, [pod, ip, path.join(this.dir, "roots", pod), String(uid), this.hostsFile(), "--", ...opts.image, ...mounts, "--", ...this.env(container, pod, ip, secrets), "--", ...command]);
+    this.pods.push(p);
+    return p;
+  }
+
+  /** A pod of a template: its init containers one after another, then its first container. */
+  async startPod(pod: string, ip: string, template: any, opts: StartOptions): Promise<Pod> {
+    fs.mkdirSync(path.join(this.dir, "pods", pod), { recursive: true });
+    for (const init of template.spec.initContainers ?? []) {
+      const p = this.startContainer(pod, ip, template, init, opts);
+      const code = await p.exited;
+      if (code !== 0) throw new Error(`${pod}: init container ${init.name} exited ${code}:\n${p.log().split("\n").slice(-30).join("\n")}`);
+    }
+    const main = this.startContainer(pod, ip, template, template.spec.containers[0], opts);
+    fs.writeFileSync(path.join(this.dir, "pods", pod, ".started"), "");
+    return main;
+  }
+
+  /** Every pod of a planned StatefulSet, its DNS names registered before any starts (as a headless Service does). */
+  async startStatefulSet(name: string, opts: StartOptions, ips?: string[]): Promise<Pod[]> {
+    const sts = planned(this.plan, "StatefulSet", name);
+    const pods = Array.from({ length: sts.spec.replicas ?? 1 }, (_, i) => ({ pod: `${name}-${i}`, ip: ips?.[i] ?? this.allocateIp() }));
+    for (const { pod, ip } of pods) this.addHost(ip, `${pod}.${sts.spec.serviceName}.${this.namespace}.svc.cluster.local`, pod);
+    return Promise.all(pods.map(({ pod, ip }) => this.startPod(pod, ip, sts.spec.template, opts)));
+  }
+
+  /** Runs a planned Job's pod to completion. */
+  async runJob(job: any, opts: StartOptions): Promise<{ code: number; log: string }> {
+    const pod = `${job.metadata.name}-${Math.random().toString(36).slice(2, 7)}`;
+    const ip = this.allocateIp();
+    this.addHost(ip, pod);
+    const p = await this.startPod(pod, ip, job.spec.template, opts);
+    const code = await p.exited;
+    return { code, log: p.log() };
+  }
+
+  /** Where a pod's claim keeps its data (a volumeClaimTemplate's <template>-<pod>). */
+  claimDir(claim: string): string {
+    return path.join(this.dir, "claims", claim);
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all(this.pods.map((p) => p.stop()));
+  }
+}
+
+/** Removes every sandbox pod's network and the bridge (after the suites). */
+export function networkDown(): void {
+  execFileSync("bash", [POD_SH, "net-down"]);
+}
+
+/** The engine's files from Maven Central, fetched once into the cache: the directory they are in. */
+export function engineFiles(engine: string): string {
+  return execFileSync("bash", [path.join(ROOT, "tools", "engines", "fetch.sh"), engine], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
+}

@@ -1,0 +1,146 @@
+/**
+ * Kafka as the program renders it: the controllers and brokers of a stack's plan, started by their
+ * own container commands (node ids from ordinals, advertised names, the pinned cluster ID, format
+ * once), then the topics Job's script. What is asserted is what the cluster reports back.
+ */
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { loadPlatform } from "../../infra/config/stack";
+import { section } from "../../infra/config/schema";
+import { readStackFile } from "../../tools/plan";
+import { engineFiles, planned, plannedJob, planOf, Pod, ROOT, Sandbox, StartOptions } from "./harness";
+
+const STACKS = (process.env.DP_ENGINE_STACKS ?? "dev,prod").split(",");
+
+/** `kafka-configs --describe --all`: each config's effective value and where it comes from. */
+export function parseConfigs(out: string): Map<string, { value: string; source: string }> {
+  const configs = new Map<string, { value: string; source: string }>();
+  for (const m of out.matchAll(/^\s+([a-z0-9.]+)=(.*?) sensitive=\w+ synonyms=\{(\w+):/gm)) configs.set(m[1], { value: m[2], source: m[3] });
+  return configs;
+}
+
+/** `kafka-topics --describe`: partition count and replication factor of each topic. */
+function parseTopics(out: string): Map<string, { partitions: number; replicationFactor: number }> {
+  const topics = new Map<string, { partitions: number; replicationFactor: number }>();
+  for (const m of out.matchAll(/^Topic: (\S+)\s+TopicId: \S+\s+PartitionCount: (\d+)\s+ReplicationFactor: (\d+)/gm)) {
+    topics.set(m[1], { partitions: Number(m[2]), replicationFactor: Number(m[3]) });
+  }
+  return topics;
+}
+
+for (const stack of STACKS) {
+  describe(`Kafka runs stack ${stack}'s rendered configuration`, () => {
+    const config = section(loadPlatform(ROOT, stack, readStackFile(stack)).config, "kafka");
+    const plan = planOf(stack);
+    const namespace = planned(plan, "StatefulSet", "kafka-broker").metadata.namespace;
+    let sandbox: Sandbox;
+    let opts: StartOptions;
+    let controllers: Pod[] = [];
+    let brokers: Pod[] = [];
+    const bootstrap = `kafka-bootstrap.${namespace}.svc.cluster.local:9092`;
+
+    /** A Kafka tool run in a pod made from the topics Job's own container (image, user, network). */
+    async function kafka(tool: string, ...args: string[]): Promise<string> {
+      const job = plannedJob(plan, "kafka-topics");
+      const template = { ...job.spec.template, spec: { ...job.spec.template.spec, initContainers: [] } };
+      template.spec.containers = [{ ...template.spec.containers[0], command: [`/opt/kafka/bin/${tool}.sh`, ...args] }];
+      const run = await sandbox.runJob({ metadata: { name: tool }, spec: { template } }, opts);
+      assert.equal(run.code, 0, `${tool} ${args.join(" ")}:\n${run.log}`);
+      return run.log;
+    }
+    const describeTopics = async () => parseTopics(await kafka("kafka-topics", "--bootstrap-server", bootstrap, "--describe"));
+    const effective = async (topic: string) => parseConfigs(await kafka("kafka-configs", "--bootstrap-server", bootstrap, "--describe", "--all", "--entity-type", "topics", "--entity-name", topic));
+    const runTopicsJob = async (sets: string[] = []) => {
+      const job = plannedJob(sets.length ? planOf(stack, sets) : plan, "kafka-topics");
+      return sandbox.runJob(job, opts);
+    };
+
+    before(async () => {
+      sandbox = new Sandbox(`kafka-${stack}`, plan, namespace);
+      const files = engineFiles("kafka");
+      opts = { image: [`${path.join(files, "lib")}:/opt/kafka/libs:ro`, `${path.join(ROOT, "tools", "engines", "kafka", "bin")}:/opt/kafka/bin:ro`] };
+      const brokerIps = Array.from({ length: config.brokers }, () => sandbox.allocateIp());
+      sandbox.addService("kafka-bootstrap", brokerIps[0]);
+      controllers = await sandbox.startStatefulSet("kafka-controller", opts);
+      brokers = await sandbox.startStatefulSet("kafka-broker", opts, brokerIps);
+      await Promise.all([...controllers, ...brokers].map((p) => p.waitForLog(/Kafka Server started/, 180)));
+    });
+    after(async () => {
+      await sandbox?.stopAll();
+    });
+
+    test("every node formatted its storage for the pinned cluster ID and took the id of its ordinal", () => {
+      const nodes = [...controllers.map((p, i) => ({ p, id: 1000 + i })), ...brokers.map((p, i) => ({ p, id: i }))];
+      for (const { p, id } of nodes) {
+        assert.match(p.log(), /Formatting metadata directory \/var\/lib\/kafka\/data with metadata\.version/, p.name);
+        assert.match(p.log(), new RegExp(`\\[KafkaRaftServer nodeId=${id}\\] Kafka Server started`), p.name);
+        const meta = fs.readFileSync(path.join(sandbox.claimDir(`data-${p.name}`), "data", "meta.properties"), "utf8");
+        assert.match(meta, new RegExp(`^cluster\\.id=${config.clusterId}$`, "m"), p.name);
+        assert.match(meta, new RegExp(`^node\\.id=${id}$`, "m"), p.name);
+      }
+    });
+
+    test("the topics Job creates every topic with its partitions, replication factor, min.insync.replicas and retention", async () => {
+      const run = await runTopicsJob();
+      assert.equal(run.code, 0, run.log);
+      const topics = await describeTopics();
+      for (const [name, t] of Object.entries(config.topics)) {
+        assert.deepEqual(topics.get(name), { partitions: t.partitions, replicationFactor: t.replicationFactor ?? config.replicationFactor }, name);
+        const c = await effective(name);
+        assert.equal(c.get("min.insync.replicas")?.value, String(config.minInsyncReplicas), `${name} min.insync.replicas`);
+        if (t.retentionHours) assert.equal(c.get("retention.ms")?.value, String(t.retentionHours * 3_600_000), `${name} retention.ms`);
+      }
+    });
+
+    test("a topic a client creates with no settings, and the internal topics, get the stack's durability", async () => {
+      await kafka("kafka-topics", "--bootstrap-server", bootstrap, "--create", "--topic", "probe-defaults", "--partitions", "1");
+      const topics = await describeTopics();
+      assert.equal(topics.get("probe-defaults")?.replicationFactor, config.replicationFactor);
+      const c = await effective("probe-defaults");
+      assert.equal(c.get("min.insync.replicas")?.value, String(config.minInsyncReplicas), `min.insync.replicas comes from ${c.get("min.insync.replicas")?.source}`);
+      // The group coordinator makes __consumer_offsets when a first group joins.
+      await kafka("kafka-console-consumer", "--bootstrap-server", bootstrap, "--topic", "probe-defaults", "--group", "probe", "--timeout-ms", "8000");
+      const internal = await effective("__consumer_offsets");
+      assert.equal(internal.get("min.insync.replicas")?.value, String(config.minInsyncReplicas));
+      assert.equal((await describeTopics()).get("__consumer_offsets")?.replicationFactor, config.replicationFactor);
+    });
+
+    test("rerunning the Job changes nothing", async () => {
+      const before = await describeTopics();
+      const run = await runTopicsJob();
+      assert.equal(run.code, 0, run.log);
+      assert.doesNotMatch(run.log, /creating|growing/);
+      assert.deepEqual(await describeTopics(), before);
+    });
+
+    const [first, firstTopic] = Object.entries(config.topics).sort(([a], [b]) => a.localeCompare(b))[0];
+    test(`raising ${first}'s partitions grows them; lowering them is refused and changes nothing`, async () => {
+      const grown = firstTopic.partitions + 2;
+      const up = await runTopicsJob([`kafka.topics.${first}.partitions=${grown}`]);
+      assert.equal(up.code, 0, up.log);
+      assert.equal((await describeTopics()).get(first)?.partitions, grown);
+      const down = await runTopicsJob([`kafka.topics.${first}.partitions=${firstTopic.partitions}`]);
+      assert.notEqual(down.code, 0, "a lower partition count fails the Job");
+      assert.match(down.log, new RegExp(`${first} has ${grown} partitions but the config asks for ${firstTopic.partitions}`));
+      assert.equal((await describeTopics()).get(first)?.partitions, grown);
+    });
+
+    test(`removing a per-topic setting returns ${first} to the broker default`, async () => {
+      const set = await runTopicsJob([`kafka.topics.${first}.partitions=${firstTopic.partitions + 2}`, `kafka.topics.${first}.retentionHours=1`]);
+      assert.equal(set.code, 0, set.log);
+      assert.equal((await effective(first)).get("retention.ms")?.value, "3600000");
+      const removed = await runTopicsJob([`kafka.topics.${first}.partitions=${firstTopic.partitions + 2}`]);
+      assert.equal(removed.code, 0, removed.log);
+      const retention = (await effective(first)).get("retention.ms");
+      assert.notEqual(retention?.source, "DYNAMIC_TOPIC_CONFIG", `retention.ms is still set on the topic: ${retention?.value}`);
+    });
+
+    test("no node logs an unknown or unused configuration", () => {
+      for (const p of [...controllers, ...brokers]) {
+        assert.doesNotMatch(p.log(), /(unknown|isn't a known|not a known|was supplied but|unused) config/i, p.name);
+      }
+    });
+  });
+}

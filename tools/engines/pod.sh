@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# A pod without a container runtime, for the engine tests (needs root): the container's command runs
+# with the container's own paths, user, environment and hostname, in a network namespace of its own
+# on a bridge, with its own hostname, over a copy-on-write view of this machine's root (the "image": the host's JDK and
+# shell, plus the engine's files bound where the official image keeps them).
+#
+#   pod.sh net-up                          the bridge dp-br0 (10.244.0.1/16), idempotent
+#   pod.sh net-down                        removes every pod namespace and the bridge
+#   pod.sh run NAME IP DIR UID HOSTS -- MOUNTS... -- ENV... -- COMMAND...
+#       NAME      namespace and hostname (the pod's name)
+#       IP        its address on the bridge (10.244.x.y)
+#       DIR       a work directory for the root's writable layer
+#       UID       the user (and group) the command runs as
+#       HOSTS     a hosts file to serve as the pod's /etc/hosts (cluster DNS stand-in)
+#       MOUNTS    SOURCE:TARGET[:ro], bound in order (volumes and the image's engine files)
+#       ENV       NAME=VALUE, the whole environment besides HOSTNAME and PATH
+# The root is read-only unless DP_POD_WRITABLE_ROOT=1, as readOnlyRootFilesystem makes it; only
+# the mounts are writable. The process replaces this script, so its PID is the pod's.
+set -euo pipefail
+BRIDGE=dp-br0
+GATEWAY=10.244.0.1
+
+net_up() {
+  ip link show "$BRIDGE" >/dev/null 2>&1 || ip link add "$BRIDGE" type bridge
+  ip addr replace "$GATEWAY/16" dev "$BRIDGE"
+  ip link set "$BRIDGE" up
+}
+
+net_down() {
+  for ns in $(ip netns list | awk '/^dp-/ {print $1}'); do
+    ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null || true
+    ip netns delete "$ns"
+  done
+  ip link show "$BRIDGE" >/dev/null 2>&1 && ip link delete "$BRIDGE" || true
+}
+
+# The namespace of pod NAME at IP, replacing a leftover one of the same name.
+pod_net() {
+  local name=$1 ip=$2 ns=dp-$1 veth
+  veth=dpv$(printf '%s' "$name" | sha256sum | cut -c1-8)
+  ip netns delete "$ns" 2>/dev/null || true
+  ip link delete "$veth" 2>/dev/null || true
+  ip netns add "$ns"
+  ip link add "$veth" type veth peer name eth0 netns "$ns"
+  ip link set "$veth" master "$BRIDGE" up
+  ip -n "$ns" addr add "$ip/16" dev eth0
+  ip -n "$ns" link set eth0 up
+  ip -n "$ns" link set lo up
+  ip -n "$ns" route add default via "$GATEWAY"
+}
+
+run() {
+  local name=$1 ip=$2 dir=$3 uid=$4 hosts=$5; shift 5
+  [ "${1:-}" = "--" ] || { echo "pod.sh run: expected -- before the mounts" >&2; exit 2; }; shift
+  local mounts=() env=()
+  while [ $# -gt 0 ] && [ "$1" != "--" ]; do mounts+=("$1"); shift; done; shift
+  while [ $# -gt 0 ] && [ "$1" != "--" ]; do env+=("$1"); shift; done; shift
+  [ $# -gt 0 ] || { echo "pod.sh run: no command" >&2; exit 2; }
+  ip link show "$BRIDGE" >/dev/null 2>&1 || { echo "pod.sh run: no bridge $BRIDGE: run pod.sh net-up first" >&2; exit 1; }
+  pod_net "$name" "$ip"
+  rm -rf "$dir/upper" "$dir/work"; mkdir -p "$dir/upper" "$dir/work" "$dir/root"
+  exec ip netns exec "dp-$name" unshare --uts bash -c '
+    set -euo pipefail
+    dir=$1 uid=$2 hosts=$3 name=$4 nmounts=$5; shift 5
+    root=$dir/root
+    mount --make-rprivate /
+    hostname "$name"
+    mount -t overlay overlay -o "lowerdir=/,upperdir=$dir/upper,workdir=$dir/work" "$root"
+    for m in proc dev sys; do mount --rbind "/$m" "$root/$m"; done
+    cp "$hosts" "$root/etc/hosts"
+    printf "%s\n" "$name" > "$root/etc/hostname"
+    for ((i = 0; i < nmounts; i++)); do
+      IFS=: read -r src target mode <<< "$1"; shift
+      mkdir -p "$root$target"
+      mount --bind "$src" "$root$target"
+      [ "$mode" = ro ] && mount -o remount,bind,ro "$root$target"
+    done
+    [ "${DP_POD_WRITABLE_ROOT:-}" = 1 ] || mount -o remount,ro "$root"
+    exec chroot "$root" setpriv --reuid="$uid" --regid="$uid" --clear-groups --inh-caps=-all \
+      env -i HOSTNAME="$name" PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@"
+  ' pod "$dir" "$uid" "$hosts" "$name" "${#mounts[@]}" "${mounts[@]}" "${env[@]}" "$@"
+}
+
+case ${1:-} in
+  net-up) net_up ;;
+  net-down) net_down ;;
+  run) shift; run "$@" ;;
+  *) echo "usage: pod.sh net-up | net-down | run NAME IP DIR UID HOSTS -- MOUNTS... -- ENV... -- COMMAND..." >&2; exit 2 ;;
+esac
