@@ -52,7 +52,11 @@ describe("Kafka", () => {
   it("runs KRaft with pinned node ids and per-pod advertised listeners", () => {
     const cfg = kafka("prod");
     expect(controllerVoters(cfg, NS)).toBe([0, 1, 2].map((i) => `${1000 + i}@kafka-controller-${i}.kafka-controller-headless.${NS}.svc.cluster.local:9093`).join(","));
-    expect(controllerProperties(cfg, NS)).toContain("process.roles=controller");
+    const controller = controllerProperties(cfg, NS);
+    expect(controller).toContain("process.roles=controller");
+    // KRaft controllers create topics: a client that gives no count gets theirs (the engine tests found 1).
+    expect(controller).toContain("default.replication.factor=3");
+    expect(controller).toContain("min.insync.replicas=2");
     const broker = brokerProperties(cfg, NS);
     expect(broker).toContain("process.roles=broker");
     expect(broker).toContain("default.replication.factor=3");

@@ -59,6 +59,19 @@ export const LOG4J2_YAML = [
 
 const properties = (entries: [string, string | number | boolean][]) => entries.map(([k, v]) => `${k}=${v}`).join("\n") + "\n";
 
+/**
+ * Topic defaults the whole cluster must agree on. In KRaft the controllers create topics (so their
+ * default.replication.factor is the one a client without a count gets) and, with eligible leader
+ * replicas, write their min.insync.replicas as the cluster-wide default, which wins over the brokers'
+ * static value: both roles carry them.
+ */
+function durabilityDefaults(cfg: KafkaConfig): [string, number][] {
+  return [
+    ["default.replication.factor", cfg.replicationFactor],
+    ["min.insync.replicas", cfg.minInsyncReplicas],
+  ];
+}
+
 export function controllerProperties(cfg: KafkaConfig, ns: string): string {
   return properties([
     ["process.roles", "controller"],
@@ -67,6 +80,7 @@ export function controllerProperties(cfg: KafkaConfig, ns: string): string {
     ["controller.listener.names", "CONTROLLER"],
     ["listener.security.protocol.map", "CONTROLLER:PLAINTEXT"],
     ["log.dirs", `${DATA_MOUNT}/data`],
+    ...durabilityDefaults(cfg),
   ]);
 }
 
@@ -80,8 +94,7 @@ export function brokerProperties(cfg: KafkaConfig, ns: string): string {
     ["controller.listener.names", "CONTROLLER"],
     ["listener.security.protocol.map", "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT"],
     ["log.dirs", `${DATA_MOUNT}/data`],
-    ["default.replication.factor", rf],
-    ["min.insync.replicas", cfg.minInsyncReplicas],
+    ...durabilityDefaults(cfg),
     ["offsets.topic.replication.factor", rf],
     ["transaction.state.log.replication.factor", rf],
     ["transaction.state.log.min.isr", Math.min(cfg.minInsyncReplicas, rf)],
