@@ -7,6 +7,7 @@
  */
 import { ChildProcess, execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
+import * as net from "node:net";
 import * as path from "node:path";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
@@ -50,7 +51,7 @@ export function plannedJob(plan: PlannedObject[], prefix: string): any {
 export class Pod {
   readonly exited: Promise<number>;
   private process: ChildProcess;
-  constructor(readonly name: string, readonly ip: string, readonly logFile: string, argv: string[]) {
+  constructor(readonly name: string, readonly ip: string, readonly logFile: string, readonly container: any, argv: string[]) {
     const log = fs.openSync(logFile, "a");
     this.process = spawn("bash", [POD_SH, "run", ...argv], { stdio: ["ignore", log, log], detached: true });
     fs.closeSync(log);
@@ -76,6 +77,39 @@ export class Pod {
     }
   }
 
+  /** Whether the container's readiness probe (tcpSocket or httpGet) passes now, as a kubelet checks it. */
+  async probeReady(): Promise<boolean> {
+    const probe = this.container.readinessProbe;
+    if (!probe) return true;
+    const action = probe.tcpSocket ?? probe.httpGet;
+    const port = typeof action.port === "number" ? action.port : this.container.ports?.find((p: any) => p.name === action.port)?.containerPort;
+    if (probe.tcpSocket) {
+      return new Promise((resolve) => {
+        const socket = net.connect({ host: this.ip, port, timeout: 3000 }, () => { socket.destroy(); resolve(true); });
+        socket.on("error", () => resolve(false));
+        socket.on("timeout", () => { socket.destroy(); resolve(false); });
+      });
+    }
+    if (probe.httpGet) {
+      try {
+        const res = await fetch(`http://${this.ip}:${port}${probe.httpGet.path ?? "/"}`, { signal: AbortSignal.timeout((probe.timeoutSeconds ?? 1) * 1000) });
+        return res.status >= 200 && res.status < 400;
+      } catch {
+        return false;
+      }
+    }
+    throw new Error(`${this.name}: a readiness probe the sandbox cannot run: ${JSON.stringify(probe)}`);
+  }
+
+  /** Waits until the readiness probe passes, as the pod would become Ready. */
+  async waitReady(seconds: number): Promise<void> {
+    const deadline = Date.now() + seconds * 1000;
+    while (!(await this.probeReady())) {
+      if (Date.now() > deadline || this.process.exitCode !== null) throw new Error(`${this.name} never became ready (${JSON.stringify(this.container.readinessProbe)}); log tail:\n${this.log().split("\n").slice(-30).join("\n")}`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+
   async stop(): Promise<void> {
     if (this.process.exitCode !== null || this.process.signalCode !== null) return;
     try { process.kill(-this.process.pid!, "SIGTERM"); } catch { return; }
@@ -92,6 +126,8 @@ export interface StartOptions {
   image: string[];
   /** Secret name -> key -> value, for env and volumes that read Secrets. */
   secrets?: Record<string, Record<string, string>>;
+  /** The image's PATH, when it has commands beyond the system's. */
+  path?: string;
 }
 
 /** One test's cluster: a namespace, the pods' addresses and a hosts file for their DNS names. */
@@ -196,7 +232,7 @@ export class Sandbox {
     const command = [...(container.command ?? []), ...(container.args ?? [])];
     if (!command.length) throw new Error(`${pod}: container ${container.name} has no command; the sandbox has no image entrypoint`);
     const logFile = path.join(this.dir, "logs", `${pod}-${container.name}.log`);
-    const p = new Pod(pod, ip, logFile, [pod, ip, path.join(this.dir, "roots", pod), String(uid), this.hostsFile(), "--", ...opts.image, ...mounts, "--", ...this.env(container, pod, ip, secrets), "--", ...command]);
+    const p = new Pod(pod, ip, logFile, container, [pod, ip, path.join(this.dir, "roots", pod), String(uid), this.hostsFile(), "--", ...opts.image, ...mounts, "--", ...(opts.path ? [`PATH=${opts.path}`] : []), ...this.env(container, pod, ip, secrets), "--", ...command]);
     this.pods.push(p);
     return p;
   }

@@ -71,7 +71,7 @@ run() {
     printf "%s\n" "$name" > "$root/etc/hostname"
     for ((i = 0; i < nmounts; i++)); do
       IFS=: read -r src target mode <<< "$1"; shift
-      mkdir -p "$root$target"
+      if [ -d "$src" ]; then mkdir -p "$root$target"; else mkdir -p "$(dirname "$root$target")"; touch "$root$target"; fi
       mount --bind "$src" "$root$target"
       [ "$mode" = ro ] && mount -o remount,bind,ro "$root$target"
     done

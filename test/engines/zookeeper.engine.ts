@@ -1,0 +1,87 @@
+/**
+ * ZooKeeper as the program renders it: the StatefulSet's pods from the plan (zoo.cfg, the myid its
+ * command derives from the ordinal), then what the servers say of themselves: who leads, which id
+ * each took, which four-letter words they answer.
+ */
+import assert from "node:assert/strict";
+import * as net from "node:net";
+import * as path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { section } from "../../infra/config/schema";
+import { loadPlatform } from "../../infra/config/stack";
+import { readStackFile } from "../../tools/plan";
+import { engineFiles, planned, planOf, Pod, ROOT, Sandbox, StartOptions } from "./harness";
+
+const STACKS = (process.env.DP_ENGINE_STACKS ?? "dev,prod").split(",");
+const HOME = "/apache-zookeeper-3.9.4-bin";
+
+/** A four-letter word and the server's whole answer. */
+function fourLetters(ip: string, word: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let answer = "";
+    const socket = net.connect({ host: ip, port: 2181, timeout: 5000 }, () => socket.end(word));
+    socket.on("data", (d) => { answer += d; });
+    socket.on("end", () => resolve(answer));
+    socket.on("error", reject);
+    socket.on("timeout", () => { socket.destroy(); reject(new Error(`${word} to ${ip}: no answer`)); });
+  });
+}
+
+for (const stack of STACKS) {
+  describe(`ZooKeeper runs stack ${stack}'s rendered configuration`, () => {
+    const plan = planOf(stack);
+    const replicas = section(loadPlatform(ROOT, stack, readStackFile(stack)).config, "zookeeper").replicas;
+    const sts = planned(plan, "StatefulSet", "zookeeper");
+    let sandbox: Sandbox;
+    let pods: Pod[] = [];
+
+    before(async () => {
+      sandbox = new Sandbox(`zookeeper-${stack}`, plan, sts.metadata.namespace);
+      const files = engineFiles("zookeeper");
+      const here = path.join(ROOT, "tools", "engines", "zookeeper");
+      const opts: StartOptions = {
+        image: [`${path.join(files, "lib")}:${HOME}/lib:ro`, `${here}/bin:${HOME}/bin:ro`, `${here}/conf/logback.xml:/conf/logback.xml:ro`],
+        path: `/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:${HOME}/bin`,
+      };
+      pods = await sandbox.startStatefulSet("zookeeper", opts);
+      await Promise.all(pods.map((p) => p.waitReady(120)));
+    });
+    after(async () => {
+      await sandbox?.stopAll();
+    });
+
+    test(`the StatefulSet's ${replicas} servers pass their readiness probe`, () => {
+      assert.equal(pods.length, replicas);
+    });
+
+    test(replicas > 1 ? "the ensemble elected one leader, the others follow" : "the server runs standalone", async () => {
+      // Ready (the admin server answers ruok) comes before the election ends: give it a minute.
+      const modesNow = () => Promise.all(pods.map(async (p) => /Mode: (\w+)/.exec(await fourLetters(p.ip, "srvr"))?.[1]));
+      let modes = await modesNow();
+      for (let i = 0; i < 60 && modes.includes(undefined); i++) {
+        await new Promise((r) => setTimeout(r, 1000));
+        modes = await modesNow();
+      }
+      if (replicas === 1) assert.deepEqual(modes, ["standalone"]);
+      else assert.deepEqual([...modes].sort(), ["follower", ...Array(replicas - 2).fill("follower"), "leader"].sort());
+    });
+
+    test("each server took the id its ordinal gives it", async () => {
+      for (const [i, p] of pods.entries()) {
+        const conf = await (await fetch(`http://${p.ip}:8080/commands/configuration`)).json() as { server_id: number };
+        assert.equal(conf.server_id, replicas === 1 ? 0 : i + 1, p.name);
+      }
+    });
+
+    test("the four-letter words allowed are answered, and no other", async () => {
+      const ip = pods[0].ip;
+      assert.equal(await fourLetters(ip, "ruok"), "imok");
+      assert.match(await fourLetters(ip, "mntr"), /^zk_version\t3\.9\.4/m);
+      for (const word of ["stat", "dump", "envi", "conf", "wchp"]) assert.match(await fourLetters(ip, word), new RegExp(`${word} is not executed because it is not in the whitelist`));
+    });
+
+    test("no server logs an error or a configuration it does not know", () => {
+      for (const p of pods) assert.doesNotMatch(p.log(), / ERROR |[Uu]nknown (property|config)|Invalid config/, p.name);
+    });
+  });
+}
