@@ -53,7 +53,11 @@ describe("Trino chart values", () => {
     expect(v.worker.gracefulShutdown).toEqual({ enabled: true, gracePeriodSeconds: 120 });
     expect(v.worker.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(2 * 120);
     expect(terminationGraceSeconds(sql("prod"))).toBe(270);
-    expect(v.additionalConfigProperties).toEqual(expect.arrayContaining(["enable-dynamic-filtering=true", "join-distribution-type=AUTOMATIC", "shutdown.grace-period=120s"]));
+    expect(v.additionalConfigProperties).toEqual(expect.arrayContaining(["enable-dynamic-filtering=true", "join-distribution-type=AUTOMATIC"]));
+    // The chart writes shutdown.grace-period from gracefulShutdown; a second one would define it twice.
+    expect(v.additionalConfigProperties.some((p: string) => p.startsWith("shutdown.grace-period"))).toBe(false);
+    // The chart's default catalogs are removed, so only the platform's are served.
+    expect(v.catalogs).toMatchObject({ tpch: null, tpcds: null });
   });
 
   it("add only part-of to the chart's own labels, which its selectors rely on", () => {

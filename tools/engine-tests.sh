@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$(id -u)" = 0 ] || { echo "test:engines: the pods need network and mount namespaces: run as root" >&2; exit 1; }
 suites=()
-for s in ${DP_ENGINE_SUITES:-zookeeper kafka}; do suites+=("test/engines/$s.engine.ts"); done
+for s in ${DP_ENGINE_SUITES:-zookeeper kafka trino}; do suites+=("test/engines/$s.engine.ts"); done
 reporters=(--test-reporter=spec --test-reporter-destination=stdout)
 [ -n "${JUNIT_DIR:-}" ] && reporters+=(--test-reporter=tap "--test-reporter-destination=$JUNIT_DIR/engines.tap")
 status=0

@@ -70,13 +70,18 @@ export function catalogs(cfg: StarburstConfig, ns: string): Record<string, strin
 }
 
 /** The seed's performance features: dynamic filtering and cost-based join distribution and order. */
-export function engineProperties(cfg: StarburstConfig): string[] {
-  return [
-    "enable-dynamic-filtering=true",
-    "join-distribution-type=AUTOMATIC",
-    "optimizer.join-reordering-strategy=AUTOMATIC",
-    `shutdown.grace-period=${cfg.gracePeriodSeconds}s`,
-  ];
+export const ENGINE_PROPERTIES = [
+  "enable-dynamic-filtering=true",
+  "join-distribution-type=AUTOMATIC",
+  "optimizer.join-reordering-strategy=AUTOMATIC",
+];
+
+/**
+ * The Trino chart's default catalogs (tpch, tpcds) merge into ours unless removed: a null value
+ * deletes a default key when Helm merges values. Only the platform's catalogs are served.
+ */
+export function trinoCatalogValues(cfg: StarburstConfig, ns: string): Record<string, string | null> {
+  return { tpch: null, tpcds: null, ...catalogs(cfg, ns) };
 }
 
 const mib = (n: number) => `${n}MB`;
@@ -110,8 +115,9 @@ export function trinoValues(cfg: StarburstConfig, ns: string): Record<string, un
       node: { environment: "dataplatform" },
       config: { query: { maxMemory: cfg.queryMaxMemory } },
     },
-    additionalConfigProperties: engineProperties(cfg),
-    catalogs: catalogs(cfg, ns),
+    // shutdown.grace-period comes from worker.gracefulShutdown: the chart writes it into both roles' files.
+    additionalConfigProperties: ENGINE_PROPERTIES,
+    catalogs: trinoCatalogValues(cfg, ns),
     env: s3Env,
     securityContext: restrictedPodSecurity(1000),
     containerSecurityContext: restrictedContainerSecurity(),
@@ -142,7 +148,7 @@ export function starburstValues(cfg: StarburstConfig, ns: string): Record<string
     envFrom: [],
     additionalEnv: s3Env,
     catalogs: catalogs(cfg, ns),
-    additionalProperties: engineProperties(cfg).join("\n"),
+    additionalProperties: [...ENGINE_PROPERTIES, `shutdown.grace-period=${cfg.gracePeriodSeconds}s`].join("\n"),
     coordinator: { ...role(cfg.coordinator), envFrom: [], additionalProperties: "" },
     worker: {
       ...role(cfg.workers),

@@ -8,7 +8,9 @@
 import { ChildProcess, execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
+import * as os from "node:os";
 import * as path from "node:path";
+import * as YAML from "yaml";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 const POD_SH = path.join(ROOT, "tools", "engines", "pod.sh");
@@ -51,7 +53,7 @@ export function plannedJob(plan: PlannedObject[], prefix: string): any {
 export class Pod {
   readonly exited: Promise<number>;
   private process: ChildProcess;
-  constructor(readonly name: string, readonly ip: string, readonly logFile: string, readonly container: any, argv: string[]) {
+  constructor(readonly name: string, readonly ip: string, readonly logFile: string, readonly container: any, private readonly exec: { dir: string; uid: number; path: string }, argv: string[]) {
     const log = fs.openSync(logFile, "a");
     this.process = spawn("bash", [POD_SH, "run", ...argv], { stdio: ["ignore", log, log], detached: true });
     fs.closeSync(log);
@@ -77,10 +79,11 @@ export class Pod {
     }
   }
 
-  /** Whether the container's readiness probe (tcpSocket or httpGet) passes now, as a kubelet checks it. */
+  /** Whether the container's readiness probe (exec, tcpSocket or httpGet) passes now, as a kubelet checks it. */
   async probeReady(): Promise<boolean> {
     const probe = this.container.readinessProbe;
     if (!probe) return true;
+    if (probe.exec) return (await this.run(probe.exec.command)).code === 0;
     const action = probe.tcpSocket ?? probe.httpGet;
     const port = typeof action.port === "number" ? action.port : this.container.ports?.find((p: any) => p.name === action.port)?.containerPort;
     if (probe.tcpSocket) {
@@ -99,6 +102,17 @@ export class Pod {
       }
     }
     throw new Error(`${this.name}: a readiness probe the sandbox cannot run: ${JSON.stringify(probe)}`);
+  }
+
+  /** A command inside the running pod (its namespaces, root and user), as `kubectl exec` runs it. */
+  run(command: string[]): Promise<{ code: number; output: string }> {
+    return new Promise((resolve) => {
+      const child = spawn("bash", [POD_SH, "exec", String(this.process.pid), this.exec.dir, String(this.exec.uid), this.exec.path, ...command], { stdio: ["ignore", "pipe", "pipe"] });
+      let output = "";
+      child.stdout.on("data", (d) => { output += d; });
+      child.stderr.on("data", (d) => { output += d; });
+      child.on("exit", (code) => resolve({ code: code ?? 1, output }));
+    });
   }
 
   /** Waits until the readiness probe passes, as the pod would become Ready. */
@@ -128,6 +142,8 @@ export interface StartOptions {
   secrets?: Record<string, Record<string, string>>;
   /** The image's PATH, when it has commands beyond the system's. */
   path?: string;
+  /** NAME=VALUE the image's own ENV sets (JAVA_HOME and the like). */
+  extraEnv?: string[];
 }
 
 /** One test's cluster: a namespace, the pods' addresses and a hosts file for their DNS names. */
@@ -154,9 +170,9 @@ export class Sandbox {
     for (const n of names) this.hosts.set(n, ip);
   }
 
-  /** A Service's names, pointing at one of its pods. */
+  /** A Service's names, pointing at one of its pods; the bare name too, as the namespace's DNS search path resolves it. */
   addService(service: string, ip: string): void {
-    this.addHost(ip, `${service}.${this.namespace}.svc.cluster.local`, `${service}.${this.namespace}.svc`, `${service}.${this.namespace}`);
+    this.addHost(ip, `${service}.${this.namespace}.svc.cluster.local`, `${service}.${this.namespace}.svc`, `${service}.${this.namespace}`, service);
   }
 
   private hostsFile(): string {
@@ -232,7 +248,8 @@ export class Sandbox {
     const command = [...(container.command ?? []), ...(container.args ?? [])];
     if (!command.length) throw new Error(`${pod}: container ${container.name} has no command; the sandbox has no image entrypoint`);
     const logFile = path.join(this.dir, "logs", `${pod}-${container.name}.log`);
-    const p = new Pod(pod, ip, logFile, container, [pod, ip, path.join(this.dir, "roots", pod), String(uid), this.hostsFile(), "--", ...opts.image, ...mounts, "--", ...(opts.path ? [`PATH=${opts.path}`] : []), ...this.env(container, pod, ip, secrets), "--", ...command]);
+    const exec = { dir: path.join(this.dir, "roots", pod), uid, path: opts.path ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" };
+    const p = new Pod(pod, ip, logFile, container, exec, [pod, ip, exec.dir, String(uid), this.hostsFile(), "--", ...opts.image, ...mounts, "--", ...(opts.path ? [`PATH=${opts.path}`] : []), ...(opts.extraEnv ?? []), ...this.env(container, pod, ip, secrets), "--", ...command]);
     this.pods.push(p);
     return p;
   }
@@ -286,4 +303,18 @@ export function networkDown(): void {
 /** The engine's files from Maven Central, fetched once into the cache: the directory they are in. */
 export function engineFiles(engine: string): string {
   return execFileSync("bash", [path.join(ROOT, "tools", "engines", "fetch.sh"), engine], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
+}
+
+/** A JDK new enough for Trino (tools/engines/jdk.sh). */
+export function javaHome(): string {
+  return execFileSync("bash", [path.join(ROOT, "tools", "engines", "jdk.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
+}
+
+/** A chart rendered by the Helm CLI of the toolchain (the release the provider renders with), as plan objects. */
+export function renderChart(chart: string, release: string, namespace: string, values: unknown): PlannedObject[] {
+  const helm = path.join(process.env.DP_TOOLCHAIN_HOME ?? path.join(os.homedir(), ".cache", "dataplatform", "toolchain"), "bin", "helm");
+  const out = execFileSync(helm, ["template", release, chart, "--namespace", namespace, "--values", "-"], { input: JSON.stringify(values), encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  return YAML.parseAllDocuments(out).map((d) => d.toJS()).filter(Boolean).map((o: any) => ({
+    type: `kubernetes:${o.apiVersion.includes("/") ? o.apiVersion : `core/${o.apiVersion}`}:${o.kind}`, name: o.metadata.name, inputs: o,
+  }));
 }

@@ -6,6 +6,7 @@
 #
 #   pod.sh net-up                          the bridge dp-br0 (10.244.0.1/16), idempotent
 #   pod.sh net-down                        removes every pod namespace and the bridge
+#   pod.sh exec PID DIR UID PATH COMMAND...   a command in running pod PID (an exec probe)
 #   pod.sh run NAME IP DIR UID HOSTS -- MOUNTS... -- ENV... -- COMMAND...
 #       NAME      namespace and hostname (the pod's name)
 #       IP        its address on the bridge (10.244.x.y)
@@ -69,21 +70,32 @@ run() {
     for m in proc dev sys; do mount --rbind "/$m" "$root/$m"; done
     cp "$hosts" "$root/etc/hosts"
     printf "%s\n" "$name" > "$root/etc/hostname"
+    readonly=()
     for ((i = 0; i < nmounts; i++)); do
       IFS=: read -r src target mode <<< "$1"; shift
       if [ -d "$src" ]; then mkdir -p "$root$target"; else mkdir -p "$(dirname "$root$target")"; touch "$root$target"; fi
       mount --bind "$src" "$root$target"
-      [ "$mode" = ro ] && mount -o remount,bind,ro "$root$target"
+      [ "$mode" = ro ] && readonly+=("$root$target")
     done
+    # Read-only once all are bound: a mount may sit inside another (a catalog dir in a config dir).
+    for target in "${readonly[@]}"; do mount -o remount,bind,ro "$target"; done
     [ "${DP_POD_WRITABLE_ROOT:-}" = 1 ] || mount -o remount,ro "$root"
     exec chroot "$root" setpriv --reuid="$uid" --regid="$uid" --clear-groups --inh-caps=-all \
       env -i HOSTNAME="$name" PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@"
   ' pod "$dir" "$uid" "$hosts" "$name" "${#mounts[@]}" "${mounts[@]}" "${env[@]}" "$@"
 }
 
+# A probe's or a tool's command inside a running pod: its namespaces, root and user.
+exec_in() {
+  local pid=$1 dir=$2 uid=$3 path=$4; shift 4
+  exec nsenter -t "$pid" -m -n -u chroot "$dir/root" setpriv --reuid="$uid" --regid="$uid" --clear-groups --inh-caps=-all \
+    env -i HOSTNAME="$(cat "/proc/$pid/root/etc/hostname" 2>/dev/null || hostname)" PATH="$path" "$@"
+}
+
 case ${1:-} in
   net-up) net_up ;;
   net-down) net_down ;;
   run) shift; run "$@" ;;
-  *) echo "usage: pod.sh net-up | net-down | run NAME IP DIR UID HOSTS -- MOUNTS... -- ENV... -- COMMAND..." >&2; exit 2 ;;
+  exec) shift; exec_in "$@" ;;
+  *) echo "usage: pod.sh net-up | net-down | run NAME IP DIR UID HOSTS -- MOUNTS... -- ENV... -- COMMAND... | exec PID DIR UID PATH COMMAND..." >&2; exit 2 ;;
 esac

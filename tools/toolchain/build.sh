@@ -3,7 +3,8 @@
 # etcd, the Pulumi CLI and the kubernetes provider, each from its wrapper module beside this
 # script. Binaries go to $DP_TOOLCHAIN_HOME/bin (default ~/.cache/dataplatform/toolchain), each
 # stamped with its version and a digest of its wrapper, so a warm run only checks stamps.
-# Usage: build.sh [part ...]   parts: k8s etcd pulumi provider (default: all)
+# Usage: build.sh [part ...]   parts: k8s etcd pulumi provider helm (default: all but helm, which
+# only the engine tests use to render the vendor charts)
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 HOME_DIR=${DP_TOOLCHAIN_HOME:-$HOME/.cache/dataplatform/toolchain}
@@ -52,6 +53,10 @@ build_pulumi() {
     "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$v" osusergo,grpcnotrace \
     github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
 }
+build_helm() {
+  local v; v=$(version_of helm helm.sh/helm/v3)
+  gobuild helm "$(stamp_of helm "$v")" "$HERE/helm" "-X helm.sh/helm/v3/internal/version.version=$v" "" helm.sh/helm/v3/cmd/helm
+}
 build_provider() {
   local v=4.25.0 stamp src mod
   stamp=$(stamp_of provider "$v")
@@ -71,8 +76,8 @@ build_provider() {
 parts=("$@"); [ ${#parts[@]} -gt 0 ] || parts=(k8s etcd pulumi provider)
 for part in "${parts[@]}"; do
   case $part in
-    k8s|etcd|pulumi|provider) "build_$part" ;;
-    *) echo "build.sh: unknown part '$part' (allowed: k8s etcd pulumi provider)" >&2; exit 2 ;;
+    k8s|etcd|pulumi|provider|helm) "build_$part" ;;
+    *) echo "build.sh: unknown part '$part' (allowed: k8s etcd pulumi provider helm)" >&2; exit 2 ;;
   esac
 done
 echo "$BIN"
