@@ -387,7 +387,7 @@ describe("the README's walk from pulumi up to daily_revenue rows", () => {
   const block = walk.slice(walk.indexOf("```sh"), walk.indexOf("```", walk.indexOf("```sh") + 5));
 
   it("reads stack outputs the program exports", () => {
-    const exported = [...fs.readFileSync(path.join(ROOT, "infra/index.ts"), "utf8").matchAll(/^  (\w+): p\./gm)].map((m) => m[1]);
+    const exported = [...fs.readFileSync(path.join(ROOT, "infra/program.ts"), "utf8").matchAll(/^    (\w+): p\./gm)].map((m) => m[1]);
     const used = [...block.matchAll(/pulumi stack output (\w+)/g)].map((m) => m[1]);
     expect(used).toEqual(["airflowAdminUser", "airflowAdminPassword"]);
     for (const o of used) expect(exported).toContain(o);

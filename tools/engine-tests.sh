@@ -7,6 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$(id -u)" = 0 ] || { echo "test:engines: the pods need network and mount namespaces: run as root" >&2; exit 1; }
+# Helm renders the vendor charts as the provider does (built from Go modules once, like the e2e toolchain).
+bash tools/toolchain/build.sh helm >&2
 suites=()
 for s in ${DP_ENGINE_SUITES:-zookeeper kafka trino}; do suites+=("test/engines/$s.engine.ts"); done
 reporters=(--test-reporter=spec --test-reporter-destination=stdout)

@@ -11,6 +11,7 @@ import { ConfigError } from "../../infra/config/load";
 import { loadPlatform } from "../../infra/config/stack";
 import { checkExistingSecrets, clusterSecretReader } from "../../infra/existing-secrets";
 import { section } from "../../infra/config/schema";
+import { catalogs } from "../../components/starburst/spec";
 import { readStackFile } from "../../tools/plan";
 import { clients, createExistingSecrets, eventually, openStack, ROOT, testConfig, useToolchain } from "./harness";
 
@@ -97,8 +98,12 @@ for (const name of STACKS) {
       assert.equal((await deploy("spark-worker")).replicas, section(config, "spark").workers.replicas);
       assert.equal((await deploy("trino-worker")).replicas, section(config, "starburst").workers.replicas);
       assert.equal((await deploy("hive-metastore")).replicas, section(config, "hiveMetastore").replicas);
-      const cm = await core.readNamespacedConfigMap({ name: "trino-coordinator", namespace }).catch(() => undefined);
-      assert.ok(cm === undefined || !JSON.stringify(cm.data).includes("${"), "the chart's config is rendered");
+      const cm = await core.readNamespacedConfigMap({ name: "trino-coordinator", namespace });
+      assert.doesNotMatch(cm.data!["config.properties"], /\{\{/, "the chart's config is rendered");
+      assert.equal(cm.data!["config.properties"].match(/^shutdown\.grace-period=/gm)?.length, 1, "shutdown.grace-period once");
+      // The chart's default catalogs (tpch, tpcds) were removed through the provider: only ours are served.
+      const catalogFiles = Object.keys((await core.readNamespacedConfigMap({ name: "trino-catalog", namespace })).data ?? {}).sort();
+      assert.deepEqual(catalogFiles, Object.keys(catalogs(section(config, "starburst"), namespace)).map((c) => `${c}.properties`).sort());
     });
 
     test("the controller-manager created the pods of every workload, and Pod Security admitted them", async () => {
