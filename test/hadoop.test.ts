@@ -58,6 +58,14 @@ describe("HDFS configuration", () => {
     expect(parseSiteXml(tricky)).toEqual({ "a.b": "x < y && z", c: "1" });
   });
 
+  it("calls a NameNode ready once its RPC port serves (its web server answers before the namespace loads)", () => {
+    for (const env of ["dev", "prod"]) {
+      const nn = hdfsManifests(hdfs(env), NS).find((m: any) => m.kind === "StatefulSet" && m.metadata.name === "hdfs-namenode") as any;
+      const container = nn.spec.template.spec.containers.find((c: any) => c.name === "namenode");
+      expect(container.readinessProbe).toMatchObject({ tcpSocket: { port: 9000 } });
+    }
+  });
+
   it("formats the NameNode once, with the pinned cluster ID, and bootstraps the standby in HA", () => {
     const single = nameNodeStart(hdfs("dev")).split("\n");
     expect(single).toEqual([

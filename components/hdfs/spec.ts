@@ -215,7 +215,9 @@ export function hdfsManifests(cfg: HdfsConfig, ns: string, zookeeperConnect: str
     hadoopDaemon({
       name: "namenode", image: cfg.image, script: nameNodeStart(cfg), sizing: cfg.nameNode, env: clusterEnv, dataVolume: true,
       ports: containerPorts(NAMENODE_PORTS),
-      readiness: { httpGet: { path: "/", port: HTTP_PORT }, initialDelaySeconds: 10, periodSeconds: 10 },
+      // Ready once RPC serves: the web server starts before the namespace loads (engine tests found
+      // the directories Job refused while "/" on the web port already answered).
+      readiness: tcp(RPC_PORT, 10),
       liveness: live(RPC_PORT),
       // Up to 30 minutes for a first format, a standby bootstrap or a large image to load.
       startup: { tcpSocket: { port: RPC_PORT }, periodSeconds: 10, failureThreshold: 180 },

@@ -53,9 +53,10 @@ export function plannedJob(plan: PlannedObject[], prefix: string): any {
 export class Pod {
   readonly exited: Promise<number>;
   private process: ChildProcess;
-  constructor(readonly name: string, readonly ip: string, readonly logFile: string, readonly container: any, private readonly exec: { dir: string; uid: number; path: string }, argv: string[]) {
+  constructor(readonly name: string, readonly ip: string, readonly logFile: string, readonly container: any, private readonly exec: { dir: string; uid: number; path: string }, argv: string[], user?: string) {
+    fs.appendFileSync(logFile, `==== start ${new Date().toISOString()}\n`);
     const log = fs.openSync(logFile, "a");
-    this.process = spawn("bash", [POD_SH, "run", ...argv], { stdio: ["ignore", log, log], detached: true });
+    this.process = spawn("bash", [POD_SH, "run", ...argv], { stdio: ["ignore", log, log], detached: true, env: { ...process.env, DP_POD_USER: user ?? "" } });
     fs.closeSync(log);
     this.exited = new Promise((resolve) => this.process.on("exit", (code, signal) => resolve(code ?? (signal ? 128 : 1))));
   }
@@ -63,6 +64,12 @@ export class Pod {
   log(): string {
     return fs.existsSync(this.logFile) ? fs.readFileSync(this.logFile, "utf8") : "";
   }
+
+  /** The log since the container's last start. */
+  lastLog(): string {
+    return this.log().split(/^==== start .*$/m).pop() ?? "";
+  }
+
 
   /** Resolves when the log matches; fails with the log's tail when the pod exits or time runs out. */
   async waitForLog(pattern: RegExp, seconds: number): Promise<RegExpMatchArray> {
@@ -95,7 +102,8 @@ export class Pod {
     }
     if (probe.httpGet) {
       try {
-        const res = await fetch(`http://${this.ip}:${port}${probe.httpGet.path ?? "/"}`, { signal: AbortSignal.timeout((probe.timeoutSeconds ?? 1) * 1000) });
+        // Like the kubelet: 200 to 399 passes; a redirect is not followed into the web UI's files.
+        const res = await fetch(`http://${this.ip}:${port}${probe.httpGet.path ?? "/"}`, { redirect: "manual", signal: AbortSignal.timeout((probe.timeoutSeconds ?? 1) * 1000) });
         return res.status >= 200 && res.status < 400;
       } catch {
         return false;
@@ -138,12 +146,16 @@ export class Pod {
 export interface StartOptions {
   /** SOURCE:TARGET[:ro] mounts that stand in for the image's files (engine jars, scripts). */
   image: string[];
+  /** Another image's mounts for a container of another image, by container name (an init container's). */
+  containerImages?: Record<string, string[]>;
   /** Secret name -> key -> value, for env and volumes that read Secrets. */
   secrets?: Record<string, Record<string, string>>;
   /** The image's PATH, when it has commands beyond the system's. */
   path?: string;
   /** NAME=VALUE the image's own ENV sets (JAVA_HOME and the like). */
   extraEnv?: string[];
+  /** The image's name for the pods' user (its /etc/passwd). */
+  user?: string;
 }
 
 /** One test's cluster: a namespace, the pods' addresses and a hosts file for their DNS names. */
@@ -153,10 +165,29 @@ export class Sandbox {
   private pods: Pod[] = [];
   private nextIp = 2;
 
+  private ips = new Map<string, string>();
+
   constructor(readonly name: string, readonly plan: PlannedObject[], readonly namespace: string) {
     this.dir = path.join(WORK, `${name}-${Date.now().toString(36)}`);
     fs.mkdirSync(path.join(this.dir, "logs"), { recursive: true });
     execFileSync("bash", [POD_SH, "net-up"]);
+    this.registerPlannedServices();
+  }
+
+  /** The address pod `pod` gets, the same every time it is asked for (a StatefulSet pod keeps its name). */
+  ipFor(pod: string): string {
+    if (!this.ips.has(pod)) this.ips.set(pod, this.allocateIp());
+    return this.ips.get(pod)!;
+  }
+
+  /** Each planned Service with a selector answers with the first pod of the workload it selects. */
+  private registerPlannedServices(): void {
+    const workloads = this.plan.filter((r) => /:(StatefulSet|Deployment)$/.test(r.type));
+    for (const svc of this.plan.filter((r) => r.type.endsWith(":Service") && r.inputs.spec?.selector)) {
+      const selector: Record<string, string> = svc.inputs.spec.selector;
+      const target = workloads.find((w) => Object.entries(selector).every(([k, v]) => w.inputs.spec.template.metadata?.labels?.[k] === v));
+      if (target) this.addService(svc.inputs.metadata.name, this.ipFor(`${target.inputs.metadata.name}-0`));
+    }
   }
 
   /** The next free address; 10.244.<n>.<m>, never the bridge's own. */
@@ -238,7 +269,7 @@ export class Sandbox {
       let source: string;
       if (volume?.configMap) source = this.configMapDir(volume.configMap.name, volume.configMap.items);
       else if (volume?.secret) source = this.secretDir(volume.secret.secretName, secrets);
-      else if (volume?.emptyDir) source = this.ownedDir(path.join(this.dir, "pods", pod, m.name), uid, !fs.existsSync(path.join(this.dir, "pods", pod, ".started")));
+      else if (volume?.emptyDir) source = this.ownedDir(path.join(this.dir, "pods", pod, m.name), uid, false);
       else if (volume?.persistentVolumeClaim) source = this.ownedDir(path.join(this.dir, "claims", volume.persistentVolumeClaim.claimName), uid, false);
       else if (!volume) source = this.ownedDir(path.join(this.dir, "claims", `${m.name}-${pod}`), uid, false); // a volumeClaimTemplate
       else throw new Error(`${pod}: volume ${m.name} of a kind the sandbox does not run: ${JSON.stringify(volume)}`);
@@ -249,28 +280,28 @@ export class Sandbox {
     if (!command.length) throw new Error(`${pod}: container ${container.name} has no command; the sandbox has no image entrypoint`);
     const logFile = path.join(this.dir, "logs", `${pod}-${container.name}.log`);
     const exec = { dir: path.join(this.dir, "roots", pod), uid, path: opts.path ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" };
-    const p = new Pod(pod, ip, logFile, container, exec, [pod, ip, exec.dir, String(uid), this.hostsFile(), "--", ...opts.image, ...mounts, "--", ...(opts.path ? [`PATH=${opts.path}`] : []), ...(opts.extraEnv ?? []), ...this.env(container, pod, ip, secrets), "--", ...command]);
+    const p = new Pod(pod, ip, logFile, container, exec, [pod, ip, exec.dir, String(uid), this.hostsFile(), "--", ...(opts.containerImages?.[container.name] ?? opts.image), ...mounts, "--", ...(opts.path ? [`PATH=${opts.path}`] : []), ...(opts.extraEnv ?? []), ...this.env(container, pod, ip, secrets), "--", ...command], opts.containerImages?.[container.name] ? undefined : opts.user);
     this.pods.push(p);
     return p;
   }
 
   /** A pod of a template: its init containers one after another, then its first container. */
   async startPod(pod: string, ip: string, template: any, opts: StartOptions): Promise<Pod> {
+    // A new pod: fresh emptyDirs, shared by its init containers and its container.
+    fs.rmSync(path.join(this.dir, "pods", pod), { recursive: true, force: true });
     fs.mkdirSync(path.join(this.dir, "pods", pod), { recursive: true });
     for (const init of template.spec.initContainers ?? []) {
       const p = this.startContainer(pod, ip, template, init, opts);
       const code = await p.exited;
       if (code !== 0) throw new Error(`${pod}: init container ${init.name} exited ${code}:\n${p.log().split("\n").slice(-30).join("\n")}`);
     }
-    const main = this.startContainer(pod, ip, template, template.spec.containers[0], opts);
-    fs.writeFileSync(path.join(this.dir, "pods", pod, ".started"), "");
-    return main;
+    return this.startContainer(pod, ip, template, template.spec.containers[0], opts);
   }
 
   /** Every pod of a planned StatefulSet, its DNS names registered before any starts (as a headless Service does). */
   async startStatefulSet(name: string, opts: StartOptions, ips?: string[]): Promise<Pod[]> {
     const sts = planned(this.plan, "StatefulSet", name);
-    const pods = Array.from({ length: sts.spec.replicas ?? 1 }, (_, i) => ({ pod: `${name}-${i}`, ip: ips?.[i] ?? this.allocateIp() }));
+    const pods = Array.from({ length: sts.spec.replicas ?? 1 }, (_, i) => ({ pod: `${name}-${i}`, ip: ips?.[i] ?? this.ipFor(`${name}-${i}`) }));
     for (const { pod, ip } of pods) this.addHost(ip, `${pod}.${sts.spec.serviceName}.${this.namespace}.svc.cluster.local`, pod);
     return Promise.all(pods.map(({ pod, ip }) => this.startPod(pod, ip, sts.spec.template, opts)));
   }

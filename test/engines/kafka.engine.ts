@@ -61,10 +61,8 @@ for (const stack of STACKS) {
       sandbox = new Sandbox(`kafka-${stack}`, plan, namespace);
       const files = engineFiles("kafka");
       opts = { image: [`${path.join(files, "lib")}:/opt/kafka/libs:ro`, `${path.join(ROOT, "tools", "engines", "kafka", "bin")}:/opt/kafka/bin:ro`] };
-      const brokerIps = Array.from({ length: config.brokers }, () => sandbox.allocateIp());
-      sandbox.addService("kafka-bootstrap", brokerIps[0]);
       controllers = await sandbox.startStatefulSet("kafka-controller", opts);
-      brokers = await sandbox.startStatefulSet("kafka-broker", opts, brokerIps);
+      brokers = await sandbox.startStatefulSet("kafka-broker", opts);
       await Promise.all([...controllers, ...brokers].map((p) => p.waitForLog(/Kafka Server started/, 180)));
     });
     after(async () => {

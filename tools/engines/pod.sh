@@ -15,7 +15,7 @@
 #       HOSTS     a hosts file to serve as the pod's /etc/hosts (cluster DNS stand-in)
 #       MOUNTS    SOURCE:TARGET[:ro], bound in order (volumes and the image's engine files)
 #       ENV       NAME=VALUE, the whole environment besides HOSTNAME and PATH
-# The root is read-only unless DP_POD_WRITABLE_ROOT=1, as readOnlyRootFilesystem makes it; only
+# DP_POD_USER names UID as the image's /etc/passwd does. The root is read-only unless DP_POD_WRITABLE_ROOT=1, as readOnlyRootFilesystem makes it; only
 # the mounts are writable. The process replaces this script, so its PID is the pod's.
 set -euo pipefail
 BRIDGE=dp-br0
@@ -69,6 +69,11 @@ run() {
     mount -t overlay overlay -o "lowerdir=/,upperdir=$dir/upper,workdir=$dir/work" "$root"
     for m in proc dev sys; do mount --rbind "/$m" "$root/$m"; done
     cp "$hosts" "$root/etc/hosts"
+    # The image'"'"'s name for the user (DP_POD_USER), as its /etc/passwd has it: daemons that name their superuser after it (the NameNode) see the image'"'"'s.
+    if [ -n "${DP_POD_USER:-}" ]; then
+      grep -v "^[^:]*:[^:]*:$uid:" /etc/passwd > "$root/etc/passwd"
+      echo "$DP_POD_USER:x:$uid:$uid::/tmp:/bin/bash" >> "$root/etc/passwd"
+    fi
     printf "%s\n" "$name" > "$root/etc/hostname"
     readonly=()
     for ((i = 0; i < nmounts; i++)); do
