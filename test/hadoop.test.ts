@@ -60,7 +60,7 @@ describe("HDFS configuration", () => {
 
   it("calls a NameNode ready once its RPC port serves (its web server answers before the namespace loads)", () => {
     for (const env of ["dev", "prod"]) {
-      const nn = hdfsManifests(hdfs(env), NS).find((m: any) => m.kind === "StatefulSet" && m.metadata.name === "hdfs-namenode") as any;
+      const nn = hdfsManifests(hdfs(env), NS, ZK).find((m: any) => m.kind === "StatefulSet" && m.metadata.name === "hdfs-namenode") as any;
       const container = nn.spec.template.spec.containers.find((c: any) => c.name === "namenode");
       expect(container.readinessProbe).toMatchObject({ tcpSocket: { port: 9000 } });
     }
