@@ -12,14 +12,15 @@ import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import * as YAML from "yaml";
 import { runProgramOrExplain, stackOutputs } from "../../infra/program";
+import { trinoChart } from "../support/trino-chart";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 export const TOOLCHAIN = process.env.DP_TOOLCHAIN_HOME ?? path.join(os.homedir(), ".cache", "dataplatform", "toolchain");
 /** The kubeconfig control-plane.sh writes for a cluster. */
 export const kubeconfigOf = (cluster: string) => path.join(TOOLCHAIN, "cluster", cluster, "kubeconfig");
 export const KUBECONFIG = kubeconfigOf(process.env.DP_CLUSTER ?? "e2e");
-/** The upstream Trino chart at the pinned version, beside the repository. */
-export const TRINO_CHART = path.resolve(ROOT, "..", "shared", "charts", "trino-1.42.0");
+/** The upstream Trino chart at the pinned version (test/support/trino-chart.ts says where it is looked for). */
+export const TRINO_CHART = trinoChart();
 
 /**
  * The control plane has no kubelet, so nothing ever becomes ready: this transform (test code only,

@@ -18,11 +18,12 @@ import { FLAVORS } from "../../components/starburst/config";
 import { section } from "../../infra/config/schema";
 import { loadPlatform } from "../../infra/config/stack";
 import { readStackFile } from "../../tools/plan";
+import { trinoChart } from "../support/trino-chart";
 import { engineFiles, javaHome, planOf, PlannedObject, Pod, renderChart, ROOT, Sandbox, StartOptions } from "./harness";
 
 const STACKS = (process.env.DP_ENGINE_STACKS ?? "dev,prod").split(",");
 export const TESTED_VERSION = 476;
-const CHART = path.resolve(ROOT, "..", "shared", "charts", "trino-1.42.0");
+const CHART = trinoChart();
 /** The trinodb/trino image's entrypoint. */
 const ENTRYPOINT = ["/usr/lib/trino/bin/run-trino"];
 
