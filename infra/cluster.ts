@@ -27,7 +27,8 @@ export function kubeConfigFor(settings: Pick<StackSettings, "kubeconfig" | "cont
   return kc;
 }
 
-/** The API's HTTP status of a failed call, when it has one. */
+/** The API's HTTP status of a failed call, when it has one (a network error's code is a string such as ECONNREFUSED). */
 export function apiStatus(e: unknown): number | undefined {
-  return (e as { code?: number }).code;
+  const code = (e as { code?: unknown }).code;
+  return typeof code === "number" ? code : undefined;
 }

@@ -89,10 +89,15 @@ describe("Kafka", () => {
 
   it("reconciles topics: creates, grows, never shrinks, and removes settings no longer declared", () => {
     const script = topicsScript(kafka("dev"), NS);
+    expect(script.split("\n")[0]).toBe("set -euo pipefail");
     expect(script).toContain("ensure orders 3 1 min.insync.replicas=1");
     expect(script).toContain("ensure customers 3 1 ");
-    expect(script).toContain('--alter --topic "$name" --partitions "$want"');
+    // Existence from --list by exact name; --alter and --describe take a regular expression, so dots are escaped.
+    expect(script).toContain('grep -Fxq -- "$name"');
+    expect(script).toContain('--alter --topic "$pattern" --partitions "$want"');
     expect(script).toMatch(/ERROR: .* Kafka cannot remove partitions: set kafka\.topics\.\$name\.partitions to \$have or more/);
+    expect(script).toMatch(/ERROR: \$name has replication factor \$have_rf but the config asks for \$rf/);
+    expect(script).toContain('ERROR: no broker answered at $BS for 5 minutes');
     expect(script).toContain('MANAGED="min.insync.replicas retention.ms"');
     expect(script).toContain('--delete-config "$stale"');
     expect(script).not.toMatch(/--delete(?!-config)/);

@@ -90,12 +90,22 @@ export async function restoreVolumes(core: k8s.CoreV1Api, inventory: Inventory):
   for (const { claim, volume } of inventory.volumes) {
     const name = volume.metadata.name;
     const wanted = { namespace: inventory.namespace, name: claim };
+    const pvc = await core.readNamespacedPersistentVolumeClaim({ namespace: inventory.namespace, name: claim }).catch((e) => {
+      if (apiStatus(e) === 404) return undefined;
+      throw e;
+    });
+    if (pvc?.spec?.volumeName && pvc.spec.volumeName !== name) {
+      report.problems.push(`claim ${inventory.namespace}/${claim} is already bound to volume ${pvc.spec.volumeName}, not ${name}: restore runs before pulumi up; delete that claim (and its volume if it is new and empty), then restore again`);
+      continue;
+    }
     const live = await core.readPersistentVolume({ name }).catch((e) => {
       if (apiStatus(e) === 404) return undefined;
       throw e;
     });
     if (!live) {
-      await core.createPersistentVolume({ body: volume as k8s.V1PersistentVolume });
+      // Retained whatever the inventory says: a restored volume must outlive the next mistake.
+      const body = { ...volume, spec: { ...volume.spec, persistentVolumeReclaimPolicy: "Retain" } } as k8s.V1PersistentVolume;
+      await core.createPersistentVolume({ body });
       report.lines.push(`${claim}: volume ${name} created, waiting for its claim`);
       continue;
     }
@@ -106,6 +116,8 @@ export async function restoreVolumes(core: k8s.CoreV1Api, inventory: Inventory):
       // A Released volume still names the deleted claim's UID; without it the new claim can bind.
       await core.replacePersistentVolume({ name, body: { ...live, spec: { ...live.spec, claimRef: { apiVersion: "v1", kind: "PersistentVolumeClaim", ...wanted } } } });
       report.lines.push(`${claim}: volume ${name} freed for its new claim`);
+    } else if (live.status?.phase === "Failed") {
+      report.problems.push(`volume ${name} of ${wanted.namespace}/${claim} is Failed: ${live.status.message ?? "see its events"}`);
     } else {
       report.lines.push(`${claim}: volume ${name} already ${live.status?.phase ?? "present"}`);
     }
@@ -190,8 +202,10 @@ export async function main(argv: string[], out: (line: string) => void = console
     }
   } catch (e) {
     const status = apiStatus(e);
-    if (status === 401 || status === 403) err(`the cluster at ${kc.getCurrentCluster()?.server} refused ${command}: HTTP ${status}; it needs get/list/update on persistentvolumes and list on persistentvolumeclaims`);
-    else err(`cannot reach the cluster at ${kc.getCurrentCluster()?.server}: ${(e as Error).message.split("\n")[0]}`);
+    const server = kc.getCurrentCluster()?.server;
+    if (status === 401 || status === 403) err(`the cluster at ${server} refused ${command}: HTTP ${status}; it needs get, list, create and update on persistentvolumes and get and list on persistentvolumeclaims`);
+    else if (status !== undefined) err(`the cluster at ${server} answered ${command} with HTTP ${status}: ${((e as { body?: unknown }).body as { message?: string } | undefined)?.message ?? (e as Error).message.split("\n")[0]}`);
+    else err(`cannot reach the cluster at ${server}: ${(e as Error).message.split("\n")[0]}`);
     return EXIT.unreachable;
   }
   // With the inventory on stdout, the report goes to stderr.

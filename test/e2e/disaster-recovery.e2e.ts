@@ -144,12 +144,14 @@ describe(`disaster recovery of stack ${STACK}: the runbook brings a wiped cluste
     volumes = await boundClaims(core, namespace, claims);
     names = await objectNames(core, apps, namespace);
     ids = await clusterIds(apps, namespace);
+    assert.match(String(ids.kafka), /^[A-Za-z0-9_-]{22}$/);
+    assert.match(String(ids.hdfs), /^CID-/);
     assert.equal(ids.kafka, outputs.kafkaClusterId);
     assert.equal(ids.hdfs, outputs.hdfsClusterId);
   });
 
   test("runbook, before a disaster: npm run volumes -- export records every claim's volume", () => {
-    const { code, output } = volumesCommand(["export", "--stack", STACK, "--dir", workDir, "--out", inventoryFile]);
+    const { code, output } = volumesCommand(["export", "--stack", STACK, "--dir", workDir, "--retain", "--out", inventoryFile]);
     assert.equal(code, 0, output);
     const inventory = JSON.parse(fs.readFileSync(inventoryFile, "utf8"));
     assert.equal(inventory.namespace, namespace);

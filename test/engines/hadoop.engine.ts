@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { DIRECTORIES } from "../../components/hdfs/spec";
+import { vcores } from "../../components/yarn/spec";
 import { section } from "../../infra/config/schema";
 import { loadPlatform } from "../../infra/config/stack";
 import { readStackFile } from "../../tools/plan";
@@ -108,7 +109,7 @@ for (const stack of STACKS) {
       assert.equal(status.FileStatus?.owner, "spark");
     });
 
-    test(`the ResourceManager sees the NodeManager offer ${yarn.nodeManagers.memoryMb} MB`, async () => {
+    test(`the ResourceManager sees the NodeManager offer ${yarn.nodeManagers.memoryMb} MB and ${vcores(yarn)} cores`, async () => {
       const [zookeeper] = await sandbox.startStatefulSet("zookeeper", opts);
       await zookeeper.waitReady(120);
       const [rm] = await sandbox.startStatefulSet("yarn-resourcemanager", opts);
@@ -126,6 +127,7 @@ for (const stack of STACKS) {
       for (const n of nodes) {
         assert.equal(n.state, "RUNNING");
         assert.equal(n.totalResource.memory, yarn.nodeManagers.memoryMb);
+        assert.equal(n.totalResource.vCores, vcores(yarn));
       }
     });
   });

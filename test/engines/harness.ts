@@ -58,7 +58,11 @@ export class Pod {
     const log = fs.openSync(logFile, "a");
     this.process = spawn("bash", [POD_SH, "run", ...argv], { stdio: ["ignore", log, log], detached: true, env: { ...process.env, DP_POD_USER: user ?? "" } });
     fs.closeSync(log);
-    this.exited = new Promise((resolve) => this.process.on("exit", (code, signal) => resolve(code ?? (signal ? 128 : 1))));
+    this.exited = new Promise((resolve) => this.process.on("exit", (code, signal) => {
+      // Its address is free again only once its namespace is gone: a later pod may be given it.
+      execFileSync("bash", [POD_SH, "net-rm", name]);
+      resolve(code ?? (signal ? 128 : 1));
+    }));
   }
 
   log(): string {
@@ -90,7 +94,7 @@ export class Pod {
   async probeReady(): Promise<boolean> {
     const probe = this.container.readinessProbe;
     if (!probe) return true;
-    if (probe.exec) return (await this.run(probe.exec.command)).code === 0;
+    if (probe.exec) return (await this.run(probe.exec.command, probe.timeoutSeconds ?? 1)).code === 0;
     const action = probe.tcpSocket ?? probe.httpGet;
     const port = typeof action.port === "number" ? action.port : this.container.ports?.find((p: any) => p.name === action.port)?.containerPort;
     if (probe.tcpSocket) {
@@ -113,13 +117,16 @@ export class Pod {
   }
 
   /** A command inside the running pod (its namespaces, root and user), as `kubectl exec` runs it. */
-  run(command: string[]): Promise<{ code: number; output: string }> {
+  run(command: string[], timeoutSeconds = 60): Promise<{ code: number; output: string }> {
     return new Promise((resolve) => {
       const child = spawn("bash", [POD_SH, "exec", String(this.process.pid), this.exec.dir, String(this.exec.uid), this.exec.path, ...command], { stdio: ["ignore", "pipe", "pipe"] });
       let output = "";
+      // As the kubelet does with a probe: one that outlives its timeout has failed.
+      const timer = setTimeout(() => { output += `\n(killed after ${timeoutSeconds}s)`; child.kill("SIGKILL"); }, timeoutSeconds * 1000);
       child.stdout.on("data", (d) => { output += d; });
       child.stderr.on("data", (d) => { output += d; });
-      child.on("exit", (code) => resolve({ code: code ?? 1, output }));
+      child.on("error", (e) => { clearTimeout(timer); resolve({ code: 127, output: `${output}${e.message}` }); });
+      child.on("close", (code) => { clearTimeout(timer); resolve({ code: code ?? 1, output }); });
     });
   }
 
@@ -127,7 +134,7 @@ export class Pod {
   async waitReady(seconds: number): Promise<void> {
     const deadline = Date.now() + seconds * 1000;
     while (!(await this.probeReady())) {
-      if (Date.now() > deadline || this.process.exitCode !== null) throw new Error(`${this.name} never became ready (${JSON.stringify(this.container.readinessProbe)}); log tail:\n${this.log().split("\n").slice(-30).join("\n")}`);
+      if (Date.now() > deadline || this.process.exitCode !== null || this.process.signalCode !== null) throw new Error(`${this.name} never became ready (${JSON.stringify(this.container.readinessProbe)}); log tail:\n${this.log().split("\n").slice(-30).join("\n")}`);
       await new Promise((r) => setTimeout(r, 1000));
     }
   }
@@ -135,10 +142,12 @@ export class Pod {
   async stop(): Promise<void> {
     if (this.process.exitCode !== null || this.process.signalCode !== null) return;
     try { process.kill(-this.process.pid!, "SIGTERM"); } catch { return; }
-    const killed = new Promise((r) => setTimeout(r, 20_000)).then(() => {
+    let timer: NodeJS.Timeout | undefined;
+    const killed = new Promise<void>((r) => { timer = setTimeout(r, 20_000); }).then(() => {
       try { process.kill(-this.process.pid!, "SIGKILL"); } catch { /* gone */ }
     });
     await Promise.race([this.exited, killed]);
+    clearTimeout(timer);
     await this.exited;
   }
 }

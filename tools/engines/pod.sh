@@ -6,6 +6,7 @@
 #
 #   pod.sh net-up                          the bridge dp-br0 (10.244.0.1/16), idempotent
 #   pod.sh net-down                        removes every pod namespace and the bridge
+#   pod.sh net-rm NAME                     removes pod NAME's namespace
 #   pod.sh exec PID DIR UID PATH COMMAND...   a command in running pod PID (an exec probe)
 #   pod.sh run NAME IP DIR UID HOSTS -- MOUNTS... -- ENV... -- COMMAND...
 #       NAME      namespace and hostname (the pod's name)
@@ -33,6 +34,15 @@ net_down() {
     ip netns delete "$ns"
   done
   ip link show "$BRIDGE" >/dev/null 2>&1 && ip link delete "$BRIDGE" || true
+}
+
+# Removes pod NAME's namespace (its address goes with it, so a later pod may take it).
+net_rm() {
+  local ns=dp-$1 veth
+  veth=dpv$(printf '%s' "$1" | sha256sum | cut -c1-8)
+  ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null || true
+  ip netns delete "$ns" 2>/dev/null || true
+  ip link delete "$veth" 2>/dev/null || true
 }
 
 # The namespace of pod NAME at IP, replacing a leftover one of the same name.
@@ -100,6 +110,7 @@ exec_in() {
 case ${1:-} in
   net-up) net_up ;;
   net-down) net_down ;;
+  net-rm) net_rm "$2" ;;
   run) shift; run "$@" ;;
   exec) shift; exec_in "$@" ;;
   *) echo "usage: pod.sh net-up | net-down | run NAME IP DIR UID HOSTS -- MOUNTS... -- ENV... -- COMMAND... | exec PID DIR UID PATH COMMAND..." >&2; exit 2 ;;
