@@ -84,11 +84,11 @@ for (const stack of STACKS) {
       };
       const deployment = (name: string) => rendered.find((r) => r.type.endsWith(":Deployment") && r.inputs.metadata.name === name)!.inputs;
       const withEntrypoint = (d: any) => ({ ...d.spec.template, spec: { ...d.spec.template.spec, containers: d.spec.template.spec.containers.map((c: any, i: number) => i === 0 ? { ...c, command: c.command ?? ENTRYPOINT } : c) } });
-      const coordinatorIp = sandbox.allocateIp();
-      sandbox.addService("trino", coordinatorIp);
+      // The chart's Services (trino, trino-worker) already point at these addresses (Sandbox.ipFor).
+      const coordinatorIp = sandbox.ipFor("trino-coordinator-0");
       sandbox.addHost(coordinatorIp, "trino-coordinator-0");
       coordinator = await sandbox.startPod("trino-coordinator-0", coordinatorIp, withEntrypoint(deployment("trino-coordinator")), opts);
-      const workerIp = sandbox.allocateIp();
+      const workerIp = sandbox.ipFor("trino-worker-0");
       sandbox.addHost(workerIp, "trino-worker-0");
       worker = await sandbox.startPod("trino-worker-0", workerIp, withEntrypoint(deployment("trino-worker")), opts);
       await Promise.all([coordinator, worker].map((p) => p.waitForLog(/======== SERVER STARTED ========/, 300)));
