@@ -255,13 +255,23 @@ export class Sandbox {
   private env(container: any, pod: string, ip: string, secrets: Record<string, Record<string, string>>): string[] {
     const value = (e: any): string => {
       if (e.value !== undefined) return String(e.value);
-      const from = e.valueFrom ?? {};
+      if (!e.valueFrom) return ""; // an env var with neither is an empty string, as in Kubernetes
+      const from = e.valueFrom;
       if (from.secretKeyRef) return secrets[from.secretKeyRef.name]?.[from.secretKeyRef.key] ?? (() => { throw new Error(`no Secret ${from.secretKeyRef.name} key ${from.secretKeyRef.key}`); })();
-      if (from.configMapKeyRef) return planned(this.plan, "ConfigMap", from.configMapKeyRef.name).data[from.configMapKeyRef.key];
-      if (from.fieldRef) return { "metadata.name": pod, "metadata.namespace": this.namespace, "status.podIP": ip }[from.fieldRef.fieldPath as string] ?? "";
-      if (from.resourceFieldRef) throw new Error(`env ${e.name}: resourceFieldRef is not supported by the sandbox`);
-      return "";
+      // Where Kubernetes would refuse to start the pod, so does the sandbox.
+      if (from.configMapKeyRef) {
+        const v = planned(this.plan, "ConfigMap", from.configMapKeyRef.name).data?.[from.configMapKeyRef.key];
+        if (v === undefined) throw new Error(`${pod}: env ${e.name}: ConfigMap ${from.configMapKeyRef.name} has no key ${from.configMapKeyRef.key}`);
+        return v;
+      }
+      if (from.fieldRef) {
+        const v = ({ "metadata.name": pod, "metadata.namespace": this.namespace, "status.podIP": ip } as Record<string, string>)[from.fieldRef.fieldPath];
+        if (v === undefined) throw new Error(`${pod}: env ${e.name}: the sandbox does not provide fieldRef ${from.fieldRef.fieldPath}`);
+        return v;
+      }
+      throw new Error(`${pod}: env ${e.name}: a source the sandbox does not provide: ${JSON.stringify(from)}`);
     };
+    if (container.envFrom?.length) throw new Error(`${pod}: container ${container.name}: envFrom is not provided by the sandbox`);
     return (container.env ?? []).map((e: any) => `${e.name}=${value(e)}`);
   }
 
