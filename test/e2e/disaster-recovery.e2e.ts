@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
 import * as k8s from "@kubernetes/client-node";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { clients, createExistingSecrets, eventually, kubeconfigOf, openStack, ROOT, useToolchain } from "./harness";
+import { clients, createExistingSecrets, eventually, kubeconfigOf, openStack, ROOT, stopwatch, useToolchain } from "./harness";
 
 const STACK = process.env.DP_E2E_DR_STACK ?? "prod";
 const CLUSTER = "e2e-dr";
@@ -108,11 +108,7 @@ describe(`disaster recovery of stack ${STACK}: the runbook brings a wiped cluste
   let ids: Record<string, string | undefined>;
   let volumes: Map<string, string>;
   let claims: string[];
-  const timings: Record<string, number> = {};
-  const timed = async <T>(label: string, f: () => Promise<T>) => {
-    const t0 = Date.now();
-    try { return await f(); } finally { timings[label] = (Date.now() - t0) / 1000; }
-  };
+  const { timings, timed } = stopwatch();
 
   before(async () => {
     useToolchain();

@@ -117,3 +117,13 @@ export async function eventually<T>(what: string, seconds: number, check: () => 
     await new Promise((r) => setTimeout(r, 1000));
   }
 }
+
+/** Seconds per labelled step, for the suites' closing timing line. */
+export function stopwatch() {
+  const timings: Record<string, number> = {};
+  const timed = async <T>(label: string, f: () => Promise<T>): Promise<T> => {
+    const t0 = Date.now();
+    try { return await f(); } finally { timings[label] = (Date.now() - t0) / 1000; }
+  };
+  return { timings, timed };
+}

@@ -13,7 +13,7 @@ import { checkExistingSecrets, clusterSecretReader } from "../../infra/existing-
 import { section } from "../../infra/config/schema";
 import { catalogs } from "../../components/starburst/spec";
 import { readStackFile } from "../../tools/plan";
-import { clients, createExistingSecrets, eventually, openStack, ROOT, testConfig, useToolchain } from "./harness";
+import { clients, createExistingSecrets, eventually, openStack, ROOT, testConfig, stopwatch, useToolchain } from "./harness";
 
 const STACKS = (process.env.DP_E2E_STACKS ?? "dev,staging,prod").split(",");
 
@@ -54,11 +54,7 @@ for (const name of STACKS) {
     const namespace = `e2e-${name}-${Date.now().toString(36)}`;
     const { core, apps } = clients();
     let stack: Stack;
-    const timings: Record<string, number> = {};
-    const timed = async <T>(label: string, f: () => Promise<T>) => {
-      const t0 = Date.now();
-      try { return await f(); } finally { timings[label] = (Date.now() - t0) / 1000; }
-    };
+    const { timings, timed } = stopwatch();
 
     before(async () => {
       useToolchain();
