@@ -58,7 +58,8 @@ for (const stack of STACKS) {
     const plan = planOf(stack, sets);
     const chart = plan.find((r) => r.type === "kubernetes:helm.sh/v4:Chart" && r.name === "trino")!;
     const namespace: string = chart.inputs.namespace;
-    const loaded = loadPlatform(ROOT, stack, { ...readStackFile(stack), "dataplatform:starburst": JSON.stringify({ ...JSON.parse(readStackFile(stack)["dataplatform:starburst"] ?? "{}"), version: TESTED_VERSION }) });
+    // The same override as the plan's --set, as a config layer.
+    const loaded = loadPlatform(ROOT, stack, readStackFile(stack), [{ source: "--set", values: { starburst: { version: TESTED_VERSION } } }]);
     const cfg = section(loaded.config, "starburst");
     let rendered: PlannedObject[];
     let sandbox: Sandbox;
