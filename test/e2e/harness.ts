@@ -11,6 +11,7 @@ import * as k8s from "@kubernetes/client-node";
 import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import * as YAML from "yaml";
+import { kubeConfigFor } from "../../infra/cluster";
 import { runProgramOrExplain, stackOutputs } from "../../infra/program";
 import { trinoChart } from "../support/trino-chart";
 
@@ -92,8 +93,7 @@ export function useToolchain(): void {
 
 /** API clients for a cluster of the toolchain. */
 export function clients(kubeconfig = KUBECONFIG) {
-  const kc = new k8s.KubeConfig();
-  kc.loadFromFile(kubeconfig);
+  const kc = kubeConfigFor({ kubeconfig });
   return { core: kc.makeApiClient(k8s.CoreV1Api), apps: kc.makeApiClient(k8s.AppsV1Api) };
 }
 
