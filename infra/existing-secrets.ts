@@ -3,19 +3,10 @@
  * registered: a missing Secret or key stops the preview with the setting that asked for it.
  */
 import { apiStatus, kubeConfigFor, kubernetesClient } from "./cluster";
-import { Credential, CREDENTIAL_ENGINE, CREDENTIALS, credentialSource } from "./config/engines";
+import { requiredKeys } from "../components/kit/secret-ref";
+import { CREDENTIAL_ENGINE, credentialRef, CREDENTIALS, credentialSource } from "./config/engines";
 import { ConfigError } from "./config/load";
 import type { LoadedPlatform } from "./config/stack";
-
-/** The Secret each credential lives in, and the keys the platform's pods read from it. */
-export const CREDENTIAL_SECRETS: Record<Credential, { secret: string; keys: string[] }> = {
-  minio: { secret: "minio-credentials", keys: ["root-password", "root-user"] },
-  mysql: { secret: "mysql-credentials", keys: ["password", "root-password", "username"] },
-  airflow: {
-    secret: "airflow-credentials",
-    keys: ["admin-password", "api-secret-key", "connection", "db-password", "fernet-key", "jwt-secret", "logs-access-key", "logs-secret-key"],
-  },
-};
 
 /** Reads a Secret's key names; undefined when the Secret does not exist. */
 export type SecretKeysReader = (namespace: string, name: string) => Promise<string[] | undefined>;
@@ -24,7 +15,8 @@ export async function checkExistingSecrets(p: LoadedPlatform, read: SecretKeysRe
   const problems: string[] = [];
   for (const credential of CREDENTIALS) {
     if (!p.config.engines[CREDENTIAL_ENGINE[credential]] || credentialSource(p.config.credentials, credential) !== "existing") continue;
-    const { secret, keys } = CREDENTIAL_SECRETS[credential];
+    const ref = credentialRef(p.config.credentials, credential);
+    const [secret, keys] = [ref.name, requiredKeys(ref)];
     const setting = p.config.credentials[credential] ? `credentials.${credential}` : "credentials.source";
     const where = `Secret ${p.settings.namespace}/${secret}`;
     let present: string[] | undefined;

@@ -20,7 +20,7 @@ import { NODE_MANAGER } from "../components/yarn/spec";
 import { Yarn } from "../components/yarn";
 import { ZooKeeper } from "../components/zookeeper";
 import { ZOOKEEPER } from "../components/zookeeper/spec";
-import { Credential, credentialSource, Engine } from "./config/engines";
+import { Credential, credentialRef, credentialSource, Engine } from "./config/engines";
 import { section } from "./config/schema";
 import type { LoadedPlatform } from "./config/stack";
 
@@ -66,11 +66,12 @@ export class DataPlatform extends pulumi.ComponentResource {
     const engineOpts = { parent: this, provider };
     const args = { namespace: settings.namespace, production, dependsOn: [namespace] };
     const on = (e: Engine) => config.engines[e];
-    const existing = (c: Credential) => credentialSource(config.credentials, c) === "existing";
+    // Where each credential is read from; consumers take it from the owning component.
+    const owned = (c: Credential) => ({ ref: credentialRef(config.credentials, c), existing: credentialSource(config.credentials, c) === "existing" });
     const zookeeper = on("zookeeper") ? new ZooKeeper("zookeeper", { ...args, config: section(config, "zookeeper") }, engineOpts) : undefined;
     const kafka = on("kafka") ? new Kafka("kafka", { ...args, config: section(config, "kafka") }, engineOpts) : undefined;
-    const minio = on("minio") ? new Minio("minio", { ...args, existingCredentials: existing("minio"), config: section(config, "minio") }, engineOpts) : undefined;
-    const mysql = on("mysql") ? new Mysql("mysql", { ...args, existingCredentials: existing("mysql"), config: section(config, "mysql") }, engineOpts) : undefined;
+    const minio = on("minio") ? new Minio("minio", { ...args, credentials: owned("minio"), config: section(config, "minio") }, engineOpts) : undefined;
+    const mysql = on("mysql") ? new Mysql("mysql", { ...args, credentials: owned("mysql"), config: section(config, "mysql") }, engineOpts) : undefined;
     // The schema has checked ENGINE_NEEDS: an engine that is on finds every engine it needs.
     const metastoreClients = [
       ...(on("spark") ? [WORKER, STREAMING, BATCH] : []), ...(on("yarn") ? [NODE_MANAGER] : []),
@@ -78,26 +79,29 @@ export class DataPlatform extends pulumi.ComponentResource {
     ];
     const metastore = on("hiveMetastore") ? new HiveMetastore("hive-metastore", {
       ...args, config: section(config, "hiveMetastore"), dependsOn: [namespace, mysql!, minio!], clients: metastoreClients,
+      credentials: { mysql: mysql!.credentials, minio: minio!.credentials },
     }, engineOpts) : undefined;
     const impala = on("impala") ? new Impala("impala", {
-      ...args, config: section(config, "impala"), hdfs: section(config, "hdfs"), zookeeperConnect: zookeeper!.connectString, dependsOn: [namespace, metastore!],
+      ...args, config: section(config, "impala"), hdfs: section(config, "hdfs"), zookeeperConnect: zookeeper!.connectString, s3Credentials: minio!.credentials, dependsOn: [namespace, metastore!],
     }, engineOpts) : undefined;
-    const sql = on("starburst") ? new SqlEngine("sql", { ...args, config: section(config, "starburst"), dependsOn: [namespace, metastore!, minio!] }, engineOpts) : undefined;
+    const sql = on("starburst") ? new SqlEngine("sql", { ...args, config: section(config, "starburst"), s3Credentials: minio!.credentials, dependsOn: [namespace, metastore!, minio!] }, engineOpts) : undefined;
     const dbt = on("dbt") ? new DbtProject("dbt", { ...args, config: section(config, "dbt"), dependsOn: [namespace, sql!] }, engineOpts) : undefined;
     const zk = zookeeper && { zookeeperConnect: zookeeper.connectString, zookeeper: ZOOKEEPER };
     const hdfs = on("hdfs") ? new Hdfs("hdfs", { ...args, ...zk!, config: section(config, "hdfs") }, engineOpts) : undefined;
     const yarn = on("yarn") ? new Yarn("yarn", {
       ...args, ...zk!, config: section(config, "yarn"), hdfs: section(config, "hdfs"),
-      runtime: { javaImage: config.spark?.image ?? SPARK_IMAGE, s3CredentialsSecret: minio!.credentialsSecret },
+      runtime: { javaImage: config.spark?.image ?? SPARK_IMAGE, s3Credentials: minio!.credentials },
     }, engineOpts) : undefined;
     const spark = on("spark") ? new Spark("spark", {
       ...args, config: section(config, "spark"), yarn: section(config, "yarn"), hdfs: section(config, "hdfs"), zookeeperConnect: zookeeper!.connectString,
+      s3Credentials: minio!.credentials,
     }, engineOpts) : undefined;
     // Bootstrap order: Airflow (and so the first DAG run) comes after the topics exist (the Kafka
     // component's topics Job), the lake's tables exist (the SQL engine's tables Job), and the Job
     // templates the operators copy (Spark, dbt) are in place.
     const airflow = on("airflow") ? new Orchestrator("airflow", {
-      ...args, existingCredentials: existing("airflow"), config: section(config, "airflow"),
+      ...args, config: section(config, "airflow"),
+      credentials: owned("airflow"), mysqlCredentials: mysql!.credentials, minioCredentials: minio!.credentials,
       images: { mysql: section(config, "mysql").image, minioClient: section(config, "minio").clientImage }, dbtTarget: section(config, "dbt").target,
       bootstrap: [mysql!, minio!, kafka!, sql!, spark!, dbt!],
     }, engineOpts) : undefined;

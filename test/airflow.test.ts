@@ -2,9 +2,11 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { loadPlatform } from "../infra/config/stack";
-import { airflowConfig, AirflowConfig } from "../components/airflow/config";
+import { AIRFLOW_CREDENTIALS, airflowConfig, AirflowConfig } from "../components/airflow/config";
+
+const CREDENTIALS_SECRET = AIRFLOW_CREDENTIALS.secret;
 import {
-  airflowFlows, airflowManifests, chartValues, CREDENTIALS_SECRET, createAdminArgs, databaseScript, dagFiles, egressPolicies,
+  airflowFlows, airflowManifests, chartValues, createAdminArgs, databaseScript, dagFiles, egressPolicies,
   fernetKey, hardenChartObject, LOGS_FOLDER, RELEASE, LOGS_POLICY, logsUserScript, pluginFiles, TASK_JOB_RULES,
 } from "../components/airflow/spec";
 import { Plan, planStack } from "../tools/plan";

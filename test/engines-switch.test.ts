@@ -61,6 +61,74 @@ describe("credentials from existing Secrets", () => {
 
   it("refuses an unknown source", async () => {
     expect(await problemsOf(["credentials.source=vault"])).toEqual([expect.stringMatching(/credentials\.source: must be "generated" or "existing"/)]);
+    expect(await problemsOf(["credentials.mysql=vault"])).toEqual([
+      '--set: credentials.mysql: must be "generated", "existing", or { secret, keys } naming an existing Secret (got "vault")',
+    ]);
+  });
+});
+
+describe("credentials from Secrets named per credential, with their own key names", () => {
+  const named = [
+    "credentials.minio.secret=lake-root", "credentials.minio.keys.root-user=access-key", "credentials.minio.keys.root-password=secret-key",
+    "credentials.mysql.secret=metastore-db", "credentials.mysql.keys.password=hive-password",
+    "credentials.airflow.secret=airflow-vault", "credentials.airflow.keys.admin-password=admin",
+  ];
+  /** Every Secret reference anywhere in the plan, chart values included: env, volumes, the chart's secret names. */
+  const references = (value: unknown, into = new Set<string>()): Set<string> => {
+    if (typeof value === "string" && value.includes("secretKeyRef")) {
+      for (const m of value.matchAll(/"secretKeyRef":\{"name":"([^"]+)","key":"([^"]+)"\}/g)) into.add(`${m[1]}/${m[2]}`);
+    } else if (Array.isArray(value)) value.forEach((v) => references(v, into));
+    else if (value && typeof value === "object") {
+      const o = value as Record<string, any>;
+      if (o.secretKeyRef) into.add(`${o.secretKeyRef.name}/${o.secretKeyRef.key}`);
+      if (o.secret?.secretName) for (const item of o.secret.items ?? [{ key: "*" }]) into.add(`${o.secret.secretName}/${item.key}`);
+      for (const [k, v] of Object.entries(o)) if (/SecretName$/.test(k) && typeof v === "string") into.add(`${v}/(chart)`);
+      Object.values(o).forEach((v) => references(v, into));
+    }
+    return into;
+  };
+
+  it("points every pod and chart at the named Secrets and keys, and writes none of them", async () => {
+    const plan = await planStack({ stack: "dev", sets: named });
+    const all = JSON.stringify(plan.resources.map((r) => r.inputs));
+    for (const old of ["minio-credentials", "mysql-credentials", "airflow-credentials"]) expect(all).not.toContain(old);
+    expect(plan.resources.filter((r) => r.type.startsWith("random:"))).toEqual([]);
+    expect(plan.resources.filter((r) => r.type === "kubernetes:core/v1:Secret")).toEqual([]);
+    const refs = [...references(plan.resources.map((r) => r.inputs))].filter((r) => !r.startsWith("dbt") && !r.includes("git"));
+    expect(refs.sort()).toEqual([
+      "airflow-vault/(chart)", "airflow-vault/admin", "airflow-vault/connection", "airflow-vault/db-password",
+      "airflow-vault/logs-access-key", "airflow-vault/logs-secret-key",
+      "lake-root/access-key", "lake-root/secret-key",
+      "metastore-db/hive-password", "metastore-db/root-password",
+    ]);
+    // The lake's every client reads the renamed keys (Trino's chart values included).
+    const trino = plan.resources.find((r) => r.type === "kubernetes:helm.sh/v4:Chart" && r.name === "trino")!;
+    expect(trino.inputs.values.env).toEqual([
+      { name: "S3_ACCESS_KEY", valueFrom: { secretKeyRef: { name: "lake-root", key: "access-key" } } },
+      { name: "S3_SECRET_KEY", valueFrom: { secretKeyRef: { name: "lake-root", key: "secret-key" } } },
+    ]);
+    const airflow = plan.resources.find((r) => r.type === "kubernetes:helm.sh/v4:Chart" && r.name === "airflow")!;
+    expect([airflow.inputs.values.fernetKeySecretName, airflow.inputs.values.data.metadataSecretName]).toEqual(["airflow-vault", "airflow-vault"]);
+  });
+
+  it("keeps the components' names, so switching a credential's source moves no URN", async () => {
+    const urns = async (sets: string[]) => (await planStack({ stack: "dev", sets })).resources.filter((r) => r.type === "dataplatform:kit:Credentials").map((r) => r.name).sort();
+    expect(await urns(named)).toEqual(await urns([]));
+  });
+
+  it("refuses a bad Secret name, a key a chart reads by name, a key the platform does not read, and keys without a Secret", async () => {
+    expect(await problemsOf(["credentials.minio.secret=Lake_Root"])).toEqual([
+      '--set: credentials.minio.secret: must be the name of a Secret in the namespace (got "Lake_Root")',
+    ]);
+    expect(await problemsOf(["credentials.airflow.secret=a", "credentials.airflow.keys.connection=conn"])).toEqual([
+      "--set: credentials.airflow.keys.connection: unknown setting; allowed here: admin-password, db-password, logs-access-key, logs-secret-key",
+    ]);
+    expect(await problemsOf(["credentials.mysql.secret=a", "credentials.mysql.keys.username=user"])).toEqual([
+      "--set: credentials.mysql.keys.username: unknown setting; allowed here: password, root-password",
+    ]);
+    expect(await problemsOf(["credentials.minio.keys.root-user=access-key"])).toEqual([
+      "environments/dev.yaml or Pulumi.dev.yaml or --set: credentials.minio.secret: is required: must be the name of a Secret in the namespace",
+    ]);
   });
 });
 
@@ -126,8 +194,15 @@ describe("existing Secrets are checked before anything is deployed", () => {
     await expect(checkExistingSecrets(loaded({ source: "existing", airflow: "generated" }), read)).rejects.toMatchObject({
       problems: [
         "credentials.source: existing: Secret data-platform/minio-credentials lacks keys root-password; it must hold root-password, root-user",
-        "credentials.source: existing: Secret data-platform/mysql-credentials does not exist; create it with keys password, root-password, username (or set credentials.source: generated)",
+        "credentials.source: existing: Secret data-platform/mysql-credentials does not exist; create it with keys password, root-password (or set credentials.source: generated)",
       ],
+    });
+  });
+
+  it("checks the named Secret for the renamed keys", async () => {
+    const read = async (_ns: string, name: string) => (name === "lake-root" ? ["access-key", "unrelated"] : undefined);
+    await expect(checkExistingSecrets(loaded({ minio: { secret: "lake-root", keys: { "root-user": "access-key", "root-password": "secret-key" } } }), read)).rejects.toMatchObject({
+      problems: ["credentials.minio: existing: Secret data-platform/lake-root lacks keys secret-key; it must hold access-key, secret-key"],
     });
   });
 

@@ -3,10 +3,11 @@ import { Kafka } from "../components/kafka";
 import { kafkaConfig } from "../components/kafka/config";
 import { brokerProperties, controllerProperties, controllerVoters, kafkaManifests, topicsScript } from "../components/kafka/spec";
 import { Minio } from "../components/minio";
-import { minioConfig } from "../components/minio/config";
+import { MINIO_CREDENTIALS, minioConfig } from "../components/minio/config";
+import { defaultRef } from "../components/kit/secret-ref";
 import { minioManifests, serverVolumes } from "../components/minio/spec";
 import { Mysql } from "../components/mysql";
-import { mysqlConfig } from "../components/mysql/config";
+import { MYSQL_CREDENTIALS, mysqlConfig } from "../components/mysql/config";
 import { myCnf, mysqlManifests } from "../components/mysql/spec";
 import { ZooKeeper } from "../components/zookeeper";
 import { zookeeperConfig } from "../components/zookeeper/config";
@@ -128,7 +129,8 @@ describe("MySQL", () => {
     const [sts] = byKind(mysqlManifests(mysql("dev"), NS), "StatefulSet");
     const c = container(sts);
     expect(envValue(c, "MYSQL_DATABASE").value).toBe("hive_metastore");
-    expect(envValue(c, "MYSQL_USER").valueFrom.secretKeyRef).toEqual({ name: "mysql-credentials", key: "username" });
+    // The user hive-site names, so an existing Secret cannot make it disagree.
+    expect(envValue(c, "MYSQL_USER")).toEqual({ name: "MYSQL_USER", value: "hive" });
     expect(envValue(c, "MYSQL_PASSWORD").valueFrom.secretKeyRef).toEqual({ name: "mysql-credentials", key: "password" });
     expect(envValue(c, "MYSQL_ROOT_PASSWORD").valueFrom.secretKeyRef.key).toBe("root-password");
   });
@@ -150,8 +152,8 @@ describe("components under mocks", () => {
   it.each([
     ["ZooKeeper", "dataplatform:zookeeper:ZooKeeper", () => new ZooKeeper("zookeeper", { namespace: NS, config: zk("dev"), production: false }), 6],
     ["Kafka", "dataplatform:kafka:Kafka", () => new Kafka("kafka", { namespace: NS, config: kafka("dev"), production: false }), 11],
-    ["MinIO", "dataplatform:minio:MinIO", () => new Minio("minio", { namespace: NS, config: minio("dev"), production: false }), 7],
-    ["MySQL", "dataplatform:mysql:MySQL", () => new Mysql("mysql", { namespace: NS, config: mysql("dev"), production: false }), 7],
+    ["MinIO", "dataplatform:minio:MinIO", () => new Minio("minio", { namespace: NS, config: minio("dev"), production: false, credentials: { ref: defaultRef(MINIO_CREDENTIALS), existing: false } }), 7],
+    ["MySQL", "dataplatform:mysql:MySQL", () => new Mysql("mysql", { namespace: NS, config: mysql("dev"), production: false, credentials: { ref: defaultRef(MYSQL_CREDENTIALS), existing: false } }), 7],
   ])("%s creates its objects as children of one component", async (_, type, build, expected) => {
     const rs = await run(build as () => void);
     const component = rs.filter((r) => r.type === type);
@@ -165,7 +167,7 @@ describe("components under mocks", () => {
   });
 
   it("generates credentials as secrets and protects stateful objects in production", async () => {
-    const rs = await run(() => new Mysql("mysql", { namespace: NS, config: mysql("prod"), production: true }));
+    const rs = await run(() => new Mysql("mysql", { namespace: NS, config: mysql("prod"), production: true, credentials: { ref: defaultRef(MYSQL_CREDENTIALS), existing: false } }));
     const secret = rs.find((r) => r.type === "kubernetes:core/v1:Secret")!;
     expect(secret.inputs.stringData).toBe("[secret]");
     expect(rs.filter((r) => r.type.startsWith("random:")).map((r) => r.inputs)).toEqual([

@@ -1,3 +1,5 @@
+import { MINIO_CREDENTIALS } from "../components/minio/config";
+import { defaultRef } from "../components/kit/secret-ref";
 import * as fs from "fs";
 import * as path from "path";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
@@ -122,7 +124,7 @@ describe("YARN configuration", () => {
   });
 
   it("gives containers Spark's Java 17 and the object-store credentials", () => {
-    const ms = yarnManifests(yarn("dev"), hdfs("dev"), NS, ZK, { javaImage: "apache/spark:4.0.1", s3CredentialsSecret: "minio-credentials" });
+    const ms = yarnManifests(yarn("dev"), hdfs("dev"), NS, ZK, { javaImage: "apache/spark:4.0.1", s3Credentials: defaultRef(MINIO_CREDENTIALS) });
     const nm = sts(ms, "yarn-nodemanager").spec.template.spec;
     expect(nm.initContainers[0]).toMatchObject({ name: "java-runtime", image: "apache/spark:4.0.1", command: ["/bin/sh", "-c", "cp -a /opt/java/openjdk/. /opt/java17/"] });
     expect(nm.containers[0].volumeMounts).toContainEqual({ name: "java", mountPath: "/opt/java17", readOnly: true });
@@ -209,8 +211,8 @@ describe("Hadoop components under mocks", () => {
   it("create their objects as children of one component each", async () => {
     const rs = await recordResources("dev", {}, () => {
       new Hdfs("hdfs", { namespace: NS, config: hdfs("dev"), production: false, zookeeperConnect: ZK, zookeeper: ZOOKEEPER });
-      new Yarn("yarn", { namespace: NS, config: yarn("dev"), production: false, hdfs: hdfs("dev"), zookeeperConnect: ZK, zookeeper: ZOOKEEPER, runtime: { javaImage: "apache/spark:4.0.1", s3CredentialsSecret: "minio-credentials" } });
-      new Spark("spark", { namespace: NS, config: spark("dev"), production: false, yarn: yarn("dev"), hdfs: hdfs("dev"), zookeeperConnect: ZK });
+      new Yarn("yarn", { namespace: NS, config: yarn("dev"), production: false, hdfs: hdfs("dev"), zookeeperConnect: ZK, zookeeper: ZOOKEEPER, runtime: { javaImage: "apache/spark:4.0.1", s3Credentials: defaultRef(MINIO_CREDENTIALS) } });
+      new Spark("spark", { namespace: NS, config: spark("dev"), production: false, yarn: yarn("dev"), hdfs: hdfs("dev"), zookeeperConnect: ZK, s3Credentials: defaultRef(MINIO_CREDENTIALS) });
     });
     const childrenOf = (type: string) => rs.filter((r) => r.options.parent.includes(`${type}::`)).map((r) => `${r.type.split(":").pop()}/${r.name}`).sort();
     expect(childrenOf("dataplatform:hdfs:HDFS")).toEqual(expect.arrayContaining(["StatefulSet/hdfs-namenode", "StatefulSet/hdfs-datanode", "Service/namenode", "ConfigMap/hdfs-config"]));

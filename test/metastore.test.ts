@@ -5,6 +5,9 @@ import { HiveMetastore } from "../components/hive-metastore";
 import { hiveMetastoreConfig } from "../components/hive-metastore/config";
 import { hiveMetastoreManifests, metastoreUri, PASSWORD_PLACEHOLDER, SCHEMA_SCRIPT, SERVER_SCRIPT } from "../components/hive-metastore/spec";
 import { parseSiteXml } from "../components/kit/hadoop-xml";
+import { defaultRef } from "../components/kit/secret-ref";
+import { MINIO_CREDENTIALS } from "../components/minio/config";
+import { MYSQL_CREDENTIALS } from "../components/mysql/config";
 import { SPARK_PACKAGES } from "../components/spark/spec";
 import { recordResources } from "../tools/plan";
 import { readEnvironment, ROOT } from "./helpers";
@@ -44,7 +47,7 @@ describe("Hive Metastore", () => {
   });
 
   it("starts its servers only after the schema Job", async () => {
-    const rs = await recordResources("dev", {}, () => new HiveMetastore("hive-metastore", { namespace: NS, config: hms("dev"), production: false, clients: [] }));
+    const rs = await recordResources("dev", {}, () => new HiveMetastore("hive-metastore", { namespace: NS, config: hms("dev"), production: false, clients: [], credentials: { mysql: defaultRef(MYSQL_CREDENTIALS), minio: defaultRef(MINIO_CREDENTIALS) } }));
     const deployment = rs.find((r) => r.type === "kubernetes:apps/v1:Deployment")!;
     expect(deployment.options.dependsOn.some((u: string) => /Job::hive-metastore-schema-/.test(u))).toBe(true);
     const service = rs.find((r) => r.type === "kubernetes:core/v1:Service" && r.name === "hive-metastore")!;

@@ -1,4 +1,6 @@
 import { starburstConfig } from "../components/starburst/config";
+import { defaultRef } from "../components/kit/secret-ref";
+import { MINIO_CREDENTIALS } from "../components/minio/config";
 import { catalogs, chartValues, engineVersion, hardenChartObject, imageTag, tablesScript, terminationGraceSeconds, trinoValues } from "../components/starburst/spec";
 import { SqlEngine } from "../components/starburst";
 import { loadTables, trinoDdl, trinoType } from "../components/lakehouse/tables";
@@ -133,7 +135,7 @@ describe("Iceberg tables", () => {
   });
 
   it("are created after the engine is up", async () => {
-    const rs = await recordResources("dev", {}, () => new SqlEngine("sql", { namespace: NS, config: sql("dev"), production: false }));
+    const rs = await recordResources("dev", {}, () => new SqlEngine("sql", { namespace: NS, config: sql("dev"), production: false, s3Credentials: defaultRef(MINIO_CREDENTIALS) }));
     const chart = rs.find((r) => r.type === "kubernetes:helm.sh/v4:Chart")!;
     expect(chart.inputs).toMatchObject({ chart: "trino", version: "1.42.0", repositoryOpts: { repo: "https://trinodb.github.io/charts" }, namespace: NS });
     const job = rs.find((r) => r.type === "kubernetes:batch/v1:Job")!;

@@ -2,12 +2,22 @@
 import { z } from "zod";
 import { chartSourceConfig } from "../kit/charts";
 import { memoryMiB } from "../kit/quantity";
+import type { CredentialSecret, SecretRef } from "../kit/secret-ref";
 import { count, image, reads, resources, ruleIssue } from "../kit/sizing";
 
 /** The chart and the Airflow it runs are pinned together: the chart renders per Airflow version. */
 export const CHART = { name: "airflow", repo: "https://airflow.apache.org", version: "1.20.0" } as const;
 export const AIRFLOW_VERSION = "3.1.8";
 export const AIRFLOW_IMAGE = `apache/airflow:${AIRFLOW_VERSION}`;
+
+type AirflowKey = "admin-password" | "api-secret-key" | "connection" | "db-password" | "fernet-key" | "jwt-secret" | "logs-access-key" | "logs-secret-key";
+/** Airflow's own credentials; the chart reads connection, fernet-key, api-secret-key and jwt-secret by those names. */
+export const AIRFLOW_CREDENTIALS: CredentialSecret<AirflowKey> = {
+  secret: "airflow-credentials",
+  keys: ["admin-password", "api-secret-key", "connection", "db-password", "fernet-key", "jwt-secret", "logs-access-key", "logs-secret-key"],
+  fixedKeys: ["api-secret-key", "connection", "fernet-key", "jwt-secret"],
+};
+export type AirflowCredentials = SecretRef<AirflowKey>;
 
 /**
  * LocalExecutor runs tasks inside the scheduler; KubernetesExecutor runs each task in its own pod.

@@ -6,9 +6,12 @@ import { PROJECT_DIR } from "../kit/files";
 import type { EngineArgs } from "../kit/engine";
 import { Flow } from "../kit";
 import { createObjects } from "../kit/objects";
-import { AirflowConfig, CHART } from "./config";
+import type { OwnedCredential } from "../kit/secret-ref";
+import type { MinioCredentials } from "../minio/config";
+import type { MysqlCredentials } from "../mysql/config";
+import { AIRFLOW_CREDENTIALS, AirflowConfig, CHART } from "./config";
 import {
-  airflowFiles, airflowFlows, airflowManifests, apiServerUrl, ClientImages, chartValues, CREDENTIALS_SECRET, DATABASE_SETUP, fernetKey,
+  airflowFiles, airflowFlows, airflowManifests, AirflowSecrets, apiServerUrl, ClientImages, chartValues, DATABASE_SETUP, fernetKey,
   hardenChartObject, metadataConnection, RELEASE,
 } from "./spec";
 
@@ -19,6 +22,10 @@ export interface OrchestratorArgs extends EngineArgs<AirflowConfig> {
   dbtTarget: string;
   /** What must exist before the first DAG run: MySQL, Kafka's topics, the lake's tables, the Job templates. */
   bootstrap: pulumi.Resource[];
+  /** Airflow's own Secret, and what MySQL and MinIO publish of theirs (the setup Jobs log in as root). */
+  credentials: OwnedCredential<(typeof AIRFLOW_CREDENTIALS.keys)[number]>;
+  mysqlCredentials: MysqlCredentials;
+  minioCredentials: MinioCredentials;
 }
 
 /** Airflow from the official chart, its database on the platform's MySQL, and the pipeline DAG. */
@@ -32,21 +39,22 @@ export class Orchestrator extends pulumi.ComponentResource {
   constructor(name: string, args: OrchestratorArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataplatform:airflow:Orchestrator", name, {}, opts);
     const { config, namespace } = args;
-    const credentials = new Credentials(CREDENTIALS_SECRET, {
-      namespace, secretName: CREDENTIALS_SECRET, workload: DATABASE_SETUP,
+    const secrets: AirflowSecrets = { own: args.credentials.ref, mysql: args.mysqlCredentials, minio: args.minioCredentials };
+    const credentials = new Credentials(AIRFLOW_CREDENTIALS.secret, {
+      namespace, secretName: secrets.own.name, workload: DATABASE_SETUP,
       generated: { "db-password": 32, "admin-password": 24, "api-secret-key": 48, "jwt-secret": 48, "logs-access-key": 20, "logs-secret-key": 40, "fernet-seed": 32 },
       internal: ["fernet-seed"],
       derived: (g) => ({
         connection: g["db-password"].apply((password) => metadataConnection(namespace, password)),
         "fernet-key": g["fernet-seed"].apply(fernetKey),
       }),
-      existing: args.existingCredentials,
+      existing: args.credentials.existing,
       dependsOn: args.dependsOn,
     }, { parent: this, protect: args.production });
 
     // Database, DAGs, plugins and RBAC first; the database Job needs MySQL up.
     const files = airflowFiles();
-    const prepared = createObjects(airflowManifests(config, namespace, args.images, files), {
+    const prepared = createObjects(airflowManifests(config, namespace, args.images, files, secrets), {
       parent: this, protectStateful: false, dependsOn: [...(args.dependsOn ?? []), credentials, ...args.bootstrap],
     });
 
@@ -57,7 +65,7 @@ export class Orchestrator extends pulumi.ComponentResource {
     new k8s.helm.v4.Chart(RELEASE, {
       ...chartArgs(CHART, config.chart, PROJECT_DIR),
       namespace,
-      values: chartValues(config, namespace, args.dbtTarget, files),
+      values: chartValues(config, namespace, args.dbtTarget, files, secrets),
     }, {
       parent: this,
       dependsOn: [...(args.dependsOn ?? []), credentials, ...prepared, ...args.bootstrap],

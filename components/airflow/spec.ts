@@ -15,11 +15,13 @@ import type { Resources } from "../kit/sizing";
 import { NAME as DBT_TEMPLATE } from "../dbt/spec";
 import { BATCH_NAME as SPARK_BATCH_TEMPLATE } from "../spark/spec";
 import { BROKER, bootstrapServers, CLIENT_PORT as KAFKA_PORT } from "../kafka/spec";
-import { DATA_LAKE_BUCKET } from "../minio/config";
-import { CREDENTIALS_SECRET as MINIO_SECRET, endpoint as minioEndpoint, S3_PORT, SERVER as MINIO } from "../minio/spec";
-import { CREDENTIALS_SECRET as MYSQL_SECRET, MYSQL, NAME as MYSQL_SERVICE, PORT as MYSQL_PORT } from "../mysql/spec";
+import { DATA_LAKE_BUCKET, MINIO_CREDENTIALS, MinioCredentials } from "../minio/config";
+import { MYSQL_CREDENTIALS, MysqlCredentials } from "../mysql/config";
+import { defaultRef, secretEnv } from "../kit/secret-ref";
+import { endpoint as minioEndpoint, S3_PORT, SERVER as MINIO } from "../minio/spec";
+import { MYSQL, NAME as MYSQL_SERVICE, PORT as MYSQL_PORT } from "../mysql/spec";
 import { COORDINATOR, HTTP_PORT as TRINO_PORT, RELEASE as TRINO_SERVICE } from "../starburst/spec";
-import { AIRFLOW_VERSION, AirflowConfig, SCHEDULER_BASE_MIB, TASK_MIB } from "./config";
+import { AIRFLOW_CREDENTIALS, AIRFLOW_VERSION, AirflowConfig, AirflowCredentials, SCHEDULER_BASE_MIB, TASK_MIB } from "./config";
 
 /** Release name; the chart names its objects "<release>-<part>" (airflow-scheduler, airflow-api-server). */
 export const RELEASE = "airflow";
@@ -40,7 +42,13 @@ export const SCHEDULER_LOG_PORT = 8793;
 export const TRIGGERER_LOG_PORT = 8794;
 
 /** One Secret for everything generated; the chart's *SecretName values all point at it. */
-export const CREDENTIALS_SECRET = "airflow-credentials";
+/** The Secrets Airflow's pods read: its own, MySQL's root (the database setup) and MinIO's root (the logs user). */
+export interface AirflowSecrets {
+  own: AirflowCredentials;
+  mysql: MysqlCredentials;
+  minio: MinioCredentials;
+}
+export const DEFAULT_SECRETS: AirflowSecrets = { own: defaultRef(AIRFLOW_CREDENTIALS), mysql: defaultRef(MYSQL_CREDENTIALS), minio: defaultRef(MINIO_CREDENTIALS) };
 export const DATABASE = "airflow";
 export const DATABASE_USER = "airflow";
 export const SCHEDULER_ACCOUNT = "airflow-scheduler";
@@ -148,12 +156,12 @@ export function pipInitContainer(cfg: AirflowConfig): Record<string, unknown> {
 }
 
 /** Waits for the chart's migration Job: the user table must exist before the admin is created. */
-function waitForMigrations(cfg: AirflowConfig): Record<string, unknown> {
+function waitForMigrations(cfg: AirflowConfig, own: AirflowCredentials): Record<string, unknown> {
   return {
     name: "wait-for-migrations",
     image: cfg.image,
     command: ["bash", "-c", "exec airflow db check-migrations --migration-wait-timeout=900"],
-    env: [{ name: "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", valueFrom: { secretKeyRef: { name: CREDENTIALS_SECRET, key: "connection" } } }, { name: "HOME", value: "/tmp" }],
+    env: [secretEnv("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", own, "connection"), { name: "HOME", value: "/tmp" }],
     resources: containerResources({ requests: { cpu: "50m", memory: "256Mi" }, limits: { memory: "512Mi" } }),
     securityContext: restrictedContainerSecurity(),
     // The CLI writes a default airflow.cfg when none exists, which fails on a read-only root: mount the
@@ -193,11 +201,8 @@ function role(r: { replicas: number; resources: Resources }, w: Workload, token:
  * Airflow's own MinIO user for remote logs (not MinIO's root): env from the Secret (the chart's `secret`
  * list would add literal reference variables).
  */
-function s3CredentialsEnv(): string {
-  return [
-    { name: "AWS_ACCESS_KEY_ID", valueFrom: { secretKeyRef: { name: CREDENTIALS_SECRET, key: "logs-access-key" } } },
-    { name: "AWS_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: CREDENTIALS_SECRET, key: "logs-secret-key" } } },
-  ].map((e) => `- ${JSON.stringify(e)}`).join("\n");
+function s3CredentialsEnv(own: AirflowCredentials): string {
+  return [secretEnv("AWS_ACCESS_KEY_ID", own, "logs-access-key"), secretEnv("AWS_SECRET_ACCESS_KEY", own, "logs-secret-key")].map((e) => `- ${JSON.stringify(e)}`).join("\n");
 }
 
 /** What Airflow's MinIO user may do: read, write and list under the logs prefix, nothing else. */
@@ -224,8 +229,11 @@ export function logsUserScript(ns: string): string {
   ].join("\n");
 }
 
-/** Values for the official chart. No literal secret: every secret value is a reference to CREDENTIALS_SECRET. */
-export function chartValues(cfg: AirflowConfig, ns: string, dbtTarget: string, files: AirflowFiles = airflowFiles()): Record<string, unknown> {
+/** Values for the official chart. No literal secret: every secret value is a reference to Airflow's Secret. */
+export function chartValues(
+  cfg: AirflowConfig, ns: string, dbtTarget: string, files: AirflowFiles = airflowFiles(), secrets: AirflowSecrets = DEFAULT_SECRETS,
+): Record<string, unknown> {
+  const own = secrets.own;
   const [repository, tag] = splitImage(cfg.image);
   const pip = cfg.dependencies === "pip";
   const git = cfg.dags.source === "git" ? cfg.dags.git : undefined;
@@ -248,10 +256,10 @@ export function chartValues(cfg: AirflowConfig, ns: string, dbtTarget: string, f
     securityContexts: { pod: restrictedPodSecurity(UID), containers: restrictedContainerSecurity() },
 
     // Every secret the chart would otherwise generate (or take as a literal) comes from our Secret.
-    fernetKeySecretName: CREDENTIALS_SECRET,
-    apiSecretKeySecretName: CREDENTIALS_SECRET,
-    jwtSecretName: CREDENTIALS_SECRET,
-    data: { metadataSecretName: CREDENTIALS_SECRET },
+    fernetKeySecretName: own.name,
+    apiSecretKeySecretName: own.name,
+    jwtSecretName: own.name,
+    data: { metadataSecretName: own.name },
     postgresql: { enabled: false },
     redis: { enabled: false },
     pgbouncer: { enabled: false },
@@ -263,7 +271,7 @@ export function chartValues(cfg: AirflowConfig, ns: string, dbtTarget: string, f
     labels: CHART_LABELS,
 
     env: taskEnvironment(cfg, ns, dbtTarget),
-    extraEnv: s3CredentialsEnv(),
+    extraEnv: s3CredentialsEnv(own),
     volumes: [
       scratchVolume("tmp", "1Gi"),
       filesVolume("platform-plugins", PLUGINS_CONFIG_MAP, files.plugins),
@@ -336,8 +344,8 @@ export function chartValues(cfg: AirflowConfig, ns: string, dbtTarget: string, f
     createUserJob: {
       enabled: true, useHelmHooks: false, ttlSecondsAfterFinished: null, labels: workloadLabels(CREATE_USER),
       args: createAdminArgs(cfg),
-      extraInitContainers: [waitForMigrations(cfg)],
-      extraVolumes: [{ name: "admin-password", secret: { secretName: CREDENTIALS_SECRET, items: [{ key: "admin-password", path: "password" }] } }],
+      extraInitContainers: [waitForMigrations(cfg, own)],
+      extraVolumes: [{ name: "admin-password", secret: { secretName: own.name, items: [{ key: own.keys["admin-password"], path: "password" }] } }],
       extraVolumeMounts: [{ name: "admin-password", mountPath: ADMIN_DIR, readOnly: true }],
       resources: containerResources({ requests: { cpu: "50m", memory: "512Mi" }, limits: { memory: "1Gi" } }),
       serviceAccount: { create: true, name: "airflow-create-user-job", automountServiceAccountToken: false },
@@ -448,7 +456,9 @@ export const TASK_JOB_RULES = [
   { apiGroups: ["batch"], resources: ["jobs/status"], verbs: ["get"] },
 ];
 
-export function airflowManifests(cfg: AirflowConfig, ns: string, images: ClientImages, files: AirflowFiles = airflowFiles()): Manifest[] {
+export function airflowManifests(
+  cfg: AirflowConfig, ns: string, images: ClientImages, files: AirflowFiles = airflowFiles(), secrets: AirflowSecrets = DEFAULT_SECRETS,
+): Manifest[] {
   const manifests: Manifest[] = [
     filesConfigMap(PLUGINS_CONFIG_MAP, ns, SCHEDULER, files.plugins),
     ...(cfg.dags.source === "configmap" ? [filesConfigMap(DAGS_CONFIG_MAP, ns, SCHEDULER, files.dags)] : []),
@@ -468,14 +478,14 @@ export function airflowManifests(cfg: AirflowConfig, ns: string, images: ClientI
     },
     ...setupJob({
       name: "airflow-database", ns, workload: DATABASE_SETUP, uid: 999, image: images.mysql, shell: "/bin/bash", script: databaseScript(ns),
-      env: [secretEnv("MYSQL_ROOT_PASSWORD", MYSQL_SECRET, "root-password"), secretEnv("AIRFLOW_DB_PASSWORD", CREDENTIALS_SECRET, "db-password"), { name: "HOME", value: "/tmp" }],
+      env: [secretEnv("MYSQL_ROOT_PASSWORD", secrets.mysql, "root-password"), secretEnv("AIRFLOW_DB_PASSWORD", secrets.own, "db-password"), { name: "HOME", value: "/tmp" }],
       memory: "256Mi",
     }),
     ...setupJob({
       name: "airflow-logs-user", ns, workload: LOGS_USER, uid: 1000, image: images.minioClient, shell: "/bin/sh", script: logsUserScript(ns),
       env: [
-        secretEnv("MINIO_ROOT_USER", MINIO_SECRET, "root-user"), secretEnv("MINIO_ROOT_PASSWORD", MINIO_SECRET, "root-password"),
-        secretEnv("LOGS_ACCESS_KEY", CREDENTIALS_SECRET, "logs-access-key"), secretEnv("LOGS_SECRET_KEY", CREDENTIALS_SECRET, "logs-secret-key"),
+        secretEnv("MINIO_ROOT_USER", secrets.minio, "root-user"), secretEnv("MINIO_ROOT_PASSWORD", secrets.minio, "root-password"),
+        secretEnv("LOGS_ACCESS_KEY", secrets.own, "logs-access-key"), secretEnv("LOGS_SECRET_KEY", secrets.own, "logs-secret-key"),
         { name: "MC_CONFIG_DIR", value: "/tmp/mc" },
       ],
       memory: "128Mi",
@@ -488,8 +498,6 @@ export function airflowManifests(cfg: AirflowConfig, ns: string, images: ClientI
   ];
   return manifests;
 }
-
-const secretEnv = (name: string, secret: string, key: string) => ({ name, valueFrom: { secretKeyRef: { name: secret, key } } });
 
 /** A one-shot setup task run before the chart (a database, a storage user): its account and its Job. */
 function setupJob(a: { name: string; ns: string; workload: Workload; uid: number; image: string; shell: string; script: string; env: Record<string, unknown>[]; memory: string }): Manifest[] {

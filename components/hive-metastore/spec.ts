@@ -11,9 +11,11 @@ import {
 } from "../kit";
 import { siteXml, SiteProperties } from "../kit/hadoop-xml";
 import { DATA_LAKE_BUCKET } from "../minio/config";
-import { CREDENTIALS_SECRET as MINIO_SECRET, endpoint as minioEndpoint, S3_PORT, SERVER as MINIO } from "../minio/spec";
-import { METASTORE_DATABASE, METASTORE_USER } from "../mysql/config";
-import { CREDENTIALS_SECRET as MYSQL_SECRET, MYSQL, PORT as MYSQL_PORT } from "../mysql/spec";
+import { endpoint as minioEndpoint, S3_PORT, SERVER as MINIO } from "../minio/spec";
+import { MINIO_CREDENTIALS, MinioCredentials } from "../minio/config";
+import { defaultRef, secretEnv } from "../kit/secret-ref";
+import { METASTORE_DATABASE, METASTORE_USER, MYSQL_CREDENTIALS, MysqlCredentials } from "../mysql/config";
+import { MYSQL, PORT as MYSQL_PORT } from "../mysql/spec";
 import type { HiveMetastoreConfig } from "./config";
 
 export const METASTORE: Workload = { name: "hive-metastore", component: "metastore" };
@@ -77,13 +79,20 @@ const RENDER_CONF = [
 export const SCHEMA_SCRIPT = ["set -eu", ...RENDER_CONF, `exec /opt/hive/bin/schematool -dbType mysql -initOrUpgradeSchema -verbose`].join("\n");
 export const SERVER_SCRIPT = ["set -eu", ...RENDER_CONF, "exec /opt/hive/bin/hive --skiphadoopversion --skiphbasecp --service metastore"].join("\n");
 
-const env = (heap: number) => [
+/** The Secrets the metastore reads: MySQL's for its database, MinIO's for the warehouse. */
+export interface MetastoreCredentials {
+  mysql: MysqlCredentials;
+  minio: MinioCredentials;
+}
+const DEFAULT_CREDENTIALS: MetastoreCredentials = { mysql: defaultRef(MYSQL_CREDENTIALS), minio: defaultRef(MINIO_CREDENTIALS) };
+
+const env = (heap: number, c: MetastoreCredentials) => [
   { name: "HIVE_CONF_DIR", value: CONF },
   { name: "HADOOP_CONF_DIR", value: CONF },
   { name: "HADOOP_CLIENT_OPTS", value: `-Xms${heap}m -Xmx${heap}m` },
-  { name: "HIVE_DB_PASSWORD", valueFrom: { secretKeyRef: { name: MYSQL_SECRET, key: "password" } } },
-  { name: "AWS_ACCESS_KEY_ID", valueFrom: { secretKeyRef: { name: MINIO_SECRET, key: "root-user" } } },
-  { name: "AWS_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: MINIO_SECRET, key: "root-password" } } },
+  secretEnv("HIVE_DB_PASSWORD", c.mysql, "password"),
+  secretEnv("AWS_ACCESS_KEY_ID", c.minio, "root-user"),
+  secretEnv("AWS_SECRET_ACCESS_KEY", c.minio, "root-password"),
   { name: "HOME", value: "/tmp" },
 ];
 
@@ -106,7 +115,9 @@ const mounts = [
 ];
 const volumes = () => [{ name: "config", configMap: { name: CONFIG_MAP } }, scratchVolume("auxlib", "1Gi"), scratchVolume("tmp", "2Gi")];
 
-export function hiveMetastoreManifests(cfg: HiveMetastoreConfig, ns: string, pom = fs.readFileSync(JARS_POM, "utf8")): Manifest[] {
+export function hiveMetastoreManifests(
+  cfg: HiveMetastoreConfig, ns: string, credentials: MetastoreCredentials = DEFAULT_CREDENTIALS, pom = fs.readFileSync(JARS_POM, "utf8"),
+): Manifest[] {
   const files = { "hive-site.xml": siteXml(hiveSite(ns)), "core-site.xml": siteXml(coreSite(ns)), "pom.xml": pom };
   const version = imageVersion(cfg.image);
   const heap = heapMiB(cfg.resources.limits.memory, cfg.heapPercent);
@@ -120,7 +131,7 @@ export function hiveMetastoreManifests(cfg: HiveMetastoreConfig, ns: string, pom
         terminationGracePeriodSeconds: 30,
         initContainers: jarsInit(cfg),
         containers: [container({
-          name: "metastore", image: cfg.image, command: ["/bin/bash", "-c", SERVER_SCRIPT], env: env(heap),
+          name: "metastore", image: cfg.image, command: ["/bin/bash", "-c", SERVER_SCRIPT], env: env(heap, credentials),
           ports: [{ name: "thrift", containerPort: PORT }],
           readinessProbe: { tcpSocket: { port: PORT }, periodSeconds: 10 },
           livenessProbe: { tcpSocket: { port: PORT }, periodSeconds: 20, failureThreshold: 6 },
@@ -132,7 +143,7 @@ export function hiveMetastoreManifests(cfg: HiveMetastoreConfig, ns: string, pom
       }, NAME),
     }),
     clientService(NAME, ns, METASTORE, [{ name: "thrift", port: PORT }]),
-    schemaJob(cfg, ns),
+    schemaJob(cfg, ns, credentials),
   ];
   if (cfg.dependencies === "maven") {
     manifests.push(httpsEgress("allow-hive-metastore-maven", ns, METASTORE, {
@@ -143,11 +154,11 @@ export function hiveMetastoreManifests(cfg: HiveMetastoreConfig, ns: string, pom
 }
 
 /** Named after the image and config: a new image version runs a new Job, which upgrades the schema. */
-function schemaJob(cfg: HiveMetastoreConfig, ns: string): Manifest {
+function schemaJob(cfg: HiveMetastoreConfig, ns: string, credentials: MetastoreCredentials): Manifest {
   return job({
     prefix: "hive-metastore-schema", namespace: ns, workload: SCHEMA, uid: UID, serviceAccountName: NAME,
     container: container({
-      name: "schema", image: cfg.image, command: ["/bin/bash", "-c", SCHEMA_SCRIPT], env: env(512),
+      name: "schema", image: cfg.image, command: ["/bin/bash", "-c", SCHEMA_SCRIPT], env: env(512, credentials),
       resources: { requests: { cpu: "100m", memory: "1Gi" }, limits: { memory: "1Gi" } },
       volumeMounts: mounts,
     }),

@@ -8,7 +8,9 @@ import {
 } from "../kit";
 import { siteXml } from "../kit/hadoop-xml";
 import type { Resources } from "../kit/sizing";
-import { CREDENTIALS_SECRET as MINIO_SECRET, endpoint as minioEndpoint, S3_PORT, SERVER as MINIO } from "../minio/spec";
+import { endpoint as minioEndpoint, S3_PORT, SERVER as MINIO } from "../minio/spec";
+import { MINIO_CREDENTIALS, MinioCredentials } from "../minio/config";
+import { defaultRef, secretEnv } from "../kit/secret-ref";
 import { ImpalaConfig, memLimitMiB } from "./config";
 
 export const STATESTORE: Workload = { name: "impala", component: "statestored" };
@@ -105,7 +107,7 @@ interface Daemon {
   probePort: number;
 }
 
-function daemonDeployment(d: Daemon, ns: string, checksum: string): Manifest {
+function daemonDeployment(d: Daemon, ns: string, checksum: string, s3: MinioCredentials): Manifest {
   const tcp = (failureThreshold: number) => ({ tcpSocket: { port: d.probePort }, periodSeconds: 10, failureThreshold });
   return deployment({
     name: d.name, namespace: ns, workload: d.workload, replicas: d.replicas, configChecksum: checksum,
@@ -119,8 +121,8 @@ function daemonDeployment(d: Daemon, ns: string, checksum: string): Manifest {
           { name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
           // The statestore has no JVM; the others embed one, sized from their limit.
           ...(d.heap ? [{ name: "JAVA_TOOL_OPTIONS", value: `-Xms${d.heap}m -Xmx${d.heap}m` }] : []),
-          { name: "AWS_ACCESS_KEY_ID", valueFrom: { secretKeyRef: { name: MINIO_SECRET, key: "root-user" } } },
-          { name: "AWS_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: MINIO_SECRET, key: "root-password" } } },
+          secretEnv("AWS_ACCESS_KEY_ID", s3, "root-user"),
+          secretEnv("AWS_SECRET_ACCESS_KEY", s3, "root-password"),
         ],
         ports: containerPorts(d.ports),
         readinessProbe: tcp(3),
@@ -139,7 +141,9 @@ function daemonDeployment(d: Daemon, ns: string, checksum: string): Manifest {
   });
 }
 
-export function impalaManifests(cfg: ImpalaConfig, hdfs: HdfsConfig, ns: string, zookeeperConnect: string): Manifest[] {
+export function impalaManifests(
+  cfg: ImpalaConfig, hdfs: HdfsConfig, ns: string, zookeeperConnect: string, s3: MinioCredentials = defaultRef(MINIO_CREDENTIALS),
+): Manifest[] {
   const files = configFiles(hdfs, ns, zookeeperConnect);
   const checksum = digest(files);
   const heapOf = (r: { heapPercent: number; resources: Resources }) => heapMiB(r.resources.limits.memory, r.heapPercent);
@@ -169,7 +173,7 @@ export function impalaManifests(cfg: ImpalaConfig, hdfs: HdfsConfig, ns: string,
     serviceAccount("impala", ns, COORDINATOR),
     configMap(CONFIG_MAP, ns, COORDINATOR, files),
     ...daemons.filter((d) => d.replicas > 1).map((d) => podDisruptionBudget(d.name, ns, d.workload)),
-    ...daemons.map((d) => daemonDeployment(d, ns, checksum)),
+    ...daemons.map((d) => daemonDeployment(d, ns, checksum, s3)),
     clientService(SERVICES.statestore, ns, STATESTORE, [{ name: "statestore", port: PORTS.statestore }]),
     clientService(SERVICES.catalog, ns, CATALOG, [{ name: "catalog", port: PORTS.catalog }]),
     clientService(SERVICES.coordinator, ns, COORDINATOR, [{ name: "hs2", port: PORTS.hs2 }, { name: "hs2-http", port: PORTS.hs2Http }, { name: "web", port: PORTS.impaladWeb }]),

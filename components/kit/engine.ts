@@ -6,8 +6,6 @@ export interface EngineArgs<C> {
   config: C;
   /** Production protects stateful resources and credentials against deletion. */
   production: boolean;
-  /** Its credentials Secret already exists in the namespace: read, never generated or written. */
-  existingCredentials?: boolean;
   /** Resources the engine's objects must wait for (the namespace). Children do not inherit dependsOn. */
   dependsOn?: pulumi.Resource[];
 }

@@ -1,10 +1,15 @@
 import { z } from "zod";
+import type { CredentialSecret, SecretRef } from "../kit/secret-ref";
 import { count, image, reads, resources, storage, ruleIssue } from "../kit/sizing";
 
 export const MINIO_IMAGE = "quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z";
 export const MC_IMAGE = "quay.io/minio/mc:RELEASE.2025-08-13T08-35-41Z";
 /** The lake's bucket: Iceberg warehouse and Hive tables live here. */
 export const DATA_LAKE_BUCKET = "data-lake";
+
+/** The root credentials every S3 client of the lake reads. */
+export const MINIO_CREDENTIALS: CredentialSecret<"root-user" | "root-password"> = { secret: "minio-credentials", keys: ["root-user", "root-password"] };
+export type MinioCredentials = SecretRef<"root-user" | "root-password">;
 
 /** Erasure coding needs at least this many drives across a distributed pool. */
 export const MIN_DISTRIBUTED_DRIVES = 4;

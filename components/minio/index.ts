@@ -3,31 +3,36 @@ import type { EngineArgs } from "../kit/engine";
 import { Flow } from "../kit";
 import { Credentials } from "../kit/credentials";
 import { createObjects } from "../kit/objects";
-import { DATA_LAKE_BUCKET, MinioConfig } from "./config";
-import { CREDENTIALS_SECRET, endpoint, minioFlows, minioManifests, SERVER } from "./spec";
+import type { OwnedCredential } from "../kit/secret-ref";
+import { DATA_LAKE_BUCKET, MINIO_CREDENTIALS, MinioConfig, MinioCredentials } from "./config";
+import { endpoint, minioFlows, minioManifests, SERVER } from "./spec";
 
-export type MinioArgs = EngineArgs<MinioConfig>;
+export interface MinioArgs extends EngineArgs<MinioConfig> {
+  credentials: OwnedCredential<"root-user" | "root-password">;
+}
 
 export class Minio extends pulumi.ComponentResource {
   public readonly endpoint: string;
   public readonly bucket: string;
-  /** Secret with keys root-user and root-password. */
-  public readonly credentialsSecret: string;
+  /** Where the root credentials are: what every S3 client of the lake reads. */
+  public readonly credentials: MinioCredentials;
   public readonly flows: Flow[];
 
   constructor(name: string, args: MinioArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataplatform:minio:MinIO", name, {}, opts);
-    const credentials = new Credentials(CREDENTIALS_SECRET, {
-      namespace: args.namespace, secretName: CREDENTIALS_SECRET, workload: SERVER,
+    const { ref, existing } = args.credentials;
+    // The component keeps the default Secret's name whatever Secret it reads: its URN never moves.
+    const credentials = new Credentials(MINIO_CREDENTIALS.secret, {
+      namespace: args.namespace, secretName: ref.name, workload: SERVER,
       generated: { "root-user": 20, "root-password": 40 },
-      existing: args.existingCredentials,
+      existing,
       dependsOn: args.dependsOn,
     }, { parent: this, protect: args.production });
-    createObjects(minioManifests(args.config, args.namespace), { parent: this, protectStateful: args.production, dependsOn: [...(args.dependsOn ?? []), credentials] });
+    createObjects(minioManifests(args.config, args.namespace, ref), { parent: this, protectStateful: args.production, dependsOn: [...(args.dependsOn ?? []), credentials] });
     this.endpoint = endpoint(args.namespace);
     this.bucket = DATA_LAKE_BUCKET;
-    this.credentialsSecret = CREDENTIALS_SECRET;
+    this.credentials = ref;
     this.flows = minioFlows(args.config);
-    this.registerOutputs({ endpoint: this.endpoint, bucket: this.bucket, credentialsSecret: this.credentialsSecret });
+    this.registerOutputs({ endpoint: this.endpoint, bucket: this.bucket, credentialsSecret: ref.name });
   }
 }

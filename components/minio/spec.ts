@@ -3,13 +3,13 @@ import {
   clientService, container, containerPorts, Flow, headlessService, imageVersion, job, Manifest, podDisruptionBudget, podSpec, Port,
   scratchVolume, serviceAccount, statefulSet, Workload,
 } from "../kit";
-import { DATA_LAKE_BUCKET, MinioConfig } from "./config";
+import { defaultRef, secretEnv } from "../kit/secret-ref";
+import { DATA_LAKE_BUCKET, MINIO_CREDENTIALS, MinioConfig, MinioCredentials } from "./config";
 
 export const SERVER: Workload = { name: "minio", component: "server" };
 export const BUCKETS: Workload = { name: "minio", component: "buckets" };
 export const NAME = "minio";
 const HEADLESS = "minio-headless";
-export const CREDENTIALS_SECRET = "minio-credentials";
 export const S3_PORT = 9000;
 export const CONSOLE_PORT = 9001;
 const SERVER_PORTS: Port[] = [{ name: "s3", port: S3_PORT }, { name: "console", port: CONSOLE_PORT }];
@@ -31,9 +31,8 @@ export function serverVolumes(cfg: MinioConfig, ns: string): string {
   return `http://${NAME}-{0...${cfg.replicas - 1}}.${HEADLESS}.${ns}.svc.cluster.local${drives}`;
 }
 
-const secretEnv = (name: string, key: string) => ({ name, valueFrom: { secretKeyRef: { name: CREDENTIALS_SECRET, key } } });
-
-export function minioManifests(cfg: MinioConfig, ns: string): Manifest[] {
+export function minioManifests(cfg: MinioConfig, ns: string, credentials: MinioCredentials = defaultRef(MINIO_CREDENTIALS)): Manifest[] {
+  const root = [secretEnv("MINIO_ROOT_USER", credentials, "root-user"), secretEnv("MINIO_ROOT_PASSWORD", credentials, "root-password")];
   const drives = driveNames(cfg);
   const pod = podSpec(SERVER, UID, {
     terminationGracePeriodSeconds: 60,
@@ -41,7 +40,7 @@ export function minioManifests(cfg: MinioConfig, ns: string): Manifest[] {
       name: "minio",
       image: cfg.image,
       command: ["minio", "server", "--address", `:${S3_PORT}`, "--console-address", `:${CONSOLE_PORT}`, "--certs-dir", "/tmp/certs", serverVolumes(cfg, ns)],
-      env: [secretEnv("MINIO_ROOT_USER", "root-user"), secretEnv("MINIO_ROOT_PASSWORD", "root-password"), { name: "HOME", value: "/tmp" }],
+      env: [...root, { name: "HOME", value: "/tmp" }],
       ports: containerPorts(SERVER_PORTS),
       readinessProbe: { httpGet: { path: "/minio/health/ready", port: S3_PORT }, periodSeconds: 10, timeoutSeconds: 5 },
       livenessProbe: { httpGet: { path: "/minio/health/live", port: S3_PORT }, initialDelaySeconds: 30, periodSeconds: 20, failureThreshold: 6 },
@@ -69,7 +68,7 @@ export function minioManifests(cfg: MinioConfig, ns: string): Manifest[] {
           `until mc alias set lake ${endpoint(ns)} "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD"; do echo "waiting for MinIO"; sleep 5; done`,
           `mc mb --ignore-existing lake/${DATA_LAKE_BUCKET}`,
         ].join("\n")],
-        env: [secretEnv("MINIO_ROOT_USER", "root-user"), secretEnv("MINIO_ROOT_PASSWORD", "root-password"), { name: "MC_CONFIG_DIR", value: "/tmp/mc" }],
+        env: [...root, { name: "MC_CONFIG_DIR", value: "/tmp/mc" }],
         resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "128Mi" } },
         volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
       }),

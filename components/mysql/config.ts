@@ -1,10 +1,15 @@
 import { z } from "zod";
 import { memoryMiB } from "../kit/quantity";
+import type { CredentialSecret, SecretRef } from "../kit/secret-ref";
 import { image, reads, resources, storage, ruleIssue } from "../kit/sizing";
 
 export const MYSQL_IMAGE = "mysql:8.4.7";
 export const METASTORE_DATABASE = "hive_metastore";
 export const METASTORE_USER = "hive";
+
+/** The metastore user's password and the root password (the Airflow database setup uses root). */
+export const MYSQL_CREDENTIALS: CredentialSecret<"password" | "root-password"> = { secret: "mysql-credentials", keys: ["password", "root-password"] };
+export type MysqlCredentials = SecretRef<"password" | "root-password">;
 
 /** Connections, per-thread buffers and the server itself, beside the buffer pool. */
 export const MYSQL_OVERHEAD_MIB = 320;

@@ -3,12 +3,12 @@ import {
   clientService, configMap, container, containerPorts, digest, headlessService, imageVersion, Manifest, podDisruptionBudget,
   podSpec, Port, scratchVolume, serviceAccount, statefulSet, Workload,
 } from "../kit";
-import { bufferPoolMiB, METASTORE_DATABASE, MysqlConfig } from "./config";
+import { defaultRef, secretEnv } from "../kit/secret-ref";
+import { bufferPoolMiB, METASTORE_DATABASE, METASTORE_USER, MYSQL_CREDENTIALS, MysqlConfig, MysqlCredentials } from "./config";
 
 export const MYSQL: Workload = { name: "mysql", component: "database" };
 export const NAME = "mysql";
 const HEADLESS = "mysql-headless";
-export const CREDENTIALS_SECRET = "mysql-credentials";
 export const PORT = 3306;
 const PORTS: Port[] = [{ name: "mysql", port: PORT }];
 /** The official image's mysql user. */
@@ -31,9 +31,7 @@ export function myCnf(cfg: MysqlConfig): string {
   ].join("\n");
 }
 
-const secretEnv = (name: string, key: string) => ({ name, valueFrom: { secretKeyRef: { name: CREDENTIALS_SECRET, key } } });
-
-export function mysqlManifests(cfg: MysqlConfig, ns: string): Manifest[] {
+export function mysqlManifests(cfg: MysqlConfig, ns: string, credentials: MysqlCredentials = defaultRef(MYSQL_CREDENTIALS)): Manifest[] {
   const config = { "platform.cnf": myCnf(cfg) };
   const pod = podSpec(MYSQL, UID, {
     terminationGracePeriodSeconds: 60,
@@ -41,10 +39,11 @@ export function mysqlManifests(cfg: MysqlConfig, ns: string): Manifest[] {
       name: "mysql",
       image: cfg.image,
       env: [
-        secretEnv("MYSQL_ROOT_PASSWORD", "root-password"),
+        secretEnv("MYSQL_ROOT_PASSWORD", credentials, "root-password"),
         { name: "MYSQL_DATABASE", value: METASTORE_DATABASE },
-        secretEnv("MYSQL_USER", "username"),
-        secretEnv("MYSQL_PASSWORD", "password"),
+        // The user the metastore's hive-site names: not a secret, and not the Secret's to change.
+        { name: "MYSQL_USER", value: METASTORE_USER },
+        secretEnv("MYSQL_PASSWORD", credentials, "password"),
       ],
       ports: containerPorts(PORTS),
       // Exits 0 whenever the server answers, even "access denied": no password needed in the probe.

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { HdfsConfig } from "../hdfs/config";
 import { TABLES_FILE } from "../lakehouse/tables";
 import { Flow } from "../kit";
+import type { MinioCredentials } from "../minio/config";
 import type { EngineArgs } from "../kit/engine";
 import { createObjects } from "../kit/objects";
 import type { YarnConfig } from "../yarn/config";
@@ -22,6 +23,8 @@ export interface SparkArgs extends EngineArgs<SparkConfig> {
   yarn: YarnConfig;
   hdfs: HdfsConfig;
   zookeeperConnect: string;
+  /** MinIO's Secret, for the lake. */
+  s3Credentials: MinioCredentials;
 }
 
 export class Spark extends pulumi.ComponentResource {
@@ -30,7 +33,7 @@ export class Spark extends pulumi.ComponentResource {
 
   constructor(name: string, args: SparkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataplatform:spark:Spark", name, {}, opts);
-    const manifests = sparkManifests(args.config, args.yarn, args.hdfs, args.namespace, args.zookeeperConnect, applicationFiles());
+    const manifests = sparkManifests(args.config, args.yarn, args.hdfs, args.namespace, args.zookeeperConnect, applicationFiles(), args.s3Credentials);
     createObjects(manifests, { parent: this, protectStateful: args.production, dependsOn: args.dependsOn });
     this.masterUrl = masterUrl(args.namespace);
     this.flows = sparkFlows(args.config);

@@ -12,7 +12,9 @@ import {
   podDisruptionBudget, podSpec, scratchVolume, serviceAccount, statefulSet, workloadLabels, Workload,
 } from "../kit";
 import { cpuCores } from "../kit/quantity";
-import { CREDENTIALS_SECRET as MINIO_SECRET, endpoint as minioEndpoint, S3_PORT, SERVER as MINIO } from "../minio/spec";
+import { endpoint as minioEndpoint, S3_PORT, SERVER as MINIO } from "../minio/spec";
+import { MINIO_CREDENTIALS, MinioCredentials } from "../minio/config";
+import { defaultRef, secretEnv } from "../kit/secret-ref";
 import type { YarnConfig } from "../yarn/config";
 import { CONTAINER_JAVA_HOME, vcores, yarnClientFlows, yarnConfigFiles } from "../yarn/spec";
 import { SparkConfig, workerMemoryMiB, WORKER_DAEMON_HEAP_MIB } from "./config";
@@ -118,10 +120,7 @@ export function renderDefaults(props: Record<string, string | number | boolean>)
   return Object.keys(props).sort().map((k) => `${k} ${props[k]}`).join("\n") + "\n";
 }
 
-const s3Env = [
-  { name: "AWS_ACCESS_KEY_ID", valueFrom: { secretKeyRef: { name: MINIO_SECRET, key: "root-user" } } },
-  { name: "AWS_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: MINIO_SECRET, key: "root-password" } } },
-];
+const s3Env = (s3: MinioCredentials) => [secretEnv("AWS_ACCESS_KEY_ID", s3, "root-user"), secretEnv("AWS_SECRET_ACCESS_KEY", s3, "root-password")];
 const baseEnv = [
   { name: "SPARK_CONF_DIR", value: CONF },
   { name: "HADOOP_CONF_DIR", value: HADOOP_CONF },
@@ -156,7 +155,10 @@ export function streamingCores(spark: SparkConfig, yarn: YarnConfig): number {
   return spark.streamingCores ?? executorCores(spark, yarn);
 }
 
-export function sparkManifests(spark: SparkConfig, yarn: YarnConfig, hdfs: HdfsConfig, ns: string, zookeeperConnect: string, apps: Record<string, string>): Manifest[] {
+export function sparkManifests(
+  spark: SparkConfig, yarn: YarnConfig, hdfs: HdfsConfig, ns: string, zookeeperConnect: string, apps: Record<string, string>,
+  s3: MinioCredentials = defaultRef(MINIO_CREDENTIALS),
+): Manifest[] {
   const files = { ...yarnConfigFiles(yarn, hdfs, ns, zookeeperConnect), "spark-defaults.conf": renderDefaults(sparkDefaults(spark, yarn, ns)) };
   const checksum = digest(files);
   const version = imageVersion(spark.image);
@@ -166,7 +168,7 @@ export function sparkManifests(spark: SparkConfig, yarn: YarnConfig, hdfs: HdfsC
   const masterPorts = [{ name: "rpc", port: MASTER_PORT }, { name: "web", port: MASTER_WEB_PORT }];
   const driverContainer = (name: string, app: string, extraEnv: k8s.types.input.core.v1.EnvVar[], maxCores?: number) => container({
     name, image: spark.image, command: ["/bin/bash", "-c", submitScript(app, maxCores)],
-    env: [...baseEnv, podIpEnv(), { name: "SPARK_DRIVER_MEMORY", value: `${driverHeap}m` }, ...s3Env, ...extraEnv],
+    env: [...baseEnv, podIpEnv(), { name: "SPARK_DRIVER_MEMORY", value: `${driverHeap}m` }, ...s3Env(s3), ...extraEnv],
     ports: [{ name: "driver", containerPort: DRIVER_PORT }, { name: "blocks", containerPort: BLOCK_MANAGER_PORT }],
     resources: spark.driver.resources,
     volumeMounts: [...configMounts, { name: "apps", mountPath: APPS }],
@@ -210,7 +212,7 @@ export function sparkManifests(spark: SparkConfig, yarn: YarnConfig, hdfs: HdfsC
             `exec /opt/spark/bin/spark-class org.apache.spark.deploy.worker.Worker ${masterUrl(ns)} --host "$POD_IP" --port ${WORKER_PORT} ` +
               `--webui-port ${WORKER_WEB_PORT} --cores ${workerSlots(spark)} --memory ${workerMemory}m --work-dir /tmp/work`,
           ].join("\n")],
-          env: [...baseEnv, podIpEnv(), { name: "SPARK_DAEMON_MEMORY", value: `${WORKER_DAEMON_HEAP_MIB}m` }, ...s3Env],
+          env: [...baseEnv, podIpEnv(), { name: "SPARK_DAEMON_MEMORY", value: `${WORKER_DAEMON_HEAP_MIB}m` }, ...s3Env(s3)],
           ports: [{ name: "rpc", containerPort: WORKER_PORT }, { name: "web", containerPort: WORKER_WEB_PORT }],
           readinessProbe: { httpGet: { path: "/", port: WORKER_WEB_PORT }, initialDelaySeconds: 10, periodSeconds: 10 },
           livenessProbe: { tcpSocket: { port: WORKER_PORT }, initialDelaySeconds: 30, periodSeconds: 20, failureThreshold: 6 },

@@ -7,17 +7,23 @@ import type { EngineArgs } from "../kit/engine";
 import { createObjects } from "../kit/objects";
 import { loadTables, trinoDdl } from "../lakehouse/tables";
 import { S3_PORT, SERVER as MINIO } from "../minio/spec";
+import type { MinioCredentials } from "../minio/config";
 import { FLAVORS, StarburstConfig } from "./config";
 import { chartValues, COORDINATOR, coordinatorUrl, hardenChartObject, HTTP_PORT, imageTag, RELEASE, TABLES_JOB, tablesScript, WORKER } from "./spec";
 
 /** The engine's pods, which the metastore must admit. */
 export const SQL_ENGINE_CLIENTS = [COORDINATOR, WORKER];
 
+export interface SqlEngineArgs extends EngineArgs<StarburstConfig> {
+  /** MinIO's Secret: the lake's catalogs read it. */
+  s3Credentials: MinioCredentials;
+}
+
 export class SqlEngine extends pulumi.ComponentResource {
   public readonly coordinatorUrl: string;
   public readonly flows: Flow[];
 
-  constructor(name: string, args: EngineArgs<StarburstConfig>, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: SqlEngineArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataplatform:starburst:SqlEngine", name, {}, opts);
     const flavor = FLAVORS[args.config.flavor];
     // helm.v4.Chart, not helm.v3.Release: its objects are registered one by one, so the policy
@@ -26,7 +32,7 @@ export class SqlEngine extends pulumi.ComponentResource {
     const chart = new k8s.helm.v4.Chart(RELEASE, {
       ...chartArgs({ name: flavor.chart, version: flavor.chartVersion, repo: flavor.repo }, args.config.chart, PROJECT_DIR),
       namespace: args.namespace,
-      values: chartValues(args.config, args.namespace),
+      values: chartValues(args.config, args.namespace, args.s3Credentials),
     }, {
       parent: this,
       dependsOn: args.dependsOn,

@@ -5,7 +5,9 @@
 import { metastoreUri } from "../hive-metastore/spec";
 import { heapMiB, Workload } from "../kit";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../kit/security";
-import { CREDENTIALS_SECRET as MINIO_SECRET, endpoint as minioEndpoint } from "../minio/spec";
+import { endpoint as minioEndpoint } from "../minio/spec";
+import { MINIO_CREDENTIALS, MinioCredentials } from "../minio/config";
+import { defaultRef, secretEnv } from "../kit/secret-ref";
 import { FLAVORS, HEAP_HEADROOM_PERCENT, queryMemoryMiB, StarburstConfig } from "./config";
 
 export const COORDINATOR: Workload = { name: "trino", component: "coordinator" };
@@ -91,13 +93,11 @@ export function terminationGraceSeconds(cfg: StarburstConfig): number {
   return 2 * cfg.gracePeriodSeconds + 30;
 }
 
-const s3Env = [
-  { name: "S3_ACCESS_KEY", valueFrom: { secretKeyRef: { name: MINIO_SECRET, key: "root-user" } } },
-  { name: "S3_SECRET_KEY", valueFrom: { secretKeyRef: { name: MINIO_SECRET, key: "root-password" } } },
-];
+const s3Env = (s3: MinioCredentials) => [secretEnv("S3_ACCESS_KEY", s3, "root-user"), secretEnv("S3_SECRET_KEY", s3, "root-password")];
+const DEFAULT_S3 = defaultRef(MINIO_CREDENTIALS);
 
 /** Values for trinodb/charts' `trino` chart. */
-export function trinoValues(cfg: StarburstConfig, ns: string): Record<string, unknown> {
+export function trinoValues(cfg: StarburstConfig, ns: string, s3: MinioCredentials = DEFAULT_S3): Record<string, unknown> {
   const flavor = FLAVORS.trino;
   const role = (r: StarburstConfig["coordinator"]) => ({
     jvm: { maxHeapSize: `${heapMiB(r.resources.limits.memory, r.heapPercent)}M` },
@@ -118,7 +118,7 @@ export function trinoValues(cfg: StarburstConfig, ns: string): Record<string, un
     // shutdown.grace-period comes from worker.gracefulShutdown: the chart writes it into both roles' files.
     additionalConfigProperties: ENGINE_PROPERTIES,
     catalogs: trinoCatalogValues(cfg, ns),
-    env: s3Env,
+    env: s3Env(s3),
     securityContext: restrictedPodSecurity(1000),
     containerSecurityContext: restrictedContainerSecurity(),
     serviceAccount: { create: true, name: RELEASE },
@@ -135,7 +135,7 @@ export function trinoValues(cfg: StarburstConfig, ns: string): Record<string, un
 }
 
 /** Values for Starburst Enterprise's chart (licence from a Secret, images from Starburst's registry). */
-export function starburstValues(cfg: StarburstConfig, ns: string): Record<string, unknown> {
+export function starburstValues(cfg: StarburstConfig, ns: string, s3: MinioCredentials = DEFAULT_S3): Record<string, unknown> {
   const role = (r: StarburstConfig["coordinator"]) => ({
     resources: { requests: r.resources.requests, limits: r.resources.limits },
     heapSizePercentage: r.heapPercent,
@@ -146,7 +146,7 @@ export function starburstValues(cfg: StarburstConfig, ns: string): Record<string
     starburstPlatformLicense: cfg.licenseSecret,
     environment: "",
     envFrom: [],
-    additionalEnv: s3Env,
+    additionalEnv: s3Env(s3),
     catalogs: catalogs(cfg, ns),
     additionalProperties: [...ENGINE_PROPERTIES, `shutdown.grace-period=${cfg.gracePeriodSeconds}s`].join("\n"),
     coordinator: { ...role(cfg.coordinator), envFrom: [], additionalProperties: "" },
@@ -160,8 +160,8 @@ export function starburstValues(cfg: StarburstConfig, ns: string): Record<string
   };
 }
 
-export function chartValues(cfg: StarburstConfig, ns: string): Record<string, unknown> {
-  return cfg.flavor === "trino" ? trinoValues(cfg, ns) : starburstValues(cfg, ns);
+export function chartValues(cfg: StarburstConfig, ns: string, s3: MinioCredentials = DEFAULT_S3): Record<string, unknown> {
+  return cfg.flavor === "trino" ? trinoValues(cfg, ns, s3) : starburstValues(cfg, ns, s3);
 }
 
 

@@ -4,6 +4,8 @@ import { clientConfigFiles, clientFlows, hadoopConfigMounts, hadoopDaemon, UID }
 import { BROKER, CLIENT_PORT as KAFKA_PORT } from "../kafka/spec";
 import { container } from "../kit";
 import { S3_PORT, SERVER as MINIO } from "../minio/spec";
+import type { MinioCredentials } from "../minio/config";
+import { secretEnv } from "../kit/secret-ref";
 import {
   clientService, configMap, containerPorts, cpuCores, digest, Flow, headlessService, imageVersion, Manifest, podDisruptionBudget,
   podSpec, scratchVolume, serviceAccount, statefulSet, Workload,
@@ -84,8 +86,8 @@ const volumes = () => [{ name: "config", configMap: { name: CONFIG_MAP } }, scra
 export interface ContainerRuntime {
   /** An image with a Java 17 runtime in /opt/java/openjdk (the Spark image). */
   javaImage: string;
-  /** Secret with root-user and root-password (MinIO). */
-  s3CredentialsSecret: string;
+  /** MinIO's credentials, for containers that read the lake. */
+  s3Credentials: MinioCredentials;
 }
 
 export function yarnManifests(cfg: YarnConfig, hdfs: HdfsConfig, ns: string, zookeeperConnect: string, runtime: ContainerRuntime): Manifest[] {
@@ -135,8 +137,8 @@ export function yarnManifests(cfg: YarnConfig, hdfs: HdfsConfig, ns: string, zoo
             ports: [{ name: "rpc", containerPort: NM_PORT }, { name: "web", containerPort: NM_WEB_PORT }],
             readiness: tcp(NM_PORT), liveness: live(NM_PORT),
             env: [
-              { name: "AWS_ACCESS_KEY_ID", valueFrom: { secretKeyRef: { name: runtime.s3CredentialsSecret, key: "root-user" } } },
-              { name: "AWS_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: runtime.s3CredentialsSecret, key: "root-password" } } },
+              secretEnv("AWS_ACCESS_KEY_ID", runtime.s3Credentials, "root-user"),
+              secretEnv("AWS_SECRET_ACCESS_KEY", runtime.s3Credentials, "root-password"),
             ],
           }, SITE_FILES),
           volumeMounts: [...hadoopConfigMounts("config", SITE_FILES), { name: "tmp", mountPath: "/tmp" }, { name: "java", mountPath: CONTAINER_JAVA_HOME, readOnly: true }],

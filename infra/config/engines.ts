@@ -3,6 +3,10 @@
  * switched off needs no section of its own; an engine that is on needs every engine it talks to.
  */
 import { z } from "zod";
+import { AIRFLOW_CREDENTIALS } from "../../components/airflow/config";
+import { MINIO_CREDENTIALS } from "../../components/minio/config";
+import { MYSQL_CREDENTIALS } from "../../components/mysql/config";
+import { CredentialSecret, defaultRef, SecretRef } from "../../components/kit/secret-ref";
 
 export const ENGINES = ["zookeeper", "kafka", "minio", "mysql", "hiveMetastore", "hdfs", "yarn", "spark", "starburst", "impala", "dbt", "airflow"] as const;
 export type Engine = (typeof ENGINES)[number];
@@ -32,6 +36,8 @@ export type EnginesConfig = z.infer<typeof enginesConfig>;
 export const CREDENTIALS = ["minio", "mysql", "airflow"] as const;
 export type Credential = (typeof CREDENTIALS)[number];
 export const CREDENTIAL_ENGINE: Record<Credential, Engine> = { minio: "minio", mysql: "mysql", airflow: "airflow" };
+/** Each credential's generated Secret and the key names its pods read, as the owning engine defines them. */
+export const CREDENTIAL_SECRETS: Record<Credential, CredentialSecret> = { minio: MINIO_CREDENTIALS, mysql: MYSQL_CREDENTIALS, airflow: AIRFLOW_CREDENTIALS };
 
 /**
  * generated: the program makes the values with @pulumi/random, keeps them as Pulumi secrets and
@@ -41,15 +47,45 @@ export const CREDENTIAL_ENGINE: Record<Credential, Engine> = { minio: "minio", m
 const source = z.enum(["generated", "existing"], { error: 'must be "generated" or "existing"' });
 export type CredentialSource = z.infer<typeof source>;
 
+const secretName = z.string({ error: "must be the name of a Secret in the namespace" })
+  .regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, { error: "must be the name of a Secret in the namespace" });
+const secretKey = z.string({ error: "must be a key of the Secret" })
+  .regex(/^[-._a-zA-Z0-9]{1,253}$/, { error: "must be a key of the Secret (letters, digits, -, _ and .)" });
+
+/**
+ * An existing Secret by name, with the key that holds each value when it is not the platform's own
+ * key name. Keys a vendor chart reads by name (fixedKeys) cannot be renamed.
+ */
+function existingSecret(c: CredentialSecret) {
+  const renamable = c.keys.filter((k) => !(c.fixedKeys ?? []).includes(k));
+  return z.strictObject({
+    secret: secretName,
+    keys: z.strictObject(Object.fromEntries(renamable.map((k) => [k, secretKey.optional()])) as Record<string, z.ZodOptional<typeof secretKey>>).optional(),
+  });
+}
+
+const credentialSetting = (c: CredentialSecret) =>
+  z.union([source, existingSecret(c)], { error: 'must be "generated", "existing", or { secret, keys } naming an existing Secret' }).optional();
+
 export const credentialsConfig = z
   .strictObject({
     /** For every credential that does not set its own. */
     source: source.default("generated"),
-    ...(Object.fromEntries(CREDENTIALS.map((c) => [c, source.optional()])) as Record<Credential, z.ZodOptional<typeof source>>),
+    ...(Object.fromEntries(CREDENTIALS.map((c) => [c, credentialSetting(CREDENTIAL_SECRETS[c])])) as Record<Credential, ReturnType<typeof credentialSetting>>),
   })
   .default({ source: "generated" });
 export type CredentialsConfig = z.infer<typeof credentialsConfig>;
 
 export function credentialSource(cfg: CredentialsConfig, credential: Credential): CredentialSource {
-  return cfg[credential] ?? cfg.source;
+  const own = cfg[credential];
+  return typeof own === "object" ? "existing" : (own ?? cfg.source);
+}
+
+/** The Secret and keys a credential is read from: the named existing Secret, or the default one. */
+export function credentialRef(cfg: CredentialsConfig, credential: Credential): SecretRef {
+  const base = defaultRef(CREDENTIAL_SECRETS[credential]);
+  const own = cfg[credential];
+  if (typeof own !== "object") return base;
+  const renamed = Object.fromEntries(Object.entries(own.keys ?? {}).filter(([, v]) => v !== undefined)) as Record<string, string>;
+  return { name: own.secret, keys: { ...base.keys, ...renamed } };
 }

@@ -69,6 +69,14 @@ function describeIssue(issue: z.core.$ZodIssue, layers: ConfigLayer[], merged: u
     });
   }
   const value = path.length ? get(merged, path) : merged;
+  if (issue.code === "invalid_union") {
+    // A value of the right shape for one alternative (an object where a name or an object may go)
+    // is told what is wrong inside it, not that it matches neither.
+    const fitting = issue.errors.find((alt) => !alt.some((i) => i.path.length === 0 && (i.code === "invalid_type" || i.code === "invalid_value")));
+    if (value !== undefined && fitting?.length) {
+      return fitting.flatMap((i) => describeIssue({ ...i, path: [...path, ...i.path] } as z.core.$ZodIssue, layers, merged));
+    }
+  }
   if (value === undefined && issue.code === "invalid_type") {
     const required = issue.message.startsWith("is required") ? issue.message : `is required: ${issue.message}`;
     return [`${sourceOf(path, layers)}: ${dotted(path)}: ${required}`];
@@ -115,6 +123,8 @@ export function allowedKeysAt(schema: z.ZodType, path: Path): string[] {
   let node: z.ZodType | undefined = schema;
   for (const segment of [...path, null]) {
     while (node instanceof z.ZodOptional || node instanceof z.ZodDefault) node = node.unwrap() as z.ZodType;
+    // A setting that takes a word or an object: its keys are the object's.
+    if (node instanceof z.ZodUnion) node = (node.options as z.ZodType[]).find((o) => o instanceof z.ZodObject) ?? node;
     if (segment === null) break;
     if (node instanceof z.ZodObject) node = node.shape[String(segment)] as z.ZodType | undefined;
     else if (node instanceof z.ZodRecord) node = node.valueType as z.ZodType;

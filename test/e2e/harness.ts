@@ -43,13 +43,17 @@ async function program(): Promise<Record<string, unknown>> {
   return stackOutputs(await runProgramOrExplain());
 }
 
+/** MinIO's root credentials as a vault sync names them. */
+export const VAULT_MINIO = { secret: "lake-root", keys: { "root-user": "access-key", "root-password": "secret-key" } };
+
 /** What the tests add to a stack: this cluster, a fresh namespace, existing Secrets, local charts, no Airflow. */
 export function testConfig(namespace: string, kubeconfig = KUBECONFIG): Record<string, unknown> {
   return {
     "dataplatform:kubeconfig": kubeconfig,
     "dataplatform:namespace": namespace,
-    // The random provider cannot be built here: the Secrets are made first, as a Vault user would.
-    "dataplatform:credentials": { source: "existing" },
+    // The random provider cannot be built here: the Secrets are made first, as a Vault user would;
+    // MinIO's under a vault's own Secret and key names.
+    "dataplatform:credentials": { source: "existing", minio: VAULT_MINIO },
     // The official Airflow chart cannot be obtained here.
     "dataplatform:engines": { airflow: false },
   };
@@ -101,8 +105,8 @@ export function clients(kubeconfig = KUBECONFIG) {
 export async function createExistingSecrets(core: k8s.CoreV1Api, namespace: string, values?: Record<string, Record<string, string>>) {
   const random = () => randomBytes(18).toString("hex");
   const data = values ?? {
-    "minio-credentials": { "root-user": `user${random().slice(0, 8)}`, "root-password": random() },
-    "mysql-credentials": { username: "hive", password: random(), "root-password": random() },
+    [VAULT_MINIO.secret]: { "access-key": `user${random().slice(0, 8)}`, "secret-key": random() },
+    "mysql-credentials": { password: random(), "root-password": random() },
   };
   for (const [name, stringData] of Object.entries(data)) await core.createNamespacedSecret({ namespace, body: { metadata: { name }, stringData } });
   return data;

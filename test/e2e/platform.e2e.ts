@@ -13,7 +13,7 @@ import { checkExistingSecrets, clusterSecretReader } from "../../infra/existing-
 import { section } from "../../infra/config/schema";
 import { catalogs } from "../../components/starburst/spec";
 import { readStackFile } from "../../tools/plan";
-import { clients, createExistingSecrets, eventually, openStack, ROOT, testConfig, stopwatch, useToolchain } from "./harness";
+import { clients, createExistingSecrets, eventually, openStack, ROOT, testConfig, stopwatch, useToolchain, VAULT_MINIO } from "./harness";
 
 const STACKS = (process.env.DP_E2E_STACKS ?? "dev,staging,prod").split(",");
 
@@ -66,7 +66,7 @@ for (const name of STACKS) {
       const loaded = loadPlatform(ROOT, name, YAMLConfig(name, namespace));
       await assert.rejects(checkExistingSecrets(loaded, clusterSecretReader(loaded.settings)), (e: ConfigError) => {
         assert.deepEqual(e.problems.map((p) => p.split(";")[0]), [
-          `credentials.source: existing: Secret ${namespace}/minio-credentials does not exist`,
+          `credentials.minio: existing: Secret ${namespace}/lake-root does not exist`,
           `credentials.source: existing: Secret ${namespace}/mysql-credentials does not exist`,
         ]);
         return true;
@@ -117,6 +117,14 @@ for (const name of STACKS) {
         throw new Error(`${e.message}; FailedCreate events: ${events.join(" | ")}`);
       });
       assert.deepEqual(missing, []);
+      // The pods read MinIO's credentials from the vault's Secret, under its key names, and nothing else.
+      const refs = new Set<string>();
+      for (const pod of (await core.listNamespacedPod({ namespace })).items) {
+        for (const c of [...(pod.spec!.initContainers ?? []), ...pod.spec!.containers]) {
+          for (const e of c.env ?? []) if (e.valueFrom?.secretKeyRef) refs.add(`${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}`);
+        }
+      }
+      assert.deepEqual([...refs].filter((r) => !r.startsWith("mysql-credentials/")).sort(), [`${VAULT_MINIO.secret}/access-key`, `${VAULT_MINIO.secret}/secret-key`]);
       const ns = await core.readNamespace({ name: namespace });
       assert.equal(ns.metadata!.labels!["pod-security.kubernetes.io/enforce"], "restricted");
     });
