@@ -55,8 +55,8 @@ export function hiveSite(ns: string): SiteProperties {
     // Impala's catalogd polls notification events: record them, and let it read them.
     "metastore.transactional.event.listeners": "org.apache.hive.hcatalog.listener.DbNotificationListener",
     "hive.metastore.dml.events": true,
+    // Hive defines this one only under its hive.* name (MetastoreConf has no "metastore." synonym for it).
     "hive.metastore.event.db.notification.api.auth": false,
-    "metastore.event.db.notification.api.auth": false,
   };
 }
 
@@ -97,7 +97,7 @@ const env = (heap: number, c: MetastoreCredentials) => [
 ];
 
 function jarsInit(cfg: HiveMetastoreConfig) {
-  if (cfg.dependencies !== "maven") return [];
+  if (!fromMaven(cfg)) return [];
   return [container({
     name: "jars",
     image: cfg.mavenImage,
@@ -108,12 +108,18 @@ function jarsInit(cfg: HiveMetastoreConfig) {
   })];
 }
 
-const mounts = [
+/** The jars directory is a volume only when an init container fills it: an image's own jars live there. */
+const fromMaven = (cfg: HiveMetastoreConfig) => cfg.dependencies === "maven";
+const mounts = (cfg: HiveMetastoreConfig) => [
   { name: "config", mountPath: "/config" },
-  { name: "auxlib", mountPath: AUXLIB },
+  ...(fromMaven(cfg) ? [{ name: "auxlib", mountPath: AUXLIB }] : []),
   { name: "tmp", mountPath: "/tmp" },
 ];
-const volumes = () => [{ name: "config", configMap: { name: CONFIG_MAP } }, scratchVolume("auxlib", "1Gi"), scratchVolume("tmp", "2Gi")];
+const volumes = (cfg: HiveMetastoreConfig) => [
+  { name: "config", configMap: { name: CONFIG_MAP } },
+  ...(fromMaven(cfg) ? [scratchVolume("auxlib", "1Gi")] : []),
+  scratchVolume("tmp", "2Gi"),
+];
 
 export function hiveMetastoreManifests(
   cfg: HiveMetastoreConfig, ns: string, credentials: MetastoreCredentials = DEFAULT_CREDENTIALS, pom = fs.readFileSync(JARS_POM, "utf8"),
@@ -137,15 +143,15 @@ export function hiveMetastoreManifests(
           livenessProbe: { tcpSocket: { port: PORT }, periodSeconds: 20, failureThreshold: 6 },
           startupProbe: { tcpSocket: { port: PORT }, periodSeconds: 10, failureThreshold: 60 },
           resources: cfg.resources,
-          volumeMounts: mounts,
+          volumeMounts: mounts(cfg),
         })],
-        volumes: volumes(),
+        volumes: volumes(cfg),
       }, NAME),
     }),
     clientService(NAME, ns, METASTORE, [{ name: "thrift", port: PORT }]),
     schemaJob(cfg, ns, credentials),
   ];
-  if (cfg.dependencies === "maven") {
+  if (fromMaven(cfg)) {
     manifests.push(httpsEgress("allow-hive-metastore-maven", ns, METASTORE, {
       matchLabels: { "app.kubernetes.io/name": NAME, "app.kubernetes.io/part-of": "data-platform" },
     }));
@@ -160,10 +166,10 @@ function schemaJob(cfg: HiveMetastoreConfig, ns: string, credentials: MetastoreC
     container: container({
       name: "schema", image: cfg.image, command: ["/bin/bash", "-c", SCHEMA_SCRIPT], env: env(512, credentials),
       resources: { requests: { cpu: "100m", memory: "1Gi" }, limits: { memory: "1Gi" } },
-      volumeMounts: mounts,
+      volumeMounts: mounts(cfg),
     }),
     initContainers: jarsInit(cfg),
-    volumes: volumes(),
+    volumes: volumes(cfg),
   });
 }
 

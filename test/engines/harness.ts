@@ -165,6 +165,8 @@ export interface StartOptions {
   extraEnv?: string[];
   /** The image's name for the pods' user (its /etc/passwd). */
   user?: string;
+  /** The image's ENTRYPOINT and CMD, run when a container names no command (as Kubernetes does). */
+  entrypoint?: string[];
 }
 
 /** One test's cluster: a namespace, the pods' addresses and a hosts file for their DNS names. */
@@ -292,11 +294,12 @@ export class Sandbox {
       else if (volume?.persistentVolumeClaim) source = this.ownedDir(path.join(this.dir, "claims", volume.persistentVolumeClaim.claimName), uid, false);
       else if (!volume) source = this.ownedDir(path.join(this.dir, "claims", `${m.name}-${pod}`), uid, false); // a volumeClaimTemplate
       else throw new Error(`${pod}: volume ${m.name} of a kind the sandbox does not run: ${JSON.stringify(volume)}`);
-      if (m.subPath) source = path.join(source, m.subPath);
+      // The kubelet makes a missing subPath directory; fsGroup gives it to the pod's group.
+      if (m.subPath) source = volume?.configMap || volume?.secret ? path.join(source, m.subPath) : this.ownedDir(path.join(source, m.subPath), uid, false);
       return `${source}:${m.mountPath}${m.readOnly || volume?.configMap || volume?.secret ? ":ro" : ""}`;
     });
-    const command = [...(container.command ?? []), ...(container.args ?? [])];
-    if (!command.length) throw new Error(`${pod}: container ${container.name} has no command; the sandbox has no image entrypoint`);
+    const command = container.command?.length ? [...container.command, ...(container.args ?? [])] : [...(opts.entrypoint ?? []), ...(container.args ?? [])];
+    if (!command.length) throw new Error(`${pod}: container ${container.name} has no command, and the test gives no image entrypoint`);
     const logFile = path.join(this.dir, "logs", `${pod}-${container.name}.log`);
     const exec = { dir: path.join(this.dir, "roots", pod), uid, path: opts.path ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" };
     const p = new Pod(pod, ip, logFile, container, exec, [pod, ip, exec.dir, String(uid), this.hostsFile(), "--", ...(opts.containerImages?.[container.name] ?? opts.image), ...mounts, "--", ...(opts.path ? [`PATH=${opts.path}`] : []), ...(opts.extraEnv ?? []), ...this.env(container, pod, ip, secrets), "--", ...command], opts.containerImages?.[container.name] ? undefined : opts.user);

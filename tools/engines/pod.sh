@@ -85,9 +85,30 @@ run() {
       echo "$DP_POD_USER:x:$uid:$uid::/tmp:/bin/bash" >> "$root/etc/passwd"
     fi
     printf "%s\n" "$name" > "$root/etc/hostname"
+    # A mount target with its symlinks resolved inside the root, as a container runtime resolves it
+    # (the image'"'"'s /var/run -> /run must not lead out to this machine'"'"'s /run).
+    in_root() {
+      local out="" part link i=0
+      local -a parts lp
+      IFS=/ read -ra parts <<< "${1#/}"
+      while [ "$i" -lt "${#parts[@]}" ]; do
+        part=${parts[$i]}; i=$((i + 1))
+        case $part in ""|.) continue ;; ..) out=${out%/*}; continue ;; esac
+        if [ -L "$root$out/$part" ]; then
+          link=$(readlink "$root$out/$part")
+          case $link in /*) out="" ;; esac
+          IFS=/ read -ra lp <<< "${link#/}"
+          parts=("${lp[@]}" "${parts[@]:$i}"); i=0
+        else
+          out=$out/$part
+        fi
+      done
+      printf "%s" "${out:-/}"
+    }
     readonly=()
     for ((i = 0; i < nmounts; i++)); do
       IFS=: read -r src target mode <<< "$1"; shift
+      target=$(in_root "$target")
       if [ -d "$src" ]; then mkdir -p "$root$target"; else mkdir -p "$(dirname "$root$target")"; touch "$root$target"; fi
       mount --bind "$src" "$root$target"
       [ "$mode" = ro ] && readonly+=("$root$target")
