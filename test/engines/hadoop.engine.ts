@@ -1,25 +1,44 @@
 /**
- * HDFS and YARN as the program renders them: the NameNode formats once for the pinned cluster ID,
- * a DataNode registers, the directories Job lays out the tree, a restarted NameNode keeps its
- * namespace; the ResourceManager (its state in the plan's ZooKeeper) sees the NodeManager offer the
- * memory and cores the stack asks for. Asserted through the daemons' own HTTP APIs.
+ * HDFS and YARN as the program renders them. Single NameNode (dev): it formats once for the pinned
+ * cluster ID, a restart keeps its namespace. HA (staging, prod): JournalNodes, two NameNodes with
+ * their ZKFC sidecars on the plan's ZooKeeper; one becomes active, the JournalNodes hold the pinned
+ * cluster ID, the standby takes over when the active pod goes, and a NameNode that lost its volume
+ * copies its peer's metadata instead of formatting. Then DataNodes register, the directories Job lays
+ * out the tree, and the ResourceManager sees the NodeManagers offer the memory and cores the stack
+ * asks for. Asserted through the daemons' own HTTP APIs and files.
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { DIRECTORIES } from "../../components/hdfs/spec";
+import { DIRECTORIES, NAMESERVICE } from "../../components/hdfs/spec";
 import { vcores } from "../../components/yarn/spec";
 import { section } from "../../infra/config/schema";
 import { loadPlatform } from "../../infra/config/stack";
 import { readStackFile } from "../../tools/plan";
 import { engineFiles, planned, plannedJob, planOf, Pod, ROOT, Sandbox, StartOptions } from "./harness";
 
-// The HA layout of staging and prod (JournalNodes, two NameNodes, failover) is not started here yet.
-const STACKS = (process.env.DP_ENGINE_HADOOP_STACKS ?? "dev").split(",");
+const STACKS = (process.env.DP_ENGINE_HADOOP_STACKS ?? "dev,staging").split(",");
 const HADOOP = "/opt/hadoop";
 
 const json = async (url: string) => (await fetch(url)).json() as Promise<any>;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls until `check` returns a value (not undefined), or fails with what it last saw. */
+async function eventually<T>(what: string, seconds: number, check: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + seconds * 1000;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${seconds}s${last ? ` (${last})` : ""}`);
+    await sleep(2000);
+  }
+}
 
 for (const stack of STACKS) {
   describe(`HDFS and YARN run stack ${stack}'s rendered configuration`, () => {
@@ -30,9 +49,22 @@ for (const stack of STACKS) {
     const namespace = planned(plan, "StatefulSet", "hdfs-namenode").metadata.namespace;
     let sandbox: Sandbox;
     let opts: StartOptions;
-    let namenode: Pod;
+    const ha = hdfs.highAvailability;
+    let namenodes: Pod[] = [];
     let datanodes: Pod[] = [];
-    const nnHttp = () => `http://${namenode.ip}:9870`;
+    const http = (nn: Pod) => `http://${nn.ip}:9870`;
+    const jmx = async (nn: Pod, bean: string) => json(`${http(nn)}/jmx?qry=Hadoop:service=NameNode,name=${bean}`).then((r) => r.beans[0]);
+    const state = async (nn: Pod) => (await jmx(nn, "NameNodeStatus")).State as string;
+    /** The NameNode that serves clients: the only one, or the active of the pair. */
+    const active = async () => ha
+      ? eventually("an active NameNode", 120, async () => {
+          const states = await Promise.all(namenodes.map((nn) => state(nn).catch(() => "down")));
+          return states.filter((x) => x === "active").length === 1 ? namenodes[states.indexOf("active")] : undefined;
+        })
+      : namenodes[0];
+    const nameNodeInfo = async (nn?: Pod) => jmx(nn ?? await active(), "NameNodeInfo");
+    /** A NameNode pod ready as a kubelet sees it: every container's readiness probe passes. */
+    const ready = async (pods: Pod[]) => Promise.all(pods.flatMap((p) => [p, ...p.sidecars]).map((c) => c.waitReady(300)));
 
     before(async () => {
       sandbox = new Sandbox(`hadoop-${stack}`, plan, namespace);
@@ -60,58 +92,109 @@ for (const stack of STACKS) {
         },
         secrets: { "minio-credentials": { "root-user": "engine-test", "root-password": "engine-test-secret" } },
       };
-      [namenode] = await sandbox.startStatefulSet("hdfs-namenode", opts);
-      await namenode.waitReady(180);
+      // ZooKeeper first: the ZKFCs and the ResourceManager keep their state there.
+      await ready(await sandbox.startStatefulSet("zookeeper", opts));
+      if (ha) await ready(await sandbox.startStatefulSet("hdfs-journalnode", opts));
+      namenodes = await sandbox.startStatefulSet("hdfs-namenode", opts);
+      await ready(namenodes);
       datanodes = await sandbox.startStatefulSet("hdfs-datanode", opts);
-      await Promise.all(datanodes.map((d) => d.waitReady(180)));
+      await ready(datanodes);
     });
     after(async () => {
       await sandbox?.stopAll();
     });
 
-    const nameNodeInfo = async () => json(`${nnHttp()}/jmx?qry=Hadoop:service=NameNode,name=NameNodeInfo`).then((r) => r.beans[0]);
+    const version = (claim: string, dir: string) => fs.readFileSync(path.join(sandbox.claimDir(claim), dir, "current", "VERSION"), "utf8");
+    const clusterIdIn = (text: string) => /^clusterID=(.*)$/m.exec(text)?.[1];
 
-    test("the NameNode formatted its volume once, for the pinned cluster ID", async () => {
-      assert.match(namenode.log(), /Storage directory \/var\/lib\/hadoop\/namenode has been successfully formatted/);
-      const version = fs.readFileSync(path.join(sandbox.claimDir("data-hdfs-namenode-0"), "namenode", "current", "VERSION"), "utf8");
-      assert.match(version, new RegExp(`^clusterID=${hdfs.clusterId}$`, "m"));
-      assert.equal((await nameNodeInfo()).ClusterId, hdfs.clusterId);
-    });
-
-    test(`the ${hdfs.dataNodes.replicas} DataNode(s) registered under their stable names`, async () => {
-      const deadline = Date.now() + 90_000;
-      let live: Record<string, unknown> = {};
-      while (Date.now() < deadline) {
-        live = JSON.parse((await nameNodeInfo()).LiveNodes);
-        if (Object.keys(live).length === hdfs.dataNodes.replicas) break;
-        await new Promise((r) => setTimeout(r, 2000));
+    test("the NameNode metadata was formatted once, for the pinned cluster ID", async () => {
+      assert.match(namenodes[0].log(), /Storage directory \/var\/lib\/hadoop\/namenode has been successfully formatted/);
+      for (const nn of namenodes) {
+        assert.equal(clusterIdIn(version(`data-${nn.name}`, "namenode")), hdfs.clusterId, nn.name);
+        assert.equal((await nameNodeInfo(nn)).ClusterId, hdfs.clusterId, nn.name);
       }
-      const names = Object.keys(live).map((n) => n.split(":")[0]).sort();
-      assert.deepEqual(names, datanodes.map((d) => `${d.name}.hdfs-datanode-headless.${namespace}.svc.cluster.local`).sort());
+      if (ha) {
+        // The second NameNode copied the first's metadata (it never ran a format of its own).
+        assert.doesNotMatch(namenodes[1].log(), /Formatting using clusterid/);
+        for (let i = 0; i < hdfs.journalNodes!.replicas; i++) {
+          assert.equal(clusterIdIn(version(`data-hdfs-journalnode-${i}`, `journal/${NAMESERVICE}`)), hdfs.clusterId, `hdfs-journalnode-${i}`);
+        }
+      }
     });
 
-    test("the directories Job lays out the tree with its owners and modes", async () => {
+    if (ha) {
+      test("ZKFC makes one NameNode active and the other standby", async () => {
+        await active();
+        assert.deepEqual((await Promise.all(namenodes.map(state))).sort(), ["active", "standby"]);
+      });
+    }
+
+    test(`the ${hdfs.dataNodes.replicas} DataNode(s) registered under their stable names${ha ? " with both NameNodes" : ""}`, async () => {
+      const expected = datanodes.map((d) => `${d.name}.hdfs-datanode-headless.${namespace}.svc.cluster.local`).sort();
+      for (const nn of namenodes) {
+        const names = await eventually(`${nn.name}'s live DataNodes`, 90, async () => {
+          const live = Object.keys(JSON.parse((await nameNodeInfo(nn)).LiveNodes)).map((n) => n.split(":")[0]).sort();
+          return live.length === expected.length ? live : undefined;
+        });
+        assert.deepEqual(names, expected, nn.name);
+      }
+    });
+
+    const statusOf = async (dir: string) => (await json(`${http(await active())}/webhdfs/v1${dir}?op=GETFILESTATUS&user.name=hdfs`)).FileStatus;
+
+    test(`the directories Job lays out the tree with its owners and modes${ha ? " (through the nameservice)" : ""}`, async () => {
       const run = await sandbox.runJob(plannedJob(plan, "hdfs-directories"), opts);
       assert.equal(run.code, 0, run.log);
       for (const [dir, { owner, mode }] of Object.entries(DIRECTORIES)) {
-        const status = (await json(`${nnHttp()}/webhdfs/v1${dir}?op=GETFILESTATUS&user.name=hdfs`)).FileStatus;
+        const status = await statusOf(dir);
         assert.deepEqual([`${status.owner}:${status.group}`, status.permission], [owner, mode], dir);
       }
     });
 
-    test("a restarted NameNode keeps its namespace and does not format again", async () => {
-      await namenode.stop();
-      [namenode] = await sandbox.startStatefulSet("hdfs-namenode", opts);
-      await namenode.waitReady(180);
-      assert.doesNotMatch(namenode.lastLog(), /has been successfully formatted/);
-      assert.equal((await nameNodeInfo()).ClusterId, hdfs.clusterId);
-      const status = await json(`${nnHttp()}/webhdfs/v1/data/streaming?op=GETFILESTATUS&user.name=hdfs`);
-      assert.equal(status.FileStatus?.owner, "spark");
-    });
+    const restart = async (nn: Pod) => {
+      const i = namenodes.indexOf(nn);
+      await nn.stop();
+      const pod = await sandbox.startPod(nn.name, nn.ip, planned(plan, "StatefulSet", "hdfs-namenode").spec.template, opts);
+      namenodes[i] = pod;
+      await ready([pod]);
+      return pod;
+    };
+
+    if (!ha) {
+      test("a restarted NameNode keeps its namespace and does not format again", async () => {
+        const nn = await restart(namenodes[0]);
+        assert.doesNotMatch(nn.lastLog(), /has been successfully formatted/);
+        assert.equal((await nameNodeInfo(nn)).ClusterId, hdfs.clusterId);
+        assert.equal((await statusOf("/data/streaming"))?.owner, "spark");
+      });
+    } else {
+      test("when the active NameNode's pod goes, the standby takes over; back, it rejoins as standby without formatting", async () => {
+        const before = await active();
+        const other = namenodes.find((nn) => nn !== before)!;
+        await before.stop();
+        await eventually(`${other.name} active`, 120, async () => (await state(other)) === "active" || undefined);
+        assert.equal((await statusOf("/data/streaming"))?.owner, "spark");
+        const back = await restart(before);
+        await eventually(`${back.name} standby`, 120, async () => (await state(back)) === "standby" || undefined);
+        assert.doesNotMatch(back.lastLog(), /Formatting using clusterid|has been successfully formatted/);
+        assert.equal((await nameNodeInfo(back)).ClusterId, hdfs.clusterId);
+      });
+
+      test("hdfs-namenode-0 with a lost volume copies its peer's metadata instead of formatting a new namespace", async () => {
+        const first = namenodes[0];
+        await first.stop();
+        fs.rmSync(path.join(sandbox.claimDir("data-hdfs-namenode-0")), { recursive: true, force: true });
+        const back = await restart(first);
+        // Its format refused (the JournalNodes hold a namespace); the bootstrap from the peer ran.
+        assert.match(back.lastLog(), /data appears to exist in QJM to .*\. Not formatting\./);
+        assert.match(back.lastLog(), /About to bootstrap Standby ID nn0 from/);
+        assert.equal(clusterIdIn(version("data-hdfs-namenode-0", "namenode")), hdfs.clusterId);
+        await eventually(`${back.name} standby`, 120, async () => (await state(back)) === "standby" || undefined);
+        assert.equal((await statusOf("/data/streaming"))?.owner, "spark");
+      });
+    }
 
     test(`the ResourceManager sees the NodeManager offer ${yarn.nodeManagers.memoryMb} MB and ${vcores(yarn)} cores`, async () => {
-      const [zookeeper] = await sandbox.startStatefulSet("zookeeper", opts);
-      await zookeeper.waitReady(120);
       const [rm] = await sandbox.startStatefulSet("yarn-resourcemanager", opts);
       await rm.waitReady(180);
       const nms = await sandbox.startStatefulSet("yarn-nodemanager", opts);

@@ -53,14 +53,20 @@ export function plannedJob(plan: PlannedObject[], prefix: string): any {
 export class Pod {
   readonly exited: Promise<number>;
   private process: ChildProcess;
-  constructor(readonly name: string, readonly ip: string, readonly logFile: string, readonly container: any, private readonly exec: { dir: string; uid: number; path: string }, argv: string[], user?: string) {
+  /** The pod's other containers (sidecars), started beside this one in its network. */
+  sidecars: Pod[] = [];
+  /**
+   * `ownsNetwork`: the pod's main container, whose exit ends the pod (and its network); init
+   * containers and sidecars only join that network.
+   */
+  constructor(readonly name: string, readonly ip: string, readonly logFile: string, readonly container: any, private readonly exec: { dir: string; uid: number; path: string }, argv: string[], user: string | undefined, ownsNetwork: boolean) {
     fs.appendFileSync(logFile, `==== start ${new Date().toISOString()}\n`);
     const log = fs.openSync(logFile, "a");
     this.process = spawn("bash", [POD_SH, "run", ...argv], { stdio: ["ignore", log, log], detached: true, env: { ...process.env, DP_POD_USER: user ?? "" } });
     fs.closeSync(log);
     this.exited = new Promise((resolve) => this.process.on("exit", (code, signal) => {
       // Its address is free again only once its namespace is gone: a later pod may be given it.
-      execFileSync("bash", [POD_SH, "net-rm", name]);
+      if (ownsNetwork) execFileSync("bash", [POD_SH, "net-rm", name]);
       resolve(code ?? (signal ? 128 : 1));
     }));
   }
@@ -140,6 +146,7 @@ export class Pod {
   }
 
   async stop(): Promise<void> {
+    await Promise.all(this.sidecars.map((c) => c.stop()));
     if (this.process.exitCode !== null || this.process.signalCode !== null) return;
     try { process.kill(-this.process.pid!, "SIGTERM"); } catch { return; }
     let timer: NodeJS.Timeout | undefined;
@@ -281,7 +288,7 @@ export class Sandbox {
    * Starts one container of a pod template as pod `pod` at `ip`; init containers are run by
    * `startPod`. Claims live in <dir>/claims/<claim>-<pod>, so a restarted pod finds its data.
    */
-  startContainer(pod: string, ip: string, template: any, container: any, opts: StartOptions): Pod {
+  startContainer(pod: string, ip: string, template: any, container: any, opts: StartOptions, role: "main" | "init" | "sidecar" = "main"): Pod {
     const spec = template.spec;
     const uid = container.securityContext?.runAsUser ?? spec.securityContext?.runAsUser ?? 0;
     const secrets = opts.secrets ?? {};
@@ -301,23 +308,33 @@ export class Sandbox {
     const command = container.command?.length ? [...container.command, ...(container.args ?? [])] : [...(opts.entrypoint ?? []), ...(container.args ?? [])];
     if (!command.length) throw new Error(`${pod}: container ${container.name} has no command, and the test gives no image entrypoint`);
     const logFile = path.join(this.dir, "logs", `${pod}-${container.name}.log`);
-    const exec = { dir: path.join(this.dir, "roots", pod), uid, path: opts.path ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" };
-    const p = new Pod(pod, ip, logFile, container, exec, [pod, ip, exec.dir, String(uid), this.hostsFile(), "--", ...(opts.containerImages?.[container.name] ?? opts.image), ...mounts, "--", ...(opts.path ? [`PATH=${opts.path}`] : []), ...(opts.extraEnv ?? []), ...this.env(container, pod, ip, secrets), "--", ...command], opts.containerImages?.[container.name] ? undefined : opts.user);
+    const exec = { dir: path.join(this.dir, "roots", role === "sidecar" ? `${pod}.${container.name}` : pod), uid, path: opts.path ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" };
+    const p = new Pod(pod, ip, logFile, container, exec, [pod, ip, exec.dir, String(uid), this.hostsFile(), "--", ...(opts.containerImages?.[container.name] ?? opts.image), ...mounts, "--", ...(opts.path ? [`PATH=${opts.path}`] : []), ...(opts.extraEnv ?? []), ...this.env(container, pod, ip, secrets), "--", ...command], opts.containerImages?.[container.name] ? undefined : opts.user, role === "main");
     this.pods.push(p);
     return p;
   }
 
-  /** A pod of a template: its init containers one after another, then its first container. */
+  /**
+   * A pod of a template: its network, its init containers one after another, then its containers
+   * (the first is returned; the others are its sidecars, in the same network).
+   */
   async startPod(pod: string, ip: string, template: any, opts: StartOptions): Promise<Pod> {
     // A new pod: fresh emptyDirs, shared by its init containers and its container.
     fs.rmSync(path.join(this.dir, "pods", pod), { recursive: true, force: true });
     fs.mkdirSync(path.join(this.dir, "pods", pod), { recursive: true });
+    execFileSync("bash", [POD_SH, "net-add", pod, ip]);
     for (const init of template.spec.initContainers ?? []) {
-      const p = this.startContainer(pod, ip, template, init, opts);
+      const p = this.startContainer(pod, ip, template, init, opts, "init");
       const code = await p.exited;
-      if (code !== 0) throw new Error(`${pod}: init container ${init.name} exited ${code}:\n${p.log().split("\n").slice(-30).join("\n")}`);
+      if (code !== 0) {
+        execFileSync("bash", [POD_SH, "net-rm", pod]);
+        throw new Error(`${pod}: init container ${init.name} exited ${code}:\n${p.log().split("\n").slice(-30).join("\n")}`);
+      }
     }
-    return this.startContainer(pod, ip, template, template.spec.containers[0], opts);
+    const [main, ...others] = template.spec.containers;
+    const p = this.startContainer(pod, ip, template, main, opts);
+    p.sidecars = others.map((c: any) => this.startContainer(pod, ip, template, c, opts, "sidecar"));
+    return p;
   }
 
   /** Every pod of a planned StatefulSet, its DNS names registered before any starts (as a headless Service does). */

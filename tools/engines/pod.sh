@@ -6,10 +6,12 @@
 #
 #   pod.sh net-up                          the bridge dp-br0 (10.244.0.1/16), idempotent
 #   pod.sh net-down                        removes every pod namespace and the bridge
+#   pod.sh net-add NAME IP                 pod NAME's network namespace at IP (replacing a leftover one)
 #   pod.sh net-rm NAME                     removes pod NAME's namespace
 #   pod.sh exec PID DIR UID PATH COMMAND...   a command in running pod PID (an exec probe)
 #   pod.sh run NAME IP DIR UID HOSTS -- MOUNTS... -- ENV... -- COMMAND...
-#       NAME      namespace and hostname (the pod's name)
+#       NAME      namespace and hostname (the pod's name): every container of a pod joins the network
+#                 net-add made for it, as a pod's containers share one
 #       IP        its address on the bridge (10.244.x.y)
 #       DIR       a work directory for the root's writable layer
 #       UID       the user (and group) the command runs as
@@ -67,8 +69,7 @@ run() {
   while [ $# -gt 0 ] && [ "$1" != "--" ]; do mounts+=("$1"); shift; done; shift
   while [ $# -gt 0 ] && [ "$1" != "--" ]; do env+=("$1"); shift; done; shift
   [ $# -gt 0 ] || { echo "pod.sh run: no command" >&2; exit 2; }
-  ip link show "$BRIDGE" >/dev/null 2>&1 || { echo "pod.sh run: no bridge $BRIDGE: run pod.sh net-up first" >&2; exit 1; }
-  pod_net "$name" "$ip"
+  ip netns list | grep -qx "dp-$name\( .*\)\?" || { echo "pod.sh run: no network for pod $name ($ip): run pod.sh net-add first" >&2; exit 1; }
   rm -rf "$dir/upper" "$dir/work"; mkdir -p "$dir/upper" "$dir/work" "$dir/root"
   exec ip netns exec "dp-$name" unshare --uts bash -c '
     set -euo pipefail
@@ -131,8 +132,11 @@ exec_in() {
 case ${1:-} in
   net-up) net_up ;;
   net-down) net_down ;;
+  net-add)
+    ip link show "$BRIDGE" >/dev/null 2>&1 || { echo "pod.sh net-add: no bridge $BRIDGE: run pod.sh net-up first" >&2; exit 1; }
+    pod_net "$2" "$3" ;;
   net-rm) net_rm "$2" ;;
   run) shift; run "$@" ;;
   exec) shift; exec_in "$@" ;;
-  *) echo "usage: pod.sh net-up | net-down | run NAME IP DIR UID HOSTS -- MOUNTS... -- ENV... -- COMMAND... | exec PID DIR UID PATH COMMAND..." >&2; exit 2 ;;
+  *) echo "usage: pod.sh net-up | net-down | net-add NAME IP | net-rm NAME | run NAME IP DIR UID HOSTS -- MOUNTS... -- ENV... -- COMMAND... | exec PID DIR UID PATH COMMAND..." >&2; exit 2 ;;
 esac
