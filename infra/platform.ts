@@ -10,6 +10,7 @@ import { METASTORE_CLIENTS as IMPALA_CLIENTS } from "../components/impala/spec";
 import { Kafka } from "../components/kafka";
 import { RESTRICTED_NAMESPACE_LABELS } from "../components/kit";
 import { NetworkPolicies } from "../components/kit/network-policies";
+import { SizeGuard } from "../components/kit/size-guard";
 import { Minio } from "../components/minio";
 import { Mysql } from "../components/mysql";
 import { Spark } from "../components/spark";
@@ -64,7 +65,9 @@ export class DataPlatform extends pulumi.ComponentResource {
     }, { parent: this, provider, protect: production });
 
     const engineOpts = { parent: this, provider };
-    const args = { namespace: settings.namespace, production, dependsOn: [namespace] };
+    // Before any engine: a quorum's StatefulSet exists only once its size is guarded.
+    const sizeGuard = new SizeGuard("size-guard", { namespace: settings.namespace, dependsOn: [namespace] }, engineOpts);
+    const args = { namespace: settings.namespace, production, dependsOn: [namespace, sizeGuard] };
     const on = (e: Engine) => config.engines[e];
     // Where each credential is read from; consumers take it from the owning component.
     const owned = (c: Credential) => ({ ref: credentialRef(config.credentials, c), existing: credentialSource(config.credentials, c) === "existing" });

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, ConfigLayer } from "./config/load";
 import { LoadedPlatform, loadPlatform } from "./config/stack";
 import { checkExistingSecrets, clusterSecretReader } from "./existing-secrets";
+import { checkScaleDown, liveCluster } from "./scale-checks";
 import { DataPlatform } from "./platform";
 
 export const ROOT_DIR = path.resolve(__dirname, "..");
@@ -17,13 +18,16 @@ export function runProgram(extraLayers: ConfigLayer[] = []): DataPlatform {
 }
 
 /**
- * A real run: the config, then the existing Secrets it names, then the platform. Bad config ends the
+ * A real run: the config, then the existing Secrets it names and the scale-downs it asks for (read
+ * from the cluster), then the platform. Bad config ends the
  * run with its message only; nothing has been registered at that point.
  */
 export async function runProgramOrExplain(): Promise<DataPlatform> {
   try {
     const loaded = loadStack();
-    await checkExistingSecrets(loaded, clusterSecretReader(loaded.settings, `Pulumi.${loaded.stack}.yaml`));
+    const stackFile = `Pulumi.${loaded.stack}.yaml`;
+    await checkExistingSecrets(loaded, clusterSecretReader(loaded.settings, stackFile));
+    await checkScaleDown(loaded, liveCluster(loaded.settings, stackFile));
     return new DataPlatform("platform", loaded);
   } catch (e) {
     if (e instanceof ConfigError) throw new pulumi.RunError(e.message);

@@ -5,6 +5,7 @@ import { Plan, planStack } from "../tools/plan";
 import { all, environmentWith, find, kindOf, readEnvironment, ROOT } from "./helpers";
 
 const STACKS = ["dev", "staging", "prod"] as const;
+const CLUSTER_SCOPED = new Set(["Namespace", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"]);
 const plans: Record<string, Plan> = {};
 
 beforeAll(async () => {
@@ -42,7 +43,10 @@ describe.each(STACKS)("stack %s", (stack) => {
   it("puts everything in the restricted namespace behind a default-deny policy", () => {
     const ns = find(plans[stack], "Namespace", "data-platform").inputs;
     expect(ns.metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("restricted");
-    for (const r of plans[stack].resources.filter((x) => x.type.startsWith("kubernetes:") && kindOf(x) !== "Namespace")) {
+    // Cluster-scoped: the namespace itself and the size guard bound to it; nothing else.
+    const clusterScoped = plans[stack].resources.filter((x) => CLUSTER_SCOPED.has(kindOf(x))).map((x) => `${kindOf(x)}/${x.name}`).sort();
+    expect(clusterScoped).toEqual(["Namespace/data-platform", "ValidatingAdmissionPolicy/dataplatform-fixed-size-data-platform", "ValidatingAdmissionPolicyBinding/dataplatform-fixed-size-data-platform"]);
+    for (const r of plans[stack].resources.filter((x) => x.type.startsWith("kubernetes:") && !CLUSTER_SCOPED.has(kindOf(x)))) {
       expect(r.type === "kubernetes:helm.sh/v4:Chart" ? r.inputs.namespace : r.inputs.metadata.namespace).toBe("data-platform");
     }
     expect(find(plans[stack], "NetworkPolicy", "default-deny-all").inputs.spec).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
@@ -158,7 +162,9 @@ describe("changes stay minimal", () => {
 
   it("a namespace override moves every object", async () => {
     const moved = await planStack({ stack: "dev", sets: ["namespace=analytics"] });
-    const namespaced = moved.resources.filter((r) => r.type.startsWith("kubernetes:") && kindOf(r) !== "Namespace");
+    const namespaced = moved.resources.filter((r) => r.type.startsWith("kubernetes:") && !CLUSTER_SCOPED.has(kindOf(r)));
+    const binding = find(moved, "ValidatingAdmissionPolicyBinding", "dataplatform-fixed-size-analytics").inputs.spec;
+    expect(binding.matchResources.namespaceSelector.matchLabels).toEqual({ "kubernetes.io/metadata.name": "analytics" });
     expect(new Set(namespaced.map((r) => r.inputs.metadata?.namespace ?? r.inputs.namespace))).toEqual(new Set(["analytics"]));
     expect(find(moved, "StatefulSet", "kafka-broker").inputs.spec.template.spec.containers[0].command[2]).toContain("kafka-broker-headless.analytics.svc.cluster.local");
   });

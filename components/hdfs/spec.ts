@@ -128,6 +128,11 @@ export function hadoopConfigMounts(volume: string, files: string[], dir = CONF_D
   return files.map((f) => ({ name: volume, mountPath: `${dir}/${f}`, subPath: f }));
 }
 
+/** The NameNodes write to every JournalNode of dfs.namenode.shared.edits.dir; a new one holds no edits. */
+export const JOURNALNODES_FIXED_SIZE =
+  "the NameNodes write their edits to the JournalNodes listed in dfs.namenode.shared.edits.dir, and a new JournalNode " +
+  "holds none of them. Keep hdfs.journalNodes.replicas as deployed (README: Resizing a quorum).";
+
 /** Written only after a format or bootstrap finished: a crash halfway leaves no marker behind. */
 export const INITIALIZED_MARKER = `${DATA}/namenode/.initialized`;
 
@@ -250,7 +255,7 @@ export function hdfsManifests(cfg: HdfsConfig, ns: string, zookeeperConnect: str
       podDisruptionBudget(JOURNALNODE_NAME, ns, JOURNALNODE),
       statefulSet({
         name: JOURNALNODE_NAME, namespace: ns, workload: JOURNALNODE, version, replicas: cfg.journalNodes.replicas,
-        serviceName: JOURNALNODE_HEADLESS, configChecksum: checksum,
+        serviceName: JOURNALNODE_HEADLESS, configChecksum: checksum, fixedSize: JOURNALNODES_FIXED_SIZE,
         pod: podSpec(JOURNALNODE, UID, {
           terminationGracePeriodSeconds: 30,
           containers: [hadoopDaemon({

@@ -36,6 +36,33 @@ export function bootstrapServers(ns: string): string {
   return `${BOOTSTRAP_SERVICE}.${ns}.svc.cluster.local:${CLIENT_PORT}`;
 }
 
+/** Broker ids are their pods' ordinals: lowering kafka.brokers from `live` to `wanted` removes these. */
+export function removedBrokerIds(live: number, wanted: number): number[] {
+  return Array.from({ length: Math.max(0, live - wanted) }, (_, i) => wanted + i);
+}
+
+/**
+ * Run in a broker's container before brokers are removed: prints every partition (internal topics
+ * included) with a replica on one of `ids`, one per line as "held topic-partition: replicas", and
+ * exits 3 when there is any; 0 when those brokers hold nothing; 1 (with the tool's error) when the
+ * cluster could not be described.
+ */
+export function replicasOnBrokersScript(ids: number[]): string {
+  return [
+    "set -euo pipefail",
+    `described=$(/opt/kafka/bin/kafka-topics.sh --bootstrap-server localhost:${CLIENT_PORT} --describe 2>/tmp/describe.err) || { cat /tmp/describe.err; exit 1; }`,
+    // Partition lines: "Topic: t<TAB>Partition: p<TAB>Leader: l<TAB>Replicas: a,b,c<TAB>Isr: ...".
+    `held=$(printf '%s\\n' "$described" | awk -v ids="${ids.join(",")}" -F'\\t' '` +
+      `BEGIN { n = split(ids, list, ","); for (i = 1; i <= n; i++) gone[list[i]] = 1 } ` +
+      `{ t = ""; p = ""; r = ""; for (f = 1; f <= NF; f++) { split($f, kv, ": "); k = kv[1]; gsub(/^ +/, "", k); ` +
+      `if (k == "Topic") t = kv[2]; else if (k == "Partition") p = kv[2]; else if (k == "Replicas") r = kv[2] } ` +
+      `if (p == "") next; m = split(r, rs, ","); for (j = 1; j <= m; j++) if (rs[j] in gone) { print "held " t "-" p ": " r; break } }')`,
+    '[ -z "$held" ] && exit 0',
+    'printf "%s\\n" "$held"',
+    "exit 3",
+  ].join("\n");
+}
+
 /** Logs to the console only: the image's file appenders roll daily and never delete. */
 export const LOG4J2_YAML = [
   "Configuration:",
@@ -130,7 +157,13 @@ interface Role {
   idOffset: number;
   props: string;
   sizing: { heapPercent: number; resources: KafkaConfig["resources"]; storage: KafkaConfig["storage"] };
+  fixedSize?: string;
 }
+
+/** The controllers are a static KRaft quorum (controller.quorum.voters). */
+export const CONTROLLERS_FIXED_SIZE =
+  "the KRaft controllers are a static quorum: every node lists the voters in controller.quorum.voters, so a new count " +
+  "would start controllers the quorum does not know. Keep kafka.controllers.replicas as deployed (README: Resizing a quorum).";
 
 function roleManifests(cfg: KafkaConfig, ns: string, r: Role): Manifest[] {
   const config = { "server.properties": r.props, "log4j2.yaml": LOG4J2_YAML };
@@ -166,7 +199,7 @@ function roleManifests(cfg: KafkaConfig, ns: string, r: Role): Manifest[] {
     statefulSet({
       name: r.name, namespace: ns, workload: r.workload, version: imageVersion(cfg.image), replicas: r.replicas,
       serviceName: r.headless, pod, configChecksum: digest({ config, clusterId: cfg.clusterId }),
-      volumeClaims: [{ name: "data", storage: r.sizing.storage }],
+      volumeClaims: [{ name: "data", storage: r.sizing.storage }], fixedSize: r.fixedSize,
     }),
   ];
 }
@@ -246,6 +279,7 @@ export function kafkaManifests(cfg: KafkaConfig, ns: string): Manifest[] {
     ...roleManifests(cfg, ns, {
       name: CONTROLLER_NAME, headless: CONTROLLER_HEADLESS, workload: CONTROLLER, replicas: cfg.controllers.replicas,
       port: CONTROLLER_PORT, idOffset: CONTROLLER_ID_OFFSET, props: controllerProperties(cfg, ns), sizing: cfg.controllers,
+      fixedSize: CONTROLLERS_FIXED_SIZE,
     }),
     ...roleManifests(cfg, ns, {
       name: BROKER_NAME, headless: BROKER_HEADLESS, workload: BROKER, replicas: cfg.brokers,

@@ -148,7 +148,12 @@ export interface StatefulSetArgs {
   volumeClaims: VolumeClaim[];
   /** Anything whose change must roll the pods (rendered config files). */
   configChecksum?: string;
+  /** A quorum: why its size cannot change by editing the count, and what to do (kit/size-guard). */
+  fixedSize?: string;
 }
+
+/** On a StatefulSet: why its size is fixed and what to do instead (the size guard's refusal message). */
+export const FIXED_SIZE_ANNOTATION = "dataplatform.io/fixed-size";
 
 /**
  * A StatefulSet with an explicit name (a replacement finds the same PVCs `<claim>-<name>-<ordinal>`),
@@ -158,7 +163,10 @@ export function statefulSet(a: StatefulSetArgs): Manifest {
   return {
     apiVersion: "apps/v1",
     kind: "StatefulSet",
-    metadata: { name: a.name, namespace: a.namespace, labels: workloadLabels(a.workload, a.version) },
+    metadata: {
+      name: a.name, namespace: a.namespace, labels: workloadLabels(a.workload, a.version),
+      ...(a.fixedSize ? { annotations: { [FIXED_SIZE_ANNOTATION]: a.fixedSize } } : {}),
+    },
     spec: {
       replicas: a.replicas,
       serviceName: a.serviceName,

@@ -18,6 +18,8 @@ const CONSTRUCTORS: Record<string, Constructor> = {
   "networking.k8s.io/v1/NetworkPolicy": k8s.networking.v1.NetworkPolicy,
   "rbac.authorization.k8s.io/v1/Role": k8s.rbac.v1.Role,
   "rbac.authorization.k8s.io/v1/RoleBinding": k8s.rbac.v1.RoleBinding,
+  "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy": k8s.admissionregistration.v1.ValidatingAdmissionPolicy,
+  "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding": k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding,
 };
 
 /** Kinds that hold or own data; protected in production. */
@@ -33,6 +35,8 @@ function phaseOf(m: Manifest, setupJobs: string[]): number {
   if (m.kind === "StatefulSet" || m.kind === "Deployment") return 2;
   if (m.kind === "Service" && (m.spec as { clusterIP?: string }).clusterIP !== "None") return 3;
   if (m.kind === "Job") return 4;
+  // The binding names its policy, which must exist first.
+  if (m.kind === "ValidatingAdmissionPolicyBinding") return 1;
   return 0;
 }
 

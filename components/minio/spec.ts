@@ -15,6 +15,11 @@ export const CONSOLE_PORT = 9001;
 const SERVER_PORTS: Port[] = [{ name: "s3", port: S3_PORT }, { name: "console", port: CONSOLE_PORT }];
 const UID = 1000;
 
+/** Every server's command lists the whole pool; its erasure sets are cut from that count once. */
+export const FIXED_SIZE =
+  "MinIO's erasure-coded pool is cut from its server count and drives once, and every server's command lists the " +
+  "whole pool: a new count is a different pool. Keep minio.replicas as deployed (README: Resizing a quorum).";
+
 export function endpoint(ns: string): string {
   return `http://${NAME}.${ns}.svc.cluster.local:${S3_PORT}`;
 }
@@ -55,7 +60,7 @@ export function minioManifests(cfg: MinioConfig, ns: string, credentials: MinioC
     podDisruptionBudget(NAME, ns, SERVER),
     statefulSet({
       name: NAME, namespace: ns, workload: SERVER, version: imageVersion(cfg.image), replicas: cfg.replicas,
-      serviceName: HEADLESS, pod, volumeClaims: drives.map((d) => ({ name: d, storage: cfg.storage })),
+      serviceName: HEADLESS, pod, volumeClaims: drives.map((d) => ({ name: d, storage: cfg.storage })), fixedSize: FIXED_SIZE,
     }),
     clientService(NAME, ns, SERVER, SERVER_PORTS),
     job({

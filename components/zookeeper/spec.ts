@@ -104,11 +104,16 @@ export function zookeeperManifests(cfg: ZooKeeperConfig, namespace: string): Man
     statefulSet({
       name: NAME, namespace, workload: ZOOKEEPER, version: imageVersion(cfg.image), replicas: cfg.replicas,
       serviceName: HEADLESS, pod, configChecksum: digest(config),
-      volumeClaims: [{ name: "data", storage: cfg.storage }],
+      volumeClaims: [{ name: "data", storage: cfg.storage }], fixedSize: FIXED_SIZE,
     }),
     clientService(NAME, namespace, ZOOKEEPER, [{ name: "client", port: CLIENT_PORT }]),
   ];
 }
+
+/** Every server's zoo.cfg lists the whole ensemble; new members would elect beside the old ones. */
+export const FIXED_SIZE =
+  "a ZooKeeper ensemble is fixed in every server's zoo.cfg: servers started with a new list can form a second " +
+  "majority beside the old one. Keep zookeeper.replicas as deployed (README: Resizing a quorum).";
 
 export function zookeeperFlows(): Flow[] {
   return [{ from: ZOOKEEPER, to: ZOOKEEPER, ports: [CLIENT_PORT, PEER_PORT, ELECTION_PORT] }];

@@ -170,5 +170,56 @@ for (const name of STACKS) {
         assert.equal(live, next);
       });
     }
+
+    test("lowering kafka.brokers is refused at preview while the program cannot confirm the removed broker is empty", async () => {
+      const live = (await apps.readNamespacedStatefulSet({ name: "kafka-broker", namespace })).spec!.replicas!;
+      await stack.setConfig("dataplatform:kafka.brokers", { value: String(live - 1) }, true);
+      let refusal = "";
+      try {
+        await stack.preview();
+      } catch (e) {
+        refusal = String((e as Error).message);
+      } finally {
+        await stack.setConfig("dataplatform:kafka.brokers", { value: String(live) }, true);
+      }
+      // No kubelet here: kafka-broker-0 never runs, so nothing can vouch for broker live-1.
+      assert.match(refusal, new RegExp(`kafka\\.brokers \\(stack ${name}\\): lowering it from ${live} to ${live - 1} removes broker ${live - 1}, and the program cannot confirm they hold no partition replicas \\(kafka-broker-0: `));
+      assert.equal((await apps.readNamespacedStatefulSet({ name: "kafka-broker", namespace })).spec!.replicas, live);
+    });
+
+    // [setting, quorum StatefulSet, its count, a valid other count]: sizes the API server's size guard refuses to change.
+    const odd = (n: number) => n + 2;
+    const quorums: [string, string, (c: ReturnType<typeof configOf>) => number | undefined, (n: number) => number][] = [
+      ["zookeeper.replicas", "zookeeper", (c) => section(c, "zookeeper").replicas, odd],
+      ["kafka.controllers.replicas", "kafka-controller", (c) => section(c, "kafka").controllers.replicas, odd],
+      ["hdfs.journalNodes.replicas", "hdfs-journalnode", (c) => section(c, "hdfs").journalNodes?.replicas, odd],
+      // A distributed pool needs at least 4 drives.
+      ["minio.replicas", "minio", (c) => section(c, "minio").replicas, (n) => (n === 1 ? 4 : n * 2)],
+    ];
+    for (const [setting, workload, current, other] of quorums) {
+      const size = current(configOf(name, namespace));
+      if (size === undefined) continue;
+      const asked = other(size);
+      test(`resizing ${workload} (${size} -> ${asked}) is refused at preview, and by the API server to any client`, async () => {
+        const key = `dataplatform:${setting}`;
+        await stack.setConfig(key, { value: String(asked) }, true);
+        let refusal = "";
+        try {
+          await stack.preview({ diff: true });
+        } catch (e) {
+          refusal = String((e as Error).message);
+        } finally {
+          await stack.setConfig(key, { value: String(size) }, true);
+        }
+        assert.match(refusal, new RegExp(`StatefulSet ${workload} keeps ${size} replicas \\(asked: ${asked}\\): .*README: Resizing a quorum`));
+        // The same refusal for a client that is not Pulumi (kubectl scale/edit go through it too).
+        const patch = apps.patchNamespacedStatefulSet({ name: workload, namespace, body: [{ op: "replace", path: "/spec/replicas", value: asked }] },
+          k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.JsonPatch));
+        await assert.rejects(patch, (e: any) => /keeps .* replicas/.test(String(e.body ?? e.message)));
+        assert.equal((await apps.readNamespacedStatefulSet({ name: workload, namespace })).spec!.replicas, size);
+        const preview = await stack.preview();
+        assert.equal(Object.keys(preview.changeSummary).filter((op) => op !== "same").length, 0, "back to the deployed size: nothing to do");
+      });
+    }
   });
 }

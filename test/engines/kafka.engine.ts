@@ -10,6 +10,7 @@ import { after, before, describe, test } from "node:test";
 import { loadPlatform } from "../../infra/config/stack";
 import { section } from "../../infra/config/schema";
 import { readStackFile } from "../../tools/plan";
+import { replicasOnBrokersScript } from "../../components/kafka/spec";
 import { engineFiles, planned, plannedJob, planOf, Pod, ROOT, Sandbox, StartOptions } from "./harness";
 
 const STACKS = (process.env.DP_ENGINE_STACKS ?? "dev,prod").split(",");
@@ -139,6 +140,22 @@ for (const stack of STACKS) {
       assert.ok(retention, "kafka-configs reports retention.ms");
       assert.match(retention.source, /^(DEFAULT_CONFIG|STATIC_BROKER_CONFIG|DYNAMIC_DEFAULT_BROKER_CONFIG|DYNAMIC_BROKER_CONFIG)$/, `retention.ms still comes from ${retention.source} (${retention.value})`);
       assert.notEqual(retention.value, "3600000");
+    });
+
+    test("the scale-down check run in a broker finds every replica a removed broker holds, and none on an empty id", async () => {
+      const last = brokers.length - 1;
+      const held = await brokers[0].run(["/bin/bash", "-c", replicasOnBrokersScript([last])]);
+      assert.equal(held.code, 3, held.output);
+      const listed = new Set(held.output.split("\n").filter((l) => l.startsWith("held ")).map((l) => l.slice(5).split(":")[0]));
+      // Every stack topic has a replica of each partition on the last broker (one broker in dev; RF = brokers in prod).
+      for (const [topic, { partitions }] of await describeTopics()) {
+        if (!(topic in config.topics)) continue;
+        for (let p = 0; p < partitions; p++) assert.ok(listed.has(`${topic}-${p}`), `${topic}-${p} missing from: ${held.output}`);
+      }
+      assert.ok([...listed].some((tp) => tp.startsWith("__consumer_offsets-")), "internal topics are checked too");
+      const empty = await brokers[0].run(["/bin/bash", "-c", replicasOnBrokersScript([brokers.length])]);
+      assert.equal(empty.code, 0, empty.output);
+      assert.doesNotMatch(empty.output, /^held /m);
     });
 
     test("no node logs an unknown or unused configuration", () => {
