@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, ConfigLayer } from "./config/load";
 import { LoadedPlatform, loadPlatform } from "./config/stack";
 import { checkExistingSecrets, clusterSecretReader } from "./existing-secrets";
-import { checkScaleDown, liveCluster } from "./scale-checks";
+import { checkFixedSizes, checkScaleDown, liveCluster } from "./scale-checks";
 import { DataPlatform } from "./platform";
 
 export const ROOT_DIR = path.resolve(__dirname, "..");
@@ -27,7 +27,9 @@ export async function runProgramOrExplain(): Promise<DataPlatform> {
     const loaded = loadStack();
     const stackFile = `Pulumi.${loaded.stack}.yaml`;
     await checkExistingSecrets(loaded, clusterSecretReader(loaded.settings, stackFile));
-    await checkScaleDown(loaded, liveCluster(loaded.settings, stackFile));
+    const cluster = liveCluster(loaded.settings, stackFile);
+    await checkFixedSizes(loaded, cluster);
+    await checkScaleDown(loaded, cluster);
     return new DataPlatform("platform", loaded);
   } catch (e) {
     if (e instanceof ConfigError) throw new pulumi.RunError(e.message);

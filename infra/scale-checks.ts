@@ -1,33 +1,67 @@
 /**
- * Scale-downs that would lose data are refused before anything is registered: the program asks the
- * running cluster (as `pulumi preview` runs it) what the pods to be removed still hold.
+ * Size changes the cluster cannot take are refused before anything is registered, from what the
+ * running cluster reports (as `pulumi preview` runs the program): a quorum's new size, and a
+ * scale-down whose removed pods still hold data.
  */
 import { apiStatus, kubeConfigFor, kubernetesClient } from "./cluster";
 import { BROKER_NAME, removedBrokerIds, replicasOnBrokersScript } from "../components/kafka/spec";
+import { FIXED_SIZE_ANNOTATION } from "../components/kit/manifests";
 import { ConfigError } from "./config/load";
 import { section } from "./config/schema";
 import type { LoadedPlatform } from "./config/stack";
 
 /** What the checks read from the cluster. */
 export interface LiveCluster {
-  /** A StatefulSet's spec.replicas; undefined when it does not exist (a first deploy). */
-  replicas(namespace: string, name: string): Promise<number | undefined>;
+  /** A StatefulSet's spec.replicas and annotations; undefined when it does not exist (a first deploy). */
+  statefulSet(namespace: string, name: string): Promise<{ replicas: number; annotations: Record<string, string> } | undefined>;
   /** A command in a running pod's container, as `kubectl exec` runs it. */
   exec(namespace: string, pod: string, container: string, command: string[]): Promise<{ code: number; output: string }>;
 }
 
 const SHOWN = 10;
 
+/** The deployed StatefulSet a setting sizes, or undefined before the first deploy. */
+async function deployed(p: LoadedPlatform, cluster: LiveCluster, setting: string, name: string) {
+  const ns = p.settings.namespace;
+  try {
+    return await cluster.statefulSet(ns, name);
+  } catch (e) {
+    throw new ConfigError([`${setting} (stack ${p.stack}): cannot read StatefulSet ${ns}/${name} to compare the count with: ${(e as Error).message.split("\n")[0]}`]);
+  }
+}
+
+/** [setting, the StatefulSet it sizes, its value] for each size the guard fixes (kit/size-guard). */
+function fixedSizes(p: LoadedPlatform): [string, string, number][] {
+  const c = p.config;
+  const hdfs = c.engines.hdfs ? section(c, "hdfs") : undefined;
+  return [
+    ...(c.engines.zookeeper ? [["zookeeper.replicas", "zookeeper", section(c, "zookeeper").replicas] as [string, string, number]] : []),
+    ...(c.engines.kafka ? [["kafka.controllers.replicas", "kafka-controller", section(c, "kafka").controllers.replicas] as [string, string, number]] : []),
+    ...(hdfs?.journalNodes ? [["hdfs.journalNodes.replicas", "hdfs-journalnode", hdfs.journalNodes.replicas] as [string, string, number]] : []),
+    ...(c.engines.minio ? [["minio.replicas", "minio", section(c, "minio").replicas] as [string, string, number]] : []),
+  ];
+}
+
+/**
+ * A quorum keeps the size it was deployed with: the deployed StatefulSet's own reason is the
+ * message (the API server's size guard refuses the same change to any other client).
+ */
+export async function checkFixedSizes(p: LoadedPlatform, cluster: LiveCluster): Promise<void> {
+  const problems: string[] = [];
+  for (const [setting, name, wanted] of fixedSizes(p)) {
+    const live = await deployed(p, cluster, setting, name);
+    const reason = live?.annotations[FIXED_SIZE_ANNOTATION];
+    if (!live || !reason || live.replicas === wanted) continue;
+    problems.push(`${setting} (stack ${p.stack}): StatefulSet ${name} keeps ${live.replicas} replicas (asked: ${wanted}): ${reason}`);
+  }
+  if (problems.length) throw new ConfigError(problems);
+}
+
 export async function checkScaleDown(p: LoadedPlatform, cluster: LiveCluster): Promise<void> {
   if (!p.config.engines.kafka) return;
   const ns = p.settings.namespace;
   const wanted = section(p.config, "kafka").brokers;
-  let live: number | undefined;
-  try {
-    live = await cluster.replicas(ns, BROKER_NAME);
-  } catch (e) {
-    throw new ConfigError([`kafka.brokers (stack ${p.stack}): cannot read StatefulSet ${ns}/${BROKER_NAME} to compare the count with: ${(e as Error).message.split("\n")[0]}`]);
-  }
+  const live = (await deployed(p, cluster, "kafka.brokers", BROKER_NAME))?.replicas;
   if (live === undefined || wanted >= live) return;
   const ids = removedBrokerIds(live, wanted);
   const what = `kafka.brokers (stack ${p.stack}): lowering it from ${live} to ${wanted} removes broker${ids.length > 1 ? "s" : ""} ${ids.join(", ")}`;
@@ -57,9 +91,10 @@ export function liveCluster(settings: LoadedPlatform["settings"], stackFile?: st
   const client = kubernetesClient();
   const kc = kubeConfigFor(settings, stackFile);
   return {
-    async replicas(namespace, name) {
+    async statefulSet(namespace, name) {
       try {
-        return (await kc.makeApiClient(client.AppsV1Api).readNamespacedStatefulSet({ name, namespace })).spec?.replicas ?? 1;
+        const sts = await kc.makeApiClient(client.AppsV1Api).readNamespacedStatefulSet({ name, namespace });
+        return { replicas: sts.spec?.replicas ?? 1, annotations: sts.metadata?.annotations ?? {} };
       } catch (e) {
         if (apiStatus(e) === 404) return undefined;
         throw e;

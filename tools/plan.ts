@@ -71,7 +71,7 @@ export function readStackFile(stack: string, dir: string = ROOT_DIR): Record<str
 }
 
 /** Splits `--set` overrides into stack settings (top-level keys) and platform layers. */
-function applySets(sets: string[], config: Record<string, string>): ConfigLayer[] {
+export function applySets(sets: string[], config: Record<string, string>): ConfigLayer[] {
   const settingKeys = Object.keys(stackSettingsSchema.shape);
   return sets.map((entry) => {
     const eq = entry.indexOf("=");

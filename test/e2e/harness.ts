@@ -37,10 +37,19 @@ function skipReadinessWaits(): void {
   });
 }
 
-/** The stack's outputs, as the entry point exports them. */
+/**
+ * The stack's outputs, as the entry point exports them. A refused config is logged as the run's
+ * error rather than thrown: in-process, the SDK would leave its rejection unhandled once the run ends.
+ */
 async function program(): Promise<Record<string, unknown>> {
   skipReadinessWaits();
-  return stackOutputs(await runProgramOrExplain());
+  try {
+    return stackOutputs(await runProgramOrExplain());
+  } catch (e) {
+    if (!pulumi.RunError.isInstance(e)) throw e;
+    await pulumi.log.error((e as Error).message);
+    return {};
+  }
 }
 
 /** MinIO's root credentials as a vault sync names them. */

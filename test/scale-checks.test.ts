@@ -1,0 +1,55 @@
+import { replicasOnBrokersScript } from "../components/kafka/spec";
+import { FIXED_SIZE_ANNOTATION } from "../components/kit/manifests";
+import { ConfigError } from "../infra/config/load";
+import { loadPlatform } from "../infra/config/stack";
+import { checkFixedSizes, checkScaleDown, LiveCluster } from "../infra/scale-checks";
+import { applySets, readStackFile } from "../tools/plan";
+import { ROOT } from "./helpers";
+
+/** prod with `--set` overrides, as `npm run check -- --set` applies them. */
+const prodWith = (...sets: string[]) => {
+  const config = readStackFile("prod");
+  return loadPlatform(ROOT, "prod", config, applySets(sets, config));
+};
+const prod = (brokers: number) => prodWith(`kafka.brokers=${brokers}`);
+
+/** A cluster whose StatefulSets and broker answer as given; records what was run in which pod. */
+function cluster(sizes: Record<string, number>, answer: { code: number; output: string }, ran: string[] = []): LiveCluster {
+  return {
+    statefulSet: async (_ns, name) => (name in sizes ? { replicas: sizes[name], annotations: { [FIXED_SIZE_ANNOTATION]: `${name} is a quorum` } } : undefined),
+    exec: async (_ns, pod, container, command) => { ran.push(`${pod}/${container}: ${command.join(" ")}`); return answer; },
+  };
+}
+const refusal = async (p: Promise<void>) => p.then(() => "", (e: ConfigError) => e.problems.join("\n"));
+
+describe("lowering kafka.brokers", () => {
+  it("asks broker 0 about the removed brokers, and refuses while they hold replicas, naming them", async () => {
+    const ran: string[] = [];
+    const held = { code: 3, output: "held orders-0: 3,0,1\nSLF4J: a warning on stderr\nheld orders-1: 4,1,2\n" };
+    const message = await refusal(checkScaleDown(prod(3), cluster({ "kafka-broker": 5 }, held, ran)));
+    expect(ran).toEqual([`kafka-broker-0/kafka: /bin/bash -c ${replicasOnBrokersScript([3, 4])}`]);
+    expect(message).toBe("kafka.brokers (stack prod): lowering it from 5 to 3 removes brokers 3, 4, which still hold replicas of 2 partitions (orders-0: 3,0,1; orders-1: 4,1,2). Move them to brokers 0-2 first (README: Removing brokers), then lower the count; nothing was changed.");
+  });
+
+  it("goes ahead when they hold nothing, and never asks when the count does not go down or nothing is deployed", async () => {
+    const ran: string[] = [];
+    await expect(checkScaleDown(prod(3), cluster({ "kafka-broker": 4 }, { code: 0, output: "" }, ran))).resolves.toBeUndefined();
+    await expect(checkScaleDown(prod(4), cluster({ "kafka-broker": 3 }, { code: 3, output: "held x-0: 3" }, ran))).resolves.toBeUndefined();
+    await expect(checkScaleDown(prod(3), cluster({}, { code: 3, output: "held x-0: 3" }, ran))).resolves.toBeUndefined();
+    expect(ran).toHaveLength(1);
+  });
+
+  it("refuses when it cannot ask (the broker does not run)", async () => {
+    const message = await refusal(checkScaleDown(prod(3), cluster({ "kafka-broker": 4 }, { code: -1, output: "Unexpected server response: 400" })));
+    expect(message).toBe("kafka.brokers (stack prod): lowering it from 4 to 3 removes broker 3, and the program cannot confirm they hold no partition replicas (kafka-broker-0: Unexpected server response: 400). Lower the count once the brokers run and hold nothing; nothing was changed.");
+  });
+});
+
+describe("a quorum's size", () => {
+  it("is refused when it differs from the deployed StatefulSet's, with that StatefulSet's reason", async () => {
+    const p = prodWith("zookeeper.replicas=5");
+    const message = await refusal(checkFixedSizes(p, cluster({ zookeeper: 3, "kafka-controller": 3, "hdfs-journalnode": 3, minio: 4 }, { code: 0, output: "" })));
+    expect(message).toBe("zookeeper.replicas (stack prod): StatefulSet zookeeper keeps 3 replicas (asked: 5): zookeeper is a quorum");
+    await expect(checkFixedSizes(p, cluster({}, { code: 0, output: "" }))).resolves.toBeUndefined();
+  });
+});
