@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, ConfigLayer } from "./config/load";
 import { LoadedPlatform, loadPlatform } from "./config/stack";
 import { checkExistingSecrets, clusterSecretReader } from "./existing-secrets";
-import { checkFixedSizes, checkScaleDown, liveCluster } from "./scale-checks";
+import { checkFixedSizes, checkScaleDown, checkStorage, liveCluster } from "./scale-checks";
 import { DataPlatform } from "./platform";
 
 export const ROOT_DIR = path.resolve(__dirname, "..");
@@ -29,6 +29,7 @@ export async function runProgramOrExplain(): Promise<DataPlatform> {
     await checkExistingSecrets(loaded, clusterSecretReader(loaded.settings, stackFile));
     const cluster = liveCluster(loaded.settings, stackFile);
     await checkFixedSizes(loaded, cluster);
+    await checkStorage(loaded, cluster);
     await checkScaleDown(loaded, cluster);
     return new DataPlatform("platform", loaded);
   } catch (e) {

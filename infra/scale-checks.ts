@@ -1,19 +1,30 @@
 /**
  * Size changes the cluster cannot take are refused before anything is registered, from what the
- * running cluster reports (as `pulumi preview` runs the program): a quorum's new size, and a
- * scale-down whose removed pods still hold data.
+ * running cluster reports (as `pulumi preview` runs the program): a quorum's new size, a volume
+ * that would shrink or cannot grow, and a scale-down whose removed pods still hold data.
  */
 import { apiStatus, kubeConfigFor, kubernetesClient } from "./cluster";
 import { BROKER_NAME, removedBrokerIds, replicasOnBrokersScript } from "../components/kafka/spec";
 import { FIXED_SIZE_ANNOTATION } from "../components/kit/manifests";
+import { memoryBytes } from "../components/kit/quantity";
+import type { Storage } from "../components/kit/sizing";
 import { ConfigError } from "./config/load";
 import { section } from "./config/schema";
 import type { LoadedPlatform } from "./config/stack";
 
 /** What the checks read from the cluster. */
+export interface LiveStatefulSet {
+  replicas: number;
+  annotations: Record<string, string>;
+  /** Its volumeClaimTemplates: the size each claim asks for, and its StorageClass. */
+  claims: { name: string; size: string; storageClass?: string }[];
+}
+
 export interface LiveCluster {
-  /** A StatefulSet's spec.replicas and annotations; undefined when it does not exist (a first deploy). */
-  statefulSet(namespace: string, name: string): Promise<{ replicas: number; annotations: Record<string, string> } | undefined>;
+  /** A deployed StatefulSet; undefined when it does not exist (a first deploy). */
+  statefulSet(namespace: string, name: string): Promise<LiveStatefulSet | undefined>;
+  /** Whether a StorageClass lets claims grow (`allowVolumeExpansion`); undefined when there is no such class. */
+  expandable(storageClass: string | undefined): Promise<{ name: string; expandable: boolean } | undefined>;
   /** A command in a running pod's container, as `kubectl exec` runs it. */
   exec(namespace: string, pod: string, container: string, command: string[]): Promise<{ code: number; output: string }>;
 }
@@ -57,6 +68,54 @@ export async function checkFixedSizes(p: LoadedPlatform, cluster: LiveCluster): 
   if (problems.length) throw new ConfigError(problems);
 }
 
+/** [setting, the StatefulSet whose claims it sizes, its value] for each volume the stack keeps. */
+function volumes(p: LoadedPlatform): [string, string, Storage][] {
+  const c = p.config;
+  const on = c.engines;
+  const hdfs = on.hdfs ? section(c, "hdfs") : undefined;
+  const kafka = on.kafka ? section(c, "kafka") : undefined;
+  const rows: ([string, string, Storage | undefined] | false)[] = [
+    !!kafka && ["kafka.storage", "kafka-broker", kafka.storage],
+    !!kafka && ["kafka.controllers.storage", "kafka-controller", kafka.controllers.storage],
+    on.zookeeper && ["zookeeper.storage", "zookeeper", section(c, "zookeeper").storage],
+    on.minio && ["minio.storage", "minio", section(c, "minio").storage],
+    on.mysql && ["mysql.storage", "mysql", section(c, "mysql").storage],
+    !!hdfs && ["hdfs.nameNode.storage", "hdfs-namenode", hdfs.nameNode.storage],
+    !!hdfs && ["hdfs.dataNodes.storage", "hdfs-datanode", hdfs.dataNodes.storage],
+    !!hdfs?.journalNodes && ["hdfs.journalNodes.storage", "hdfs-journalnode", hdfs.journalNodes.storage],
+  ];
+  return rows.filter((r): r is [string, string, Storage] => !!r && !!r[2]);
+}
+
+/**
+ * A volume size may only grow, and only on a StorageClass that lets claims expand; a claim keeps
+ * its StorageClass. Checked against the deployed StatefulSets' claim templates.
+ */
+export async function checkStorage(p: LoadedPlatform, cluster: LiveCluster): Promise<void> {
+  const problems: string[] = [];
+  for (const [setting, name, wanted] of volumes(p)) {
+    const live = await deployed(p, cluster, setting, name);
+    const claim = live?.claims[0];
+    if (!claim) continue;
+    const at = `${setting} (stack ${p.stack})`;
+    if ((wanted.storageClass ?? undefined) !== (claim.storageClass ?? undefined)) {
+      problems.push(`${at}: storageClass: StatefulSet ${name}'s volumes are on ${claim.storageClass ?? "no StorageClass"}; a volume cannot move to ${wanted.storageClass ?? "the default"}. Keep ${claim.storageClass ? `storageClass: ${claim.storageClass}` : "it unset"}.`);
+      continue;
+    }
+    const [from, to] = [memoryBytes(claim.size), memoryBytes(wanted.size)];
+    if (to < from) {
+      problems.push(`${at}: size: ${wanted.size} is smaller than StatefulSet ${name}'s volumes (${claim.size}); volumes cannot shrink. Keep ${claim.size} or more.`);
+    } else if (to > from) {
+      const sc = await cluster.expandable(claim.storageClass);
+      if (!sc?.expandable) {
+        const which = !sc ? (claim.storageClass ? `StorageClass ${claim.storageClass} does not exist` : "the volumes have no StorageClass") : `StorageClass ${sc.name} does not set allowVolumeExpansion: true`;
+        problems.push(`${at}: size: growing StatefulSet ${name}'s volumes from ${claim.size} to ${wanted.size} needs a StorageClass that lets claims expand, and ${which}. Keep ${claim.size} (README: Growing volumes).`);
+      }
+    }
+  }
+  if (problems.length) throw new ConfigError(problems);
+}
+
 export async function checkScaleDown(p: LoadedPlatform, cluster: LiveCluster): Promise<void> {
   if (!p.config.engines.kafka) return;
   const ns = p.settings.namespace;
@@ -94,11 +153,22 @@ export function liveCluster(settings: LoadedPlatform["settings"], stackFile?: st
     async statefulSet(namespace, name) {
       try {
         const sts = await kc.makeApiClient(client.AppsV1Api).readNamespacedStatefulSet({ name, namespace });
-        return { replicas: sts.spec?.replicas ?? 1, annotations: sts.metadata?.annotations ?? {} };
+        const claims = (sts.spec?.volumeClaimTemplates ?? []).map((t) => ({
+          name: t.metadata?.name ?? "", size: String(t.spec?.resources?.requests?.storage ?? "0"), storageClass: t.spec?.storageClassName,
+        }));
+        return { replicas: sts.spec?.replicas ?? 1, annotations: sts.metadata?.annotations ?? {}, claims };
       } catch (e) {
         if (apiStatus(e) === 404) return undefined;
         throw e;
       }
+    },
+    async expandable(storageClass) {
+      const classes = (await kc.makeApiClient(client.StorageV1Api).listStorageClass()).items;
+      // No class named: the cluster's default class, when it has one, is what the claim got.
+      const sc = storageClass
+        ? classes.find((c) => c.metadata?.name === storageClass)
+        : classes.find((c) => c.metadata?.annotations?.["storageclass.kubernetes.io/is-default-class"] === "true");
+      return sc && { name: sc.metadata!.name!, expandable: sc.allowVolumeExpansion === true };
     },
     async exec(namespace, pod, container, command) {
       const { Writable } = await import("node:stream");

@@ -2,7 +2,7 @@ import { replicasOnBrokersScript } from "../components/kafka/spec";
 import { FIXED_SIZE_ANNOTATION } from "../components/kit/manifests";
 import { ConfigError } from "../infra/config/load";
 import { loadPlatform } from "../infra/config/stack";
-import { checkFixedSizes, checkScaleDown, LiveCluster } from "../infra/scale-checks";
+import { checkFixedSizes, checkScaleDown, checkStorage, LiveCluster, LiveStatefulSet } from "../infra/scale-checks";
 import { applySets, readStackFile } from "../tools/plan";
 import { ROOT } from "./helpers";
 
@@ -14,9 +14,10 @@ const prodWith = (...sets: string[]) => {
 const prod = (brokers: number) => prodWith(`kafka.brokers=${brokers}`);
 
 /** A cluster whose StatefulSets and broker answer as given; records what was run in which pod. */
-function cluster(sizes: Record<string, number>, answer: { code: number; output: string }, ran: string[] = []): LiveCluster {
+function cluster(sizes: Record<string, number>, answer: { code: number; output: string }, ran: string[] = [], claims: Record<string, LiveStatefulSet["claims"]> = {}, classes: Record<string, boolean> = {}): LiveCluster {
   return {
-    statefulSet: async (_ns, name) => (name in sizes ? { replicas: sizes[name], annotations: { [FIXED_SIZE_ANNOTATION]: `${name} is a quorum` } } : undefined),
+    statefulSet: async (_ns, name) => (name in sizes ? { replicas: sizes[name], annotations: { [FIXED_SIZE_ANNOTATION]: `${name} is a quorum` }, claims: claims[name] ?? [] } : undefined),
+    expandable: async (sc) => (sc && sc in classes ? { name: sc, expandable: classes[sc] } : undefined),
     exec: async (_ns, pod, container, command) => { ran.push(`${pod}/${container}: ${command.join(" ")}`); return answer; },
   };
 }
@@ -51,5 +52,27 @@ describe("a quorum's size", () => {
     const message = await refusal(checkFixedSizes(p, cluster({ zookeeper: 3, "kafka-controller": 3, "hdfs-journalnode": 3, minio: 4 }, { code: 0, output: "" })));
     expect(message).toBe("zookeeper.replicas (stack prod): StatefulSet zookeeper keeps 3 replicas (asked: 5): zookeeper is a quorum");
     await expect(checkFixedSizes(p, cluster({}, { code: 0, output: "" }))).resolves.toBeUndefined();
+  });
+});
+
+describe("a volume's size", () => {
+  // prod's broker volumes: 200Gi on no named StorageClass.
+  const brokerAt = (size: string, storageClass?: string) => ({ "kafka-broker": [{ name: "data", size, storageClass }] });
+  const check = (claims: Record<string, LiveStatefulSet["claims"]>, classes: Record<string, boolean>, ...sets: string[]) =>
+    refusal(checkStorage(prodWith(...sets), cluster({ "kafka-broker": 3 }, { code: 0, output: "" }, [], claims, classes)));
+
+  it("never shrinks", async () => {
+    expect(await check(brokerAt("400Gi"), {})).toBe("kafka.storage (stack prod): size: 200Gi is smaller than StatefulSet kafka-broker's volumes (400Gi); volumes cannot shrink. Keep 400Gi or more.");
+  });
+
+  it("grows only on a StorageClass that lets claims expand", async () => {
+    expect(await check(brokerAt("100Gi"), {})).toBe("kafka.storage (stack prod): size: growing StatefulSet kafka-broker's volumes from 100Gi to 200Gi needs a StorageClass that lets claims expand, and the volumes have no StorageClass. Keep 100Gi (README: Growing volumes).");
+    expect(await check(brokerAt("100Gi", "fast"), { fast: false }, "kafka.storage.storageClass=fast")).toMatch(/and StorageClass fast does not set allowVolumeExpansion: true\./);
+    expect(await check(brokerAt("100Gi", "fast"), { fast: true }, "kafka.storage.storageClass=fast")).toBe("");
+    expect(await check(brokerAt("200Gi"), {})).toBe("");
+  });
+
+  it("keeps its StorageClass", async () => {
+    expect(await check(brokerAt("200Gi", "fast"), { fast: true })).toBe("kafka.storage (stack prod): storageClass: StatefulSet kafka-broker's volumes are on fast; a volume cannot move to the default. Keep storageClass: fast.");
   });
 });

@@ -187,6 +187,27 @@ for (const name of STACKS) {
       assert.equal((await apps.readNamespacedStatefulSet({ name: "kafka-broker", namespace })).spec!.replicas, live);
     });
 
+    test("kafka.storage may not shrink, nor grow without a StorageClass that lets claims expand: refused at preview", async () => {
+      const size = (await apps.readNamespacedStatefulSet({ name: "kafka-broker", namespace })).spec!.volumeClaimTemplates![0].spec!.resources!.requests!.storage!;
+      const bytes = Number(/^(\d+)Gi$/.exec(String(size))![1]);
+      const refusedWith = async (asked: string) => {
+        await stack.setConfig("dataplatform:kafka.storage.size", { value: asked }, true);
+        try {
+          await stack.preview();
+          return "";
+        } catch (e) {
+          return String((e as Error).message);
+        } finally {
+          await stack.setConfig("dataplatform:kafka.storage.size", { value: String(size) }, true);
+        }
+      };
+      assert.match(await refusedWith(`${bytes / 2}Gi`), new RegExp(`kafka\\.storage \\(stack ${name}\\): size: ${bytes / 2}Gi is smaller than StatefulSet kafka-broker's volumes \\(${size}\\); volumes cannot shrink`));
+      // This cluster has no StorageClass at all.
+      assert.match(await refusedWith(`${bytes * 2}Gi`), new RegExp(`kafka\\.storage \\(stack ${name}\\): size: growing StatefulSet kafka-broker's volumes from ${size} to ${bytes * 2}Gi needs a StorageClass that lets claims expand, and the volumes have no StorageClass`));
+      const preview = await stack.preview();
+      assert.equal(Object.keys(preview.changeSummary).filter((op) => op !== "same").length, 0);
+    });
+
     // [setting, quorum StatefulSet, its count, a valid other count]: sizes the API server's size guard refuses to change.
     const odd = (n: number) => n + 2;
     const quorums: [string, string, (c: ReturnType<typeof configOf>) => number | undefined, (n: number) => number][] = [

@@ -231,10 +231,14 @@ export class Sandbox {
     return file;
   }
 
-  private configMapDir(name: string, items?: { key: string; path: string }[]): string {
+  /**
+   * A pod's copy of a ConfigMap volume, written once per pod start (as a kubelet does): its other
+   * containers share it, and no other pod's start rewrites what this one has mounted.
+   */
+  private configMapDir(pod: string, volume: string, name: string, items?: { key: string; path: string }[]): string {
     const data = planned(this.plan, "ConfigMap", name).data ?? {};
-    const dir = path.join(this.dir, "configmaps", name);
-    fs.rmSync(dir, { recursive: true, force: true });
+    const dir = path.join(this.dir, "configmaps", pod, volume);
+    if (fs.existsSync(dir)) return dir;
     fs.mkdirSync(dir, { recursive: true });
     const files = items ?? Object.keys(data).map((key) => ({ key, path: key }));
     for (const { key, path: p } of files) {
@@ -295,7 +299,7 @@ export class Sandbox {
     const mounts = (container.volumeMounts ?? []).map((m: any) => {
       const volume = (spec.volumes ?? []).find((v: any) => v.name === m.name);
       let source: string;
-      if (volume?.configMap) source = this.configMapDir(volume.configMap.name, volume.configMap.items);
+      if (volume?.configMap) source = this.configMapDir(pod, volume.name, volume.configMap.name, volume.configMap.items);
       else if (volume?.secret) source = this.secretDir(volume.secret.secretName, secrets);
       else if (volume?.emptyDir) source = this.ownedDir(path.join(this.dir, "pods", pod, m.name), uid, false);
       else if (volume?.persistentVolumeClaim) source = this.ownedDir(path.join(this.dir, "claims", volume.persistentVolumeClaim.claimName), uid, false);
@@ -320,8 +324,10 @@ export class Sandbox {
    */
   async startPod(pod: string, ip: string, template: any, opts: StartOptions): Promise<Pod> {
     // A new pod: fresh emptyDirs, shared by its init containers and its container.
-    fs.rmSync(path.join(this.dir, "pods", pod), { recursive: true, force: true });
-    fs.mkdirSync(path.join(this.dir, "pods", pod), { recursive: true });
+    for (const fresh of ["pods", "configmaps"]) {
+      fs.rmSync(path.join(this.dir, fresh, pod), { recursive: true, force: true });
+      fs.mkdirSync(path.join(this.dir, fresh, pod), { recursive: true });
+    }
     execFileSync("bash", [POD_SH, "net-add", pod, ip]);
     for (const init of template.spec.initContainers ?? []) {
       const p = this.startContainer(pod, ip, template, init, opts, "init");
