@@ -24,6 +24,7 @@ import { ZOOKEEPER } from "../components/zookeeper/spec";
 import { Credential, credentialRef, credentialSource, Engine } from "./config/engines";
 import { section } from "./config/schema";
 import type { LoadedPlatform } from "./config/stack";
+import { fixedSizes } from "./scale-checks";
 
 export class DataPlatform extends pulumi.ComponentResource {
   public readonly namespace: string;
@@ -66,7 +67,7 @@ export class DataPlatform extends pulumi.ComponentResource {
 
     const engineOpts = { parent: this, provider };
     // Before any engine: a quorum's StatefulSet exists only once its size is guarded.
-    const sizeGuard = new SizeGuard("size-guard", { namespace: settings.namespace, dependsOn: [namespace] }, engineOpts);
+    const sizeGuard = new SizeGuard("size-guard", { namespace: settings.namespace, fixed: fixedSizes(p).map(([, name]) => name), dependsOn: [namespace] }, engineOpts);
     const args = { namespace: settings.namespace, production, dependsOn: [namespace, sizeGuard] };
     const on = (e: Engine) => config.engines[e];
     // Where each credential is read from; consumers take it from the owning component.

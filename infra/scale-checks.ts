@@ -6,7 +6,6 @@
 import { apiStatus, kubeConfigFor, kubernetesClient } from "./cluster";
 import { BROKER_NAME, removedBrokerIds, replicasOnBrokersScript } from "../components/kafka/spec";
 import { FIXED_SIZE_ANNOTATION } from "../components/kit/manifests";
-import { memoryBytes } from "../components/kit/quantity";
 import type { Storage } from "../components/kit/sizing";
 import { ConfigError } from "./config/load";
 import { section } from "./config/schema";
@@ -16,20 +15,36 @@ import type { LoadedPlatform } from "./config/stack";
 export interface LiveStatefulSet {
   replicas: number;
   annotations: Record<string, string>;
-  /** Its volumeClaimTemplates: the size each claim asks for, and its StorageClass. */
-  claims: { name: string; size: string; storageClass?: string }[];
+  /**
+   * Its volumeClaimTemplates: the size each claim asks for, and the StorageClass its volumes are on
+   * (the first pod's claim's, which the API server set from the default class when none was named).
+   */
+  claims: { name: string; size: string; storageClass?: string; templateClass?: string }[];
 }
 
 export interface LiveCluster {
   /** A deployed StatefulSet; undefined when it does not exist (a first deploy). */
   statefulSet(namespace: string, name: string): Promise<LiveStatefulSet | undefined>;
   /** Whether a StorageClass lets claims grow (`allowVolumeExpansion`); undefined when there is no such class. */
-  expandable(storageClass: string | undefined): Promise<{ name: string; expandable: boolean } | undefined>;
+  expandable(storageClass: string): Promise<{ name: string; expandable: boolean } | undefined>;
   /** A command in a running pod's container, as `kubectl exec` runs it. */
   exec(namespace: string, pod: string, container: string, command: string[]): Promise<{ code: number; output: string }>;
 }
 
 const SHOWN = 10;
+
+const SUFFIX: Record<string, number> = {
+  "": 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
+  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+};
+
+/** A Kubernetes quantity in bytes, as the API server may write it back ("1Pi", "1e3", "500M"). */
+function quantityBytes(q: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(?:([kMGTPE]i?)|[eE](\d+))?$/.exec(q.trim());
+  if (!m || (m[2] && !(m[2] in SUFFIX))) return undefined;
+  return Number(m[1]) * (m[3] ? 10 ** Number(m[3]) : SUFFIX[m[2] ?? ""]);
+}
+const EXEC_TIMEOUT_S = 120;
 
 /** The deployed StatefulSet a setting sizes, or undefined before the first deploy. */
 async function deployed(p: LoadedPlatform, cluster: LiveCluster, setting: string, name: string) {
@@ -37,18 +52,24 @@ async function deployed(p: LoadedPlatform, cluster: LiveCluster, setting: string
   try {
     return await cluster.statefulSet(ns, name);
   } catch (e) {
-    throw new ConfigError([`${setting} (stack ${p.stack}): cannot read StatefulSet ${ns}/${name} to compare the count with: ${(e as Error).message.split("\n")[0]}`]);
+    throw new ConfigError([`${setting} (stack ${p.stack}): cannot read the deployed StatefulSet ${ns}/${name} (and its first claims) to compare with: ${(e as Error).message.split("\n")[0]}`]);
   }
 }
 
-/** [setting, the StatefulSet it sizes, its value] for each size the guard fixes (kit/size-guard). */
-function fixedSizes(p: LoadedPlatform): [string, string, number][] {
-  const c = p.config;
+/** The JournalNodes, when this stack deploys them (HA on). */
+const journalNodes = (c: LoadedPlatform["config"]) => {
   const hdfs = c.engines.hdfs ? section(c, "hdfs") : undefined;
+  return hdfs?.highAvailability ? hdfs.journalNodes : undefined;
+};
+
+/** [setting, the StatefulSet it sizes, its value] for each size the guard fixes (kit/size-guard). */
+export function fixedSizes(p: LoadedPlatform): [string, string, number][] {
+  const c = p.config;
+  const jn = journalNodes(c);
   return [
     ...(c.engines.zookeeper ? [["zookeeper.replicas", "zookeeper", section(c, "zookeeper").replicas] as [string, string, number]] : []),
     ...(c.engines.kafka ? [["kafka.controllers.replicas", "kafka-controller", section(c, "kafka").controllers.replicas] as [string, string, number]] : []),
-    ...(hdfs?.journalNodes ? [["hdfs.journalNodes.replicas", "hdfs-journalnode", hdfs.journalNodes.replicas] as [string, string, number]] : []),
+    ...(jn ? [["hdfs.journalNodes.replicas", "hdfs-journalnode", jn.replicas] as [string, string, number]] : []),
     ...(c.engines.minio ? [["minio.replicas", "minio", section(c, "minio").replicas] as [string, string, number]] : []),
   ];
 }
@@ -82,7 +103,7 @@ function volumes(p: LoadedPlatform): [string, string, Storage][] {
     on.mysql && ["mysql.storage", "mysql", section(c, "mysql").storage],
     !!hdfs && ["hdfs.nameNode.storage", "hdfs-namenode", hdfs.nameNode.storage],
     !!hdfs && ["hdfs.dataNodes.storage", "hdfs-datanode", hdfs.dataNodes.storage],
-    !!hdfs?.journalNodes && ["hdfs.journalNodes.storage", "hdfs-journalnode", hdfs.journalNodes.storage],
+    !!journalNodes(c) && ["hdfs.journalNodes.storage", "hdfs-journalnode", journalNodes(c)!.storage],
   ];
   return rows.filter((r): r is [string, string, Storage] => !!r && !!r[2]);
 }
@@ -98,15 +119,26 @@ export async function checkStorage(p: LoadedPlatform, cluster: LiveCluster): Pro
     const claim = live?.claims[0];
     if (!claim) continue;
     const at = `${setting} (stack ${p.stack})`;
-    if ((wanted.storageClass ?? undefined) !== (claim.storageClass ?? undefined)) {
-      problems.push(`${at}: storageClass: StatefulSet ${name}'s volumes are on ${claim.storageClass ?? "no StorageClass"}; a volume cannot move to ${wanted.storageClass ?? "the default"}. Keep ${claim.storageClass ? `storageClass: ${claim.storageClass}` : "it unset"}.`);
+    if ((wanted.storageClass ?? undefined) !== (claim.templateClass ?? undefined)) {
+      problems.push(`${at}: storageClass: StatefulSet ${name}'s volumes are on ${claim.storageClass ?? claim.templateClass ?? "no StorageClass"}; a volume cannot move to ${wanted.storageClass ?? "the default class"}. Keep ${claim.templateClass ? `storageClass: ${claim.templateClass}` : "it unset"}.`);
       continue;
     }
-    const [from, to] = [memoryBytes(claim.size), memoryBytes(wanted.size)];
+    // The config's sizes passed the schema's quantity pattern.
+    const [from, to] = [quantityBytes(claim.size), quantityBytes(wanted.size)!];
+    if (from === undefined) {
+      problems.push(`${at}: size: StatefulSet ${name}'s volumes ask for ${claim.size}, a quantity this check cannot read; compare it with ${wanted.size} by hand.`);
+      continue;
+    }
     if (to < from) {
       problems.push(`${at}: size: ${wanted.size} is smaller than StatefulSet ${name}'s volumes (${claim.size}); volumes cannot shrink. Keep ${claim.size} or more.`);
     } else if (to > from) {
-      const sc = await cluster.expandable(claim.storageClass);
+      let sc: { name: string; expandable: boolean } | undefined;
+      try {
+        sc = claim.storageClass ? await cluster.expandable(claim.storageClass) : undefined;
+      } catch (e) {
+        problems.push(`${at}: size: cannot read StorageClass ${claim.storageClass} to see whether claims may grow: ${(e as Error).message.split("\n")[0]}`);
+        continue;
+      }
       if (!sc?.expandable) {
         const which = !sc ? (claim.storageClass ? `StorageClass ${claim.storageClass} does not exist` : "the volumes have no StorageClass") : `StorageClass ${sc.name} does not set allowVolumeExpansion: true`;
         problems.push(`${at}: size: growing StatefulSet ${name}'s volumes from ${claim.size} to ${wanted.size} needs a StorageClass that lets claims expand, and ${which}. Keep ${claim.size} (README: Growing volumes).`);
@@ -139,10 +171,11 @@ export async function checkScaleDown(p: LoadedPlatform, cluster: LiveCluster): P
       `Move them to brokers 0-${wanted - 1} first (README: Removing brokers), then lower the count; nothing was changed.`,
     ]);
   }
-  throw new ConfigError([
-    `${what}, and the program cannot confirm they hold no partition replicas (${BROKER_NAME}-0: ${result.output.trim().split("\n").pop() || `exit ${result.code}`}). ` +
-    "Lower the count once the brokers run and hold nothing; nothing was changed.",
-  ]);
+  const why = result.output.trim().split("\n").pop() || `exit ${result.code}`;
+  const hint = /\b(401|403)\b|forbidden/i.test(why)
+    ? "The deployer needs the right to exec into pods (pods/exec, create) in the namespace for this check"
+    : "Lower the count once the brokers run and hold nothing";
+  throw new ConfigError([`${what}, and the program cannot confirm they hold no partition replicas (${BROKER_NAME}-0: ${why}). ${hint}; nothing was changed.`]);
 }
 
 /** The cluster of a real run: the stack's kubeconfig and context, as the provider uses them. */
@@ -153,8 +186,17 @@ export function liveCluster(settings: LoadedPlatform["settings"], stackFile?: st
     async statefulSet(namespace, name) {
       try {
         const sts = await kc.makeApiClient(client.AppsV1Api).readNamespacedStatefulSet({ name, namespace });
-        const claims = (sts.spec?.volumeClaimTemplates ?? []).map((t) => ({
-          name: t.metadata?.name ?? "", size: String(t.spec?.resources?.requests?.storage ?? "0"), storageClass: t.spec?.storageClassName,
+        const core = kc.makeApiClient(client.CoreV1Api);
+        const claims = await Promise.all((sts.spec?.volumeClaimTemplates ?? []).map(async (t) => {
+          const claimName = `${t.metadata?.name}-${name}-0`;
+          const first = await core.readNamespacedPersistentVolumeClaim({ name: claimName, namespace }).catch((e) => {
+            if (apiStatus(e) === 404) return undefined;
+            throw e;
+          });
+          return {
+            name: t.metadata?.name ?? "", size: String(t.spec?.resources?.requests?.storage ?? "0"),
+            templateClass: t.spec?.storageClassName, storageClass: first?.spec?.storageClassName ?? t.spec?.storageClassName,
+          };
         }));
         return { replicas: sts.spec?.replicas ?? 1, annotations: sts.metadata?.annotations ?? {}, claims };
       } catch (e) {
@@ -163,19 +205,29 @@ export function liveCluster(settings: LoadedPlatform["settings"], stackFile?: st
       }
     },
     async expandable(storageClass) {
-      const classes = (await kc.makeApiClient(client.StorageV1Api).listStorageClass()).items;
-      // No class named: the cluster's default class, when it has one, is what the claim got.
-      const sc = storageClass
-        ? classes.find((c) => c.metadata?.name === storageClass)
-        : classes.find((c) => c.metadata?.annotations?.["storageclass.kubernetes.io/is-default-class"] === "true");
-      return sc && { name: sc.metadata!.name!, expandable: sc.allowVolumeExpansion === true };
+      try {
+        const sc = await kc.makeApiClient(client.StorageV1Api).readStorageClass({ name: storageClass });
+        return { name: storageClass, expandable: sc.allowVolumeExpansion === true };
+      } catch (e) {
+        if (apiStatus(e) === 404) return undefined;
+        throw e;
+      }
     },
     async exec(namespace, pod, container, command) {
       const { Writable } = await import("node:stream");
       let output = "";
       const sink = new Writable({ write(chunk, _enc, done) { output += chunk.toString(); done(); } });
-      const status = await new Promise<{ status?: string; details?: { causes?: { reason?: string; message?: string }[] }; message?: string }>((resolve, reject) => {
-        new client.Exec(kc).exec(namespace, pod, container, command, sink, sink, null, false, (s) => resolve(s as never)).catch(reject);
+      type Status = { status?: string; details?: { causes?: { reason?: string; message?: string }[] }; message?: string };
+      // Ends with the exec's status, or without one when the connection closes or time runs out.
+      const status = await new Promise<Status>((resolve, reject) => {
+        const timer = setTimeout(() => resolve({ message: `no answer after ${EXEC_TIMEOUT_S}s` }), EXEC_TIMEOUT_S * 1000);
+        const done = (s: Status) => { clearTimeout(timer); resolve(s); };
+        new client.Exec(kc).exec(namespace, pod, container, command, sink, sink, null, false, (s) => done(s as Status))
+          .then((ws) => {
+            ws.on("close", () => setTimeout(() => done({ message: "the connection closed without an exit status" }), 1000));
+            ws.on("error", (e: Error) => done({ message: e.message }));
+          })
+          .catch((e) => { clearTimeout(timer); reject(e); });
       });
       if (status.status === "Success") return { code: 0, output };
       const exitCode = status.details?.causes?.find((c) => c.reason === "ExitCode")?.message;

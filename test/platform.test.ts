@@ -45,7 +45,11 @@ describe.each(STACKS)("stack %s", (stack) => {
     expect(ns.metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("restricted");
     // Cluster-scoped: the namespace itself and the size guard bound to it; nothing else.
     const clusterScoped = plans[stack].resources.filter((x) => CLUSTER_SCOPED.has(kindOf(x))).map((x) => `${kindOf(x)}/${x.name}`).sort();
-    expect(clusterScoped).toEqual(["Namespace/data-platform", "ValidatingAdmissionPolicy/dataplatform-fixed-size-data-platform", "ValidatingAdmissionPolicyBinding/dataplatform-fixed-size-data-platform"]);
+    expect(clusterScoped).toEqual([
+      "Namespace/data-platform",
+      "ValidatingAdmissionPolicy/dataplatform-fixed-size-data-platform", "ValidatingAdmissionPolicy/dataplatform-fixed-size-data-platform-scale",
+      "ValidatingAdmissionPolicyBinding/dataplatform-fixed-size-data-platform", "ValidatingAdmissionPolicyBinding/dataplatform-fixed-size-data-platform-scale",
+    ]);
     for (const r of plans[stack].resources.filter((x) => x.type.startsWith("kubernetes:") && !CLUSTER_SCOPED.has(kindOf(x)))) {
       expect(r.type === "kubernetes:helm.sh/v4:Chart" ? r.inputs.namespace : r.inputs.metadata.namespace).toBe("data-platform");
     }

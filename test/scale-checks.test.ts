@@ -17,7 +17,7 @@ const prod = (brokers: number) => prodWith(`kafka.brokers=${brokers}`);
 function cluster(sizes: Record<string, number>, answer: { code: number; output: string }, ran: string[] = [], claims: Record<string, LiveStatefulSet["claims"]> = {}, classes: Record<string, boolean> = {}): LiveCluster {
   return {
     statefulSet: async (_ns, name) => (name in sizes ? { replicas: sizes[name], annotations: { [FIXED_SIZE_ANNOTATION]: `${name} is a quorum` }, claims: claims[name] ?? [] } : undefined),
-    expandable: async (sc) => (sc && sc in classes ? { name: sc, expandable: classes[sc] } : undefined),
+    expandable: async (sc) => (sc in classes ? { name: sc, expandable: classes[sc] } : undefined),
     exec: async (_ns, pod, container, command) => { ran.push(`${pod}/${container}: ${command.join(" ")}`); return answer; },
   };
 }
@@ -46,6 +46,11 @@ describe("lowering kafka.brokers", () => {
   });
 });
 
+it("says what right is missing when the exec is forbidden", async () => {
+  const message = await refusal(checkScaleDown(prod(3), cluster({ "kafka-broker": 4 }, { code: -1, output: "Unexpected server response: 403" })));
+  expect(message).toMatch(/\(kafka-broker-0: Unexpected server response: 403\)\. The deployer needs the right to exec into pods \(pods\/exec, create\)/);
+});
+
 describe("a quorum's size", () => {
   it("is refused when it differs from the deployed StatefulSet's, with that StatefulSet's reason", async () => {
     const p = prodWith("zookeeper.replicas=5");
@@ -57,7 +62,9 @@ describe("a quorum's size", () => {
 
 describe("a volume's size", () => {
   // prod's broker volumes: 200Gi on no named StorageClass.
-  const brokerAt = (size: string, storageClass?: string) => ({ "kafka-broker": [{ name: "data", size, storageClass }] });
+  const brokerAt = (size: string, storageClass?: string) => ({ "kafka-broker": [{ name: "data", size, storageClass, templateClass: storageClass }] });
+  /** Claims the API server gave the default class, from a template that names none. */
+  const brokerOnDefault = (size: string, storageClass: string) => ({ "kafka-broker": [{ name: "data", size, storageClass }] });
   const check = (claims: Record<string, LiveStatefulSet["claims"]>, classes: Record<string, boolean>, ...sets: string[]) =>
     refusal(checkStorage(prodWith(...sets), cluster({ "kafka-broker": 3 }, { code: 0, output: "" }, [], claims, classes)));
 
@@ -70,9 +77,17 @@ describe("a volume's size", () => {
     expect(await check(brokerAt("100Gi", "fast"), { fast: false }, "kafka.storage.storageClass=fast")).toMatch(/and StorageClass fast does not set allowVolumeExpansion: true\./);
     expect(await check(brokerAt("100Gi", "fast"), { fast: true }, "kafka.storage.storageClass=fast")).toBe("");
     expect(await check(brokerAt("200Gi"), {})).toBe("");
+    // No class named: what counts is the class the API server gave the claims (the default then), not today's default.
+    expect(await check(brokerOnDefault("100Gi", "standard"), { standard: true })).toBe("");
+    expect(await check(brokerOnDefault("100Gi", "standard"), { standard: false })).toMatch(/StorageClass standard does not set allowVolumeExpansion: true/);
+  });
+
+  it("reads the sizes the API server writes back", async () => {
+    expect(await check(brokerAt("1Pi"), {})).toMatch(/size: 200Gi is smaller than StatefulSet kafka-broker's volumes \(1Pi\)/);
+    expect(await check(brokerAt("214748364800"), {})).toBe("");
   });
 
   it("keeps its StorageClass", async () => {
-    expect(await check(brokerAt("200Gi", "fast"), { fast: true })).toBe("kafka.storage (stack prod): storageClass: StatefulSet kafka-broker's volumes are on fast; a volume cannot move to the default. Keep storageClass: fast.");
+    expect(await check(brokerAt("200Gi", "fast"), { fast: true })).toBe("kafka.storage (stack prod): storageClass: StatefulSet kafka-broker's volumes are on fast; a volume cannot move to the default class. Keep storageClass: fast.");
   });
 });

@@ -12,15 +12,15 @@ beforeAll(async () => {
 });
 
 const QUORUMS: Record<(typeof STACKS)[number], string[]> = {
-  dev: ["kafka-controller", "minio", "zookeeper"],
-  staging: ["hdfs-journalnode", "kafka-controller", "minio", "zookeeper"],
-  prod: ["hdfs-journalnode", "kafka-controller", "minio", "zookeeper"],
+  dev: ["zookeeper", "kafka-controller", "minio"],
+  staging: ["zookeeper", "kafka-controller", "hdfs-journalnode", "minio"],
+  prod: ["zookeeper", "kafka-controller", "hdfs-journalnode", "minio"],
 };
 
 describe.each(STACKS)("the size guard in stack %s", (stack) => {
   it("marks exactly the quorums as fixed-size, each with its reason and where the README says what to do", () => {
     const fixed = all(plans[stack], "StatefulSet").filter((r) => r.inputs.metadata.annotations?.[FIXED_SIZE_ANNOTATION]);
-    expect(fixed.map((r) => r.name).sort()).toEqual(QUORUMS[stack]);
+    expect(fixed.map((r) => r.name).sort()).toEqual([...QUORUMS[stack]].sort());
     for (const r of fixed) expect(r.inputs.metadata.annotations[FIXED_SIZE_ANNOTATION]).toMatch(/Keep [a-zA-Z.]+replicas as deployed \(README: Resizing a quorum\)\.$/);
     // What users scale stays free: brokers, DataNodes, NodeManagers.
     for (const free of ["kafka-broker", "hdfs-datanode", "yarn-nodemanager"]) {
@@ -34,6 +34,11 @@ describe.each(STACKS)("the size guard in stack %s", (stack) => {
     expect(policy.matchConstraints.resourceRules).toEqual([{ apiGroups: ["apps"], apiVersions: ["v1"], operations: ["UPDATE"], resources: ["statefulsets"] }]);
     expect(policy.matchConditions[0].expression).toContain(`'${FIXED_SIZE_ANNOTATION}' in oldObject.metadata.annotations`);
     expect(policy.validations[0].expression).toBe("object.spec.replicas == oldObject.spec.replicas");
+    // kubectl scale and autoscalers go through the scale subresource, whose Scale object has no annotations.
+    const scale = find(plans[stack], "ValidatingAdmissionPolicy", `${sizeGuardName(NS)}-scale`).inputs.spec;
+    expect(scale.matchConstraints.resourceRules).toEqual([{ apiGroups: ["apps"], apiVersions: ["v1"], operations: ["UPDATE"], resources: ["statefulsets/scale"], resourceNames: QUORUMS[stack] }]);
+    expect(scale.validations[0].expression).toBe("object.spec.replicas == oldObject.spec.replicas");
+    expect(find(plans[stack], "ValidatingAdmissionPolicyBinding", `${sizeGuardName(NS)}-scale`).inputs.spec.policyName).toBe(`${sizeGuardName(NS)}-scale`);
     const binding = find(plans[stack], "ValidatingAdmissionPolicyBinding", sizeGuardName(NS)).inputs.spec;
     expect(binding).toEqual({
       policyName: sizeGuardName(NS), validationActions: ["Deny"],
@@ -44,6 +49,7 @@ describe.each(STACKS)("the size guard in stack %s", (stack) => {
   it("exists before any quorum does: each quorum StatefulSet waits for the policy and its binding", () => {
     for (const name of QUORUMS[stack]) {
       const deps: string[] = find(plans[stack], "StatefulSet", name).options.dependsOn;
+      expect(deps.some((u) => u.endsWith(`ValidatingAdmissionPolicyBinding::${sizeGuardName(NS)}-scale`))).toBe(true);
       expect(deps.some((u) => u.endsWith(`ValidatingAdmissionPolicyBinding::${sizeGuardName(NS)}`))).toBe(true);
       expect(deps.some((u) => u.endsWith(`ValidatingAdmissionPolicy::${sizeGuardName(NS)}`))).toBe(true);
     }

@@ -50,7 +50,10 @@ export function removedBrokerIds(live: number, wanted: number): number[] {
 export function replicasOnBrokersScript(ids: number[]): string {
   return [
     "set -euo pipefail",
-    `described=$(/opt/kafka/bin/kafka-topics.sh --bootstrap-server localhost:${CLIENT_PORT} --describe 2>/tmp/describe.err) || { cat /tmp/describe.err; exit 1; }`,
+    // An exec inherits the broker's environment: a small heap beside the broker, and the tools' logging.
+    "export KAFKA_HEAP_OPTS=-Xmx256m",
+    "unset KAFKA_LOG4J_OPTS",
+    `described=$(/opt/kafka/bin/kafka-topics.sh --bootstrap-server localhost:${CLIENT_PORT} --describe 2>/tmp/describe.err) || { cat /tmp/describe.err; printf '%s\\n' "\${described:-}"; exit 1; }`,
     // Partition lines: "Topic: t<TAB>Partition: p<TAB>Leader: l<TAB>Replicas: a,b,c<TAB>Isr: ...".
     `held=$(printf '%s\\n' "$described" | awk -v ids="${ids.join(",")}" -F'\\t' '` +
       `BEGIN { n = split(ids, list, ","); for (i = 1; i <= n; i++) gone[list[i]] = 1 } ` +

@@ -12,15 +12,54 @@ export function sizeGuardName(namespace: string): string {
   return `dataplatform-fixed-size-${namespace}`;
 }
 
-/** The policy, and its binding to the platform's namespace (both cluster-scoped). */
-export function sizeGuardManifests(namespace: string): Manifest[] {
+const LABELS = { "app.kubernetes.io/part-of": "data-platform", "app.kubernetes.io/managed-by": "pulumi" };
+
+function binding(name: string, namespace: string): Manifest {
+  return {
+    apiVersion: "admissionregistration.k8s.io/v1",
+    kind: "ValidatingAdmissionPolicyBinding",
+    metadata: { name, labels: LABELS },
+    spec: {
+      policyName: name,
+      validationActions: ["Deny"],
+      matchResources: { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": namespace } } },
+    },
+  };
+}
+
+/**
+ * `kubectl scale` and autoscalers change the count through the scale subresource, whose object (a
+ * Scale) carries no annotations: that policy matches the fixed-size StatefulSets by name.
+ */
+function scalePolicy(name: string, fixed: string[]): Manifest {
+  return {
+    apiVersion: "admissionregistration.k8s.io/v1",
+    kind: "ValidatingAdmissionPolicy",
+    metadata: { name, labels: LABELS },
+    spec: {
+      failurePolicy: "Fail",
+      matchConstraints: { resourceRules: [{ apiGroups: ["apps"], apiVersions: ["v1"], operations: ["UPDATE"], resources: ["statefulsets/scale"], resourceNames: fixed }] },
+      validations: [{
+        expression: "object.spec.replicas == oldObject.spec.replicas",
+        reason: "Forbidden",
+        messageExpression: `'StatefulSet ' + oldObject.metadata.name + ' keeps ' + string(oldObject.spec.replicas) + ' replicas (asked: ' + string(object.spec.replicas) + '): its size is fixed, see its ${FIXED_SIZE_ANNOTATION} annotation'`,
+      }],
+    },
+  };
+}
+
+/**
+ * The policies, and their bindings to the platform's namespace (all cluster-scoped). `fixed`: the
+ * names of the StatefulSets marked fixed-size, for the scale subresource.
+ */
+export function sizeGuardManifests(namespace: string, fixed: string[]): Manifest[] {
   const name = sizeGuardName(namespace);
   const annotation = `oldObject.metadata.annotations['${FIXED_SIZE_ANNOTATION}']`;
   return [
     {
       apiVersion: "admissionregistration.k8s.io/v1",
       kind: "ValidatingAdmissionPolicy",
-      metadata: { name, labels: { "app.kubernetes.io/part-of": "data-platform", "app.kubernetes.io/managed-by": "pulumi" } },
+      metadata: { name, labels: LABELS },
       spec: {
         failurePolicy: "Fail",
         matchConstraints: { resourceRules: [{ apiGroups: ["apps"], apiVersions: ["v1"], operations: ["UPDATE"], resources: ["statefulsets"] }] },
@@ -33,21 +72,15 @@ export function sizeGuardManifests(namespace: string): Manifest[] {
         }],
       },
     },
-    {
-      apiVersion: "admissionregistration.k8s.io/v1",
-      kind: "ValidatingAdmissionPolicyBinding",
-      metadata: { name, labels: { "app.kubernetes.io/part-of": "data-platform", "app.kubernetes.io/managed-by": "pulumi" } },
-      spec: {
-        policyName: name,
-        validationActions: ["Deny"],
-        matchResources: { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": namespace } } },
-      },
-    },
+    binding(name, namespace),
+    ...(fixed.length ? [scalePolicy(`${name}-scale`, fixed), binding(`${name}-scale`, namespace)] : []),
   ];
 }
 
 export interface SizeGuardArgs {
   namespace: string;
+  /** The StatefulSets the engines mark fixed-size. */
+  fixed: string[];
   dependsOn?: pulumi.Resource[];
 }
 
@@ -56,7 +89,7 @@ export class SizeGuard extends pulumi.ComponentResource {
   public readonly resources: pulumi.CustomResource[];
   constructor(name: string, args: SizeGuardArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataplatform:kit:SizeGuard", name, {}, opts);
-    this.resources = createObjects(sizeGuardManifests(args.namespace), { parent: this, protectStateful: false, dependsOn: args.dependsOn });
+    this.resources = createObjects(sizeGuardManifests(args.namespace, args.fixed), { parent: this, protectStateful: false, dependsOn: args.dependsOn });
     this.registerOutputs({});
   }
 }

@@ -233,10 +233,12 @@ for (const name of STACKS) {
           await stack.setConfig(key, { value: String(size) }, true);
         }
         assert.match(refusal, new RegExp(`StatefulSet ${workload} keeps ${size} replicas \\(asked: ${asked}\\): .*README: Resizing a quorum`));
-        // The same refusal for a client that is not Pulumi (kubectl scale/edit go through it too).
-        const patch = apps.patchNamespacedStatefulSet({ name: workload, namespace, body: [{ op: "replace", path: "/spec/replicas", value: asked }] },
-          k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.JsonPatch));
-        await assert.rejects(patch, (e: any) => /keeps .* replicas/.test(String(e.body ?? e.message)));
+        // The same refusal for clients that are not Pulumi: an edit of the StatefulSet (kubectl edit,
+        // a GitOps tool), and its scale subresource (kubectl scale, an autoscaler).
+        const jsonPatch = k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.JsonPatch);
+        const body = [{ op: "replace", path: "/spec/replicas", value: asked }];
+        await assert.rejects(apps.patchNamespacedStatefulSet({ name: workload, namespace, body }, jsonPatch), (e: any) => /keeps .* replicas/.test(String(e.body ?? e.message)));
+        await assert.rejects(apps.patchNamespacedStatefulSetScale({ name: workload, namespace, body }, jsonPatch), (e: any) => /keeps .* replicas .*its size is fixed/.test(String(e.body ?? e.message)));
         assert.equal((await apps.readNamespacedStatefulSet({ name: workload, namespace })).spec!.replicas, size);
         const preview = await stack.preview();
         assert.equal(Object.keys(preview.changeSummary).filter((op) => op !== "same").length, 0, "back to the deployed size: nothing to do");

@@ -227,7 +227,7 @@ export class Sandbox {
   private hostsFile(): string {
     const file = path.join(this.dir, "hosts");
     const lines = ["127.0.0.1 localhost", ...[...this.hosts].map(([n, ip]) => `${ip} ${n}`)];
-    fs.writeFileSync(file, `${lines.join("\n")}\n`);
+    writeAtomically(file, `${lines.join("\n")}\n`);
     return file;
   }
 
@@ -253,7 +253,7 @@ export class Sandbox {
     if (!data) throw new Error(`the test gives no Secret ${name}`);
     const dir = path.join(this.dir, "secrets", name);
     fs.mkdirSync(dir, { recursive: true });
-    for (const [k, v] of Object.entries(data)) fs.writeFileSync(path.join(dir, k), v);
+    for (const [k, v] of Object.entries(data)) writeAtomically(path.join(dir, k), v);
     return dir;
   }
 
@@ -338,7 +338,13 @@ export class Sandbox {
       }
     }
     const [main, ...others] = template.spec.containers;
-    const p = this.startContainer(pod, ip, template, main, opts);
+    let p: Pod;
+    try {
+      p = this.startContainer(pod, ip, template, main, opts);
+    } catch (e) {
+      execFileSync("bash", [POD_SH, "net-rm", pod]);
+      throw e;
+    }
     p.sidecars = others.map((c: any) => this.startContainer(pod, ip, template, c, opts, "sidecar"));
     return p;
   }
@@ -369,6 +375,13 @@ export class Sandbox {
   async stopAll(): Promise<void> {
     await Promise.all(this.pods.map((p) => p.stop()));
   }
+}
+
+/** Readers (a starting pod copying its hosts file, a pod reading a Secret) never see a half-written file. */
+function writeAtomically(file: string, data: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, data);
+  fs.renameSync(tmp, file);
 }
 
 /** Removes every sandbox pod's network and the bridge (after the suites). */

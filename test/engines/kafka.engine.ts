@@ -153,6 +153,13 @@ for (const stack of STACKS) {
         for (let p = 0; p < partitions; p++) assert.ok(listed.has(`${topic}-${p}`), `${topic}-${p} missing from: ${held.output}`);
       }
       assert.ok([...listed].some((tp) => tp.startsWith("__consumer_offsets-")), "internal topics are checked too");
+      if (brokers.length > 1) {
+        // A partition with no replica on the last broker is not listed.
+        await kafka("kafka-topics", "--bootstrap-server", bootstrap, "--create", "--topic", "scale-check-probe", "--replica-assignment", "0");
+        const again = await brokers[0].run(["/bin/bash", "-c", replicasOnBrokersScript([last])]);
+        assert.doesNotMatch(again.output, /^held scale-check-probe-/m);
+        assert.match(again.output, /^held orders-0: /m);
+      }
       const empty = await brokers[0].run(["/bin/bash", "-c", replicasOnBrokersScript([brokers.length])]);
       assert.equal(empty.code, 0, empty.output);
       assert.doesNotMatch(empty.output, /^held /m);
