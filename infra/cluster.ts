@@ -27,6 +27,16 @@ export function kubeConfigFor(settings: Pick<StackSettings, "kubeconfig" | "cont
   return kc;
 }
 
+/** An object read from the API server, or undefined when it does not exist (404); other failures throw. */
+export async function readIfExists<T>(read: Promise<T>): Promise<T | undefined> {
+  try {
+    return await read;
+  } catch (e) {
+    if (apiStatus(e) === 404) return undefined;
+    throw e;
+  }
+}
+
 /** The API's HTTP status of a failed call, when it has one (a network error's code is a string such as ECONNREFUSED). */
 export function apiStatus(e: unknown): number | undefined {
   const code = (e as { code?: unknown }).code;

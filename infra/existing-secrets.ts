@@ -2,7 +2,7 @@
  * Credentials a stack takes from existing Secrets are read from the cluster before anything is
  * registered: a missing Secret or key stops the preview with the setting that asked for it.
  */
-import { apiStatus, kubeConfigFor, kubernetesClient } from "./cluster";
+import { kubeConfigFor, kubernetesClient, readIfExists } from "./cluster";
 import { requiredKeys } from "../components/kit/secret-ref";
 import { CREDENTIAL_ENGINE, credentialRef, CREDENTIALS, credentialSource } from "./config/engines";
 import { ConfigError } from "./config/load";
@@ -42,12 +42,7 @@ export function clusterSecretReader(settings: LoadedPlatform["settings"], stackF
   return async (namespace, name) => {
     const { CoreV1Api } = kubernetesClient();
     const kc = kubeConfigFor(settings, stackFile);
-    try {
-      const secret = await kc.makeApiClient(CoreV1Api).readNamespacedSecret({ name, namespace });
-      return Object.keys(secret.data ?? {});
-    } catch (e) {
-      if (apiStatus(e) === 404) return undefined;
-      throw e;
-    }
+    const secret = await readIfExists(kc.makeApiClient(CoreV1Api).readNamespacedSecret({ name, namespace }));
+    return secret && Object.keys(secret.data ?? {});
   };
 }

@@ -3,9 +3,14 @@
  * running cluster reports (as `pulumi preview` runs the program): a quorum's new size, a volume
  * that would shrink or cannot grow, and a scale-down whose removed pods still hold data.
  */
-import { apiStatus, kubeConfigFor, kubernetesClient } from "./cluster";
-import { BROKER_NAME, removedBrokerIds, replicasOnBrokersScript } from "../components/kafka/spec";
+import { kubeConfigFor, kubernetesClient, readIfExists } from "./cluster";
+import { DATANODE_NAME, JOURNALNODE_NAME, NAMENODE_NAME } from "../components/hdfs/spec";
+import { BROKER_NAME, CONTROLLER_NAME, removedBrokerIds, replicasOnBrokersScript } from "../components/kafka/spec";
+import { NAME as MINIO_NAME } from "../components/minio/spec";
+import { NAME as MYSQL_NAME } from "../components/mysql/spec";
+import { NAME as ZOOKEEPER_NAME } from "../components/zookeeper/spec";
 import { FIXED_SIZE_ANNOTATION } from "../components/kit/manifests";
+import { quantityBytes } from "../components/kit/quantity";
 import type { Storage } from "../components/kit/sizing";
 import { ConfigError } from "./config/load";
 import { section } from "./config/schema";
@@ -33,17 +38,6 @@ export interface LiveCluster {
 
 const SHOWN = 10;
 
-const SUFFIX: Record<string, number> = {
-  "": 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
-  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
-};
-
-/** A Kubernetes quantity in bytes, as the API server may write it back ("1Pi", "1e3", "500M"). */
-function quantityBytes(q: string): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)(?:([kMGTPE]i?)|[eE](\d+))?$/.exec(q.trim());
-  if (!m || (m[2] && !(m[2] in SUFFIX))) return undefined;
-  return Number(m[1]) * (m[3] ? 10 ** Number(m[3]) : SUFFIX[m[2] ?? ""]);
-}
 const EXEC_TIMEOUT_S = 120;
 
 /** The deployed StatefulSet a setting sizes, or undefined before the first deploy. */
@@ -56,22 +50,33 @@ async function deployed(p: LoadedPlatform, cluster: LiveCluster, setting: string
   }
 }
 
-/** The JournalNodes, when this stack deploys them (HA on). */
-const journalNodes = (c: LoadedPlatform["config"]) => {
-  const hdfs = c.engines.hdfs ? section(c, "hdfs") : undefined;
-  return hdfs?.highAvailability ? hdfs.journalNodes : undefined;
-};
+/** [setting, the StatefulSet it applies to, its value]: the rows of the engines that are on. */
+type Row<T> = [string, string, T];
+const rows = <T>(candidates: (Row<T> | false | undefined)[]): Row<T>[] => candidates.filter((r): r is Row<T> => !!r);
 
-/** [setting, the StatefulSet it sizes, its value] for each size the guard fixes (kit/size-guard). */
-export function fixedSizes(p: LoadedPlatform): [string, string, number][] {
-  const c = p.config;
-  const jn = journalNodes(c);
-  return [
-    ...(c.engines.zookeeper ? [["zookeeper.replicas", "zookeeper", section(c, "zookeeper").replicas] as [string, string, number]] : []),
-    ...(c.engines.kafka ? [["kafka.controllers.replicas", "kafka-controller", section(c, "kafka").controllers.replicas] as [string, string, number]] : []),
-    ...(jn ? [["hdfs.journalNodes.replicas", "hdfs-journalnode", jn.replicas] as [string, string, number]] : []),
-    ...(c.engines.minio ? [["minio.replicas", "minio", section(c, "minio").replicas] as [string, string, number]] : []),
-  ];
+/** The sections of the engines with quorums or volumes, when on; the JournalNodes only with HA. */
+function parts(c: LoadedPlatform["config"]) {
+  const on = c.engines;
+  const hdfs = on.hdfs ? section(c, "hdfs") : undefined;
+  return {
+    zookeeper: on.zookeeper ? section(c, "zookeeper") : undefined,
+    kafka: on.kafka ? section(c, "kafka") : undefined,
+    minio: on.minio ? section(c, "minio") : undefined,
+    mysql: on.mysql ? section(c, "mysql") : undefined,
+    hdfs,
+    journalNodes: hdfs?.highAvailability ? hdfs.journalNodes : undefined,
+  };
+}
+
+/** Each size the guard fixes (kit/size-guard). */
+export function fixedSizes(p: LoadedPlatform): Row<number>[] {
+  const { zookeeper, kafka, minio, journalNodes } = parts(p.config);
+  return rows([
+    zookeeper && ["zookeeper.replicas", ZOOKEEPER_NAME, zookeeper.replicas],
+    kafka && ["kafka.controllers.replicas", CONTROLLER_NAME, kafka.controllers.replicas],
+    journalNodes && ["hdfs.journalNodes.replicas", JOURNALNODE_NAME, journalNodes.replicas],
+    minio && ["minio.replicas", MINIO_NAME, minio.replicas],
+  ]);
 }
 
 /**
@@ -89,23 +94,19 @@ export async function checkFixedSizes(p: LoadedPlatform, cluster: LiveCluster): 
   if (problems.length) throw new ConfigError(problems);
 }
 
-/** [setting, the StatefulSet whose claims it sizes, its value] for each volume the stack keeps. */
-function volumes(p: LoadedPlatform): [string, string, Storage][] {
-  const c = p.config;
-  const on = c.engines;
-  const hdfs = on.hdfs ? section(c, "hdfs") : undefined;
-  const kafka = on.kafka ? section(c, "kafka") : undefined;
-  const rows: ([string, string, Storage | undefined] | false)[] = [
-    !!kafka && ["kafka.storage", "kafka-broker", kafka.storage],
-    !!kafka && ["kafka.controllers.storage", "kafka-controller", kafka.controllers.storage],
-    on.zookeeper && ["zookeeper.storage", "zookeeper", section(c, "zookeeper").storage],
-    on.minio && ["minio.storage", "minio", section(c, "minio").storage],
-    on.mysql && ["mysql.storage", "mysql", section(c, "mysql").storage],
-    !!hdfs && ["hdfs.nameNode.storage", "hdfs-namenode", hdfs.nameNode.storage],
-    !!hdfs && ["hdfs.dataNodes.storage", "hdfs-datanode", hdfs.dataNodes.storage],
-    !!journalNodes(c) && ["hdfs.journalNodes.storage", "hdfs-journalnode", journalNodes(c)!.storage],
-  ];
-  return rows.filter((r): r is [string, string, Storage] => !!r && !!r[2]);
+/** Each volume the stack keeps, by the StatefulSet whose claims it sizes. */
+function volumes(p: LoadedPlatform): Row<Storage>[] {
+  const { zookeeper, kafka, minio, mysql, hdfs, journalNodes } = parts(p.config);
+  return rows([
+    kafka && ["kafka.storage", BROKER_NAME, kafka.storage],
+    kafka && ["kafka.controllers.storage", CONTROLLER_NAME, kafka.controllers.storage],
+    zookeeper && ["zookeeper.storage", ZOOKEEPER_NAME, zookeeper.storage],
+    minio && ["minio.storage", MINIO_NAME, minio.storage],
+    mysql && ["mysql.storage", MYSQL_NAME, mysql.storage],
+    hdfs && ["hdfs.nameNode.storage", NAMENODE_NAME, hdfs.nameNode.storage],
+    hdfs && ["hdfs.dataNodes.storage", DATANODE_NAME, hdfs.dataNodes.storage],
+    journalNodes && ["hdfs.journalNodes.storage", JOURNALNODE_NAME, journalNodes.storage],
+  ]);
 }
 
 /**
@@ -182,36 +183,30 @@ export async function checkScaleDown(p: LoadedPlatform, cluster: LiveCluster): P
 export function liveCluster(settings: LoadedPlatform["settings"], stackFile?: string): LiveCluster {
   const client = kubernetesClient();
   const kc = kubeConfigFor(settings, stackFile);
+  // Several checks ask about the same StatefulSet (its size, its volumes): read each once per run.
+  const read = new Map<string, Promise<LiveStatefulSet | undefined>>();
+  const readStatefulSet = async (namespace: string, name: string): Promise<LiveStatefulSet | undefined> => {
+    const sts = await readIfExists(kc.makeApiClient(client.AppsV1Api).readNamespacedStatefulSet({ name, namespace }));
+    if (!sts) return undefined;
+    const core = kc.makeApiClient(client.CoreV1Api);
+    const claims = await Promise.all((sts.spec?.volumeClaimTemplates ?? []).map(async (t) => {
+      const first = await readIfExists(core.readNamespacedPersistentVolumeClaim({ name: `${t.metadata?.name}-${name}-0`, namespace }));
+      return {
+        name: t.metadata?.name ?? "", size: String(t.spec?.resources?.requests?.storage ?? "0"),
+        templateClass: t.spec?.storageClassName, storageClass: first?.spec?.storageClassName ?? t.spec?.storageClassName,
+      };
+    }));
+    return { replicas: sts.spec?.replicas ?? 1, annotations: sts.metadata?.annotations ?? {}, claims };
+  };
   return {
-    async statefulSet(namespace, name) {
-      try {
-        const sts = await kc.makeApiClient(client.AppsV1Api).readNamespacedStatefulSet({ name, namespace });
-        const core = kc.makeApiClient(client.CoreV1Api);
-        const claims = await Promise.all((sts.spec?.volumeClaimTemplates ?? []).map(async (t) => {
-          const claimName = `${t.metadata?.name}-${name}-0`;
-          const first = await core.readNamespacedPersistentVolumeClaim({ name: claimName, namespace }).catch((e) => {
-            if (apiStatus(e) === 404) return undefined;
-            throw e;
-          });
-          return {
-            name: t.metadata?.name ?? "", size: String(t.spec?.resources?.requests?.storage ?? "0"),
-            templateClass: t.spec?.storageClassName, storageClass: first?.spec?.storageClassName ?? t.spec?.storageClassName,
-          };
-        }));
-        return { replicas: sts.spec?.replicas ?? 1, annotations: sts.metadata?.annotations ?? {}, claims };
-      } catch (e) {
-        if (apiStatus(e) === 404) return undefined;
-        throw e;
-      }
+    statefulSet(namespace, name) {
+      const key = `${namespace}/${name}`;
+      if (!read.has(key)) read.set(key, readStatefulSet(namespace, name));
+      return read.get(key)!;
     },
     async expandable(storageClass) {
-      try {
-        const sc = await kc.makeApiClient(client.StorageV1Api).readStorageClass({ name: storageClass });
-        return { name: storageClass, expandable: sc.allowVolumeExpansion === true };
-      } catch (e) {
-        if (apiStatus(e) === 404) return undefined;
-        throw e;
-      }
+      const sc = await readIfExists(kc.makeApiClient(client.StorageV1Api).readStorageClass({ name: storageClass }));
+      return sc && { name: storageClass, expandable: sc.allowVolumeExpansion === true };
     },
     async exec(namespace, pod, container, command) {
       const { Writable } = await import("node:stream");

@@ -15,7 +15,7 @@ import * as path from "path";
 import { parseArgs } from "util";
 import type * as k8s from "@kubernetes/client-node";
 import { z } from "zod";
-import { apiStatus, kubeConfigFor, kubernetesClient } from "../infra/cluster";
+import { apiStatus, kubeConfigFor, kubernetesClient, readIfExists } from "../infra/cluster";
 import { ConfigError } from "../infra/config/load";
 import { loadPlatform } from "../infra/config/stack";
 import { ROOT_DIR } from "../infra/program";
@@ -90,18 +90,12 @@ export async function restoreVolumes(core: k8s.CoreV1Api, inventory: Inventory):
   for (const { claim, volume } of inventory.volumes) {
     const name = volume.metadata.name;
     const wanted = { namespace: inventory.namespace, name: claim };
-    const pvc = await core.readNamespacedPersistentVolumeClaim({ namespace: inventory.namespace, name: claim }).catch((e) => {
-      if (apiStatus(e) === 404) return undefined;
-      throw e;
-    });
+    const pvc = await readIfExists(core.readNamespacedPersistentVolumeClaim({ namespace: inventory.namespace, name: claim }));
     if (pvc?.spec?.volumeName && pvc.spec.volumeName !== name) {
       report.problems.push(`claim ${inventory.namespace}/${claim} is already bound to volume ${pvc.spec.volumeName}, not ${name}: restore runs before pulumi up; delete that claim (and its volume if it is new and empty), then restore again`);
       continue;
     }
-    const live = await core.readPersistentVolume({ name }).catch((e) => {
-      if (apiStatus(e) === 404) return undefined;
-      throw e;
-    });
+    const live = await readIfExists(core.readPersistentVolume({ name }));
     if (!live) {
       // Retained whatever the inventory says: a restored volume must outlive the next mistake.
       const body = { ...volume, spec: { ...volume.spec, persistentVolumeReclaimPolicy: "Retain" } } as k8s.V1PersistentVolume;

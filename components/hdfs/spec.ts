@@ -18,7 +18,7 @@ export const DIRS: Workload = { name: "hdfs", component: "directories" };
 
 export const NAMENODE_NAME = "hdfs-namenode";
 const NAMENODE_HEADLESS = "hdfs-namenode-headless";
-const JOURNALNODE_NAME = "hdfs-journalnode";
+export const JOURNALNODE_NAME = "hdfs-journalnode";
 const JOURNALNODE_HEADLESS = "hdfs-journalnode-headless";
 export const DATANODE_NAME = "hdfs-datanode";
 const DATANODE_HEADLESS = "hdfs-datanode-headless";

@@ -1,9 +1,10 @@
 /** Kubernetes resource quantities (memory and CPU) as numbers, for sizing arithmetic. */
 
-const MEMORY_SUFFIX: Record<string, number> = {
+/** Every suffix Kubernetes writes; the config's MEMORY_PATTERN accepts up to T and Ti. */
+const SUFFIX_BYTES: Record<string, number> = {
   "": 1,
-  k: 1e3, M: 1e6, G: 1e9, T: 1e12,
-  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40,
+  k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
+  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
 };
 
 export const MEMORY_PATTERN = /^(\d+(?:\.\d+)?)(k|M|G|T|Ki|Mi|Gi|Ti)?$/;
@@ -13,7 +14,14 @@ export const CPU_PATTERN = /^(\d+(?:\.\d+)?)(m)?$/;
 export function memoryBytes(quantity: string): number {
   const match = MEMORY_PATTERN.exec(quantity);
   if (!match) throw new Error(`not a memory quantity: ${JSON.stringify(quantity)}`);
-  return Math.round(Number(match[1]) * MEMORY_SUFFIX[match[2] ?? ""]);
+  return Math.round(Number(match[1]) * SUFFIX_BYTES[match[2] ?? ""]);
+}
+
+/** Bytes in any quantity the API server may write back ("1Pi", "1e3", "500M"); undefined otherwise. */
+export function quantityBytes(quantity: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(?:([kMGTPE]i?)|[eE](\d+))?$/.exec(quantity.trim());
+  if (!m || (m[2] && !(m[2] in SUFFIX_BYTES))) return undefined;
+  return Number(m[1]) * (m[3] ? 10 ** Number(m[3]) : SUFFIX_BYTES[m[2] ?? ""]);
 }
 
 export function memoryMiB(quantity: string): number {
