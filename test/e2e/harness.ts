@@ -121,15 +121,7 @@ export async function createExistingSecrets(core: k8s.CoreV1Api, namespace: stri
   return data;
 }
 
-export async function eventually<T>(what: string, seconds: number, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + seconds * 1000;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${seconds}s waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-}
+export { eventually } from "../eventually";
 
 /** Seconds per labelled step, for the suites' closing timing line. */
 export function stopwatch() {

@@ -171,17 +171,23 @@ for (const name of STACKS) {
       });
     }
 
-    test("lowering kafka.brokers is refused at preview while the program cannot confirm the removed broker is empty", async () => {
-      const live = (await apps.readNamespacedStatefulSet({ name: "kafka-broker", namespace })).spec!.replicas!;
-      await stack.setConfig("dataplatform:kafka.brokers", { value: String(live - 1) }, true);
-      let refusal = "";
+    /** The message a preview with `setting` at `asked` fails with ("" when it passes); the setting is then put back. */
+    const refusedPreview = async (setting: string, asked: string, deployed: string) => {
+      const key = `dataplatform:${setting}`;
+      await stack.setConfig(key, { value: asked }, true);
       try {
         await stack.preview();
+        return "";
       } catch (e) {
-        refusal = String((e as Error).message);
+        return String((e as Error).message);
       } finally {
-        await stack.setConfig("dataplatform:kafka.brokers", { value: String(live) }, true);
+        await stack.setConfig(key, { value: deployed }, true);
       }
+    };
+
+    test("lowering kafka.brokers is refused at preview while the program cannot confirm the removed broker is empty", async () => {
+      const live = (await apps.readNamespacedStatefulSet({ name: "kafka-broker", namespace })).spec!.replicas!;
+      const refusal = await refusedPreview("kafka.brokers", String(live - 1), String(live));
       // No kubelet here: kafka-broker-0 never runs, so nothing can vouch for broker live-1.
       assert.match(refusal, new RegExp(`kafka\\.brokers \\(stack ${name}\\): lowering it from ${live} to ${live - 1} removes broker ${live - 1}, and the program cannot confirm they hold no partition replicas \\(kafka-broker-0: `));
       assert.equal((await apps.readNamespacedStatefulSet({ name: "kafka-broker", namespace })).spec!.replicas, live);
@@ -190,17 +196,7 @@ for (const name of STACKS) {
     test("kafka.storage may not shrink, nor grow without a StorageClass that lets claims expand: refused at preview", async () => {
       const size = (await apps.readNamespacedStatefulSet({ name: "kafka-broker", namespace })).spec!.volumeClaimTemplates![0].spec!.resources!.requests!.storage!;
       const bytes = Number(/^(\d+)Gi$/.exec(String(size))![1]);
-      const refusedWith = async (asked: string) => {
-        await stack.setConfig("dataplatform:kafka.storage.size", { value: asked }, true);
-        try {
-          await stack.preview();
-          return "";
-        } catch (e) {
-          return String((e as Error).message);
-        } finally {
-          await stack.setConfig("dataplatform:kafka.storage.size", { value: String(size) }, true);
-        }
-      };
+      const refusedWith = (asked: string) => refusedPreview("kafka.storage.size", asked, String(size));
       assert.match(await refusedWith(`${bytes / 2}Gi`), new RegExp(`kafka\\.storage \\(stack ${name}\\): size: ${bytes / 2}Gi is smaller than StatefulSet kafka-broker's volumes \\(${size}\\); volumes cannot shrink`));
       // This cluster has no StorageClass at all.
       assert.match(await refusedWith(`${bytes * 2}Gi`), new RegExp(`kafka\\.storage \\(stack ${name}\\): size: growing StatefulSet kafka-broker's volumes from ${size} to ${bytes * 2}Gi needs a StorageClass that lets claims expand, and the volumes have no StorageClass`));
@@ -222,16 +218,7 @@ for (const name of STACKS) {
       if (size === undefined) continue;
       const asked = other(size);
       test(`resizing ${workload} (${size} -> ${asked}) is refused at preview, and by the API server to any client`, async () => {
-        const key = `dataplatform:${setting}`;
-        await stack.setConfig(key, { value: String(asked) }, true);
-        let refusal = "";
-        try {
-          await stack.preview({ diff: true });
-        } catch (e) {
-          refusal = String((e as Error).message);
-        } finally {
-          await stack.setConfig(key, { value: String(size) }, true);
-        }
+        const refusal = await refusedPreview(setting, String(asked), String(size));
         assert.match(refusal, new RegExp(`StatefulSet ${workload} keeps ${size} replicas \\(asked: ${asked}\\): .*README: Resizing a quorum`));
         // The same refusal for clients that are not Pulumi: an edit of the StatefulSet (kubectl edit,
         // a GitOps tool), and its scale subresource (kubectl scale, an autoscaler).

@@ -16,29 +16,15 @@ import { vcores } from "../../components/yarn/spec";
 import { section } from "../../infra/config/schema";
 import { loadPlatform } from "../../infra/config/stack";
 import { readStackFile } from "../../tools/plan";
+import { eventually as poll } from "../eventually";
 import { engineFiles, planned, plannedJob, planOf, Pod, ROOT, Sandbox, StartOptions } from "./harness";
 
 const STACKS = (process.env.DP_ENGINE_HADOOP_STACKS ?? "dev,staging").split(",");
 const HADOOP = "/opt/hadoop";
 
 const json = async (url: string) => (await fetch(url)).json() as Promise<any>;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls until `check` returns a value (not undefined), or fails with what it last saw. */
-async function eventually<T>(what: string, seconds: number, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + seconds * 1000;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${seconds}s${last ? ` (${last})` : ""}`);
-    await sleep(2000);
-  }
-}
+/** The daemons refuse connections while they start: their errors are retried, every 2 s. */
+const eventually = <T>(what: string, seconds: number, check: () => Promise<T | undefined>) => poll(what, seconds, check, { retryErrors: true, intervalMs: 2000 });
 
 for (const stack of STACKS) {
   describe(`HDFS and YARN run stack ${stack}'s rendered configuration`, () => {

@@ -27,10 +27,12 @@ const SECRETS = {
   "minio-credentials": { "root-user": "engine-test", "root-password": "engine-test-secret" },
 };
 
+/** The release's jars and Hive's and Hadoop's others, on this machine (outside a pod). */
+const hiveClasspath = (hive: string) => [path.join(hive, HIVE_RELEASE, "lib", "*"), path.join(hive, "lib", "*")].join(":");
+
 /** Every configuration key Hive 4.0.1 defines (MetastoreConf with its hive.* synonyms, and HiveConf). */
 function hiveKeys(hive: string): Set<string> {
-  const cp = [path.join(hive, HIVE_RELEASE, "lib", "*"), path.join(hive, "lib", "*")].join(":");
-  const out = execFileSync("java", ["-cp", cp, path.join(ROOT, "tools", "engines", "hive-metastore", "ConfKeys.java")], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], maxBuffer: 16 * 1024 * 1024 });
+  const out = execFileSync("java", ["-cp", hiveClasspath(hive), path.join(ROOT, "tools", "engines", "hive-metastore", "ConfKeys.java")], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], maxBuffer: 16 * 1024 * 1024 });
   return new Set(out.split("\n").filter(Boolean));
 }
 
@@ -40,8 +42,7 @@ function hiveKeys(hive: string): Set<string> {
  */
 function standInListener(hive: string): string {
   const classes = fs.mkdtempSync(path.join(os.tmpdir(), "hcatalog-listener-"));
-  const cp = [path.join(hive, HIVE_RELEASE, "lib", "*"), path.join(hive, "lib", "*")].join(":");
-  execFileSync("javac", ["--release", "17", "-nowarn", "-d", classes, "-cp", cp, path.join(ROOT, "tools", "engines", "hive-metastore", "DbNotificationListener.java")], { stdio: ["ignore", "ignore", "inherit"] });
+  execFileSync("javac", ["--release", "17", "-nowarn", "-d", classes, "-cp", hiveClasspath(hive), path.join(ROOT, "tools", "engines", "hive-metastore", "DbNotificationListener.java")], { stdio: ["ignore", "ignore", "inherit"] });
   fs.chmodSync(classes, 0o755);
   return classes;
 }
