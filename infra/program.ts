@@ -6,6 +6,7 @@ import { LoadedPlatform, loadPlatform } from "./config/stack";
 import { checkExistingSecrets, clusterSecretReader } from "./existing-secrets";
 import { checkFixedSizes, checkScaleDown, checkStorage, liveCluster } from "./scale-checks";
 import { DataPlatform } from "./platform";
+import { describeGrowth, growthTransform, growVolumes, planGrowth } from "./volume-growth";
 
 export const ROOT_DIR = path.resolve(__dirname, "..");
 
@@ -18,9 +19,9 @@ export function runProgram(extraLayers: ConfigLayer[] = []): DataPlatform {
 }
 
 /**
- * A real run: the config, then the existing Secrets it names and the scale-downs it asks for (read
- * from the cluster), then the platform. Bad config ends the
- * run with its message only; nothing has been registered at that point.
+ * A real run: the config, then the existing Secrets it names and the size changes it asks for (read
+ * from the cluster), volumes grown when asked (at `up` only), then the platform. Bad config ends the
+ * run with its message only; nothing has been registered or changed at that point.
  */
 export async function runProgramOrExplain(): Promise<DataPlatform> {
   try {
@@ -29,8 +30,14 @@ export async function runProgramOrExplain(): Promise<DataPlatform> {
     await checkExistingSecrets(loaded, clusterSecretReader(loaded.settings, stackFile));
     const cluster = liveCluster(loaded.settings, stackFile);
     await checkFixedSizes(loaded, cluster);
-    await checkStorage(loaded, cluster);
+    const growths = await planGrowth(loaded, cluster, await checkStorage(loaded, cluster));
     await checkScaleDown(loaded, cluster);
+    if (growths.length) {
+      for (const g of growths) await pulumi.log.info(describeGrowth(g));
+      // Only once every check passed, and never in a preview.
+      if (!pulumi.runtime.isDryRun()) await growVolumes(loaded, cluster, growths);
+      pulumi.runtime.registerResourceTransform(growthTransform(loaded.settings.namespace, growths));
+    }
     return new DataPlatform("platform", loaded);
   } catch (e) {
     if (e instanceof ConfigError) throw new pulumi.RunError(e.message);

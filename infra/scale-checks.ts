@@ -34,11 +34,28 @@ export interface LiveCluster {
   expandable(storageClass: string): Promise<{ name: string; expandable: boolean } | undefined>;
   /** A command in a running pod's container, as `kubectl exec` runs it. */
   exec(namespace: string, pod: string, container: string, command: string[]): Promise<{ code: number; output: string }>;
+  /** The namespace's claims: name, the size each asks for, and its phase. */
+  claims(namespace: string): Promise<{ name: string; size: string; phase?: string }[]>;
+  /** Asks for a larger size on a claim (the API server refuses it unless its StorageClass lets it expand). */
+  growClaim(namespace: string, name: string, size: string): Promise<void>;
+  /** Deletes a StatefulSet leaving its pods running (orphan propagation), and returns once it is gone. */
+  orphanStatefulSet(namespace: string, name: string): Promise<void>;
+}
+
+/** A volume to grow: the StatefulSet whose claims it sizes, the claim template, and its sizes. */
+export interface VolumeGrowth {
+  setting: string;
+  statefulSet: string;
+  /** Its claim templates (MinIO has one per drive): claims `<template>-<statefulSet>-<ordinal>`. */
+  templates: string[];
+  from: string;
+  to: string;
 }
 
 const SHOWN = 10;
 
 const EXEC_TIMEOUT_S = 120;
+const ORPHAN_TIMEOUT_S = 120;
 
 /** The deployed StatefulSet a setting sizes, or undefined before the first deploy. */
 async function deployed(p: LoadedPlatform, cluster: LiveCluster, setting: string, name: string) {
@@ -91,6 +108,12 @@ export async function checkFixedSizes(p: LoadedPlatform, cluster: LiveCluster): 
     if (!live || !reason || live.replicas === wanted) continue;
     problems.push(`${setting} (stack ${p.stack}): StatefulSet ${name} keeps ${live.replicas} replicas (asked: ${wanted}): ${reason}`);
   }
+  // MinIO's drives per server are claim templates: the pool's layout, as fixed as its server count.
+  const { minio } = parts(p.config);
+  const live = minio && await deployed(p, cluster, "minio.drivesPerNode", MINIO_NAME);
+  if (minio && live?.claims.length && live.claims.length !== minio.drivesPerNode) {
+    problems.push(`minio.drivesPerNode (stack ${p.stack}): StatefulSet ${MINIO_NAME} keeps ${live.claims.length} drive${live.claims.length > 1 ? "s" : ""} per server (asked: ${minio.drivesPerNode}): its erasure-coded pool was cut from them when it was created. Keep ${live.claims.length} (README: Resizing a quorum).`);
+  }
   if (problems.length) throw new ConfigError(problems);
 }
 
@@ -111,10 +134,12 @@ function volumes(p: LoadedPlatform): Row<Storage>[] {
 
 /**
  * A volume size may only grow, and only on a StorageClass that lets claims expand; a claim keeps
- * its StorageClass. Checked against the deployed StatefulSets' claim templates.
+ * its StorageClass. Checked against the deployed StatefulSets' claim templates; returns the growths
+ * asked for (kit/volume-growth carries them out).
  */
-export async function checkStorage(p: LoadedPlatform, cluster: LiveCluster): Promise<void> {
+export async function checkStorage(p: LoadedPlatform, cluster: LiveCluster): Promise<VolumeGrowth[]> {
   const problems: string[] = [];
+  const growths: VolumeGrowth[] = [];
   for (const [setting, name, wanted] of volumes(p)) {
     const live = await deployed(p, cluster, setting, name);
     const claim = live?.claims[0];
@@ -142,11 +167,14 @@ export async function checkStorage(p: LoadedPlatform, cluster: LiveCluster): Pro
       }
       if (!sc?.expandable) {
         const which = !sc ? (claim.storageClass ? `StorageClass ${claim.storageClass} does not exist` : "the volumes have no StorageClass") : `StorageClass ${sc.name} does not set allowVolumeExpansion: true`;
-        problems.push(`${at}: size: growing StatefulSet ${name}'s volumes from ${claim.size} to ${wanted.size} needs a StorageClass that lets claims expand, and ${which}. Keep ${claim.size} (README: Growing volumes).`);
+        problems.push(`${at}: size: growing StatefulSet ${name}'s volumes from ${claim.size} to ${wanted.size} needs a StorageClass that lets claims expand, and ${which}. Keep ${claim.size} (README: Growing storage).`);
+      } else {
+        growths.push({ setting, statefulSet: name, templates: live!.claims.map((c) => c.name), from: claim.size, to: wanted.size });
       }
     }
   }
   if (problems.length) throw new ConfigError(problems);
+  return growths;
 }
 
 export async function checkScaleDown(p: LoadedPlatform, cluster: LiveCluster): Promise<void> {
@@ -227,6 +255,24 @@ export function liveCluster(settings: LoadedPlatform["settings"], stackFile?: st
       if (status.status === "Success") return { code: 0, output };
       const exitCode = status.details?.causes?.find((c) => c.reason === "ExitCode")?.message;
       return { code: exitCode ? Number(exitCode) : -1, output: output || status.message || "" };
+    },
+    async claims(namespace) {
+      const pvcs = await kc.makeApiClient(client.CoreV1Api).listNamespacedPersistentVolumeClaim({ namespace });
+      return pvcs.items.map((c) => ({ name: c.metadata!.name!, size: String(c.spec?.resources?.requests?.storage ?? "0"), phase: c.status?.phase }));
+    },
+    async growClaim(namespace, name, size) {
+      const body = { spec: { resources: { requests: { storage: size } } } };
+      await kc.makeApiClient(client.CoreV1Api).patchNamespacedPersistentVolumeClaim({ name, namespace, body }, client.setHeaderOptions("Content-Type", client.PatchStrategy.MergePatch));
+    },
+    async orphanStatefulSet(namespace, name) {
+      const apps = kc.makeApiClient(client.AppsV1Api);
+      const gone = await readIfExists(apps.deleteNamespacedStatefulSet({ name, namespace, propagationPolicy: "Orphan" })) === undefined;
+      // The garbage collector releases the pods (and revisions), then the StatefulSet goes.
+      const deadline = Date.now() + ORPHAN_TIMEOUT_S * 1000;
+      while (!gone && await readIfExists(apps.readNamespacedStatefulSet({ name, namespace }))) {
+        if (Date.now() > deadline) throw new Error(`still there after ${ORPHAN_TIMEOUT_S}s (is the garbage collector running?)`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
     },
   };
 }

@@ -19,9 +19,12 @@ function cluster(sizes: Record<string, number>, answer: { code: number; output: 
     statefulSet: async (_ns, name) => (name in sizes ? { replicas: sizes[name], annotations: { [FIXED_SIZE_ANNOTATION]: `${name} is a quorum` }, claims: claims[name] ?? [] } : undefined),
     expandable: async (sc) => (sc in classes ? { name: sc, expandable: classes[sc] } : undefined),
     exec: async (_ns, pod, container, command) => { ran.push(`${pod}/${container}: ${command.join(" ")}`); return answer; },
+    claims: async () => [],
+    growClaim: async (_ns, name, size) => { ran.push(`grow ${name} ${size}`); },
+    orphanStatefulSet: async (_ns, name) => { ran.push(`orphan ${name}`); },
   };
 }
-const refusal = async (p: Promise<void>) => p.then(() => "", (e: ConfigError) => e.problems.join("\n"));
+const refusal = async (p: Promise<unknown>) => p.then(() => "", (e: ConfigError) => e.problems.join("\n"));
 
 describe("lowering kafka.brokers", () => {
   it("asks broker 0 about the removed brokers, and refuses while they hold replicas, naming them", async () => {
@@ -58,6 +61,15 @@ describe("a quorum's size", () => {
     expect(message).toBe("zookeeper.replicas (stack prod): StatefulSet zookeeper keeps 3 replicas (asked: 5): zookeeper is a quorum");
     await expect(checkFixedSizes(p, cluster({}, { code: 0, output: "" }))).resolves.toBeUndefined();
   });
+
+  it("includes MinIO's drives per server, its claim templates", async () => {
+    const drives = (n: number) => ({ minio: Array.from({ length: n }, (_, i) => ({ name: `data${i}`, size: "500Gi" })) });
+    const sizes = { zookeeper: 3, "kafka-controller": 3, "hdfs-journalnode": 3, minio: 4 };
+    expect(await refusal(checkFixedSizes(prodWith("minio.drivesPerNode=4"), cluster(sizes, { code: 0, output: "" }, [], drives(2))))).toBe(
+      "minio.drivesPerNode (stack prod): StatefulSet minio keeps 2 drives per server (asked: 4): its erasure-coded pool was cut from them when it was created. Keep 2 (README: Resizing a quorum).",
+    );
+    expect(await refusal(checkFixedSizes(prodWith("minio.drivesPerNode=2"), cluster(sizes, { code: 0, output: "" }, [], drives(2))))).toBe("");
+  });
 });
 
 describe("a volume's size", () => {
@@ -73,9 +85,11 @@ describe("a volume's size", () => {
   });
 
   it("grows only on a StorageClass that lets claims expand", async () => {
-    expect(await check(brokerAt("100Gi"), {})).toBe("kafka.storage (stack prod): size: growing StatefulSet kafka-broker's volumes from 100Gi to 200Gi needs a StorageClass that lets claims expand, and the volumes have no StorageClass. Keep 100Gi (README: Growing volumes).");
+    expect(await check(brokerAt("100Gi"), {})).toBe("kafka.storage (stack prod): size: growing StatefulSet kafka-broker's volumes from 100Gi to 200Gi needs a StorageClass that lets claims expand, and the volumes have no StorageClass. Keep 100Gi (README: Growing storage).");
     expect(await check(brokerAt("100Gi", "fast"), { fast: false }, "kafka.storage.storageClass=fast")).toMatch(/and StorageClass fast does not set allowVolumeExpansion: true\./);
     expect(await check(brokerAt("100Gi", "fast"), { fast: true }, "kafka.storage.storageClass=fast")).toBe("");
+    const growths = await checkStorage(prodWith("kafka.storage.storageClass=fast"), cluster({ "kafka-broker": 3 }, { code: 0, output: "" }, [], brokerAt("100Gi", "fast"), { fast: true }));
+    expect(growths).toEqual([{ setting: "kafka.storage", statefulSet: "kafka-broker", templates: ["data"], from: "100Gi", to: "200Gi" }]);
     expect(await check(brokerAt("200Gi"), {})).toBe("");
     // No class named: what counts is the class the API server gave the claims (the default then), not today's default.
     expect(await check(brokerOnDefault("100Gi", "standard"), { standard: true })).toBe("");

@@ -156,6 +156,12 @@ export interface StatefulSetArgs {
 export const FIXED_SIZE_ANNOTATION = "dataplatform.io/fixed-size";
 
 /**
+ * On a StatefulSet recreated for larger volumes: which claims grew, from and to what. Set by the run
+ * that grows them (infra/volume-growth), kept by the runs after it (objects.ts ignores it).
+ */
+export const VOLUME_GROWTH_ANNOTATION = "dataplatform.io/volume-growth";
+
+/**
  * A StatefulSet with an explicit name (a replacement finds the same PVCs `<claim>-<name>-<ordinal>`),
  * parallel pod management (quorum members must start together) and retained volumes.
  */

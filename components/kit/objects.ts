@@ -1,7 +1,7 @@
 /** Turns an engine's plain manifests into Pulumi resources, in an order the API server can satisfy. */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { Manifest } from "./manifests";
+import { Manifest, VOLUME_GROWTH_ANNOTATION } from "./manifests";
 
 type Constructor = new (name: string, args: any, opts?: pulumi.CustomResourceOptions) => pulumi.CustomResource;
 
@@ -24,6 +24,19 @@ const CONSTRUCTORS: Record<string, Constructor> = {
 
 /** Kinds that hold or own data; protected in production. */
 const STATEFUL_KINDS = new Set(["StatefulSet"]);
+
+/** The growth mark stays on a StatefulSet after the run that set it (infra/volume-growth). */
+export const KEEP_VOLUME_GROWTH = `metadata.annotations["${VOLUME_GROWTH_ANNOTATION}"]`;
+
+/**
+ * A StatefulSet's claim templates cannot change in place: a change replaces it, deleted first (it
+ * keeps its name). Only a volume growth does that, after orphaning its pods (infra/volume-growth).
+ */
+const STATEFUL_OPTIONS: pulumi.CustomResourceOptions = {
+  replaceOnChanges: ["spec.volumeClaimTemplates"],
+  deleteBeforeReplace: true,
+  ignoreChanges: [KEEP_VOLUME_GROWTH],
+};
 
 /**
  * Creation phases: configuration; setup Jobs the workload needs done (a schema); the workload; its
@@ -57,6 +70,7 @@ export function createObjects(manifests: Manifest[], o: CreateOptions): pulumi.C
       const ctor = CONSTRUCTORS[`${m.apiVersion}/${m.kind}`];
       if (!ctor) throw new Error(`no resource type for ${m.apiVersion} ${m.kind}`);
       return new ctor(m.metadata.name, m, {
+        ...(m.kind === "StatefulSet" ? STATEFUL_OPTIONS : {}),
         parent: o.parent,
         // Every object waits for what the engine waits for, and for the phase before its own.
         dependsOn: [...external, ...previous],

@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
 import * as k8s from "@kubernetes/client-node";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { clients, createExistingSecrets, eventually, kubeconfigOf, openStack, ROOT, stopwatch, useToolchain } from "./harness";
+import { boundClaims, clients, createExistingSecrets, eventually, kubeconfigOf, openStack, provisionVolumes, ROOT, stopwatch, useToolchain } from "./harness";
 
 const STACK = process.env.DP_E2E_DR_STACK ?? "prod";
 const CLUSTER = "e2e-dr";
@@ -44,35 +44,6 @@ async function expectedClaims(apps: k8s.AppsV1Api, namespace: string): Promise<s
     }
   }
   return claims.sort();
-}
-
-/** What a storage provisioner does: one retained volume per claim, bound to it. */
-async function provisionVolumes(core: k8s.CoreV1Api, namespace: string): Promise<void> {
-  for (const pvc of (await core.listNamespacedPersistentVolumeClaim({ namespace })).items) {
-    if (pvc.spec!.volumeName) continue;
-    await core.createPersistentVolume({
-      body: {
-        metadata: { name: `pvc-${pvc.metadata!.uid}` },
-        spec: {
-          capacity: { storage: pvc.spec!.resources!.requests!.storage },
-          accessModes: pvc.spec!.accessModes,
-          persistentVolumeReclaimPolicy: "Retain",
-          storageClassName: pvc.spec!.storageClassName ?? "",
-          hostPath: { path: `/var/lib/dataplatform-e2e/${pvc.metadata!.uid}` },
-          claimRef: { apiVersion: "v1", kind: "PersistentVolumeClaim", namespace, name: pvc.metadata!.name!, uid: pvc.metadata!.uid },
-        },
-      },
-    });
-  }
-}
-
-/** claim -> volume, once every expected claim is Bound. */
-async function boundClaims(core: k8s.CoreV1Api, namespace: string, expected: string[]): Promise<Map<string, string>> {
-  return eventually(`claims ${expected.join(", ")} bound`, 60, async () => {
-    const pvcs = (await core.listNamespacedPersistentVolumeClaim({ namespace })).items;
-    const bound = new Map(pvcs.filter((c) => c.status?.phase === "Bound").map((c) => [c.metadata!.name!, c.spec!.volumeName!]));
-    return expected.every((c) => bound.has(c)) ? bound : undefined;
-  });
 }
 
 /** The names of the namespace's objects the program makes, by kind. */

@@ -13,6 +13,7 @@ import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import * as YAML from "yaml";
 import { kubeConfigFor } from "../../infra/cluster";
 import { runProgramOrExplain, stackOutputs } from "../../infra/program";
+import { eventually } from "../eventually";
 import { trinoChart } from "../support/trino-chart";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
@@ -107,7 +108,7 @@ export function useToolchain(): void {
 /** API clients for a cluster of the toolchain. */
 export function clients(kubeconfig = KUBECONFIG) {
   const kc = kubeConfigFor({ kubeconfig });
-  return { core: kc.makeApiClient(k8s.CoreV1Api), apps: kc.makeApiClient(k8s.AppsV1Api) };
+  return { core: kc.makeApiClient(k8s.CoreV1Api), apps: kc.makeApiClient(k8s.AppsV1Api), storage: kc.makeApiClient(k8s.StorageV1Api) };
 }
 
 /** Secrets a platform team would sync from its vault before the first `up`; returns what it wrote. */
@@ -121,7 +122,37 @@ export async function createExistingSecrets(core: k8s.CoreV1Api, namespace: stri
   return data;
 }
 
-export { eventually } from "../eventually";
+export { eventually };
+
+/** What a storage provisioner does: one retained volume per claim, bound to it. */
+export async function provisionVolumes(core: k8s.CoreV1Api, namespace: string, only?: (claim: string) => boolean): Promise<void> {
+  for (const pvc of (await core.listNamespacedPersistentVolumeClaim({ namespace })).items) {
+    if (pvc.spec!.volumeName || (only && !only(pvc.metadata!.name!))) continue;
+    await core.createPersistentVolume({
+      body: {
+        metadata: { name: `pvc-${pvc.metadata!.uid}` },
+        spec: {
+          capacity: { storage: pvc.spec!.resources!.requests!.storage },
+          accessModes: pvc.spec!.accessModes,
+          persistentVolumeReclaimPolicy: "Retain",
+          storageClassName: pvc.spec!.storageClassName ?? "",
+          hostPath: { path: `/var/lib/dataplatform-e2e/${pvc.metadata!.uid}` },
+          claimRef: { apiVersion: "v1", kind: "PersistentVolumeClaim", namespace, name: pvc.metadata!.name!, uid: pvc.metadata!.uid },
+        },
+      },
+    });
+  }
+}
+
+/** claim -> volume, once every expected claim is Bound. */
+export async function boundClaims(core: k8s.CoreV1Api, namespace: string, expected: string[]): Promise<Map<string, string>> {
+  return eventually(`claims ${expected.join(", ")} bound`, 60, async () => {
+    const pvcs = (await core.listNamespacedPersistentVolumeClaim({ namespace })).items;
+    const bound = new Map(pvcs.filter((c) => c.status?.phase === "Bound").map((c) => [c.metadata!.name!, c.spec!.volumeName!]));
+    return expected.every((c) => bound.has(c)) ? bound : undefined;
+  });
+}
+
 
 /** Seconds per labelled step, for the suites' closing timing line. */
 export function stopwatch() {

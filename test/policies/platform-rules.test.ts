@@ -131,6 +131,19 @@ describe("protect-stateful", () => {
     expect(await messages("protect-stateful", [{ ...sts, opts: { protect: false } }])).toEqual(["StatefulSet is not protected"]);
     expect(await messages("protect-stateful", [{ ...sts, opts: undefined }])).toEqual([]);
   });
+  it("lets the run that grows a StatefulSet's volumes recreate it, marked and with its claims retained", async () => {
+    const grown = (retain: string, annotations: Record<string, string>) => {
+      const sts = workload("StatefulSet");
+      const props = { ...sts.props, metadata: { ...sts.props.metadata, annotations }, spec: { ...sts.props.spec, persistentVolumeClaimRetentionPolicy: { whenDeleted: retain, whenScaled: "Retain" } } };
+      return { ...sts, props, opts: { protect: false } };
+    };
+    const mark = { "dataplatform.io/volume-growth": "data: 10Gi -> 20Gi" };
+    expect(await messages("protect-stateful", [grown("Retain", mark)])).toEqual([]);
+    expect(await messages("protect-stateful", [grown("Delete", mark)])).toEqual(["StatefulSet is not protected"]);
+    expect(await messages("protect-stateful", [grown("Retain", {})])).toEqual(["StatefulSet is not protected"]);
+    const pvc = object("PersistentVolumeClaim", "data", { metadata: { name: "data", annotations: mark }, spec: {} });
+    expect(await messages("protect-stateful", [{ ...pvc, opts: { protect: false } }])).toEqual(["PersistentVolumeClaim is not protected"]);
+  });
 });
 
 describe("no-skip-await", () => {
