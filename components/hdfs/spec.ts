@@ -118,6 +118,17 @@ export function hdfsSite(cfg: HdfsConfig, ns: string): SiteProperties {
   };
 }
 
+/**
+ * The DataNodes the NameNodes exclude (decommission, then keep out), one host name a line: on the
+ * NameNode's volume, so a restarted NameNode keeps them out. Only infra/datanode-decommission writes it.
+ */
+export const EXCLUDE_FILE = `${DATA}/excluded-datanodes`;
+/** The NameNodes' own hdfs-site: the clients' plus the exclude file (clients never read it). */
+const NAMENODE_SITE_KEY = "namenode-hdfs-site.xml";
+
+/** A DataNode's host name, as it registers with the NameNode. */
+export const dataNodeHost = (ordinal: number, ns: string) => fqdn(DATANODE_NAME, ordinal, DATANODE_HEADLESS, ns);
+
 /** The files every HDFS client mounts into its Hadoop configuration directory. */
 export function clientConfigFiles(cfg: HdfsConfig, ns: string, zookeeperConnect: string): Record<string, string> {
   return { "core-site.xml": siteXml(coreSite(cfg, ns, zookeeperConnect)), "hdfs-site.xml": siteXml(hdfsSite(cfg, ns)) };
@@ -156,7 +167,11 @@ export function nameNodeStart(cfg: HdfsConfig): string {
         `    until ${bootstrap}; do echo 'waiting for hdfs-namenode-0'; sleep 10; done`,
         "  fi",
       ];
-  return ["set -eu", `if [ ! -f ${INITIALIZED_MARKER} ]; then`, ...firstStart, `  touch ${INITIALIZED_MARKER}`, "fi", "exec hdfs namenode"].join("\n");
+  return [
+    "set -eu", `if [ ! -f ${INITIALIZED_MARKER} ]; then`, ...firstStart, `  touch ${INITIALIZED_MARKER}`, "fi",
+    // dfs.hosts.exclude must name a file that exists.
+    `touch ${EXCLUDE_FILE}`, "exec hdfs namenode",
+  ].join("\n");
 }
 
 const ZKFC_START = ["set -eu", "# Creates the failover znode once; later starts find it and go on.", "hdfs zkfc -formatZK -nonInteractive || true", "exec hdfs zkfc"].join("\n");
@@ -177,6 +192,8 @@ interface DaemonArgs {
   startup?: Record<string, unknown>;
   env?: k8s.types.input.core.v1.EnvVar[];
   dataVolume?: boolean;
+  /** Site files taken from another key of the ConfigMap than their own name. */
+  siteKeys?: Record<string, string>;
 }
 
 /** A Hadoop daemon container: heap from the limit, site files mounted, logs and temp in emptyDirs. */
@@ -199,7 +216,7 @@ export function hadoopDaemon(a: DaemonArgs, configFiles: string[]) {
     resources: a.sizing.resources,
     volumeMounts: [
       ...(a.dataVolume ? [{ name: "data", mountPath: DATA }] : []),
-      ...hadoopConfigMounts("config", configFiles),
+      ...configFiles.map((f) => ({ name: "config", mountPath: `${CONF_DIR}/${f}`, subPath: a.siteKeys?.[f] ?? f })),
       { name: "tmp", mountPath: "/tmp" },
     ],
   });
@@ -213,12 +230,14 @@ const hadoopVolumes = () => [{ name: "config", configMap: { name: CONFIG_MAP } }
 export function hdfsManifests(cfg: HdfsConfig, ns: string, zookeeperConnect: string): Manifest[] {
   const files = clientConfigFiles(cfg, ns, zookeeperConnect);
   const checksum = digest(files);
+  const nameNodeFiles = { ...files, [NAMENODE_SITE_KEY]: siteXml({ ...hdfsSite(cfg, ns), "dfs.hosts.exclude": EXCLUDE_FILE }) };
+  const nameNodeSite = { "hdfs-site.xml": NAMENODE_SITE_KEY };
   const version = imageVersion(cfg.image);
   const clusterEnv = [{ name: "HDFS_CLUSTER_ID", value: cfg.clusterId }];
 
   const nameNodeContainers = [
     hadoopDaemon({
-      name: "namenode", image: cfg.image, script: nameNodeStart(cfg), sizing: cfg.nameNode, env: clusterEnv, dataVolume: true,
+      name: "namenode", image: cfg.image, script: nameNodeStart(cfg), sizing: cfg.nameNode, env: clusterEnv, dataVolume: true, siteKeys: nameNodeSite,
       ports: containerPorts(NAMENODE_PORTS),
       // Ready once RPC serves: the web server starts before the namespace loads (engine tests found
       // the directories Job refused while "/" on the web port already answered).
@@ -231,19 +250,19 @@ export function hdfsManifests(cfg: HdfsConfig, ns: string, zookeeperConnect: str
       ? [hadoopDaemon({
           name: "zkfc", image: cfg.image, script: ZKFC_START,
           sizing: { heapPercent: 25, resources: { requests: { cpu: "50m", memory: "512Mi" }, limits: { memory: "512Mi" } } },
-          ports: [{ name: "zkfc", containerPort: ZKFC_PORT }], readiness: tcp(ZKFC_PORT, 20), liveness: live(ZKFC_PORT),
+          ports: [{ name: "zkfc", containerPort: ZKFC_PORT }], readiness: tcp(ZKFC_PORT, 20), liveness: live(ZKFC_PORT), siteKeys: nameNodeSite,
         }, SITE_FILES)]
       : []),
   ];
 
   const manifests: Manifest[] = [
     serviceAccount("hdfs", ns, NAMENODE),
-    configMap(CONFIG_MAP, ns, NAMENODE, files),
+    configMap(CONFIG_MAP, ns, NAMENODE, nameNodeFiles),
     headlessService(NAMENODE_HEADLESS, ns, NAMENODE, NAMENODE_PORTS),
     podDisruptionBudget(NAMENODE_NAME, ns, NAMENODE),
     statefulSet({
       name: NAMENODE_NAME, namespace: ns, workload: NAMENODE, version, replicas: cfg.highAvailability ? 2 : 1,
-      serviceName: NAMENODE_HEADLESS, configChecksum: checksum,
+      serviceName: NAMENODE_HEADLESS, configChecksum: digest(nameNodeFiles),
       pod: podSpec(NAMENODE, UID, { terminationGracePeriodSeconds: 60, containers: nameNodeContainers, volumes: hadoopVolumes() }, "hdfs"),
       volumeClaims: [{ name: "data", storage: cfg.nameNode.storage }],
     }),
@@ -293,6 +312,28 @@ export function hdfsManifests(cfg: HdfsConfig, ns: string, zookeeperConnect: str
     directoriesJob(cfg, ns),
   );
   return manifests;
+}
+
+/** An HDFS client run in a NameNode's container (kubectl exec): a small heap beside the NameNode's, as the superuser. */
+const ADMIN_ENV = `export HADOOP_HEAPSIZE_MAX=256m HADOOP_HEAPSIZE_MIN=64m HADOOP_USER_NAME=${SUPERUSER}`;
+
+/** Replaces the exclude file (in one rename: a NameNode never reads half of it). */
+export function excludeScript(hosts: string[]): string {
+  const write = hosts.length ? `printf '%s\\n' ${hosts.join(" ")} > ${EXCLUDE_FILE}.new` : `: > ${EXCLUDE_FILE}.new`;
+  return ["set -eu", write, `mv ${EXCLUDE_FILE}.new ${EXCLUDE_FILE}`].join("\n");
+}
+
+/** The NameNodes (both, in HA) read the exclude file again: excluded DataNodes start decommissioning, readmitted ones return. */
+export function refreshNodesScript(): string {
+  return ["set -eu", ADMIN_ENV, "hdfs dfsadmin -refreshNodes"].join("\n");
+}
+
+/** One line per DataNode the (active) NameNode knows, live or dead: `datanode <host> <decommission status>`. */
+export function dataNodeStatesScript(): string {
+  return [
+    "set -euo pipefail", ADMIN_ENV,
+    `hdfs dfsadmin -report | awk '/^Hostname: / { h = $2 } /^Decommission Status : / { s = $0; sub(/^Decommission Status : /, "", s); print "datanode " h " " s }'`,
+  ].join("\n");
 }
 
 /** Creates the platform's directories with their owners and modes; safe to run any number of times. */

@@ -162,6 +162,15 @@ export const FIXED_SIZE_ANNOTATION = "dataplatform.io/fixed-size";
 export const VOLUME_GROWTH_ANNOTATION = "dataplatform.io/volume-growth";
 
 /**
+ * On the DataNode StatefulSet: the ordinals the NameNodes keep excluded (decommissioned before a
+ * scale-down), so a later scale-up readmits them. Set by infra/datanode-decommission, kept likewise.
+ */
+export const DECOMMISSIONED_ANNOTATION = "dataplatform.io/decommissioned-datanodes";
+
+/** Marks a run sets on a StatefulSet and the runs after it keep (objects.ts ignores their changes). */
+export const KEPT_MARKS = [VOLUME_GROWTH_ANNOTATION, DECOMMISSIONED_ANNOTATION];
+
+/**
  * A StatefulSet with an explicit name (a replacement finds the same PVCs `<claim>-<name>-<ordinal>`),
  * parallel pod management (quorum members must start together) and retained volumes.
  */

@@ -1,7 +1,7 @@
 /** Turns an engine's plain manifests into Pulumi resources, in an order the API server can satisfy. */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { Manifest, VOLUME_GROWTH_ANNOTATION } from "./manifests";
+import { KEPT_MARKS, Manifest } from "./manifests";
 
 type Constructor = new (name: string, args: any, opts?: pulumi.CustomResourceOptions) => pulumi.CustomResource;
 
@@ -25,8 +25,8 @@ const CONSTRUCTORS: Record<string, Constructor> = {
 /** Kinds that hold or own data; protected in production. */
 const STATEFUL_KINDS = new Set(["StatefulSet"]);
 
-/** The growth mark stays on a StatefulSet after the run that set it (infra/volume-growth). */
-export const KEEP_VOLUME_GROWTH = `metadata.annotations["${VOLUME_GROWTH_ANNOTATION}"]`;
+/** A mark's property path: it stays on a StatefulSet after the run that set it (infra/marks). */
+export const keptMark = (annotation: string) => `metadata.annotations["${annotation}"]`;
 
 /**
  * A StatefulSet's claim templates cannot change in place: a change replaces it, deleted first (it
@@ -35,7 +35,7 @@ export const KEEP_VOLUME_GROWTH = `metadata.annotations["${VOLUME_GROWTH_ANNOTAT
 const STATEFUL_OPTIONS: pulumi.CustomResourceOptions = {
   replaceOnChanges: ["spec.volumeClaimTemplates"],
   deleteBeforeReplace: true,
-  ignoreChanges: [KEEP_VOLUME_GROWTH],
+  ignoreChanges: KEPT_MARKS.map(keptMark),
 };
 
 /**
