@@ -6,7 +6,8 @@ import { LoadedPlatform, loadPlatform } from "./config/stack";
 import { checkExistingSecrets, clusterSecretReader } from "./existing-secrets";
 import { checkFixedSizes, checkScaleDown, checkStorage, liveCluster } from "./scale-checks";
 import { DataPlatform } from "./platform";
-import { describeGrowth, growthTransform, growVolumes, planGrowth } from "./volume-growth";
+import { applyDataNodes, dataNodesTransform, describeDataNodes, planDataNodes } from "./datanode-decommission";
+import { describeGrowth, growthTransforms, growVolumes, planGrowth } from "./volume-growth";
 
 export const ROOT_DIR = path.resolve(__dirname, "..");
 
@@ -32,11 +33,18 @@ export async function runProgramOrExplain(): Promise<DataPlatform> {
     await checkFixedSizes(loaded, cluster);
     const growths = await planGrowth(loaded, cluster, await checkStorage(loaded, cluster));
     await checkScaleDown(loaded, cluster);
+    const dataNodes = await planDataNodes(loaded, cluster);
+    // What follows changes the cluster: only once every check passed, and never in a preview.
+    const apply = !pulumi.runtime.isDryRun();
+    if (dataNodes) {
+      await pulumi.log.info(describeDataNodes(dataNodes));
+      if (apply) await applyDataNodes(loaded, cluster, dataNodes);
+      pulumi.runtime.registerResourceTransform(dataNodesTransform(loaded.settings.namespace, dataNodes));
+    }
     if (growths.length) {
       for (const g of growths) await pulumi.log.info(describeGrowth(g));
-      // Only once every check passed, and never in a preview.
-      if (!pulumi.runtime.isDryRun()) await growVolumes(loaded, cluster, growths);
-      pulumi.runtime.registerResourceTransform(growthTransform(loaded.settings.namespace, growths));
+      if (apply) await growVolumes(loaded, cluster, growths);
+      for (const t of growthTransforms(loaded.settings.namespace, growths)) pulumi.runtime.registerResourceTransform(t);
     }
     return new DataPlatform("platform", loaded);
   } catch (e) {

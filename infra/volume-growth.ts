@@ -8,9 +8,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { VOLUME_GROWTH_ANNOTATION } from "../components/kit/manifests";
-import { KEEP_VOLUME_GROWTH } from "../components/kit/objects";
 import { quantityBytes } from "../components/kit/quantity";
 import { ConfigError } from "./config/load";
+import { markStatefulSet } from "./marks";
 import type { LoadedPlatform } from "./config/stack";
 import type { LiveCluster, VolumeGrowth } from "./scale-checks";
 
@@ -85,16 +85,6 @@ function apiMessage(e: unknown): string {
  * protect-stateful accepts that mark in place of `protect`, which would forbid the replacement),
  * and unprotected for this one run; the runs after it protect them again and keep the mark.
  */
-export function growthTransform(namespace: string, planned: PlannedGrowth[]): pulumi.ResourceTransform {
-  return (a) => {
-    if (a.type !== "kubernetes:apps/v1:StatefulSet") return undefined;
-    const metadata = a.props.metadata ?? {};
-    const g = planned.find((x) => x.statefulSet === metadata.name && (metadata.namespace ?? namespace) === namespace);
-    if (!g) return undefined;
-    const annotations = { ...(metadata.annotations ?? {}), [VOLUME_GROWTH_ANNOTATION]: `${g.templates.join(", ")}: ${g.from} -> ${g.to}` };
-    return {
-      props: { ...a.props, metadata: { ...metadata, annotations } },
-      opts: { ...a.opts, protect: false, ignoreChanges: (a.opts.ignoreChanges ?? []).filter((path) => path !== KEEP_VOLUME_GROWTH) },
-    };
-  };
+export function growthTransforms(namespace: string, planned: PlannedGrowth[]): pulumi.ResourceTransform[] {
+  return planned.map((g) => markStatefulSet(namespace, g.statefulSet, { [VOLUME_GROWTH_ANNOTATION]: `${g.templates.join(", ")}: ${g.from} -> ${g.to}` }, { unprotect: true }));
 }

@@ -76,6 +76,7 @@ describe("HDFS configuration", () => {
       '  hdfs namenode -format -force -nonInteractive -clusterId "$HDFS_CLUSTER_ID"',
       "  touch /var/lib/hadoop/namenode/.initialized",
       "fi",
+      "touch /var/lib/hadoop/excluded-datanodes",
       "exec hdfs namenode",
     ]);
     const ha = nameNodeStart(hdfs("prod"));
@@ -90,6 +91,19 @@ describe("HDFS configuration", () => {
     expect(nn.spec.template.spec.containers[0].env).toContainEqual({ name: "HDFS_CLUSTER_ID", value: CID });
     expect(nn.spec.template.spec.containers[0].startupProbe).toEqual({ tcpSocket: { port: 9000 }, periodSeconds: 10, failureThreshold: 180 });
     expect(sts(ms, "hdfs-journalnode").spec.replicas).toBe(3);
+  });
+
+  it("gives the NameNodes (and their ZKFCs) an exclude file the DataNodes and clients never see", () => {
+    for (const stack of ["dev", "prod"]) {
+      const ms = hdfsManifests(hdfs(stack), NS, ZK);
+      const cm = ms.find((m) => m.kind === "ConfigMap" && m.metadata.name === "hdfs-config")!.data as Record<string, string>;
+      const site = (key: string) => parseSiteXml(cm[key]);
+      expect(site("namenode-hdfs-site.xml")).toEqual({ ...site("hdfs-site.xml"), "dfs.hosts.exclude": "/var/lib/hadoop/excluded-datanodes" });
+      expect(clientConfigFiles(hdfs(stack), NS, ZK)["hdfs-site.xml"]).toBe(cm["hdfs-site.xml"]);
+      const mountOf = (name: string) => sts(ms, name).spec.template.spec.containers.map((c: any) => c.volumeMounts.find((m: any) => m.mountPath.endsWith("/hdfs-site.xml")).subPath);
+      expect(new Set(mountOf("hdfs-namenode"))).toEqual(new Set(["namenode-hdfs-site.xml"]));
+      expect(mountOf("hdfs-datanode")).toEqual(["hdfs-site.xml"]);
+    }
   });
 
   it("registers DataNodes under their per-pod DNS names and sizes heaps from the limits", () => {

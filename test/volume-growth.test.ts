@@ -1,8 +1,9 @@
 import { ConfigError } from "../infra/config/load";
 import { loadPlatform } from "../infra/config/stack";
 import type { LiveCluster, VolumeGrowth } from "../infra/scale-checks";
-import { describeGrowth, growthTransform, growVolumes, planGrowth } from "../infra/volume-growth";
-import { KEEP_VOLUME_GROWTH } from "../components/kit/objects";
+import { describeGrowth, growthTransforms, growVolumes, planGrowth } from "../infra/volume-growth";
+import { keptMark } from "../components/kit/objects";
+import { DECOMMISSIONED_ANNOTATION, VOLUME_GROWTH_ANNOTATION } from "../components/kit/manifests";
 import { applySets, readStackFile } from "../tools/plan";
 import { ROOT } from "./helpers";
 
@@ -77,17 +78,17 @@ describe("the growing StatefulSet's registration", () => {
   const args = (name: string, namespace = "data-platform", type = "kubernetes:apps/v1:StatefulSet") => ({
     custom: true, type, name,
     props: { metadata: { name, namespace, annotations: { "dataplatform.io/fixed-size": "x" } }, spec: {} },
-    opts: { protect: true, ignoreChanges: [KEEP_VOLUME_GROWTH], deleteBeforeReplace: true },
+    opts: { protect: true, ignoreChanges: [keptMark(VOLUME_GROWTH_ANNOTATION), keptMark(DECOMMISSIONED_ANNOTATION)], deleteBeforeReplace: true },
   });
 
   it("is unprotected for this run and marked with what grows; the mark is no longer ignored", async () => {
-    const out = await growthTransform("data-platform", planned)(args("kafka-broker"));
-    expect(out!.opts).toEqual({ protect: false, ignoreChanges: [], deleteBeforeReplace: true });
+    const out = await growthTransforms("data-platform", planned)[0](args("kafka-broker"));
+    expect(out!.opts).toEqual({ protect: false, ignoreChanges: [keptMark(DECOMMISSIONED_ANNOTATION)], deleteBeforeReplace: true });
     expect(out!.props.metadata.annotations).toEqual({ "dataplatform.io/fixed-size": "x", "dataplatform.io/volume-growth": "data: 200Gi -> 400Gi" });
   });
 
   it("leaves every other object as it is", async () => {
-    const t = growthTransform("data-platform", planned);
+    const [t] = growthTransforms("data-platform", planned);
     expect(await t(args("kafka-controller"))).toBeUndefined();
     expect(await t(args("kafka-broker", "other"))).toBeUndefined();
     expect(await t(args("kafka-broker", "data-platform", "kubernetes:core/v1:ConfigMap"))).toBeUndefined();

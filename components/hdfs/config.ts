@@ -21,7 +21,12 @@ export const hdfsConfig = z
     highAvailability: z.boolean({ error: "must be true or false" }).default(false),
     nameNode: z.strictObject({ heapPercent: heapPercent.default(70), resources, storage }),
     journalNodes: z.strictObject({ replicas: count(9).default(3), heapPercent: heapPercent.default(50), resources, storage }).optional(),
-    dataNodes: z.strictObject({ replicas: count(500), heapPercent: heapPercent.default(50), resources, storage }),
+    dataNodes: z.strictObject({
+      replicas: count(500), heapPercent: heapPercent.default(50), resources, storage,
+      /** How long a scale-down waits for the removed DataNodes' blocks to be copied elsewhere. */
+      decommissionTimeoutMinutes: z.number({ error: "must be a whole number of minutes" }).int({ error: "must be a whole number of minutes" })
+        .min(1, { error: "must be at least 1" }).max(1440, { error: "must be at most 1440 (a day)" }).default(60),
+    }),
   })
   .superRefine((h, ctx) => {
     if (h.replication > h.dataNodes.replicas) {

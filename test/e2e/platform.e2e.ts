@@ -193,6 +193,14 @@ for (const name of STACKS) {
       assert.equal((await apps.readNamespacedStatefulSet({ name: "kafka-broker", namespace })).spec!.replicas, live);
     });
 
+    test("lowering hdfs.dataNodes.replicas is refused at preview while the NameNode cannot decommission the DataNode that goes", async () => {
+      const live = (await apps.readNamespacedStatefulSet({ name: "hdfs-datanode", namespace })).spec!.replicas!;
+      const refusal = await refusedPreview("hdfs.dataNodes.replicas", String(live - 1), String(live));
+      // No kubelet here: hdfs-namenode-0 never runs, so nothing can move hdfs-datanode-<live-1>'s blocks.
+      assert.match(refusal, new RegExp(`hdfs\\.dataNodes\\.replicas \\(stack ${name}\\): lowering it from ${live} to ${live - 1} decommissions hdfs-datanode-${live - 1} first .*, and the program cannot reach the NameNode to do it \\(hdfs-namenode-0: .*nothing was changed`));
+      assert.equal((await apps.readNamespacedStatefulSet({ name: "hdfs-datanode", namespace })).spec!.replicas, live);
+    });
+
     test("kafka.storage may not shrink, nor grow without a StorageClass that lets claims expand: refused at preview", async () => {
       const size = (await apps.readNamespacedStatefulSet({ name: "kafka-broker", namespace })).spec!.volumeClaimTemplates![0].spec!.resources!.requests!.storage!;
       const bytes = Number(/^(\d+)Gi$/.exec(String(size))![1]);

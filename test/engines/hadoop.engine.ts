@@ -15,11 +15,16 @@ import { DIRECTORIES, NAMESERVICE } from "../../components/hdfs/spec";
 import { vcores } from "../../components/yarn/spec";
 import { section } from "../../infra/config/schema";
 import { loadPlatform } from "../../infra/config/stack";
-import { readStackFile } from "../../tools/plan";
+import { applyDataNodes, planDataNodes } from "../../infra/datanode-decommission";
+import type { LiveCluster } from "../../infra/scale-checks";
+import { DECOMMISSIONED_ANNOTATION } from "../../components/kit/manifests";
+import { applySets, readStackFile } from "../../tools/plan";
 import { eventually as poll } from "../eventually";
 import { engineFiles, planned, plannedJob, planOf, Pod, ROOT, Sandbox, StartOptions } from "./harness";
 
 const STACKS = (process.env.DP_ENGINE_HADOOP_STACKS ?? "dev,staging").split(",");
+/** dev has one DataNode: a second one, so that one can be decommissioned (staging has 3 and replication 2). */
+const SETS: Record<string, string[]> = { dev: ["hdfs.dataNodes.replicas=2"] };
 const HADOOP = "/opt/hadoop";
 
 const json = async (url: string) => (await fetch(url)).json() as Promise<any>;
@@ -28,8 +33,11 @@ const eventually = <T>(what: string, seconds: number, check: () => Promise<T | u
 
 for (const stack of STACKS) {
   describe(`HDFS and YARN run stack ${stack}'s rendered configuration`, () => {
-    const plan = planOf(stack);
-    const config = loadPlatform(ROOT, stack, readStackFile(stack)).config;
+    const sets = SETS[stack] ?? [];
+    const plan = planOf(stack, sets);
+    const stackConfig = readStackFile(stack);
+    const loadedWith = (...more: string[]) => loadPlatform(ROOT, stack, stackConfig, applySets([...sets, ...more], stackConfig));
+    const config = loadedWith().config;
     const hdfs = section(config, "hdfs");
     const yarn = section(config, "yarn");
     const namespace = planned(plan, "StatefulSet", "hdfs-namenode").metadata.namespace;
@@ -179,6 +187,59 @@ for (const stack of STACKS) {
         assert.equal((await statusOf("/data/streaming"))?.owner, "spark");
       });
     }
+
+    test("lowering the DataNodes decommissions the last one first: its blocks reach the others before its pod goes; raising them again readmits it", async () => {
+      const n = datanodes.length;
+      const leaving = datanodes[n - 1];
+      const leavingHost = `${leaving.name}.hdfs-datanode-headless.${namespace}.svc.cluster.local`;
+      // Files whose blocks the NameNode spreads over every DataNode.
+      const files = Array.from({ length: 12 }, (_, i) => `/decommission/f${i}`);
+      const put = await namenodes[0].run(["/bin/bash", "-c", [
+        "set -eu", "export HADOOP_HEAPSIZE_MAX=256m HADOOP_USER_NAME=hadoop",
+        ...files.map((_, i) => `head -c 1500000 /dev/urandom > /tmp/f${i}`),
+        "hdfs dfs -mkdir -p /decommission", `hdfs dfs -put -f ${files.map((_, i) => `/tmp/f${i}`).join(" ")} /decommission/`,
+        `md5sum ${files.map((_, i) => `/tmp/f${i}`).join(" ")} | cut -c1-32`,
+      ].join("\n")], 180);
+      assert.equal(put.code, 0, put.output);
+      const sums = put.output.trim().split("\n").slice(-files.length);
+      const nodes = async () => JSON.parse((await nameNodeInfo()).LiveNodes) as Record<string, { adminState: string; numBlocks: number }>;
+      const of = async (host: string) => Object.entries(await nodes()).find(([k]) => k.startsWith(`${host}:`))?.[1];
+      assert.ok((await of(leavingHost))!.numBlocks > 0, "the leaving DataNode holds blocks");
+
+      // The program's own steps, against these NameNodes: plan (as a preview does), then apply (as up does).
+      const cluster: LiveCluster = {
+        statefulSet: async (_ns, name) => (name === "hdfs-datanode" ? { replicas: n, annotations: {}, claims: [] } : undefined),
+        expandable: async () => undefined,
+        exec: async (_ns, pod, _container, command) => namenodes.find((nn) => nn.name === pod)!.run(command, 180),
+        claims: async () => [], growClaim: async () => undefined, orphanStatefulSet: async () => undefined,
+      };
+      const lower = loadedWith(`hdfs.dataNodes.replicas=${n - 1}`);
+      const change = await planDataNodes(lower, cluster);
+      assert.deepEqual(change?.decommission, [n - 1]);
+      await applyDataNodes(lower, cluster, { ...change!, timeoutS: 300 }, { intervalMs: 2000 });
+      assert.equal((await of(leavingHost))!.adminState, "Decommissioned");
+
+      // The scale-down removes the pod: every file is whole on the DataNodes that stay.
+      await leaving.stop();
+      const check = await namenodes[0].run(["/bin/bash", "-c", [
+        "set -eu", "export HADOOP_HEAPSIZE_MAX=256m HADOOP_USER_NAME=hadoop",
+        ...files.map((f) => `hdfs dfs -cat ${f} | md5sum | cut -c1-32`),
+        "hdfs fsck /decommission | grep -E 'Missing blocks:|is HEALTHY'",
+      ].join("\n")], 180);
+      assert.equal(check.code, 0, check.output);
+      assert.deepEqual(check.output.trim().split("\n").filter((l) => /^[0-9a-f]{32}$/.test(l)), sums);
+      assert.match(check.output, /Missing blocks:\s+0/);
+      assert.match(check.output, /is HEALTHY/);
+
+      // Raised again: the program readmits it before its pod starts, and it serves again.
+      const mark = { [DECOMMISSIONED_ANNOTATION]: String(n - 1) };
+      const raised = { ...cluster, statefulSet: async (_ns: string, name: string) => (name === "hdfs-datanode" ? { replicas: n - 1, annotations: mark, claims: [] } : undefined) };
+      const readmit = await planDataNodes(loadedWith(), raised);
+      assert.deepEqual([readmit?.readmit, readmit?.excluded], [[n - 1], []]);
+      await applyDataNodes(loadedWith(), raised, readmit!);
+      datanodes[n - 1] = await sandbox.startPod(leaving.name, leaving.ip, planned(plan, "StatefulSet", "hdfs-datanode").spec.template, opts);
+      await eventually(`${leaving.name} in service`, 120, async () => ((await of(leavingHost))?.adminState === "In Service" ? true : undefined));
+    });
 
     test(`the ResourceManager sees the NodeManager offer ${yarn.nodeManagers.memoryMb} MB and ${vcores(yarn)} cores`, async () => {
       const [rm] = await sandbox.startStatefulSet("yarn-resourcemanager", opts);

@@ -1,0 +1,145 @@
+/**
+ * Lowering `hdfs.dataNodes.replicas` never loses a block: at `up`, before the StatefulSet shrinks,
+ * the NameNodes exclude the DataNodes that go (the exclude file on their volumes, then
+ * `dfsadmin -refreshNodes`), and the run waits until the NameNode reports them Decommissioned, every
+ * block of theirs copied to the DataNodes that stay. The excluded ordinals are marked on the
+ * StatefulSet, so a later scale-up readmits them before their pods start again. The schema already
+ * refuses a count below `hdfs.replication`.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { DATANODE_NAME, dataNodeHost, dataNodeStatesScript, excludeScript, NAMENODE_NAME, refreshNodesScript } from "../components/hdfs/spec";
+import { DECOMMISSIONED_ANNOTATION } from "../components/kit/manifests";
+import { ConfigError } from "./config/load";
+import { section } from "./config/schema";
+import type { LoadedPlatform } from "./config/stack";
+import { markStatefulSet } from "./marks";
+import type { LiveCluster } from "./scale-checks";
+
+const SETTING = "hdfs.dataNodes.replicas";
+const CONTAINER = "namenode";
+
+/** What a run changes in the NameNodes' exclude list. */
+export interface DataNodeChange {
+  from: number;
+  to: number;
+  /** Ordinals to decommission now (those the scale-down removes). */
+  decommission: number[];
+  /** Ordinals excluded earlier that the new count brings back. */
+  readmit: number[];
+  /** The exclude list afterwards. */
+  excluded: number[];
+  /** The NameNode pods, each with its own exclude file. */
+  nameNodes: string[];
+  /** The exclude list before: put back when the run gives up. */
+  previous: number[];
+  /** How long to wait for the decommission. */
+  timeoutS: number;
+}
+
+export const parseOrdinals = (mark: string | undefined) =>
+  (mark ?? "").split(",").map((s) => s.trim()).filter((s) => /^\d+$/.test(s)).map(Number);
+
+const range = (from: number, to: number) => Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
+
+/** The DataNodes' decommission states as the (active) NameNode reports them: host -> status. */
+export async function dataNodeStates(cluster: LiveCluster, namespace: string, nameNode: string): Promise<Map<string, string>> {
+  const r = await cluster.exec(namespace, nameNode, CONTAINER, ["/bin/bash", "-c", dataNodeStatesScript()]);
+  if (r.code !== 0) throw new Error(r.output.trim().split("\n").pop() || `exit ${r.code}`);
+  const states = new Map<string, string>();
+  for (const line of r.output.split("\n")) {
+    const m = /^datanode (\S+) (.+)$/.exec(line.trim());
+    if (m) states.set(m[1], m[2]);
+  }
+  return states;
+}
+
+/**
+ * The change a run makes, from the deployed StatefulSet (its count and mark); undefined when the
+ * exclude list stays as it is. Refused when the NameNode cannot be asked: nothing is changed then.
+ */
+export async function planDataNodes(p: LoadedPlatform, cluster: LiveCluster): Promise<DataNodeChange | undefined> {
+  if (!p.config.engines.hdfs) return undefined;
+  const hdfs = section(p.config, "hdfs");
+  const ns = p.settings.namespace;
+  const live = await cluster.statefulSet(ns, DATANODE_NAME);
+  if (!live) return undefined;
+  const wanted = hdfs.dataNodes.replicas;
+  const before = parseOrdinals(live.annotations[DECOMMISSIONED_ANNOTATION]);
+  const decommission = range(wanted, live.replicas);
+  const readmit = before.filter((o) => o < wanted);
+  if (!decommission.length && !readmit.length) return undefined;
+  const excluded = [...new Set([...before.filter((o) => o >= wanted), ...decommission])].sort((a, b) => a - b);
+  const nameNodes = range(0, hdfs.highAvailability ? 2 : 1).map((i) => `${NAMENODE_NAME}-${i}`);
+  try {
+    await dataNodeStates(cluster, ns, nameNodes[0]);
+  } catch (e) {
+    const why = (e as Error).message.split("\n")[0];
+    const hint = /\b(401|403)\b|forbidden/i.test(why)
+      ? "The deployer needs the right to exec into pods (pods/exec, create) in the namespace"
+      : "Change the count once the NameNode runs";
+    throw new ConfigError([`${SETTING} (stack ${p.stack}): ${describe({ from: live.replicas, to: wanted, decommission, readmit })}, and the program cannot reach the NameNode to do it (${nameNodes[0]}: ${why}). ${hint}; nothing was changed.`]);
+  }
+  return { from: live.replicas, to: wanted, decommission, readmit, excluded, nameNodes, previous: before, timeoutS: hdfs.dataNodes.decommissionTimeoutMinutes * 60 };
+}
+
+const names = (ordinals: number[]) => ordinals.map((o) => `${DATANODE_NAME}-${o}`).join(", ");
+
+function describe(c: Pick<DataNodeChange, "from" | "to" | "decommission" | "readmit">): string {
+  const parts = [
+    c.decommission.length && `lowering it from ${c.from} to ${c.to} decommissions ${names(c.decommission)} first (their blocks are copied to the DataNodes that stay, then the pods go)`,
+    c.readmit.length && `${c.to} DataNodes readmit ${names(c.readmit)}, decommissioned earlier, before their pods start`,
+  ];
+  return parts.filter(Boolean).join("; ");
+}
+
+export const describeDataNodes = (c: DataNodeChange) => `${SETTING}: ${describe(c)}.`;
+
+/**
+ * At `up`, before the StatefulSet changes: the exclude files, the NameNodes' refresh, and for a
+ * scale-down the wait until every removed DataNode is Decommissioned (one the NameNode does not
+ * know holds nothing). A run that fails or runs out of time puts the exclude list back as it was
+ * (the DataNodes return to service) and refuses: the StatefulSet keeps its count.
+ */
+export async function applyDataNodes(p: LoadedPlatform, cluster: LiveCluster, c: DataNodeChange, o: { intervalMs?: number } = {}): Promise<void> {
+  const ns = p.settings.namespace;
+  const at = `${SETTING} (stack ${p.stack})`;
+  const run = async (pod: string, script: string, what: string) => {
+    const r = await cluster.exec(ns, pod, CONTAINER, ["/bin/bash", "-c", script]);
+    if (r.code !== 0) throw new Error(`${what} failed in ${pod} (exit ${r.code}): ${r.output.trim().split("\n").pop()}`);
+  };
+  const exclude = async (ordinals: number[]) => {
+    for (const nn of c.nameNodes) await run(nn, excludeScript(ordinals.map((i) => dataNodeHost(i, ns))), "writing the exclude file");
+    await run(c.nameNodes[0], refreshNodesScript(), "dfsadmin -refreshNodes");
+  };
+  const giveUp = async (why: string) => {
+    const back = await exclude(c.previous).then(() => "they are back in service", (e) => `putting the exclude list back failed too (${(e as Error).message})`);
+    return new ConfigError([`${at}: ${why}; ${back}. The DataNodes keep their count (${c.from}); nothing else was changed.`]);
+  };
+  try {
+    await exclude(c.excluded);
+  } catch (e) {
+    throw await giveUp((e as Error).message);
+  }
+  const leaving = c.decommission.map((i) => dataNodeHost(i, ns));
+  const deadline = Date.now() + c.timeoutS * 1000;
+  for (;;) {
+    let states: Map<string, string>;
+    try {
+      states = await dataNodeStates(cluster, ns, c.nameNodes[0]);
+    } catch (e) {
+      throw await giveUp(`reading the DataNodes' states failed: ${(e as Error).message}`);
+    }
+    const pending = leaving.filter((h) => states.has(h) && states.get(h) !== "Decommissioned");
+    if (!pending.length) return;
+    if (Date.now() > deadline) {
+      const list = pending.map((h) => `${h.split(".")[0]} (${states.get(h)})`).join(", ");
+      throw await giveUp(`${list} still decommissioning after hdfs.dataNodes.decommissionTimeoutMinutes (${c.timeoutS / 60}): their blocks were not all copied yet. Raise it, or lower the count in smaller steps`);
+    }
+    await new Promise((r) => setTimeout(r, o.intervalMs ?? 10_000));
+  }
+}
+
+/** The DataNode StatefulSet as this run registers it: marked with the exclude list. */
+export function dataNodesTransform(namespace: string, c: DataNodeChange): pulumi.ResourceTransform {
+  return markStatefulSet(namespace, DATANODE_NAME, { [DECOMMISSIONED_ANNOTATION]: c.excluded.join(",") });
+}
