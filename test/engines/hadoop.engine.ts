@@ -47,7 +47,8 @@ for (const stack of STACKS) {
     let namenodes: Pod[] = [];
     let datanodes: Pod[] = [];
     const http = (nn: Pod) => `http://${nn.ip}:9870`;
-    const jmx = async (nn: Pod, bean: string) => json(`${http(nn)}/jmx?qry=Hadoop:service=NameNode,name=${bean}`).then((r) => r.beans[0]);
+    // A NameNode serves RPC (ready) a moment before it registers its beans: an empty answer is asked again.
+    const jmx = async (nn: Pod, bean: string) => poll(`${nn.name}'s ${bean} bean`, 60, async () => (await json(`${http(nn)}/jmx?qry=Hadoop:service=NameNode,name=${bean}`)).beans?.[0]);
     const state = async (nn: Pod) => (await jmx(nn, "NameNodeStatus")).State as string;
     /** The NameNode that serves clients: the only one, or the active of the pair. */
     const active = async () => ha
@@ -192,6 +193,13 @@ for (const stack of STACKS) {
       const n = datanodes.length;
       const leaving = datanodes[n - 1];
       const leavingHost = `${leaving.name}.hdfs-datanode-headless.${namespace}.svc.cluster.local`;
+      const nodes = async () => JSON.parse((await nameNodeInfo()).LiveNodes) as Record<string, { adminState: string; numBlocks: number; remaining: number }>;
+      const of = async (host: string) => Object.entries(await nodes()).find(([k]) => k.startsWith(`${host}:`))?.[1];
+      // After the NameNode tests, every DataNode registered again and reported its space (else no block can be placed).
+      await eventually(`${n} live DataNodes with space`, 120, async () => {
+        const live = Object.values(await nodes());
+        return live.length === n && live.every((d) => d.remaining > 0) ? true : undefined;
+      });
       // Files whose blocks the NameNode spreads over every DataNode.
       const files = Array.from({ length: 12 }, (_, i) => `/decommission/f${i}`);
       const put = await namenodes[0].run(["/bin/bash", "-c", [
@@ -202,8 +210,6 @@ for (const stack of STACKS) {
       ].join("\n")], 180);
       assert.equal(put.code, 0, put.output);
       const sums = put.output.trim().split("\n").slice(-files.length);
-      const nodes = async () => JSON.parse((await nameNodeInfo()).LiveNodes) as Record<string, { adminState: string; numBlocks: number }>;
-      const of = async (host: string) => Object.entries(await nodes()).find(([k]) => k.startsWith(`${host}:`))?.[1];
       assert.ok((await of(leavingHost))!.numBlocks > 0, "the leaving DataNode holds blocks");
 
       // The program's own steps, against these NameNodes: plan (as a preview does), then apply (as up does).
