@@ -7,7 +7,7 @@
  * refuses a count below `hdfs.replication`.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { DATANODE_NAME, dataNodeHost, dataNodeStatesScript, excludeScript, NAMENODE_NAME, refreshNodesScript } from "../components/hdfs/spec";
+import { DATANODE_NAME, dataNodeHost, dataNodeStatesScript, excludedScript, excludeScript, NAMENODE_NAME, refreshNodesScript } from "../components/hdfs/spec";
 import { DECOMMISSIONED_ANNOTATION } from "../components/kit/manifests";
 import { ConfigError } from "./config/load";
 import { section } from "./config/schema";
@@ -53,9 +53,19 @@ export async function dataNodeStates(cluster: LiveCluster, namespace: string, na
   return states;
 }
 
+/** The ordinals the NameNode's exclude file lists. */
+async function listedOrdinals(cluster: LiveCluster, namespace: string, nameNode: string): Promise<number[]> {
+  const r = await cluster.exec(namespace, nameNode, CONTAINER, ["/bin/bash", "-c", excludedScript()]);
+  if (r.code !== 0) throw new Error(r.output.trim().split("\n").pop() || `exit ${r.code}`);
+  const own = new RegExp(`^${DATANODE_NAME}-(\\d+)\\.`);
+  return r.output.split("\n").map((l) => own.exec(l.trim())?.[1]).filter((o): o is string => o !== undefined).map(Number);
+}
+
 /**
- * The change a run makes, from the deployed StatefulSet (its count and mark); undefined when the
- * exclude list stays as it is. Refused when the NameNode cannot be asked: nothing is changed then.
+ * The change a run makes, from the deployed StatefulSet (its count and mark) and the NameNode's
+ * exclude file (which a restored cluster's mark may have lost); undefined when the exclude list
+ * stays as it is. Refused when the change needs the NameNode and it cannot be asked: nothing is
+ * changed then. A scale-up that readmits nothing the program knows of goes ahead without it.
  */
 export async function planDataNodes(p: LoadedPlatform, cluster: LiveCluster): Promise<DataNodeChange | undefined> {
   if (!p.config.engines.hdfs) return undefined;
@@ -64,21 +74,27 @@ export async function planDataNodes(p: LoadedPlatform, cluster: LiveCluster): Pr
   const live = await cluster.statefulSet(ns, DATANODE_NAME);
   if (!live) return undefined;
   const wanted = hdfs.dataNodes.replicas;
-  const before = parseOrdinals(live.annotations[DECOMMISSIONED_ANNOTATION]);
+  const marked = parseOrdinals(live.annotations[DECOMMISSIONED_ANNOTATION]);
+  if (wanted === live.replicas && !marked.some((o) => o < wanted)) return undefined;
+  const nameNodes = range(0, hdfs.highAvailability ? 2 : 1).map((i) => `${NAMENODE_NAME}-${i}`);
+  let listed: number[] | undefined;
+  let unreachable = "";
+  try {
+    listed = await listedOrdinals(cluster, ns, nameNodes[0]);
+  } catch (e) {
+    unreachable = (e as Error).message.split("\n")[0];
+  }
+  const before = [...new Set([...marked, ...(listed ?? [])])].sort((a, b) => a - b);
   const decommission = range(wanted, live.replicas);
   const readmit = before.filter((o) => o < wanted);
   if (!decommission.length && !readmit.length) return undefined;
-  const excluded = [...new Set([...before.filter((o) => o >= wanted), ...decommission])].sort((a, b) => a - b);
-  const nameNodes = range(0, hdfs.highAvailability ? 2 : 1).map((i) => `${NAMENODE_NAME}-${i}`);
-  try {
-    await dataNodeStates(cluster, ns, nameNodes[0]);
-  } catch (e) {
-    const why = (e as Error).message.split("\n")[0];
-    const hint = /\b(401|403)\b|forbidden/i.test(why)
+  if (listed === undefined) {
+    const hint = /\b(401|403)\b|forbidden/i.test(unreachable)
       ? "The deployer needs the right to exec into pods (pods/exec, create) in the namespace"
       : "Change the count once the NameNode runs";
-    throw new ConfigError([`${SETTING} (stack ${p.stack}): ${describe({ from: live.replicas, to: wanted, decommission, readmit })}, and the program cannot reach the NameNode to do it (${nameNodes[0]}: ${why}). ${hint}; nothing was changed.`]);
+    throw new ConfigError([`${SETTING} (stack ${p.stack}): ${describe({ from: live.replicas, to: wanted, decommission, readmit })}, and the program cannot reach the NameNode to do it (${nameNodes[0]}: ${unreachable}). ${hint}; nothing was changed.`]);
   }
+  const excluded = [...new Set([...before.filter((o) => o >= wanted), ...decommission])].sort((a, b) => a - b);
   return { from: live.replicas, to: wanted, decommission, readmit, excluded, nameNodes, previous: before, timeoutS: hdfs.dataNodes.decommissionTimeoutMinutes * 60 };
 }
 

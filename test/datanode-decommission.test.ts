@@ -1,4 +1,4 @@
-import { dataNodeStatesScript, excludeScript, refreshNodesScript } from "../components/hdfs/spec";
+import { dataNodeStatesScript, excludedScript, excludeScript, refreshNodesScript } from "../components/hdfs/spec";
 import { DECOMMISSIONED_ANNOTATION } from "../components/kit/manifests";
 import { ConfigError } from "../infra/config/load";
 import { loadPlatform } from "../infra/config/stack";
@@ -18,7 +18,7 @@ const SH = (script: string) => `/bin/bash -c ${script}`;
  * A deployed DataNode StatefulSet and NameNodes that answer the report with `states()` (called
  * once per report); records every command run, in which pod.
  */
-function cluster(live: { replicas: number; mark?: string }, states: () => string[], fail: Record<string, string> = {}) {
+function cluster(live: { replicas: number; mark?: string; listed?: number[] }, states: () => string[], fail: Record<string, string> = {}) {
   const ran: string[] = [];
   const fake: LiveCluster = {
     statefulSet: async (_ns, name) => (name === "hdfs-datanode" ? { replicas: live.replicas, annotations: (live.mark === undefined ? {} : { [DECOMMISSIONED_ANNOTATION]: live.mark }) as Record<string, string>, claims: [] } : undefined),
@@ -28,6 +28,7 @@ function cluster(live: { replicas: number; mark?: string }, states: () => string
       ran.push(`${pod}/${container}: ${line}`);
       const failed = Object.entries(fail).find(([needle]) => line.includes(needle));
       if (failed) return { code: 1, output: failed[1] };
+      if (line === SH(excludedScript())) return { code: 0, output: (live.listed ?? []).map((i) => `${host(i)}\n`).join("") };
       return { code: 0, output: line === SH(dataNodeStatesScript()) ? states().map((s) => `datanode ${s}`).join("\n") + "\n" : "" };
     },
     claims: async () => [],
@@ -44,12 +45,12 @@ describe("lowering hdfs.dataNodes.replicas", () => {
     const { fake, ran } = cluster({ replicas: 5 }, () => report);
     const change = await planDataNodes(prod(3), fake);
     expect(change).toMatchObject({ from: 5, to: 3, decommission: [3, 4], readmit: [], excluded: [3, 4], nameNodes: ["hdfs-namenode-0", "hdfs-namenode-1"], previous: [], timeoutS: 3600 });
-    expect(ran).toEqual([`hdfs-namenode-0/namenode: ${SH(dataNodeStatesScript())}`]);
+    expect(ran).toEqual([`hdfs-namenode-0/namenode: ${SH(excludedScript())}`]);
     expect(describeDataNodes(change!)).toBe("hdfs.dataNodes.replicas: lowering it from 5 to 3 decommissions hdfs-datanode-3, hdfs-datanode-4 first (their blocks are copied to the DataNodes that stay, then the pods go).");
   });
 
   it("refuses when the NameNode cannot be asked, and changes nothing", async () => {
-    const { fake, ran } = cluster({ replicas: 4 }, () => report, { "dfsadmin -report": "Unexpected server response: 400" });
+    const { fake, ran } = cluster({ replicas: 4 }, () => report, { "cat /var/lib/hadoop/excluded-datanodes": "Unexpected server response: 400" });
     expect(await refusal(planDataNodes(prod(3), fake))).toBe(
       "hdfs.dataNodes.replicas (stack prod): lowering it from 4 to 3 decommissions hdfs-datanode-3 first (their blocks are copied to the DataNodes that stay, then the pods go), and the program cannot reach the NameNode to do it (hdfs-namenode-0: Unexpected server response: 400). Change the count once the NameNode runs; nothing was changed.",
     );
@@ -57,17 +58,21 @@ describe("lowering hdfs.dataNodes.replicas", () => {
   });
 
   it("has nothing to do when the count does not go down and nothing was excluded, or nothing is deployed", async () => {
-    const { fake, ran } = cluster({ replicas: 3 }, () => report);
-    expect(await planDataNodes(prod(4), fake)).toBeUndefined();
-    expect(await planDataNodes(prod(3), cluster({ replicas: 3, mark: "" }, () => report).fake)).toBeUndefined();
+    const { fake, ran } = cluster({ replicas: 3, mark: "" }, () => report);
+    expect(await planDataNodes(prod(3), fake)).toBeUndefined();
     expect(ran).toEqual([]);
+    // A scale-up reads the exclude file; a NameNode that cannot be asked (none running yet) holds nothing back.
+    expect(await planDataNodes(prod(4), fake)).toBeUndefined();
+    expect(ran).toEqual([`hdfs-namenode-0/namenode: ${SH(excludedScript())}`]);
+    expect(await planDataNodes(prod(4), cluster({ replicas: 3 }, () => report, { "cat ": "container not found" }).fake)).toBeUndefined();
+    expect(await planDataNodes(prod(4), { ...fake, statefulSet: async () => undefined })).toBeUndefined();
   });
 
   it("excludes them on both NameNodes, refreshes, and waits until the NameNode reports them Decommissioned", async () => {
     let reports = 0;
     const { fake, ran } = cluster({ replicas: 4 }, () => {
       reports += 1;
-      return [`${host(0)} Normal`, `${host(3)} ${reports < 3 ? "Decommission in progress" : "Decommissioned"}`];
+      return [`${host(0)} Normal`, `${host(3)} ${reports < 2 ? "Decommission in progress" : "Decommissioned"}`];
     });
     const change = (await planDataNodes(prod(3), fake))!;
     ran.length = 0;
@@ -104,6 +109,16 @@ describe("lowering hdfs.dataNodes.replicas", () => {
 });
 
 describe("raising hdfs.dataNodes.replicas over DataNodes decommissioned earlier", () => {
+  it("readmits those the exclude file lists even when the StatefulSet lost its mark (a restored cluster)", async () => {
+    const { fake } = cluster({ replicas: 3, listed: [3, 4] }, () => report);
+    expect(await planDataNodes(prod(4), fake)).toMatchObject({ decommission: [], readmit: [3], excluded: [4], previous: [3, 4] });
+  });
+
+  it("refuses when the mark says some must be readmitted and the NameNode cannot be asked", async () => {
+    const { fake } = cluster({ replicas: 3, mark: "3" }, () => report, { "cat ": "Unexpected server response: 403" });
+    expect(await refusal(planDataNodes(prod(4), fake))).toMatch(/^hdfs\.dataNodes\.replicas \(stack prod\): 4 DataNodes readmit hdfs-datanode-3, decommissioned earlier, before their pods start, and the program cannot reach the NameNode to do it \(hdfs-namenode-0: Unexpected server response: 403\)\. The deployer needs the right to exec into pods/);
+  });
+
   it("readmits them before their pods start, and keeps the rest excluded", async () => {
     const { fake, ran } = cluster({ replicas: 3, mark: "3,4" }, () => report);
     const change = (await planDataNodes(prod(4), fake))!;

@@ -323,6 +323,11 @@ export function excludeScript(hosts: string[]): string {
   return ["set -eu", write, `mv ${EXCLUDE_FILE}.new ${EXCLUDE_FILE}`].join("\n");
 }
 
+/** What the exclude file lists (a NameNode without one has not restarted with this configuration yet). */
+export function excludedScript(): string {
+  return ["set -eu", `cat ${EXCLUDE_FILE}`].join("\n");
+}
+
 /** The NameNodes (both, in HA) read the exclude file again: excluded DataNodes start decommissioning, readmitted ones return. */
 export function refreshNodesScript(): string {
   return ["set -eu", ADMIN_ENV, "hdfs dfsadmin -refreshNodes"].join("\n");

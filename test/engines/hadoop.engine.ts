@@ -17,7 +17,6 @@ import { section } from "../../infra/config/schema";
 import { loadPlatform } from "../../infra/config/stack";
 import { applyDataNodes, planDataNodes } from "../../infra/datanode-decommission";
 import type { LiveCluster } from "../../infra/scale-checks";
-import { DECOMMISSIONED_ANNOTATION } from "../../components/kit/manifests";
 import { applySets, readStackFile } from "../../tools/plan";
 import { eventually as poll } from "../eventually";
 import { engineFiles, planned, plannedJob, planOf, Pod, ROOT, Sandbox, StartOptions } from "./harness";
@@ -237,9 +236,9 @@ for (const stack of STACKS) {
       assert.match(check.output, /Missing blocks:\s+0/);
       assert.match(check.output, /is HEALTHY/);
 
-      // Raised again: the program readmits it before its pod starts, and it serves again.
-      const mark = { [DECOMMISSIONED_ANNOTATION]: String(n - 1) };
-      const raised = { ...cluster, statefulSet: async (_ns: string, name: string) => (name === "hdfs-datanode" ? { replicas: n - 1, annotations: mark, claims: [] } : undefined) };
+      // Raised again: the program readmits it before its pod starts, and it serves again. No mark on
+      // the StatefulSet (as after a restore): the NameNode's exclude file alone says it was excluded.
+      const raised = { ...cluster, statefulSet: async (_ns: string, name: string) => (name === "hdfs-datanode" ? { replicas: n - 1, annotations: {}, claims: [] } : undefined) };
       const readmit = await planDataNodes(loadedWith(), raised);
       assert.deepEqual([readmit?.readmit, readmit?.excluded], [[n - 1], []]);
       await applyDataNodes(loadedWith(), raised, readmit!);
