@@ -17,6 +17,8 @@ import type { LiveCluster } from "./scale-checks";
 
 const SETTING = "hdfs.dataNodes.replicas";
 const CONTAINER = "namenode";
+/** How long a DataNode may still read Normal after the refresh before the exclusion counts as ignored. */
+const IGNORED_AFTER_S = 60;
 
 /** What a run changes in the NameNodes' exclude list. */
 export interface DataNodeChange {
@@ -116,7 +118,8 @@ export const describeDataNodes = (c: DataNodeChange) => `${SETTING}: ${describe(
  * know holds nothing). A run that fails or runs out of time puts the exclude list back as it was
  * (the DataNodes return to service) and refuses: the StatefulSet keeps its count.
  */
-export async function applyDataNodes(p: LoadedPlatform, cluster: LiveCluster, c: DataNodeChange, o: { intervalMs?: number } = {}): Promise<void> {
+export async function applyDataNodes(p: LoadedPlatform, cluster: LiveCluster, c: DataNodeChange, o: { intervalMs?: number; ignoredAfterS?: number } = {}): Promise<void> {
+  const ignoredAfterS = o.ignoredAfterS ?? IGNORED_AFTER_S;
   const ns = p.settings.namespace;
   const at = `${SETTING} (stack ${p.stack})`;
   const run = async (pod: string, script: string, what: string) => {
@@ -137,6 +140,7 @@ export async function applyDataNodes(p: LoadedPlatform, cluster: LiveCluster, c:
     throw await giveUp((e as Error).message);
   }
   const leaving = c.decommission.map((i) => dataNodeHost(i, ns));
+  const started = Date.now();
   const deadline = Date.now() + c.timeoutS * 1000;
   for (;;) {
     let states: Map<string, string>;
@@ -147,6 +151,11 @@ export async function applyDataNodes(p: LoadedPlatform, cluster: LiveCluster, c:
     }
     const pending = leaving.filter((h) => states.has(h) && states.get(h) !== "Decommissioned");
     if (!pending.length) return;
+    // A NameNode ignores an excluded name it cannot resolve ("Failed to resolve address" in its log).
+    const ignored = pending.filter((h) => states.get(h) === "Normal");
+    if (ignored.length && Date.now() - started >= ignoredAfterS * 1000) {
+      throw await giveUp(`the NameNode still reports ${ignored.map((h) => h.split(".")[0]).join(", ")} Normal ${ignoredAfterS}s after dfsadmin -refreshNodes: it ignores a host name it cannot resolve (its log says "Failed to resolve address"); check the DataNodes' headless Service`);
+    }
     if (Date.now() > deadline) {
       const list = pending.map((h) => `${h.split(".")[0]} (${states.get(h)})`).join(", ");
       throw await giveUp(`${list} still decommissioning after hdfs.dataNodes.decommissionTimeoutMinutes (${c.timeoutS / 60}): their blocks were not all copied yet. Raise it, or lower the count in smaller steps`);

@@ -99,6 +99,14 @@ describe("lowering hdfs.dataNodes.replicas", () => {
     ]);
   });
 
+  it("gives up early, saying why, when the NameNode ignores the exclusion (a name it cannot resolve)", async () => {
+    const { fake } = cluster({ replicas: 4 }, () => [`${host(3)} Normal`]);
+    const change = (await planDataNodes(prod(3), fake))!;
+    expect(await refusal(applyDataNodes(prod(3), fake, change, { intervalMs: 1, ignoredAfterS: 0 }))).toBe(
+      'hdfs.dataNodes.replicas (stack prod): the NameNode still reports hdfs-datanode-3 Normal 0s after dfsadmin -refreshNodes: it ignores a host name it cannot resolve (its log says "Failed to resolve address"); check the DataNodes\' headless Service; they are back in service. The DataNodes keep their count (4); nothing else was changed.',
+    );
+  });
+
   it("marks the StatefulSet with the exclude list this run leaves", async () => {
     const { fake } = cluster({ replicas: 5, mark: "7" }, () => report);
     const t = dataNodesTransform("data-platform", (await planDataNodes(prod(3), fake))!);

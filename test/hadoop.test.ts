@@ -72,11 +72,11 @@ describe("HDFS configuration", () => {
     const single = nameNodeStart(hdfs("dev")).split("\n");
     expect(single).toEqual([
       "set -eu",
+      "touch /var/lib/hadoop/excluded-datanodes",
       "if [ ! -f /var/lib/hadoop/namenode/.initialized ]; then",
       '  hdfs namenode -format -force -nonInteractive -clusterId "$HDFS_CLUSTER_ID"',
       "  touch /var/lib/hadoop/namenode/.initialized",
       "fi",
-      "touch /var/lib/hadoop/excluded-datanodes",
       "exec hdfs namenode",
     ]);
     const ha = nameNodeStart(hdfs("prod"));

@@ -168,9 +168,9 @@ export function nameNodeStart(cfg: HdfsConfig): string {
         "  fi",
       ];
   return [
-    "set -eu", `if [ ! -f ${INITIALIZED_MARKER} ]; then`, ...firstStart, `  touch ${INITIALIZED_MARKER}`, "fi",
-    // dfs.hosts.exclude must name a file that exists.
-    `touch ${EXCLUDE_FILE}`, "exec hdfs namenode",
+    // dfs.hosts.exclude must name a file that exists, for the format's NameNode too.
+    "set -eu", `touch ${EXCLUDE_FILE}`,
+    `if [ ! -f ${INITIALIZED_MARKER} ]; then`, ...firstStart, `  touch ${INITIALIZED_MARKER}`, "fi", "exec hdfs namenode",
   ].join("\n");
 }
 

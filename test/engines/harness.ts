@@ -224,8 +224,10 @@ export class Sandbox {
     this.addHost(ip, `${service}.${this.namespace}.svc.cluster.local`, `${service}.${this.namespace}.svc`, `${service}.${this.namespace}`, service);
   }
 
+  /** Every pod reads it live (pod.sh binds its directory), so it is rewritten whole, by rename, at each pod start. */
   private hostsFile(): string {
-    const file = path.join(this.dir, "hosts");
+    const file = path.join(this.dir, "dns", "hosts");
+    fs.mkdirSync(path.dirname(file), { recursive: true });
     const lines = ["127.0.0.1 localhost", ...[...this.hosts].map(([n, ip]) => `${ip} ${n}`)];
     writeAtomically(file, `${lines.join("\n")}\n`);
     return file;

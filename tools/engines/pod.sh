@@ -15,7 +15,9 @@
 #       IP        its address on the bridge (10.244.x.y)
 #       DIR       a work directory for the root's writable layer
 #       UID       the user (and group) the command runs as
-#       HOSTS     a hosts file to serve as the pod's /etc/hosts (cluster DNS stand-in)
+#       HOSTS     a hosts file to serve as the pod's /etc/hosts (cluster DNS stand-in), read live: its
+#                 directory is bound into the pod and /etc/hosts links to it, so names added
+#                 after the pod started resolve, as cluster DNS answers for pods started later
 #       MOUNTS    SOURCE:TARGET[:ro], bound in order (volumes and the image's engine files)
 #       ENV       NAME=VALUE, the whole environment besides HOSTNAME and PATH
 # DP_POD_USER names UID as the image's /etc/passwd does. The root is read-only unless DP_POD_WRITABLE_ROOT=1, as readOnlyRootFilesystem makes it; only
@@ -79,7 +81,9 @@ run() {
     hostname "$name"
     mount -t overlay overlay -o "lowerdir=/,upperdir=$dir/upper,workdir=$dir/work" "$root"
     for m in proc dev sys; do mount --rbind "/$m" "$root/$m"; done
-    cp "$hosts" "$root/etc/hosts"
+    mkdir -p "$root/run/dp-dns"
+    mount --bind "$(dirname "$hosts")" "$root/run/dp-dns"
+    ln -sfn "/run/dp-dns/$(basename "$hosts")" "$root/etc/hosts"
     # The image'"'"'s name for the user (DP_POD_USER), as its /etc/passwd has it: daemons that name their superuser after it (the NameNode) see the image'"'"'s.
     if [ -n "${DP_POD_USER:-}" ]; then
       grep -v "^[^:]*:[^:]*:$uid:" /etc/passwd > "$root/etc/passwd"
