@@ -13,7 +13,7 @@ import { ConfigError } from "./config/load";
 import { section } from "./config/schema";
 import type { LoadedPlatform } from "./config/stack";
 import { markStatefulSet } from "./marks";
-import type { LiveCluster } from "./scale-checks";
+import { lastLine, type LiveCluster } from "./scale-checks";
 
 const SETTING = "hdfs.dataNodes.replicas";
 const CONTAINER = "namenode";
@@ -43,12 +43,18 @@ export const parseOrdinals = (mark: string | undefined) =>
 
 const range = (from: number, to: number) => Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
 
+/** A script in a NameNode's container; its output, or an Error with its last line. */
+async function inNameNode(cluster: LiveCluster, namespace: string, nameNode: string, script: string): Promise<string> {
+  const r = await cluster.exec(namespace, nameNode, CONTAINER, ["/bin/bash", "-c", script]);
+  if (r.code !== 0) throw new Error(lastLine(r.output) || `exit ${r.code}`);
+  return r.output;
+}
+
 /** The DataNodes' decommission states as the (active) NameNode reports them: host -> status. */
 export async function dataNodeStates(cluster: LiveCluster, namespace: string, nameNode: string): Promise<Map<string, string>> {
-  const r = await cluster.exec(namespace, nameNode, CONTAINER, ["/bin/bash", "-c", dataNodeStatesScript()]);
-  if (r.code !== 0) throw new Error(r.output.trim().split("\n").pop() || `exit ${r.code}`);
+  const output = await inNameNode(cluster, namespace, nameNode, dataNodeStatesScript());
   const states = new Map<string, string>();
-  for (const line of r.output.split("\n")) {
+  for (const line of output.split("\n")) {
     const m = /^datanode (\S+) (.+)$/.exec(line.trim());
     if (m) states.set(m[1], m[2]);
   }
@@ -57,10 +63,9 @@ export async function dataNodeStates(cluster: LiveCluster, namespace: string, na
 
 /** The ordinals the NameNode's exclude file lists. */
 async function listedOrdinals(cluster: LiveCluster, namespace: string, nameNode: string): Promise<number[]> {
-  const r = await cluster.exec(namespace, nameNode, CONTAINER, ["/bin/bash", "-c", excludedScript()]);
-  if (r.code !== 0) throw new Error(r.output.trim().split("\n").pop() || `exit ${r.code}`);
+  const output = await inNameNode(cluster, namespace, nameNode, excludedScript());
   const own = new RegExp(`^${DATANODE_NAME}-(\\d+)\\.`);
-  return r.output.split("\n").map((l) => own.exec(l.trim())?.[1]).filter((o): o is string => o !== undefined).map(Number);
+  return output.split("\n").map((l) => own.exec(l.trim())?.[1]).filter((o): o is string => o !== undefined).map(Number);
 }
 
 /**
@@ -77,7 +82,8 @@ export async function planDataNodes(p: LoadedPlatform, cluster: LiveCluster): Pr
   if (!live) return undefined;
   const wanted = hdfs.dataNodes.replicas;
   const marked = parseOrdinals(live.annotations[DECOMMISSIONED_ANNOTATION]);
-  if (wanted === live.replicas && !marked.some((o) => o < wanted)) return undefined;
+  // The exclude file is read at every run, not only when the count changes: a scale-down whose run
+  // stopped before the StatefulSet shrank, then reverted, leaves DataNodes to readmit.
   const nameNodes = range(0, hdfs.highAvailability ? 2 : 1).map((i) => `${NAMENODE_NAME}-${i}`);
   let listed: number[] | undefined;
   let unreachable = "";
@@ -93,7 +99,9 @@ export async function planDataNodes(p: LoadedPlatform, cluster: LiveCluster): Pr
   if (listed === undefined) {
     const hint = /\b(401|403)\b|forbidden/i.test(unreachable)
       ? "The deployer needs the right to exec into pods (pods/exec, create) in the namespace"
-      : "Change the count once the NameNode runs";
+      : /No such file/.test(unreachable)
+        ? "The running NameNode has no exclude file yet: deploy this version first (its NameNodes restart with one), then change the count"
+        : "Change the count once the NameNode runs";
     throw new ConfigError([`${SETTING} (stack ${p.stack}): ${describe({ from: live.replicas, to: wanted, decommission, readmit })}, and the program cannot reach the NameNode to do it (${nameNodes[0]}: ${unreachable}). ${hint}; nothing was changed.`]);
   }
   const excluded = [...new Set([...before.filter((o) => o >= wanted), ...decommission])].sort((a, b) => a - b);
@@ -114,18 +122,24 @@ export const describeDataNodes = (c: DataNodeChange) => `${SETTING}: ${describe(
 
 /**
  * At `up`, before the StatefulSet changes: the exclude files, the NameNodes' refresh, and for a
- * scale-down the wait until every removed DataNode is Decommissioned (one the NameNode does not
- * know holds nothing). A run that fails or runs out of time puts the exclude list back as it was
+ * scale-down the wait until the NameNode reports every removed DataNode Decommissioned. A run that
+ * fails, runs out of time, or finds a DataNode ignored or unreported puts the exclude list back as it was
  * (the DataNodes return to service) and refuses: the StatefulSet keeps its count.
  */
-export async function applyDataNodes(p: LoadedPlatform, cluster: LiveCluster, c: DataNodeChange, o: { intervalMs?: number; ignoredAfterS?: number } = {}): Promise<void> {
+export interface ApplyOptions {
+  intervalMs?: number;
+  /** How long a leaving DataNode may read Normal, or be missing from the report, before the run gives up. */
+  ignoredAfterS?: number;
+  /** Told the pending DataNodes' states about once a minute, while the blocks are copied. */
+  progress?: (message: string) => unknown;
+}
+
+export async function applyDataNodes(p: LoadedPlatform, cluster: LiveCluster, c: DataNodeChange, o: ApplyOptions = {}): Promise<void> {
   const ignoredAfterS = o.ignoredAfterS ?? IGNORED_AFTER_S;
   const ns = p.settings.namespace;
   const at = `${SETTING} (stack ${p.stack})`;
-  const run = async (pod: string, script: string, what: string) => {
-    const r = await cluster.exec(ns, pod, CONTAINER, ["/bin/bash", "-c", script]);
-    if (r.code !== 0) throw new Error(`${what} failed in ${pod} (exit ${r.code}): ${r.output.trim().split("\n").pop()}`);
-  };
+  const run = (pod: string, script: string, what: string) =>
+    inNameNode(cluster, ns, pod, script).catch((e) => { throw new Error(`${what} failed in ${pod}: ${(e as Error).message}`); });
   const exclude = async (ordinals: number[]) => {
     for (const nn of c.nameNodes) await run(nn, excludeScript(ordinals.map((i) => dataNodeHost(i, ns))), "writing the exclude file");
     await run(c.nameNodes[0], refreshNodesScript(), "dfsadmin -refreshNodes");
@@ -141,6 +155,7 @@ export async function applyDataNodes(p: LoadedPlatform, cluster: LiveCluster, c:
   }
   const leaving = c.decommission.map((i) => dataNodeHost(i, ns));
   const started = Date.now();
+  let lastTold = started;
   const deadline = Date.now() + c.timeoutS * 1000;
   for (;;) {
     let states: Map<string, string>;
@@ -149,15 +164,23 @@ export async function applyDataNodes(p: LoadedPlatform, cluster: LiveCluster, c:
     } catch (e) {
       throw await giveUp(`reading the DataNodes' states failed: ${(e as Error).message}`);
     }
-    const pending = leaving.filter((h) => states.has(h) && states.get(h) !== "Decommissioned");
+    const pending = leaving.filter((h) => states.get(h) !== "Decommissioned");
     if (!pending.length) return;
-    // A NameNode ignores an excluded name it cannot resolve ("Failed to resolve address" in its log).
-    const ignored = pending.filter((h) => states.get(h) === "Normal");
-    if (ignored.length && Date.now() - started >= ignoredAfterS * 1000) {
-      throw await giveUp(`the NameNode still reports ${ignored.map((h) => h.split(".")[0]).join(", ")} Normal ${ignoredAfterS}s after dfsadmin -refreshNodes: it ignores a host name it cannot resolve (its log says "Failed to resolve address"); check the DataNodes' headless Service`);
+    const short = (hs: string[]) => hs.map((h) => h.split(".")[0]).join(", ");
+    if (Date.now() - started >= ignoredAfterS * 1000) {
+      // A DataNode the NameNode does not report may register under another name: nothing vouches for its blocks.
+      const unknown = pending.filter((h) => !states.has(h));
+      if (unknown.length) throw await giveUp(`the NameNode does not report ${short(unknown)} among its DataNodes, so nothing confirms its blocks are elsewhere (does it register under another name?)`);
+      // A NameNode ignores an excluded name it cannot resolve ("Failed to resolve address" in its log).
+      const ignored = pending.filter((h) => states.get(h) === "Normal");
+      if (ignored.length) throw await giveUp(`the NameNode still reports ${short(ignored)} Normal ${ignoredAfterS}s after dfsadmin -refreshNodes: it ignores a host name it cannot resolve (its log says "Failed to resolve address"); check the DataNodes' headless Service`);
+    }
+    if (Date.now() - lastTold >= 60_000) {
+      lastTold = Date.now();
+      await o.progress?.(`${SETTING}: waiting for ${pending.map((h) => `${h.split(".")[0]} (${states.get(h) ?? "not reported"})`).join(", ")}; ${Math.round((Date.now() - started) / 60_000)} of ${c.timeoutS / 60} min.`);
     }
     if (Date.now() > deadline) {
-      const list = pending.map((h) => `${h.split(".")[0]} (${states.get(h)})`).join(", ");
+      const list = pending.map((h) => `${h.split(".")[0]} (${states.get(h) ?? "not reported"})`).join(", ");
       throw await giveUp(`${list} still decommissioning after hdfs.dataNodes.decommissionTimeoutMinutes (${c.timeoutS / 60}): their blocks were not all copied yet. Raise it, or lower the count in smaller steps`);
     }
     await new Promise((r) => setTimeout(r, o.intervalMs ?? 10_000));

@@ -4,10 +4,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, ConfigLayer } from "./config/load";
 import { LoadedPlatform, loadPlatform } from "./config/stack";
 import { checkExistingSecrets, clusterSecretReader } from "./existing-secrets";
-import { checkFixedSizes, checkScaleDown, checkStorage, liveCluster } from "./scale-checks";
+import { checkFixedSizes, checkScaleDown, checkStorage, liveCluster, statefulSetsWithVolumes } from "./scale-checks";
 import { DataPlatform } from "./platform";
 import { applyDataNodes, dataNodesTransform, describeDataNodes, planDataNodes } from "./datanode-decommission";
-import { describeGrowth, growthTransforms, growVolumes, planGrowth } from "./volume-growth";
+import { describeGrowth, growthTransforms, growVolumes, missingAroundClaims, planGrowth, recreationTransforms } from "./volume-growth";
 
 export const ROOT_DIR = path.resolve(__dirname, "..");
 
@@ -21,8 +21,9 @@ export function runProgram(extraLayers: ConfigLayer[] = []): DataPlatform {
 
 /**
  * A real run: the config, then the existing Secrets it names and the size changes it asks for (read
- * from the cluster), volumes grown when asked (at `up` only), then the platform. Bad config ends the
- * run with its message only; nothing has been registered or changed at that point.
+ * from the cluster); at `up` only, DataNodes decommissioned and volumes grown when asked; then the
+ * platform. Bad config ends the run with its message only, before anything is registered; a
+ * refusal from the cluster during those `up` steps says what had changed.
  */
 export async function runProgramOrExplain(): Promise<DataPlatform> {
   try {
@@ -34,18 +35,24 @@ export async function runProgramOrExplain(): Promise<DataPlatform> {
     const growths = await planGrowth(loaded, cluster, await checkStorage(loaded, cluster));
     await checkScaleDown(loaded, cluster);
     const dataNodes = await planDataNodes(loaded, cluster);
-    // What follows changes the cluster: only once every check passed, and never in a preview.
+    const recreated = await missingAroundClaims(loaded, cluster, statefulSetsWithVolumes(loaded));
+    const ns = loaded.settings.namespace;
+    // What follows changes the cluster: only once every check passed, and never in a preview. The
+    // decommission first: it puts the exclude list back itself when it fails; the growth's claims
+    // were dry-run already, and a run stopped after its StatefulSet went is completed by the next.
     const apply = !pulumi.runtime.isDryRun();
     if (dataNodes) {
       await pulumi.log.info(describeDataNodes(dataNodes));
-      if (apply) await applyDataNodes(loaded, cluster, dataNodes);
-      pulumi.runtime.registerResourceTransform(dataNodesTransform(loaded.settings.namespace, dataNodes));
+      if (apply) await applyDataNodes(loaded, cluster, dataNodes, { progress: (m) => pulumi.log.info(m) });
+      pulumi.runtime.registerResourceTransform(dataNodesTransform(ns, dataNodes));
     }
     if (growths.length) {
       for (const g of growths) await pulumi.log.info(describeGrowth(g));
       if (apply) await growVolumes(loaded, cluster, growths);
-      for (const t of growthTransforms(loaded.settings.namespace, growths)) pulumi.runtime.registerResourceTransform(t);
+      for (const t of growthTransforms(ns, growths)) pulumi.runtime.registerResourceTransform(t);
     }
+    for (const name of recreated) await pulumi.log.info(`StatefulSet ${name} is missing beside its claims: it is created again around them (unprotected for this run).`);
+    for (const t of recreationTransforms(ns, recreated)) pulumi.runtime.registerResourceTransform(t);
     return new DataPlatform("platform", loaded);
   } catch (e) {
     if (e instanceof ConfigError) throw new pulumi.RunError(e.message);

@@ -36,8 +36,8 @@ export interface LiveCluster {
   exec(namespace: string, pod: string, container: string, command: string[]): Promise<{ code: number; output: string }>;
   /** The namespace's claims: name, the size each asks for, and its phase. */
   claims(namespace: string): Promise<{ name: string; size: string; phase?: string }[]>;
-  /** Asks for a larger size on a claim (the API server refuses it unless its StorageClass lets it expand). */
-  growClaim(namespace: string, name: string, size: string): Promise<void>;
+  /** Asks for a larger size on a claim (the API server refuses it unless its StorageClass lets it expand); `dryRun`: only asks whether it would. */
+  growClaim(namespace: string, name: string, size: string, o?: { dryRun?: boolean }): Promise<void>;
   /** Deletes a StatefulSet leaving its pods running (orphan propagation), and returns once it is gone. */
   orphanStatefulSet(namespace: string, name: string): Promise<void>;
 }
@@ -53,6 +53,9 @@ export interface VolumeGrowth {
 }
 
 const SHOWN = 10;
+
+/** The last line a command printed: what it says when it fails. */
+export const lastLine = (output: string) => output.trim().split("\n").pop() ?? "";
 
 const EXEC_TIMEOUT_S = 120;
 const ORPHAN_TIMEOUT_S = 120;
@@ -132,6 +135,9 @@ function volumes(p: LoadedPlatform): Row<Storage>[] {
   ]);
 }
 
+/** The StatefulSets that keep volumes, by name. */
+export const statefulSetsWithVolumes = (p: LoadedPlatform) => volumes(p).map(([, name]) => name);
+
 /**
  * A volume size may only grow, and only on a StorageClass that lets claims expand; a claim keeps
  * its StorageClass. Checked against the deployed StatefulSets' claim templates; returns the growths
@@ -200,7 +206,7 @@ export async function checkScaleDown(p: LoadedPlatform, cluster: LiveCluster): P
       `Move them to brokers 0-${wanted - 1} first (README: Removing brokers), then lower the count; nothing was changed.`,
     ]);
   }
-  const why = result.output.trim().split("\n").pop() || `exit ${result.code}`;
+  const why = lastLine(result.output) || `exit ${result.code}`;
   const hint = /\b(401|403)\b|forbidden/i.test(why)
     ? "The deployer needs the right to exec into pods (pods/exec, create) in the namespace for this check"
     : "Lower the count once the brokers run and hold nothing";
@@ -260,9 +266,9 @@ export function liveCluster(settings: LoadedPlatform["settings"], stackFile?: st
       const pvcs = await kc.makeApiClient(client.CoreV1Api).listNamespacedPersistentVolumeClaim({ namespace });
       return pvcs.items.map((c) => ({ name: c.metadata!.name!, size: String(c.spec?.resources?.requests?.storage ?? "0"), phase: c.status?.phase }));
     },
-    async growClaim(namespace, name, size) {
+    async growClaim(namespace, name, size, o = {}) {
       const body = { spec: { resources: { requests: { storage: size } } } };
-      await kc.makeApiClient(client.CoreV1Api).patchNamespacedPersistentVolumeClaim({ name, namespace, body }, client.setHeaderOptions("Content-Type", client.PatchStrategy.MergePatch));
+      await kc.makeApiClient(client.CoreV1Api).patchNamespacedPersistentVolumeClaim({ name, namespace, body, ...(o.dryRun ? { dryRun: "All" } : {}) }, client.setHeaderOptions("Content-Type", client.PatchStrategy.MergePatch));
     },
     async orphanStatefulSet(namespace, name) {
       const apps = kc.makeApiClient(client.AppsV1Api);

@@ -23,8 +23,9 @@ const claimPattern = (g: VolumeGrowth) => new RegExp(`^(${g.templates.map((t) =>
 
 /**
  * The claims each growth resizes, retained claims of removed ordinals included (a later scale-up
- * reattaches them). Refused, before anything changes, when a claim is not bound: the API server
- * resizes only bound claims.
+ * reattaches them). Refused, before anything changes (at preview too), when a claim is not bound
+ * (the API server resizes only bound claims) or when the API server would refuse the new size
+ * (a server-side dry run: quotas, admission).
  */
 export async function planGrowth(p: LoadedPlatform, cluster: LiveCluster, growths: VolumeGrowth[]): Promise<PlannedGrowth[]> {
   if (!growths.length) return [];
@@ -35,24 +36,54 @@ export async function planGrowth(p: LoadedPlatform, cluster: LiveCluster, growth
     const mine = all.filter((c) => claimPattern(g).test(c.name));
     const smaller = mine.filter((c) => (quantityBytes(c.size) ?? 0) < quantityBytes(g.to)!);
     for (const c of smaller.filter((c) => c.phase !== "Bound")) {
-      problems.push(`${g.setting} (stack ${p.stack}): size: claim ${c.name} is ${c.phase ?? "not bound"}, and only a bound claim can grow. Keep ${g.from} until its volume is provisioned (README: Growing storage).`);
+      problems.push(`${g.setting} (stack ${p.stack}): size: claim ${c.name} is ${c.phase ?? "not bound"}, and only a bound claim can grow. Keep ${g.from} until it is bound to a volume (README: Growing storage).`);
     }
     return { ...g, claims: smaller.map((c) => c.name) };
   });
   if (problems.length) throw new ConfigError(problems);
+  for (const g of planned) {
+    for (const claim of g.claims) {
+      try {
+        await cluster.growClaim(ns, claim, g.to, { dryRun: true });
+      } catch (e) {
+        problems.push(`${g.setting} (stack ${p.stack}): size: the API server would refuse to grow claim ${ns}/${claim} to ${g.to}: ${apiMessage(e)}. Keep ${g.from} (README: Growing storage).`);
+      }
+    }
+  }
+  if (problems.length) throw new ConfigError(problems);
   return planned;
+}
+
+/**
+ * StatefulSets the cluster lacks while their claims exist: a growth whose run stopped after the
+ * StatefulSet was deleted (its pods still run), or a restored cluster. This run creates or replaces
+ * them around those claims, unprotected for it like a growth (production's `protect` would refuse
+ * the replacement of the one still in the state).
+ */
+export async function missingAroundClaims(p: LoadedPlatform, cluster: LiveCluster, statefulSets: string[]): Promise<string[]> {
+  const ns = p.settings.namespace;
+  const missing: string[] = [];
+  for (const name of statefulSets) if (!(await cluster.statefulSet(ns, name))) missing.push(name);
+  if (!missing.length) return [];
+  const claims = (await cluster.claims(ns)).map((c) => c.name);
+  return missing.filter((name) => claims.some((c) => new RegExp(`^[a-z0-9-]+-${name}-\\d+$`).test(c)));
+}
+
+export function recreationTransforms(namespace: string, statefulSets: string[]): pulumi.ResourceTransform[] {
+  return statefulSets.map((name) => markStatefulSet(namespace, name, { [VOLUME_GROWTH_ANNOTATION]: "recreated around its existing claims" }, { unprotect: true }));
 }
 
 /** What a run says about a growth: at preview what it will do, at `up` what it does. */
 export function describeGrowth(g: PlannedGrowth): string {
-  const claims = g.claims.length ? `claims ${g.claims.join(", ")} grow` : "no claim exists yet; new claims get";
+  const claims = g.claims.length ? `claims ${g.claims.join(", ")} grow` : "no claim is smaller; new claims get";
   return `${g.setting}: ${claims} from ${g.from} to ${g.to}; StatefulSet ${g.statefulSet} is recreated with the new claim template around its running pods, which keep running on their volumes.`;
 }
 
 /**
  * Carries the growths out, at `up` only: every claim first (a refusal stops before any StatefulSet
- * is touched), then each StatefulSet is deleted with its pods left running. A run that fails after
- * this is completed by the next `up`, which finds the StatefulSet gone and creates it.
+ * is touched; the claims already grown stay grown, which is what was asked), then each StatefulSet
+ * is deleted with its pods left running. A run that stops after this is completed by the next
+ * `up`, which finds the StatefulSet gone beside its claims (missingAroundClaims).
  */
 export async function growVolumes(p: LoadedPlatform, cluster: LiveCluster, planned: PlannedGrowth[]): Promise<void> {
   const ns = p.settings.namespace;
@@ -61,7 +92,7 @@ export async function growVolumes(p: LoadedPlatform, cluster: LiveCluster, plann
       try {
         await cluster.growClaim(ns, claim, g.to);
       } catch (e) {
-        throw new ConfigError([`${g.setting} (stack ${p.stack}): size: the API server refused to grow claim ${ns}/${claim} to ${g.to}: ${apiMessage(e)}. StatefulSet ${g.statefulSet} was not touched.`]);
+        throw new ConfigError([`${g.setting} (stack ${p.stack}): size: the API server refused to grow claim ${ns}/${claim} to ${g.to}: ${apiMessage(e)}. No StatefulSet was touched; claims before it in ${g.claims.join(", ")} have grown.`]);
       }
     }
   }
@@ -69,7 +100,7 @@ export async function growVolumes(p: LoadedPlatform, cluster: LiveCluster, plann
     try {
       await cluster.orphanStatefulSet(ns, g.statefulSet);
     } catch (e) {
-      throw new ConfigError([`${g.setting} (stack ${p.stack}): size: claims grew to ${g.to}, but StatefulSet ${ns}/${g.statefulSet} could not be deleted with its pods left running: ${apiMessage(e)}. Run pulumi up again.`]);
+      throw new ConfigError([`${g.setting} (stack ${p.stack}): size: claims grew to ${g.to}, but StatefulSet ${ns}/${g.statefulSet} was not gone (deleted with its pods left running) in time: ${apiMessage(e)}. Its pods keep running; run pulumi up again.`]);
     }
   }
 }

@@ -60,10 +60,10 @@ describe("lowering hdfs.dataNodes.replicas", () => {
   it("has nothing to do when the count does not go down and nothing was excluded, or nothing is deployed", async () => {
     const { fake, ran } = cluster({ replicas: 3, mark: "" }, () => report);
     expect(await planDataNodes(prod(3), fake)).toBeUndefined();
-    expect(ran).toEqual([]);
-    // A scale-up reads the exclude file; a NameNode that cannot be asked (none running yet) holds nothing back.
+    // Every run reads the exclude file; a NameNode that cannot be asked (none running yet) holds nothing back.
     expect(await planDataNodes(prod(4), fake)).toBeUndefined();
-    expect(ran).toEqual([`hdfs-namenode-0/namenode: ${SH(excludedScript())}`]);
+    expect(ran).toEqual(Array(2).fill(`hdfs-namenode-0/namenode: ${SH(excludedScript())}`));
+    expect(await planDataNodes(prod(3), cluster({ replicas: 3 }, () => report, { "cat ": "container not found" }).fake)).toBeUndefined();
     expect(await planDataNodes(prod(4), cluster({ replicas: 3 }, () => report, { "cat ": "container not found" }).fake)).toBeUndefined();
     expect(await planDataNodes(prod(4), { ...fake, statefulSet: async () => undefined })).toBeUndefined();
   });
@@ -107,6 +107,33 @@ describe("lowering hdfs.dataNodes.replicas", () => {
     );
   });
 
+  it("gives up when the NameNode does not report a leaving DataNode at all (another name): nothing vouches for its blocks", async () => {
+    const { fake } = cluster({ replicas: 4 }, () => [`${host(0)} Normal`]);
+    const change = (await planDataNodes(prod(3), fake))!;
+    expect(await refusal(applyDataNodes(prod(3), fake, change, { intervalMs: 1, ignoredAfterS: 0 }))).toMatch(
+      /^hdfs\.dataNodes\.replicas \(stack prod\): the NameNode does not report hdfs-datanode-3 among its DataNodes, so nothing confirms its blocks are elsewhere \(does it register under another name\?\); they are back in service\./,
+    );
+  });
+
+  it("tells the pending states while it waits", async () => {
+    let now = 0;
+    const realNow = Date.now;
+    Date.now = () => now;
+    try {
+      let reports = 0;
+      const { fake } = cluster({ replicas: 4 }, () => {
+        reports += 1;
+        now += 61_000;
+        return [`${host(3)} ${reports < 3 ? "Decommission in progress" : "Decommissioned"}`];
+      });
+      const told: string[] = [];
+      await applyDataNodes(prod(3), fake, (await planDataNodes(prod(3), fake))!, { intervalMs: 1, progress: (m) => told.push(m) });
+      expect(told).toEqual(["hdfs.dataNodes.replicas: waiting for hdfs-datanode-3 (Decommission in progress); 1 of 60 min.", "hdfs.dataNodes.replicas: waiting for hdfs-datanode-3 (Decommission in progress); 2 of 60 min."]);
+    } finally {
+      Date.now = realNow;
+    }
+  });
+
   it("marks the StatefulSet with the exclude list this run leaves", async () => {
     const { fake } = cluster({ replicas: 5, mark: "7" }, () => report);
     const t = dataNodesTransform("data-platform", (await planDataNodes(prod(3), fake))!);
@@ -117,6 +144,11 @@ describe("lowering hdfs.dataNodes.replicas", () => {
 });
 
 describe("raising hdfs.dataNodes.replicas over DataNodes decommissioned earlier", () => {
+  it("readmits what a scale-down left excluded when its run stopped before the StatefulSet shrank and the count was set back", async () => {
+    const { fake } = cluster({ replicas: 4, listed: [3] }, () => report);
+    expect(await planDataNodes(prod(4), fake)).toMatchObject({ decommission: [], readmit: [3], excluded: [] });
+  });
+
   it("readmits those the exclude file lists even when the StatefulSet lost its mark (a restored cluster)", async () => {
     const { fake } = cluster({ replicas: 3, listed: [3, 4] }, () => report);
     expect(await planDataNodes(prod(4), fake)).toMatchObject({ decommission: [], readmit: [3], excluded: [4], previous: [3, 4] });

@@ -1,7 +1,7 @@
 import { ConfigError } from "../infra/config/load";
 import { loadPlatform } from "../infra/config/stack";
 import type { LiveCluster, VolumeGrowth } from "../infra/scale-checks";
-import { describeGrowth, growthTransforms, growVolumes, planGrowth } from "../infra/volume-growth";
+import { describeGrowth, growthTransforms, growVolumes, missingAroundClaims, planGrowth, recreationTransforms } from "../infra/volume-growth";
 import { keptMark } from "../components/kit/objects";
 import { DECOMMISSIONED_ANNOTATION, VOLUME_GROWTH_ANNOTATION } from "../components/kit/manifests";
 import { applySets, readStackFile } from "../tools/plan";
@@ -14,16 +14,16 @@ const prod = () => {
 const growth: VolumeGrowth = { setting: "kafka.storage", statefulSet: "kafka-broker", templates: ["data"], from: "200Gi", to: "400Gi" };
 
 /** Claims as the API server lists them; records each change asked of it, in order. */
-function cluster(claims: { name: string; size: string; phase?: string }[], refuse: Record<string, string> = {}) {
+function cluster(claims: { name: string; size: string; phase?: string }[], refuse: Record<string, string> = {}, o: { refuseDryRun?: boolean; statefulSets?: string[] } = {}) {
   const did: string[] = [];
   const fake: LiveCluster = {
-    statefulSet: async () => undefined,
+    statefulSet: async (_ns, name) => (o.statefulSets?.includes(name) ? { replicas: 1, annotations: {}, claims: [] } : undefined),
     expandable: async () => undefined,
     exec: async () => ({ code: 0, output: "" }),
     claims: async () => claims,
-    growClaim: async (ns, name, size) => {
-      if (refuse[name]) throw Object.assign(new Error("HTTP-Code: 403"), { body: JSON.stringify({ message: refuse[name] }) });
-      did.push(`grow ${ns}/${name} ${size}`);
+    growClaim: async (ns, name, size, opts) => {
+      if (refuse[name] && (opts?.dryRun ? o.refuseDryRun : true)) throw Object.assign(new Error("HTTP-Code: 403"), { body: JSON.stringify({ message: refuse[name] }) });
+      if (!opts?.dryRun) did.push(`grow ${ns}/${name} ${size}`);
     },
     orphanStatefulSet: async (ns, name) => { did.push(`orphan ${ns}/${name}`); },
   };
@@ -46,10 +46,18 @@ describe("planning a volume growth", () => {
     expect(describeGrowth(planned)).toBe("kafka.storage: claims data-kafka-broker-0, data-kafka-broker-1, data-kafka-broker-7 grow from 200Gi to 400Gi; StatefulSet kafka-broker is recreated with the new claim template around its running pods, which keep running on their volumes.");
   });
 
+  it("refuses, at preview already, a size the API server would refuse (a server-side dry run)", async () => {
+    const { fake, did } = cluster([{ name: "data-kafka-broker-0", size: "200Gi", phase: "Bound" }], { "data-kafka-broker-0": 'exceeded quota: storage, requested: requests.storage=200Gi' }, { refuseDryRun: true });
+    expect(await refusal(planGrowth(prod(), fake, [growth]))).toBe(
+      "kafka.storage (stack prod): size: the API server would refuse to grow claim data-platform/data-kafka-broker-0 to 400Gi: exceeded quota: storage, requested: requests.storage=200Gi. Keep 200Gi (README: Growing storage).",
+    );
+    expect(did).toEqual([]);
+  });
+
   it("refuses a claim that is not bound, before anything changes", async () => {
     const { fake, did } = cluster([{ name: "data-kafka-broker-0", size: "200Gi", phase: "Bound" }, { name: "data-kafka-broker-1", size: "200Gi", phase: "Pending" }]);
     expect(await refusal(planGrowth(prod(), fake, [growth]))).toBe(
-      "kafka.storage (stack prod): size: claim data-kafka-broker-1 is Pending, and only a bound claim can grow. Keep 200Gi until its volume is provisioned (README: Growing storage).",
+      "kafka.storage (stack prod): size: claim data-kafka-broker-1 is Pending, and only a bound claim can grow. Keep 200Gi until it is bound to a volume (README: Growing storage).",
     );
     expect(did).toEqual([]);
   });
@@ -67,7 +75,7 @@ describe("growing volumes at up", () => {
   it("leaves the StatefulSet alone when the API server refuses a claim, with its reason", async () => {
     const { fake, did } = cluster(claims, { "data-kafka-broker-1": "only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize" });
     expect(await refusal(growVolumes(prod(), fake, await planGrowth(prod(), fake, [growth])))).toBe(
-      "kafka.storage (stack prod): size: the API server refused to grow claim data-platform/data-kafka-broker-1 to 400Gi: only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize. StatefulSet kafka-broker was not touched.",
+      "kafka.storage (stack prod): size: the API server refused to grow claim data-platform/data-kafka-broker-1 to 400Gi: only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize. No StatefulSet was touched; claims before it in data-kafka-broker-0, data-kafka-broker-1 have grown.",
     );
     expect(did).toEqual(["grow data-platform/data-kafka-broker-0 400Gi"]);
   });
@@ -94,3 +102,23 @@ describe("the growing StatefulSet's registration", () => {
     expect(await t(args("kafka-broker", "data-platform", "kubernetes:core/v1:ConfigMap"))).toBeUndefined();
   });
 });
+
+describe("a StatefulSet missing beside its claims (a growth's run that stopped after deleting it, a restore)", () => {
+  it("is found, and registered unprotected and marked for the run that creates it again", async () => {
+    const claims = [{ name: "data-kafka-broker-0", size: "400Gi", phase: "Bound" }, { name: "data0-minio-0", size: "1Ti", phase: "Bound" }];
+    const { fake } = cluster(claims, {}, { statefulSets: ["minio"] });
+    expect(await missingAroundClaims(prod(), fake, ["kafka-broker", "kafka-controller", "minio"])).toEqual(["kafka-broker"]);
+    const [t] = recreationTransforms("data-platform", ["kafka-broker"]);
+    const out = await t({ custom: true, type: "kubernetes:apps/v1:StatefulSet", name: "kafka-broker", props: { metadata: { name: "kafka-broker", namespace: "data-platform", annotations: {} } }, opts: { protect: true, ignoreChanges: [keptMark(VOLUME_GROWTH_ANNOTATION)] } });
+    expect(out!.opts).toEqual({ protect: false, ignoreChanges: [] });
+    expect(out!.props.metadata.annotations).toEqual({ [VOLUME_GROWTH_ANNOTATION]: "recreated around its existing claims" });
+  });
+});
+
+it("every StatefulSet the platform registers has an annotations object, so Pulumi can keep a mark below it", async () => {
+  const { planStack } = await import("../tools/plan");
+  const plan = await planStack({ stack: "prod" });
+  const statefulSets = plan.resources.filter((r) => r.type === "kubernetes:apps/v1:StatefulSet");
+  expect(statefulSets.length).toBeGreaterThanOrEqual(8);
+  for (const r of statefulSets) expect([r.name, typeof r.inputs.metadata.annotations]).toEqual([r.name, "object"]);
+}, 60_000);

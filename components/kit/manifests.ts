@@ -180,7 +180,9 @@ export function statefulSet(a: StatefulSetArgs): Manifest {
     kind: "StatefulSet",
     metadata: {
       name: a.name, namespace: a.namespace, labels: workloadLabels(a.workload, a.version),
-      ...(a.fixedSize ? { annotations: { [FIXED_SIZE_ANNOTATION]: a.fixedSize } } : {}),
+      // Always an annotations object: the marks a run sets are kept by ignoring changes below it,
+      // which Pulumi cannot do where the object itself comes and goes.
+      annotations: a.fixedSize ? { [FIXED_SIZE_ANNOTATION]: a.fixedSize } : {},
     },
     spec: {
       replicas: a.replicas,

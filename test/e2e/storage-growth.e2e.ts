@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import type * as k8s from "@kubernetes/client-node";
+import * as k8s from "@kubernetes/client-node";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { quantityBytes } from "../../components/kit/quantity";
 import { boundClaims, clients, createExistingSecrets, eventually, openStack, provisionVolumes, stopwatch, useToolchain } from "./harness";
@@ -111,6 +111,29 @@ describe(`growing kafka.storage of stack ${STACK} on a real control plane`, () =
     assert.deepEqual([...adopted].map(([n, p]) => [n, p.uid]).sort(), [...podsBefore].map(([n, p]) => [n, p.uid]).sort(), "no pod was deleted");
     assert.deepEqual([...adopted.values()].map((p) => p.revision), [...podsBefore.values()].map((p) => p.revision), "no pod changes revision");
     assert.deepEqual(await generations(apps, namespace), othersBefore, "no other workload changed");
+  });
+
+  test("a growth run that stopped after deleting the StatefulSet is completed by the next up, despite production's protect", async () => {
+    // As if a run growing the volumes again had stopped right after its orphaning delete: the claims
+    // grown, the StatefulSet gone, its pods running, and the state still holding the old one.
+    const tripled = `${(quantityBytes(size)! * 3) / 2 ** 30}Gi`;
+    await stack.setConfig("dataplatform:kafka.storage.size", { value: tripled }, true);
+    const podsBefore = await brokerPods(core, namespace);
+    const merge = k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch);
+    for (const pod of podsBefore.keys()) {
+      await core.patchNamespacedPersistentVolumeClaim({ name: `data-${pod}`, namespace, body: { spec: { resources: { requests: { storage: tripled } } } } }, merge);
+    }
+    await apps.deleteNamespacedStatefulSet({ name: BROKERS, namespace, propagationPolicy: "Orphan" });
+    await eventually("the StatefulSet gone", 60, async () => ((await apps.listNamespacedStatefulSet({ namespace })).items.some((x) => x.metadata!.name === BROKERS) ? undefined : true));
+    const result = await timed("recovery up", () => stack.up());
+    assert.equal(result.summary.result, "succeeded");
+    const back = await apps.readNamespacedStatefulSet({ name: BROKERS, namespace });
+    assert.equal(back.spec!.volumeClaimTemplates![0].spec!.resources!.requests!.storage, tripled);
+    const adopted = await eventually("the pods adopted again", 60, async () => {
+      const pods = await brokerPods(core, namespace);
+      return [...pods.values()].every((p) => p.owner === back.metadata!.uid) ? pods : undefined;
+    });
+    assert.deepEqual([...adopted].map(([n, p]) => [n, p.uid]).sort(), [...podsBefore].map(([n, p]) => [n, p.uid]).sort(), "no pod was deleted");
   });
 
   test("the next pulumi up changes nothing and protects the StatefulSet again", async () => {
