@@ -13,7 +13,7 @@ import { ConfigError } from "./config/load";
 import { section } from "./config/schema";
 import type { LoadedPlatform } from "./config/stack";
 import { markStatefulSet } from "./marks";
-import { lastLine, type LiveCluster } from "./scale-checks";
+import { EXEC_RIGHT, execForbidden, lastLine, type LiveCluster } from "./scale-checks";
 
 const SETTING = "hdfs.dataNodes.replicas";
 const CONTAINER = "namenode";
@@ -97,8 +97,8 @@ export async function planDataNodes(p: LoadedPlatform, cluster: LiveCluster): Pr
   const readmit = before.filter((o) => o < wanted);
   if (!decommission.length && !readmit.length) return undefined;
   if (listed === undefined) {
-    const hint = /\b(401|403)\b|forbidden/i.test(unreachable)
-      ? "The deployer needs the right to exec into pods (pods/exec, create) in the namespace"
+    const hint = execForbidden(unreachable)
+      ? EXEC_RIGHT
       : /No such file/.test(unreachable)
         ? "The running NameNode has no exclude file yet: deploy this version first (its NameNodes restart with one), then change the count"
         : "Change the count once the NameNode runs";

@@ -57,6 +57,10 @@ const SHOWN = 10;
 /** The last line a command printed: what it says when it fails. */
 export const lastLine = (output: string) => output.trim().split("\n").pop() ?? "";
 
+/** Whether an exec failed for want of the right to exec (pods/exec), and what to grant. */
+export const execForbidden = (why: string) => /\b(401|403)\b|forbidden/i.test(why);
+export const EXEC_RIGHT = "The deployer needs the right to exec into pods (pods/exec, create) in the namespace";
+
 const EXEC_TIMEOUT_S = 120;
 const ORPHAN_TIMEOUT_S = 120;
 
@@ -207,8 +211,8 @@ export async function checkScaleDown(p: LoadedPlatform, cluster: LiveCluster): P
     ]);
   }
   const why = lastLine(result.output) || `exit ${result.code}`;
-  const hint = /\b(401|403)\b|forbidden/i.test(why)
-    ? "The deployer needs the right to exec into pods (pods/exec, create) in the namespace for this check"
+  const hint = execForbidden(why)
+    ? `${EXEC_RIGHT} for this check`
     : "Lower the count once the brokers run and hold nothing";
   throw new ConfigError([`${what}, and the program cannot confirm they hold no partition replicas (${BROKER_NAME}-0: ${why}). ${hint}; nothing was changed.`]);
 }

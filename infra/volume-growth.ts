@@ -19,7 +19,9 @@ export interface PlannedGrowth extends VolumeGrowth {
   claims: string[];
 }
 
-const claimPattern = (g: VolumeGrowth) => new RegExp(`^(${g.templates.map((t) => t.replace(/[.-]/g, "\\$&")).join("|")})-${g.statefulSet}-\\d+$`);
+/** A StatefulSet's claims, `<template>-<statefulSet>-<ordinal>`, of the given templates or any. */
+const claimsOf = (statefulSet: string, templates?: string[]) =>
+  new RegExp(`^(${templates ? templates.map((t) => t.replace(/[.-]/g, "\\$&")).join("|") : "[a-z0-9-]+"})-${statefulSet}-\\d+$`);
 
 /**
  * The claims each growth resizes, retained claims of removed ordinals included (a later scale-up
@@ -33,7 +35,7 @@ export async function planGrowth(p: LoadedPlatform, cluster: LiveCluster, growth
   const all = await cluster.claims(ns);
   const problems: string[] = [];
   const planned = growths.map((g) => {
-    const mine = all.filter((c) => claimPattern(g).test(c.name));
+    const mine = all.filter((c) => claimsOf(g.statefulSet, g.templates).test(c.name));
     const smaller = mine.filter((c) => (quantityBytes(c.size) ?? 0) < quantityBytes(g.to)!);
     for (const c of smaller.filter((c) => c.phase !== "Bound")) {
       problems.push(`${g.setting} (stack ${p.stack}): size: claim ${c.name} is ${c.phase ?? "not bound"}, and only a bound claim can grow. Keep ${g.from} until it is bound to a volume (README: Growing storage).`);
@@ -66,7 +68,7 @@ export async function missingAroundClaims(p: LoadedPlatform, cluster: LiveCluste
   for (const name of statefulSets) if (!(await cluster.statefulSet(ns, name))) missing.push(name);
   if (!missing.length) return [];
   const claims = (await cluster.claims(ns)).map((c) => c.name);
-  return missing.filter((name) => claims.some((c) => new RegExp(`^[a-z0-9-]+-${name}-\\d+$`).test(c)));
+  return missing.filter((name) => claims.some((c) => claimsOf(name).test(c)));
 }
 
 export function recreationTransforms(namespace: string, statefulSets: string[]): pulumi.ResourceTransform[] {

@@ -134,9 +134,12 @@ export function clientConfigFiles(cfg: HdfsConfig, ns: string, zookeeperConnect:
   return { "core-site.xml": siteXml(coreSite(cfg, ns, zookeeperConnect)), "hdfs-site.xml": siteXml(hdfsSite(cfg, ns)) };
 }
 
-/** Mounts of the shared ConfigMap's files over the image's (otherwise empty) site files. */
-export function hadoopConfigMounts(volume: string, files: string[], dir = CONF_DIR) {
-  return files.map((f) => ({ name: volume, mountPath: `${dir}/${f}`, subPath: f }));
+/**
+ * Mounts of the shared ConfigMap's files over the image's (otherwise empty) site files; `keys`: a
+ * file taken from another key of the ConfigMap than its own name.
+ */
+export function hadoopConfigMounts(volume: string, files: string[], dir = CONF_DIR, keys: Record<string, string> = {}) {
+  return files.map((f) => ({ name: volume, mountPath: `${dir}/${f}`, subPath: keys[f] ?? f }));
 }
 
 /** The NameNodes write to every JournalNode of dfs.namenode.shared.edits.dir; a new one holds no edits. */
@@ -216,7 +219,7 @@ export function hadoopDaemon(a: DaemonArgs, configFiles: string[]) {
     resources: a.sizing.resources,
     volumeMounts: [
       ...(a.dataVolume ? [{ name: "data", mountPath: DATA }] : []),
-      ...configFiles.map((f) => ({ name: "config", mountPath: `${CONF_DIR}/${f}`, subPath: a.siteKeys?.[f] ?? f })),
+      ...hadoopConfigMounts("config", configFiles, CONF_DIR, a.siteKeys),
       { name: "tmp", mountPath: "/tmp" },
     ],
   });
