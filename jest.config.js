@@ -3,5 +3,10 @@ module.exports = {
   testEnvironment: "node",
   testMatch: ["<rootDir>/test/**/*.test.ts"],
   transform: { "^.+\\.ts$": ["ts-jest", {}] },
-  testTimeout: 60000,
+  // Every stack is planned once and shared by all test files (test/support/stack-plans.ts).
+  globalSetup: "<rootDir>/test/support/stack-plans.ts",
+  // One worker per core (jest's default leaves one idle).
+  maxWorkers: "100%",
+  // A guard against a hang, not a budget: no test is expected to come near it.
+  testTimeout: 600000,
 };

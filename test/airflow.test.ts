@@ -11,6 +11,7 @@ import {
 } from "../components/airflow/spec";
 import { Plan, planStack } from "../tools/plan";
 import { configProblems, environmentWith, find, ROOT } from "./helpers";
+import { stackPlan } from "./support/stack-plans";
 
 const NS = "data-platform";
 const IMAGES = { mysql: "mysql:8.4.7", minioClient: "quay.io/minio/mc:RELEASE.2025-08-13T08-35-41Z" };
@@ -345,7 +346,7 @@ describe("Airflow configuration is validated", () => {
 describe("the planned stack", () => {
   let plan: Plan;
   beforeAll(async () => {
-    plan = await planStack({ stack: "prod" });
+    plan = await stackPlan("prod");
   });
 
   it("plans the pinned chart with the values above and protects the credentials", () => {

@@ -16,6 +16,7 @@ import { vcores, yarnManifests, yarnSite } from "../components/yarn/spec";
 import { ZOOKEEPER } from "../components/zookeeper/spec";
 import { planStack, recordResources } from "../tools/plan";
 import { find, readEnvironment, ROOT } from "./helpers";
+import { stackPlan } from "./support/stack-plans";
 
 const NS = "data-platform";
 const ZK = `zookeeper.${NS}.svc.cluster.local:2181`;
@@ -242,7 +243,7 @@ describe("scaling the Hadoop side", () => {
     ["spark.workers.replicas=4", "Deployment/spark-worker"],
   ])("%s changes exactly %s", async (set, changed) => {
     const key = (r: any) => `${r.type.split(":").pop()}/${r.name}`;
-    const [before, after] = await Promise.all([planStack({ stack: "staging" }), planStack({ stack: "staging", sets: [set] })]);
+    const [before, after] = await Promise.all([stackPlan("staging"), planStack({ stack: "staging", sets: [set] })]);
     const b = new Map(before.resources.map((r) => [key(r), JSON.stringify(r.inputs)]));
     const diff = after.resources.filter((r) => b.get(key(r)) !== JSON.stringify(r.inputs)).map(key);
     expect(diff).toEqual([changed]);

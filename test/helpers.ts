@@ -60,3 +60,12 @@ export function find(plan: Plan, kind: string, name: string): PlannedResource {
 export function all(plan: Plan, kind: string): PlannedResource[] {
   return plan.resources.filter((r) => kindOf(r) === kind);
 }
+
+/** A command-line tool's `main` run in this process: its exit code and what it printed, line by line. */
+export async function runMain(main: (argv: string[], out: (l: string) => void, err: (l: string) => void) => Promise<number>, ...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const status = await main(argv, (l) => out.push(l), (l) => err.push(l));
+  const text = (lines: string[]) => lines.map((l) => `${l}\n`).join("");
+  return { status, stdout: text(out), stderr: text(err) };
+}

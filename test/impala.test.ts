@@ -4,6 +4,7 @@ import { impalaConfig } from "../components/impala/config";
 import { catalogFlags, configFiles, impaladFlags, impalaManifests } from "../components/impala/spec";
 import { planStack } from "../tools/plan";
 import { find, readEnvironment } from "./helpers";
+import { stackPlan } from "./support/stack-plans";
 
 const NS = "data-platform";
 const ZK = `zookeeper.${NS}.svc.cluster.local:2181`;
@@ -45,7 +46,7 @@ describe("Impala", () => {
 
   it("scales executors by changing only their Deployment", async () => {
     const key = (r: any) => `${r.type.split(":").pop()}/${r.name}`;
-    const before = await planStack({ stack: "prod" });
+    const before = await stackPlan("prod");
     const after = await planStack({ stack: "prod", sets: ["impala.executors.replicas=6"] });
     const b = new Map(before.resources.map((r) => [key(r), JSON.stringify(r.inputs)]));
     expect(after.resources.filter((r) => b.get(key(r)) !== JSON.stringify(r.inputs)).map(key)).toEqual(["Deployment/impala-executor"]);

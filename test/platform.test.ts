@@ -2,14 +2,15 @@ import { spawnSync } from "child_process";
 import * as path from "path";
 import { isEqual } from "lodash";
 import { Plan, planStack } from "../tools/plan";
-import { all, environmentWith, find, kindOf, readEnvironment, ROOT } from "./helpers";
+import { main } from "../tools/check";
+import { all, environmentWith, find, kindOf, readEnvironment, ROOT, runMain } from "./helpers";
+import { STACKS, stackPlan } from "./support/stack-plans";
 
-const STACKS = ["dev", "staging", "prod"] as const;
 const CLUSTER_SCOPED = new Set(["Namespace", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"]);
 const plans: Record<string, Plan> = {};
 
 beforeAll(async () => {
-  for (const s of STACKS) plans[s] = await planStack({ stack: s });
+  for (const s of STACKS) plans[s] = await stackPlan(s);
 });
 
 const key = (r: { type: string; name: string }) => `${kindOf(r as any)}/${r.name}`;
@@ -175,10 +176,17 @@ describe("changes stay minimal", () => {
 });
 
 describe("npm run check", () => {
-  const check = (...args: string[]) => spawnSync(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", "tools/check.ts", ...args], { cwd: ROOT, encoding: "utf8" });
+  const check = (...args: string[]) => runMain(main, ...args);
 
-  it("prints the plan as JSON with types, names, inputs and no violations", () => {
-    const r = check("--stack", "dev", "--json");
+  it("runs as a process: the exit code and the message, no stack trace", async () => {
+    const r = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", "tools/check.ts", "--stack", "dev", "--set", "kafka.brokers=0"], { cwd: ROOT, encoding: "utf8" });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("kafka.brokers");
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("prints the plan as JSON with types, names, inputs and no violations", async () => {
+    const r = await check("--stack", "dev", "--json");
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.stack).toBe("dev");
@@ -188,8 +196,8 @@ describe("npm run check", () => {
     expect(out.resources.find((x: any) => x.type === "kubernetes:core/v1:Secret").inputs.stringData).toBe("[secret]");
   });
 
-  it("prints a summary for people", () => {
-    const r = check("--stack", "prod");
+  it("prints a summary for people", async () => {
+    const r = await check("--stack", "prod");
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/kafka-broker\s+3 x/);
     expect(r.stdout).toMatch(/total\s+\d+ pods/);
@@ -197,27 +205,27 @@ describe("npm run check", () => {
     expect(r.stdout).toContain("+ Helm chart airflow 1.20.0 (KubernetesExecutor: 2 scheduler, 2 apiServer, 2 dagProcessor, 2 triggerer): rendered by the provider");
   });
 
-  it("refuses bad overrides with the path and exit code 2, no stack trace", () => {
-    const r = check("--stack", "dev", "--set", "kafka.replicationFactor=3");
+  it("refuses bad overrides with the path and exit code 2, no stack trace", async () => {
+    const r = await check("--stack", "dev", "--set", "kafka.replicationFactor=3");
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("--set + environments/dev.yaml: kafka.replicationFactor: 3 is more than kafka.brokers (1); allowed: 1 to 1");
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.stdout).toBe("");
   });
 
-  it("checks an arbitrary environment file", () => {
+  it("checks an arbitrary environment file", async () => {
     const file = environmentWith("prod", { "kafka.minInsyncReplicas": 1 });
-    const r = check("--stack", "prod", "--env-file", file);
+    const r = await check("--stack", "prod", "--env-file", file);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(`${path.basename(file)}: kafka.minInsyncReplicas: 1 is below 2, the production minimum`);
-    expect(check("--stack", "prod", "--env-file", environmentWith("prod", { "kafka.brokers": 5 }), "--json").status).toBe(0);
+    expect((await check("--stack", "prod", "--env-file", environmentWith("prod", { "kafka.brokers": 5 }), "--json")).status).toBe(0);
   });
 
-  it("names the allowed stacks and the usage on bad arguments", () => {
-    const unknown = check("--stack", "qa");
+  it("names the allowed stacks and the usage on bad arguments", async () => {
+    const unknown = await check("--stack", "qa");
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain("--stack qa: no file Pulumi.qa.yaml; allowed: dev, prod, staging");
-    const noStack = check();
+    const noStack = await check();
     expect(noStack.status).toBe(2);
     expect(noStack.stderr).toContain("usage: npm run check");
   });

@@ -1,7 +1,7 @@
 /** The end-to-end tests skip readiness waits (their cluster has no kubelet); a real stack never does. */
 import * as fs from "fs";
 import * as path from "path";
-import { planStack } from "../tools/plan";
+import { STACKS, stackPlan } from "./support/stack-plans";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -14,8 +14,8 @@ function sourcesUnder(dir: string): string[] {
 }
 
 describe("readiness waits in real stacks", () => {
-  it.each(["dev", "staging", "prod"])("stack %s plans no object that skips its readiness wait", async (stack) => {
-    const plan = await planStack({ stack });
+  it.each(STACKS)("stack %s plans no object that skips its readiness wait", async (stack) => {
+    const plan = await stackPlan(stack);
     const skipping = plan.resources.filter((r) =>
       r.inputs.skipAwait === true || r.inputs.metadata?.annotations?.["pulumi.com/skipAwait"] !== undefined);
     expect(plan.resources.length).toBeGreaterThan(100);

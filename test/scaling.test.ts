@@ -3,13 +3,13 @@
  * checksum, no other workload, no chart value besides that count (the charts' own rendering is
  * checked on the real provider by the end-to-end suite).
  */
-import { isEqual } from "lodash";
+import { get, isEqual } from "lodash";
 import { section } from "../infra/config/schema";
 import { loadPlatform } from "../infra/config/stack";
 import { Plan, planStack, readStackFile } from "../tools/plan";
 import { kindOf, ROOT } from "./helpers";
+import { STACKS, stackPlan } from "./support/stack-plans";
 
-const STACKS = ["dev", "staging", "prod"] as const;
 type Config = ReturnType<typeof loadPlatform>["config"];
 
 /** [setting, its value in a config, the object it scales (kind/name), the path of the count in its inputs]. */
@@ -42,23 +42,42 @@ function differences(a: unknown, b: unknown, at = ""): string[] {
 
 const plans: Record<string, Plan> = {};
 beforeAll(async () => {
-  for (const s of STACKS) plans[s] = await planStack({ stack: s });
+  for (const s of STACKS) plans[s] = await stackPlan(s);
 });
 
+/**
+ * Every count raised at once in one plan per stack, by 1 or 2 in turn (within each count's maximum):
+ * a count that moved any other object, or another count, would show there (an object changed beyond
+ * its own count, or a count off by another setting's raise).
+ */
 describe.each(STACKS)("stack %s", (stack) => {
   const config = loadPlatform(ROOT, stack, readStackFile(stack)).config;
-  it.each(COUNTS)("raising %s changes only that count", async (setting, current, object, countPath) => {
-    const n = current(config);
-    const scaled = await planStack({ stack, sets: [`${setting}=${n + 1}`] });
-    const before = new Map(plans[stack].resources.map((r) => [key(r), r]));
-    const after = new Map(scaled.resources.map((r) => [key(r), r]));
+  const raises = COUNTS.map(([setting, current, object, countPath], i) => ({ setting, object, countPath, from: current(config), to: current(config) + 1 + (i % 2) }));
+  let before: Map<string, Plan["resources"][number]>;
+  let after: Map<string, Plan["resources"][number]>;
+  beforeAll(async () => {
+    before = new Map(plans[stack].resources.map((r) => [key(r), r]));
+    const scaled = await planStack({ stack, sets: raises.map((r) => `${r.setting}=${r.to}`) });
+    after = new Map(scaled.resources.map((r) => [key(r), r]));
+  });
+
+  it("changes no object but the scaled ones, and removes none", () => {
     const changed = [...after.keys()].filter((k) => before.has(k) && !isEqual(before.get(k)!.inputs, after.get(k)!.inputs));
+    expect(changed.sort()).toEqual([...new Set(raises.map((r) => r.object))].sort());
+    expect([...before.keys()].filter((k) => !after.has(k))).toEqual([]);
+  });
+
+  it("adds only the disruption budgets of workloads that had one pod", () => {
     const added = [...after.keys()].filter((k) => !before.has(k));
-    const removed = [...before.keys()].filter((k) => !after.has(k));
-    expect({ changed, removed }).toEqual({ changed: [object], removed: [] });
-    expect(differences(before.get(object)!.inputs, after.get(object)!.inputs)).toEqual([countPath]);
-    // Going from one pod to two may add the workload's disruption budget; nothing else is ever added.
     for (const a of added) expect(a).toMatch(/^PodDisruptionBudget\//);
-    if (n > 1) expect(added).toEqual([]);
+    if (raises.every((r) => r.from > 1)) expect(added).toEqual([]);
+  });
+
+  it.each(COUNTS.map(([setting]) => setting))("%s moves exactly its own count to its own value", (setting) => {
+    const r = raises.find((x) => x.setting === setting)!;
+    const object = [r.object];
+    const paths = raises.filter((x) => x.object === r.object).map((x) => x.countPath).sort();
+    expect(object.flatMap((o) => differences(before.get(o)!.inputs, after.get(o)!.inputs)).sort()).toEqual(paths);
+    expect(get(after.get(r.object)!.inputs, r.countPath)).toBe(r.to);
   });
 });

@@ -1,7 +1,7 @@
 import { spawnSync } from "child_process";
 import * as path from "path";
-import { planStack } from "../tools/plan";
 import { ROOT } from "./helpers";
+import { STACKS, stackPlan } from "./support/stack-plans";
 
 /** Every object the program creates, checked against the Kubernetes API's schemas. */
 function validate(objects: unknown[]): { kind: string; name: string; error: string }[] {
@@ -11,8 +11,8 @@ function validate(objects: unknown[]): { kind: string; name: string; error: stri
 }
 
 describe("Kubernetes API schemas", () => {
-  it.each(["dev", "staging", "prod"])("accept every object planned for %s", async (stack) => {
-    const plan = await planStack({ stack });
+  it.each(STACKS)("accept every object planned for %s", async (stack) => {
+    const plan = await stackPlan(stack);
     const objects = plan.resources.filter((r) => r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm.sh")).map((r) => r.inputs);
     expect(objects.length).toBeGreaterThan(80);
     // Secrets' values are redacted in plans; give the schema a map of strings as the API would see.

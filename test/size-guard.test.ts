@@ -1,14 +1,14 @@
 import { FIXED_SIZE_ANNOTATION } from "../components/kit/manifests";
 import { sizeGuardName } from "../components/kit/size-guard";
-import { Plan, planStack } from "../tools/plan";
+import type { Plan } from "../tools/plan";
 import { all, find } from "./helpers";
+import { STACKS, stackPlan } from "./support/stack-plans";
 
-const STACKS = ["dev", "staging", "prod"] as const;
 const NS = "data-platform";
 const plans: Record<string, Plan> = {};
 
 beforeAll(async () => {
-  for (const s of STACKS) plans[s] = await planStack({ stack: s });
+  for (const s of STACKS) plans[s] = await stackPlan(s);
 });
 
 const QUORUMS: Record<(typeof STACKS)[number], string[]> = {

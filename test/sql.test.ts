@@ -7,6 +7,7 @@ import { loadTables, trinoDdl, trinoType } from "../components/lakehouse/tables"
 import { planStack, recordResources } from "../tools/plan";
 import { configProblems, environmentWith, find, readEnvironment, ROOT } from "./helpers";
 import { loadPlatform } from "../infra/config/stack";
+import { stackPlan } from "./support/stack-plans";
 
 const NS = "data-platform";
 const sql = (e: string, extra: object = {}) => starburstConfig.parse({ ...readEnvironment(e).starburst, ...extra });
@@ -150,7 +151,7 @@ describe("Iceberg tables", () => {
 describe("scaling the SQL engine", () => {
   it("changing starburst.workers.replicas changes exactly one resource: the chart's worker count", async () => {
     const key = (r: any) => `${r.type.split(":").pop()}/${r.name}`;
-    const before = await planStack({ stack: "staging" });
+    const before = await stackPlan("staging");
     const after = await planStack({ stack: "staging", sets: ["starburst.workers.replicas=6"] });
     const b = new Map(before.resources.map((r) => [key(r), JSON.stringify(r.inputs)]));
     expect(after.resources.filter((r) => b.get(key(r)) !== JSON.stringify(r.inputs)).map(key)).toEqual(["Chart/trino"]);

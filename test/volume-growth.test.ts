@@ -6,6 +6,7 @@ import { keptMark } from "../components/kit/objects";
 import { DECOMMISSIONED_ANNOTATION, VOLUME_GROWTH_ANNOTATION } from "../components/kit/manifests";
 import { applySets, readStackFile } from "../tools/plan";
 import { ROOT } from "./helpers";
+import { stackPlan } from "./support/stack-plans";
 
 const prod = () => {
   const config = readStackFile("prod");
@@ -116,8 +117,7 @@ describe("a StatefulSet missing beside its claims (a growth's run that stopped a
 });
 
 it("every StatefulSet the platform registers has an annotations object, so Pulumi can keep a mark below it", async () => {
-  const { planStack } = await import("../tools/plan");
-  const plan = await planStack({ stack: "prod" });
+  const plan = await stackPlan("prod");
   const statefulSets = plan.resources.filter((r) => r.type === "kubernetes:apps/v1:StatefulSet");
   expect(statefulSets.length).toBeGreaterThanOrEqual(8);
   for (const r of statefulSets) expect([r.name, typeof r.inputs.metadata.annotations]).toEqual([r.name, "object"]);

@@ -8,14 +8,16 @@ import { parseArgs } from "util";
 import { ConfigError } from "../infra/config/load";
 import { formatViolations, hasMandatory, loadPackConfig, PolicyInputError, runPolicies } from "../policies/harness";
 import { planStack } from "./plan";
+import { runAsCli } from "./cli";
 import { formatSummary } from "./summary";
 
 const USAGE = "usage: npm run check -- --stack <dev|staging|prod> [--env-file FILE] [--set path=value ...] [--json]";
 
 export const EXIT = { ok: 0, violations: 1, invalid: 2, internal: 70 } as const;
 
-function parse() {
+function parse(argv: string[]) {
   return parseArgs({
+    args: argv,
     options: {
       stack: { type: "string" },
       "env-file": { type: "string" },
@@ -28,20 +30,21 @@ function parse() {
   }).values;
 }
 
-async function main(): Promise<number> {
+/** The CLI: returns its exit code; `out` and `err` take whole lines (the console by default). */
+export async function main(argv: string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): Promise<number> {
   let values;
   try {
-    values = parse();
+    values = parse(argv);
   } catch (e) {
-    console.error(`${(e as Error).message}\n${USAGE}`);
+    err(`${(e as Error).message}\n${USAGE}`);
     return EXIT.invalid;
   }
   if (values.help) {
-    console.log(USAGE);
+    out(USAGE);
     return EXIT.ok;
   }
   if (!values.stack) {
-    console.error(`--stack is required\n${USAGE}`);
+    err(`--stack is required\n${USAGE}`);
     return EXIT.invalid;
   }
   try {
@@ -49,21 +52,20 @@ async function main(): Promise<number> {
     const run = await runPolicies(plan.stack, plan.resources.map((r) => ({ type: r.type, name: r.name, props: r.inputs, opts: r.options })), loadPackConfig(plan.stack));
     if (values.json) {
       const resources = plan.resources.map(({ type, name, inputs }) => ({ type, name, inputs }));
-      console.log(JSON.stringify({ stack: plan.stack, resources, violations: run.violations, exemptions: run.exemptions }, null, 2));
+      out(JSON.stringify({ stack: plan.stack, resources, violations: run.violations, exemptions: run.exemptions }, null, 2));
     } else {
-      console.log(formatSummary(plan));
-      console.log(`\n${formatViolations(run) || "No policy violations."}`);
+      out(formatSummary(plan));
+      out(`\n${formatViolations(run) || "No policy violations."}`);
     }
     return hasMandatory(run) ? EXIT.violations : EXIT.ok;
   } catch (e) {
     if (e instanceof ConfigError || e instanceof PolicyInputError) {
-      console.error(e.message);
+      err(e.message);
       return EXIT.invalid;
     }
-    console.error(`check failed: ${(e as Error).stack ?? e}`);
+    err(`check failed: ${(e as Error).stack ?? e}`);
     return EXIT.internal;
   }
 }
 
-// Set the exit code and let stdout drain: process.exit() would cut a large plan short on a pipe.
-if (require.main === module) main().then((code) => { process.exitCode = code; });
+if (require.main === module) runAsCli((argv) => main(argv));

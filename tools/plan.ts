@@ -126,7 +126,8 @@ async function record(stack: string, config: Record<string, string>, build: () =
   await pulumi.runtime.setMocks({
     newResource: (args) => {
       resources.push({
-        type: args.type, name: args.name, inputs: redactSecrets(args.inputs), component: args.custom === false,
+        // As the engine receives them: JSON values, undefined fields left out.
+        type: args.type, name: args.name, inputs: JSON.parse(JSON.stringify(redactSecrets(args.inputs))), component: args.custom === false,
         options: options.get(`${args.type}::${args.name}`)!,
       });
       return { id: `${args.name}-id`, state: { ...args.inputs, ...mockOutputs(args) } };

@@ -12,10 +12,11 @@ import {
 import { policies } from "../policies/all";
 import { readManifests } from "../policies/manifests";
 import { EXIT } from "./check";
+import { runAsCli } from "./cli";
 
 const USAGE = "usage: npm run policy -- --manifests <file-or-dir> [--stack <stack> | --policy-config FILE] [--json] | --list [--json]";
 
-function list(json: boolean): void {
+function list(json: boolean, out: (line: string) => void): void {
   const stacks = stacksWithConfig();
   const rows = policies.map((p) => ({
     policy: p.name,
@@ -24,20 +25,22 @@ function list(json: boolean): void {
     description: p.description,
   }));
   if (json) {
-    console.log(JSON.stringify(rows, null, 2));
+    out(JSON.stringify(rows, null, 2));
     return;
   }
   const width = Math.max(...policies.map((p) => p.name.length));
-  console.log(`${"policy".padEnd(width)}  ${["default", ...stacks].map((s) => s.padEnd(10)).join("")}`);
+  out(`${"policy".padEnd(width)}  ${["default", ...stacks].map((s) => s.padEnd(10)).join("")}`);
   for (const r of rows) {
-    console.log(`${r.policy.padEnd(width)}  ${["default", ...stacks].map((s) => String((r as any)[s]).padEnd(10)).join("")}`);
+    out(`${r.policy.padEnd(width)}  ${["default", ...stacks].map((s) => String((r as any)[s]).padEnd(10)).join("")}`);
   }
 }
 
-async function main(): Promise<number> {
+/** The CLI: returns its exit code; `out` and `err` take whole lines (the console by default). */
+export async function main(argv: string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): Promise<number> {
   let values;
   try {
     values = parseArgs({
+      args: argv,
       options: {
         manifests: { type: "string", multiple: true },
         stack: { type: "string" },
@@ -49,16 +52,16 @@ async function main(): Promise<number> {
       allowPositionals: false,
     }).values;
   } catch (e) {
-    console.error(`${(e as Error).message}\n${USAGE}`);
+    err(`${(e as Error).message}\n${USAGE}`);
     return EXIT.invalid;
   }
   try {
     if (values.list) {
-      list(values.json ?? false);
+      list(values.json ?? false, out);
       return EXIT.ok;
     }
     if (!values.manifests?.length) {
-      console.error(`--manifests or --list is required\n${USAGE}`);
+      err(`--manifests or --list is required\n${USAGE}`);
       return EXIT.invalid;
     }
     const inputs = readManifests(values.manifests);
@@ -68,22 +71,21 @@ async function main(): Promise<number> {
     const run = await runPolicies(stack, inputs, config);
     if (values.json) {
       const resources = inputs.map((r) => ({ type: r.type, name: r.name, inputs: r.props }));
-      console.log(JSON.stringify({ stack: values.stack ?? null, resources, violations: run.violations, exemptions: run.exemptions }, null, 2));
+      out(JSON.stringify({ stack: values.stack ?? null, resources, violations: run.violations, exemptions: run.exemptions }, null, 2));
     } else {
       const levels = configFile ? `with ${configFile}` : values.stack ? `with the ${values.stack} policy config` : "at production levels";
-      console.log(`${inputs.length} objects checked ${levels}.`);
-      console.log(formatViolations(run) || "No policy violations.");
+      out(`${inputs.length} objects checked ${levels}.`);
+      out(formatViolations(run) || "No policy violations.");
     }
     return hasMandatory(run) ? EXIT.violations : EXIT.ok;
   } catch (e) {
     if (e instanceof PolicyInputError) {
-      console.error(e.message);
+      err(e.message);
       return EXIT.invalid;
     }
-    console.error(`policy check failed: ${(e as Error).stack ?? e}`);
+    err(`policy check failed: ${(e as Error).stack ?? e}`);
     return EXIT.internal;
   }
 }
 
-// Set the exit code and let stdout drain: process.exit() would cut a large report short on a pipe.
-main().then((code) => { process.exitCode = code; });
+if (require.main === module) runAsCli((argv) => main(argv));

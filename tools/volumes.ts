@@ -19,6 +19,7 @@ import { apiStatus, kubeConfigFor, kubernetesClient, readIfExists } from "../inf
 import { ConfigError } from "../infra/config/load";
 import { loadPlatform } from "../infra/config/stack";
 import { ROOT_DIR } from "../infra/program";
+import { runAsCli } from "./cli";
 import { readStackFile } from "./plan";
 
 export const INVENTORY_KIND = "dataplatform.volumes/v1";
@@ -209,9 +210,4 @@ export async function main(argv: string[], out: (line: string) => void = console
   return report.problems.length ? EXIT.problems : EXIT.ok;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e) => {
-    console.error(`internal error (please report it): ${(e as Error).message}`);
-    process.exitCode = 70;
-  });
-}
+if (require.main === module) runAsCli((argv) => main(argv));

@@ -6,6 +6,7 @@ import { formatViolations, loadPackConfig, loadPackConfigFile, PolicyInputError,
 import { planStack } from "../../tools/plan";
 import { ROOT } from "../helpers";
 import { podWith, stackAround, workload } from "./fixtures";
+import { STACKS, stackPlan } from "../support/stack-plans";
 
 const privileged = () => workload("StatefulSet", podWith((p) => { p.containers[0].securityContext.privileged = true; }));
 
@@ -103,8 +104,8 @@ describe("pack config validation", () => {
 });
 
 describe("the whole platform through the pack", () => {
-  it.each(["dev", "staging", "prod"])("%s has no mandatory violation", async (stack) => {
-    const plan = await planStack({ stack });
+  it.each(STACKS)("%s has no mandatory violation", async (stack) => {
+    const plan = await stackPlan(stack);
     const run = await runPolicies(stack, plan.resources.map((r) => ({ type: r.type, name: r.name, props: r.inputs, opts: r.options })), loadPackConfig(stack));
     expect(run.violations.filter((v) => v.enforcement === "mandatory")).toEqual([]);
     if (stack === "prod") {
