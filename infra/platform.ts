@@ -6,21 +6,16 @@ import { DbtProject } from "../components/dbt";
 import { Hdfs } from "../components/hdfs";
 import { HiveMetastore } from "../components/hive-metastore";
 import { Impala } from "../components/impala";
-import { METASTORE_CLIENTS as IMPALA_CLIENTS } from "../components/impala/spec";
 import { Kafka } from "../components/kafka";
 import { RESTRICTED_NAMESPACE_LABELS } from "../components/kit";
 import { NetworkPolicies } from "../components/kit/network-policies";
 import { SizeGuard } from "../components/kit/size-guard";
 import { Minio } from "../components/minio";
 import { Mysql } from "../components/mysql";
-import { Spark } from "../components/spark";
-import { SQL_ENGINE_CLIENTS, SqlEngine } from "../components/starburst";
-import { SPARK_IMAGE } from "../components/spark/config";
-import { BATCH, STREAMING, WORKER } from "../components/spark/spec";
-import { NODE_MANAGER } from "../components/yarn/spec";
+import { Spark, SPARK_IMAGE } from "../components/spark";
+import { SqlEngine } from "../components/starburst";
 import { Yarn } from "../components/yarn";
 import { ZooKeeper } from "../components/zookeeper";
-import { ZOOKEEPER } from "../components/zookeeper/spec";
 import { Credential, credentialRef, credentialSource, Engine } from "./config/engines";
 import { section } from "./config/schema";
 import type { LoadedPlatform } from "./config/stack";
@@ -76,40 +71,35 @@ export class DataPlatform extends pulumi.ComponentResource {
     const kafka = on("kafka") ? new Kafka("kafka", { ...args, config: section(config, "kafka") }, engineOpts) : undefined;
     const minio = on("minio") ? new Minio("minio", { ...args, credentials: owned("minio"), config: section(config, "minio") }, engineOpts) : undefined;
     const mysql = on("mysql") ? new Mysql("mysql", { ...args, credentials: owned("mysql"), config: section(config, "mysql") }, engineOpts) : undefined;
-    // The schema has checked ENGINE_NEEDS: an engine that is on finds every engine it needs.
-    const metastoreClients = [
-      ...(on("spark") ? [WORKER, STREAMING, BATCH] : []), ...(on("yarn") ? [NODE_MANAGER] : []),
-      ...(on("starburst") ? SQL_ENGINE_CLIENTS : []), ...(on("impala") ? IMPALA_CLIENTS : []),
-    ];
+    // The schema has checked ENGINE_NEEDS: an engine that is on finds every engine it needs. Each
+    // consumer takes its producers' components, and reads only their contracts (components/kit/contracts).
     const metastore = on("hiveMetastore") ? new HiveMetastore("hive-metastore", {
-      ...args, config: section(config, "hiveMetastore"), dependsOn: [namespace, mysql!, minio!], clients: metastoreClients,
-      credentials: { mysql: mysql!.credentials, minio: minio!.credentials },
+      ...args, config: section(config, "hiveMetastore"), dependsOn: [namespace, mysql!, minio!], database: mysql!, lake: minio!,
     }, engineOpts) : undefined;
+    const hdfs = on("hdfs") ? new Hdfs("hdfs", { ...args, config: section(config, "hdfs"), zookeeper: zookeeper! }, engineOpts) : undefined;
     const impala = on("impala") ? new Impala("impala", {
-      ...args, config: section(config, "impala"), hdfs: section(config, "hdfs"), zookeeperConnect: zookeeper!.connectString, s3Credentials: minio!.credentials, dependsOn: [namespace, metastore!],
+      ...args, config: section(config, "impala"), hdfs: hdfs!, metastore: metastore!, lake: minio!, dependsOn: [namespace, metastore!],
     }, engineOpts) : undefined;
-    const sql = on("starburst") ? new SqlEngine("sql", { ...args, config: section(config, "starburst"), s3Credentials: minio!.credentials, dependsOn: [namespace, metastore!, minio!] }, engineOpts) : undefined;
-    const dbt = on("dbt") ? new DbtProject("dbt", { ...args, config: section(config, "dbt"), dependsOn: [namespace, sql!] }, engineOpts) : undefined;
-    const zk = zookeeper && { zookeeperConnect: zookeeper.connectString, zookeeper: ZOOKEEPER };
-    const hdfs = on("hdfs") ? new Hdfs("hdfs", { ...args, ...zk!, config: section(config, "hdfs") }, engineOpts) : undefined;
+    const sql = on("starburst") ? new SqlEngine("sql", {
+      ...args, config: section(config, "starburst"), metastore: metastore!, lake: minio!, dependsOn: [namespace, metastore!, minio!],
+    }, engineOpts) : undefined;
+    const dbt = on("dbt") ? new DbtProject("dbt", { ...args, config: section(config, "dbt"), sql: sql!, dependsOn: [namespace, sql!] }, engineOpts) : undefined;
     const yarn = on("yarn") ? new Yarn("yarn", {
-      ...args, ...zk!, config: section(config, "yarn"), hdfs: section(config, "hdfs"),
-      runtime: { javaImage: config.spark?.image ?? SPARK_IMAGE, s3Credentials: minio!.credentials },
+      ...args, config: section(config, "yarn"), zookeeper: zookeeper!, hdfs: hdfs!, kafka: kafka!, lake: minio!,
+      javaImage: config.spark?.image ?? SPARK_IMAGE,
     }, engineOpts) : undefined;
     const spark = on("spark") ? new Spark("spark", {
-      ...args, config: section(config, "spark"), yarn: section(config, "yarn"), hdfs: section(config, "hdfs"), zookeeperConnect: zookeeper!.connectString,
-      s3Credentials: minio!.credentials,
+      ...args, config: section(config, "spark"), yarn: yarn!, hdfs: hdfs!, kafka: kafka!, metastore: metastore!, lake: minio!,
     }, engineOpts) : undefined;
     // Bootstrap order: Airflow (and so the first DAG run) comes after the topics exist (the Kafka
     // component's topics Job), the lake's tables exist (the SQL engine's tables Job), and the Job
     // templates the operators copy (Spark, dbt) are in place.
     const airflow = on("airflow") ? new Orchestrator("airflow", {
-      ...args, config: section(config, "airflow"),
-      credentials: owned("airflow"), mysqlCredentials: mysql!.credentials, minioCredentials: minio!.credentials,
-      images: { mysql: section(config, "mysql").image, minioClient: section(config, "minio").clientImage }, dbtTarget: section(config, "dbt").target,
+      ...args, config: section(config, "airflow"), credentials: owned("airflow"),
+      database: mysql!, lake: minio!, kafka: kafka!, sql: sql!, spark: spark!, dbt: dbt!,
       bootstrap: [mysql!, minio!, kafka!, sql!, spark!, dbt!],
     }, engineOpts) : undefined;
-    const engines = [zookeeper, kafka, minio, metastore, sql, dbt, airflow, impala, hdfs, yarn, spark];
+    const engines = [zookeeper, kafka, minio, mysql, metastore, sql, dbt, airflow, impala, hdfs, yarn, spark];
     new NetworkPolicies("network", {
       namespace: settings.namespace,
       dependsOn: [namespace],

@@ -7,14 +7,18 @@ import { AIRFLOW_CREDENTIALS, airflowConfig, AirflowConfig } from "../components
 const CREDENTIALS_SECRET = AIRFLOW_CREDENTIALS.secret;
 import {
   airflowFlows, airflowManifests, chartValues, createAdminArgs, databaseScript, dagFiles, egressPolicies,
-  fernetKey, hardenChartObject, LOGS_FOLDER, RELEASE, LOGS_POLICY, logsUserScript, pluginFiles, TASK_JOB_RULES,
+  fernetKey, hardenChartObject, logsFolder, RELEASE, logsPolicy, logsUserScript, pluginFiles, taskJobRules,
 } from "../components/airflow/spec";
 import { Plan, planStack } from "../tools/plan";
 import { configProblems, environmentWith, find, ROOT } from "./helpers";
+import { stackContracts } from "./support/contracts";
 import { stackPlan } from "./support/stack-plans";
+import { defaultRef } from "../components/kit/secret-ref";
 
 const NS = "data-platform";
-const IMAGES = { mysql: "mysql:8.4.7", minioClient: "quay.io/minio/mc:RELEASE.2025-08-13T08-35-41Z" };
+/** The contracts Airflow receives in a stack, and its own Secret. */
+const B = (stack: string) => stackContracts(stack, NS);
+const OWN = defaultRef(AIRFLOW_CREDENTIALS);
 const CLUSTER_ID = {
   "dataplatform:kafka": JSON.stringify({ clusterId: "sM7vMcYvK3sxreD40T8S9Q" }),
   "dataplatform:hdfs": JSON.stringify({ clusterId: "CID-3d041b95-03f9-4210-b504-5b3b75fef1d4" }),
@@ -33,14 +37,14 @@ function problemsFor(changes: Record<string, unknown>, env = "dev"): string[] {
 
 describe("Airflow chart values", () => {
   it.each([["dev", "LocalExecutor"], ["staging", "KubernetesExecutor"], ["prod", "KubernetesExecutor"]])("%s runs %s with the pinned image", (env, executor) => {
-    const values: any = chartValues(airflowOf(env), NS, "dev");
+    const values: any = chartValues(airflowOf(env), NS, B("dev"), OWN);
     expect(values.executor).toBe(executor);
     expect(values.images.airflow).toMatchObject({ repository: "apache/airflow", tag: "3.1.8" });
     expect(values.airflowVersion).toBe("3.1.8");
   });
 
   it("takes every secret from the generated Secret and holds no literal credential", () => {
-    const values: any = chartValues(airflowOf("prod"), NS, "prod");
+    const values: any = chartValues(airflowOf("prod"), NS, B("prod"), OWN);
     for (const key of ["fernetKeySecretName", "apiSecretKeySecretName", "jwtSecretName"]) expect(values[key]).toBe(CREDENTIALS_SECRET);
     expect(values.data).toEqual({ metadataSecretName: CREDENTIALS_SECRET });
     for (const literal of ["fernetKey", "apiSecretKey", "jwtSecret", "webserverSecretKey"]) expect(values).not.toHaveProperty(literal);
@@ -59,7 +63,7 @@ describe("Airflow chart values", () => {
   });
 
   it("turns the chart's hooks off so its migration and create-user Jobs are plain Jobs, kept after they finish", () => {
-    const values: any = chartValues(airflowOf("dev"), NS, "dev");
+    const values: any = chartValues(airflowOf("dev"), NS, B("dev"), OWN);
     for (const j of [values.migrateDatabaseJob, values.createUserJob]) {
       expect(j).toMatchObject({ enabled: true, useHelmHooks: false, ttlSecondsAfterFinished: null });
     }
@@ -78,13 +82,13 @@ describe("Airflow chart values", () => {
     expect(args[2]).toContain('--password "$(cat "$password_file")"');
     expect(args[2]).toContain("/opt/platform/admin/password");
     expect(args[2]).not.toContain("{{");
-    const values: any = chartValues(cfg, NS, "dev");
+    const values: any = chartValues(cfg, NS, B("dev"), OWN);
     expect(values.createUserJob.extraVolumes).toEqual([{ name: "admin-password", secret: { secretName: CREDENTIALS_SECRET, items: [{ key: "admin-password", path: "password" }] } }]);
     expect(cfg.admin.username).not.toBe("admin");
   });
 
   it("ships the DAG folder and the plugins as ConfigMaps mounted where Airflow reads them", () => {
-    const values: any = chartValues(airflowOf("dev"), NS, "dev");
+    const values: any = chartValues(airflowOf("dev"), NS, B("dev"), OWN);
     const dags = values.volumes.find((v: any) => v.name === "platform-dags");
     expect(dags.configMap.items).toEqual([{ key: "enterprise_data_pipeline_dag.py", path: "enterprise_data_pipeline_dag.py" }]);
     const plugins = values.volumes.find((v: any) => v.name === "platform-plugins");
@@ -93,7 +97,7 @@ describe("Airflow chart values", () => {
       { name: "platform-dags", mountPath: "/opt/airflow/dags", readOnly: true },
       { name: "platform-plugins", mountPath: "/opt/airflow/plugins", readOnly: true },
     ]));
-    const manifests = airflowManifests(airflowOf("dev"), NS, IMAGES);
+    const manifests = airflowManifests(airflowOf("dev"), NS, B("dev"), OWN);
     const dagMap: any = manifests.find((m) => m.kind === "ConfigMap" && m.metadata.name === "airflow-dags");
     expect(dagMap.data["enterprise_data_pipeline_dag.py"]).toBe(fs.readFileSync(path.join(ROOT, "components/airflow/dags/enterprise_data_pipeline_dag.py"), "utf8"));
     expect(Object.keys(dagFiles())).toEqual(["enterprise_data_pipeline_dag.py"]);
@@ -102,10 +106,10 @@ describe("Airflow chart values", () => {
 
   it("pulls DAGs with git-sync instead when asked, and lets only the DAG readers reach the repository", () => {
     const cfg = parse({ ...base, dags: { source: "git", git: { repo: "https://git.example.com/data/dags.git", ref: "v1.2.0", subPath: "airflow/dags", credentialsSecret: "git-credentials" } } });
-    const values: any = chartValues(cfg, NS, "dev");
+    const values: any = chartValues(cfg, NS, B("dev"), OWN);
     expect(values.dags.gitSync).toMatchObject({ enabled: true, repo: "https://git.example.com/data/dags.git", ref: "v1.2.0", branch: "v1.2.0", subPath: "airflow/dags", period: "60s", credentialsSecret: "git-credentials" });
     expect(values.volumes.map((v: any) => v.name)).not.toContain("platform-dags");
-    expect(airflowManifests(cfg, NS, IMAGES).map((m) => m.metadata.name)).not.toContain("airflow-dags");
+    expect(airflowManifests(cfg, NS, B("dev"), OWN).map((m) => m.metadata.name)).not.toContain("airflow-dags");
     const git: any = egressPolicies(cfg, NS).find((p) => p.metadata.name === "allow-airflow-git");
     expect(git.spec.podSelector.matchExpressions[0].values).toEqual(["scheduler", "dag-processor", "triggerer"]);
     expect(git.spec.egress[0].ports).toEqual([{ protocol: "TCP", port: 443 }, { protocol: "TCP", port: 22 }]);
@@ -117,7 +121,7 @@ describe("Airflow chart values", () => {
 
   it("uses the Secret as an ssh key with verified host keys for ssh URLs, and reaches an internal server by its addresses", () => {
     const ssh = parse({ ...base, dags: { source: "git", git: { repo: "git@git.internal:data/dags.git", credentialsSecret: "dags-deploy-key", knownHosts: "git.internal ssh-ed25519 AAAA", serverCidrs: ["10.20.0.5/32"] } } });
-    const sync: any = (chartValues(ssh, NS, "dev") as any).dags.gitSync;
+    const sync: any = (chartValues(ssh, NS, B("dev"), OWN) as any).dags.gitSync;
     expect(sync).toMatchObject({ sshKeySecret: "dags-deploy-key", knownHosts: "git.internal ssh-ed25519 AAAA" });
     expect(sync).not.toHaveProperty("credentialsSecret");
     const egress: any = egressPolicies(ssh, NS).find((p) => p.metadata.name === "allow-airflow-git");
@@ -129,26 +133,26 @@ describe("Airflow chart values", () => {
   });
 
   it("installs the tasks' packages where tasks run in pip mode, and nowhere in image mode", () => {
-    const local: any = chartValues(airflowOf("dev"), NS, "dev");
+    const local: any = chartValues(airflowOf("dev"), NS, B("dev"), OWN);
     expect(local.scheduler.extraInitContainers[0].name).toBe("install-task-packages");
     expect(local.workers.extraInitContainers).toBeUndefined();
     expect(local.env).toContainEqual({ name: "PYTHONPATH", value: "/opt/platform/python" });
-    const k8s: any = chartValues(airflowOf("prod"), NS, "prod");
+    const k8s: any = chartValues(airflowOf("prod"), NS, B("prod"), OWN);
     expect(k8s.workers.extraInitContainers[0].command).toEqual(["bash", "-c", fs.readFileSync(path.join(ROOT, "components/airflow/install-task-packages.sh"), "utf8"), "--", "/opt/platform/python", "/opt/platform/requirements/requirements.txt"]);
     expect(k8s.scheduler.extraInitContainers).toBeUndefined();
     const image = parse({ ...base, dependencies: "image", image: "registry.example.com/platform/airflow:3.1.8-1" });
-    const baked: any = chartValues(image, NS, "dev");
+    const baked: any = chartValues(image, NS, B("dev"), OWN);
     expect(baked.scheduler.extraInitContainers).toBeUndefined();
     expect(baked.env.map((e: any) => e.name)).not.toContain("PYTHONPATH");
     expect(baked.images.airflow).toMatchObject({ repository: "registry.example.com/platform/airflow", tag: "3.1.8-1" });
-    const names = airflowManifests(image, NS, IMAGES).map((m) => m.metadata.name);
+    const names = airflowManifests(image, NS, B("dev"), OWN).map((m) => m.metadata.name);
     expect(names).not.toContain("airflow-requirements");
     expect(names).not.toContain("allow-airflow-pypi");
     expect(fs.readFileSync(path.join(ROOT, "images/airflow/Dockerfile"), "utf8")).toContain("COPY components/airflow/requirements.txt");
   });
 
   it("gives the tasks the platform's addresses and keeps their logs in MinIO", () => {
-    const values: any = chartValues(airflowOf("dev"), NS, "dev");
+    const values: any = chartValues(airflowOf("dev"), NS, B("dev"), OWN);
     const env = Object.fromEntries(values.env.map((e: any) => [e.name, e.value]));
     expect(env.KAFKA_BOOTSTRAP_SERVERS).toBe("kafka-bootstrap.data-platform.svc.cluster.local:9092");
     expect(env.TRINO_HOST).toBe("trino.data-platform.svc.cluster.local");
@@ -162,8 +166,8 @@ describe("Airflow chart values", () => {
   });
 
   it("runs as many LocalExecutor tasks at once as the scheduler's memory holds", () => {
-    expect((chartValues(airflowOf("dev"), NS, "dev") as any).config.core.parallelism).toBe("3"); // 1536Mi: (1536 - 768) / 256
-    expect((chartValues(airflowOf("prod"), NS, "prod") as any).config.core).not.toHaveProperty("parallelism");
+    expect((chartValues(airflowOf("dev"), NS, B("dev"), OWN) as any).config.core.parallelism).toBe("3"); // 1536Mi: (1536 - 768) / 256
+    expect((chartValues(airflowOf("prod"), NS, B("prod"), OWN) as any).config.core).not.toHaveProperty("parallelism");
     expect(problemsFor({ "airflow.scheduler.resources": { requests: { cpu: "250m", memory: "768Mi" }, limits: { memory: "768Mi" } } })).toEqual([
       "<env>: airflow.scheduler.resources.limits.memory: 768Mi (768 MiB) leaves no room for a task: LocalExecutor runs tasks in the scheduler, which needs 768 MiB plus 256 MiB per concurrent task; allowed: at least 1024Mi",
     ]);
@@ -186,7 +190,7 @@ describe("hardening the chart's pods", () => {
   });
 
   it("labels every chart object and pod with the recommended labels, each part with its own instance", () => {
-    const values: any = chartValues(airflowOf("prod"), NS, "prod");
+    const values: any = chartValues(airflowOf("prod"), NS, B("prod"), OWN);
     expect(values.labels).toEqual({ "app.kubernetes.io/name": "airflow", "app.kubernetes.io/instance": "airflow", "app.kubernetes.io/part-of": "data-platform", "app.kubernetes.io/managed-by": "pulumi" });
     expect(values.scheduler.labels["app.kubernetes.io/instance"]).toBe("airflow-scheduler");
     expect(values.workers.labels["app.kubernetes.io/component"]).toBe("worker");
@@ -194,14 +198,14 @@ describe("hardening the chart's pods", () => {
   });
 
   it("keeps the scheduler a Deployment: no log volume from the workers' persistence under either key", () => {
-    const values: any = chartValues(airflowOf("dev"), NS, "dev");
+    const values: any = chartValues(airflowOf("dev"), NS, B("dev"), OWN);
     expect(values.workers.persistence).toEqual({ enabled: false });
     expect(values.workers.celery).toEqual({ persistence: { enabled: false } });
   });
 
   it("lets only the accounts that call the Kubernetes API mount a token", () => {
     const sa = (env: string) => {
-      const v: any = chartValues(airflowOf(env), NS, env);
+      const v: any = chartValues(airflowOf(env), NS, B(env), OWN);
       return Object.fromEntries(["scheduler", "apiServer", "dagProcessor", "triggerer", "workers", "migrateDatabaseJob", "createUserJob"].map((p) => [p, v[p].serviceAccount.automountServiceAccountToken]));
     };
     expect(sa("dev")).toEqual({ scheduler: true, apiServer: false, dagProcessor: false, triggerer: false, workers: false, migrateDatabaseJob: false, createUserJob: false });
@@ -235,11 +239,11 @@ describe("hardening the chart's pods", () => {
 
 describe("the metadata database and secrets", () => {
   it("creates the database and user idempotently with passwords from Secrets only", () => {
-    const script = databaseScript(NS);
+    const script = databaseScript(B("dev").database);
     expect(script).toContain("CREATE DATABASE IF NOT EXISTS airflow CHARACTER SET utf8mb4");
     expect(script).toContain("CREATE USER IF NOT EXISTS 'airflow'@'%' IDENTIFIED BY '${AIRFLOW_DB_PASSWORD}'");
     expect(script).toContain("ALTER USER 'airflow'@'%' IDENTIFIED BY '${AIRFLOW_DB_PASSWORD}'");
-    const j: any = airflowManifests(airflowOf("dev"), NS, IMAGES).find((m) => m.kind === "Job");
+    const j: any = airflowManifests(airflowOf("dev"), NS, B("dev"), OWN).find((m) => m.kind === "Job");
     expect(j.metadata.name).toMatch(/^airflow-database-[0-9a-f]{8}$/);
     const env = j.spec.template.spec.containers[0].env;
     expect(env).toContainEqual({ name: "MYSQL_ROOT_PASSWORD", valueFrom: { secretKeyRef: { name: "mysql-credentials", key: "root-password" } } });
@@ -256,31 +260,31 @@ describe("the metadata database and secrets", () => {
 
 describe("Airflow's MinIO user for logs", () => {
   it("may touch only data-lake/airflow-logs", () => {
-    expect(LOGS_POLICY.Statement).toEqual([
+    expect(logsPolicy(B("dev").lake).Statement).toEqual([
       { Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: ["arn:aws:s3:::data-lake/airflow-logs/*"] },
       { Effect: "Allow", Action: ["s3:ListBucket"], Resource: ["arn:aws:s3:::data-lake"], Condition: { StringLike: { "s3:prefix": ["airflow-logs", "airflow-logs/*"] } } },
       { Effect: "Allow", Action: ["s3:GetBucketLocation"], Resource: ["arn:aws:s3:::data-lake"] },
     ]);
-    expect(LOGS_FOLDER.startsWith("s3://data-lake/airflow-logs")).toBe(true);
+    expect(logsFolder(B("dev").lake).startsWith("s3://data-lake/airflow-logs")).toBe(true);
   });
 
   it("is made by an idempotent Job with MinIO's root credentials, which only that Job sees", () => {
-    const script = logsUserScript(NS);
+    const script = logsUserScript(B("dev").lake);
     // The policy document the script writes is the one above, as JSON.
     const policy = /<<'JSON'\n(.*)\nJSON/.exec(script)![1];
-    expect(JSON.parse(policy)).toEqual(LOGS_POLICY);
+    expect(JSON.parse(policy)).toEqual(logsPolicy(B("dev").lake));
     expect(script).toContain('mc admin user add lake "$LOGS_ACCESS_KEY" "$LOGS_SECRET_KEY"');
     expect(script).toContain('mc admin policy attach lake airflow-logs --user "$LOGS_ACCESS_KEY" || mc admin user info lake "$LOGS_ACCESS_KEY" | grep -q "airflow-logs"');
-    const j: any = airflowManifests(airflowOf("prod"), NS, IMAGES).find((m) => m.metadata.name.startsWith("airflow-logs-user-"));
-    expect(j.spec.template.spec.containers[0].image).toBe(IMAGES.minioClient);
+    const j: any = airflowManifests(airflowOf("prod"), NS, B("dev"), OWN).find((m) => m.metadata.name.startsWith("airflow-logs-user-"));
+    expect(j.spec.template.spec.containers[0].image).toBe(B("prod").lake.clientImage);
     expect(j.spec.template.spec.containers[0].env.map((e: any) => e.valueFrom?.secretKeyRef.key ?? e.name)).toEqual(["root-user", "root-password", "logs-access-key", "logs-secret-key", "MC_CONFIG_DIR"]);
-    expect(airflowFlows(airflowOf("prod"))).toContainEqual({ from: { name: "airflow", component: "logs-user" }, to: { name: "minio", component: "server" }, ports: [9000] });
+    expect(airflowFlows(airflowOf("prod"), B("prod"))).toContainEqual({ from: { name: "airflow", component: "logs-user" }, to: { name: "minio", component: "server" }, ports: [9000] });
   });
 });
 
 describe("RBAC for the operators' Jobs", () => {
   it("allows reading the two Job templates, creating Jobs and reading their status, nothing more", () => {
-    expect(TASK_JOB_RULES).toEqual([
+    expect(taskJobRules(B("dev"))).toEqual([
       { apiGroups: ["batch"], resources: ["cronjobs"], resourceNames: ["spark-batch", "dbt"], verbs: ["get"] },
       { apiGroups: ["batch"], resources: ["jobs"], verbs: ["create"] },
       { apiGroups: ["batch"], resources: ["jobs/status"], verbs: ["get"] },
@@ -288,7 +292,7 @@ describe("RBAC for the operators' Jobs", () => {
   });
 
   it.each([["dev", "airflow-scheduler"], ["prod", "airflow-worker"]])("in %s binds them to %s, where tasks run", (env, account) => {
-    const binding: any = airflowManifests(airflowOf(env), NS, IMAGES).find((m) => m.kind === "RoleBinding");
+    const binding: any = airflowManifests(airflowOf(env), NS, B("dev"), OWN).find((m) => m.kind === "RoleBinding");
     expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: account, namespace: NS }]);
     expect(binding.roleRef).toEqual({ apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "airflow-task-jobs" });
   });
@@ -298,11 +302,11 @@ describe("Airflow's network", () => {
   const peers = (flows: ReturnType<typeof airflowFlows>, from: string) => flows.filter((f) => `${f.from.name}/${f.from.component}` === from).map((f) => `${f.to.name}/${f.to.component}:${f.ports.join(",")}`).sort();
 
   it("lets the task runner reach exactly what the DAG uses", () => {
-    expect(peers(airflowFlows(airflowOf("dev")), "airflow/scheduler")).toEqual([
+    expect(peers(airflowFlows(airflowOf("dev"), B("dev")), "airflow/scheduler")).toEqual([
       "airflow/api-server:8080", "kafka/broker:9092", "minio/server:9000", "mysql/database:3306", "trino/coordinator:8080",
     ]);
-    expect(peers(airflowFlows(airflowOf("prod")), "airflow/worker")).toEqual(["airflow/api-server:8080", "kafka/broker:9092", "minio/server:9000", "trino/coordinator:8080"]);
-    expect(peers(airflowFlows(airflowOf("prod")), "airflow/dag-processor")).toEqual(["airflow/api-server:8080", "minio/server:9000", "mysql/database:3306"]);
+    expect(peers(airflowFlows(airflowOf("prod"), B("prod")), "airflow/worker")).toEqual(["airflow/api-server:8080", "kafka/broker:9092", "minio/server:9000", "trino/coordinator:8080"]);
+    expect(peers(airflowFlows(airflowOf("prod"), B("prod")), "airflow/dag-processor")).toEqual(["airflow/api-server:8080", "minio/server:9000", "mysql/database:3306"]);
   });
 
   it("opens the Kubernetes API only to the pods that call it", () => {

@@ -3,12 +3,16 @@ import { dbtConfig } from "../components/dbt/config";
 import { dbtFlows, dbtManifests, projectFiles, runScript } from "../components/dbt/spec";
 import { configMapKey as keyOf } from "../components/kit";
 import { readEnvironment } from "./helpers";
+import { sqlService } from "../components/starburst/contract";
+
+/** The SQL engine dbt runs on, as its component publishes it. */
+const SQL = sqlService("data-platform");
 
 const NS = "data-platform";
 const dbt = (e: string) => dbtConfig.parse(readEnvironment(e).dbt);
 
 describe("dbt Job template", () => {
-  const ms: any[] = dbtManifests(dbt("prod"), NS);
+  const ms: any[] = dbtManifests(dbt("prod"), NS, SQL);
   const cronjob = ms.find((m) => m.kind === "CronJob");
   const pod = cronjob.spec.jobTemplate.spec.template.spec;
 
@@ -45,15 +49,15 @@ describe("dbt Job template", () => {
   });
 
   it("logs in with the user and password of dbt.credentialsSecret when one is named", () => {
-    const env = (cfg: any) => (dbtManifests(cfg, NS).find((m: any) => m.kind === "CronJob") as any).spec.jobTemplate.spec.template.spec.containers[0].env;
+    const env = (cfg: any) => (dbtManifests(cfg, NS, SQL).find((m: any) => m.kind === "CronJob") as any).spec.jobTemplate.spec.template.spec.containers[0].env;
     expect(env(dbt("dev"))).toContainEqual({ name: "TRINO_USER", value: "dbt" });
     expect(env(dbt("dev")).map((e: any) => e.name)).not.toContain("TRINO_PASSWORD");
     const securedCfg = dbtConfig.parse({ ...readEnvironment("dev").dbt, credentialsSecret: "trino-dbt-login", httpsPort: 8443, caConfigMap: "trino-ca" });
     const secured = env(securedCfg);
     expect(secured).toContainEqual({ name: "TRINO_PORT", value: "8443" });
     expect(secured).toContainEqual({ name: "REQUESTS_CA_BUNDLE", value: "/etc/platform/trino-ca/ca.crt" });
-    expect(dbtFlows(securedCfg)).toEqual([{ from: { name: "dbt", component: "runner" }, to: { name: "trino", component: "coordinator" }, ports: [8443] }]);
-    expect(dbtFlows(dbt("dev"))[0].ports).toEqual([8080]);
+    expect(dbtFlows(securedCfg, SQL)).toEqual([{ from: { name: "dbt", component: "runner" }, to: { name: "trino", component: "coordinator" }, ports: [8443] }]);
+    expect(dbtFlows(dbt("dev"), SQL)[0].ports).toEqual([8080]);
     expect(() => dbtConfig.parse({ ...readEnvironment("dev").dbt, credentialsSecret: "trino-dbt-login" })).toThrow("is required with credentialsSecret: the coordinator's HTTPS port");
     expect(() => dbtConfig.parse({ ...readEnvironment("dev").dbt, httpsPort: 8443 })).toThrow("is only read with credentialsSecret");
     expect(secured).toContainEqual({ name: "TRINO_USER", valueFrom: { secretKeyRef: { name: "trino-dbt-login", key: "user" } } });

@@ -1,5 +1,3 @@
-import { MINIO_CREDENTIALS } from "../components/minio/config";
-import { defaultRef } from "../components/kit/secret-ref";
 import * as fs from "fs";
 import * as path from "path";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
@@ -13,9 +11,10 @@ import { executorMemoryMiB, sparkDefaults, sparkManifests, SPARK_PACKAGES, worke
 import { Yarn } from "../components/yarn";
 import { yarnConfig } from "../components/yarn/config";
 import { vcores, yarnManifests, yarnSite } from "../components/yarn/spec";
-import { ZOOKEEPER } from "../components/zookeeper/spec";
+import { yarnCluster } from "../components/yarn/contract";
 import { planStack, recordResources } from "../tools/plan";
 import { find, readEnvironment, ROOT } from "./helpers";
+import { stackContracts } from "./support/contracts";
 import { stackPlan } from "./support/stack-plans";
 
 const NS = "data-platform";
@@ -24,6 +23,8 @@ const CID = "CID-3d041b95-03f9-4210-b504-5b3b75fef1d4";
 const hdfs = (e: string, extra: object = {}) => hdfsConfig.parse({ ...readEnvironment(e).hdfs, clusterId: CID, ...extra });
 const yarn = (e: string, extra: object = {}) => yarnConfig.parse({ ...readEnvironment(e).yarn, ...extra });
 const spark = (e: string, extra: object = {}) => sparkConfig.parse({ ...readEnvironment(e).spark, ...extra });
+/** A stack's contracts, with YARN's from the given YARN config. */
+const backends = (e: string, yarnCfg = yarn(e)) => ({ ...stackContracts(e, NS), yarn: yarnCluster(yarnCfg, NS, ZK) });
 const byKind = (ms: any[], kind: string) => ms.filter((m) => m.kind === kind);
 const sts = (ms: any[], name: string) => ms.find((m) => m.kind === "StatefulSet" && m.metadata.name === name);
 
@@ -139,7 +140,7 @@ describe("YARN configuration", () => {
   });
 
   it("gives containers Spark's Java 17 and the object-store credentials", () => {
-    const ms = yarnManifests(yarn("dev"), hdfs("dev"), NS, ZK, { javaImage: "apache/spark:4.0.1", s3Credentials: defaultRef(MINIO_CREDENTIALS) });
+    const ms = yarnManifests(yarn("dev"), NS, stackContracts("dev", NS), "apache/spark:4.0.1");
     const nm = sts(ms, "yarn-nodemanager").spec.template.spec;
     expect(nm.initContainers[0]).toMatchObject({ name: "java-runtime", image: "apache/spark:4.0.1", command: ["/bin/sh", "-c", "cp -a /opt/java/openjdk/. /opt/java17/"] });
     expect(nm.containers[0].volumeMounts).toContainEqual({ name: "java", mountPath: "/opt/java17", readOnly: true });
@@ -156,7 +157,7 @@ describe("YARN configuration", () => {
 
 describe("Spark configuration", () => {
   it("switches on AQE, dynamic partition pruning, Snappy Parquet and the Iceberg catalog on the metastore and MinIO", () => {
-    const d = sparkDefaults(spark("dev"), yarn("dev"), NS);
+    const d = sparkDefaults(spark("dev"), backends("dev"), NS);
     expect(d["spark.master"]).toBe(`spark://spark-master.${NS}.svc.cluster.local:7077`);
     expect(d["spark.sql.adaptive.enabled"]).toBe(true);
     expect(d["spark.sql.optimizer.dynamicPartitionPruning.enabled"]).toBe(true);
@@ -171,9 +172,9 @@ describe("Spark configuration", () => {
   it("splits workers between the streaming driver and batch runs, within YARN's containers", () => {
     expect(workerSlots(spark("dev"))).toBe(2);
     expect(workerSlots(spark("prod"))).toBe(8);
-    expect(executorMemoryMiB(spark("dev"), yarn("dev"))).toBe(512);
-    expect(executorMemoryMiB(spark("dev"), yarn("dev", { nodeManagers: { ...readEnvironment("dev").yarn.nodeManagers, memoryMb: 700 } }))).toBe(316);
-    const d = sparkDefaults(spark("prod"), yarn("prod"), NS);
+    expect(executorMemoryMiB(spark("dev"), yarnCluster(yarn("dev"), NS, ZK))).toBe(512);
+    expect(executorMemoryMiB(spark("dev"), yarnCluster(yarn("dev", { nodeManagers: { ...readEnvironment("dev").yarn.nodeManagers, memoryMb: 700 } }), NS, ZK))).toBe(316);
+    const d = sparkDefaults(spark("prod"), backends("prod"), NS);
     expect(d["spark.executor.cores"]).toBe(4);
     expect(d["spark.cores.max"]).toBeUndefined();
     expect(d["spark.executorEnv.JAVA_HOME"]).toBe("/opt/java17");
@@ -185,13 +186,13 @@ describe("Spark configuration", () => {
 
   it("drops Maven resolution and its egress in image mode", () => {
     const imageMode = spark("dev", { dependencies: "image", image: "registry.example.com/dataplatform-spark:4.0.1-1" });
-    expect(sparkDefaults(imageMode, yarn("dev"), NS)["spark.jars.packages"]).toBeUndefined();
-    const ms = sparkManifests(imageMode, yarn("dev"), hdfs("dev"), NS, ZK, applicationFiles());
+    expect(sparkDefaults(imageMode, backends("dev"), NS)["spark.jars.packages"]).toBeUndefined();
+    const ms = sparkManifests(imageMode, NS, backends("dev"), applicationFiles());
     expect(ms.find((m) => m.metadata.name === "allow-spark-drivers-maven")).toBeUndefined();
   });
 
   it("ships the applications and runs the streaming driver without ever running two at once", () => {
-    const ms = sparkManifests(spark("dev"), yarn("dev"), hdfs("dev"), NS, ZK, applicationFiles());
+    const ms = sparkManifests(spark("dev"), NS, backends("dev"), applicationFiles());
     const apps = ms.find((m) => m.kind === "ConfigMap" && m.metadata.name === "spark-apps") as any;
     expect(Object.keys(apps.data).sort()).toEqual(["kafka_to_hdfs_streaming.py", "lake-tables.json", "platform_schemas.py", "sample_spark_job.py"]);
     const streaming = ms.find((m) => m.kind === "Deployment" && m.metadata.name === "spark-streaming") as any;
@@ -207,7 +208,7 @@ describe("Spark configuration", () => {
     expect(batch.spec.suspend).toBe(true);
     expect(batch.spec.jobTemplate.spec.activeDeadlineSeconds).toBe(14400);
     expect(batch.spec.jobTemplate.spec.template.spec.containers[0].command[2]).toContain("sample_spark_job.py");
-    expect(sparkManifests(spark("dev", { streaming: false }), yarn("dev"), hdfs("dev"), NS, ZK, {}).find((m) => m.metadata.name === "spark-streaming")).toBeUndefined();
+    expect(sparkManifests(spark("dev", { streaming: false }), NS, backends("dev"), {}).find((m) => m.metadata.name === "spark-streaming")).toBeUndefined();
   });
 
   it("documents a buildable image with exactly the jars the applications need", () => {
@@ -225,9 +226,10 @@ describe("Spark configuration", () => {
 describe("Hadoop components under mocks", () => {
   it("create their objects as children of one component each", async () => {
     const rs = await recordResources("dev", {}, () => {
-      new Hdfs("hdfs", { namespace: NS, config: hdfs("dev"), production: false, zookeeperConnect: ZK, zookeeper: ZOOKEEPER });
-      new Yarn("yarn", { namespace: NS, config: yarn("dev"), production: false, hdfs: hdfs("dev"), zookeeperConnect: ZK, zookeeper: ZOOKEEPER, runtime: { javaImage: "apache/spark:4.0.1", s3Credentials: defaultRef(MINIO_CREDENTIALS) } });
-      new Spark("spark", { namespace: NS, config: spark("dev"), production: false, yarn: yarn("dev"), hdfs: hdfs("dev"), zookeeperConnect: ZK, s3Credentials: defaultRef(MINIO_CREDENTIALS) });
+      const c = backends("dev");
+      const hdfsComponent = new Hdfs("hdfs", { namespace: NS, config: hdfs("dev"), production: false, zookeeper: c.zookeeper });
+      const yarnComponent = new Yarn("yarn", { namespace: NS, config: yarn("dev"), production: false, ...c, hdfs: hdfsComponent, javaImage: "apache/spark:4.0.1" });
+      new Spark("spark", { namespace: NS, config: spark("dev"), production: false, ...c, hdfs: hdfsComponent, yarn: yarnComponent });
     });
     const childrenOf = (type: string) => rs.filter((r) => r.options.parent.includes(`${type}::`)).map((r) => `${r.type.split(":").pop()}/${r.name}`).sort();
     expect(childrenOf("dataplatform:hdfs:HDFS")).toEqual(expect.arrayContaining(["StatefulSet/hdfs-namenode", "StatefulSet/hdfs-datanode", "Service/namenode", "ConfigMap/hdfs-config"]));

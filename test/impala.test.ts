@@ -1,15 +1,13 @@
 import { parseSiteXml } from "../components/kit/hadoop-xml";
-import { hdfsConfig } from "../components/hdfs/config";
 import { impalaConfig } from "../components/impala/config";
 import { catalogFlags, configFiles, impaladFlags, impalaManifests } from "../components/impala/spec";
 import { planStack } from "../tools/plan";
 import { find, readEnvironment } from "./helpers";
+import { stackContracts } from "./support/contracts";
 import { stackPlan } from "./support/stack-plans";
 
 const NS = "data-platform";
-const ZK = `zookeeper.${NS}.svc.cluster.local:2181`;
 const impala = (e: string, extra: object = {}) => impalaConfig.parse({ ...readEnvironment(e).impala, ...extra });
-const hdfs = (e: string) => hdfsConfig.parse({ ...readEnvironment(e).hdfs, clusterId: "CID-3d041b95-03f9-4210-b504-5b3b75fef1d4" });
 
 describe("Impala", () => {
   it("tells every daemon where the statestore, the catalog and the metastore are", () => {
@@ -17,7 +15,7 @@ describe("Impala", () => {
     const coord = impaladFlags(impala("dev"), NS, "coordinators");
     expect(coord).toEqual(expect.arrayContaining([`--catalog_service_host=impala-catalogd.${NS}.svc.cluster.local`, "--is_coordinator=true", "--is_executor=false", "--hs2_port=21050"]));
     expect(impaladFlags(impala("dev"), NS, "executors")).toEqual(expect.arrayContaining(["--is_coordinator=false", "--is_executor=true"]));
-    const files = configFiles(hdfs("prod"), NS, ZK);
+    const files = configFiles(stackContracts("prod", NS));
     expect(parseSiteXml(files["hive-site.xml"])["hive.metastore.uris"]).toBe(`thrift://hive-metastore.${NS}.svc.cluster.local:9083`);
     const core = parseSiteXml(files["core-site.xml"]);
     expect(core["fs.defaultFS"]).toBe("hdfs://dataplatform");
@@ -27,14 +25,14 @@ describe("Impala", () => {
   it("derives mem_limit and the JVM heap from the container memory", () => {
     // 2Gi limit, heap 20% = 409 MiB, JVM footprint 409 + 256 = 665 MiB, 85% of the remaining 1383 MiB.
     expect(impaladFlags(impala("dev"), NS, "executors")).toContain("--mem_limit=1175m");
-    const executor = (impalaManifests(impala("dev"), hdfs("dev"), NS, ZK) as any[]).find((m) => m.metadata.name === "impala-executor");
+    const executor = (impalaManifests(impala("dev"), NS, stackContracts("dev", NS)) as any[]).find((m) => m.metadata.name === "impala-executor");
     const c = executor.spec.template.spec.containers[0];
     expect(c.env).toContainEqual({ name: "JAVA_TOOL_OPTIONS", value: "-Xms409m -Xmx409m" });
     expect(c.image).toBe("apache/impala:4.4.1-impalad_executor");
     expect(c.command[2]).toMatch(/^exec \/opt\/impala\/bin\/daemon_entrypoint\.sh \/opt\/impala\/bin\/impalad /);
     expect(c.volumeMounts).toContainEqual({ name: "logs", mountPath: "/opt/impala/logs" });
     expect(c.command[2]).toContain("--log_dir=/opt/impala/logs");
-    const statestore = (impalaManifests(impala("dev"), hdfs("dev"), NS, ZK) as any[]).find((m) => m.metadata.name === "impala-statestored");
+    const statestore = (impalaManifests(impala("dev"), NS, stackContracts("dev", NS)) as any[]).find((m) => m.metadata.name === "impala-statestored");
     expect(statestore.spec.template.spec.containers[0].env.map((e: any) => e.name)).not.toContain("JAVA_TOOL_OPTIONS");
   });
 

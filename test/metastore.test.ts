@@ -5,19 +5,19 @@ import { HiveMetastore } from "../components/hive-metastore";
 import { hiveMetastoreConfig } from "../components/hive-metastore/config";
 import { hiveMetastoreManifests, metastoreUri, PASSWORD_PLACEHOLDER, SCHEMA_SCRIPT, SERVER_SCRIPT } from "../components/hive-metastore/spec";
 import { parseSiteXml } from "../components/kit/hadoop-xml";
-import { defaultRef } from "../components/kit/secret-ref";
-import { MINIO_CREDENTIALS } from "../components/minio/config";
-import { MYSQL_CREDENTIALS } from "../components/mysql/config";
 import { SPARK_PACKAGES } from "../components/spark/spec";
 import { recordResources } from "../tools/plan";
 import { readEnvironment, ROOT } from "./helpers";
+import { stackContracts } from "./support/contracts";
 
 const NS = "data-platform";
 const hms = (e: string, extra: object = {}) => hiveMetastoreConfig.parse({ ...readEnvironment(e).hiveMetastore, ...extra });
 const byKind = (ms: any[], kind: string) => ms.filter((m) => m.kind === kind);
+const { database, lake } = stackContracts("prod", NS);
+const BACKENDS = { database, lake };
 
 describe("Hive Metastore", () => {
-  const ms: any[] = hiveMetastoreManifests(hms("prod"), NS);
+  const ms: any[] = hiveMetastoreManifests(hms("prod"), NS, BACKENDS);
   const config = byKind(ms, "ConfigMap")[0].data;
 
   it("talks to MySQL as hive, with the password only from the Secret, and keeps the warehouse in MinIO", () => {
@@ -50,7 +50,7 @@ describe("Hive Metastore", () => {
   });
 
   it("starts its servers only after the schema Job", async () => {
-    const rs = await recordResources("dev", {}, () => new HiveMetastore("hive-metastore", { namespace: NS, config: hms("dev"), production: false, clients: [], credentials: { mysql: defaultRef(MYSQL_CREDENTIALS), minio: defaultRef(MINIO_CREDENTIALS) } }));
+    const rs = await recordResources("dev", {}, () => new HiveMetastore("hive-metastore", { namespace: NS, config: hms("dev"), production: false, ...BACKENDS }));
     const deployment = rs.find((r) => r.type === "kubernetes:apps/v1:Deployment")!;
     expect(deployment.options.dependsOn.some((u: string) => /Job::hive-metastore-schema-/.test(u))).toBe(true);
     const service = rs.find((r) => r.type === "kubernetes:core/v1:Service" && r.name === "hive-metastore")!;
@@ -62,13 +62,13 @@ describe("Hive Metastore", () => {
     const init = deployment.spec.template.spec.initContainers[0];
     expect(init.command[2]).toContain("dependency:copy-dependencies -DexcludeTransitive=true -DoutputDirectory=/opt/hive/auxlib");
     expect(ms.find((m) => m.metadata.name === "allow-hive-metastore-maven")).toBeDefined();
-    const image = hiveMetastoreManifests(hms("prod", { dependencies: "image", image: "registry.example.com/dataplatform-hive-metastore:4.0.1-1" }), NS) as any[];
+    const image = hiveMetastoreManifests(hms("prod", { dependencies: "image", image: "registry.example.com/dataplatform-hive-metastore:4.0.1-1" }), NS, BACKENDS) as any[];
     expect(byKind(image, "Deployment")[0].spec.template.spec.initContainers).toEqual([]);
     expect(image.find((m) => m.metadata.name === "allow-hive-metastore-maven")).toBeUndefined();
   });
 
   it("leaves the image's own jars visible in image mode: no volume over /opt/hive/auxlib", () => {
-    const image = hiveMetastoreManifests(hms("prod", { dependencies: "image", image: "registry.example.com/dataplatform-hive-metastore:4.0.1-1" }), NS) as any[];
+    const image = hiveMetastoreManifests(hms("prod", { dependencies: "image", image: "registry.example.com/dataplatform-hive-metastore:4.0.1-1" }), NS, BACKENDS) as any[];
     const pods = [...byKind(image, "Deployment"), ...byKind(image, "Job")].map((w) => w.spec.template.spec);
     expect(pods).toHaveLength(2);
     for (const pod of pods) {

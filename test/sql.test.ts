@@ -1,6 +1,4 @@
 import { starburstConfig } from "../components/starburst/config";
-import { defaultRef } from "../components/kit/secret-ref";
-import { MINIO_CREDENTIALS } from "../components/minio/config";
 import { catalogs, chartValues, engineVersion, hardenChartObject, imageTag, tablesScript, terminationGraceSeconds, trinoValues } from "../components/starburst/spec";
 import { SqlEngine } from "../components/starburst";
 import { loadTables, trinoDdl, trinoType } from "../components/lakehouse/tables";
@@ -8,14 +6,17 @@ import { planStack, recordResources } from "../tools/plan";
 import { configProblems, environmentWith, find, readEnvironment, ROOT } from "./helpers";
 import { loadPlatform } from "../infra/config/stack";
 import { stackPlan } from "./support/stack-plans";
+import { stackContracts } from "./support/contracts";
 
 const NS = "data-platform";
 const sql = (e: string, extra: object = {}) => starburstConfig.parse({ ...readEnvironment(e).starburst, ...extra });
+const { metastore, lake } = stackContracts("dev", NS);
+const LAKE = { metastore, lake };
 const props = (text: string) => Object.fromEntries(text.trim().split("\n").map((l) => l.split(/=(.*)/s).slice(0, 2)));
 
 describe("SQL engine catalogs", () => {
   it("point both catalogs at the metastore and MinIO, credentials from the environment", () => {
-    const c = catalogs(sql("dev"), NS);
+    const c = catalogs(sql("dev"), LAKE);
     const iceberg = props(c.iceberg);
     expect(iceberg).toMatchObject({
       "connector.name": "iceberg",
@@ -31,15 +32,15 @@ describe("SQL engine catalogs", () => {
 
   it("use the S3 property name of the pinned engine version", () => {
     expect(engineVersion(sql("dev"))).toBe(479);
-    expect(props(catalogs(sql("dev"), NS).iceberg)["fs.native-s3.enabled"]).toBe("true");
-    const newer = props(catalogs(sql("dev", { version: 481 }), NS).iceberg);
+    expect(props(catalogs(sql("dev"), LAKE).iceberg)["fs.native-s3.enabled"]).toBe("true");
+    const newer = props(catalogs(sql("dev", { version: 481 }), LAKE).iceberg);
     expect(newer["fs.s3.enabled"]).toBe("true");
     expect(newer["fs.native-s3.enabled"]).toBeUndefined();
   });
 });
 
 describe("Trino chart values", () => {
-  const v: any = trinoValues(sql("prod"), NS);
+  const v: any = trinoValues(sql("prod"), LAKE);
 
   it("size the coordinator and workers from their memory limits", () => {
     expect(v.image).toEqual({ repository: "trinodb/trino", tag: "479" });
@@ -94,14 +95,14 @@ describe("Starburst flavor", () => {
   });
 
   it("takes the engine image from a mirror repository, keeping the pinned tag", () => {
-    expect((trinoValues(sql("prod", { repository: "registry.corp.example/trinodb/trino" }), NS) as any).image).toEqual({ repository: "registry.corp.example/trinodb/trino", tag: "479" });
-    const sep: any = chartValues(sql("prod", { flavor: "starburst", licenseSecret: "l", repository: "registry.corp.example/sep" }), NS);
+    expect((trinoValues(sql("prod", { repository: "registry.corp.example/trinodb/trino" }), LAKE) as any).image).toEqual({ repository: "registry.corp.example/trinodb/trino", tag: "479" });
+    const sep: any = chartValues(sql("prod", { flavor: "starburst", licenseSecret: "l", repository: "registry.corp.example/sep" }), LAKE);
     expect(sep.image).toEqual({ repository: "registry.corp.example/sep", tag: "476-e" });
     expect(() => sql("prod", { repository: "Bad Repo" })).toThrow(/must be an image repository such as registry\.example\/trinodb\/trino/);
   });
 
   it("passes the licence and the worker shutdown settings to the Starburst chart", () => {
-    const v: any = chartValues(sql("prod", { flavor: "starburst", licenseSecret: "starburst-license" }), NS);
+    const v: any = chartValues(sql("prod", { flavor: "starburst", licenseSecret: "starburst-license" }), LAKE);
     expect(v.starburstPlatformLicense).toBe("starburst-license");
     expect(v.image.tag).toBe("476-e");
     expect(imageTag(sql("prod", { flavor: "starburst", licenseSecret: "x" }))).toBe("476-e");
@@ -136,7 +137,7 @@ describe("Iceberg tables", () => {
   });
 
   it("are created after the engine is up", async () => {
-    const rs = await recordResources("dev", {}, () => new SqlEngine("sql", { namespace: NS, config: sql("dev"), production: false, s3Credentials: defaultRef(MINIO_CREDENTIALS) }));
+    const rs = await recordResources("dev", {}, () => new SqlEngine("sql", { namespace: NS, config: sql("dev"), production: false, ...LAKE }));
     const chart = rs.find((r) => r.type === "kubernetes:helm.sh/v4:Chart")!;
     expect(chart.inputs).toMatchObject({ chart: "trino", version: "1.42.0", repositoryOpts: { repo: "https://trinodb.github.io/charts" }, namespace: NS });
     const job = rs.find((r) => r.type === "kubernetes:batch/v1:Job")!;

@@ -7,25 +7,17 @@ import type { EngineArgs } from "../kit/engine";
 import { Flow } from "../kit";
 import { createObjects } from "../kit/objects";
 import type { OwnedCredential } from "../kit/secret-ref";
-import type { MinioCredentials } from "../minio/config";
-import type { MysqlCredentials } from "../mysql/config";
 import { AIRFLOW_CREDENTIALS, AirflowConfig, CHART } from "./config";
 import {
-  airflowFiles, airflowFlows, airflowManifests, AirflowSecrets, apiServerUrl, ClientImages, chartValues, DATABASE_SETUP, fernetKey,
+  AirflowBackends, airflowFiles, airflowFlows, airflowManifests, apiServerUrl, chartValues, DATABASE_SETUP, fernetKey,
   hardenChartObject, metadataConnection, RELEASE,
 } from "./spec";
 
-export interface OrchestratorArgs extends EngineArgs<AirflowConfig> {
-  /** Client images for the setup Jobs (Airflow's database in MySQL, its logs user in MinIO). */
-  images: ClientImages;
-  /** The dbt profile target the pipeline builds. */
-  dbtTarget: string;
+export interface OrchestratorArgs extends EngineArgs<AirflowConfig>, AirflowBackends {
   /** What must exist before the first DAG run: MySQL, Kafka's topics, the lake's tables, the Job templates. */
   bootstrap: pulumi.Resource[];
-  /** Airflow's own Secret, and what MySQL and MinIO publish of theirs (the setup Jobs log in as root). */
+  /** Airflow's own Secret. */
   credentials: OwnedCredential<(typeof AIRFLOW_CREDENTIALS.keys)[number]>;
-  mysqlCredentials: MysqlCredentials;
-  minioCredentials: MinioCredentials;
 }
 
 /** Airflow from the official chart, its database on the platform's MySQL, and the pipeline DAG. */
@@ -39,13 +31,14 @@ export class Orchestrator extends pulumi.ComponentResource {
   constructor(name: string, args: OrchestratorArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataplatform:airflow:Orchestrator", name, {}, opts);
     const { config, namespace } = args;
-    const secrets: AirflowSecrets = { own: args.credentials.ref, mysql: args.mysqlCredentials, minio: args.minioCredentials };
+    const own = args.credentials.ref;
+    const backends: AirflowBackends = { database: args.database, lake: args.lake, kafka: args.kafka, sql: args.sql, spark: args.spark, dbt: args.dbt };
     const credentials = new Credentials(AIRFLOW_CREDENTIALS.secret, {
-      namespace, secretName: secrets.own.name, workload: DATABASE_SETUP,
+      namespace, secretName: own.name, workload: DATABASE_SETUP,
       generated: { "db-password": 32, "admin-password": 24, "api-secret-key": 48, "jwt-secret": 48, "logs-access-key": 20, "logs-secret-key": 40, "fernet-seed": 32 },
       internal: ["fernet-seed"],
       derived: (g) => ({
-        connection: g["db-password"].apply((password) => metadataConnection(namespace, password)),
+        connection: g["db-password"].apply((password) => metadataConnection(args.database, password)),
         "fernet-key": g["fernet-seed"].apply(fernetKey),
       }),
       existing: args.credentials.existing,
@@ -54,7 +47,7 @@ export class Orchestrator extends pulumi.ComponentResource {
 
     // Database, DAGs, plugins and RBAC first; the database Job needs MySQL up.
     const files = airflowFiles();
-    const prepared = createObjects(airflowManifests(config, namespace, args.images, files, secrets), {
+    const prepared = createObjects(airflowManifests(config, namespace, backends, own, files), {
       parent: this, protectStateful: false, dependsOn: [...(args.dependsOn ?? []), credentials, ...args.bootstrap],
     });
 
@@ -65,7 +58,7 @@ export class Orchestrator extends pulumi.ComponentResource {
     new k8s.helm.v4.Chart(RELEASE, {
       ...chartArgs(CHART, config.chart, PROJECT_DIR),
       namespace,
-      values: chartValues(config, namespace, args.dbtTarget, files, secrets),
+      values: chartValues(config, namespace, backends, own, files),
     }, {
       parent: this,
       dependsOn: [...(args.dependsOn ?? []), credentials, ...prepared, ...args.bootstrap],
@@ -79,7 +72,7 @@ export class Orchestrator extends pulumi.ComponentResource {
     this.adminUser = config.admin.username;
     const generatedPassword = credentials.values["admin-password"];
     this.adminPassword = generatedPassword && pulumi.secret(generatedPassword);
-    this.flows = airflowFlows(config);
+    this.flows = airflowFlows(config, backends);
     this.registerOutputs({ apiServerUrl: this.apiServerUrl, adminUser: this.adminUser, adminPassword: this.adminPassword });
   }
 }

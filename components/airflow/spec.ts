@@ -12,16 +12,9 @@ import {
 import { memoryMiB } from "../kit/quantity";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../kit/security";
 import type { Resources } from "../kit/sizing";
-import { NAME as DBT_TEMPLATE } from "../dbt/spec";
-import { BATCH_NAME as SPARK_BATCH_TEMPLATE } from "../spark/spec";
-import { BROKER, bootstrapServers, CLIENT_PORT as KAFKA_PORT } from "../kafka/spec";
-import { DATA_LAKE_BUCKET, MINIO_CREDENTIALS, MinioCredentials } from "../minio/config";
-import { MYSQL_CREDENTIALS, MysqlCredentials } from "../mysql/config";
-import { defaultRef, secretEnv } from "../kit/secret-ref";
-import { endpoint as minioEndpoint, S3_PORT, SERVER as MINIO } from "../minio/spec";
-import { MYSQL, NAME as MYSQL_SERVICE, PORT as MYSQL_PORT } from "../mysql/spec";
-import { COORDINATOR, HTTP_PORT as TRINO_PORT, RELEASE as TRINO_SERVICE } from "../starburst/spec";
-import { AIRFLOW_CREDENTIALS, AIRFLOW_VERSION, AirflowConfig, AirflowCredentials, SCHEDULER_BASE_MIB, TASK_MIB } from "./config";
+import type { DatabaseServer, DbtTemplate, JobTemplate, KafkaCluster, ObjectStore, SqlService } from "../kit/contracts";
+import { secretEnv } from "../kit/secret-ref";
+import { AIRFLOW_VERSION, AirflowConfig, AirflowCredentials, SCHEDULER_BASE_MIB, TASK_MIB } from "./config";
 
 /** Release name; the chart names its objects "<release>-<part>" (airflow-scheduler, airflow-api-server). */
 export const RELEASE = "airflow";
@@ -41,21 +34,26 @@ export const API_PORT = 8080;
 export const SCHEDULER_LOG_PORT = 8793;
 export const TRIGGERER_LOG_PORT = 8794;
 
-/** One Secret for everything generated; the chart's *SecretName values all point at it. */
-/** The Secrets Airflow's pods read: its own, MySQL's root (the database setup) and MinIO's root (the logs user). */
-export interface AirflowSecrets {
-  own: AirflowCredentials;
-  mysql: MysqlCredentials;
-  minio: MinioCredentials;
+/**
+ * What Airflow stands on and what the pipeline's tasks use: its database server (the setup Job logs
+ * in as root), the lake (remote logs; the setup Job creates Airflow's own user as root), the topics,
+ * the SQL engine, and the Job templates the operators copy (Spark's batch, dbt).
+ */
+export interface AirflowBackends {
+  database: DatabaseServer;
+  lake: ObjectStore;
+  kafka: KafkaCluster;
+  sql: SqlService;
+  spark: JobTemplate;
+  dbt: DbtTemplate;
 }
-export const DEFAULT_SECRETS: AirflowSecrets = { own: defaultRef(AIRFLOW_CREDENTIALS), mysql: defaultRef(MYSQL_CREDENTIALS), minio: defaultRef(MINIO_CREDENTIALS) };
 export const DATABASE = "airflow";
 export const DATABASE_USER = "airflow";
 export const SCHEDULER_ACCOUNT = "airflow-scheduler";
 export const WORKER_ACCOUNT = "airflow-worker";
 export const TASK_JOBS_ROLE = "airflow-task-jobs";
-/** The suspended CronJobs the operators copy into Jobs (components/spark, components/dbt). */
-export const JOB_TEMPLATES = [SPARK_BATCH_TEMPLATE, DBT_TEMPLATE];
+/** The suspended CronJobs the operators copy into Jobs (Spark's batch, dbt). */
+export const jobTemplates = (b: Pick<AirflowBackends, "spark" | "dbt">) => [b.spark.template, b.dbt.template];
 
 export const DAGS_CONFIG_MAP = "airflow-dags";
 export const PLUGINS_CONFIG_MAP = "airflow-plugins";
@@ -64,12 +62,7 @@ const AIRFLOW_HOME = "/opt/airflow";
 const PACKAGES_DIR = "/opt/platform/python";
 /** Where the create-user Job mounts the admin password (create-admin.sh reads it there). */
 const ADMIN_DIR = "/opt/platform/admin";
-export const LOGS_FOLDER = `s3://${DATA_LAKE_BUCKET}/airflow-logs`;
-/** Images of the setup Jobs: the MySQL client (database) and the MinIO client (logs user). */
-export interface ClientImages {
-  mysql: string;
-  minioClient: string;
-}
+export const logsFolder = (lake: Pick<ObjectStore, "bucket">) => `s3://${lake.bucket}/airflow-logs`;
 export const LOGS_CONNECTION = "minio_logs";
 /** The image's airflow user. Its own group instead of the image's default root group (policy: no gid 0). */
 const UID = 50000;
@@ -107,8 +100,8 @@ function dagReaders(cfg: AirflowConfig): Workload[] {
   return [SCHEDULER, DAG_PROCESSOR, TRIGGERER, ...(taskRunner(cfg) === WORKER ? [WORKER] : [])];
 }
 
-export function metadataConnection(ns: string, password: string): string {
-  return `mysql+mysqldb://${DATABASE_USER}:${password}@${MYSQL_SERVICE}.${ns}.svc.cluster.local:${MYSQL_PORT}/${DATABASE}`;
+export function metadataConnection(database: Pick<DatabaseServer, "host" | "port">, password: string): string {
+  return `mysql+mysqldb://${DATABASE_USER}:${password}@${database.host}:${database.port}/${DATABASE}`;
 }
 
 /** Runs in the api-server: the UI and the API log in against Airflow's own user table (FAB). */
@@ -126,13 +119,13 @@ export function apiServerUrl(ns: string): string {
 }
 
 /** What the DAG and the operators read from their environment. */
-function taskEnvironment(cfg: AirflowConfig, ns: string, dbtTarget: string): { name: string; value: string }[] {
+function taskEnvironment(cfg: AirflowConfig, b: AirflowBackends): { name: string; value: string }[] {
   return [
-    { name: "KAFKA_BOOTSTRAP_SERVERS", value: bootstrapServers(ns) },
-    { name: "TRINO_HOST", value: `${TRINO_SERVICE}.${ns}.svc.cluster.local` },
-    { name: "TRINO_PORT", value: String(TRINO_PORT) },
-    { name: "DBT_TARGET", value: dbtTarget },
-    { name: `AIRFLOW_CONN_${LOGS_CONNECTION.toUpperCase()}`, value: JSON.stringify({ conn_type: "aws", extra: { endpoint_url: minioEndpoint(ns), region_name: "us-east-1" } }) },
+    { name: "KAFKA_BOOTSTRAP_SERVERS", value: b.kafka.bootstrapServers },
+    { name: "TRINO_HOST", value: b.sql.host },
+    { name: "TRINO_PORT", value: String(b.sql.port) },
+    { name: "DBT_TARGET", value: b.dbt.target },
+    { name: `AIRFLOW_CONN_${LOGS_CONNECTION.toUpperCase()}`, value: JSON.stringify({ conn_type: "aws", extra: { endpoint_url: b.lake.endpoint, region_name: "us-east-1" } }) },
     ...(cfg.dependencies === "pip" ? [{ name: "PYTHONPATH", value: PACKAGES_DIR }] : []),
   ];
 }
@@ -207,21 +200,24 @@ function s3CredentialsEnv(own: AirflowCredentials): string {
 
 /** What Airflow's MinIO user may do: read, write and list under the logs prefix, nothing else. */
 export const LOGS_PREFIX = "airflow-logs";
-export const LOGS_POLICY = {
-  Version: "2012-10-17",
-  Statement: [
-    { Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: [`arn:aws:s3:::${DATA_LAKE_BUCKET}/${LOGS_PREFIX}/*`] },
-    { Effect: "Allow", Action: ["s3:ListBucket"], Resource: [`arn:aws:s3:::${DATA_LAKE_BUCKET}`], Condition: { StringLike: { "s3:prefix": [LOGS_PREFIX, `${LOGS_PREFIX}/*`] } } },
-    { Effect: "Allow", Action: ["s3:GetBucketLocation"], Resource: [`arn:aws:s3:::${DATA_LAKE_BUCKET}`] },
-  ],
-};
+export function logsPolicy(lake: Pick<ObjectStore, "bucket">) {
+  const bucket = lake.bucket;
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      { Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: [`arn:aws:s3:::${bucket}/${LOGS_PREFIX}/*`] },
+      { Effect: "Allow", Action: ["s3:ListBucket"], Resource: [`arn:aws:s3:::${bucket}`], Condition: { StringLike: { "s3:prefix": [LOGS_PREFIX, `${LOGS_PREFIX}/*`] } } },
+      { Effect: "Allow", Action: ["s3:GetBucketLocation"], Resource: [`arn:aws:s3:::${bucket}`] },
+    ],
+  };
+}
 
 /** Creates (or updates) the policy and the user and attaches one to the other; safe to run again. */
-export function logsUserScript(ns: string): string {
+export function logsUserScript(lake: Pick<ObjectStore, "endpoint" | "bucket">): string {
   return [
     "set -eu",
-    `until mc alias set lake ${minioEndpoint(ns)} "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD"; do echo "waiting for MinIO"; sleep 5; done`,
-    `cat > /tmp/policy.json <<'JSON'\n${JSON.stringify(LOGS_POLICY)}\nJSON`,
+    `until mc alias set lake ${lake.endpoint} "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD"; do echo "waiting for MinIO"; sleep 5; done`,
+    `cat > /tmp/policy.json <<'JSON'\n${JSON.stringify(logsPolicy(lake))}\nJSON`,
     `mc admin policy create lake ${LOGS_PREFIX} /tmp/policy.json`,
     'mc admin user add lake "$LOGS_ACCESS_KEY" "$LOGS_SECRET_KEY"',
     // Attaching an attached policy is an error; the user's info shows whether it is there.
@@ -230,10 +226,7 @@ export function logsUserScript(ns: string): string {
 }
 
 /** Values for the official chart. No literal secret: every secret value is a reference to Airflow's Secret. */
-export function chartValues(
-  cfg: AirflowConfig, ns: string, dbtTarget: string, files: AirflowFiles = airflowFiles(), secrets: AirflowSecrets = DEFAULT_SECRETS,
-): Record<string, unknown> {
-  const own = secrets.own;
+export function chartValues(cfg: AirflowConfig, ns: string, b: AirflowBackends, own: AirflowCredentials, files: AirflowFiles = airflowFiles()): Record<string, unknown> {
   const [repository, tag] = splitImage(cfg.image);
   const pip = cfg.dependencies === "pip";
   const git = cfg.dags.source === "git" ? cfg.dags.git : undefined;
@@ -270,7 +263,7 @@ export function chartValues(
     webserver: { allowPodLogReading: tokens.apiServer },
     labels: CHART_LABELS,
 
-    env: taskEnvironment(cfg, ns, dbtTarget),
+    env: taskEnvironment(cfg, b),
     extraEnv: s3CredentialsEnv(own),
     volumes: [
       scratchVolume("tmp", "1Gi"),
@@ -301,7 +294,7 @@ export function chartValues(
       },
       logging: {
         remote_logging: "True",
-        remote_base_log_folder: LOGS_FOLDER,
+        remote_base_log_folder: logsFolder(b.lake),
         remote_log_conn_id: LOGS_CONNECTION,
         delete_local_logs: "True",
       },
@@ -434,8 +427,8 @@ function onlySchedulerLaunchesPods(props: Record<string, any>): Record<string, a
 }
 
 /** Creates the database and its user, or resets the password; safe to run again. */
-export function databaseScript(ns: string): string {
-  const host = `${MYSQL_SERVICE}.${ns}.svc.cluster.local`;
+export function databaseScript(database: Pick<DatabaseServer, "host">): string {
+  const host = database.host;
   return [
     "set -eu",
     'export MYSQL_PWD="$MYSQL_ROOT_PASSWORD"',
@@ -450,15 +443,15 @@ export function databaseScript(ns: string): string {
 }
 
 /** RBAC rules the platform's operators use, and nothing else (dataplatform_operators/spark.py). */
-export const TASK_JOB_RULES = [
-  { apiGroups: ["batch"], resources: ["cronjobs"], resourceNames: JOB_TEMPLATES, verbs: ["get"] },
-  { apiGroups: ["batch"], resources: ["jobs"], verbs: ["create"] },
-  { apiGroups: ["batch"], resources: ["jobs/status"], verbs: ["get"] },
-];
+export function taskJobRules(b: Pick<AirflowBackends, "spark" | "dbt">) {
+  return [
+    { apiGroups: ["batch"], resources: ["cronjobs"], resourceNames: jobTemplates(b), verbs: ["get"] },
+    { apiGroups: ["batch"], resources: ["jobs"], verbs: ["create"] },
+    { apiGroups: ["batch"], resources: ["jobs/status"], verbs: ["get"] },
+  ];
+}
 
-export function airflowManifests(
-  cfg: AirflowConfig, ns: string, images: ClientImages, files: AirflowFiles = airflowFiles(), secrets: AirflowSecrets = DEFAULT_SECRETS,
-): Manifest[] {
+export function airflowManifests(cfg: AirflowConfig, ns: string, b: AirflowBackends, own: AirflowCredentials, files: AirflowFiles = airflowFiles()): Manifest[] {
   const manifests: Manifest[] = [
     filesConfigMap(PLUGINS_CONFIG_MAP, ns, SCHEDULER, files.plugins),
     ...(cfg.dags.source === "configmap" ? [filesConfigMap(DAGS_CONFIG_MAP, ns, SCHEDULER, files.dags)] : []),
@@ -467,7 +460,7 @@ export function airflowManifests(
       apiVersion: "rbac.authorization.k8s.io/v1",
       kind: "Role",
       metadata: { name: TASK_JOBS_ROLE, namespace: ns, labels: workloadLabels(taskRunner(cfg)) },
-      rules: TASK_JOB_RULES,
+      rules: taskJobRules(b),
     },
     {
       apiVersion: "rbac.authorization.k8s.io/v1",
@@ -477,15 +470,15 @@ export function airflowManifests(
       subjects: [{ kind: "ServiceAccount", name: taskAccount(cfg), namespace: ns }],
     },
     ...setupJob({
-      name: "airflow-database", ns, workload: DATABASE_SETUP, uid: 999, image: images.mysql, shell: "/bin/bash", script: databaseScript(ns),
-      env: [secretEnv("MYSQL_ROOT_PASSWORD", secrets.mysql, "root-password"), secretEnv("AIRFLOW_DB_PASSWORD", secrets.own, "db-password"), { name: "HOME", value: "/tmp" }],
+      name: "airflow-database", ns, workload: DATABASE_SETUP, uid: 999, image: b.database.clientImage, shell: "/bin/bash", script: databaseScript(b.database),
+      env: [secretEnv("MYSQL_ROOT_PASSWORD", b.database.credentials, "root-password"), secretEnv("AIRFLOW_DB_PASSWORD", own, "db-password"), { name: "HOME", value: "/tmp" }],
       memory: "256Mi",
     }),
     ...setupJob({
-      name: "airflow-logs-user", ns, workload: LOGS_USER, uid: 1000, image: images.minioClient, shell: "/bin/sh", script: logsUserScript(ns),
+      name: "airflow-logs-user", ns, workload: LOGS_USER, uid: 1000, image: b.lake.clientImage, shell: "/bin/sh", script: logsUserScript(b.lake),
       env: [
-        secretEnv("MINIO_ROOT_USER", secrets.minio, "root-user"), secretEnv("MINIO_ROOT_PASSWORD", secrets.minio, "root-password"),
-        secretEnv("LOGS_ACCESS_KEY", secrets.own, "logs-access-key"), secretEnv("LOGS_SECRET_KEY", secrets.own, "logs-secret-key"),
+        secretEnv("MINIO_ROOT_USER", b.lake.credentials, "root-user"), secretEnv("MINIO_ROOT_PASSWORD", b.lake.credentials, "root-password"),
+        secretEnv("LOGS_ACCESS_KEY", own, "logs-access-key"), secretEnv("LOGS_SECRET_KEY", own, "logs-secret-key"),
         { name: "MC_CONFIG_DIR", value: "/tmp/mc" },
       ],
       memory: "128Mi",
@@ -540,21 +533,21 @@ export function egressPolicies(cfg: AirflowConfig, ns: string): Manifest[] {
   return policies;
 }
 
-export function airflowFlows(cfg: AirflowConfig): Flow[] {
+export function airflowFlows(cfg: AirflowConfig, b: AirflowBackends): Flow[] {
   const runner = taskRunner(cfg);
   const components = [SCHEDULER, API_SERVER, DAG_PROCESSOR, TRIGGERER];
   return [
-    ...[...components, MIGRATIONS, CREATE_USER, DATABASE_SETUP].map((w) => ({ from: w, to: MYSQL, ports: [MYSQL_PORT] })),
-    { from: LOGS_USER, to: MINIO, ports: [S3_PORT] },
+    ...[...components, MIGRATIONS, CREATE_USER, DATABASE_SETUP].flatMap((w) => b.database.access(w)),
+    ...b.lake.access(LOGS_USER),
     ...dagReaders(cfg).map((w) => ({ from: w, to: API_SERVER, ports: [API_PORT] })),
     // Logs of running tasks: the scheduler's and triggerer's log servers.
     ...(cfg.executor === "LocalExecutor" ? [{ from: API_SERVER, to: SCHEDULER, ports: [SCHEDULER_LOG_PORT] }] : []),
     { from: API_SERVER, to: TRIGGERER, ports: [TRIGGERER_LOG_PORT] },
     // Remote task logs in MinIO.
-    ...[...new Set([...components, runner])].map((w) => ({ from: w, to: MINIO, ports: [S3_PORT] })),
+    ...[...new Set([...components, runner])].flatMap((w) => b.lake.access(w)),
     // What the DAG's tasks talk to: the generator and topic check to Kafka, StarburstOperator to Trino.
-    { from: runner, to: BROKER, ports: [KAFKA_PORT] },
-    { from: runner, to: COORDINATOR, ports: [TRINO_PORT] },
+    ...b.kafka.access(runner),
+    ...b.sql.access(runner),
   ];
 }
 

@@ -1,20 +1,30 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Flow } from "../kit";
+import type { DbtTemplate, SqlService } from "../kit/contracts";
 import type { EngineArgs } from "../kit/engine";
 import { createObjects } from "../kit/objects";
 import type { DbtConfig } from "./config";
 import { dbtFlows, dbtManifests, NAME } from "./spec";
 
+export interface DbtArgs extends EngineArgs<DbtConfig> {
+  /** The SQL engine the models run on. */
+  sql: SqlService;
+}
+
 /** The dbt project and its Job template (the pipeline's DbtOperator and ad-hoc runs use it). */
-export class DbtProject extends pulumi.ComponentResource {
+export class DbtProject extends pulumi.ComponentResource implements DbtTemplate {
+  /** The CronJob an orchestrator copies into a Job. */
+  public readonly template = NAME;
+  public readonly target: string;
   public readonly jobTemplate: string;
   public readonly flows: Flow[];
 
-  constructor(name: string, args: EngineArgs<DbtConfig>, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: DbtArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataplatform:dbt:Project", name, {}, opts);
-    createObjects(dbtManifests(args.config, args.namespace), { parent: this, protectStateful: false, dependsOn: args.dependsOn });
+    createObjects(dbtManifests(args.config, args.namespace, args.sql), { parent: this, protectStateful: false, dependsOn: args.dependsOn });
     this.jobTemplate = `cronjob/${NAME}`;
-    this.flows = dbtFlows(args.config);
+    this.target = args.config.target;
+    this.flows = dbtFlows(args.config, args.sql);
     this.registerOutputs({ jobTemplate: this.jobTemplate });
   }
 }

@@ -7,7 +7,7 @@ import {
   container, digest, filesConfigMap, filesVolume, Flow, httpsEgress, Manifest, podSpec, readTree, scratchVolume, serviceAccount,
   workloadLabels, Workload,
 } from "../kit";
-import { COORDINATOR, coordinatorUrl, HTTP_PORT } from "../starburst/spec";
+import type { SqlService } from "../kit/contracts";
 import { DBT_PACKAGES, DbtConfig } from "./config";
 
 export const DBT: Workload = { name: "dbt", component: "runner" };
@@ -39,8 +39,8 @@ const CA_DIR = "/etc/platform/trino-ca";
  * Where and how dbt logs in: with a Secret, its user and password over HTTPS (the CA from a ConfigMap
  * when given); else the user name only, over HTTP.
  */
-function trinoLogin(cfg: DbtConfig) {
-  if (!cfg.credentialsSecret) return [{ name: "TRINO_PORT", value: String(HTTP_PORT) }, { name: "TRINO_USER", value: "dbt" }];
+function trinoLogin(cfg: DbtConfig, sql: Pick<SqlService, "port">) {
+  if (!cfg.credentialsSecret) return [{ name: "TRINO_PORT", value: String(sql.port) }, { name: "TRINO_USER", value: "dbt" }];
   const fromSecret = (name: string, key: string) => ({ name, valueFrom: { secretKeyRef: { name: cfg.credentialsSecret!, key } } });
   return [
     { name: "TRINO_PORT", value: String(cfg.httpsPort) },
@@ -50,9 +50,8 @@ function trinoLogin(cfg: DbtConfig) {
   ];
 }
 
-export function dbtManifests(cfg: DbtConfig, ns: string, files = projectFiles()): Manifest[] {
+export function dbtManifests(cfg: DbtConfig, ns: string, sql: Pick<SqlService, "host" | "port">, files = projectFiles()): Manifest[] {
   const project = filesConfigMap(PROJECT_CONFIG_MAP, ns, DBT, files);
-  const coordinator = new URL(coordinatorUrl(ns));
   const pod = podSpec(DBT, UID, {
     restartPolicy: "Never",
     containers: [container({
@@ -61,8 +60,8 @@ export function dbtManifests(cfg: DbtConfig, ns: string, files = projectFiles())
       command: ["/bin/sh", "-c", runScript()],
       env: [
         { name: "DBT_TARGET", value: cfg.target },
-        { name: "TRINO_HOST", value: coordinator.hostname },
-        ...trinoLogin(cfg),
+        { name: "TRINO_HOST", value: sql.host },
+        ...trinoLogin(cfg, sql),
         { name: "DBT_TARGET_PATH", value: "/tmp/target" },
         { name: "DBT_LOG_PATH", value: "/tmp/logs" },
         { name: "HOME", value: "/tmp" },
@@ -105,6 +104,7 @@ export function dbtManifests(cfg: DbtConfig, ns: string, files = projectFiles())
   ];
 }
 
-export function dbtFlows(cfg: DbtConfig): Flow[] {
-  return [{ from: DBT, to: COORDINATOR, ports: [cfg.httpsPort ?? HTTP_PORT] }];
+/** dbt's way to the coordinator, on its HTTPS port when dbt logs in with a password. */
+export function dbtFlows(cfg: DbtConfig, sql: Pick<SqlService, "access">): Flow[] {
+  return sql.access(DBT).map((f) => (cfg.httpsPort ? { ...f, ports: [cfg.httpsPort] } : f));
 }

@@ -1,9 +1,10 @@
 /** HDFS: NameNode (or an HA pair with JournalNodes), DataNodes, block size and replication. */
 import { z } from "zod";
 import { checkJvmFits, count, heapPercent, image, jvmReads, reads, resources, ruleIssue, storage } from "../kit/sizing";
+import { HADOOP_IMAGE } from "../kit/hadoop";
 
 /** The official Apache Hadoop image: HDFS and YARN daemons. */
-export const HADOOP_IMAGE = "apache/hadoop:3.4.1";
+export { HADOOP_IMAGE };
 
 export const hdfsConfig = z
   .strictObject({

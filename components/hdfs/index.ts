@@ -1,27 +1,32 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Flow, Workload } from "../kit";
+import type { Flow, Workload } from "../kit";
+import type { HadoopClientConfig, HdfsCluster, ZooKeeperEnsemble } from "../kit/contracts";
 import type { EngineArgs } from "../kit/engine";
 import { createObjects } from "../kit/objects";
 import type { HdfsConfig } from "./config";
-import { defaultFs, hdfsFlows, hdfsManifests } from "./spec";
+import { hdfsCluster } from "./contract";
+import { hdfsFlows, hdfsManifests } from "./spec";
 
 export interface HdfsArgs extends EngineArgs<HdfsConfig> {
-  zookeeperConnect: string;
-  zookeeper: Workload;
+  /** Where the HA NameNodes' failover controllers keep their lock. */
+  zookeeper: ZooKeeperEnsemble;
 }
 
-export class Hdfs extends pulumi.ComponentResource {
+export class Hdfs extends pulumi.ComponentResource implements HdfsCluster {
   /** fs.defaultFS for clients. */
   public readonly defaultFs: string;
+  public readonly clientConfig: HadoopClientConfig;
   public readonly clusterId: string;
   public readonly flows: Flow[];
+  public readonly access: (client: Workload) => Flow[];
 
   constructor(name: string, args: HdfsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataplatform:hdfs:HDFS", name, {}, opts);
-    createObjects(hdfsManifests(args.config, args.namespace, args.zookeeperConnect), { parent: this, protectStateful: args.production, dependsOn: args.dependsOn });
-    this.defaultFs = defaultFs(args.config, args.namespace);
+    const connect = args.zookeeper.connectString;
+    createObjects(hdfsManifests(args.config, args.namespace, connect), { parent: this, protectStateful: args.production, dependsOn: args.dependsOn });
+    ({ defaultFs: this.defaultFs, clientConfig: this.clientConfig, access: this.access } = hdfsCluster(args.config, args.namespace, connect));
     this.clusterId = args.config.clusterId;
     this.flows = hdfsFlows(args.config, args.zookeeper);
-    this.registerOutputs({ defaultFs: this.defaultFs, clusterId: this.clusterId });
+    this.registerOutputs({ defaultFs: this.defaultFs, clusterId: this.clusterId, clientConfigMap: this.clientConfig.configMap });
   }
 }

@@ -2,13 +2,13 @@
  * HDFS: a NameNode (or an HA pair with JournalNodes and ZKFC), DataNodes, the client configuration
  * other engines mount, and an idempotent Job that creates the platform's directories.
  */
-import type * as k8s from "@pulumi/kubernetes";
 import {
-  clientService, configMap, container, containerPorts, digest, Flow, headlessService, heapMiB, imageVersion, job, Manifest,
+  clientService, configMap, container, containerPorts, digest, Flow, headlessService, imageVersion, job, Manifest,
   podDisruptionBudget, Port, podSpec, scratchVolume, serviceAccount, statefulSet, Workload,
 } from "../kit";
+import type { ZooKeeperEnsemble } from "../kit/contracts";
+import { HADOOP_CONF_DIR, HADOOP_UID, hadoopConfigMounts, hadoopDaemon } from "../kit/hadoop";
 import { siteXml, SiteProperties } from "../kit/hadoop-xml";
-import type { Resources } from "../kit/sizing";
 import type { HdfsConfig } from "./config";
 
 export const NAMENODE: Workload = { name: "hdfs", component: "namenode" };
@@ -39,11 +39,13 @@ const ZKFC_PORT = 8019;
 const NAMENODE_PORTS: Port[] = [{ name: "rpc", port: RPC_PORT }, { name: "http", port: HTTP_PORT }];
 const JOURNALNODE_PORTS: Port[] = [{ name: "rpc", port: JOURNAL_RPC_PORT }, { name: "http", port: JOURNAL_HTTP_PORT }];
 const DATANODE_PORTS: Port[] = [{ name: "data", port: DATA_PORT }, { name: "http", port: DATANODE_HTTP_PORT }, { name: "ipc", port: DATANODE_IPC_PORT }];
-/** The apache/hadoop image's hadoop user; it starts the NameNode, so it is the HDFS superuser. */
-export const UID = 1000;
+/** The image's hadoop user starts the NameNode, so it is the HDFS superuser. */
+const UID = HADOOP_UID;
 export const SUPERUSER = "hadoop";
 const DATA = "/var/lib/hadoop";
-export const CONF_DIR = "/opt/hadoop/etc/hadoop";
+const CONF_DIR = HADOOP_CONF_DIR;
+/** The discovery ConfigMap: every HDFS client's core-site and hdfs-site, which clients mount. */
+export const CLIENT_CONFIG_MAP = "hdfs-client";
 
 /** The platform's directories: owner, mode. Spark writes the streams and checkpoints. */
 export const DIRECTORIES: Record<string, { owner: string; mode: string }> = {
@@ -134,14 +136,6 @@ export function clientConfigFiles(cfg: HdfsConfig, ns: string, zookeeperConnect:
   return { "core-site.xml": siteXml(coreSite(cfg, ns, zookeeperConnect)), "hdfs-site.xml": siteXml(hdfsSite(cfg, ns)) };
 }
 
-/**
- * Mounts of the shared ConfigMap's files over the image's (otherwise empty) site files; `keys`: a
- * file taken from another key of the ConfigMap than its own name.
- */
-export function hadoopConfigMounts(volume: string, files: string[], dir = CONF_DIR, keys: Record<string, string> = {}) {
-  return files.map((f) => ({ name: volume, mountPath: `${dir}/${f}`, subPath: keys[f] ?? f }));
-}
-
 /** The NameNodes write to every JournalNode of dfs.namenode.shared.edits.dir; a new one holds no edits. */
 export const JOURNALNODES_FIXED_SIZE =
   "the NameNodes write their edits to the JournalNodes listed in dfs.namenode.shared.edits.dir, and a new JournalNode " +
@@ -183,48 +177,6 @@ function dataNodeStart(ns: string): string {
   return ["set -eu", `exec hdfs datanode -Ddfs.datanode.hostname="\${HOSTNAME}.${DATANODE_HEADLESS}.${ns}.svc.cluster.local"`].join("\n");
 }
 
-interface DaemonArgs {
-  name: string;
-  image: string;
-  script: string;
-  sizing: { heapPercent: number; resources: Resources };
-  ports: { name: string; containerPort: number }[];
-  readiness: Record<string, unknown>;
-  liveness: Record<string, unknown>;
-  /** Holds liveness off while a first start formats or copies metadata. */
-  startup?: Record<string, unknown>;
-  env?: k8s.types.input.core.v1.EnvVar[];
-  dataVolume?: boolean;
-  /** Site files taken from another key of the ConfigMap than their own name. */
-  siteKeys?: Record<string, string>;
-}
-
-/** A Hadoop daemon container: heap from the limit, site files mounted, logs and temp in emptyDirs. */
-export function hadoopDaemon(a: DaemonArgs, configFiles: string[]) {
-  const heap = heapMiB(a.sizing.resources.limits.memory, a.sizing.heapPercent);
-  return container({
-    name: a.name,
-    image: a.image,
-    command: ["/bin/bash", "-c", a.script],
-    env: [
-      { name: "HADOOP_HEAPSIZE_MAX", value: `${heap}m` },
-      { name: "HADOOP_HEAPSIZE_MIN", value: `${heap}m` },
-      { name: "HADOOP_LOG_DIR", value: "/tmp/logs" },
-      ...(a.env ?? []),
-    ],
-    ports: a.ports,
-    readinessProbe: a.readiness,
-    livenessProbe: a.liveness,
-    ...(a.startup ? { startupProbe: a.startup } : {}),
-    resources: a.sizing.resources,
-    volumeMounts: [
-      ...(a.dataVolume ? [{ name: "data", mountPath: DATA }] : []),
-      ...hadoopConfigMounts("config", configFiles, CONF_DIR, a.siteKeys),
-      { name: "tmp", mountPath: "/tmp" },
-    ],
-  });
-}
-
 const tcp = (port: number, initialDelaySeconds = 10) => ({ tcpSocket: { port }, initialDelaySeconds, periodSeconds: 10 });
 const live = (port: number) => ({ tcpSocket: { port }, initialDelaySeconds: 60, periodSeconds: 20, failureThreshold: 6 });
 const SITE_FILES = ["core-site.xml", "hdfs-site.xml"];
@@ -240,7 +192,7 @@ export function hdfsManifests(cfg: HdfsConfig, ns: string, zookeeperConnect: str
 
   const nameNodeContainers = [
     hadoopDaemon({
-      name: "namenode", image: cfg.image, script: nameNodeStart(cfg), sizing: cfg.nameNode, env: clusterEnv, dataVolume: true, siteKeys: nameNodeSite,
+      name: "namenode", image: cfg.image, script: nameNodeStart(cfg), sizing: cfg.nameNode, env: clusterEnv, dataDir: DATA, configMounts: hadoopConfigMounts("config", SITE_FILES, CONF_DIR, nameNodeSite),
       ports: containerPorts(NAMENODE_PORTS),
       // Ready once RPC serves: the web server starts before the namespace loads (engine tests found
       // the directories Job refused while "/" on the web port already answered).
@@ -248,19 +200,20 @@ export function hdfsManifests(cfg: HdfsConfig, ns: string, zookeeperConnect: str
       liveness: live(RPC_PORT),
       // Up to 30 minutes for a first format, a standby bootstrap or a large image to load.
       startup: { tcpSocket: { port: RPC_PORT }, periodSeconds: 10, failureThreshold: 180 },
-    }, SITE_FILES),
+    }),
     ...(cfg.highAvailability
       ? [hadoopDaemon({
           name: "zkfc", image: cfg.image, script: ZKFC_START,
           sizing: { heapPercent: 25, resources: { requests: { cpu: "50m", memory: "512Mi" }, limits: { memory: "512Mi" } } },
-          ports: [{ name: "zkfc", containerPort: ZKFC_PORT }], readiness: tcp(ZKFC_PORT, 20), liveness: live(ZKFC_PORT), siteKeys: nameNodeSite,
-        }, SITE_FILES)]
+          ports: [{ name: "zkfc", containerPort: ZKFC_PORT }], readiness: tcp(ZKFC_PORT, 20), liveness: live(ZKFC_PORT), configMounts: hadoopConfigMounts("config", SITE_FILES, CONF_DIR, nameNodeSite),
+        })]
       : []),
   ];
 
   const manifests: Manifest[] = [
     serviceAccount("hdfs", ns, NAMENODE),
     configMap(CONFIG_MAP, ns, NAMENODE, nameNodeFiles),
+    configMap(CLIENT_CONFIG_MAP, ns, NAMENODE, files),
     headlessService(NAMENODE_HEADLESS, ns, NAMENODE, NAMENODE_PORTS),
     podDisruptionBudget(NAMENODE_NAME, ns, NAMENODE),
     statefulSet({
@@ -281,10 +234,10 @@ export function hdfsManifests(cfg: HdfsConfig, ns: string, zookeeperConnect: str
         pod: podSpec(JOURNALNODE, UID, {
           terminationGracePeriodSeconds: 30,
           containers: [hadoopDaemon({
-            name: "journalnode", image: cfg.image, script: "exec hdfs journalnode", sizing: cfg.journalNodes, dataVolume: true,
+            name: "journalnode", image: cfg.image, script: "exec hdfs journalnode", sizing: cfg.journalNodes, dataDir: DATA, configMounts: hadoopConfigMounts("config", SITE_FILES),
             ports: containerPorts(JOURNALNODE_PORTS),
             readiness: tcp(JOURNAL_RPC_PORT), liveness: live(JOURNAL_RPC_PORT),
-          }, SITE_FILES)],
+          })],
           volumes: hadoopVolumes(),
         }, "hdfs"),
         volumeClaims: [{ name: "data", storage: cfg.journalNodes.storage }],
@@ -303,11 +256,11 @@ export function hdfsManifests(cfg: HdfsConfig, ns: string, zookeeperConnect: str
       pod: podSpec(DATANODE, UID, {
         terminationGracePeriodSeconds: 60,
         containers: [hadoopDaemon({
-          name: "datanode", image: cfg.image, script: dataNodeStart(ns), sizing: cfg.dataNodes, dataVolume: true,
+          name: "datanode", image: cfg.image, script: dataNodeStart(ns), sizing: cfg.dataNodes, dataDir: DATA, configMounts: hadoopConfigMounts("config", SITE_FILES),
           ports: containerPorts(DATANODE_PORTS),
           readiness: { httpGet: { path: "/", port: DATANODE_HTTP_PORT }, initialDelaySeconds: 10, periodSeconds: 10 },
           liveness: live(DATA_PORT),
-        }, SITE_FILES)],
+        })],
         volumes: hadoopVolumes(),
       }, "hdfs"),
       volumeClaims: [{ name: "data", storage: cfg.dataNodes.storage }],
@@ -378,7 +331,8 @@ export function clientFlows(client: Workload): Flow[] {
   ];
 }
 
-export function hdfsFlows(cfg: HdfsConfig, zookeeper: Workload): Flow[] {
+/** Internal flows, and the HA NameNodes' way to ZooKeeper (their failover controllers). */
+export function hdfsFlows(cfg: HdfsConfig, zookeeper: Pick<ZooKeeperEnsemble, "access">): Flow[] {
   return [
     { from: DATANODE, to: NAMENODE, ports: [RPC_PORT] },
     // Replication pipelines, and block recovery between DataNodes.
@@ -389,7 +343,7 @@ export function hdfsFlows(cfg: HdfsConfig, zookeeper: Workload): Flow[] {
           { from: NAMENODE, to: NAMENODE, ports: [RPC_PORT, HTTP_PORT, ZKFC_PORT] },
           { from: NAMENODE, to: JOURNALNODE, ports: [JOURNAL_RPC_PORT, JOURNAL_HTTP_PORT] },
           { from: JOURNALNODE, to: JOURNALNODE, ports: [JOURNAL_HTTP_PORT] },
-          { from: NAMENODE, to: zookeeper, ports: [2181] },
+          ...zookeeper.access(NAMENODE),
         ]
       : []),
   ];

@@ -1,28 +1,33 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Flow, Workload } from "../kit";
+import type { Flow, Workload } from "../kit";
+import type { DatabaseServer, MetastoreService, ObjectStore } from "../kit/contracts";
 import type { EngineArgs } from "../kit/engine";
 import { createObjects } from "../kit/objects";
 import type { HiveMetastoreConfig } from "./config";
-import { hiveMetastoreManifests, MetastoreCredentials, metastoreFlows, metastoreUri, SETUP_JOBS } from "./spec";
+import { metastoreService } from "./contract";
+import { hiveMetastoreManifests, metastoreFlows, SETUP_JOBS } from "./spec";
 
 export interface HiveMetastoreArgs extends EngineArgs<HiveMetastoreConfig> {
-  /** Workloads that talk to the metastore. */
-  clients: Workload[];
-  /** MySQL's and MinIO's Secrets, as those components publish them. */
-  credentials: MetastoreCredentials;
+  /** The metastore's database (MySQL). */
+  database: DatabaseServer;
+  /** The lake its warehouse lives in (MinIO). */
+  lake: ObjectStore;
 }
 
-export class HiveMetastore extends pulumi.ComponentResource {
+export class HiveMetastore extends pulumi.ComponentResource implements MetastoreService {
   public readonly uri: string;
+  public readonly warehouse: string;
   public readonly flows: Flow[];
+  public readonly access: (client: Workload) => Flow[];
 
   constructor(name: string, args: HiveMetastoreArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataplatform:hive:Metastore", name, {}, opts);
-    createObjects(hiveMetastoreManifests(args.config, args.namespace, args.credentials), {
+    const backends = { database: args.database, lake: args.lake };
+    createObjects(hiveMetastoreManifests(args.config, args.namespace, backends), {
       parent: this, protectStateful: args.production, dependsOn: args.dependsOn, setupJobs: SETUP_JOBS,
     });
-    this.uri = metastoreUri(args.namespace);
-    this.flows = metastoreFlows(args.clients);
+    ({ uri: this.uri, warehouse: this.warehouse, access: this.access } = metastoreService(args.namespace, args.lake));
+    this.flows = metastoreFlows(backends);
     this.registerOutputs({ uri: this.uri });
   }
 }

@@ -10,12 +10,8 @@ import {
   podDisruptionBudget, podSpec, scratchVolume, serviceAccount, Workload,
 } from "../kit";
 import { siteXml, SiteProperties } from "../kit/hadoop-xml";
-import { DATA_LAKE_BUCKET } from "../minio/config";
-import { endpoint as minioEndpoint, S3_PORT, SERVER as MINIO } from "../minio/spec";
-import { MINIO_CREDENTIALS, MinioCredentials } from "../minio/config";
-import { defaultRef, secretEnv } from "../kit/secret-ref";
-import { METASTORE_DATABASE, METASTORE_USER, MYSQL_CREDENTIALS, MysqlCredentials } from "../mysql/config";
-import { MYSQL, PORT as MYSQL_PORT } from "../mysql/spec";
+import type { DatabaseServer, ObjectStore } from "../kit/contracts";
+import { secretEnv } from "../kit/secret-ref";
 import type { HiveMetastoreConfig } from "./config";
 
 export const METASTORE: Workload = { name: "hive-metastore", component: "metastore" };
@@ -35,20 +31,26 @@ export function metastoreUri(ns: string): string {
   return `thrift://${NAME}.${ns}.svc.cluster.local:${PORT}`;
 }
 
-export function warehouse(): string {
-  return `s3a://${DATA_LAKE_BUCKET}/warehouse`;
+/** What the metastore stands on: its database and the lake its warehouse lives in. */
+export interface MetastoreBackends {
+  database: DatabaseServer;
+  lake: ObjectStore;
 }
 
-export function hiveSite(ns: string): SiteProperties {
+export function warehouse(lake: Pick<ObjectStore, "bucket">): string {
+  return `s3a://${lake.bucket}/warehouse`;
+}
+
+export function hiveSite(b: MetastoreBackends): SiteProperties {
   return {
-    "javax.jdo.option.ConnectionURL": `jdbc:mysql://mysql.${ns}.svc.cluster.local:${MYSQL_PORT}/${METASTORE_DATABASE}?useSSL=false&allowPublicKeyRetrieval=true`,
+    "javax.jdo.option.ConnectionURL": `${b.database.jdbcUrl}?useSSL=false&allowPublicKeyRetrieval=true`,
     "javax.jdo.option.ConnectionDriverName": "com.mysql.cj.jdbc.Driver",
-    "javax.jdo.option.ConnectionUserName": METASTORE_USER,
+    "javax.jdo.option.ConnectionUserName": b.database.user,
     "javax.jdo.option.ConnectionPassword": PASSWORD_PLACEHOLDER,
     "metastore.thrift.port": PORT,
     // New databases (and "default") live in the lake, not on a pod's disk.
-    "metastore.warehouse.dir": warehouse(),
-    "hive.metastore.warehouse.dir": warehouse(),
+    "metastore.warehouse.dir": warehouse(b.lake),
+    "hive.metastore.warehouse.dir": warehouse(b.lake),
     // The schema belongs to the schema Job; servers verify it and never create or change it.
     "datanucleus.schema.autoCreateAll": false,
     "metastore.schema.verification": true,
@@ -60,9 +62,9 @@ export function hiveSite(ns: string): SiteProperties {
   };
 }
 
-export function coreSite(ns: string): SiteProperties {
+export function coreSite(lake: ObjectStore): SiteProperties {
   return {
-    "fs.s3a.endpoint": minioEndpoint(ns),
+    "fs.s3a.endpoint": lake.endpoint,
     "fs.s3a.path.style.access": true,
     "fs.s3a.connection.ssl.enabled": false,
     "fs.s3a.impl": "org.apache.hadoop.fs.s3a.S3AFileSystem",
@@ -79,20 +81,13 @@ const RENDER_CONF = [
 export const SCHEMA_SCRIPT = ["set -eu", ...RENDER_CONF, `exec /opt/hive/bin/schematool -dbType mysql -initOrUpgradeSchema -verbose`].join("\n");
 export const SERVER_SCRIPT = ["set -eu", ...RENDER_CONF, "exec /opt/hive/bin/hive --skiphadoopversion --skiphbasecp --service metastore"].join("\n");
 
-/** The Secrets the metastore reads: MySQL's for its database, MinIO's for the warehouse. */
-export interface MetastoreCredentials {
-  mysql: MysqlCredentials;
-  minio: MinioCredentials;
-}
-const DEFAULT_CREDENTIALS: MetastoreCredentials = { mysql: defaultRef(MYSQL_CREDENTIALS), minio: defaultRef(MINIO_CREDENTIALS) };
-
-const env = (heap: number, c: MetastoreCredentials) => [
+const env = (heap: number, b: MetastoreBackends) => [
   { name: "HIVE_CONF_DIR", value: CONF },
   { name: "HADOOP_CONF_DIR", value: CONF },
   { name: "HADOOP_CLIENT_OPTS", value: `-Xms${heap}m -Xmx${heap}m` },
-  secretEnv("HIVE_DB_PASSWORD", c.mysql, "password"),
-  secretEnv("AWS_ACCESS_KEY_ID", c.minio, "root-user"),
-  secretEnv("AWS_SECRET_ACCESS_KEY", c.minio, "root-password"),
+  secretEnv("HIVE_DB_PASSWORD", b.database.credentials, "password"),
+  secretEnv("AWS_ACCESS_KEY_ID", b.lake.credentials, "root-user"),
+  secretEnv("AWS_SECRET_ACCESS_KEY", b.lake.credentials, "root-password"),
   { name: "HOME", value: "/tmp" },
 ];
 
@@ -122,9 +117,9 @@ const volumes = (cfg: HiveMetastoreConfig) => [
 ];
 
 export function hiveMetastoreManifests(
-  cfg: HiveMetastoreConfig, ns: string, credentials: MetastoreCredentials = DEFAULT_CREDENTIALS, pom = fs.readFileSync(JARS_POM, "utf8"),
+  cfg: HiveMetastoreConfig, ns: string, backends: MetastoreBackends, pom = fs.readFileSync(JARS_POM, "utf8"),
 ): Manifest[] {
-  const files = { "hive-site.xml": siteXml(hiveSite(ns)), "core-site.xml": siteXml(coreSite(ns)), "pom.xml": pom };
+  const files = { "hive-site.xml": siteXml(hiveSite(backends)), "core-site.xml": siteXml(coreSite(backends.lake)), "pom.xml": pom };
   const version = imageVersion(cfg.image);
   const heap = heapMiB(cfg.resources.limits.memory, cfg.heapPercent);
   const manifests: Manifest[] = [
@@ -137,7 +132,7 @@ export function hiveMetastoreManifests(
         terminationGracePeriodSeconds: 30,
         initContainers: jarsInit(cfg),
         containers: [container({
-          name: "metastore", image: cfg.image, command: ["/bin/bash", "-c", SERVER_SCRIPT], env: env(heap, credentials),
+          name: "metastore", image: cfg.image, command: ["/bin/bash", "-c", SERVER_SCRIPT], env: env(heap, backends),
           ports: [{ name: "thrift", containerPort: PORT }],
           readinessProbe: { tcpSocket: { port: PORT }, periodSeconds: 10 },
           livenessProbe: { tcpSocket: { port: PORT }, periodSeconds: 20, failureThreshold: 6 },
@@ -149,7 +144,7 @@ export function hiveMetastoreManifests(
       }, NAME),
     }),
     clientService(NAME, ns, METASTORE, [{ name: "thrift", port: PORT }]),
-    schemaJob(cfg, ns, credentials),
+    schemaJob(cfg, ns, backends),
   ];
   if (fromMaven(cfg)) {
     manifests.push(httpsEgress("allow-hive-metastore-maven", ns, METASTORE, {
@@ -160,11 +155,11 @@ export function hiveMetastoreManifests(
 }
 
 /** Named after the image and config: a new image version runs a new Job, which upgrades the schema. */
-function schemaJob(cfg: HiveMetastoreConfig, ns: string, credentials: MetastoreCredentials): Manifest {
+function schemaJob(cfg: HiveMetastoreConfig, ns: string, backends: MetastoreBackends): Manifest {
   return job({
     prefix: "hive-metastore-schema", namespace: ns, workload: SCHEMA, uid: UID, serviceAccountName: NAME,
     container: container({
-      name: "schema", image: cfg.image, command: ["/bin/bash", "-c", SCHEMA_SCRIPT], env: env(512, credentials),
+      name: "schema", image: cfg.image, command: ["/bin/bash", "-c", SCHEMA_SCRIPT], env: env(512, backends),
       resources: { requests: { cpu: "100m", memory: "1Gi" }, limits: { memory: "1Gi" } },
       volumeMounts: mounts(cfg),
     }),
@@ -176,12 +171,7 @@ function schemaJob(cfg: HiveMetastoreConfig, ns: string, credentials: MetastoreC
 /** Jobs the servers need finished before they can start. */
 export const SETUP_JOBS = ["hive-metastore-schema-"];
 
-/** The metastore runs before the engines that use it: the schema Job must finish first. */
-export function metastoreFlows(clients: Workload[]): Flow[] {
-  return [
-    { from: METASTORE, to: MYSQL, ports: [MYSQL_PORT] },
-    { from: SCHEMA, to: MYSQL, ports: [MYSQL_PORT] },
-    { from: METASTORE, to: MINIO, ports: [S3_PORT] },
-    ...clients.map((client) => ({ from: client, to: METASTORE, ports: [PORT] })),
-  ];
+/** The metastore's and its schema Job's way to the database, and the metastore's to the lake. */
+export function metastoreFlows(b: MetastoreBackends): Flow[] {
+  return [...b.database.access(METASTORE), ...b.database.access(SCHEMA), ...b.lake.access(METASTORE)];
 }

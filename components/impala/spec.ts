@@ -1,16 +1,13 @@
 /** Impala daemons and their configuration: who finds whom, memory per daemon, the metastore and the lake. */
-import type { HdfsConfig } from "../hdfs/config";
-import { clientFlows, coreSite as hdfsCoreSite, hdfsSite } from "../hdfs/spec";
-import { metastoreUri } from "../hive-metastore/spec";
 import {
   clientService, configMap, container, containerPorts, deployment, digest, Flow, heapMiB, Manifest, podDisruptionBudget, podSpec,
   scratchVolume, serviceAccount, Workload,
 } from "../kit";
+import type { HdfsCluster, MetastoreService, ObjectStore } from "../kit/contracts";
+import { clientConfigVolume, hadoopConfigMounts } from "../kit/hadoop";
 import { siteXml } from "../kit/hadoop-xml";
 import type { Resources } from "../kit/sizing";
-import { endpoint as minioEndpoint, S3_PORT, SERVER as MINIO } from "../minio/spec";
-import { MINIO_CREDENTIALS, MinioCredentials } from "../minio/config";
-import { defaultRef, secretEnv } from "../kit/secret-ref";
+import { secretEnv } from "../kit/secret-ref";
 import { ImpalaConfig, memLimitMiB } from "./config";
 
 export const STATESTORE: Workload = { name: "impala", component: "statestored" };
@@ -34,19 +31,30 @@ export function image(cfg: ImpalaConfig, daemon: string): string {
   return `${cfg.repository}:${cfg.version}-${daemon}`;
 }
 
-/** Config files on the daemons' classpath: the metastore, HDFS and S3A (MinIO). */
-export function configFiles(hdfs: HdfsConfig, ns: string, zookeeperConnect: string): Record<string, string> {
+/** What Impala reads: the metastore's tables, their files in HDFS and in the lake. */
+export interface ImpalaBackends {
+  hdfs: HdfsCluster;
+  metastore: MetastoreService;
+  lake: ObjectStore;
+}
+
+/**
+ * Impala's own files on the daemons' classpath: the metastore, and core-site as HDFS's plus S3A
+ * (MinIO). hdfs-site comes from HDFS's discovery ConfigMap unchanged.
+ */
+export function configFiles(b: ImpalaBackends): Record<string, string> {
   return {
-    "hive-site.xml": siteXml({ "hive.metastore.uris": metastoreUri(ns), "hive.metastore.client.socket.timeout": "3600" }),
+    "hive-site.xml": siteXml({ "hive.metastore.uris": b.metastore.uri, "hive.metastore.client.socket.timeout": "3600" }),
     "core-site.xml": siteXml({
-      ...hdfsCoreSite(hdfs, ns, zookeeperConnect),
-      "fs.s3a.endpoint": minioEndpoint(ns),
+      ...b.hdfs.clientConfig.properties["core-site.xml"],
+      "fs.s3a.endpoint": b.lake.endpoint,
       "fs.s3a.path.style.access": true,
       "fs.s3a.connection.ssl.enabled": false,
     }),
-    "hdfs-site.xml": siteXml(hdfsSite(hdfs, ns)),
   };
 }
+
+const HDFS_SITE = "hdfs-site.xml";
 
 /** Flags every daemon shares: where the statestore is, logs to stderr, scratch in /tmp. */
 function commonFlags(ns: string): string[] {
@@ -107,7 +115,7 @@ interface Daemon {
   probePort: number;
 }
 
-function daemonDeployment(d: Daemon, ns: string, checksum: string, s3: MinioCredentials): Manifest {
+function daemonDeployment(d: Daemon, ns: string, checksum: string, b: ImpalaBackends): Manifest {
   const tcp = (failureThreshold: number) => ({ tcpSocket: { port: d.probePort }, periodSeconds: 10, failureThreshold });
   return deployment({
     name: d.name, namespace: ns, workload: d.workload, replicas: d.replicas, configChecksum: checksum,
@@ -121,8 +129,8 @@ function daemonDeployment(d: Daemon, ns: string, checksum: string, s3: MinioCred
           { name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
           // The statestore has no JVM; the others embed one, sized from their limit.
           ...(d.heap ? [{ name: "JAVA_TOOL_OPTIONS", value: `-Xms${d.heap}m -Xmx${d.heap}m` }] : []),
-          secretEnv("AWS_ACCESS_KEY_ID", s3, "root-user"),
-          secretEnv("AWS_SECRET_ACCESS_KEY", s3, "root-password"),
+          secretEnv("AWS_ACCESS_KEY_ID", b.lake.credentials, "root-user"),
+          secretEnv("AWS_SECRET_ACCESS_KEY", b.lake.credentials, "root-password"),
         ],
         ports: containerPorts(d.ports),
         readinessProbe: tcp(3),
@@ -130,22 +138,25 @@ function daemonDeployment(d: Daemon, ns: string, checksum: string, s3: MinioCred
         startupProbe: tcp(60),
         resources: d.resources,
         volumeMounts: [
-          ...["hive-site.xml", "core-site.xml", "hdfs-site.xml"].map((f) => ({ name: "config", mountPath: `${CONF}/${f}`, subPath: f })),
+          ...hadoopConfigMounts("config", ["hive-site.xml", "core-site.xml"], CONF),
+          ...hadoopConfigMounts("hdfs-client", [HDFS_SITE], CONF),
           { name: "tmp", mountPath: "/tmp" },
           // The image's entrypoint refuses to start unless its log directory is writable.
           { name: "logs", mountPath: "/opt/impala/logs" },
         ],
       })],
-      volumes: [{ name: "config", configMap: { name: CONFIG_MAP } }, scratchVolume("tmp", "20Gi"), scratchVolume("logs", "1Gi")],
+      volumes: [
+        { name: "config", configMap: { name: CONFIG_MAP } }, clientConfigVolume("hdfs-client", b.hdfs.clientConfig),
+        scratchVolume("tmp", "20Gi"), scratchVolume("logs", "1Gi"),
+      ],
     }, "impala"),
   });
 }
 
-export function impalaManifests(
-  cfg: ImpalaConfig, hdfs: HdfsConfig, ns: string, zookeeperConnect: string, s3: MinioCredentials = defaultRef(MINIO_CREDENTIALS),
-): Manifest[] {
-  const files = configFiles(hdfs, ns, zookeeperConnect);
-  const checksum = digest(files);
+export function impalaManifests(cfg: ImpalaConfig, ns: string, b: ImpalaBackends): Manifest[] {
+  const files = configFiles(b);
+  // HDFS's hdfs-site too: a change there rolls the daemons.
+  const checksum = digest({ ...files, [HDFS_SITE]: b.hdfs.clientConfig.files[HDFS_SITE] });
   const heapOf = (r: { heapPercent: number; resources: Resources }) => heapMiB(r.resources.limits.memory, r.heapPercent);
   const impalad = (role: "coordinators" | "executors", workload: Workload, name: string, daemonImage: string, ports: { name: string; port: number }[]): Daemon => ({
     name, workload, image: image(cfg, daemonImage), replicas: cfg[role].replicas, flags: impaladFlags(cfg, ns, role), binary: "impalad",
@@ -173,14 +184,15 @@ export function impalaManifests(
     serviceAccount("impala", ns, COORDINATOR),
     configMap(CONFIG_MAP, ns, COORDINATOR, files),
     ...daemons.filter((d) => d.replicas > 1).map((d) => podDisruptionBudget(d.name, ns, d.workload)),
-    ...daemons.map((d) => daemonDeployment(d, ns, checksum, s3)),
+    ...daemons.map((d) => daemonDeployment(d, ns, checksum, b)),
     clientService(SERVICES.statestore, ns, STATESTORE, [{ name: "statestore", port: PORTS.statestore }]),
     clientService(SERVICES.catalog, ns, CATALOG, [{ name: "catalog", port: PORTS.catalog }]),
     clientService(SERVICES.coordinator, ns, COORDINATOR, [{ name: "hs2", port: PORTS.hs2 }, { name: "hs2-http", port: PORTS.hs2Http }, { name: "web", port: PORTS.impaladWeb }]),
   ];
 }
 
-export function impalaFlows(): Flow[] {
+/** Internal flows; the daemons' ways to HDFS and the lake; the catalog's and coordinators' to the metastore. */
+export function impalaFlows(b: ImpalaBackends): Flow[] {
   const subscribers: [Workload, number][] = [[CATALOG, PORTS.catalogSubscriber], [COORDINATOR, PORTS.subscriber], [EXECUTOR, PORTS.subscriber]];
   return [
     ...subscribers.flatMap(([w, port]) => [
@@ -192,9 +204,7 @@ export function impalaFlows(): Flow[] {
     { from: COORDINATOR, to: EXECUTOR, ports: [PORTS.krpc] },
     { from: EXECUTOR, to: COORDINATOR, ports: [PORTS.krpc] },
     { from: EXECUTOR, to: EXECUTOR, ports: [PORTS.krpc] },
-    ...[CATALOG, COORDINATOR, EXECUTOR].flatMap((w) => [{ from: w, to: MINIO, ports: [S3_PORT] }, ...clientFlows(w)]),
+    ...[CATALOG, COORDINATOR, EXECUTOR].flatMap((w) => [...b.lake.access(w), ...b.hdfs.access(w)]),
+    ...[CATALOG, COORDINATOR].flatMap((w) => b.metastore.access(w)),
   ];
 }
-
-/** Daemons that talk to the metastore. */
-export const METASTORE_CLIENTS = [CATALOG, COORDINATOR];

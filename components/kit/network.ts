@@ -60,8 +60,11 @@ export function flowPolicies(namespace: string, flows: Flow[]): Manifest[] {
   return [...workloads.values()]
     .sort((a, b) => key(a).localeCompare(key(b)))
     .map((w) => {
-      const ingress = flows.filter((f) => key(f.to) === key(w)).map((f) => ({ from: [{ podSelector: { matchLabels: selectorLabels(f.from) } }], ports: tcp(f.ports) }));
-      const egress = flows.filter((f) => key(f.from) === key(w)).map((f) => ({ to: [{ podSelector: { matchLabels: selectorLabels(f.to) } }], ports: tcp(f.ports) }));
+      // Rules in the order of their peers, not of the flows' declaration: moving a flow between engines changes nothing.
+      const rules = (peers: Flow[], peer: (f: Flow) => Workload) =>
+        [...peers].sort((a, b) => key(peer(a)).localeCompare(key(peer(b)))).map((f) => ({ peer: [{ podSelector: { matchLabels: selectorLabels(peer(f)) } }], ports: tcp(f.ports) }));
+      const ingress = rules(flows.filter((f) => key(f.to) === key(w)), (f) => f.from).map(({ peer, ports }) => ({ from: peer, ports }));
+      const egress = rules(flows.filter((f) => key(f.from) === key(w)), (f) => f.to).map(({ peer, ports }) => ({ to: peer, ports }));
       return {
         apiVersion: "networking.k8s.io/v1",
         kind: "NetworkPolicy",

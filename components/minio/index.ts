@@ -1,22 +1,26 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EngineArgs } from "../kit/engine";
-import { Flow } from "../kit";
+import type { Flow, Workload } from "../kit";
+import type { ObjectStore } from "../kit/contracts";
 import { Credentials } from "../kit/credentials";
 import { createObjects } from "../kit/objects";
 import type { OwnedCredential } from "../kit/secret-ref";
-import { DATA_LAKE_BUCKET, MINIO_CREDENTIALS, MinioConfig, MinioCredentials } from "./config";
-import { endpoint, minioFlows, minioManifests, SERVER } from "./spec";
+import { MINIO_CREDENTIALS, MinioConfig, MinioCredentials } from "./config";
+import { objectStore } from "./contract";
+import { minioFlows, minioManifests, SERVER } from "./spec";
 
 export interface MinioArgs extends EngineArgs<MinioConfig> {
   credentials: OwnedCredential<"root-user" | "root-password">;
 }
 
-export class Minio extends pulumi.ComponentResource {
+export class Minio extends pulumi.ComponentResource implements ObjectStore {
   public readonly endpoint: string;
   public readonly bucket: string;
   /** Where the root credentials are: what every S3 client of the lake reads. */
   public readonly credentials: MinioCredentials;
+  public readonly clientImage: string;
   public readonly flows: Flow[];
+  public readonly access: (client: Workload) => Flow[];
 
   constructor(name: string, args: MinioArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataplatform:minio:MinIO", name, {}, opts);
@@ -29,9 +33,8 @@ export class Minio extends pulumi.ComponentResource {
       dependsOn: args.dependsOn,
     }, { parent: this, protect: args.production });
     createObjects(minioManifests(args.config, args.namespace, ref), { parent: this, protectStateful: args.production, dependsOn: [...(args.dependsOn ?? []), credentials] });
-    this.endpoint = endpoint(args.namespace);
-    this.bucket = DATA_LAKE_BUCKET;
-    this.credentials = ref;
+    ({ endpoint: this.endpoint, bucket: this.bucket, credentials: this.credentials, clientImage: this.clientImage, access: this.access } =
+      objectStore(args.config, args.namespace, ref));
     this.flows = minioFlows(args.config);
     this.registerOutputs({ endpoint: this.endpoint, bucket: this.bucket, credentialsSecret: ref.name });
   }

@@ -1,21 +1,30 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EngineArgs } from "../kit/engine";
+import type { Flow, Workload } from "../kit";
+import type { DatabaseServer } from "../kit/contracts";
 import { Credentials } from "../kit/credentials";
 import { createObjects } from "../kit/objects";
 import type { OwnedCredential } from "../kit/secret-ref";
-import { METASTORE_DATABASE, METASTORE_USER, MYSQL_CREDENTIALS, MysqlConfig, MysqlCredentials } from "./config";
-import { jdbcUrl, MYSQL, mysqlManifests } from "./spec";
+import { METASTORE_USER, MYSQL_CREDENTIALS, MysqlConfig, MysqlCredentials } from "./config";
+import { databaseServer } from "./contract";
+import { MYSQL, mysqlManifests } from "./spec";
 
 export interface MysqlArgs extends EngineArgs<MysqlConfig> {
   credentials: OwnedCredential<"password" | "root-password">;
 }
 
-export class Mysql extends pulumi.ComponentResource {
+export class Mysql extends pulumi.ComponentResource implements DatabaseServer {
+  public readonly host: string;
+  public readonly port: number;
   public readonly jdbcUrl: string;
-  public readonly database = METASTORE_DATABASE;
-  public readonly user = METASTORE_USER;
+  public readonly database: string;
+  public readonly user: string;
   /** Where the metastore user's password and the root password are. */
   public readonly credentials: MysqlCredentials;
+  public readonly clientImage: string;
+  /** MySQL serves only other engines: nothing inside it talks to itself. */
+  public readonly flows: Flow[] = [];
+  public readonly access: (client: Workload) => Flow[];
 
   constructor(name: string, args: MysqlArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataplatform:mysql:MySQL", name, {}, opts);
@@ -28,8 +37,10 @@ export class Mysql extends pulumi.ComponentResource {
       dependsOn: args.dependsOn,
     }, { parent: this, protect: args.production });
     createObjects(mysqlManifests(args.config, args.namespace, ref), { parent: this, protectStateful: args.production, dependsOn: [...(args.dependsOn ?? []), credentials] });
-    this.jdbcUrl = jdbcUrl(args.namespace);
-    this.credentials = ref;
+    ({
+      host: this.host, port: this.port, jdbcUrl: this.jdbcUrl, database: this.database, user: this.user, credentials: this.credentials,
+      clientImage: this.clientImage, access: this.access,
+    } = databaseServer(args.config, args.namespace, ref));
     this.registerOutputs({ jdbcUrl: this.jdbcUrl, database: this.database, user: this.user, credentialsSecret: ref.name });
   }
 }

@@ -14,8 +14,12 @@ const PORTS: Port[] = [{ name: "mysql", port: PORT }];
 /** The official image's mysql user. */
 const UID = 999;
 
+export function host(ns: string): string {
+  return `${NAME}.${ns}.svc.cluster.local`;
+}
+
 export function jdbcUrl(ns: string): string {
-  return `jdbc:mysql://${NAME}.${ns}.svc.cluster.local:${PORT}/${METASTORE_DATABASE}`;
+  return `jdbc:mysql://${host(ns)}:${PORT}/${METASTORE_DATABASE}`;
 }
 
 export function myCnf(cfg: MysqlConfig): string {

@@ -1,15 +1,16 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import type { HdfsConfig } from "../hdfs/config";
 import { TABLES_FILE } from "../lakehouse/tables";
 import { Flow } from "../kit";
-import type { MinioCredentials } from "../minio/config";
+import type { HdfsCluster, JobTemplate, KafkaCluster, MetastoreService, ObjectStore, YarnCluster } from "../kit/contracts";
 import type { EngineArgs } from "../kit/engine";
 import { createObjects } from "../kit/objects";
-import type { YarnConfig } from "../yarn/config";
-import type { SparkConfig } from "./config";
-import { masterUrl, sparkFlows, sparkManifests } from "./spec";
+import { SPARK_IMAGE, SparkConfig } from "./config";
+import { BATCH_NAME, masterUrl, sparkFlows, sparkManifests } from "./spec";
+
+/** The Spark image the platform pins: its Java 17 runtime is what YARN gives Spark's containers. */
+export { SPARK_IMAGE };
 
 export const APPS_DIR = path.join(__dirname, "apps");
 
@@ -20,23 +21,27 @@ export function applicationFiles(dir = APPS_DIR): Record<string, string> {
 }
 
 export interface SparkArgs extends EngineArgs<SparkConfig> {
-  yarn: YarnConfig;
-  hdfs: HdfsConfig;
-  zookeeperConnect: string;
-  /** MinIO's Secret, for the lake. */
-  s3Credentials: MinioCredentials;
+  yarn: YarnCluster;
+  hdfs: HdfsCluster;
+  /** The topics the streaming application reads. */
+  kafka: KafkaCluster;
+  /** The Iceberg catalog's tables and the lake's files. */
+  metastore: MetastoreService;
+  lake: ObjectStore;
 }
 
-export class Spark extends pulumi.ComponentResource {
+export class Spark extends pulumi.ComponentResource implements JobTemplate {
   public readonly masterUrl: string;
+  /** The batch application's CronJob, which an orchestrator copies into a Job. */
+  public readonly template = BATCH_NAME;
   public readonly flows: Flow[];
 
   constructor(name: string, args: SparkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataplatform:spark:Spark", name, {}, opts);
-    const manifests = sparkManifests(args.config, args.yarn, args.hdfs, args.namespace, args.zookeeperConnect, applicationFiles(), args.s3Credentials);
-    createObjects(manifests, { parent: this, protectStateful: args.production, dependsOn: args.dependsOn });
+    const backends = { yarn: args.yarn, hdfs: args.hdfs, kafka: args.kafka, metastore: args.metastore, lake: args.lake };
+    createObjects(sparkManifests(args.config, args.namespace, backends, applicationFiles()), { parent: this, protectStateful: args.production, dependsOn: args.dependsOn });
     this.masterUrl = masterUrl(args.namespace);
-    this.flows = sparkFlows(args.config);
+    this.flows = sparkFlows(args.config, backends);
     this.registerOutputs({ masterUrl: this.masterUrl });
   }
 }

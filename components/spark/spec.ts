@@ -3,20 +3,14 @@
  * platform's applications (a long-lived streaming driver and an on-demand batch job).
  */
 import type * as k8s from "@pulumi/kubernetes";
-import type { HdfsConfig } from "../hdfs/config";
-import { metastoreUri, warehouse } from "../hive-metastore/spec";
-import { clientFlows, hadoopConfigMounts } from "../hdfs/spec";
-import { BROKER, CLIENT_PORT as KAFKA_PORT, bootstrapServers } from "../kafka/spec";
 import {
   clientService, configMap, container, containerPorts, deployment, digest, Flow, headlessService, heapMiB, httpsEgress, imageVersion, Manifest,
   podDisruptionBudget, podSpec, scratchVolume, serviceAccount, statefulSet, workloadLabels, Workload,
 } from "../kit";
 import { cpuCores } from "../kit/quantity";
-import { endpoint as minioEndpoint, S3_PORT, SERVER as MINIO } from "../minio/spec";
-import { MINIO_CREDENTIALS, MinioCredentials } from "../minio/config";
-import { defaultRef, secretEnv } from "../kit/secret-ref";
-import type { YarnConfig } from "../yarn/config";
-import { CONTAINER_JAVA_HOME, vcores, yarnClientFlows, yarnConfigFiles } from "../yarn/spec";
+import type { HdfsCluster, KafkaCluster, MetastoreService, ObjectStore, YarnCluster } from "../kit/contracts";
+import { clientConfigMounts, clientConfigVolume } from "../kit/hadoop";
+import { secretEnv } from "../kit/secret-ref";
 import { SparkConfig, workerMemoryMiB, WORKER_DAEMON_HEAP_MIB } from "./config";
 
 export const MASTER: Workload = { name: "spark", component: "master" };
@@ -55,6 +49,18 @@ export const SPARK_PACKAGES = [
   "org.apache.hadoop:hadoop-aws:3.4.1",
 ];
 
+/** What Spark's applications use: YARN and HDFS, the topics, the lake's tables and files. */
+export interface SparkBackends {
+  yarn: YarnCluster;
+  hdfs: HdfsCluster;
+  kafka: KafkaCluster;
+  metastore: MetastoreService;
+  lake: ObjectStore;
+}
+
+/** The sizes of YARN's containers that executors must fit. */
+type YarnLimits = Pick<YarnCluster, "vcoresPerNode" | "maxContainerMb">;
+
 export function masterUrl(ns: string): string {
   return `spark://${MASTER_NAME}.${ns}.svc.cluster.local:${MASTER_PORT}`;
 }
@@ -70,18 +76,19 @@ export function workerSlots(spark: SparkConfig): number {
 }
 
 /** Executor cores: half a worker's slots, within YARN's largest container. */
-export function executorCores(spark: SparkConfig, yarn: YarnConfig): number {
-  return Math.max(1, Math.min(workerSlots(spark) / 2, vcores(yarn)));
+export function executorCores(spark: SparkConfig, yarn: YarnLimits): number {
+  return Math.max(1, Math.min(workerSlots(spark) / 2, yarn.vcoresPerNode));
 }
 
 /** Executor heap: half a standalone worker's executor memory, within a YARN container (with YARN's overhead). */
-export function executorMemoryMiB(spark: SparkConfig, yarn: YarnConfig): number {
+export function executorMemoryMiB(spark: SparkConfig, yarn: YarnLimits): number {
   const half = Math.floor(workerMemoryMiB(spark.workers.resources.limits.memory, spark.workers.heapPercent) / 2);
-  const yarnMax = Math.floor(Math.min(yarn.nodeManagers.memoryMb - YARN_OVERHEAD_MIN_MIB, yarn.nodeManagers.memoryMb / 1.1));
+  const yarnMax = Math.floor(Math.min(yarn.maxContainerMb - YARN_OVERHEAD_MIN_MIB, yarn.maxContainerMb / 1.1));
   return Math.max(256, Math.min(half, yarnMax));
 }
 
-export function sparkDefaults(spark: SparkConfig, yarn: YarnConfig, ns: string): Record<string, string | number | boolean> {
+export function sparkDefaults(spark: SparkConfig, b: Pick<SparkBackends, "yarn" | "metastore" | "lake">, ns: string): Record<string, string | number | boolean> {
+  const yarn = b.yarn;
   return {
     "spark.master": masterUrl(ns),
     "spark.driver.port": DRIVER_PORT,
@@ -93,8 +100,8 @@ export function sparkDefaults(spark: SparkConfig, yarn: YarnConfig, ns: string):
     "spark.executor.cores": executorCores(spark, yarn),
     "spark.sql.warehouse.dir": "hdfs:///user/spark/warehouse",
     // On YARN, containers run Spark's Java 17 (copied into every NodeManager), not the Hadoop image's.
-    "spark.yarn.appMasterEnv.JAVA_HOME": CONTAINER_JAVA_HOME,
-    "spark.executorEnv.JAVA_HOME": CONTAINER_JAVA_HOME,
+    "spark.yarn.appMasterEnv.JAVA_HOME": yarn.containerJavaHome,
+    "spark.executorEnv.JAVA_HOME": yarn.containerJavaHome,
     "spark.local.dir": "/tmp/spark-local",
     "spark.sql.adaptive.enabled": true,
     "spark.sql.adaptive.coalescePartitions.enabled": true,
@@ -105,10 +112,10 @@ export function sparkDefaults(spark: SparkConfig, yarn: YarnConfig, ns: string):
     "spark.sql.extensions": "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions",
     "spark.sql.catalog.iceberg": "org.apache.iceberg.spark.SparkCatalog",
     "spark.sql.catalog.iceberg.type": "hive",
-    "spark.sql.catalog.iceberg.uri": metastoreUri(ns),
-    "spark.sql.catalog.iceberg.warehouse": warehouse(),
+    "spark.sql.catalog.iceberg.uri": b.metastore.uri,
+    "spark.sql.catalog.iceberg.warehouse": b.metastore.warehouse,
     // Credentials come from AWS_* variables (the MinIO Secret), never from this file.
-    "spark.hadoop.fs.s3a.endpoint": minioEndpoint(ns),
+    "spark.hadoop.fs.s3a.endpoint": b.lake.endpoint,
     "spark.hadoop.fs.s3a.path.style.access": true,
     "spark.hadoop.fs.s3a.connection.ssl.enabled": false,
     "spark.hadoop.fs.s3a.impl": "org.apache.hadoop.fs.s3a.S3AFileSystem",
@@ -120,7 +127,7 @@ export function renderDefaults(props: Record<string, string | number | boolean>)
   return Object.keys(props).sort().map((k) => `${k} ${props[k]}`).join("\n") + "\n";
 }
 
-const s3Env = (s3: MinioCredentials) => [secretEnv("AWS_ACCESS_KEY_ID", s3, "root-user"), secretEnv("AWS_SECRET_ACCESS_KEY", s3, "root-password")];
+const s3Env = (lake: ObjectStore) => [secretEnv("AWS_ACCESS_KEY_ID", lake.credentials, "root-user"), secretEnv("AWS_SECRET_ACCESS_KEY", lake.credentials, "root-password")];
 const baseEnv = [
   { name: "SPARK_CONF_DIR", value: CONF },
   { name: "HADOOP_CONF_DIR", value: HADOOP_CONF },
@@ -129,13 +136,17 @@ const baseEnv = [
   { name: "HOME", value: "/tmp" },
   { name: "PYTHONPATH", value: APPS },
 ];
-const configMounts = [
+/** Spark's own file, and the HDFS and YARN clients' files from their discovery ConfigMaps. */
+const configMounts = (b: SparkBackends) => [
   { name: "config", mountPath: `${CONF}/spark-defaults.conf`, subPath: "spark-defaults.conf" },
-  ...hadoopConfigMounts("config", ["core-site.xml", "hdfs-site.xml", "yarn-site.xml"], HADOOP_CONF),
+  ...clientConfigMounts("hdfs-client", b.hdfs.clientConfig, HADOOP_CONF),
+  ...clientConfigMounts("yarn-client", b.yarn.clientConfig, HADOOP_CONF),
   { name: "tmp", mountPath: "/tmp" },
 ];
-const volumes = (apps = false) => [
+const volumes = (b: SparkBackends, apps = false) => [
   { name: "config", configMap: { name: CONFIG_MAP } },
+  clientConfigVolume("hdfs-client", b.hdfs.clientConfig),
+  clientConfigVolume("yarn-client", b.yarn.clientConfig),
   ...(apps ? [{ name: "apps", configMap: { name: APPS_CONFIG_MAP } }] : []),
   scratchVolume("tmp", "20Gi"),
 ];
@@ -151,16 +162,15 @@ export function submitScript(app: string, maxCores?: number): string {
 }
 
 /** Cores the streaming application may hold: the configured cap, else one executor. */
-export function streamingCores(spark: SparkConfig, yarn: YarnConfig): number {
+export function streamingCores(spark: SparkConfig, yarn: YarnLimits): number {
   return spark.streamingCores ?? executorCores(spark, yarn);
 }
 
-export function sparkManifests(
-  spark: SparkConfig, yarn: YarnConfig, hdfs: HdfsConfig, ns: string, zookeeperConnect: string, apps: Record<string, string>,
-  s3: MinioCredentials = defaultRef(MINIO_CREDENTIALS),
-): Manifest[] {
-  const files = { ...yarnConfigFiles(yarn, hdfs, ns, zookeeperConnect), "spark-defaults.conf": renderDefaults(sparkDefaults(spark, yarn, ns)) };
-  const checksum = digest(files);
+export function sparkManifests(spark: SparkConfig, ns: string, b: SparkBackends, apps: Record<string, string>): Manifest[] {
+  const yarn = b.yarn;
+  const files = { "spark-defaults.conf": renderDefaults(sparkDefaults(spark, b, ns)) };
+  // The HDFS and YARN client files too: a change there rolls the pods.
+  const checksum = digest({ ...b.hdfs.clientConfig.files, ...b.yarn.clientConfig.files, ...files });
   const version = imageVersion(spark.image);
   const masterHeap = heapMiB(spark.master.resources.limits.memory, spark.master.heapPercent);
   const driverHeap = heapMiB(spark.driver.resources.limits.memory, spark.driver.heapPercent);
@@ -168,10 +178,10 @@ export function sparkManifests(
   const masterPorts = [{ name: "rpc", port: MASTER_PORT }, { name: "web", port: MASTER_WEB_PORT }];
   const driverContainer = (name: string, app: string, extraEnv: k8s.types.input.core.v1.EnvVar[], maxCores?: number) => container({
     name, image: spark.image, command: ["/bin/bash", "-c", submitScript(app, maxCores)],
-    env: [...baseEnv, podIpEnv(), { name: "SPARK_DRIVER_MEMORY", value: `${driverHeap}m` }, ...s3Env(s3), ...extraEnv],
+    env: [...baseEnv, podIpEnv(), { name: "SPARK_DRIVER_MEMORY", value: `${driverHeap}m` }, ...s3Env(b.lake), ...extraEnv],
     ports: [{ name: "driver", containerPort: DRIVER_PORT }, { name: "blocks", containerPort: BLOCK_MANAGER_PORT }],
     resources: spark.driver.resources,
-    volumeMounts: [...configMounts, { name: "apps", mountPath: APPS }],
+    volumeMounts: [...configMounts(b), { name: "apps", mountPath: APPS }],
   });
   const paths = [{ name: "STREAMING_PATH", value: "hdfs:///data/streaming" }, { name: "CHECKPOINT_PATH", value: "hdfs:///data/checkpoint" }, { name: "PROCESSED_PATH", value: "hdfs:///data/processed" }];
 
@@ -193,9 +203,9 @@ export function sparkManifests(
           readinessProbe: { httpGet: { path: "/", port: MASTER_WEB_PORT }, initialDelaySeconds: 10, periodSeconds: 10 },
           livenessProbe: { tcpSocket: { port: MASTER_PORT }, initialDelaySeconds: 30, periodSeconds: 20, failureThreshold: 6 },
           resources: spark.master.resources,
-          volumeMounts: configMounts,
+          volumeMounts: configMounts(b),
         })],
-        volumes: volumes(),
+        volumes: volumes(b),
       }, "spark"),
       volumeClaims: [],
     }),
@@ -212,17 +222,17 @@ export function sparkManifests(
             `exec /opt/spark/bin/spark-class org.apache.spark.deploy.worker.Worker ${masterUrl(ns)} --host "$POD_IP" --port ${WORKER_PORT} ` +
               `--webui-port ${WORKER_WEB_PORT} --cores ${workerSlots(spark)} --memory ${workerMemory}m --work-dir /tmp/work`,
           ].join("\n")],
-          env: [...baseEnv, podIpEnv(), { name: "SPARK_DAEMON_MEMORY", value: `${WORKER_DAEMON_HEAP_MIB}m` }, ...s3Env(s3)],
+          env: [...baseEnv, podIpEnv(), { name: "SPARK_DAEMON_MEMORY", value: `${WORKER_DAEMON_HEAP_MIB}m` }, ...s3Env(b.lake)],
           ports: [{ name: "rpc", containerPort: WORKER_PORT }, { name: "web", containerPort: WORKER_WEB_PORT }],
           readinessProbe: { httpGet: { path: "/", port: WORKER_WEB_PORT }, initialDelaySeconds: 10, periodSeconds: 10 },
           livenessProbe: { tcpSocket: { port: WORKER_PORT }, initialDelaySeconds: 30, periodSeconds: 20, failureThreshold: 6 },
           resources: spark.workers.resources,
-          volumeMounts: [...configMounts, { name: "apps", mountPath: APPS }],
+          volumeMounts: [...configMounts(b), { name: "apps", mountPath: APPS }],
         })],
-        volumes: volumes(true),
+        volumes: volumes(b, true),
       }, "spark"),
     }),
-    batchCronJob(spark, ns, version, checksum, driverContainer("batch", "sample_spark_job.py", paths)),
+    batchCronJob(ns, version, checksum, driverContainer("batch", "sample_spark_job.py", paths), volumes(b, true)),
   ];
   if (spark.dependencies === "maven") manifests.push(mavenEgress(ns));
   if (spark.streaming) {
@@ -233,13 +243,13 @@ export function sparkManifests(
       pod: podSpec(STREAMING, UID, {
         terminationGracePeriodSeconds: 60,
         containers: [{
-          ...driverContainer("driver", "kafka_to_hdfs_streaming.py", [{ name: "KAFKA_BOOTSTRAP_SERVERS", value: bootstrapServers(ns) }, ...paths], streamingCores(spark, yarn)),
+          ...driverContainer("driver", "kafka_to_hdfs_streaming.py", [{ name: "KAFKA_BOOTSTRAP_SERVERS", value: b.kafka.bootstrapServers }, ...paths], streamingCores(spark, yarn)),
           readinessProbe: { tcpSocket: { port: DRIVER_PORT }, periodSeconds: 15 },
           livenessProbe: { tcpSocket: { port: DRIVER_PORT }, periodSeconds: 30, failureThreshold: 6 },
           // Resolving the jars from Maven Central on a first start can take many minutes.
           startupProbe: { tcpSocket: { port: DRIVER_PORT }, periodSeconds: 10, failureThreshold: 90 },
         }],
-        volumes: volumes(true),
+        volumes: volumes(b, true),
       }, "spark"),
     }));
   }
@@ -251,7 +261,7 @@ export function sparkManifests(
  * (`kubectl create job --from=cronjob/spark-batch ...`) that the pipeline also starts; unsuspend it
  * for a nightly run.
  */
-function batchCronJob(spark: SparkConfig, ns: string, version: string | undefined, checksum: string, driver: object): Manifest {
+function batchCronJob(ns: string, version: string | undefined, checksum: string, driver: object, volumes: object[]): Manifest {
   return {
     apiVersion: "batch/v1",
     kind: "CronJob",
@@ -267,7 +277,7 @@ function batchCronJob(spark: SparkConfig, ns: string, version: string | undefine
           activeDeadlineSeconds: 4 * 3600,
           template: {
             metadata: { labels: workloadLabels(BATCH, version), annotations: { "dataplatform.io/config-checksum": checksum } },
-            spec: podSpec(BATCH, UID, { restartPolicy: "Never", containers: [driver as any], volumes: volumes(true) }, "spark"),
+            spec: podSpec(BATCH, UID, { restartPolicy: "Never", containers: [driver as any], volumes: volumes as any }, "spark"),
           },
         },
       },
@@ -283,28 +293,32 @@ export function mavenEgress(ns: string): Manifest {
   });
 }
 
-/** A driver (streaming or batch) with its executors on the workers. */
-function driverFlows(driver: Workload): Flow[] {
+/** A driver (streaming or batch) with its executors on the workers, or on YARN. */
+function driverFlows(driver: Workload, b: SparkBackends): Flow[] {
   return [
     { from: driver, to: MASTER, ports: [MASTER_PORT] },
     { from: WORKER, to: driver, ports: [SPARK_PORTS] },
     { from: driver, to: WORKER, ports: [SPARK_PORTS] },
-    ...clientFlows(driver),
-    ...yarnClientFlows(driver),
-    { from: driver, to: MINIO, ports: [S3_PORT] },
+    ...b.hdfs.access(driver),
+    ...b.yarn.access(driver),
+    ...b.lake.access(driver),
+    ...b.metastore.access(driver),
   ];
 }
 
-export function sparkFlows(spark: SparkConfig): Flow[] {
+/** Internal flows, and the ways of every Spark JVM to what it reads and writes. */
+export function sparkFlows(spark: SparkConfig, b: SparkBackends): Flow[] {
   return [
     { from: WORKER, to: MASTER, ports: [MASTER_PORT] },
     { from: MASTER, to: WORKER, ports: [WORKER_PORT] },
     { from: WORKER, to: WORKER, ports: [SPARK_PORTS] },
-    ...clientFlows(WORKER),
-    { from: WORKER, to: BROKER, ports: [KAFKA_PORT] },
-    { from: WORKER, to: MINIO, ports: [S3_PORT] },
-    ...driverFlows(BATCH),
-    ...(spark.streaming ? [...driverFlows(STREAMING), { from: STREAMING, to: BROKER, ports: [KAFKA_PORT] }] : []),
+    ...b.hdfs.access(WORKER),
+    ...b.kafka.access(WORKER),
+    ...b.lake.access(WORKER),
+    ...b.metastore.access(WORKER),
+    ...driverFlows(BATCH, b),
+    ...(spark.streaming ? [...driverFlows(STREAMING, b), ...b.kafka.access(STREAMING)] : []),
+    // Executors on YARN read the Iceberg catalog too.
+    ...b.metastore.access(b.yarn.containers),
   ];
 }
-

@@ -2,26 +2,28 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { chartArgs } from "../kit/charts";
 import { PROJECT_DIR } from "../kit/files";
-import { container, Flow, job, podDisruptionBudget, scratchVolume, serviceAccount } from "../kit";
+import { container, Flow, job, podDisruptionBudget, scratchVolume, serviceAccount, Workload } from "../kit";
+import type { MetastoreService, ObjectStore, SqlService } from "../kit/contracts";
 import type { EngineArgs } from "../kit/engine";
 import { createObjects } from "../kit/objects";
 import { loadTables, trinoDdl } from "../lakehouse/tables";
-import { S3_PORT, SERVER as MINIO } from "../minio/spec";
-import type { MinioCredentials } from "../minio/config";
 import { FLAVORS, StarburstConfig } from "./config";
-import { chartValues, COORDINATOR, coordinatorUrl, hardenChartObject, HTTP_PORT, imageTag, RELEASE, TABLES_JOB, tablesScript, WORKER } from "./spec";
-
-/** The engine's pods, which the metastore must admit. */
-export const SQL_ENGINE_CLIENTS = [COORDINATOR, WORKER];
+import { sqlService } from "./contract";
+import { chartValues, COORDINATOR, hardenChartObject, HTTP_PORT, imageTag, RELEASE, TABLES_JOB, tablesScript, WORKER } from "./spec";
 
 export interface SqlEngineArgs extends EngineArgs<StarburstConfig> {
-  /** MinIO's Secret: the lake's catalogs read it. */
-  s3Credentials: MinioCredentials;
+  /** The catalogs' tables (the Hive Metastore). */
+  metastore: MetastoreService;
+  /** The catalogs' files (MinIO). */
+  lake: ObjectStore;
 }
 
-export class SqlEngine extends pulumi.ComponentResource {
+export class SqlEngine extends pulumi.ComponentResource implements SqlService {
   public readonly coordinatorUrl: string;
+  public readonly host: string;
+  public readonly port: number;
   public readonly flows: Flow[];
+  public readonly access: (client: Workload) => Flow[];
 
   constructor(name: string, args: SqlEngineArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataplatform:starburst:SqlEngine", name, {}, opts);
@@ -32,7 +34,7 @@ export class SqlEngine extends pulumi.ComponentResource {
     const chart = new k8s.helm.v4.Chart(RELEASE, {
       ...chartArgs({ name: flavor.chart, version: flavor.chartVersion, repo: flavor.repo }, args.config.chart, PROJECT_DIR),
       namespace: args.namespace,
-      values: chartValues(args.config, args.namespace, args.s3Credentials),
+      values: chartValues(args.config, { metastore: args.metastore, lake: args.lake }),
     }, {
       parent: this,
       dependsOn: args.dependsOn,
@@ -57,13 +59,13 @@ export class SqlEngine extends pulumi.ComponentResource {
       volumes: [scratchVolume("tmp")],
     })], { parent: this, protectStateful: false, dependsOn: [chart] });
 
-    this.coordinatorUrl = coordinatorUrl(args.namespace);
+    ({ coordinatorUrl: this.coordinatorUrl, host: this.host, port: this.port, access: this.access } = sqlService(args.namespace));
     this.flows = [
       { from: WORKER, to: COORDINATOR, ports: [HTTP_PORT] },
       { from: COORDINATOR, to: WORKER, ports: [HTTP_PORT] },
       { from: WORKER, to: WORKER, ports: [HTTP_PORT] },
       { from: TABLES_JOB, to: COORDINATOR, ports: [HTTP_PORT] },
-      ...[COORDINATOR, WORKER].map((w) => ({ from: w, to: MINIO, ports: [S3_PORT] })),
+      ...[COORDINATOR, WORKER].flatMap((w) => [...args.lake.access(w), ...args.metastore.access(w)]),
     ];
     this.registerOutputs({ coordinatorUrl: this.coordinatorUrl });
   }

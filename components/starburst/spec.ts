@@ -2,12 +2,10 @@
  * Values for the vendor's chart (Trino's community chart, or Starburst Enterprise's), and the
  * catalogs for the pinned engine version. Pure: the component passes these to helm.v4.Chart.
  */
-import { metastoreUri } from "../hive-metastore/spec";
 import { heapMiB, Workload } from "../kit";
+import type { MetastoreService, ObjectStore } from "../kit/contracts";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../kit/security";
-import { endpoint as minioEndpoint } from "../minio/spec";
-import { MINIO_CREDENTIALS, MinioCredentials } from "../minio/config";
-import { defaultRef, secretEnv } from "../kit/secret-ref";
+import { secretEnv } from "../kit/secret-ref";
 import { FLAVORS, HEAP_HEADROOM_PERCENT, queryMemoryMiB, StarburstConfig } from "./config";
 
 export const COORDINATOR: Workload = { name: "trino", component: "coordinator" };
@@ -45,15 +43,25 @@ export function hardenChartObject(type: string, props: Record<string, any>): Rec
   };
 }
 
+export function coordinatorHost(ns: string): string {
+  return `${RELEASE}.${ns}.svc.cluster.local`;
+}
+
 export function coordinatorUrl(ns: string): string {
-  return `http://${RELEASE}.${ns}.svc.cluster.local:${HTTP_PORT}`;
+  return `http://${coordinatorHost(ns)}:${HTTP_PORT}`;
+}
+
+/** What the engine's catalogs read: the metastore's tables, the lake's files. */
+export interface LakeBackends {
+  metastore: Pick<MetastoreService, "uri">;
+  lake: Pick<ObjectStore, "endpoint" | "credentials">;
 }
 
 /** S3 settings for MinIO; the property that switches the S3 file system on changed name in 481. */
-function s3Properties(version: number, ns: string): string[] {
+function s3Properties(version: number, lake: LakeBackends["lake"]): string[] {
   return [
     `${version >= S3_PROPERTY_RENAMED_IN ? "fs.s3.enabled" : "fs.native-s3.enabled"}=true`,
-    `s3.endpoint=${minioEndpoint(ns)}`,
+    `s3.endpoint=${lake.endpoint}`,
     "s3.region=us-east-1",
     "s3.path-style-access=true",
     // Resolved from the pod's environment (the MinIO Secret), never written into the catalog file.
@@ -62,9 +70,9 @@ function s3Properties(version: number, ns: string): string[] {
   ];
 }
 
-export function catalogs(cfg: StarburstConfig, ns: string): Record<string, string> {
+export function catalogs(cfg: StarburstConfig, b: LakeBackends): Record<string, string> {
   const version = engineVersion(cfg);
-  const common = [`hive.metastore.uri=${metastoreUri(ns)}`, ...s3Properties(version, ns)];
+  const common = [`hive.metastore.uri=${b.metastore.uri}`, ...s3Properties(version, b.lake)];
   return {
     iceberg: ["connector.name=iceberg", "iceberg.catalog.type=hive_metastore", "iceberg.file-format=PARQUET", ...common].join("\n") + "\n",
     hive: ["connector.name=hive", "hive.non-managed-table-writes-enabled=true", ...common].join("\n") + "\n",
@@ -82,8 +90,8 @@ export const ENGINE_PROPERTIES = [
  * The Trino chart's default catalogs (tpch, tpcds) merge into ours unless removed: a null value
  * deletes a default key when Helm merges values. Only the platform's catalogs are served.
  */
-export function trinoCatalogValues(cfg: StarburstConfig, ns: string): Record<string, string | null> {
-  return { tpch: null, tpcds: null, ...catalogs(cfg, ns) };
+export function trinoCatalogValues(cfg: StarburstConfig, b: LakeBackends): Record<string, string | null> {
+  return { tpch: null, tpcds: null, ...catalogs(cfg, b) };
 }
 
 const mib = (n: number) => `${n}MB`;
@@ -93,11 +101,10 @@ export function terminationGraceSeconds(cfg: StarburstConfig): number {
   return 2 * cfg.gracePeriodSeconds + 30;
 }
 
-const s3Env = (s3: MinioCredentials) => [secretEnv("S3_ACCESS_KEY", s3, "root-user"), secretEnv("S3_SECRET_KEY", s3, "root-password")];
-const DEFAULT_S3 = defaultRef(MINIO_CREDENTIALS);
+const s3Env = (lake: LakeBackends["lake"]) => [secretEnv("S3_ACCESS_KEY", lake.credentials, "root-user"), secretEnv("S3_SECRET_KEY", lake.credentials, "root-password")];
 
 /** Values for trinodb/charts' `trino` chart. */
-export function trinoValues(cfg: StarburstConfig, ns: string, s3: MinioCredentials = DEFAULT_S3): Record<string, unknown> {
+export function trinoValues(cfg: StarburstConfig, b: LakeBackends): Record<string, unknown> {
   const flavor = FLAVORS.trino;
   const role = (r: StarburstConfig["coordinator"]) => ({
     jvm: { maxHeapSize: `${heapMiB(r.resources.limits.memory, r.heapPercent)}M` },
@@ -117,8 +124,8 @@ export function trinoValues(cfg: StarburstConfig, ns: string, s3: MinioCredentia
     },
     // shutdown.grace-period comes from worker.gracefulShutdown: the chart writes it into both roles' files.
     additionalConfigProperties: ENGINE_PROPERTIES,
-    catalogs: trinoCatalogValues(cfg, ns),
-    env: s3Env(s3),
+    catalogs: trinoCatalogValues(cfg, b),
+    env: s3Env(b.lake),
     securityContext: restrictedPodSecurity(1000),
     containerSecurityContext: restrictedContainerSecurity(),
     serviceAccount: { create: true, name: RELEASE },
@@ -135,7 +142,7 @@ export function trinoValues(cfg: StarburstConfig, ns: string, s3: MinioCredentia
 }
 
 /** Values for Starburst Enterprise's chart (licence from a Secret, images from Starburst's registry). */
-export function starburstValues(cfg: StarburstConfig, ns: string, s3: MinioCredentials = DEFAULT_S3): Record<string, unknown> {
+export function starburstValues(cfg: StarburstConfig, b: LakeBackends): Record<string, unknown> {
   const role = (r: StarburstConfig["coordinator"]) => ({
     resources: { requests: r.resources.requests, limits: r.resources.limits },
     heapSizePercentage: r.heapPercent,
@@ -146,8 +153,8 @@ export function starburstValues(cfg: StarburstConfig, ns: string, s3: MinioCrede
     starburstPlatformLicense: cfg.licenseSecret,
     environment: "",
     envFrom: [],
-    additionalEnv: s3Env(s3),
-    catalogs: catalogs(cfg, ns),
+    additionalEnv: s3Env(b.lake),
+    catalogs: catalogs(cfg, b),
     additionalProperties: [...ENGINE_PROPERTIES, `shutdown.grace-period=${cfg.gracePeriodSeconds}s`].join("\n"),
     coordinator: { ...role(cfg.coordinator), envFrom: [], additionalProperties: "" },
     worker: {
@@ -160,8 +167,8 @@ export function starburstValues(cfg: StarburstConfig, ns: string, s3: MinioCrede
   };
 }
 
-export function chartValues(cfg: StarburstConfig, ns: string, s3: MinioCredentials = DEFAULT_S3): Record<string, unknown> {
-  return cfg.flavor === "trino" ? trinoValues(cfg, ns, s3) : starburstValues(cfg, ns, s3);
+export function chartValues(cfg: StarburstConfig, b: LakeBackends): Record<string, unknown> {
+  return cfg.flavor === "trino" ? trinoValues(cfg, b) : starburstValues(cfg, b);
 }
 
 

@@ -1,6 +1,6 @@
 /** YARN: one ResourceManager and NodeManagers whose container memory is set per environment. */
 import { z } from "zod";
-import { HADOOP_IMAGE } from "../hdfs/config";
+import { HADOOP_IMAGE } from "../kit/hadoop";
 import { checkJvmFits, count, heapPercent, image, jvmReads, resources } from "../kit/sizing";
 
 export const yarnConfig = z

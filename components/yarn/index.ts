@@ -1,27 +1,43 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { HdfsConfig } from "../hdfs/config";
-import { Flow, Workload } from "../kit";
+import type { Flow, Workload } from "../kit";
+import type { HadoopClientConfig, HdfsCluster, KafkaCluster, ObjectStore, YarnCluster, ZooKeeperEnsemble } from "../kit/contracts";
 import type { EngineArgs } from "../kit/engine";
 import { createObjects } from "../kit/objects";
 import type { YarnConfig } from "./config";
-import { ContainerRuntime, RM_SERVICE, RM_WEB_PORT, yarnFlows, yarnManifests } from "./spec";
+import { yarnCluster } from "./contract";
+import { RM_SERVICE, RM_WEB_PORT, yarnFlows, yarnManifests } from "./spec";
 
 export interface YarnArgs extends EngineArgs<YarnConfig> {
-  hdfs: HdfsConfig;
-  runtime: ContainerRuntime;
-  zookeeperConnect: string;
-  zookeeper: Workload;
+  /** The ResourceManager's state store. */
+  zookeeper: ZooKeeperEnsemble;
+  hdfs: HdfsCluster;
+  /** What containers read: the topics and the lake. */
+  kafka: KafkaCluster;
+  lake: ObjectStore;
+  /** An image with a Java 17 runtime in /opt/java/openjdk, which NodeManagers give their containers. */
+  javaImage: string;
 }
 
-export class Yarn extends pulumi.ComponentResource {
+export class Yarn extends pulumi.ComponentResource implements YarnCluster {
   public readonly webUrl: string;
+  public readonly clientConfig: HadoopClientConfig;
+  public readonly containerJavaHome: string;
+  public readonly vcoresPerNode: number;
+  public readonly maxContainerMb: number;
+  public readonly containers: Workload;
   public readonly flows: Flow[];
+  public readonly access: (client: Workload) => Flow[];
 
   constructor(name: string, args: YarnArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataplatform:yarn:YARN", name, {}, opts);
-    createObjects(yarnManifests(args.config, args.hdfs, args.namespace, args.zookeeperConnect, args.runtime), { parent: this, protectStateful: args.production, dependsOn: args.dependsOn });
+    const backends = { zookeeper: args.zookeeper, hdfs: args.hdfs, kafka: args.kafka, lake: args.lake };
+    createObjects(yarnManifests(args.config, args.namespace, backends, args.javaImage), { parent: this, protectStateful: args.production, dependsOn: args.dependsOn });
+    ({
+      clientConfig: this.clientConfig, containerJavaHome: this.containerJavaHome, vcoresPerNode: this.vcoresPerNode,
+      maxContainerMb: this.maxContainerMb, containers: this.containers, access: this.access,
+    } = yarnCluster(args.config, args.namespace, args.zookeeper.connectString));
     this.webUrl = `http://${RM_SERVICE}.${args.namespace}.svc.cluster.local:${RM_WEB_PORT}`;
-    this.flows = yarnFlows(args.zookeeper);
+    this.flows = yarnFlows(backends);
     this.registerOutputs({ webUrl: this.webUrl });
   }
 }

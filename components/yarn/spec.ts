@@ -1,10 +1,7 @@
 /** YARN: a ResourceManager that keeps its state in ZooKeeper, and NodeManagers sized per environment. */
-import type { HdfsConfig } from "../hdfs/config";
-import { clientConfigFiles, clientFlows, hadoopConfigMounts, hadoopDaemon, UID } from "../hdfs/spec";
-import { BROKER, CLIENT_PORT as KAFKA_PORT } from "../kafka/spec";
 import { container } from "../kit";
-import { S3_PORT, SERVER as MINIO } from "../minio/spec";
-import type { MinioCredentials } from "../minio/config";
+import type { HadoopClientConfig, HdfsCluster, KafkaCluster, ObjectStore, ZooKeeperEnsemble } from "../kit/contracts";
+import { clientConfigMounts, clientConfigVolume, HADOOP_UID as UID, hadoopConfigMounts, hadoopDaemon } from "../kit/hadoop";
 import { secretEnv } from "../kit/secret-ref";
 import {
   clientService, configMap, containerPorts, cpuCores, digest, Flow, headlessService, imageVersion, Manifest, podDisruptionBudget,
@@ -73,26 +70,39 @@ export function yarnSite(cfg: YarnConfig, ns: string, zookeeperConnect: string):
   };
 }
 
-export function yarnConfigFiles(cfg: YarnConfig, hdfs: HdfsConfig, ns: string, zookeeperConnect: string): Record<string, string> {
-  return { ...clientConfigFiles(hdfs, ns, zookeeperConnect), "yarn-site.xml": siteXml(yarnSite(cfg, ns, zookeeperConnect)) };
+/** YARN's own files: the daemons' and, as its discovery ConfigMap, every YARN client's. */
+export function yarnConfigFiles(cfg: YarnConfig, ns: string, zookeeperConnect: string): Record<string, string> {
+  return { "yarn-site.xml": siteXml(yarnSite(cfg, ns, zookeeperConnect)) };
 }
 
-const SITE_FILES = ["core-site.xml", "hdfs-site.xml", "yarn-site.xml"];
+export function yarnClientConfig(cfg: YarnConfig, ns: string, zookeeperConnect: string): HadoopClientConfig {
+  return { configMap: CONFIG_MAP, files: yarnConfigFiles(cfg, ns, zookeeperConnect), properties: { "yarn-site.xml": yarnSite(cfg, ns, zookeeperConnect) } };
+}
+
+/** What YARN stands on: ZooKeeper for its state, HDFS, and what its containers read (topics, the lake). */
+export interface YarnBackends {
+  zookeeper: ZooKeeperEnsemble;
+  hdfs: HdfsCluster;
+  kafka: KafkaCluster;
+  lake: ObjectStore;
+}
+
+const HDFS_VOLUME = "hdfs-client";
 const tcp = (port: number) => ({ tcpSocket: { port }, initialDelaySeconds: 15, periodSeconds: 10 });
 const live = (port: number) => ({ tcpSocket: { port }, initialDelaySeconds: 60, periodSeconds: 20, failureThreshold: 6 });
-const volumes = () => [{ name: "config", configMap: { name: CONFIG_MAP } }, scratchVolume("tmp", "20Gi")];
+const volumes = (hdfs: HdfsCluster) => [
+  { name: "config", configMap: { name: CONFIG_MAP } }, clientConfigVolume(HDFS_VOLUME, hdfs.clientConfig), scratchVolume("tmp", "20Gi"),
+];
+const configMounts = (hdfs: HdfsCluster, files: Record<string, string>) => [...clientConfigMounts(HDFS_VOLUME, hdfs.clientConfig), ...hadoopConfigMounts("config", Object.keys(files))];
 
-/** What NodeManagers give the containers they run: a Java 17 runtime and object-store credentials. */
-export interface ContainerRuntime {
-  /** An image with a Java 17 runtime in /opt/java/openjdk (the Spark image). */
-  javaImage: string;
-  /** MinIO's credentials, for containers that read the lake. */
-  s3Credentials: MinioCredentials;
-}
-
-export function yarnManifests(cfg: YarnConfig, hdfs: HdfsConfig, ns: string, zookeeperConnect: string, runtime: ContainerRuntime): Manifest[] {
-  const files = yarnConfigFiles(cfg, hdfs, ns, zookeeperConnect);
-  const checksum = digest(files);
+/**
+ * `javaImage`: an image with a Java 17 runtime in /opt/java/openjdk (the Spark image), which
+ * NodeManagers give the containers they run.
+ */
+export function yarnManifests(cfg: YarnConfig, ns: string, b: YarnBackends, javaImage: string): Manifest[] {
+  const files = yarnConfigFiles(cfg, ns, b.zookeeper.connectString);
+  // The HDFS client files too: a change there rolls the daemons.
+  const checksum = digest({ ...b.hdfs.clientConfig.files, ...files });
   const version = imageVersion(cfg.image);
   const rmPorts = [
     { name: "scheduler", port: RM_SCHEDULER_PORT }, { name: "tracker", port: RM_TRACKER_PORT },
@@ -112,8 +122,9 @@ export function yarnManifests(cfg: YarnConfig, hdfs: HdfsConfig, ns: string, zoo
           ports: containerPorts(rmPorts),
           readiness: { httpGet: { path: "/ws/v1/cluster/info", port: RM_WEB_PORT }, initialDelaySeconds: 15, periodSeconds: 10 },
           liveness: live(RM_CLIENT_PORT),
-        }, SITE_FILES)],
-        volumes: volumes(),
+          configMounts: configMounts(b.hdfs, files),
+        })],
+        volumes: volumes(b.hdfs),
       }, "yarn"),
       // State lives in ZooKeeper; the ResourceManager keeps nothing on disk.
       volumeClaims: [],
@@ -126,7 +137,7 @@ export function yarnManifests(cfg: YarnConfig, hdfs: HdfsConfig, ns: string, zoo
       pod: podSpec(NODE_MANAGER, UID, {
         terminationGracePeriodSeconds: 60,
         initContainers: [container({
-          name: "java-runtime", image: runtime.javaImage,
+          name: "java-runtime", image: javaImage,
           command: ["/bin/sh", "-c", `cp -a /opt/java/openjdk/. ${CONTAINER_JAVA_HOME}/`],
           resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "128Mi" } },
           volumeMounts: [{ name: "java", mountPath: CONTAINER_JAVA_HOME }],
@@ -137,13 +148,14 @@ export function yarnManifests(cfg: YarnConfig, hdfs: HdfsConfig, ns: string, zoo
             ports: [{ name: "rpc", containerPort: NM_PORT }, { name: "web", containerPort: NM_WEB_PORT }],
             readiness: tcp(NM_PORT), liveness: live(NM_PORT),
             env: [
-              secretEnv("AWS_ACCESS_KEY_ID", runtime.s3Credentials, "root-user"),
-              secretEnv("AWS_SECRET_ACCESS_KEY", runtime.s3Credentials, "root-password"),
+              secretEnv("AWS_ACCESS_KEY_ID", b.lake.credentials, "root-user"),
+              secretEnv("AWS_SECRET_ACCESS_KEY", b.lake.credentials, "root-password"),
             ],
-          }, SITE_FILES),
-          volumeMounts: [...hadoopConfigMounts("config", SITE_FILES), { name: "tmp", mountPath: "/tmp" }, { name: "java", mountPath: CONTAINER_JAVA_HOME, readOnly: true }],
+            configMounts: configMounts(b.hdfs, files),
+          }),
+          volumeMounts: [...configMounts(b.hdfs, files), { name: "tmp", mountPath: "/tmp" }, { name: "java", mountPath: CONTAINER_JAVA_HOME, readOnly: true }],
         }],
-        volumes: [...volumes(), scratchVolume("java", "1Gi")],
+        volumes: [...volumes(b.hdfs), scratchVolume("java", "1Gi")],
       }, "yarn"),
       volumeClaims: [],
     }),
@@ -151,7 +163,7 @@ export function yarnManifests(cfg: YarnConfig, hdfs: HdfsConfig, ns: string, zoo
 }
 
 /** Ports a YARN client (spark-submit --master yarn) needs: submit, and its AM in a container. */
-export function yarnClientFlows(client: Workload): Flow[] {
+export function yarnAccess(client: Workload): Flow[] {
   return [
     { from: client, to: RESOURCE_MANAGER, ports: [RM_CLIENT_PORT] },
     { from: client, to: NODE_MANAGER, ports: [CONTAINER_PORTS] },
@@ -159,16 +171,16 @@ export function yarnClientFlows(client: Workload): Flow[] {
   ];
 }
 
-export function yarnFlows(zookeeper: Workload): Flow[] {
+export function yarnFlows(b: YarnBackends): Flow[] {
   return [
     { from: NODE_MANAGER, to: RESOURCE_MANAGER, ports: [RM_TRACKER_PORT, RM_SCHEDULER_PORT] },
     { from: RESOURCE_MANAGER, to: NODE_MANAGER, ports: [NM_PORT] },
     { from: NODE_MANAGER, to: NODE_MANAGER, ports: [NM_LOCALIZER_PORT, NM_PORT, CONTAINER_PORTS] },
     // Executors in YARN containers read the topics and write the lake.
-    { from: NODE_MANAGER, to: BROKER, ports: [KAFKA_PORT] },
-    { from: NODE_MANAGER, to: MINIO, ports: [S3_PORT] },
-    { from: RESOURCE_MANAGER, to: zookeeper, ports: [2181] },
-    ...clientFlows(RESOURCE_MANAGER),
-    ...clientFlows(NODE_MANAGER),
+    ...b.kafka.access(NODE_MANAGER),
+    ...b.lake.access(NODE_MANAGER),
+    ...b.zookeeper.access(RESOURCE_MANAGER),
+    ...b.hdfs.access(RESOURCE_MANAGER),
+    ...b.hdfs.access(NODE_MANAGER),
   ];
 }

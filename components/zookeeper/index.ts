@@ -1,20 +1,23 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EngineArgs } from "../kit/engine";
 import { createObjects } from "../kit/objects";
-import { Flow } from "../kit";
+import type { Flow, Workload } from "../kit";
+import type { ZooKeeperEnsemble } from "../kit/contracts";
 import type { ZooKeeperConfig } from "./config";
-import { connectString, zookeeperFlows, zookeeperManifests } from "./spec";
+import { zookeeperEnsemble } from "./contract";
+import { zookeeperFlows, zookeeperManifests } from "./spec";
 
 export type ZooKeeperArgs = EngineArgs<ZooKeeperConfig>;
 
-export class ZooKeeper extends pulumi.ComponentResource {
+export class ZooKeeper extends pulumi.ComponentResource implements ZooKeeperEnsemble {
   public readonly connectString: string;
   public readonly flows: Flow[];
+  public readonly access: (client: Workload) => Flow[];
 
   constructor(name: string, args: ZooKeeperArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataplatform:zookeeper:ZooKeeper", name, {}, opts);
     createObjects(zookeeperManifests(args.config, args.namespace), { parent: this, protectStateful: args.production, dependsOn: args.dependsOn });
-    this.connectString = connectString(args.namespace);
+    ({ connectString: this.connectString, access: this.access } = zookeeperEnsemble(args.namespace));
     this.flows = zookeeperFlows();
     this.registerOutputs({ connectString: this.connectString });
   }

@@ -9,6 +9,7 @@ import * as k8s from "@kubernetes/client-node";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { ConfigError } from "../../infra/config/load";
 import { loadPlatform } from "../../infra/config/stack";
+import { stackContracts } from "../support/contracts";
 import { checkExistingSecrets, clusterSecretReader } from "../../infra/existing-secrets";
 import { section } from "../../infra/config/schema";
 import { catalogs } from "../../components/starburst/spec";
@@ -99,7 +100,7 @@ for (const name of STACKS) {
       assert.equal(cm.data!["config.properties"].match(/^shutdown\.grace-period=/gm)?.length, 1, "shutdown.grace-period once");
       // The chart's default catalogs (tpch, tpcds) were removed through the provider: only ours are served.
       const catalogFiles = Object.keys((await core.readNamespacedConfigMap({ name: "trino-catalog", namespace })).data ?? {}).sort();
-      assert.deepEqual(catalogFiles, Object.keys(catalogs(section(config, "starburst"), namespace)).map((c) => `${c}.properties`).sort());
+      assert.deepEqual(catalogFiles, Object.keys(catalogs(section(config, "starburst"), stackContracts(name, namespace))).map((c) => `${c}.properties`).sort());
     });
 
     test("the controller-manager created the pods of every workload, and Pod Security admitted them", async () => {

@@ -18,6 +18,7 @@ import { FLAVORS } from "../../components/starburst/config";
 import { section } from "../../infra/config/schema";
 import { loadPlatform } from "../../infra/config/stack";
 import { readStackFile } from "../../tools/plan";
+import { stackContracts } from "../support/contracts";
 import { trinoChart } from "../support/trino-chart";
 import { engineFiles, javaHome, planOf, PlannedObject, Pod, renderChart, ROOT, Sandbox, StartOptions } from "./harness";
 
@@ -124,11 +125,11 @@ for (const stack of STACKS) {
 
     test("the catalogs are exactly the ones the program configures", async () => {
       const shown = (await query(coordinator.ip, "SHOW CATALOGS")).map((r) => r[0]).sort();
-      assert.deepEqual(shown, [...Object.keys(catalogs(cfg, namespace)), "system"].sort());
+      assert.deepEqual(shown, [...Object.keys(catalogs(cfg, stackContracts(stack, namespace))), "system"].sort());
     });
 
     test("queries run: on the one catalog that needs no metastore (system), and a computation", async () => {
-      assert.deepEqual(await query(coordinator.ip, "SELECT count(*) FROM system.metadata.catalogs"), [[Object.keys(catalogs(cfg, namespace)).length + 1]]);
+      assert.deepEqual(await query(coordinator.ip, "SELECT count(*) FROM system.metadata.catalogs"), [[Object.keys(catalogs(cfg, stackContracts(stack, namespace))).length + 1]]);
       assert.deepEqual(await query(coordinator.ip, "SELECT sum(x) FROM UNNEST(sequence(1, 1000)) AS t(x)"), [[500500]]);
     });
   });

@@ -1,0 +1,110 @@
+/**
+ * What engines offer each other. A consumer takes the producer (its component, which implements one
+ * of these) and reads only this: addresses, client configuration, credentials' Secrets, and
+ * `access(client)`, the network flows that let the client's pods reach the producer's. No engine
+ * reads another's config or internals.
+ *
+ * The one convention for flows: an engine's `flows` are its own internal ones plus those it got from
+ * the producers it uses (`producer.access(role)` for each of its roles that talks to them).
+ */
+import type { Workload } from "./labels";
+import type { SiteProperties } from "./hadoop-xml";
+import type { Flow, PortSpec } from "./network";
+import type { SecretRef } from "./secret-ref";
+
+export interface Served {
+  /** The flows from the client's pods to the pods that serve it. */
+  access(client: Workload): Flow[];
+}
+
+/** `access` for a server workload on the given ports. */
+export function servedBy(server: Workload, ports: PortSpec[]): (client: Workload) => Flow[] {
+  return (client) => [{ from: client, to: server, ports }];
+}
+
+/** Many servers (roles) behind one contract: a client may reach each of them. */
+export function servedByAll(...served: [Workload, PortSpec[]][]): (client: Workload) => Flow[] {
+  return (client) => served.map(([to, ports]) => ({ from: client, to, ports }));
+}
+
+export interface ZooKeeperEnsemble extends Served {
+  connectString: string;
+}
+
+export interface KafkaCluster extends Served {
+  bootstrapServers: string;
+  clusterId: string;
+}
+
+export type ObjectStoreKey = "root-user" | "root-password";
+
+/** The lake's S3 store: where it is, its bucket, the Secret clients read, and an image with its client. */
+export interface ObjectStore extends Served {
+  endpoint: string;
+  bucket: string;
+  credentials: SecretRef<ObjectStoreKey>;
+  clientImage: string;
+}
+
+export type DatabaseKey = "password" | "root-password";
+
+/** The metastore's database server. */
+export interface DatabaseServer extends Served {
+  host: string;
+  port: number;
+  jdbcUrl: string;
+  database: string;
+  user: string;
+  credentials: SecretRef<DatabaseKey>;
+  /** An image with this server's command-line client. */
+  clientImage: string;
+}
+
+export interface MetastoreService extends Served {
+  uri: string;
+  warehouse: string;
+}
+
+export interface SqlService extends Served {
+  coordinatorUrl: string;
+  host: string;
+  port: number;
+}
+
+/**
+ * Hadoop client configuration published as a discovery ConfigMap: consumers mount its files rather
+ * than render them. `files` is its content, so a consumer's pods roll when it changes.
+ */
+export interface HadoopClientConfig {
+  configMap: string;
+  files: Record<string, string>;
+  /** The same files as properties, for a client that must add its own to one of them. */
+  properties: Record<string, SiteProperties>;
+}
+
+export interface HdfsCluster extends Served {
+  defaultFs: string;
+  clientConfig: HadoopClientConfig;
+}
+
+export interface YarnCluster extends Served {
+  clientConfig: HadoopClientConfig;
+  /** Where NodeManagers put the Java runtime containers use. */
+  containerJavaHome: string;
+  /** Cores one NodeManager offers to containers. */
+  vcoresPerNode: number;
+  /** The largest container, in MiB. */
+  maxContainerMb: number;
+  /** The pods application containers run in: an application grants them access to what it reads. */
+  containers: Workload;
+}
+
+/** A Job template an orchestrator copies to run a task (Spark batch, dbt). */
+export interface JobTemplate {
+  template: string;
+}
+
+/** dbt's template, and the profile target its models build. */
+export interface DbtTemplate extends JobTemplate {
+  target: string;
+}
