@@ -1,10 +1,11 @@
 import {
-  cpuCores, flowPolicies, headlessService, heapMiB, imageVersion, job, jvmFootprintMiB, memoryBytes, memoryMiB,
-  podDisruptionBudget, podSpec, selectorLabels, statefulSet, workloadLabels,
+  cpuCores, flowPolicies, headlessService, heapMiB, imageVersion, job, jvmFootprintMiB, memoryBytes, memoryMiB, parseImage,
+  podDisruptionBudget, podSpec, selectorLabels, statefulSet, unpinnedReason, workloadLabels,
 } from "../components/kit";
 import { container } from "../components/kit";
 
 const W = { name: "kafka", component: "broker" };
+const DIGEST = `sha256:${"0123456789abcdef".repeat(4)}`;
 const RES = { requests: { cpu: "250m", memory: "1Gi" }, limits: { memory: "1Gi" } };
 
 describe("quantities and heap", () => {
@@ -41,6 +42,26 @@ describe("labels", () => {
     expect(imageVersion("apache/kafka:4.1.1")).toBe("4.1.1");
     expect(imageVersion("registry:5000/team/mysql:8.4.7")).toBe("8.4.7");
     expect(imageVersion("registry:5000/team/mysql@sha256:abc")).toBeUndefined();
+    expect(imageVersion(`registry:5000/team/mysql@${DIGEST}`)).toBeUndefined();
+    expect(imageVersion(`registry.local:5000/org/img:1.2@${DIGEST}`)).toBe("1.2");
+    expect(imageVersion("registry.local:5000/org/img")).toBeUndefined();
+  });
+
+  it("parses image references with registry ports and digests", () => {
+    expect(parseImage("registry.local:5000/org/img:1.2")).toEqual({ name: "registry.local:5000/org/img", tag: "1.2" });
+    expect(parseImage("mysql:8.4.7")).toEqual({ name: "mysql", tag: "8.4.7" });
+    expect(parseImage(`apache/kafka:4.1.1@${DIGEST}`)).toEqual({ name: "apache/kafka", tag: "4.1.1", digest: DIGEST });
+    expect(parseImage("localhost:5000/img")).toEqual({ name: "localhost:5000/img" });
+    for (const bad of ["", "a/b:c:d", "Apache/Kafka:1", "img@sha256:abc"]) expect(parseImage(bad)).toBeUndefined();
+  });
+
+  it("says why an image is not pinned", () => {
+    expect(unpinnedReason("registry.local:5000/org/img:1.2")).toBeUndefined();
+    expect(unpinnedReason(`registry.local:5000/org/img@${DIGEST}`)).toBeUndefined();
+    expect(unpinnedReason("registry.local:5000/org/img")).toBe("has no tag");
+    expect(unpinnedReason("img:latest")).toBe("uses the latest tag");
+    expect(unpinnedReason(`img@sha512:${"a".repeat(128)}`)).toBe("has a malformed digest");
+    expect(unpinnedReason("img@sha256:abc")).toBe("is not a valid image reference");
   });
 });
 
