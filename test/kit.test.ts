@@ -1,5 +1,5 @@
 import {
-  cpuCores, flowPolicies, headlessService, heapMiB, imageVersion, job, jvmFootprintMiB, memoryBytes, memoryMiB, parseImage,
+  cpuCores, flowPolicies, headlessService, heapMiB, imageVersion, job, jvmFootprintMiB, memoryBytes, memoryMiB, parseImage, quantityBytes,
   podDisruptionBudget, podSpec, selectorLabels, statefulSet, unpinnedReason, workloadLabels,
 } from "../components/kit";
 import { container } from "../components/kit";
@@ -16,6 +16,22 @@ describe("quantities and heap", () => {
     expect(cpuCores("500m")).toBe(0.5);
     expect(cpuCores("2")).toBe(2);
     expect(() => memoryBytes("lots")).toThrow(/not a memory quantity/);
+  });
+
+  it("reads large and fractional quantities", () => {
+    expect(quantityBytes("1Pi")).toBe(2 ** 50);
+    expect(quantityBytes("1e3")).toBe(1000);
+    expect(quantityBytes("500M")).toBe(5e8);
+    expect(quantityBytes("1.5Gi")).toBe(1.5 * 2 ** 30);
+    expect(quantityBytes(" 10Ki ")).toBe(10240);
+    expect(quantityBytes("2Ei")).toBe(2 ** 61);
+    for (const bad of ["", "lots", "1Xi", "-1Gi", "250m"]) expect(quantityBytes(bad)).toBeUndefined();
+    expect(memoryBytes("1.5Gi")).toBe(1.5 * 2 ** 30);
+    expect(memoryBytes("3Ti")).toBe(3 * 2 ** 40);
+    expect(() => memoryBytes("1Pi")).toThrow(/not a memory quantity/);
+    expect(cpuCores("250m")).toBe(0.25);
+    expect(cpuCores("1.5")).toBe(1.5);
+    expect(() => cpuCores("1e3")).toThrow(/not a CPU quantity/);
   });
 
   it("derives the heap from the memory limit and adds JVM overhead", () => {
