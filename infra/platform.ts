@@ -45,7 +45,7 @@ export class DataPlatform extends pulumi.ComponentResource {
     const { settings, config } = p;
     const production = config.tier === "production";
     const provider = new k8s.Provider("kubernetes", {
-      kubeconfig: settings.kubeconfig,
+      kubeconfig: settings.kubeconfigInput,
       context: settings.context,
       namespace: settings.namespace,
       // Update ConfigMaps in place: replacing a fixed-name ConfigMap deletes it first, and a pod

@@ -2,7 +2,7 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, ConfigLayer } from "./config/load";
-import { LoadedPlatform, loadPlatform } from "./config/stack";
+import { configuredKubeconfig, LoadedPlatform, loadPlatform } from "./config/stack";
 import { checkExistingSecrets, clusterSecretReader } from "./existing-secrets";
 import { checkFixedSizes, checkScaleDown, checkStorage, liveCluster, statefulSetsWithVolumes } from "./scale-checks";
 import { DataPlatform } from "./platform";
@@ -11,8 +11,10 @@ import { describeGrowth, growthTransforms, growVolumes, missingAroundClaims, pla
 
 export const ROOT_DIR = path.resolve(__dirname, "..");
 
+/** The stack's config; the Provider's kubeconfig read through pulumi.Config, keeping a secret one secret. */
 export function loadStack(extraLayers: ConfigLayer[] = []): LoadedPlatform {
-  return loadPlatform(ROOT_DIR, pulumi.getStack(), pulumi.runtime.allConfig(), extraLayers);
+  const loaded = loadPlatform(ROOT_DIR, pulumi.getStack(), pulumi.runtime.allConfig(), extraLayers);
+  return { ...loaded, settings: { ...loaded.settings, kubeconfigInput: configuredKubeconfig() } };
 }
 
 export function runProgram(extraLayers: ConfigLayer[] = []): DataPlatform {

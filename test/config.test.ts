@@ -88,6 +88,7 @@ describe("validation names the file, the path and what is allowed", () => {
   it("rejects unpinned images", () => {
     expect(problemsFor({ "kafka.image": "apache/kafka:latest" })[0]).toMatch(/kafka\.image: must be pinned to a tag or sha256 digest/);
     expect(problemsFor({ "minio.image": "quay.io/minio/minio" })[0]).toMatch(/minio\.image: must be pinned/);
+    expect(problemsFor({ "kafka.image": "registry.local:5000/Kafka:4.1.1" })[0]).toMatch(/kafka\.image: must be an image reference such as/);
   });
 
   it("rejects an even ZooKeeper ensemble and a too-small distributed MinIO", () => {

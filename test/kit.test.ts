@@ -1,10 +1,11 @@
 import {
-  cpuCores, flowPolicies, headlessService, heapMiB, imageVersion, job, jvmFootprintMiB, memoryBytes, memoryMiB,
-  podDisruptionBudget, podSpec, selectorLabels, statefulSet, workloadLabels,
+  cpuCores, flowPolicies, headlessService, heapMiB, imageVersion, job, jvmFootprintMiB, memoryBytes, memoryMiB, parseImage, quantityBytes,
+  podDisruptionBudget, podSpec, selectorLabels, statefulSet, unpinnedReason, workloadLabels,
 } from "../components/kit";
 import { container } from "../components/kit";
 
 const W = { name: "kafka", component: "broker" };
+const DIGEST = `sha256:${"0123456789abcdef".repeat(4)}`;
 const RES = { requests: { cpu: "250m", memory: "1Gi" }, limits: { memory: "1Gi" } };
 
 describe("quantities and heap", () => {
@@ -15,6 +16,22 @@ describe("quantities and heap", () => {
     expect(cpuCores("500m")).toBe(0.5);
     expect(cpuCores("2")).toBe(2);
     expect(() => memoryBytes("lots")).toThrow(/not a memory quantity/);
+  });
+
+  it("reads large and fractional quantities", () => {
+    expect(quantityBytes("1Pi")).toBe(2 ** 50);
+    expect(quantityBytes("1e3")).toBe(1000);
+    expect(quantityBytes("500M")).toBe(5e8);
+    expect(quantityBytes("1.5Gi")).toBe(1.5 * 2 ** 30);
+    expect(quantityBytes(" 10Ki ")).toBe(10240);
+    expect(quantityBytes("2Ei")).toBe(2 ** 61);
+    for (const bad of ["", "lots", "1Xi", "-1Gi", "250m"]) expect(quantityBytes(bad)).toBeUndefined();
+    expect(memoryBytes("1.5Gi")).toBe(1.5 * 2 ** 30);
+    expect(memoryBytes("3Ti")).toBe(3 * 2 ** 40);
+    expect(() => memoryBytes("1Pi")).toThrow(/not a memory quantity/);
+    expect(cpuCores("250m")).toBe(0.25);
+    expect(cpuCores("1.5")).toBe(1.5);
+    expect(() => cpuCores("1e3")).toThrow(/not a CPU quantity/);
   });
 
   it("derives the heap from the memory limit and adds JVM overhead", () => {
@@ -41,6 +58,26 @@ describe("labels", () => {
     expect(imageVersion("apache/kafka:4.1.1")).toBe("4.1.1");
     expect(imageVersion("registry:5000/team/mysql:8.4.7")).toBe("8.4.7");
     expect(imageVersion("registry:5000/team/mysql@sha256:abc")).toBeUndefined();
+    expect(imageVersion(`registry:5000/team/mysql@${DIGEST}`)).toBeUndefined();
+    expect(imageVersion(`registry.local:5000/org/img:1.2@${DIGEST}`)).toBe("1.2");
+    expect(imageVersion("registry.local:5000/org/img")).toBeUndefined();
+  });
+
+  it("parses image references with registry ports and digests", () => {
+    expect(parseImage("registry.local:5000/org/img:1.2")).toEqual({ name: "registry.local:5000/org/img", tag: "1.2" });
+    expect(parseImage("mysql:8.4.7")).toEqual({ name: "mysql", tag: "8.4.7" });
+    expect(parseImage(`apache/kafka:4.1.1@${DIGEST}`)).toEqual({ name: "apache/kafka", tag: "4.1.1", digest: DIGEST });
+    expect(parseImage("localhost:5000/img")).toEqual({ name: "localhost:5000/img" });
+    for (const bad of ["", "a/b:c:d", "Apache/Kafka:1", "img@sha256:abc"]) expect(parseImage(bad)).toBeUndefined();
+  });
+
+  it("says why an image is not pinned", () => {
+    expect(unpinnedReason("registry.local:5000/org/img:1.2")).toBeUndefined();
+    expect(unpinnedReason(`registry.local:5000/org/img@${DIGEST}`)).toBeUndefined();
+    expect(unpinnedReason("registry.local:5000/org/img")).toBe("has no tag");
+    expect(unpinnedReason("img:latest")).toBe("uses the latest tag");
+    expect(unpinnedReason(`img@sha512:${"a".repeat(128)}`)).toBe("has a malformed digest");
+    expect(unpinnedReason("img@sha256:abc")).toBe("is not a valid image reference");
   });
 });
 

@@ -108,19 +108,26 @@ function captureOptions(into: Map<string, PlannedResource["options"]>): void {
 }
 
 /**
- * Runs `build` under Pulumi mocks with the given stack config and returns every resource it
- * registered, in registration order.
+ * Runs `build` under Pulumi mocks with the given stack config (`secretKeys` marked secret, as
+ * Pulumi marks `--secret` values) and returns every resource it registered, in registration order.
  */
 /** The Pulumi runtime is process-global: one recording at a time, later calls wait their turn. */
 let queue: Promise<unknown> = Promise.resolve();
 
-export function recordResources(stack: string, config: Record<string, string>, build: () => void): Promise<PlannedResource[]> {
-  const run = queue.then(() => record(stack, config, build));
+export function recordResources(
+  stack: string, config: Record<string, string>, build: () => void, secretKeys = secureKeys(config),
+): Promise<PlannedResource[]> {
+  const run = queue.then(() => record(stack, config, build, secretKeys));
   queue = run.catch(() => undefined);
   return run;
 }
 
-async function record(stack: string, config: Record<string, string>, build: () => void): Promise<PlannedResource[]> {
+/** Keys the stack file holds as `secure:` values: Pulumi hands them to the program as secrets. */
+function secureKeys(config: Record<string, string>): string[] {
+  return Object.keys(config).filter((key) => config[key] === SECRET_PLACEHOLDER);
+}
+
+async function record(stack: string, config: Record<string, string>, build: () => void, secretKeys: string[]): Promise<PlannedResource[]> {
   const resources: PlannedResource[] = [];
   const options = new Map<string, PlannedResource["options"]>();
   await pulumi.runtime.setMocks({
@@ -135,7 +142,7 @@ async function record(stack: string, config: Record<string, string>, build: () =
     call: (args) => args.inputs,
   }, PROJECT, stack, false);
   captureOptions(options);
-  pulumi.runtime.setAllConfig(config);
+  pulumi.runtime.setAllConfig(config, secretKeys);
   build();
   await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
   return resources;

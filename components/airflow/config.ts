@@ -1,6 +1,7 @@
 /** Airflow: the official chart, its executor, where the DAGs come from and how big each part is. */
 import { z } from "zod";
 import { chartSourceConfig } from "../kit/charts";
+import { parseImage } from "../kit/image";
 import { memoryMiB } from "../kit/quantity";
 import type { CredentialSecret, SecretRef } from "../kit/secret-ref";
 import { count, image, reads, resources, ruleIssue } from "../kit/sizing";
@@ -56,7 +57,7 @@ const role = (max: number) => z.strictObject({ replicas: count(max).default(1), 
 export const airflowConfig = z
   .strictObject({
     // A tag, not a digest: the chart builds the KubernetesExecutor task pods' image from repository:tag.
-    image: image.refine((ref) => !ref.includes("@"), { error: "must be pinned by tag (repository:tag): the chart's task pods take a tag, not a digest" }).default(AIRFLOW_IMAGE),
+    image: image.refine((ref) => !parseImage(ref)?.digest, { error: "must be pinned by tag (repository:tag): the chart's task pods take a tag, not a digest" }).default(AIRFLOW_IMAGE),
     /** Where the pinned chart comes from (default: the Apache repository). */
     chart: chartSourceConfig.optional(),
     executor: z.enum(EXECUTORS, { error: `must be one of: ${EXECUTORS.join(", ")} (CeleryExecutor needs a Redis broker the platform does not run)` }),

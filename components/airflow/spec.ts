@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import {
-  configMap, container, containerResources, filesConfigMap, filesVolume, Flow, httpsEgress, job, MANAGED_BY, Manifest, PART_OF,
+  configMap, container, containerResources, filesConfigMap, filesVolume, Flow, httpsEgress, job, MANAGED_BY, Manifest, parseImage, PART_OF,
   podDisruptionBudget, readTree, scratchVolume, serviceAccount, Workload, workloadLabels,
 } from "../kit";
 import { memoryMiB } from "../kit/quantity";
@@ -227,7 +227,8 @@ export function logsUserScript(lake: Pick<ObjectStore, "endpoint" | "bucket">): 
 
 /** Values for the official chart. No literal secret: every secret value is a reference to Airflow's Secret. */
 export function chartValues(cfg: AirflowConfig, ns: string, b: AirflowBackends, own: AirflowCredentials, files: AirflowFiles = airflowFiles()): Record<string, unknown> {
-  const [repository, tag] = splitImage(cfg.image);
+  // The config schema admits only a valid reference pinned by tag.
+  const { name: repository, tag } = parseImage(cfg.image)!;
   const pip = cfg.dependencies === "pip";
   const git = cfg.dags.source === "git" ? cfg.dags.git : undefined;
   const runner = taskRunner(cfg);
@@ -368,11 +369,6 @@ function gitSyncValues(git: NonNullable<AirflowConfig["dags"]["git"]>): Record<s
     readinessProbe: { httpGet: { path: "/", port: GIT_SYNC_HEALTH_PORT }, periodSeconds: 10 },
     livenessProbe: { httpGet: { path: "/", port: GIT_SYNC_HEALTH_PORT }, initialDelaySeconds: 30, periodSeconds: 30, failureThreshold: 10 },
   };
-}
-
-function splitImage(image: string): [string, string] {
-  const colon = image.lastIndexOf(":");
-  return [image.slice(0, colon), image.slice(colon + 1)];
 }
 
 /** LocalExecutor runs tasks inside the scheduler: as many at once as its memory limit holds. */

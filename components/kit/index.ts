@@ -1,4 +1,5 @@
 export * from "./labels";
+export * from "./image";
 export * from "./manifests";
 export * from "./network";
 export * from "./jvm";

@@ -1,4 +1,5 @@
 /** Recommended `app.kubernetes.io/*` labels, and the subset that selects pods. */
+import { parseImage } from "./image";
 
 export const PART_OF = "data-platform";
 export const MANAGED_BY = "pulumi";
@@ -29,8 +30,5 @@ export function workloadLabels(w: Workload, version?: string): Record<string, st
 
 /** The tag of an image reference, used as the version label ("apache/kafka:4.1.1" -> "4.1.1"). */
 export function imageVersion(image: string): string | undefined {
-  const withoutDigest = image.split("@")[0];
-  const lastSegment = withoutDigest.slice(withoutDigest.lastIndexOf("/") + 1);
-  const colon = lastSegment.indexOf(":");
-  return colon >= 0 ? lastSegment.slice(colon + 1).slice(0, 63) : undefined;
+  return parseImage(image)?.tag?.slice(0, 63);
 }

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { cpuCores, CPU_PATTERN, MEMORY_PATTERN, memoryBytes, memoryMiB } from "./quantity";
 import { heapMiB, jvmFootprintMiB } from "./jvm";
+import { parseImage, unpinnedReason } from "./image";
 
 type Path = (string | number)[];
 
@@ -76,18 +77,10 @@ export const heapPercent = z
   .min(10, { error: "must be at least 10" })
   .max(90, { error: "must be at most 90" });
 
-/** True when the last path segment carries a tag, or the reference carries a digest. */
-function isPinned(ref: string): boolean {
-  const [name, digestPart] = ref.split("@");
-  if (digestPart !== undefined) return /^sha256:[a-f0-9]{64}$/.test(digestPart);
-  const tag = /:([\w][\w.-]{0,127})$/.exec(name.slice(name.lastIndexOf("/") + 1));
-  return tag !== null && tag[1] !== "latest";
-}
-
 export const image = z
   .string({ error: "must be an image reference" })
-  .regex(/^[a-z0-9][\w.\-/:@]*$/, { error: "must be an image reference such as apache/kafka:4.1.1", abort: true })
-  .refine(isPinned, { error: "must be pinned to a tag or sha256 digest (never latest or untagged)" });
+  .refine((ref) => parseImage(ref) !== undefined, { error: "must be an image reference such as apache/kafka:4.1.1", abort: true })
+  .refine((ref) => unpinnedReason(ref) === undefined, { error: "must be pinned to a tag or sha256 digest (never latest or untagged)" });
 
 /**
  * Adds an issue when a JVM with `heapPercent` of the memory limit, plus its non-heap overhead and

@@ -1,6 +1,7 @@
 /** Stack-level settings (which environment, where to deploy) and the stack's config overrides. */
 import * as fs from "fs";
 import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { ConfigError, ConfigLayer, readEnvironmentFile, resolvePlatformConfig } from "./load";
 import { CHART as AIRFLOW_CHART } from "../../components/airflow/config";
@@ -25,7 +26,10 @@ export const stackSettingsSchema = z.strictObject({
   /** A context in that kubeconfig; omitted: its current context. */
   context: z.string().min(1).optional(),
 });
-export type StackSettings = z.infer<typeof stackSettingsSchema>;
+export type StackSettings = z.infer<typeof stackSettingsSchema> & {
+  /** `kubeconfig` as the k8s Provider takes it: in a Pulumi run, a secret Output when set with --secret. */
+  kubeconfigInput: pulumi.Input<string> | undefined;
+};
 
 export interface LoadedPlatform {
   stack: string;
@@ -68,6 +72,15 @@ export function splitStackConfig(stack: string, allConfig: Record<string, string
   return { settings, overrides: { source: stackFile, values: overrides } as ConfigLayer };
 }
 
+// Public at run time, left out of the SDK's typings.
+const { isConfigSecret } = pulumi.runtime as unknown as { isConfigSecret(key: string): boolean };
+
+/** The stack's kubeconfig through pulumi.Config, so one set with --secret stays secret in the state. */
+export function configuredKubeconfig(): pulumi.Input<string> | undefined {
+  const config = new pulumi.Config(PROJECT);
+  return isConfigSecret(`${PROJECT}:kubeconfig`) ? config.getSecret("kubeconfig") : config.get("kubeconfig");
+}
+
 export function loadPlatform(
   rootDir: string,
   stack: string,
@@ -79,7 +92,7 @@ export function loadPlatform(
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `Pulumi.${stack}.yaml: ${PROJECT}:${i.path.join(".")}: ${i.message}`));
   }
-  const settings = parsed.data;
+  const settings = { ...parsed.data, kubeconfigInput: parsed.data.kubeconfig };
   const envPath = settings.environmentFile ?? path.join("environments", `${settings.environment}.yaml`);
   const envFile = path.resolve(rootDir, envPath);
   if (!settings.environmentFile && !fs.existsSync(envFile)) {

@@ -59,6 +59,7 @@ const CASES: Record<string, [string, (pod: any) => void, RegExp][]> = {
   "pinned-images": [
     ["latest", (p) => { p.containers[0].image = "apache/kafka:latest"; }, /uses the latest tag/],
     ["untagged", (p) => { p.initContainers[0].image = "registry:5000/team/busybox"; }, /has no tag/],
+    ["short digest", (p) => { p.containers[0].image = "registry:5000/team/busybox@sha256:abc"; }, /is not a valid image reference/],
   ],
   "no-unmaintained-images": [
     ["frozen Bitnami image", (p) => { p.containers[0].image = "docker.io/bitnami/kafka:3.9.0"; }, /Bitnami's free images were frozen/],
