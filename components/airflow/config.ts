@@ -5,6 +5,7 @@ import { parseImage } from "../kit/image";
 import { memoryMiB } from "../kit/quantity";
 import type { CredentialSecret, SecretRef } from "../kit/secret-ref";
 import { count, image, reads, resources, ruleIssue } from "../kit/sizing";
+import { RoleFiles, roleOverrides } from "../kit/overrides";
 
 /** The chart and the Airflow it runs are pinned together: the chart renders per Airflow version. */
 export const CHART = { name: "airflow", repo: "https://airflow.apache.org", version: "1.20.0" } as const;
@@ -54,8 +55,13 @@ export const TASK_MIB = 256;
 
 const role = (max: number) => z.strictObject({ replicas: count(max).default(1), resources });
 
+/** Each role, and the config files of its pods that overrides may set. */
+export const ROLE_FILES: RoleFiles = { scheduler: [], "api-server": [], "dag-processor": [], triggerer: [], database: [], "logs-user": [] };
+
 export const airflowConfig = z
   .strictObject({
+    /** Role overrides (components/kit/overrides): config file properties, env, pod spec. */
+    overrides: roleOverrides(ROLE_FILES),
     // A tag, not a digest: the chart builds the KubernetesExecutor task pods' image from repository:tag.
     image: image.refine((ref) => !parseImage(ref)?.digest, { error: "must be pinned by tag (repository:tag): the chart's task pods take a tag, not a digest" }).default(AIRFLOW_IMAGE),
     /** Where the pinned chart comes from (default: the Apache repository). */

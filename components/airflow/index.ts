@@ -6,6 +6,7 @@ import { PROJECT_DIR } from "../kit/files";
 import type { EngineArgs } from "../kit/engine";
 import { Flow } from "../kit";
 import { createObjects } from "../kit/objects";
+import { overrideChartObject } from "../kit/overrides";
 import type { OwnedCredential } from "../kit/secret-ref";
 import { AIRFLOW_CREDENTIALS, AirflowConfig, CHART } from "./config";
 import {
@@ -48,7 +49,7 @@ export class Orchestrator extends pulumi.ComponentResource {
     // Database, DAGs, plugins and RBAC first; the database Job needs MySQL up.
     const files = airflowFiles();
     const prepared = createObjects(airflowManifests(config, namespace, backends, own, files), {
-      parent: this, protectStateful: false, dependsOn: [...(args.dependsOn ?? []), credentials, ...args.bootstrap],
+      parent: this, overrides: config.overrides, protectStateful: false, dependsOn: [...(args.dependsOn ?? []), credentials, ...args.bootstrap],
     });
 
     // helm.v4.Chart, not helm.v3.Release: every rendered object is registered on its own, so the policy
@@ -63,7 +64,9 @@ export class Orchestrator extends pulumi.ComponentResource {
       parent: this,
       dependsOn: [...(args.dependsOn ?? []), credentials, ...prepared, ...args.bootstrap],
       transforms: [(a) => {
-        const props = hardenChartObject(config, a.type, a.props);
+        // The platform's hardening, then the role overrides: applied last.
+        const hardened = hardenChartObject(config, a.type, a.props) ?? a.props;
+        const props = overrideChartObject(hardened, config.overrides) ?? (hardened === a.props ? undefined : hardened);
         return props ? { props, opts: a.opts } : undefined;
       }],
     });

@@ -1,12 +1,18 @@
 /** The dbt project's ad-hoc and pipeline runs: a suspended CronJob template (DbtOperator, kubectl). */
 import { z } from "zod";
 import { image, reads, resources, ruleIssue } from "../kit/sizing";
+import { RoleFiles, roleOverrides } from "../kit/overrides";
 
 /** Runs dbt with the pinned adapter, installed from PyPI when the Job starts. */
 export const DBT_IMAGE = "python:3.12.12-slim";
 export const DBT_PACKAGES = ["dbt-core~=1.11.0", "dbt-trino==1.11.0"];
 
+/** Each role, and the config files of its pods that overrides may set. */
+export const ROLE_FILES: RoleFiles = { runner: [] };
+
 export const dbtConfig = z.strictObject({
+    /** Role overrides (components/kit/overrides): config file properties, env, pod spec. */
+    overrides: roleOverrides(ROLE_FILES),
   /** The profile's target for this environment (profiles.yml: dev, staging, prod). */
   target: z.enum(["dev", "staging", "prod"], { error: 'must be "dev", "staging" or "prod"' }),
   image: image.default(DBT_IMAGE),

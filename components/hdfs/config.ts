@@ -2,12 +2,19 @@
 import { z } from "zod";
 import { checkJvmFits, count, heapPercent, image, jvmReads, reads, resources, ruleIssue, storage } from "../kit/sizing";
 import { HADOOP_IMAGE } from "../kit/hadoop";
+import { RoleFiles, roleOverrides } from "../kit/overrides";
 
 /** The official Apache Hadoop image: HDFS and YARN daemons. */
 export { HADOOP_IMAGE };
 
+const SITE = ["core-site.xml", "hdfs-site.xml"];
+/** Each role, and the config files of its pods that overrides may set. */
+export const ROLE_FILES: RoleFiles = { namenode: SITE, journalnode: SITE, datanode: SITE, directories: SITE };
+
 export const hdfsConfig = z
   .strictObject({
+    /** Role overrides (components/kit/overrides): config file properties, env, pod spec. */
+    overrides: roleOverrides(ROLE_FILES),
     /** Pinned per stack: the NameNode formats once with it, so DataNodes' kept volumes stay valid. */
     clusterId: z
       .string({ error: "is required: pin an HDFS cluster ID per stack (see README, 'Pinned identities')" })

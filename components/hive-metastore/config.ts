@@ -1,13 +1,19 @@
 /** The Hive Metastore: the catalog of the lake's tables, on MySQL, with its warehouse in MinIO. */
 import { z } from "zod";
 import { checkJvmFits, count, heapPercent, image, jvmReads, resources } from "../kit/sizing";
+import { RoleFiles, roleOverrides } from "../kit/overrides";
 
 export const HIVE_IMAGE = "apache/hive:4.0.1";
 /** Resolves the metastore's extra jars (images/hive-metastore/pom.xml) when a pod starts. */
 export const MAVEN_IMAGE = "maven:3.9.9-eclipse-temurin-17";
 
+/** Each role, and the config files of its pods that overrides may set. */
+export const ROLE_FILES: RoleFiles = { metastore: ["hive-site.xml", "core-site.xml"], schema: ["hive-site.xml", "core-site.xml"] };
+
 export const hiveMetastoreConfig = z
   .strictObject({
+    /** Role overrides (components/kit/overrides): config file properties, env, pod spec. */
+    overrides: roleOverrides(ROLE_FILES),
     replicas: count(10),
     image: image.default(HIVE_IMAGE),
     /**

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { jvmFootprintMiB, heapMiB } from "../kit/jvm";
 import { memoryMiB } from "../kit/quantity";
 import { checkJvmFits, count, heapPercent, jvmReads, resources, ruleIssue } from "../kit/sizing";
+import { RoleFiles, roleOverrides } from "../kit/overrides";
 
 /** The official images are apache/impala:<version>-<daemon>. */
 export const IMPALA_REPOSITORY = "apache/impala";
@@ -12,8 +13,14 @@ export const MIN_MEM_LIMIT_MIB = 512;
 
 const daemon = (defaultHeap: number) => z.strictObject({ replicas: count(100), heapPercent: heapPercent.default(defaultHeap), resources });
 
+const FILES = ["hive-site.xml", "core-site.xml"];
+/** Each role, and the config files of its pods that overrides may set. */
+export const ROLE_FILES: RoleFiles = { statestored: FILES, catalogd: FILES, coordinator: FILES, executor: FILES };
+
 export const impalaConfig = z
   .strictObject({
+    /** Role overrides (components/kit/overrides): config file properties, env, pod spec. */
+    overrides: roleOverrides(ROLE_FILES),
     repository: z.string().regex(/^[a-z0-9][\w.\-/:]*$/, { error: "must be an image repository such as apache/impala" }).default(IMPALA_REPOSITORY),
     version: z.string().regex(/^\d+\.\d+\.\d+$/, { error: "must be a release such as 4.4.1" }).default(IMPALA_VERSION),
     statestore: z.strictObject({ resources }),

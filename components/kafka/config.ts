@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { checkJvmFits, count, heapPercent, image, jvmReads, reads, resources, storage, ruleIssue } from "../kit/sizing";
+import { RoleFiles, roleOverrides } from "../kit/overrides";
 
 export const KAFKA_IMAGE = "apache/kafka:4.1.1";
 /** Topics the pipeline needs; more may be added per environment. */
@@ -14,8 +15,13 @@ export const topicConfig = z.strictObject({
   retentionHours: count(100000).optional(),
 });
 
+/** Each role, and the config files of its pods that overrides may set. */
+export const ROLE_FILES: RoleFiles = { broker: ["server.properties"], controller: ["server.properties"], topics: [] };
+
 export const kafkaConfig = z
   .strictObject({
+    /** Role overrides (components/kit/overrides): config file properties, env, pod spec. */
+    overrides: roleOverrides(ROLE_FILES),
     /** Pinned per stack: brokers refuse volumes formatted for another cluster ID. */
     clusterId: z
       .string({ error: "is required: pin a 22-character cluster ID per stack (see README, 'Kafka cluster ID')" })

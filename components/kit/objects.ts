@@ -2,6 +2,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { KEPT_MARKS, Manifest } from "./manifests";
+import { applyOverrides, Overrides } from "./overrides";
 
 type Constructor = new (name: string, args: any, opts?: pulumi.CustomResourceOptions) => pulumi.CustomResource;
 
@@ -59,9 +60,12 @@ export interface CreateOptions {
   dependsOn?: pulumi.Input<pulumi.Resource>[];
   /** Name prefixes of Jobs that must finish before the workloads start. */
   setupJobs?: string[];
+  /** The engine's role overrides (kit/overrides), applied to the rendered objects last. */
+  overrides?: Overrides;
 }
 
-export function createObjects(manifests: Manifest[], o: CreateOptions): pulumi.CustomResource[] {
+export function createObjects(rendered: Manifest[], o: CreateOptions): pulumi.CustomResource[] {
+  const manifests = applyOverrides(rendered, o.overrides);
   const created: pulumi.CustomResource[] = [];
   const external = o.dependsOn ?? [];
   let previous: pulumi.Input<pulumi.Resource>[] = [];

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { CredentialSecret, SecretRef } from "../kit/secret-ref";
 import { count, image, reads, resources, storage, ruleIssue } from "../kit/sizing";
+import { RoleFiles, roleOverrides } from "../kit/overrides";
 
 export const MINIO_IMAGE = "quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z";
 export const MC_IMAGE = "quay.io/minio/mc:RELEASE.2025-08-13T08-35-41Z";
@@ -14,8 +15,13 @@ export type MinioCredentials = SecretRef<"root-user" | "root-password">;
 /** Erasure coding needs at least this many drives across a distributed pool. */
 export const MIN_DISTRIBUTED_DRIVES = 4;
 
+/** Each role, and the config files of its pods that overrides may set. */
+export const ROLE_FILES: RoleFiles = { server: [], buckets: [] };
+
 export const minioConfig = z
   .strictObject({
+    /** Role overrides (components/kit/overrides): config file properties, env, pod spec. */
+    overrides: roleOverrides(ROLE_FILES),
     /** 1 = a single server; more = one distributed pool over all replicas. */
     replicas: count(32),
     drivesPerNode: count(16).default(1),

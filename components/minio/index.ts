@@ -32,7 +32,7 @@ export class Minio extends pulumi.ComponentResource implements ObjectStore {
       existing,
       dependsOn: args.dependsOn,
     }, { parent: this, protect: args.production });
-    createObjects(minioManifests(args.config, args.namespace, ref), { parent: this, protectStateful: args.production, dependsOn: [...(args.dependsOn ?? []), credentials] });
+    createObjects(minioManifests(args.config, args.namespace, ref), { parent: this, overrides: args.config.overrides, protectStateful: args.production, dependsOn: [...(args.dependsOn ?? []), credentials] });
     ({ endpoint: this.endpoint, bucket: this.bucket, credentials: this.credentials, clientImage: this.clientImage, access: this.access } =
       objectStore(args.config, args.namespace, ref));
     this.flows = minioFlows(args.config);

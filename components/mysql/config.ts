@@ -2,6 +2,7 @@ import { z } from "zod";
 import { memoryMiB } from "../kit/quantity";
 import type { CredentialSecret, SecretRef } from "../kit/secret-ref";
 import { image, reads, resources, storage, ruleIssue } from "../kit/sizing";
+import { RoleFiles, roleOverrides } from "../kit/overrides";
 
 export const MYSQL_IMAGE = "mysql:8.4.7";
 export const METASTORE_DATABASE = "hive_metastore";
@@ -14,8 +15,13 @@ export type MysqlCredentials = SecretRef<"password" | "root-password">;
 /** Connections, per-thread buffers and the server itself, beside the buffer pool. */
 export const MYSQL_OVERHEAD_MIB = 320;
 
+/** Each role, and the config files of its pods that overrides may set. */
+export const ROLE_FILES: RoleFiles = { database: ["platform.cnf"] };
+
 export const mysqlConfig = z
   .strictObject({
+    /** Role overrides (components/kit/overrides): config file properties, env, pod spec. */
+    overrides: roleOverrides(ROLE_FILES),
     image: image.default(MYSQL_IMAGE),
     /** Share of the memory limit given to the InnoDB buffer pool. */
     bufferPoolPercent: z.number({ error: "must be a whole number" }).int({ error: "must be a whole number" })

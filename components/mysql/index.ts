@@ -36,7 +36,7 @@ export class Mysql extends pulumi.ComponentResource implements DatabaseServer {
       existing,
       dependsOn: args.dependsOn,
     }, { parent: this, protect: args.production });
-    createObjects(mysqlManifests(args.config, args.namespace, ref), { parent: this, protectStateful: args.production, dependsOn: [...(args.dependsOn ?? []), credentials] });
+    createObjects(mysqlManifests(args.config, args.namespace, ref), { parent: this, overrides: args.config.overrides, protectStateful: args.production, dependsOn: [...(args.dependsOn ?? []), credentials] });
     ({
       host: this.host, port: this.port, jdbcUrl: this.jdbcUrl, database: this.database, user: this.user, credentials: this.credentials,
       clientImage: this.clientImage, access: this.access,

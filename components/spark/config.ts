@@ -3,6 +3,7 @@ import { z } from "zod";
 import { heapMiB, jvmFootprintMiB } from "../kit/jvm";
 import { memoryMiB } from "../kit/quantity";
 import { checkJvmFits, count, heapPercent, image, jvmReads, resources, ruleIssue } from "../kit/sizing";
+import { RoleFiles, roleOverrides } from "../kit/overrides";
 
 /**
  * Built from images/spark/Dockerfile: the official apache/spark image plus the Iceberg, S3A and
@@ -12,8 +13,14 @@ export const SPARK_IMAGE = "apache/spark:4.0.1";
 /** Heap of the worker daemon itself; executors get the rest. */
 export const WORKER_DAEMON_HEAP_MIB = 256;
 
+const DEFAULTS = ["spark-defaults.conf"];
+/** Each role, and the config files of its pods that overrides may set. */
+export const ROLE_FILES: RoleFiles = { master: DEFAULTS, worker: DEFAULTS, streaming: DEFAULTS, batch: DEFAULTS };
+
 export const sparkConfig = z
   .strictObject({
+    /** Role overrides (components/kit/overrides): config file properties, env, pod spec. */
+    overrides: roleOverrides(ROLE_FILES),
     image: image.default(SPARK_IMAGE),
     master: z.strictObject({ heapPercent: heapPercent.default(70), resources }),
     workers: z.strictObject({

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { chartSourceConfig } from "../kit/charts";
 import { heapMiB } from "../kit/jvm";
 import { checkJvmFits, count, heapPercent, jvmReads, reads, resources, ruleIssue } from "../kit/sizing";
+import { RoleFiles, roleOverrides } from "../kit/overrides";
 
 export const FLAVORS = {
   trino: { chart: "trino", repo: "https://trinodb.github.io/charts", chartVersion: "1.42.0", image: "trinodb/trino", version: 479 },
@@ -24,8 +25,13 @@ const role = (defaultHeap: number) => ({
   resources,
 });
 
+/** Each role, and the config files of its pods that overrides may set. */
+export const ROLE_FILES: RoleFiles = { coordinator: ["config.properties"], worker: ["config.properties"], tables: [] };
+
 export const starburstConfig = z
   .strictObject({
+    /** Role overrides (components/kit/overrides): config file properties, env, pod spec. */
+    overrides: roleOverrides(ROLE_FILES),
     flavor: z.enum(["trino", "starburst"], { error: 'must be "trino" or "starburst"' }).default("trino"),
     /** A Secret in the namespace holding the Starburst licence file (key starburstdata.license). */
     licenseSecret: z.string().min(1).optional(),

@@ -6,6 +6,7 @@ import { container, Flow, job, podDisruptionBudget, scratchVolume, serviceAccoun
 import type { MetastoreService, ObjectStore, SqlService } from "../kit/contracts";
 import type { EngineArgs } from "../kit/engine";
 import { createObjects } from "../kit/objects";
+import { overrideChartObject } from "../kit/overrides";
 import { loadTables, trinoDdl } from "../lakehouse/tables";
 import { FLAVORS, StarburstConfig } from "./config";
 import { sqlService } from "./contract";
@@ -39,14 +40,16 @@ export class SqlEngine extends pulumi.ComponentResource implements SqlService {
       parent: this,
       dependsOn: args.dependsOn,
       transforms: [(a) => {
-        const props = hardenChartObject(a.type, a.props);
+        // The platform's hardening, then the role overrides: applied last.
+        const hardened = hardenChartObject(a.type, a.props) ?? a.props;
+        const props = overrideChartObject(hardened, args.config.overrides) ?? (hardened === a.props ? undefined : hardened);
         return props ? { props, opts: a.opts } : undefined;
       }],
     });
 
     const tablesImage = `${flavor.image}:${imageTag(args.config)}`;
     // The chart's workers get the platform's budget: at most one drained at a time.
-    createObjects([podDisruptionBudget("trino-worker", args.namespace, WORKER)], { parent: this, protectStateful: false, dependsOn: args.dependsOn });
+    createObjects([podDisruptionBudget("trino-worker", args.namespace, WORKER)], { parent: this, overrides: args.config.overrides, protectStateful: false, dependsOn: args.dependsOn });
     createObjects([serviceAccount("lake-tables", args.namespace, TABLES_JOB), job({
       prefix: "lake-tables", namespace: args.namespace, workload: TABLES_JOB, uid: 1000, serviceAccountName: "lake-tables",
       container: container({
@@ -57,7 +60,7 @@ export class SqlEngine extends pulumi.ComponentResource implements SqlService {
         volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
       }),
       volumes: [scratchVolume("tmp")],
-    })], { parent: this, protectStateful: false, dependsOn: [chart] });
+    })], { parent: this, overrides: args.config.overrides, protectStateful: false, dependsOn: [chart] });
 
     ({ coordinatorUrl: this.coordinatorUrl, host: this.host, port: this.port, access: this.access } = sqlService(args.namespace));
     this.flows = [

@@ -2,9 +2,15 @@
 import { z } from "zod";
 import { HADOOP_IMAGE } from "../kit/hadoop";
 import { checkJvmFits, count, heapPercent, image, jvmReads, resources } from "../kit/sizing";
+import { RoleFiles, roleOverrides } from "../kit/overrides";
+
+/** Each role, and the config files of its pods that overrides may set. */
+export const ROLE_FILES: RoleFiles = { resourcemanager: ["yarn-site.xml"], nodemanager: ["yarn-site.xml"] };
 
 export const yarnConfig = z
   .strictObject({
+    /** Role overrides (components/kit/overrides): config file properties, env, pod spec. */
+    overrides: roleOverrides(ROLE_FILES),
     image: image.default(HADOOP_IMAGE),
     resourceManager: z.strictObject({ heapPercent: heapPercent.default(70), resources }),
     nodeManagers: z.strictObject({
