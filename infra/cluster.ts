@@ -17,11 +17,16 @@ export function kubeConfigFor(settings: Pick<StackSettings, "kubeconfig" | "cont
     else if (inline) kc.loadFromString(settings.kubeconfig);
     else kc.loadFromFile(settings.kubeconfig);
   } catch (e) {
-    const what = inline ? "its contents" : settings.kubeconfig ?? "the ambient kubeconfig";
+    const what = inline ? "its contents" : (settings.kubeconfig ?? "the ambient kubeconfig");
     throw new ConfigError([`${stackFile}: ${PROJECT}:kubeconfig: cannot load ${what}: ${(e as Error).message.split("\n")[0]}`]);
   }
   if (settings.context && !kc.getContexts().some((c) => c.name === settings.context)) {
-    throw new ConfigError([`${stackFile}: ${PROJECT}:context: ${settings.context} is not in the kubeconfig; allowed: ${kc.getContexts().map((c) => c.name).join(", ")}`]);
+    throw new ConfigError([
+      `${stackFile}: ${PROJECT}:context: ${settings.context} is not in the kubeconfig; allowed: ${kc
+        .getContexts()
+        .map((c) => c.name)
+        .join(", ")}`,
+    ]);
   }
   if (settings.context) kc.setCurrentContext(settings.context);
   return kc;

@@ -6,7 +6,7 @@
  * StatefulSet, so a later scale-up readmits them before their pods start again. The schema already
  * refuses a count below `hdfs.replication`.
  */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { DATANODE_NAME, dataNodeHost, dataNodeStatesScript, excludedScript, excludeScript, NAMENODE_NAME, refreshNodesScript } from "../components/hdfs/spec";
 import { DECOMMISSIONED_ANNOTATION } from "../components/kit/manifests";
 import { ConfigError } from "./config/load";
@@ -39,7 +39,11 @@ export interface DataNodeChange {
 }
 
 export const parseOrdinals = (mark: string | undefined) =>
-  (mark ?? "").split(",").map((s) => s.trim()).filter((s) => /^\d+$/.test(s)).map(Number);
+  (mark ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => /^\d+$/.test(s))
+    .map(Number);
 
 const range = (from: number, to: number) => Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
 
@@ -65,7 +69,11 @@ export async function dataNodeStates(cluster: LiveCluster, namespace: string, na
 async function listedOrdinals(cluster: LiveCluster, namespace: string, nameNode: string): Promise<number[]> {
   const output = await inNameNode(cluster, namespace, nameNode, excludedScript());
   const own = new RegExp(`^${DATANODE_NAME}-(\\d+)\\.`);
-  return output.split("\n").map((l) => own.exec(l.trim())?.[1]).filter((o): o is string => o !== undefined).map(Number);
+  return output
+    .split("\n")
+    .map((l) => own.exec(l.trim())?.[1])
+    .filter((o): o is string => o !== undefined)
+    .map(Number);
 }
 
 /**
@@ -102,17 +110,29 @@ export async function planDataNodes(p: LoadedPlatform, cluster: LiveCluster): Pr
       : /No such file/.test(unreachable)
         ? "The running NameNode has no exclude file yet: deploy this version first (its NameNodes restart with one), then change the count"
         : "Change the count once the NameNode runs";
-    throw new ConfigError([`${SETTING} (stack ${p.stack}): ${describe({ from: live.replicas, to: wanted, decommission, readmit })}, and the program cannot reach the NameNode to do it (${nameNodes[0]}: ${unreachable}). ${hint}; nothing was changed.`]);
+    throw new ConfigError([
+      `${SETTING} (stack ${p.stack}): ${describe({ from: live.replicas, to: wanted, decommission, readmit })}, and the program cannot reach the NameNode to do it (${nameNodes[0]}: ${unreachable}). ${hint}; nothing was changed.`,
+    ]);
   }
   const excluded = [...new Set([...before.filter((o) => o >= wanted), ...decommission])].sort((a, b) => a - b);
-  return { from: live.replicas, to: wanted, decommission, readmit, excluded, nameNodes, previous: before, timeoutS: hdfs.dataNodes.decommissionTimeoutMinutes * 60 };
+  return {
+    from: live.replicas,
+    to: wanted,
+    decommission,
+    readmit,
+    excluded,
+    nameNodes,
+    previous: before,
+    timeoutS: hdfs.dataNodes.decommissionTimeoutMinutes * 60,
+  };
 }
 
 const names = (ordinals: number[]) => ordinals.map((o) => `${DATANODE_NAME}-${o}`).join(", ");
 
 function describe(c: Pick<DataNodeChange, "from" | "to" | "decommission" | "readmit">): string {
   const parts = [
-    c.decommission.length && `lowering it from ${c.from} to ${c.to} decommissions ${names(c.decommission)} first (their blocks are copied to the DataNodes that stay, then the pods go)`,
+    c.decommission.length &&
+      `lowering it from ${c.from} to ${c.to} decommissions ${names(c.decommission)} first (their blocks are copied to the DataNodes that stay, then the pods go)`,
     c.readmit.length && `${c.to} DataNodes readmit ${names(c.readmit)}, decommissioned earlier, before their pods start`,
   ];
   return parts.filter(Boolean).join("; ");
@@ -139,13 +159,18 @@ export async function applyDataNodes(p: LoadedPlatform, cluster: LiveCluster, c:
   const ns = p.settings.namespace;
   const at = `${SETTING} (stack ${p.stack})`;
   const run = (pod: string, script: string, what: string) =>
-    inNameNode(cluster, ns, pod, script).catch((e) => { throw new Error(`${what} failed in ${pod}: ${(e as Error).message}`); });
+    inNameNode(cluster, ns, pod, script).catch((e) => {
+      throw new Error(`${what} failed in ${pod}: ${(e as Error).message}`);
+    });
   const exclude = async (ordinals: number[]) => {
     for (const nn of c.nameNodes) await run(nn, excludeScript(ordinals.map((i) => dataNodeHost(i, ns))), "writing the exclude file");
     await run(c.nameNodes[0], refreshNodesScript(), "dfsadmin -refreshNodes");
   };
   const giveUp = async (why: string) => {
-    const back = await exclude(c.previous).then(() => "they are back in service", (e) => `putting the exclude list back failed too (${(e as Error).message})`);
+    const back = await exclude(c.previous).then(
+      () => "they are back in service",
+      (e) => `putting the exclude list back failed too (${(e as Error).message})`,
+    );
     return new ConfigError([`${at}: ${why}; ${back}. The DataNodes keep their count (${c.from}); nothing else was changed.`]);
   };
   try {
@@ -170,18 +195,28 @@ export async function applyDataNodes(p: LoadedPlatform, cluster: LiveCluster, c:
     if (Date.now() - started >= ignoredAfterS * 1000) {
       // A DataNode the NameNode does not report may register under another name: nothing vouches for its blocks.
       const unknown = pending.filter((h) => !states.has(h));
-      if (unknown.length) throw await giveUp(`the NameNode does not report ${short(unknown)} among its DataNodes, so nothing confirms its blocks are elsewhere (does it register under another name?)`);
+      if (unknown.length)
+        throw await giveUp(
+          `the NameNode does not report ${short(unknown)} among its DataNodes, so nothing confirms its blocks are elsewhere (does it register under another name?)`,
+        );
       // A NameNode ignores an excluded name it cannot resolve ("Failed to resolve address" in its log).
       const ignored = pending.filter((h) => states.get(h) === "Normal");
-      if (ignored.length) throw await giveUp(`the NameNode still reports ${short(ignored)} Normal ${ignoredAfterS}s after dfsadmin -refreshNodes: it ignores a host name it cannot resolve (its log says "Failed to resolve address"); check the DataNodes' headless Service`);
+      if (ignored.length)
+        throw await giveUp(
+          `the NameNode still reports ${short(ignored)} Normal ${ignoredAfterS}s after dfsadmin -refreshNodes: it ignores a host name it cannot resolve (its log says "Failed to resolve address"); check the DataNodes' headless Service`,
+        );
     }
     if (Date.now() - lastTold >= 60_000) {
       lastTold = Date.now();
-      await o.progress?.(`${SETTING}: waiting for ${pending.map((h) => `${h.split(".")[0]} (${states.get(h) ?? "not reported"})`).join(", ")}; ${Math.round((Date.now() - started) / 60_000)} of ${c.timeoutS / 60} min.`);
+      await o.progress?.(
+        `${SETTING}: waiting for ${pending.map((h) => `${h.split(".")[0]} (${states.get(h) ?? "not reported"})`).join(", ")}; ${Math.round((Date.now() - started) / 60_000)} of ${c.timeoutS / 60} min.`,
+      );
     }
     if (Date.now() > deadline) {
       const list = pending.map((h) => `${h.split(".")[0]} (${states.get(h) ?? "not reported"})`).join(", ");
-      throw await giveUp(`${list} still decommissioning after hdfs.dataNodes.decommissionTimeoutMinutes (${c.timeoutS / 60}): their blocks were not all copied yet. Raise it, or lower the count in smaller steps`);
+      throw await giveUp(
+        `${list} still decommissioning after hdfs.dataNodes.decommissionTimeoutMinutes (${c.timeoutS / 60}): their blocks were not all copied yet. Raise it, or lower the count in smaller steps`,
+      );
     }
     await new Promise((r) => setTimeout(r, o.intervalMs ?? 10_000));
   }

@@ -3,7 +3,7 @@
  * decommissioned): this run registers them, the runs after it keep them (kit/objects ignores their
  * changes), so the object reads the same to every later run.
  */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { keptMark } from "../components/kit/objects";
 
 export function markStatefulSet(namespace: string, name: string, marks: Record<string, string>, o: { unprotect?: boolean } = {}): pulumi.ResourceTransform {

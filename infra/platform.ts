@@ -16,7 +16,7 @@ import { Spark, SPARK_IMAGE } from "../components/spark";
 import { SqlEngine } from "../components/starburst";
 import { Yarn } from "../components/yarn";
 import { ZooKeeper } from "../components/zookeeper";
-import { Credential, credentialRef, credentialSource, Engine } from "./config/engines";
+import { type Credential, credentialRef, credentialSource, type Engine } from "./config/engines";
 import { section } from "./config/schema";
 import type { LoadedPlatform } from "./config/stack";
 import { fixedSizes } from "./scale-checks";
@@ -44,25 +44,37 @@ export class DataPlatform extends pulumi.ComponentResource {
     super("dataplatform:platform:DataPlatform", name, {}, opts);
     const { settings, config } = p;
     const production = config.tier === "production";
-    const provider = new k8s.Provider("kubernetes", {
-      kubeconfig: settings.kubeconfigInput,
-      context: settings.context,
-      namespace: settings.namespace,
-      // Update ConfigMaps in place: replacing a fixed-name ConfigMap deletes it first, and a pod
-      // restarting in that gap cannot start. Pods roll through their config checksum instead.
-      enableConfigMapMutable: true,
-    }, { parent: this });
-
-    const namespace = new k8s.core.v1.Namespace(settings.namespace, {
-      metadata: {
-        name: settings.namespace,
-        labels: { ...RESTRICTED_NAMESPACE_LABELS, "app.kubernetes.io/part-of": "data-platform", "app.kubernetes.io/managed-by": "pulumi" },
+    const provider = new k8s.Provider(
+      "kubernetes",
+      {
+        kubeconfig: settings.kubeconfigInput,
+        context: settings.context,
+        namespace: settings.namespace,
+        // Update ConfigMaps in place: replacing a fixed-name ConfigMap deletes it first, and a pod
+        // restarting in that gap cannot start. Pods roll through their config checksum instead.
+        enableConfigMapMutable: true,
       },
-    }, { parent: this, provider, protect: production });
+      { parent: this },
+    );
+
+    const namespace = new k8s.core.v1.Namespace(
+      settings.namespace,
+      {
+        metadata: {
+          name: settings.namespace,
+          labels: { ...RESTRICTED_NAMESPACE_LABELS, "app.kubernetes.io/part-of": "data-platform", "app.kubernetes.io/managed-by": "pulumi" },
+        },
+      },
+      { parent: this, provider, protect: production },
+    );
 
     const engineOpts = { parent: this, provider };
     // Before any engine: a quorum's StatefulSet exists only once its size is guarded.
-    const sizeGuard = new SizeGuard("size-guard", { namespace: settings.namespace, fixed: fixedSizes(p).map(([, name]) => name), dependsOn: [namespace] }, engineOpts);
+    const sizeGuard = new SizeGuard(
+      "size-guard",
+      { namespace: settings.namespace, fixed: fixedSizes(p).map(([, name]) => name), dependsOn: [namespace] },
+      engineOpts,
+    );
     const args = { namespace: settings.namespace, production, dependsOn: [namespace, sizeGuard] };
     const on = (e: Engine) => config.engines[e];
     // Where each credential is read from; consumers take it from the owning component.
@@ -73,38 +85,109 @@ export class DataPlatform extends pulumi.ComponentResource {
     const mysql = on("mysql") ? new Mysql("mysql", { ...args, credentials: owned("mysql"), config: section(config, "mysql") }, engineOpts) : undefined;
     // The schema has checked ENGINE_NEEDS: an engine that is on finds every engine it needs. Each
     // consumer takes its producers' components, and reads only their contracts (components/kit/contracts).
-    const metastore = on("hiveMetastore") ? new HiveMetastore("hive-metastore", {
-      ...args, config: section(config, "hiveMetastore"), dependsOn: [namespace, mysql!, minio!], database: mysql!, lake: minio!,
-    }, engineOpts) : undefined;
+    const metastore = on("hiveMetastore")
+      ? new HiveMetastore(
+          "hive-metastore",
+          {
+            ...args,
+            config: section(config, "hiveMetastore"),
+            dependsOn: [namespace, mysql!, minio!],
+            database: mysql!,
+            lake: minio!,
+          },
+          engineOpts,
+        )
+      : undefined;
     const hdfs = on("hdfs") ? new Hdfs("hdfs", { ...args, config: section(config, "hdfs"), zookeeper: zookeeper! }, engineOpts) : undefined;
-    const impala = on("impala") ? new Impala("impala", {
-      ...args, config: section(config, "impala"), hdfs: hdfs!, metastore: metastore!, lake: minio!, dependsOn: [namespace, metastore!],
-    }, engineOpts) : undefined;
-    const sql = on("starburst") ? new SqlEngine("sql", {
-      ...args, config: section(config, "starburst"), metastore: metastore!, lake: minio!, dependsOn: [namespace, metastore!, minio!],
-    }, engineOpts) : undefined;
+    const impala = on("impala")
+      ? new Impala(
+          "impala",
+          {
+            ...args,
+            config: section(config, "impala"),
+            hdfs: hdfs!,
+            metastore: metastore!,
+            lake: minio!,
+            dependsOn: [namespace, metastore!],
+          },
+          engineOpts,
+        )
+      : undefined;
+    const sql = on("starburst")
+      ? new SqlEngine(
+          "sql",
+          {
+            ...args,
+            config: section(config, "starburst"),
+            metastore: metastore!,
+            lake: minio!,
+            dependsOn: [namespace, metastore!, minio!],
+          },
+          engineOpts,
+        )
+      : undefined;
     const dbt = on("dbt") ? new DbtProject("dbt", { ...args, config: section(config, "dbt"), sql: sql!, dependsOn: [namespace, sql!] }, engineOpts) : undefined;
-    const yarn = on("yarn") ? new Yarn("yarn", {
-      ...args, config: section(config, "yarn"), zookeeper: zookeeper!, hdfs: hdfs!, kafka: kafka!, lake: minio!,
-      javaImage: config.spark?.image ?? SPARK_IMAGE,
-    }, engineOpts) : undefined;
-    const spark = on("spark") ? new Spark("spark", {
-      ...args, config: section(config, "spark"), yarn: yarn!, hdfs: hdfs!, kafka: kafka!, metastore: metastore!, lake: minio!,
-    }, engineOpts) : undefined;
+    const yarn = on("yarn")
+      ? new Yarn(
+          "yarn",
+          {
+            ...args,
+            config: section(config, "yarn"),
+            zookeeper: zookeeper!,
+            hdfs: hdfs!,
+            kafka: kafka!,
+            lake: minio!,
+            javaImage: config.spark?.image ?? SPARK_IMAGE,
+          },
+          engineOpts,
+        )
+      : undefined;
+    const spark = on("spark")
+      ? new Spark(
+          "spark",
+          {
+            ...args,
+            config: section(config, "spark"),
+            yarn: yarn!,
+            hdfs: hdfs!,
+            kafka: kafka!,
+            metastore: metastore!,
+            lake: minio!,
+          },
+          engineOpts,
+        )
+      : undefined;
     // Bootstrap order: Airflow (and so the first DAG run) comes after the topics exist (the Kafka
     // component's topics Job), the lake's tables exist (the SQL engine's tables Job), and the Job
     // templates the operators copy (Spark, dbt) are in place.
-    const airflow = on("airflow") ? new Orchestrator("airflow", {
-      ...args, config: section(config, "airflow"), credentials: owned("airflow"),
-      database: mysql!, lake: minio!, kafka: kafka!, sql: sql!, spark: spark!, dbt: dbt!,
-      bootstrap: [mysql!, minio!, kafka!, sql!, spark!, dbt!],
-    }, engineOpts) : undefined;
+    const airflow = on("airflow")
+      ? new Orchestrator(
+          "airflow",
+          {
+            ...args,
+            config: section(config, "airflow"),
+            credentials: owned("airflow"),
+            database: mysql!,
+            lake: minio!,
+            kafka: kafka!,
+            sql: sql!,
+            spark: spark!,
+            dbt: dbt!,
+            bootstrap: [mysql!, minio!, kafka!, sql!, spark!, dbt!],
+          },
+          engineOpts,
+        )
+      : undefined;
     const engines = [zookeeper, kafka, minio, mysql, metastore, sql, dbt, airflow, impala, hdfs, yarn, spark];
-    new NetworkPolicies("network", {
-      namespace: settings.namespace,
-      dependsOn: [namespace],
-      flows: engines.flatMap((e) => e?.flows ?? []),
-    }, engineOpts);
+    new NetworkPolicies(
+      "network",
+      {
+        namespace: settings.namespace,
+        dependsOn: [namespace],
+        flows: engines.flatMap((e) => e?.flows ?? []),
+      },
+      engineOpts,
+    );
 
     this.namespace = settings.namespace;
     this.kafkaBootstrapServers = kafka?.bootstrapServers;

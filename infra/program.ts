@@ -1,8 +1,8 @@
 /** Loads the stack's config and builds the platform; shared by `pulumi up` and the offline check. */
-import * as path from "path";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, ConfigLayer } from "./config/load";
-import { configuredKubeconfig, LoadedPlatform, loadPlatform } from "./config/stack";
+import { ConfigError, type ConfigLayer } from "./config/load";
+import { configuredKubeconfig, type LoadedPlatform, loadPlatform } from "./config/stack";
 import { checkExistingSecrets, clusterSecretReader } from "./existing-secrets";
 import { checkFixedSizes, checkScaleDown, checkStorage, liveCluster, statefulSetsWithVolumes } from "./scale-checks";
 import { DataPlatform } from "./platform";
@@ -53,7 +53,8 @@ export async function runProgramOrExplain(): Promise<DataPlatform> {
       if (apply) await growVolumes(loaded, cluster, growths);
       for (const t of growthTransforms(ns, growths)) pulumi.runtime.registerResourceTransform(t);
     }
-    for (const name of recreated) await pulumi.log.info(`StatefulSet ${name} is missing beside its claims: it is created again around them (unprotected for this run).`);
+    for (const name of recreated)
+      await pulumi.log.info(`StatefulSet ${name} is missing beside its claims: it is created again around them (unprotected for this run).`);
     for (const t of recreationTransforms(ns, recreated)) pulumi.runtime.registerResourceTransform(t);
     return new DataPlatform("platform", loaded);
   } catch (e) {

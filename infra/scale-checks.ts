@@ -70,7 +70,9 @@ async function deployed(p: LoadedPlatform, cluster: LiveCluster, setting: string
   try {
     return await cluster.statefulSet(ns, name);
   } catch (e) {
-    throw new ConfigError([`${setting} (stack ${p.stack}): cannot read the deployed StatefulSet ${ns}/${name} (and its first claims) to compare with: ${(e as Error).message.split("\n")[0]}`]);
+    throw new ConfigError([
+      `${setting} (stack ${p.stack}): cannot read the deployed StatefulSet ${ns}/${name} (and its first claims) to compare with: ${(e as Error).message.split("\n")[0]}`,
+    ]);
   }
 }
 
@@ -117,9 +119,11 @@ export async function checkFixedSizes(p: LoadedPlatform, cluster: LiveCluster): 
   }
   // MinIO's drives per server are claim templates: the pool's layout, as fixed as its server count.
   const { minio } = parts(p.config);
-  const live = minio && await deployed(p, cluster, "minio.drivesPerNode", MINIO_NAME);
+  const live = minio && (await deployed(p, cluster, "minio.drivesPerNode", MINIO_NAME));
   if (minio && live?.claims.length && live.claims.length !== minio.drivesPerNode) {
-    problems.push(`minio.drivesPerNode (stack ${p.stack}): StatefulSet ${MINIO_NAME} keeps ${live.claims.length} drive${live.claims.length > 1 ? "s" : ""} per server (asked: ${minio.drivesPerNode}): its erasure-coded pool was cut from them when it was created. Keep ${live.claims.length} (README: Resizing a quorum).`);
+    problems.push(
+      `minio.drivesPerNode (stack ${p.stack}): StatefulSet ${MINIO_NAME} keeps ${live.claims.length} drive${live.claims.length > 1 ? "s" : ""} per server (asked: ${minio.drivesPerNode}): its erasure-coded pool was cut from them when it was created. Keep ${live.claims.length} (README: Resizing a quorum).`,
+    );
   }
   if (problems.length) throw new ConfigError(problems);
 }
@@ -156,17 +160,23 @@ export async function checkStorage(p: LoadedPlatform, cluster: LiveCluster): Pro
     if (!claim) continue;
     const at = `${setting} (stack ${p.stack})`;
     if ((wanted.storageClass ?? undefined) !== (claim.templateClass ?? undefined)) {
-      problems.push(`${at}: storageClass: StatefulSet ${name}'s volumes are on ${claim.storageClass ?? claim.templateClass ?? "no StorageClass"}; a volume cannot move to ${wanted.storageClass ?? "the default class"}. Keep ${claim.templateClass ? `storageClass: ${claim.templateClass}` : "it unset"}.`);
+      problems.push(
+        `${at}: storageClass: StatefulSet ${name}'s volumes are on ${claim.storageClass ?? claim.templateClass ?? "no StorageClass"}; a volume cannot move to ${wanted.storageClass ?? "the default class"}. Keep ${claim.templateClass ? `storageClass: ${claim.templateClass}` : "it unset"}.`,
+      );
       continue;
     }
     // The config's sizes passed the schema's quantity pattern.
     const [from, to] = [quantityBytes(claim.size), quantityBytes(wanted.size)!];
     if (from === undefined) {
-      problems.push(`${at}: size: StatefulSet ${name}'s volumes ask for ${claim.size}, a quantity this check cannot read; compare it with ${wanted.size} by hand.`);
+      problems.push(
+        `${at}: size: StatefulSet ${name}'s volumes ask for ${claim.size}, a quantity this check cannot read; compare it with ${wanted.size} by hand.`,
+      );
       continue;
     }
     if (to < from) {
-      problems.push(`${at}: size: ${wanted.size} is smaller than StatefulSet ${name}'s volumes (${claim.size}); volumes cannot shrink. Keep ${claim.size} or more.`);
+      problems.push(
+        `${at}: size: ${wanted.size} is smaller than StatefulSet ${name}'s volumes (${claim.size}); volumes cannot shrink. Keep ${claim.size} or more.`,
+      );
     } else if (to > from) {
       let sc: { name: string; expandable: boolean } | undefined;
       try {
@@ -176,8 +186,14 @@ export async function checkStorage(p: LoadedPlatform, cluster: LiveCluster): Pro
         continue;
       }
       if (!sc?.expandable) {
-        const which = !sc ? (claim.storageClass ? `StorageClass ${claim.storageClass} does not exist` : "the volumes have no StorageClass") : `StorageClass ${sc.name} does not set allowVolumeExpansion: true`;
-        problems.push(`${at}: size: growing StatefulSet ${name}'s volumes from ${claim.size} to ${wanted.size} needs a StorageClass that lets claims expand, and ${which}. Keep ${claim.size} (README: Growing storage).`);
+        const which = !sc
+          ? claim.storageClass
+            ? `StorageClass ${claim.storageClass} does not exist`
+            : "the volumes have no StorageClass"
+          : `StorageClass ${sc.name} does not set allowVolumeExpansion: true`;
+        problems.push(
+          `${at}: size: growing StatefulSet ${name}'s volumes from ${claim.size} to ${wanted.size} needs a StorageClass that lets claims expand, and ${which}. Keep ${claim.size} (README: Growing storage).`,
+        );
       } else {
         growths.push({ setting, statefulSet: name, templates: live!.claims.map((c) => c.name), from: claim.size, to: wanted.size });
       }
@@ -203,17 +219,18 @@ export async function checkScaleDown(p: LoadedPlatform, cluster: LiveCluster): P
   }
   if (result.code === 0) return;
   if (result.code === 3) {
-    const held = result.output.split("\n").filter((l) => l.startsWith("held ")).map((l) => l.slice("held ".length));
+    const held = result.output
+      .split("\n")
+      .filter((l) => l.startsWith("held "))
+      .map((l) => l.slice("held ".length));
     const shown = held.slice(0, SHOWN).join("; ") + (held.length > SHOWN ? `; and ${held.length - SHOWN} more` : "");
     throw new ConfigError([
       `${what}, which still hold${ids.length > 1 ? "" : "s"} replicas of ${held.length} partition${held.length > 1 ? "s" : ""} (${shown}). ` +
-      `Move them to brokers 0-${wanted - 1} first (README: Removing brokers), then lower the count; nothing was changed.`,
+        `Move them to brokers 0-${wanted - 1} first (README: Removing brokers), then lower the count; nothing was changed.`,
     ]);
   }
   const why = lastLine(result.output) || `exit ${result.code}`;
-  const hint = execForbidden(why)
-    ? `${EXEC_RIGHT} for this check`
-    : "Lower the count once the brokers run and hold nothing";
+  const hint = execForbidden(why) ? `${EXEC_RIGHT} for this check` : "Lower the count once the brokers run and hold nothing";
   throw new ConfigError([`${what}, and the program cannot confirm they hold no partition replicas (${BROKER_NAME}-0: ${why}). ${hint}; nothing was changed.`]);
 }
 
@@ -227,13 +244,17 @@ export function liveCluster(settings: LoadedPlatform["settings"], stackFile?: st
     const sts = await readIfExists(kc.makeApiClient(client.AppsV1Api).readNamespacedStatefulSet({ name, namespace }));
     if (!sts) return undefined;
     const core = kc.makeApiClient(client.CoreV1Api);
-    const claims = await Promise.all((sts.spec?.volumeClaimTemplates ?? []).map(async (t) => {
-      const first = await readIfExists(core.readNamespacedPersistentVolumeClaim({ name: `${t.metadata?.name}-${name}-0`, namespace }));
-      return {
-        name: t.metadata?.name ?? "", size: String(t.spec?.resources?.requests?.storage ?? "0"),
-        templateClass: t.spec?.storageClassName, storageClass: first?.spec?.storageClassName ?? t.spec?.storageClassName,
-      };
-    }));
+    const claims = await Promise.all(
+      (sts.spec?.volumeClaimTemplates ?? []).map(async (t) => {
+        const first = await readIfExists(core.readNamespacedPersistentVolumeClaim({ name: `${t.metadata?.name}-${name}-0`, namespace }));
+        return {
+          name: t.metadata?.name ?? "",
+          size: String(t.spec?.resources?.requests?.storage ?? "0"),
+          templateClass: t.spec?.storageClassName,
+          storageClass: first?.spec?.storageClassName ?? t.spec?.storageClassName,
+        };
+      }),
+    );
     return { replicas: sts.spec?.replicas ?? 1, annotations: sts.metadata?.annotations ?? {}, claims };
   };
   return {
@@ -249,18 +270,30 @@ export function liveCluster(settings: LoadedPlatform["settings"], stackFile?: st
     async exec(namespace, pod, container, command) {
       const { Writable } = await import("node:stream");
       let output = "";
-      const sink = new Writable({ write(chunk, _enc, done) { output += chunk.toString(); done(); } });
+      const sink = new Writable({
+        write(chunk, _enc, done) {
+          output += chunk.toString();
+          done();
+        },
+      });
       type Status = { status?: string; details?: { causes?: { reason?: string; message?: string }[] }; message?: string };
       // Ends with the exec's status, or without one when the connection closes or time runs out.
       const status = await new Promise<Status>((resolve, reject) => {
         const timer = setTimeout(() => resolve({ message: `no answer after ${EXEC_TIMEOUT_S}s` }), EXEC_TIMEOUT_S * 1000);
-        const done = (s: Status) => { clearTimeout(timer); resolve(s); };
-        new client.Exec(kc).exec(namespace, pod, container, command, sink, sink, null, false, (s) => done(s as Status))
+        const done = (s: Status) => {
+          clearTimeout(timer);
+          resolve(s);
+        };
+        new client.Exec(kc)
+          .exec(namespace, pod, container, command, sink, sink, null, false, (s) => done(s as Status))
           .then((ws) => {
             ws.on("close", () => setTimeout(() => done({ message: "the connection closed without an exit status" }), 1000));
             ws.on("error", (e: Error) => done({ message: e.message }));
           })
-          .catch((e) => { clearTimeout(timer); reject(e); });
+          .catch((e) => {
+            clearTimeout(timer);
+            reject(e);
+          });
       });
       if (status.status === "Success") return { code: 0, output };
       const exitCode = status.details?.causes?.find((c) => c.reason === "ExitCode")?.message;
@@ -272,14 +305,19 @@ export function liveCluster(settings: LoadedPlatform["settings"], stackFile?: st
     },
     async growClaim(namespace, name, size, o = {}) {
       const body = { spec: { resources: { requests: { storage: size } } } };
-      await kc.makeApiClient(client.CoreV1Api).patchNamespacedPersistentVolumeClaim({ name, namespace, body, ...(o.dryRun ? { dryRun: "All" } : {}) }, client.setHeaderOptions("Content-Type", client.PatchStrategy.MergePatch));
+      await kc
+        .makeApiClient(client.CoreV1Api)
+        .patchNamespacedPersistentVolumeClaim(
+          { name, namespace, body, ...(o.dryRun ? { dryRun: "All" } : {}) },
+          client.setHeaderOptions("Content-Type", client.PatchStrategy.MergePatch),
+        );
     },
     async orphanStatefulSet(namespace, name) {
       const apps = kc.makeApiClient(client.AppsV1Api);
-      const gone = await readIfExists(apps.deleteNamespacedStatefulSet({ name, namespace, propagationPolicy: "Orphan" })) === undefined;
+      const gone = (await readIfExists(apps.deleteNamespacedStatefulSet({ name, namespace, propagationPolicy: "Orphan" }))) === undefined;
       // The garbage collector releases the pods (and revisions), then the StatefulSet goes.
       const deadline = Date.now() + ORPHAN_TIMEOUT_S * 1000;
-      while (!gone && await readIfExists(apps.readNamespacedStatefulSet({ name, namespace }))) {
+      while (!gone && (await readIfExists(apps.readNamespacedStatefulSet({ name, namespace })))) {
         if (Date.now() > deadline) throw new Error(`still there after ${ORPHAN_TIMEOUT_S}s (is the garbage collector running?)`);
         await new Promise((r) => setTimeout(r, 500));
       }

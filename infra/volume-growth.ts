@@ -6,7 +6,7 @@
  * new template; the new StatefulSet adopts the same pods and claims. checkStorage has vouched that
  * the size only grows, on a StorageClass that lets claims expand.
  */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { VOLUME_GROWTH_ANNOTATION } from "../components/kit/manifests";
 import { quantityBytes } from "../components/kit/quantity";
 import { ConfigError } from "./config/load";
@@ -38,7 +38,9 @@ export async function planGrowth(p: LoadedPlatform, cluster: LiveCluster, growth
     const mine = all.filter((c) => claimsOf(g.statefulSet, g.templates).test(c.name));
     const smaller = mine.filter((c) => (quantityBytes(c.size) ?? 0) < quantityBytes(g.to)!);
     for (const c of smaller.filter((c) => c.phase !== "Bound")) {
-      problems.push(`${g.setting} (stack ${p.stack}): size: claim ${c.name} is ${c.phase ?? "not bound"}, and only a bound claim can grow. Keep ${g.from} until it is bound to a volume (README: Growing storage).`);
+      problems.push(
+        `${g.setting} (stack ${p.stack}): size: claim ${c.name} is ${c.phase ?? "not bound"}, and only a bound claim can grow. Keep ${g.from} until it is bound to a volume (README: Growing storage).`,
+      );
     }
     return { ...g, claims: smaller.map((c) => c.name) };
   });
@@ -48,7 +50,9 @@ export async function planGrowth(p: LoadedPlatform, cluster: LiveCluster, growth
       try {
         await cluster.growClaim(ns, claim, g.to, { dryRun: true });
       } catch (e) {
-        problems.push(`${g.setting} (stack ${p.stack}): size: the API server would refuse to grow claim ${ns}/${claim} to ${g.to}: ${apiMessage(e)}. Keep ${g.from} (README: Growing storage).`);
+        problems.push(
+          `${g.setting} (stack ${p.stack}): size: the API server would refuse to grow claim ${ns}/${claim} to ${g.to}: ${apiMessage(e)}. Keep ${g.from} (README: Growing storage).`,
+        );
       }
     }
   }
@@ -72,7 +76,9 @@ export async function missingAroundClaims(p: LoadedPlatform, cluster: LiveCluste
 }
 
 export function recreationTransforms(namespace: string, statefulSets: string[]): pulumi.ResourceTransform[] {
-  return statefulSets.map((name) => markStatefulSet(namespace, name, { [VOLUME_GROWTH_ANNOTATION]: "recreated around its existing claims" }, { unprotect: true }));
+  return statefulSets.map((name) =>
+    markStatefulSet(namespace, name, { [VOLUME_GROWTH_ANNOTATION]: "recreated around its existing claims" }, { unprotect: true }),
+  );
 }
 
 /** What a run says about a growth: at preview what it will do, at `up` what it does. */
@@ -94,7 +100,9 @@ export async function growVolumes(p: LoadedPlatform, cluster: LiveCluster, plann
       try {
         await cluster.growClaim(ns, claim, g.to);
       } catch (e) {
-        throw new ConfigError([`${g.setting} (stack ${p.stack}): size: the API server refused to grow claim ${ns}/${claim} to ${g.to}: ${apiMessage(e)}. No StatefulSet was touched; claims before it in ${g.claims.join(", ")} have grown.`]);
+        throw new ConfigError([
+          `${g.setting} (stack ${p.stack}): size: the API server refused to grow claim ${ns}/${claim} to ${g.to}: ${apiMessage(e)}. No StatefulSet was touched; claims before it in ${g.claims.join(", ")} have grown.`,
+        ]);
       }
     }
   }
@@ -102,14 +110,25 @@ export async function growVolumes(p: LoadedPlatform, cluster: LiveCluster, plann
     try {
       await cluster.orphanStatefulSet(ns, g.statefulSet);
     } catch (e) {
-      throw new ConfigError([`${g.setting} (stack ${p.stack}): size: claims grew to ${g.to}, but StatefulSet ${ns}/${g.statefulSet} was not gone (deleted with its pods left running) in time: ${apiMessage(e)}. Its pods keep running; run pulumi up again.`]);
+      throw new ConfigError([
+        `${g.setting} (stack ${p.stack}): size: claims grew to ${g.to}, but StatefulSet ${ns}/${g.statefulSet} was not gone (deleted with its pods left running) in time: ${apiMessage(e)}. Its pods keep running; run pulumi up again.`,
+      ]);
     }
   }
 }
 
 function apiMessage(e: unknown): string {
   const body = (e as { body?: unknown }).body;
-  const parsed = typeof body === "string" ? (() => { try { return JSON.parse(body); } catch { return undefined; } })() : body;
+  const parsed =
+    typeof body === "string"
+      ? (() => {
+          try {
+            return JSON.parse(body);
+          } catch {
+            return undefined;
+          }
+        })()
+      : body;
   return String((parsed as { message?: string } | undefined)?.message ?? (e as Error).message).split("\n")[0];
 }
 
@@ -119,5 +138,7 @@ function apiMessage(e: unknown): string {
  * and unprotected for this one run; the runs after it protect them again and keep the mark.
  */
 export function growthTransforms(namespace: string, planned: PlannedGrowth[]): pulumi.ResourceTransform[] {
-  return planned.map((g) => markStatefulSet(namespace, g.statefulSet, { [VOLUME_GROWTH_ANNOTATION]: `${g.templates.join(", ")}: ${g.from} -> ${g.to}` }, { unprotect: true }));
+  return planned.map((g) =>
+    markStatefulSet(namespace, g.statefulSet, { [VOLUME_GROWTH_ANNOTATION]: `${g.templates.join(", ")}: ${g.from} -> ${g.to}` }, { unprotect: true }),
+  );
 }

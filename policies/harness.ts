@@ -2,8 +2,8 @@
  * Runs the pack's policies outside the Pulumi engine: over a planned program (the offline check)
  * or over plain manifests. Same policy code, same per-stack config, same verdicts.
  */
-import * as fs from "fs";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import type { EnforcementLevel, Policy, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import Ajv from "ajv";
 import { policies } from "./all";
@@ -50,7 +50,10 @@ export class PolicyInputError extends Error {}
 export function stacksWithConfig(): string[] {
   const order = ["dev", "staging", "prod"];
   const rank = (s: string) => (order.includes(s) ? order.indexOf(s) : order.length);
-  return fs.readdirSync(CONFIG_DIR).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -5))
+  return fs
+    .readdirSync(CONFIG_DIR)
+    .filter((f) => f.endsWith(".json"))
+    .map((f) => f.slice(0, -5))
     .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
 
@@ -100,7 +103,9 @@ export function loadPackConfigFile(file: string): PackConfig {
         const where = e.instancePath ? `${name}${e.instancePath.replace(/\//g, ".")}` : name;
         if (e.keyword === "additionalProperties") {
           const key = (e.params as { additionalProperty: string }).additionalProperty;
-          problems.push(`${shown}: ${where}.${key}: unknown setting; allowed: enforcementLevel, ${Object.keys(policy.configSchema?.properties ?? {}).join(", ")}`);
+          problems.push(
+            `${shown}: ${where}.${key}: unknown setting; allowed: enforcementLevel, ${Object.keys(policy.configSchema?.properties ?? {}).join(", ")}`,
+          );
         } else {
           problems.push(`${shown}: ${where}: ${e.message}`);
         }
@@ -114,7 +119,11 @@ export function loadPackConfigFile(file: string): PackConfig {
 /** The level a policy runs at; "remediate" acts as "mandatory" here, as no policy of the pack remediates. */
 export function enforcementOf(policy: Policy, config: PackConfig | undefined): EnforcementLevel {
   const entry = config?.[policy.name];
-  const level = (typeof entry === "string" ? entry : entry?.enforcementLevel) ?? (typeof config?.all === "string" ? config.all : config?.all?.enforcementLevel) ?? policy.enforcementLevel ?? "advisory";
+  const level =
+    (typeof entry === "string" ? entry : entry?.enforcementLevel) ??
+    (typeof config?.all === "string" ? config.all : config?.all?.enforcementLevel) ??
+    policy.enforcementLevel ??
+    "advisory";
   return level === "remediate" ? "mandatory" : level;
 }
 
@@ -142,7 +151,16 @@ function policyResource(stack: string, r: PolicyInput) {
     name: r.name,
     props: r.props,
     urn: urnOf(stack, r),
-    opts: r.opts ? { protect: r.opts.protect, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [], parent: r.opts.parent } : (undefined as any),
+    opts: r.opts
+      ? {
+          protect: r.opts.protect,
+          ignoreChanges: [],
+          aliases: [],
+          customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+          additionalSecretOutputs: [],
+          parent: r.opts.parent,
+        }
+      : (undefined as any),
     dependencies: [],
     propertyDependencies: {},
     isType: (cls: any) => cls?.__pulumiType === r.type,

@@ -1,21 +1,23 @@
 /** Reads Kubernetes YAML (files or directories, multi-document, `kind: List`) as policy inputs. */
-import * as fs from "fs";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as YAML from "yaml";
-import { PolicyInput, PolicyInputError } from "./harness";
+import { type PolicyInput, PolicyInputError } from "./harness";
 import { typeOfManifest } from "./lib/objects";
 
 function yamlFiles(target: string): string[] {
   if (!fs.existsSync(target)) throw new PolicyInputError(`${target}: no such file or directory`);
   if (fs.statSync(target).isFile()) return [target];
-  return fs.readdirSync(target, { withFileTypes: true })
+  return fs
+    .readdirSync(target, { withFileTypes: true })
     .sort((a, b) => a.name.localeCompare(b.name))
     .flatMap((e) => (e.isDirectory() ? yamlFiles(path.join(target, e.name)) : /\.ya?ml$/.test(e.name) ? [path.join(target, e.name)] : []));
 }
 
 function toInput(obj: any, where: string): PolicyInput[] {
   if (obj === null || obj === undefined) return [];
-  if (typeof obj !== "object" || Array.isArray(obj)) throw new PolicyInputError(`${where}: not a Kubernetes object (a mapping with apiVersion, kind and metadata.name)`);
+  if (typeof obj !== "object" || Array.isArray(obj))
+    throw new PolicyInputError(`${where}: not a Kubernetes object (a mapping with apiVersion, kind and metadata.name)`);
   if (obj.kind === "List" || (typeof obj.kind === "string" && obj.kind.endsWith("List") && Array.isArray(obj.items))) {
     return (obj.items as unknown[]).flatMap((item, i) => toInput(item, `${where}, item ${i + 1}`));
   }

@@ -1,15 +1,28 @@
-import * as fs from "fs";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as YAML from "yaml";
 import { loadPlatform } from "../infra/config/stack";
-import { AIRFLOW_CREDENTIALS, airflowConfig, AirflowConfig } from "../components/airflow/config";
+import { AIRFLOW_CREDENTIALS, airflowConfig, type AirflowConfig } from "../components/airflow/config";
 
 const CREDENTIALS_SECRET = AIRFLOW_CREDENTIALS.secret;
 import {
-  airflowFlows, airflowManifests, chartValues, createAdminArgs, databaseScript, dagFiles, egressPolicies,
-  fernetKey, hardenChartObject, logsFolder, RELEASE, logsPolicy, logsUserScript, pluginFiles, taskJobRules,
+  airflowFlows,
+  airflowManifests,
+  chartValues,
+  createAdminArgs,
+  databaseScript,
+  dagFiles,
+  egressPolicies,
+  fernetKey,
+  hardenChartObject,
+  logsFolder,
+  RELEASE,
+  logsPolicy,
+  logsUserScript,
+  pluginFiles,
+  taskJobRules,
 } from "../components/airflow/spec";
-import { Plan, planStack } from "../tools/plan";
+import { type Plan, planStack } from "../tools/plan";
 import { configProblems, environmentWith, find, ROOT } from "./helpers";
 import { stackContracts } from "./support/contracts";
 import { stackPlan } from "./support/stack-plans";
@@ -31,12 +44,17 @@ const base = { executor: "LocalExecutor", scheduler: sized, apiServer: sized, da
 
 function problemsFor(changes: Record<string, unknown>, env = "dev"): string[] {
   const file = environmentWith(env, changes);
-  return configProblems(() => loadPlatform(ROOT, env, { "dataplatform:environment": env, "dataplatform:environmentFile": file, ...CLUSTER_ID }))
-    .map((p) => p.replace(file, "<env>"));
+  return configProblems(() => loadPlatform(ROOT, env, { "dataplatform:environment": env, "dataplatform:environmentFile": file, ...CLUSTER_ID })).map((p) =>
+    p.replace(file, "<env>"),
+  );
 }
 
 describe("Airflow chart values", () => {
-  it.each([["dev", "LocalExecutor"], ["staging", "KubernetesExecutor"], ["prod", "KubernetesExecutor"]])("%s runs %s with the pinned image", (env, executor) => {
+  it.each([
+    ["dev", "LocalExecutor"],
+    ["staging", "KubernetesExecutor"],
+    ["prod", "KubernetesExecutor"],
+  ])("%s runs %s with the pinned image", (env, executor) => {
     const values: any = chartValues(airflowOf(env), NS, B("dev"), OWN);
     expect(values.executor).toBe(executor);
     expect(values.images.airflow).toMatchObject({ repository: "apache/airflow", tag: "3.1.8" });
@@ -83,7 +101,9 @@ describe("Airflow chart values", () => {
     expect(args[2]).toContain("/opt/platform/admin/password");
     expect(args[2]).not.toContain("{{");
     const values: any = chartValues(cfg, NS, B("dev"), OWN);
-    expect(values.createUserJob.extraVolumes).toEqual([{ name: "admin-password", secret: { secretName: CREDENTIALS_SECRET, items: [{ key: "admin-password", path: "password" }] } }]);
+    expect(values.createUserJob.extraVolumes).toEqual([
+      { name: "admin-password", secret: { secretName: CREDENTIALS_SECRET, items: [{ key: "admin-password", path: "password" }] } },
+    ]);
     expect(cfg.admin.username).not.toBe("admin");
   });
 
@@ -92,27 +112,55 @@ describe("Airflow chart values", () => {
     const dags = values.volumes.find((v: any) => v.name === "platform-dags");
     expect(dags.configMap.items).toEqual([{ key: "enterprise_data_pipeline_dag.py", path: "enterprise_data_pipeline_dag.py" }]);
     const plugins = values.volumes.find((v: any) => v.name === "platform-plugins");
-    expect(plugins.configMap.items.map((i: any) => i.path)).toEqual(expect.arrayContaining(["dataplatform_operators/__init__.py", "dataplatform_operators/spark.py", "dataplatform_operators/starburst.py", "dataplatform_operators/generator.py"]));
-    expect(values.volumeMounts).toEqual(expect.arrayContaining([
-      { name: "platform-dags", mountPath: "/opt/airflow/dags", readOnly: true },
-      { name: "platform-plugins", mountPath: "/opt/airflow/plugins", readOnly: true },
-    ]));
+    expect(plugins.configMap.items.map((i: any) => i.path)).toEqual(
+      expect.arrayContaining([
+        "dataplatform_operators/__init__.py",
+        "dataplatform_operators/spark.py",
+        "dataplatform_operators/starburst.py",
+        "dataplatform_operators/generator.py",
+      ]),
+    );
+    expect(values.volumeMounts).toEqual(
+      expect.arrayContaining([
+        { name: "platform-dags", mountPath: "/opt/airflow/dags", readOnly: true },
+        { name: "platform-plugins", mountPath: "/opt/airflow/plugins", readOnly: true },
+      ]),
+    );
     const manifests = airflowManifests(airflowOf("dev"), NS, B("dev"), OWN);
     const dagMap: any = manifests.find((m) => m.kind === "ConfigMap" && m.metadata.name === "airflow-dags");
-    expect(dagMap.data["enterprise_data_pipeline_dag.py"]).toBe(fs.readFileSync(path.join(ROOT, "components/airflow/dags/enterprise_data_pipeline_dag.py"), "utf8"));
+    expect(dagMap.data["enterprise_data_pipeline_dag.py"]).toBe(
+      fs.readFileSync(path.join(ROOT, "components/airflow/dags/enterprise_data_pipeline_dag.py"), "utf8"),
+    );
     expect(Object.keys(dagFiles())).toEqual(["enterprise_data_pipeline_dag.py"]);
     expect(Object.keys(pluginFiles()).every((f) => !f.includes("__pycache__"))).toBe(true);
   });
 
   it("pulls DAGs with git-sync instead when asked, and lets only the DAG readers reach the repository", () => {
-    const cfg = parse({ ...base, dags: { source: "git", git: { repo: "https://git.example.com/data/dags.git", ref: "v1.2.0", subPath: "airflow/dags", credentialsSecret: "git-credentials" } } });
+    const cfg = parse({
+      ...base,
+      dags: {
+        source: "git",
+        git: { repo: "https://git.example.com/data/dags.git", ref: "v1.2.0", subPath: "airflow/dags", credentialsSecret: "git-credentials" },
+      },
+    });
     const values: any = chartValues(cfg, NS, B("dev"), OWN);
-    expect(values.dags.gitSync).toMatchObject({ enabled: true, repo: "https://git.example.com/data/dags.git", ref: "v1.2.0", branch: "v1.2.0", subPath: "airflow/dags", period: "60s", credentialsSecret: "git-credentials" });
+    expect(values.dags.gitSync).toMatchObject({
+      enabled: true,
+      repo: "https://git.example.com/data/dags.git",
+      ref: "v1.2.0",
+      branch: "v1.2.0",
+      subPath: "airflow/dags",
+      period: "60s",
+      credentialsSecret: "git-credentials",
+    });
     expect(values.volumes.map((v: any) => v.name)).not.toContain("platform-dags");
     expect(airflowManifests(cfg, NS, B("dev"), OWN).map((m) => m.metadata.name)).not.toContain("airflow-dags");
     const git: any = egressPolicies(cfg, NS).find((p) => p.metadata.name === "allow-airflow-git");
     expect(git.spec.podSelector.matchExpressions[0].values).toEqual(["scheduler", "dag-processor", "triggerer"]);
-    expect(git.spec.egress[0].ports).toEqual([{ protocol: "TCP", port: 443 }, { protocol: "TCP", port: 22 }]);
+    expect(git.spec.egress[0].ports).toEqual([
+      { protocol: "TCP", port: 443 },
+      { protocol: "TCP", port: 22 },
+    ]);
     expect(values.dags.gitSync.securityContexts.container.runAsUser).toBe(65533);
     expect(values.dags.gitSync.extraVolumeMounts).toEqual([{ name: "tmp", mountPath: "/tmp" }]);
     expect(values.dags.gitSync.env).toEqual([{ name: "GITSYNC_HTTP_BIND", value: ":8082" }]);
@@ -120,7 +168,18 @@ describe("Airflow chart values", () => {
   });
 
   it("uses the Secret as an ssh key with verified host keys for ssh URLs, and reaches an internal server by its addresses", () => {
-    const ssh = parse({ ...base, dags: { source: "git", git: { repo: "git@git.internal:data/dags.git", credentialsSecret: "dags-deploy-key", knownHosts: "git.internal ssh-ed25519 AAAA", serverCidrs: ["10.20.0.5/32"] } } });
+    const ssh = parse({
+      ...base,
+      dags: {
+        source: "git",
+        git: {
+          repo: "git@git.internal:data/dags.git",
+          credentialsSecret: "dags-deploy-key",
+          knownHosts: "git.internal ssh-ed25519 AAAA",
+          serverCidrs: ["10.20.0.5/32"],
+        },
+      },
+    });
     const sync: any = (chartValues(ssh, NS, B("dev"), OWN) as any).dags.gitSync;
     expect(sync).toMatchObject({ sshKeySecret: "dags-deploy-key", knownHosts: "git.internal ssh-ed25519 AAAA" });
     expect(sync).not.toHaveProperty("credentialsSecret");
@@ -138,7 +197,14 @@ describe("Airflow chart values", () => {
     expect(local.workers.extraInitContainers).toBeUndefined();
     expect(local.env).toContainEqual({ name: "PYTHONPATH", value: "/opt/platform/python" });
     const k8s: any = chartValues(airflowOf("prod"), NS, B("prod"), OWN);
-    expect(k8s.workers.extraInitContainers[0].command).toEqual(["bash", "-c", fs.readFileSync(path.join(ROOT, "components/airflow/install-task-packages.sh"), "utf8"), "--", "/opt/platform/python", "/opt/platform/requirements/requirements.txt"]);
+    expect(k8s.workers.extraInitContainers[0].command).toEqual([
+      "bash",
+      "-c",
+      fs.readFileSync(path.join(ROOT, "components/airflow/install-task-packages.sh"), "utf8"),
+      "--",
+      "/opt/platform/python",
+      "/opt/platform/requirements/requirements.txt",
+    ]);
     expect(k8s.scheduler.extraInitContainers).toBeUndefined();
     const image = parse({ ...base, dependencies: "image", image: "registry.example.com/platform/airflow:3.1.8-1" });
     const baked: any = chartValues(image, NS, B("dev"), OWN);
@@ -157,8 +223,16 @@ describe("Airflow chart values", () => {
     expect(env.KAFKA_BOOTSTRAP_SERVERS).toBe("kafka-bootstrap.data-platform.svc.cluster.local:9092");
     expect(env.TRINO_HOST).toBe("trino.data-platform.svc.cluster.local");
     expect(env.DBT_TARGET).toBe("dev");
-    expect(JSON.parse(env.AIRFLOW_CONN_MINIO_LOGS)).toEqual({ conn_type: "aws", extra: { endpoint_url: "http://minio.data-platform.svc.cluster.local:9000", region_name: "us-east-1" } });
-    expect(values.config.logging).toEqual({ remote_logging: "True", remote_base_log_folder: "s3://data-lake/airflow-logs", remote_log_conn_id: "minio_logs", delete_local_logs: "True" });
+    expect(JSON.parse(env.AIRFLOW_CONN_MINIO_LOGS)).toEqual({
+      conn_type: "aws",
+      extra: { endpoint_url: "http://minio.data-platform.svc.cluster.local:9000", region_name: "us-east-1" },
+    });
+    expect(values.config.logging).toEqual({
+      remote_logging: "True",
+      remote_base_log_folder: "s3://data-lake/airflow-logs",
+      remote_log_conn_id: "minio_logs",
+      delete_local_logs: "True",
+    });
     expect(values.logs).toEqual({ persistence: { enabled: false }, emptyDirConfig: { sizeLimit: "5Gi" } });
     for (const part of ["scheduler", "dagProcessor", "triggerer", "workers"]) expect(values[part].logGroomerSidecar).toEqual({ enabled: false });
     expect(values.config.core.execution_api_server_url).toBe("http://airflow-api-server.data-platform.svc.cluster.local:8080/execution/");
@@ -176,12 +250,25 @@ describe("Airflow chart values", () => {
 
 describe("hardening the chart's pods", () => {
   const deployment = (name: string) => ({ metadata: { name }, spec: { template: { spec: { containers: [] } } } });
-  const token = (cfg: AirflowConfig, type: string, name: string) => hardenChartObject(cfg, type, deployment(name))?.spec.template.spec.automountServiceAccountToken;
+  const token = (cfg: AirflowConfig, type: string, name: string) =>
+    hardenChartObject(cfg, type, deployment(name))?.spec.template.spec.automountServiceAccountToken;
 
   it("gives the scheduler, dag-processor and triggerer their liveness check as readiness, and leaves Jobs and set probes alone", () => {
     const check = { exec: { command: ["sh", "-c", "airflow jobs check --local"] }, periodSeconds: 60 };
     const own = { httpGet: { path: "/api/v2/monitor/health", port: 8080 } };
-    const props = { metadata: { name: "airflow-scheduler" }, spec: { template: { spec: { containers: [{ name: "scheduler", livenessProbe: check }, { name: "api", livenessProbe: check, readinessProbe: own }] } } } };
+    const props = {
+      metadata: { name: "airflow-scheduler" },
+      spec: {
+        template: {
+          spec: {
+            containers: [
+              { name: "scheduler", livenessProbe: check },
+              { name: "api", livenessProbe: check, readinessProbe: own },
+            ],
+          },
+        },
+      },
+    };
     const cfg = airflowOf("dev");
     const [scheduler, api] = hardenChartObject(cfg, "kubernetes:apps/v1:Deployment", props)!.spec.template.spec.containers;
     expect(scheduler.readinessProbe).toEqual(check);
@@ -191,7 +278,12 @@ describe("hardening the chart's pods", () => {
 
   it("labels every chart object and pod with the recommended labels, each part with its own instance", () => {
     const values: any = chartValues(airflowOf("prod"), NS, B("prod"), OWN);
-    expect(values.labels).toEqual({ "app.kubernetes.io/name": "airflow", "app.kubernetes.io/instance": "airflow", "app.kubernetes.io/part-of": "data-platform", "app.kubernetes.io/managed-by": "pulumi" });
+    expect(values.labels).toEqual({
+      "app.kubernetes.io/name": "airflow",
+      "app.kubernetes.io/instance": "airflow",
+      "app.kubernetes.io/part-of": "data-platform",
+      "app.kubernetes.io/managed-by": "pulumi",
+    });
     expect(values.scheduler.labels["app.kubernetes.io/instance"]).toBe("airflow-scheduler");
     expect(values.workers.labels["app.kubernetes.io/component"]).toBe("worker");
     expect(values.migrateDatabaseJob.labels["app.kubernetes.io/component"]).toBe("migrations");
@@ -206,11 +298,32 @@ describe("hardening the chart's pods", () => {
   it("lets only the accounts that call the Kubernetes API mount a token", () => {
     const sa = (env: string) => {
       const v: any = chartValues(airflowOf(env), NS, B(env), OWN);
-      return Object.fromEntries(["scheduler", "apiServer", "dagProcessor", "triggerer", "workers", "migrateDatabaseJob", "createUserJob"].map((p) => [p, v[p].serviceAccount.automountServiceAccountToken]));
+      return Object.fromEntries(
+        ["scheduler", "apiServer", "dagProcessor", "triggerer", "workers", "migrateDatabaseJob", "createUserJob"].map((p) => [
+          p,
+          v[p].serviceAccount.automountServiceAccountToken,
+        ]),
+      );
     };
-    expect(sa("dev")).toEqual({ scheduler: true, apiServer: false, dagProcessor: false, triggerer: false, workers: false, migrateDatabaseJob: false, createUserJob: false });
+    expect(sa("dev")).toEqual({
+      scheduler: true,
+      apiServer: false,
+      dagProcessor: false,
+      triggerer: false,
+      workers: false,
+      migrateDatabaseJob: false,
+      createUserJob: false,
+    });
     // Task pods (pod template, no pod-level setting) create the Spark and dbt Jobs.
-    expect(sa("prod")).toEqual({ scheduler: true, apiServer: true, dagProcessor: false, triggerer: false, workers: true, migrateDatabaseJob: false, createUserJob: false });
+    expect(sa("prod")).toEqual({
+      scheduler: true,
+      apiServer: true,
+      dagProcessor: false,
+      triggerer: false,
+      workers: true,
+      migrateDatabaseJob: false,
+      createUserJob: false,
+    });
   });
 
   it("binds the chart's pod-launcher Role (pods/exec included) to the scheduler alone", () => {
@@ -262,7 +375,12 @@ describe("Airflow's MinIO user for logs", () => {
   it("may touch only data-lake/airflow-logs", () => {
     expect(logsPolicy(B("dev").lake).Statement).toEqual([
       { Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: ["arn:aws:s3:::data-lake/airflow-logs/*"] },
-      { Effect: "Allow", Action: ["s3:ListBucket"], Resource: ["arn:aws:s3:::data-lake"], Condition: { StringLike: { "s3:prefix": ["airflow-logs", "airflow-logs/*"] } } },
+      {
+        Effect: "Allow",
+        Action: ["s3:ListBucket"],
+        Resource: ["arn:aws:s3:::data-lake"],
+        Condition: { StringLike: { "s3:prefix": ["airflow-logs", "airflow-logs/*"] } },
+      },
       { Effect: "Allow", Action: ["s3:GetBucketLocation"], Resource: ["arn:aws:s3:::data-lake"] },
     ]);
     expect(logsFolder(B("dev").lake).startsWith("s3://data-lake/airflow-logs")).toBe(true);
@@ -274,11 +392,23 @@ describe("Airflow's MinIO user for logs", () => {
     const policy = /<<'JSON'\n(.*)\nJSON/.exec(script)![1];
     expect(JSON.parse(policy)).toEqual(logsPolicy(B("dev").lake));
     expect(script).toContain('mc admin user add lake "$LOGS_ACCESS_KEY" "$LOGS_SECRET_KEY"');
-    expect(script).toContain('mc admin policy attach lake airflow-logs --user "$LOGS_ACCESS_KEY" || mc admin user info lake "$LOGS_ACCESS_KEY" | grep -q "airflow-logs"');
+    expect(script).toContain(
+      'mc admin policy attach lake airflow-logs --user "$LOGS_ACCESS_KEY" || mc admin user info lake "$LOGS_ACCESS_KEY" | grep -q "airflow-logs"',
+    );
     const j: any = airflowManifests(airflowOf("prod"), NS, B("dev"), OWN).find((m) => m.metadata.name.startsWith("airflow-logs-user-"));
     expect(j.spec.template.spec.containers[0].image).toBe(B("prod").lake.clientImage);
-    expect(j.spec.template.spec.containers[0].env.map((e: any) => e.valueFrom?.secretKeyRef.key ?? e.name)).toEqual(["root-user", "root-password", "logs-access-key", "logs-secret-key", "MC_CONFIG_DIR"]);
-    expect(airflowFlows(airflowOf("prod"), B("prod"))).toContainEqual({ from: { name: "airflow", component: "logs-user" }, to: { name: "minio", component: "server" }, ports: [9000] });
+    expect(j.spec.template.spec.containers[0].env.map((e: any) => e.valueFrom?.secretKeyRef.key ?? e.name)).toEqual([
+      "root-user",
+      "root-password",
+      "logs-access-key",
+      "logs-secret-key",
+      "MC_CONFIG_DIR",
+    ]);
+    expect(airflowFlows(airflowOf("prod"), B("prod"))).toContainEqual({
+      from: { name: "airflow", component: "logs-user" },
+      to: { name: "minio", component: "server" },
+      ports: [9000],
+    });
   });
 });
 
@@ -291,7 +421,10 @@ describe("RBAC for the operators' Jobs", () => {
     ]);
   });
 
-  it.each([["dev", "airflow-scheduler"], ["prod", "airflow-worker"]])("in %s binds them to %s, where tasks run", (env, account) => {
+  it.each([
+    ["dev", "airflow-scheduler"],
+    ["prod", "airflow-worker"],
+  ])("in %s binds them to %s, where tasks run", (env, account) => {
     const binding: any = airflowManifests(airflowOf(env), NS, B("dev"), OWN).find((m) => m.kind === "RoleBinding");
     expect(binding.subjects).toEqual([{ kind: "ServiceAccount", name: account, namespace: NS }]);
     expect(binding.roleRef).toEqual({ apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "airflow-task-jobs" });
@@ -299,14 +432,31 @@ describe("RBAC for the operators' Jobs", () => {
 });
 
 describe("Airflow's network", () => {
-  const peers = (flows: ReturnType<typeof airflowFlows>, from: string) => flows.filter((f) => `${f.from.name}/${f.from.component}` === from).map((f) => `${f.to.name}/${f.to.component}:${f.ports.join(",")}`).sort();
+  const peers = (flows: ReturnType<typeof airflowFlows>, from: string) =>
+    flows
+      .filter((f) => `${f.from.name}/${f.from.component}` === from)
+      .map((f) => `${f.to.name}/${f.to.component}:${f.ports.join(",")}`)
+      .sort();
 
   it("lets the task runner reach exactly what the DAG uses", () => {
     expect(peers(airflowFlows(airflowOf("dev"), B("dev")), "airflow/scheduler")).toEqual([
-      "airflow/api-server:8080", "kafka/broker:9092", "minio/server:9000", "mysql/database:3306", "trino/coordinator:8080",
+      "airflow/api-server:8080",
+      "kafka/broker:9092",
+      "minio/server:9000",
+      "mysql/database:3306",
+      "trino/coordinator:8080",
     ]);
-    expect(peers(airflowFlows(airflowOf("prod"), B("prod")), "airflow/worker")).toEqual(["airflow/api-server:8080", "kafka/broker:9092", "minio/server:9000", "trino/coordinator:8080"]);
-    expect(peers(airflowFlows(airflowOf("prod"), B("prod")), "airflow/dag-processor")).toEqual(["airflow/api-server:8080", "minio/server:9000", "mysql/database:3306"]);
+    expect(peers(airflowFlows(airflowOf("prod"), B("prod")), "airflow/worker")).toEqual([
+      "airflow/api-server:8080",
+      "kafka/broker:9092",
+      "minio/server:9000",
+      "trino/coordinator:8080",
+    ]);
+    expect(peers(airflowFlows(airflowOf("prod"), B("prod")), "airflow/dag-processor")).toEqual([
+      "airflow/api-server:8080",
+      "minio/server:9000",
+      "mysql/database:3306",
+    ]);
   });
 
   it("opens the Kubernetes API only to the pods that call it", () => {
@@ -314,7 +464,13 @@ describe("Airflow's network", () => {
     expect(selected("dev")).toEqual(["scheduler"]);
     expect(selected("prod")).toEqual(["scheduler", "api-server", "worker"]);
     const cidrs = parse({ ...base, kubernetesApiCidrs: ["10.0.0.1/32"] });
-    expect((egressPolicies(cidrs, NS)[0].spec as any).egress[0]).toEqual({ to: [{ ipBlock: { cidr: "10.0.0.1/32" } }], ports: [{ protocol: "TCP", port: 443 }, { protocol: "TCP", port: 6443 }] });
+    expect((egressPolicies(cidrs, NS)[0].spec as any).egress[0]).toEqual({
+      to: [{ ipBlock: { cidr: "10.0.0.1/32" } }],
+      ports: [
+        { protocol: "TCP", port: 443 },
+        { protocol: "TCP", port: 6443 },
+      ],
+    });
   });
 });
 
@@ -336,7 +492,9 @@ describe("Airflow configuration is validated", () => {
       '<env>: airflow.dags.git: is required when dags.source is "git": at least { repo: <clone URL> }',
     ]);
     expect(problemsFor({ "airflow.executor": "KubernetesExecutor" })[0]).toMatch(/^<env>: airflow\.workers: is required with KubernetesExecutor/);
-    expect(problemsFor({ "airflow.dags": { source: "git", git: { repo: "ftp://x" } } })[0]).toMatch(/airflow\.dags\.git\.repo: must be an https:\/\/, ssh:\/\/ or git@ clone URL/);
+    expect(problemsFor({ "airflow.dags": { source: "git", git: { repo: "ftp://x" } } })[0]).toMatch(
+      /airflow\.dags\.git\.repo: must be an https:\/\/, ssh:\/\/ or git@ clone URL/,
+    );
   });
 
   it("needs two schedulers and API servers in production", () => {
@@ -364,10 +522,11 @@ describe("the planned stack", () => {
   it("orders the bootstrap: Airflow after MySQL's database Job, Kafka's topics, the lake's tables and the Job templates", () => {
     const chart = find(plan, "Chart", "airflow");
     const deps: string[] = chart.options.dependsOn;
-    const waitsFor = (type: string, name: string | RegExp) => deps.some((urn) => {
-      const [t, n] = urn.split("::").slice(-2);
-      return t.endsWith(type) && (typeof name === "string" ? n === name : name.test(n));
-    });
+    const waitsFor = (type: string, name: string | RegExp) =>
+      deps.some((urn) => {
+        const [t, n] = urn.split("::").slice(-2);
+        return t.endsWith(type) && (typeof name === "string" ? n === name : name.test(n));
+      });
     expect(waitsFor("kubernetes:batch/v1:Job", /^kafka-topics-[0-9a-f]{8}$/)).toBe(true);
     expect(waitsFor("kubernetes:batch/v1:Job", /^lake-tables-[0-9a-f]{8}$/)).toBe(true);
     expect(waitsFor("kubernetes:batch/v1:Job", /^airflow-database-[0-9a-f]{8}$/)).toBe(true);
@@ -394,7 +553,7 @@ describe("the README's walk from pulumi up to daily_revenue rows", () => {
   const block = walk.slice(walk.indexOf("```sh"), walk.indexOf("```", walk.indexOf("```sh") + 5));
 
   it("reads stack outputs the program exports", () => {
-    const exported = [...fs.readFileSync(path.join(ROOT, "infra/program.ts"), "utf8").matchAll(/^    (\w+): p\./gm)].map((m) => m[1]);
+    const exported = [...fs.readFileSync(path.join(ROOT, "infra/program.ts"), "utf8").matchAll(/^ {4}(\w+): p\./gm)].map((m) => m[1]);
     const used = [...block.matchAll(/pulumi stack output (\w+)/g)].map((m) => m[1]);
     expect(used).toEqual(["airflowAdminUser", "airflowAdminPassword"]);
     for (const o of used) expect(exported).toContain(o);

@@ -1,4 +1,4 @@
-import * as path from "path";
+import * as path from "node:path";
 import { loadPlatform } from "../infra/config/stack";
 import { resolvePlatformConfig } from "../infra/config/load";
 import { configProblems, environmentWith, readEnvironment, ROOT } from "./helpers";
@@ -47,7 +47,9 @@ describe("validation names the file, the path and what is allowed", () => {
   });
 
   it("rejects an unknown top-level section", () => {
-    expect(problemsFor({ kafak: {} })[0]).toMatch(/^<env>: kafak: unknown setting \(did you mean "kafka"\?\); allowed here: tier, engines, credentials, zookeeper, kafka/);
+    expect(problemsFor({ kafak: {} })[0]).toMatch(
+      /^<env>: kafak: unknown setting \(did you mean "kafka"\?\); allowed here: tier, engines, credentials, zookeeper, kafka/,
+    );
   });
 
   it.each([
@@ -60,20 +62,20 @@ describe("validation names the file, the path and what is allowed", () => {
   });
 
   it("rejects a replication factor above the broker count", () => {
-    expect(problemsFor({ "kafka.replicationFactor": 2 })).toEqual([
-      "<env>: kafka.replicationFactor: 2 is more than kafka.brokers (1); allowed: 1 to 1",
-    ]);
+    expect(problemsFor({ "kafka.replicationFactor": 2 })).toEqual(["<env>: kafka.replicationFactor: 2 is more than kafka.brokers (1); allowed: 1 to 1"]);
   });
 
   it("rejects min-insync above the replication factor", () => {
-    expect(problemsFor({ "kafka.minInsyncReplicas": 2 }, "dev")).toEqual(expect.arrayContaining([
-      "<env>: kafka.minInsyncReplicas: 2 is more than kafka.replicationFactor (1); allowed: 1 to 1",
-    ]));
+    expect(problemsFor({ "kafka.minInsyncReplicas": 2 }, "dev")).toEqual(
+      expect.arrayContaining(["<env>: kafka.minInsyncReplicas: 2 is more than kafka.replicationFactor (1); allowed: 1 to 1"]),
+    );
   });
 
   it("rejects a JVM heap that does not fit its container", () => {
     const [problem] = problemsFor({ "kafka.heapPercent": 90 });
-    expect(problem).toMatch(/^<env>: kafka\.resources\.limits\.memory: 1Gi \(1024 MiB\) cannot hold a 921 MiB heap \(heapPercent 90\) \+ 256 MiB JVM overhead = 1177 MiB/);
+    expect(problem).toMatch(
+      /^<env>: kafka\.resources\.limits\.memory: 1Gi \(1024 MiB\) cannot hold a 921 MiB heap \(heapPercent 90\) \+ 256 MiB JVM overhead = 1177 MiB/,
+    );
   });
 
   it("rejects YARN container memory that does not fit the NodeManager container", () => {
@@ -82,7 +84,9 @@ describe("validation names the file, the path and what is allowed", () => {
   });
 
   it("rejects a memory request above its limit", () => {
-    expect(problemsFor({ "mysql.resources.requests.memory": "2Gi" })[0]).toMatch(/^<env>: mysql\.resources\.requests\.memory: 2Gi is more than limits\.memory 768Mi/);
+    expect(problemsFor({ "mysql.resources.requests.memory": "2Gi" })[0]).toMatch(
+      /^<env>: mysql\.resources\.requests\.memory: 2Gi is more than limits\.memory 768Mi/,
+    );
   });
 
   it("rejects unpinned images", () => {
@@ -100,7 +104,11 @@ describe("validation names the file, the path and what is allowed", () => {
     const file = environmentWith("dev", {});
     const env = readEnvironment("dev");
     delete env.kafka.topics.products;
-    const values = { ...env, kafka: { ...env.kafka, clusterId: "sM7vMcYvK3sxreD40T8S9Q" }, hdfs: { ...env.hdfs, clusterId: "CID-3d041b95-03f9-4210-b504-5b3b75fef1d4" } };
+    const values = {
+      ...env,
+      kafka: { ...env.kafka, clusterId: "sM7vMcYvK3sxreD40T8S9Q" },
+      hdfs: { ...env.hdfs, clusterId: "CID-3d041b95-03f9-4210-b504-5b3b75fef1d4" },
+    };
     const problems = configProblems(() => resolvePlatformConfig([{ source: file, values }]));
     expect(problems).toEqual([`${file}: kafka.topics.products: is required: the pipeline reads and writes topic "products"`]);
   });
@@ -131,11 +139,13 @@ describe("validation names the file, the path and what is allowed", () => {
 
   it("enforces production minimums", () => {
     const problems = problemsFor({ "kafka.replicationFactor": 2, "kafka.minInsyncReplicas": 1, "zookeeper.replicas": 1 }, "prod");
-    expect(problems).toEqual(expect.arrayContaining([
-      "<env>: kafka.replicationFactor: 2 is below 3, the production minimum: a broker loss must not lose data",
-      "<env>: kafka.minInsyncReplicas: 1 is below 2, the production minimum: an acknowledged write must be on two brokers",
-      "<env>: zookeeper.replicas: 1 is below 3, the production minimum: the ensemble must survive a server loss",
-    ]));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        "<env>: kafka.replicationFactor: 2 is below 3, the production minimum: a broker loss must not lose data",
+        "<env>: kafka.minInsyncReplicas: 1 is below 2, the production minimum: an acknowledged write must be on two brokers",
+        "<env>: zookeeper.replicas: 1 is below 3, the production minimum: the ensemble must survive a server loss",
+      ]),
+    );
   });
 
   it("compares CPU requests with limits and accepts a plain number of cores", () => {
@@ -166,11 +176,13 @@ describe("validation names the file, the path and what is allowed", () => {
 
   it("still checks cross-field and production rules when another field is wrong", () => {
     const problems = problemsFor({ "kafka.brokrs": 3, "kafka.replicationFactor": 2, "zookeeper.replicas": "three" }, "prod");
-    expect(problems).toEqual(expect.arrayContaining([
-      expect.stringMatching(/kafka\.brokrs: unknown setting/),
-      expect.stringMatching(/zookeeper\.replicas: must be a whole number \(got "three"\)/),
-      expect.stringMatching(/kafka\.replicationFactor: 2 is below 3, the production minimum/),
-    ]));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/kafka\.brokrs: unknown setting/),
+        expect.stringMatching(/zookeeper\.replicas: must be a whole number \(got "three"\)/),
+        expect.stringMatching(/kafka\.replicationFactor: 2 is below 3, the production minimum/),
+      ]),
+    );
   });
 
   it("reports every problem at once", () => {
@@ -201,7 +213,9 @@ describe("stack config", () => {
   it("names every file that set a value a broken rule read", () => {
     const file = path.join(ROOT, "environments/dev.yaml");
     const problems = configProblems(() => load(file, { "dataplatform:kafka": JSON.stringify({ clusterId: "sM7vMcYvK3sxreD40T8S9Q", heapPercent: 90 }) }));
-    expect(problems).toEqual([expect.stringMatching(/^environments\/dev\.yaml \+ Pulumi\.dev\.yaml: kafka\.resources\.limits\.memory: 1Gi \(1024 MiB\) cannot hold a 921 MiB heap/)]);
+    expect(problems).toEqual([
+      expect.stringMatching(/^environments\/dev\.yaml \+ Pulumi\.dev\.yaml: kafka\.resources\.limits\.memory: 1Gi \(1024 MiB\) cannot hold a 921 MiB heap/),
+    ]);
   });
 
   it("requires pinned Kafka and HDFS cluster IDs", () => {
@@ -213,7 +227,9 @@ describe("stack config", () => {
   });
 
   it("rejects an unknown stack setting", () => {
-    expect(configProblems(() => load("x", { "dataplatform:namespce": "x" }))[0]).toMatch(/^Pulumi\.dev\.yaml: dataplatform:namespce: unknown setting; allowed: environment, environmentFile, namespace/);
+    expect(configProblems(() => load("x", { "dataplatform:namespce": "x" }))[0]).toMatch(
+      /^Pulumi\.dev\.yaml: dataplatform:namespce: unknown setting; allowed: environment, environmentFile, namespace/,
+    );
   });
 
   it("rejects an environment without a file, listing those that exist", () => {
@@ -223,8 +239,9 @@ describe("stack config", () => {
   });
 
   it("rejects a namespace that is not a DNS label", () => {
-    expect(configProblems(() => load(path.join(ROOT, "environments/dev.yaml"), { "dataplatform:namespace": "Data_Platform" }))[0])
-      .toMatch(/^Pulumi\.dev\.yaml: dataplatform:namespace: must be a DNS label/);
+    expect(configProblems(() => load(path.join(ROOT, "environments/dev.yaml"), { "dataplatform:namespace": "Data_Platform" }))[0]).toMatch(
+      /^Pulumi\.dev\.yaml: dataplatform:namespace: must be a DNS label/,
+    );
   });
 
   it("ignores other packages' config (the provider's own keys)", () => {

@@ -1,6 +1,6 @@
 import { dataNodeStatesScript, excludedScript, excludeScript, refreshNodesScript } from "../components/hdfs/spec";
 import { DECOMMISSIONED_ANNOTATION } from "../components/kit/manifests";
-import { ConfigError } from "../infra/config/load";
+import type { ConfigError } from "../infra/config/load";
 import { loadPlatform } from "../infra/config/stack";
 import { applyDataNodes, dataNodesTransform, describeDataNodes, planDataNodes } from "../infra/datanode-decommission";
 import type { LiveCluster } from "../infra/scale-checks";
@@ -21,7 +21,14 @@ const SH = (script: string) => `/bin/bash -c ${script}`;
 function cluster(live: { replicas: number; mark?: string; listed?: number[] }, states: () => string[], fail: Record<string, string> = {}) {
   const ran: string[] = [];
   const fake: LiveCluster = {
-    statefulSet: async (_ns, name) => (name === "hdfs-datanode" ? { replicas: live.replicas, annotations: (live.mark === undefined ? {} : { [DECOMMISSIONED_ANNOTATION]: live.mark }) as Record<string, string>, claims: [] } : undefined),
+    statefulSet: async (_ns, name) =>
+      name === "hdfs-datanode"
+        ? {
+            replicas: live.replicas,
+            annotations: (live.mark === undefined ? {} : { [DECOMMISSIONED_ANNOTATION]: live.mark }) as Record<string, string>,
+            claims: [],
+          }
+        : undefined,
     expandable: async () => undefined,
     exec: async (_ns, pod, container, command) => {
       const line = command.join(" ");
@@ -29,7 +36,15 @@ function cluster(live: { replicas: number; mark?: string; listed?: number[] }, s
       const failed = Object.entries(fail).find(([needle]) => line.includes(needle));
       if (failed) return { code: 1, output: failed[1] };
       if (line === SH(excludedScript())) return { code: 0, output: (live.listed ?? []).map((i) => `${host(i)}\n`).join("") };
-      return { code: 0, output: line === SH(dataNodeStatesScript()) ? states().map((s) => `datanode ${s}`).join("\n") + "\n" : "" };
+      return {
+        code: 0,
+        output:
+          line === SH(dataNodeStatesScript())
+            ? `${states()
+                .map((s) => `datanode ${s}`)
+                .join("\n")}\n`
+            : "",
+      };
     },
     claims: async () => [],
     growClaim: async () => undefined,
@@ -37,16 +52,31 @@ function cluster(live: { replicas: number; mark?: string; listed?: number[] }, s
   };
   return { fake, ran };
 }
-const refusal = (p: Promise<unknown>) => p.then(() => "", (e: ConfigError) => e.problems.join("\n"));
+const refusal = (p: Promise<unknown>) =>
+  p.then(
+    () => "",
+    (e: ConfigError) => e.problems.join("\n"),
+  );
 const report = [`${host(0)} Normal`, `${host(1)} Normal`, `${host(2)} Normal`, `${host(3)} Normal`];
 
 describe("lowering hdfs.dataNodes.replicas", () => {
   it("plans to decommission the DataNodes that go, after asking the NameNode, and says so", async () => {
     const { fake, ran } = cluster({ replicas: 5 }, () => report);
     const change = await planDataNodes(prod(3), fake);
-    expect(change).toMatchObject({ from: 5, to: 3, decommission: [3, 4], readmit: [], excluded: [3, 4], nameNodes: ["hdfs-namenode-0", "hdfs-namenode-1"], previous: [], timeoutS: 3600 });
+    expect(change).toMatchObject({
+      from: 5,
+      to: 3,
+      decommission: [3, 4],
+      readmit: [],
+      excluded: [3, 4],
+      nameNodes: ["hdfs-namenode-0", "hdfs-namenode-1"],
+      previous: [],
+      timeoutS: 3600,
+    });
     expect(ran).toEqual([`hdfs-namenode-0/namenode: ${SH(excludedScript())}`]);
-    expect(describeDataNodes(change!)).toBe("hdfs.dataNodes.replicas: lowering it from 5 to 3 decommissions hdfs-datanode-3, hdfs-datanode-4 first (their blocks are copied to the DataNodes that stay, then the pods go).");
+    expect(describeDataNodes(change!)).toBe(
+      "hdfs.dataNodes.replicas: lowering it from 5 to 3 decommissions hdfs-datanode-3, hdfs-datanode-4 first (their blocks are copied to the DataNodes that stay, then the pods go).",
+    );
   });
 
   it("refuses when the NameNode cannot be asked, and changes nothing", async () => {
@@ -94,8 +124,10 @@ describe("lowering hdfs.dataNodes.replicas", () => {
       "hdfs.dataNodes.replicas (stack prod): hdfs-datanode-3 (Decommission in progress) still decommissioning after hdfs.dataNodes.decommissionTimeoutMinutes (0): their blocks were not all copied yet. Raise it, or lower the count in smaller steps; they are back in service. The DataNodes keep their count (4); nothing else was changed.",
     );
     expect(ran.filter((r) => r.includes("excluded-datanodes.new"))).toEqual([
-      `hdfs-namenode-0/namenode: ${SH(excludeScript([host(3), host(5)]))}`, `hdfs-namenode-1/namenode: ${SH(excludeScript([host(3), host(5)]))}`,
-      `hdfs-namenode-0/namenode: ${SH(excludeScript([host(5)]))}`, `hdfs-namenode-1/namenode: ${SH(excludeScript([host(5)]))}`,
+      `hdfs-namenode-0/namenode: ${SH(excludeScript([host(3), host(5)]))}`,
+      `hdfs-namenode-1/namenode: ${SH(excludeScript([host(3), host(5)]))}`,
+      `hdfs-namenode-0/namenode: ${SH(excludeScript([host(5)]))}`,
+      `hdfs-namenode-1/namenode: ${SH(excludeScript([host(5)]))}`,
     ]);
   });
 
@@ -128,7 +160,10 @@ describe("lowering hdfs.dataNodes.replicas", () => {
       });
       const told: string[] = [];
       await applyDataNodes(prod(3), fake, (await planDataNodes(prod(3), fake))!, { intervalMs: 1, progress: (m) => told.push(m) });
-      expect(told).toEqual(["hdfs.dataNodes.replicas: waiting for hdfs-datanode-3 (Decommission in progress); 1 of 60 min.", "hdfs.dataNodes.replicas: waiting for hdfs-datanode-3 (Decommission in progress); 2 of 60 min."]);
+      expect(told).toEqual([
+        "hdfs.dataNodes.replicas: waiting for hdfs-datanode-3 (Decommission in progress); 1 of 60 min.",
+        "hdfs.dataNodes.replicas: waiting for hdfs-datanode-3 (Decommission in progress); 2 of 60 min.",
+      ]);
     } finally {
       Date.now = realNow;
     }
@@ -137,7 +172,13 @@ describe("lowering hdfs.dataNodes.replicas", () => {
   it("marks the StatefulSet with the exclude list this run leaves", async () => {
     const { fake } = cluster({ replicas: 5, mark: "7" }, () => report);
     const t = dataNodesTransform("data-platform", (await planDataNodes(prod(3), fake))!);
-    const out = await t({ custom: true, type: "kubernetes:apps/v1:StatefulSet", name: "hdfs-datanode", props: { metadata: { name: "hdfs-datanode", namespace: "data-platform" } }, opts: { protect: true, ignoreChanges: [`metadata.annotations["${DECOMMISSIONED_ANNOTATION}"]`] } });
+    const out = await t({
+      custom: true,
+      type: "kubernetes:apps/v1:StatefulSet",
+      name: "hdfs-datanode",
+      props: { metadata: { name: "hdfs-datanode", namespace: "data-platform" } },
+      opts: { protect: true, ignoreChanges: [`metadata.annotations["${DECOMMISSIONED_ANNOTATION}"]`] },
+    });
     expect(out!.props.metadata.annotations).toEqual({ [DECOMMISSIONED_ANNOTATION]: "3,4,7" });
     expect(out!.opts).toEqual({ protect: true, ignoreChanges: [] });
   });
@@ -156,7 +197,9 @@ describe("raising hdfs.dataNodes.replicas over DataNodes decommissioned earlier"
 
   it("refuses when the mark says some must be readmitted and the NameNode cannot be asked", async () => {
     const { fake } = cluster({ replicas: 3, mark: "3" }, () => report, { "cat ": "Unexpected server response: 403" });
-    expect(await refusal(planDataNodes(prod(4), fake))).toMatch(/^hdfs\.dataNodes\.replicas \(stack prod\): 4 DataNodes readmit hdfs-datanode-3, decommissioned earlier, before their pods start, and the program cannot reach the NameNode to do it \(hdfs-namenode-0: Unexpected server response: 403\)\. The deployer needs the right to exec into pods/);
+    expect(await refusal(planDataNodes(prod(4), fake))).toMatch(
+      /^hdfs\.dataNodes\.replicas \(stack prod\): 4 DataNodes readmit hdfs-datanode-3, decommissioned earlier, before their pods start, and the program cannot reach the NameNode to do it \(hdfs-namenode-0: Unexpected server response: 403\)\. The deployer needs the right to exec into pods/,
+    );
   });
 
   it("readmits them before their pods start, and keeps the rest excluded", async () => {
@@ -167,7 +210,9 @@ describe("raising hdfs.dataNodes.replicas over DataNodes decommissioned earlier"
     ran.length = 0;
     await applyDataNodes(prod(4), fake, change, { intervalMs: 1 });
     expect(ran.slice(0, 3)).toEqual([
-      `hdfs-namenode-0/namenode: ${SH(excludeScript([host(4)]))}`, `hdfs-namenode-1/namenode: ${SH(excludeScript([host(4)]))}`, `hdfs-namenode-0/namenode: ${SH(refreshNodesScript())}`,
+      `hdfs-namenode-0/namenode: ${SH(excludeScript([host(4)]))}`,
+      `hdfs-namenode-1/namenode: ${SH(excludeScript([host(4)]))}`,
+      `hdfs-namenode-0/namenode: ${SH(refreshNodesScript())}`,
     ]);
   });
 });

@@ -1,4 +1,4 @@
-import { spawnSync } from "child_process";
+import { spawnSync } from "node:child_process";
 import { dbtConfig } from "../components/dbt/config";
 import { dbtFlows, dbtManifests, projectFiles, runScript } from "../components/dbt/spec";
 import { configMapKey as keyOf } from "../components/kit";
@@ -18,7 +18,15 @@ describe("dbt Job template", () => {
 
   it("ships the whole project, mapped back to its paths", () => {
     const files = projectFiles();
-    expect(Object.keys(files)).toEqual(expect.arrayContaining(["dbt_project.yml", "profiles/profiles.yml", "models/marts/daily_revenue.sql", "models/staging/schema.yml", "macros/generate_schema_name.sql"]));
+    expect(Object.keys(files)).toEqual(
+      expect.arrayContaining([
+        "dbt_project.yml",
+        "profiles/profiles.yml",
+        "models/marts/daily_revenue.sql",
+        "models/staging/schema.yml",
+        "macros/generate_schema_name.sql",
+      ]),
+    );
     expect(Object.keys(files).some((f) => f.startsWith("target/"))).toBe(false);
     const cm = ms.find((m) => m.kind === "ConfigMap");
     expect(cm.data[keyOf("models/marts/daily_revenue.sql")]).toBe(files["models/marts/daily_revenue.sql"]);
@@ -30,20 +38,25 @@ describe("dbt Job template", () => {
     expect(cronjob.spec.suspend).toBe(true);
     const c = pod.containers[0];
     expect(c.command[2]).toBe(runScript());
-    expect(runScript()).toContain("exec dbt build --project-dir /project --profiles-dir /project/profiles --target \"$DBT_TARGET\"");
+    expect(runScript()).toContain('exec dbt build --project-dir /project --profiles-dir /project/profiles --target "$DBT_TARGET"');
     expect(runScript()).toContain("'dbt-trino==1.11.0'");
-    expect(c.env).toEqual(expect.arrayContaining([
-      { name: "DBT_TARGET", value: "prod" },
-      { name: "TRINO_HOST", value: `trino.${NS}.svc.cluster.local` },
-      { name: "DBT_TARGET_PATH", value: "/tmp/target" },
-    ]));
+    expect(c.env).toEqual(
+      expect.arrayContaining([
+        { name: "DBT_TARGET", value: "prod" },
+        { name: "TRINO_HOST", value: `trino.${NS}.svc.cluster.local` },
+        { name: "DBT_TARGET_PATH", value: "/tmp/target" },
+      ]),
+    );
     expect(c.securityContext.readOnlyRootFilesystem).toBe(true);
   });
 
   it("builds only DBT_SELECT when the pipeline's DbtOperator sets it", () => {
     // The script's dbt line, run by a real shell with dbt replaced by a printer of its arguments.
     const line = runScript().split("\n").pop()!.replace("exec dbt ", "exec printf '%s\\n' ");
-    const run = (env: Record<string, string>) => spawnSync("sh", ["-c", line], { env: { PATH: process.env.PATH, ...env }, encoding: "utf8" }).stdout.trim().split("\n");
+    const run = (env: Record<string, string>) =>
+      spawnSync("sh", ["-c", line], { env: { PATH: process.env.PATH, ...env }, encoding: "utf8" })
+        .stdout.trim()
+        .split("\n");
     expect(run({ DBT_TARGET: "prod" })).toEqual(["build", "--project-dir", "/project", "--profiles-dir", "/project/profiles", "--target", "prod"]);
     expect(run({ DBT_TARGET: "dev", DBT_SELECT: "marts" }).slice(-4)).toEqual(["--target", "dev", "--select", "marts"]);
   });
@@ -58,7 +71,9 @@ describe("dbt Job template", () => {
     expect(secured).toContainEqual({ name: "REQUESTS_CA_BUNDLE", value: "/etc/platform/trino-ca/ca.crt" });
     expect(dbtFlows(securedCfg, SQL)).toEqual([{ from: { name: "dbt", component: "runner" }, to: { name: "trino", component: "coordinator" }, ports: [8443] }]);
     expect(dbtFlows(dbt("dev"), SQL)[0].ports).toEqual([8080]);
-    expect(() => dbtConfig.parse({ ...readEnvironment("dev").dbt, credentialsSecret: "trino-dbt-login" })).toThrow("is required with credentialsSecret: the coordinator's HTTPS port");
+    expect(() => dbtConfig.parse({ ...readEnvironment("dev").dbt, credentialsSecret: "trino-dbt-login" })).toThrow(
+      "is required with credentialsSecret: the coordinator's HTTPS port",
+    );
     expect(() => dbtConfig.parse({ ...readEnvironment("dev").dbt, httpsPort: 8443 })).toThrow("is only read with credentialsSecret");
     expect(secured).toContainEqual({ name: "TRINO_USER", valueFrom: { secretKeyRef: { name: "trino-dbt-login", key: "user" } } });
     expect(secured).toContainEqual({ name: "TRINO_PASSWORD", valueFrom: { secretKeyRef: { name: "trino-dbt-login", key: "password" } } });

@@ -1,8 +1,8 @@
 /** Engines switched off, credentials from existing Secrets, and charts from a mirror or a local copy, under mocks. */
-import { execFileSync } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { ConfigError } from "../infra/config/load";
 import { chartArgs, localChartProblem } from "../components/kit/charts";
 import { planStack } from "../tools/plan";
@@ -29,10 +29,12 @@ describe("engines switched off", () => {
 
   it("refuses an engine that is on while one it needs is off, naming both", async () => {
     const problems = await problemsOf(["engines.starburst=false"]);
-    expect(problems).toEqual(expect.arrayContaining([
-      expect.stringMatching(/engines\.starburst: is off, but dbt needs it/),
-      expect.stringMatching(/engines\.starburst: is off, but airflow needs it/),
-    ]));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/engines\.starburst: is off, but dbt needs it/),
+        expect.stringMatching(/engines\.starburst: is off, but airflow needs it/),
+      ]),
+    );
   });
 
   it("needs no section for an engine that is off", async () => {
@@ -69,21 +71,25 @@ describe("credentials from existing Secrets", () => {
 
 describe("credentials from Secrets named per credential, with their own key names", () => {
   const named = [
-    "credentials.minio.secret=lake-root", "credentials.minio.keys.root-user=access-key", "credentials.minio.keys.root-password=secret-key",
-    "credentials.mysql.secret=metastore-db", "credentials.mysql.keys.password=hive-password",
-    "credentials.airflow.secret=airflow-vault", "credentials.airflow.keys.admin-password=admin",
+    "credentials.minio.secret=lake-root",
+    "credentials.minio.keys.root-user=access-key",
+    "credentials.minio.keys.root-password=secret-key",
+    "credentials.mysql.secret=metastore-db",
+    "credentials.mysql.keys.password=hive-password",
+    "credentials.airflow.secret=airflow-vault",
+    "credentials.airflow.keys.admin-password=admin",
   ];
   /** Every Secret reference anywhere in the plan, chart values included: env, volumes, the chart's secret names. */
   const references = (value: unknown, into = new Set<string>()): Set<string> => {
     if (typeof value === "string" && value.includes("secretKeyRef")) {
       for (const m of value.matchAll(/"secretKeyRef":\{"name":"([^"]+)","key":"([^"]+)"\}/g)) into.add(`${m[1]}/${m[2]}`);
-    } else if (Array.isArray(value)) value.forEach((v) => references(v, into));
+    } else if (Array.isArray(value)) for (const v of value) references(v, into);
     else if (value && typeof value === "object") {
       const o = value as Record<string, any>;
       if (o.secretKeyRef) into.add(`${o.secretKeyRef.name}/${o.secretKeyRef.key}`);
       if (o.secret?.secretName) for (const item of o.secret.items ?? [{ key: "*" }]) into.add(`${o.secret.secretName}/${item.key}`);
       for (const [k, v] of Object.entries(o)) if (/SecretName$/.test(k) && typeof v === "string") into.add(`${v}/(chart)`);
-      Object.values(o).forEach((v) => references(v, into));
+      for (const v of Object.values(o)) references(v, into);
     }
     return into;
   };
@@ -96,10 +102,16 @@ describe("credentials from Secrets named per credential, with their own key name
     expect(plan.resources.filter((r) => r.type === "kubernetes:core/v1:Secret")).toEqual([]);
     const refs = [...references(plan.resources.map((r) => r.inputs))].filter((r) => !r.startsWith("dbt") && !r.includes("git"));
     expect(refs.sort()).toEqual([
-      "airflow-vault/(chart)", "airflow-vault/admin", "airflow-vault/connection", "airflow-vault/db-password",
-      "airflow-vault/logs-access-key", "airflow-vault/logs-secret-key",
-      "lake-root/access-key", "lake-root/secret-key",
-      "metastore-db/hive-password", "metastore-db/root-password",
+      "airflow-vault/(chart)",
+      "airflow-vault/admin",
+      "airflow-vault/connection",
+      "airflow-vault/db-password",
+      "airflow-vault/logs-access-key",
+      "airflow-vault/logs-secret-key",
+      "lake-root/access-key",
+      "lake-root/secret-key",
+      "metastore-db/hive-password",
+      "metastore-db/root-password",
     ]);
     // The lake's every client reads the renamed keys (Trino's chart values included).
     const trino = plan.resources.find((r) => r.type === "kubernetes:helm.sh/v4:Chart" && r.name === "trino")!;
@@ -112,7 +124,11 @@ describe("credentials from Secrets named per credential, with their own key name
   });
 
   it("keeps the components' names, so switching a credential's source moves no URN", async () => {
-    const urns = async (sets: string[]) => (await planStack({ stack: "dev", sets })).resources.filter((r) => r.type === "dataplatform:kit:Credentials").map((r) => r.name).sort();
+    const urns = async (sets: string[]) =>
+      (await planStack({ stack: "dev", sets })).resources
+        .filter((r) => r.type === "dataplatform:kit:Credentials")
+        .map((r) => r.name)
+        .sort();
     expect(await urns(named)).toEqual(await urns([]));
   });
 
@@ -138,14 +154,23 @@ describe("chart sources", () => {
     expect(chartArgs(pinned, undefined, "/p")).toEqual({ chart: "trino", version: "1.42.0", repositoryOpts: { repo: pinned.repo } });
   });
   it("takes a mirror repository or an OCI registry, keeping the pinned version", () => {
-    expect(chartArgs(pinned, { repository: "https://mirror.example/charts" }, "/p")).toEqual({ chart: "trino", version: "1.42.0", repositoryOpts: { repo: "https://mirror.example/charts" } });
-    expect(chartArgs(pinned, { repository: "oci://registry.example/charts/" }, "/p")).toEqual({ chart: "oci://registry.example/charts/trino", version: "1.42.0" });
+    expect(chartArgs(pinned, { repository: "https://mirror.example/charts" }, "/p")).toEqual({
+      chart: "trino",
+      version: "1.42.0",
+      repositoryOpts: { repo: "https://mirror.example/charts" },
+    });
+    expect(chartArgs(pinned, { repository: "oci://registry.example/charts/" }, "/p")).toEqual({
+      chart: "oci://registry.example/charts/trino",
+      version: "1.42.0",
+    });
   });
   it("takes a local directory relative to the project", () => {
     expect(chartArgs(pinned, { path: "vendor/trino" }, "/p")).toEqual({ chart: path.resolve("/p/vendor/trino") });
   });
   it("refuses both at once", async () => {
-    expect(await problemsOf(["starburst.chart.path=x", "starburst.chart.repository=https://m.example"])).toEqual([expect.stringMatching(/starburst\.chart: set repository or path, not both/)]);
+    expect(await problemsOf(["starburst.chart.path=x", "starburst.chart.repository=https://m.example"])).toEqual([
+      expect.stringMatching(/starburst\.chart: set repository or path, not both/),
+    ]);
   });
 
   describe("a local copy must be the pinned chart", () => {
@@ -169,7 +194,9 @@ describe("chart sources", () => {
     });
     it("names the setting, the path and both versions when the copy is another release", async () => {
       const older = chart("trino", "1.41.0", true);
-      expect(await problemsOf([`starburst.chart.path=${older}`])).toEqual([`starburst.chart.path: ${older} holds chart trino 1.41.0, but this program pins chart trino 1.42.0`]);
+      expect(await problemsOf([`starburst.chart.path=${older}`])).toEqual([
+        `starburst.chart.path: ${older} holds chart trino 1.41.0, but this program pins chart trino 1.42.0`,
+      ]);
     });
     it("refuses a missing path, a directory without Chart.yaml and another chart", () => {
       const check = (p: string) => localChartProblem("airflow.chart.path", pinned, { path: p }, dir);
@@ -186,7 +213,8 @@ describe("existing Secrets are checked before anything is deployed", () => {
   const { checkExistingSecrets } = require("../infra/existing-secrets") as typeof import("../infra/existing-secrets");
   const { loadPlatform } = require("../infra/config/stack") as typeof import("../infra/config/stack");
   const { readStackFile } = require("../tools/plan") as typeof import("../tools/plan");
-  const loaded = (credentials: object) => loadPlatform(path.resolve(__dirname, ".."), "dev", { ...readStackFile("dev"), "dataplatform:credentials": JSON.stringify(credentials) });
+  const loaded = (credentials: object) =>
+    loadPlatform(path.resolve(__dirname, ".."), "dev", { ...readStackFile("dev"), "dataplatform:credentials": JSON.stringify(credentials) });
 
   it("names the setting, the Secret and the keys when a Secret is missing or incomplete", async () => {
     const secrets: Record<string, string[]> = { "minio-credentials": ["root-user"] };
@@ -201,14 +229,19 @@ describe("existing Secrets are checked before anything is deployed", () => {
 
   it("checks the named Secret for the renamed keys", async () => {
     const read = async (_ns: string, name: string) => (name === "lake-root" ? ["access-key", "unrelated"] : undefined);
-    await expect(checkExistingSecrets(loaded({ minio: { secret: "lake-root", keys: { "root-user": "access-key", "root-password": "secret-key" } } }), read)).rejects.toMatchObject({
+    await expect(
+      checkExistingSecrets(loaded({ minio: { secret: "lake-root", keys: { "root-user": "access-key", "root-password": "secret-key" } } }), read),
+    ).rejects.toMatchObject({
       problems: ["credentials.minio: existing: Secret data-platform/lake-root lacks keys secret-key; it must hold access-key, secret-key"],
     });
   });
 
   it("passes when every Secret has its keys, and reads nothing for generated credentials", async () => {
     const asked: string[] = [];
-    const read = async (_ns: string, name: string) => { asked.push(name); return ["root-user", "root-password"]; };
+    const read = async (_ns: string, name: string) => {
+      asked.push(name);
+      return ["root-user", "root-password"];
+    };
     await checkExistingSecrets(loaded({ minio: "existing" }), read);
     expect(asked).toEqual(["minio-credentials"]);
   });

@@ -52,7 +52,9 @@ describe("ZooKeeper", () => {
 describe("Kafka", () => {
   it("runs KRaft with pinned node ids and per-pod advertised listeners", () => {
     const cfg = kafka("prod");
-    expect(controllerVoters(cfg, NS)).toBe([0, 1, 2].map((i) => `${1000 + i}@kafka-controller-${i}.kafka-controller-headless.${NS}.svc.cluster.local:9093`).join(","));
+    expect(controllerVoters(cfg, NS)).toBe(
+      [0, 1, 2].map((i) => `${1000 + i}@kafka-controller-${i}.kafka-controller-headless.${NS}.svc.cluster.local:9093`).join(","),
+    );
     const controller = controllerProperties(cfg, NS);
     expect(controller).toContain("process.roles=controller");
     // KRaft controllers create topics: a client that gives no count gets theirs (the engine tests found 1).
@@ -98,7 +100,7 @@ describe("Kafka", () => {
     expect(script).toContain('--alter --topic "$pattern" --partitions "$want"');
     expect(script).toMatch(/ERROR: .* Kafka cannot remove partitions: set kafka\.topics\.\$name\.partitions to \$have or more/);
     expect(script).toMatch(/ERROR: \$name has replication factor \$have_rf but the config asks for \$rf/);
-    expect(script).toContain('ERROR: no broker answered at $BS for 5 minutes');
+    expect(script).toContain("ERROR: no broker answered at $BS for 5 minutes");
     expect(script).toContain('MANAGED="min.insync.replicas retention.ms"');
     expect(script).toContain('--delete-config "$stale"');
     expect(script).not.toMatch(/--delete(?!-config)/);
@@ -117,7 +119,10 @@ describe("MinIO", () => {
   it("takes credentials from the generated Secret and creates the lake bucket idempotently", () => {
     const ms = minioManifests(minio("dev"), NS);
     const [sts] = byKind(ms, "StatefulSet");
-    expect(envValue(container(sts), "MINIO_ROOT_PASSWORD")).toEqual({ name: "MINIO_ROOT_PASSWORD", valueFrom: { secretKeyRef: { name: "minio-credentials", key: "root-password" } } });
+    expect(envValue(container(sts), "MINIO_ROOT_PASSWORD")).toEqual({
+      name: "MINIO_ROOT_PASSWORD",
+      valueFrom: { secretKeyRef: { name: "minio-credentials", key: "root-password" } },
+    });
     const [bucketJob] = byKind(ms, "Job");
     expect(bucketJob.spec.template.spec.containers[0].command[2]).toContain("mc mb --ignore-existing lake/data-lake");
     expect(JSON.stringify(ms)).not.toMatch(/minioadmin/);
@@ -152,8 +157,20 @@ describe("components under mocks", () => {
   it.each([
     ["ZooKeeper", "dataplatform:zookeeper:ZooKeeper", () => new ZooKeeper("zookeeper", { namespace: NS, config: zk("dev"), production: false }), 6],
     ["Kafka", "dataplatform:kafka:Kafka", () => new Kafka("kafka", { namespace: NS, config: kafka("dev"), production: false }), 11],
-    ["MinIO", "dataplatform:minio:MinIO", () => new Minio("minio", { namespace: NS, config: minio("dev"), production: false, credentials: { ref: defaultRef(MINIO_CREDENTIALS), existing: false } }), 7],
-    ["MySQL", "dataplatform:mysql:MySQL", () => new Mysql("mysql", { namespace: NS, config: mysql("dev"), production: false, credentials: { ref: defaultRef(MYSQL_CREDENTIALS), existing: false } }), 7],
+    [
+      "MinIO",
+      "dataplatform:minio:MinIO",
+      () =>
+        new Minio("minio", { namespace: NS, config: minio("dev"), production: false, credentials: { ref: defaultRef(MINIO_CREDENTIALS), existing: false } }),
+      7,
+    ],
+    [
+      "MySQL",
+      "dataplatform:mysql:MySQL",
+      () =>
+        new Mysql("mysql", { namespace: NS, config: mysql("dev"), production: false, credentials: { ref: defaultRef(MYSQL_CREDENTIALS), existing: false } }),
+      7,
+    ],
   ])("%s creates its objects as children of one component", async (_, type, build, expected) => {
     const rs = await run(build as () => void);
     const component = rs.filter((r) => r.type === type);
@@ -167,11 +184,15 @@ describe("components under mocks", () => {
   });
 
   it("generates credentials as secrets and protects stateful objects in production", async () => {
-    const rs = await run(() => new Mysql("mysql", { namespace: NS, config: mysql("prod"), production: true, credentials: { ref: defaultRef(MYSQL_CREDENTIALS), existing: false } }));
+    const rs = await run(
+      () =>
+        new Mysql("mysql", { namespace: NS, config: mysql("prod"), production: true, credentials: { ref: defaultRef(MYSQL_CREDENTIALS), existing: false } }),
+    );
     const secret = rs.find((r) => r.type === "kubernetes:core/v1:Secret")!;
     expect(secret.inputs.stringData).toBe("[secret]");
     expect(rs.filter((r) => r.type.startsWith("random:")).map((r) => r.inputs)).toEqual([
-      expect.objectContaining({ length: 40, special: false }), expect.objectContaining({ length: 32, special: false }),
+      expect.objectContaining({ length: 40, special: false }),
+      expect.objectContaining({ length: 32, special: false }),
     ]);
     expect(rs.find((r) => r.type === "kubernetes:apps/v1:StatefulSet")!.options.protect).toBe(true);
     expect(secret.options.protect).toBe(true);
@@ -186,7 +207,9 @@ describe("components under mocks", () => {
     const job = rs.find((r) => r.type === "kubernetes:batch/v1:Job")!;
     expect(job.options.dependsOn.some((u: string) => u.endsWith("kafka-bootstrap"))).toBe(true);
     const bootstrap = rs.find((r) => r.type === "kubernetes:core/v1:Service" && r.name === "kafka-bootstrap")!;
-    expect(bootstrap.options.dependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/StatefulSet::kafka-broker$/), expect.stringMatching(/StatefulSet::kafka-controller$/)]));
+    expect(bootstrap.options.dependsOn).toEqual(
+      expect.arrayContaining([expect.stringMatching(/StatefulSet::kafka-broker$/), expect.stringMatching(/StatefulSet::kafka-controller$/)]),
+    );
     const headless = rs.find((r) => r.name === "kafka-broker-headless")!;
     expect(headless.options.dependsOn.some((u: string) => u.includes("StatefulSet"))).toBe(false);
   });

@@ -4,7 +4,10 @@
  * error is in the failure.
  */
 export async function eventually<T>(
-  what: string, seconds: number, check: () => Promise<T | undefined>, o: { retryErrors?: boolean; intervalMs?: number } = {},
+  what: string,
+  seconds: number,
+  check: () => Promise<T | undefined>,
+  o: { retryErrors?: boolean; intervalMs?: number } = {},
 ): Promise<T> {
   const deadline = Date.now() + seconds * 1000;
   let last: unknown;

@@ -1,5 +1,5 @@
-import * as fs from "fs";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { Hdfs } from "../components/hdfs";
 import { hdfsConfig } from "../components/hdfs/config";
@@ -49,14 +49,16 @@ describe("HDFS configuration", () => {
     expect(core["ha.zookeeper.quorum"]).toBe(ZK);
     expect(site["dfs.ha.namenodes.dataplatform"]).toBe("nn0,nn1");
     expect(site["dfs.namenode.rpc-address.dataplatform.nn1"]).toBe(`hdfs-namenode-1.hdfs-namenode-headless.${NS}.svc.cluster.local:9000`);
-    expect(site["dfs.namenode.shared.edits.dir"]).toBe(`qjournal://${[0, 1, 2].map((i) => `hdfs-journalnode-${i}.hdfs-journalnode-headless.${NS}.svc.cluster.local:8485`).join(";")}/dataplatform`);
+    expect(site["dfs.namenode.shared.edits.dir"]).toBe(
+      `qjournal://${[0, 1, 2].map((i) => `hdfs-journalnode-${i}.hdfs-journalnode-headless.${NS}.svc.cluster.local:8485`).join(";")}/dataplatform`,
+    );
     expect(site["dfs.ha.automatic-failover.enabled"]).toBe("true");
     expect(site["dfs.replication"]).toBe("3");
   });
 
   it("renders well-formed XML that escapes values and reads back the same", () => {
     for (const xml of Object.values(clientConfigFiles(hdfs("prod"), NS, ZK))) expect(XMLValidator.validate(xml)).toBe(true);
-    const tricky = siteXml({ "a.b": "x < y && z", "c": 1 });
+    const tricky = siteXml({ "a.b": "x < y && z", c: 1 });
     expect(XMLValidator.validate(tricky)).toBe(true);
     expect(tricky).toContain("x &lt; y &amp;&amp; z");
     expect(parseSiteXml(tricky)).toEqual({ "a.b": "x < y && z", c: "1" });
@@ -83,7 +85,9 @@ describe("HDFS configuration", () => {
     ]);
     const ha = nameNodeStart(hdfs("prod"));
     // The first NameNode never forces a format: JournalNodes holding a namespace make it copy its peer instead.
-    expect(ha).toContain('until hdfs namenode -format -nonInteractive -clusterId "$HDFS_CLUSTER_ID" || hdfs namenode -bootstrapStandby -force -nonInteractive; do');
+    expect(ha).toContain(
+      'until hdfs namenode -format -nonInteractive -clusterId "$HDFS_CLUSTER_ID" || hdfs namenode -bootstrapStandby -force -nonInteractive; do',
+    );
     expect(ha).toContain("until hdfs namenode -bootstrapStandby -force -nonInteractive; do echo 'waiting for hdfs-namenode-0'");
     expect(ha.indexOf("touch /var/lib/hadoop/namenode/.initialized")).toBeGreaterThan(ha.lastIndexOf("bootstrapStandby"));
     const ms = hdfsManifests(hdfs("prod"), NS, ZK);
@@ -102,7 +106,8 @@ describe("HDFS configuration", () => {
       const site = (key: string) => parseSiteXml(cm[key]);
       expect(site("namenode-hdfs-site.xml")).toEqual({ ...site("hdfs-site.xml"), "dfs.hosts.exclude": "/var/lib/hadoop/excluded-datanodes" });
       expect(clientConfigFiles(hdfs(stack), NS, ZK)["hdfs-site.xml"]).toBe(cm["hdfs-site.xml"]);
-      const mountOf = (name: string) => sts(ms, name).spec.template.spec.containers.map((c: any) => c.volumeMounts.find((m: any) => m.mountPath.endsWith("/hdfs-site.xml")).subPath);
+      const mountOf = (name: string) =>
+        sts(ms, name).spec.template.spec.containers.map((c: any) => c.volumeMounts.find((m: any) => m.mountPath.endsWith("/hdfs-site.xml")).subPath);
       expect(new Set(mountOf("hdfs-namenode"))).toEqual(new Set(["namenode-hdfs-site.xml"]));
       expect(mountOf("hdfs-datanode")).toEqual(["hdfs-site.xml"]);
     }
@@ -142,15 +147,29 @@ describe("YARN configuration", () => {
   it("gives containers Spark's Java 17 and the object-store credentials", () => {
     const ms = yarnManifests(yarn("dev"), NS, stackContracts("dev", NS), "apache/spark:4.0.1");
     const nm = sts(ms, "yarn-nodemanager").spec.template.spec;
-    expect(nm.initContainers[0]).toMatchObject({ name: "java-runtime", image: "apache/spark:4.0.1", command: ["/bin/sh", "-c", "cp -a /opt/java/openjdk/. /opt/java17/"] });
+    expect(nm.initContainers[0]).toMatchObject({
+      name: "java-runtime",
+      image: "apache/spark:4.0.1",
+      command: ["/bin/sh", "-c", "cp -a /opt/java/openjdk/. /opt/java17/"],
+    });
     expect(nm.containers[0].volumeMounts).toContainEqual({ name: "java", mountPath: "/opt/java17", readOnly: true });
-    expect(nm.containers[0].env).toContainEqual({ name: "AWS_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: "minio-credentials", key: "root-password" } } });
-    expect(String(yarnSite(yarn("dev"), NS, ZK)["yarn.nodemanager.env-whitelist"]).split(",")).toEqual(expect.arrayContaining(["JAVA_HOME", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]));
+    expect(nm.containers[0].env).toContainEqual({
+      name: "AWS_SECRET_ACCESS_KEY",
+      valueFrom: { secretKeyRef: { name: "minio-credentials", key: "root-password" } },
+    });
+    expect(String(yarnSite(yarn("dev"), NS, ZK)["yarn.nodemanager.env-whitelist"]).split(",")).toEqual(
+      expect.arrayContaining(["JAVA_HOME", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]),
+    );
   });
 
   it("derives vcores from the CPU limit when set, else the request", () => {
     expect(vcores(yarn("prod"))).toBe(4);
-    const limited = yarn("prod", { nodeManagers: { ...readEnvironment("prod").yarn.nodeManagers, resources: { requests: { cpu: "2", memory: "16Gi" }, limits: { cpu: "6", memory: "16Gi" } } } });
+    const limited = yarn("prod", {
+      nodeManagers: {
+        ...readEnvironment("prod").yarn.nodeManagers,
+        resources: { requests: { cpu: "2", memory: "16Gi" }, limits: { cpu: "6", memory: "16Gi" } },
+      },
+    });
     expect(vcores(limited)).toBe(6);
   });
 });
@@ -173,7 +192,9 @@ describe("Spark configuration", () => {
     expect(workerSlots(spark("dev"))).toBe(2);
     expect(workerSlots(spark("prod"))).toBe(8);
     expect(executorMemoryMiB(spark("dev"), yarnCluster(yarn("dev"), NS, ZK))).toBe(512);
-    expect(executorMemoryMiB(spark("dev"), yarnCluster(yarn("dev", { nodeManagers: { ...readEnvironment("dev").yarn.nodeManagers, memoryMb: 700 } }), NS, ZK))).toBe(316);
+    expect(
+      executorMemoryMiB(spark("dev"), yarnCluster(yarn("dev", { nodeManagers: { ...readEnvironment("dev").yarn.nodeManagers, memoryMb: 700 } }), NS, ZK)),
+    ).toBe(316);
     const d = sparkDefaults(spark("prod"), backends("prod"), NS);
     expect(d["spark.executor.cores"]).toBe(4);
     expect(d["spark.cores.max"]).toBeUndefined();
@@ -228,13 +249,36 @@ describe("Hadoop components under mocks", () => {
     const rs = await recordResources("dev", {}, () => {
       const c = backends("dev");
       const hdfsComponent = new Hdfs("hdfs", { namespace: NS, config: hdfs("dev"), production: false, zookeeper: c.zookeeper });
-      const yarnComponent = new Yarn("yarn", { namespace: NS, config: yarn("dev"), production: false, ...c, hdfs: hdfsComponent, javaImage: "apache/spark:4.0.1" });
+      const yarnComponent = new Yarn("yarn", {
+        namespace: NS,
+        config: yarn("dev"),
+        production: false,
+        ...c,
+        hdfs: hdfsComponent,
+        javaImage: "apache/spark:4.0.1",
+      });
       new Spark("spark", { namespace: NS, config: spark("dev"), production: false, ...c, hdfs: hdfsComponent, yarn: yarnComponent });
     });
-    const childrenOf = (type: string) => rs.filter((r) => r.options.parent.includes(`${type}::`)).map((r) => `${r.type.split(":").pop()}/${r.name}`).sort();
-    expect(childrenOf("dataplatform:hdfs:HDFS")).toEqual(expect.arrayContaining(["StatefulSet/hdfs-namenode", "StatefulSet/hdfs-datanode", "Service/namenode", "ConfigMap/hdfs-config"]));
-    expect(childrenOf("dataplatform:yarn:YARN")).toEqual(expect.arrayContaining(["StatefulSet/yarn-resourcemanager", "StatefulSet/yarn-nodemanager", "Service/resourcemanager"]));
-    expect(childrenOf("dataplatform:spark:Spark")).toEqual(expect.arrayContaining(["StatefulSet/spark-master", "Deployment/spark-worker", "Deployment/spark-streaming", "CronJob/spark-batch", "ConfigMap/spark-apps"]));
+    const childrenOf = (type: string) =>
+      rs
+        .filter((r) => r.options.parent.includes(`${type}::`))
+        .map((r) => `${r.type.split(":").pop()}/${r.name}`)
+        .sort();
+    expect(childrenOf("dataplatform:hdfs:HDFS")).toEqual(
+      expect.arrayContaining(["StatefulSet/hdfs-namenode", "StatefulSet/hdfs-datanode", "Service/namenode", "ConfigMap/hdfs-config"]),
+    );
+    expect(childrenOf("dataplatform:yarn:YARN")).toEqual(
+      expect.arrayContaining(["StatefulSet/yarn-resourcemanager", "StatefulSet/yarn-nodemanager", "Service/resourcemanager"]),
+    );
+    expect(childrenOf("dataplatform:spark:Spark")).toEqual(
+      expect.arrayContaining([
+        "StatefulSet/spark-master",
+        "Deployment/spark-worker",
+        "Deployment/spark-streaming",
+        "CronJob/spark-batch",
+        "ConfigMap/spark-apps",
+      ]),
+    );
   });
 });
 

@@ -1,6 +1,6 @@
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { cloneDeep, set } from "lodash";
 import * as YAML from "yaml";
 import { ConfigError } from "../infra/config/load";
@@ -65,7 +65,11 @@ export function all(plan: Plan, kind: string): PlannedResource[] {
 export async function runMain(main: (argv: string[], out: (l: string) => void, err: (l: string) => void) => Promise<number>, ...argv: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const status = await main(argv, (l) => out.push(l), (l) => err.push(l));
+  const status = await main(
+    argv,
+    (l) => out.push(l),
+    (l) => err.push(l),
+  );
   const text = (lines: string[]) => lines.map((l) => `${l}\n`).join("");
   return { status, stdout: text(out), stderr: text(err) };
 }

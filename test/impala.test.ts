@@ -11,9 +11,23 @@ const impala = (e: string, extra: object = {}) => impalaConfig.parse({ ...readEn
 
 describe("Impala", () => {
   it("tells every daemon where the statestore, the catalog and the metastore are", () => {
-    expect(catalogFlags(NS)).toEqual(expect.arrayContaining([`--state_store_host=impala-statestored.${NS}.svc.cluster.local`, "--state_store_port=24000", "--catalog_service_port=26000", "--hms_event_polling_interval_s=1"]));
+    expect(catalogFlags(NS)).toEqual(
+      expect.arrayContaining([
+        `--state_store_host=impala-statestored.${NS}.svc.cluster.local`,
+        "--state_store_port=24000",
+        "--catalog_service_port=26000",
+        "--hms_event_polling_interval_s=1",
+      ]),
+    );
     const coord = impaladFlags(impala("dev"), NS, "coordinators");
-    expect(coord).toEqual(expect.arrayContaining([`--catalog_service_host=impala-catalogd.${NS}.svc.cluster.local`, "--is_coordinator=true", "--is_executor=false", "--hs2_port=21050"]));
+    expect(coord).toEqual(
+      expect.arrayContaining([
+        `--catalog_service_host=impala-catalogd.${NS}.svc.cluster.local`,
+        "--is_coordinator=true",
+        "--is_executor=false",
+        "--hs2_port=21050",
+      ]),
+    );
     expect(impaladFlags(impala("dev"), NS, "executors")).toEqual(expect.arrayContaining(["--is_coordinator=false", "--is_executor=true"]));
     const files = configFiles(stackContracts("prod", NS));
     expect(parseSiteXml(files["hive-site.xml"])["hive.metastore.uris"]).toBe(`thrift://hive-metastore.${NS}.svc.cluster.local:9083`);
@@ -37,9 +51,14 @@ describe("Impala", () => {
   });
 
   it("rejects a container too small for the JVM plus query memory", () => {
-    const r = impalaConfig.safeParse({ ...readEnvironment("dev").impala, executors: { replicas: 1, resources: { requests: { cpu: "1", memory: "768Mi" }, limits: { memory: "768Mi" } } } });
+    const r = impalaConfig.safeParse({
+      ...readEnvironment("dev").impala,
+      executors: { replicas: 1, resources: { requests: { cpu: "1", memory: "768Mi" }, limits: { memory: "768Mi" } } },
+    });
     expect(r.success).toBe(false);
-    expect(r.error!.issues[0].message).toMatch(/768Mi \(768 MiB\) leaves 305 MiB for query memory \(mem_limit\) after the 409 MiB JVM \(heapPercent 20\) and 15% native headroom/);
+    expect(r.error!.issues[0].message).toMatch(
+      /768Mi \(768 MiB\) leaves 305 MiB for query memory \(mem_limit\) after the 409 MiB JVM \(heapPercent 20\) and 15% native headroom/,
+    );
   });
 
   it("scales executors by changing only their Deployment", async () => {

@@ -1,6 +1,21 @@
 import {
-  cpuCores, flowPolicies, headlessService, heapMiB, imageVersion, job, jvmFootprintMiB, memoryBytes, memoryMiB, parseImage, quantityBytes,
-  podDisruptionBudget, podSpec, selectorLabels, statefulSet, unpinnedReason, workloadLabels,
+  cpuCores,
+  flowPolicies,
+  headlessService,
+  heapMiB,
+  imageVersion,
+  job,
+  jvmFootprintMiB,
+  memoryBytes,
+  memoryMiB,
+  parseImage,
+  quantityBytes,
+  podDisruptionBudget,
+  podSpec,
+  selectorLabels,
+  statefulSet,
+  unpinnedReason,
+  workloadLabels,
 } from "../components/kit";
 import { container } from "../components/kit";
 
@@ -84,13 +99,24 @@ describe("labels", () => {
 describe("pod security", () => {
   it("applies PSS restricted at pod and container level", () => {
     const spec = podSpec(W, 1000, { containers: [container({ name: "c", image: "i:1", resources: RES })] }, "sa");
-    expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: "RuntimeDefault" } });
+    expect(spec.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      runAsUser: 1000,
+      runAsGroup: 1000,
+      fsGroup: 1000,
+      seccompProfile: { type: "RuntimeDefault" },
+    });
     expect(spec.enableServiceLinks).toBe(false);
     expect(spec.automountServiceAccountToken).toBe(false);
     const c = (spec.containers as any[])[0];
-    expect(c.securityContext).toEqual(expect.objectContaining({
-      allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] },
-    }));
+    expect(c.securityContext).toEqual(
+      expect.objectContaining({
+        allowPrivilegeEscalation: false,
+        privileged: false,
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: ["ALL"] },
+      }),
+    );
     expect(c.resources).toEqual({ requests: { cpu: "250m", memory: "1Gi" }, limits: { memory: "1Gi" } });
   });
 
@@ -117,8 +143,13 @@ describe("object builders", () => {
 
   it("makes StatefulSets with explicit names and retained volumes", () => {
     const s: any = statefulSet({
-      name: "kafka-broker", namespace: "ns", workload: W, replicas: 3, serviceName: "kafka-broker-headless",
-      pod: { containers: [] }, volumeClaims: [{ name: "data", storage: { size: "10Gi", storageClass: "fast" } }],
+      name: "kafka-broker",
+      namespace: "ns",
+      workload: W,
+      replicas: 3,
+      serviceName: "kafka-broker-headless",
+      pod: { containers: [] },
+      volumeClaims: [{ name: "data", storage: { size: "10Gi", storageClass: "fast" } }],
     });
     expect(s.metadata.name).toBe("kafka-broker");
     expect(s.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: "Retain", whenScaled: "Retain" });
@@ -127,7 +158,15 @@ describe("object builders", () => {
   });
 
   it("names Jobs after what they do, so a changed task is a new Job", () => {
-    const make = (cmd: string) => job({ prefix: "t", namespace: "ns", workload: W, uid: 1000, serviceAccountName: "sa", container: container({ name: "c", image: "i:1", command: [cmd], resources: RES }) });
+    const make = (cmd: string) =>
+      job({
+        prefix: "t",
+        namespace: "ns",
+        workload: W,
+        uid: 1000,
+        serviceAccountName: "sa",
+        container: container({ name: "c", image: "i:1", command: [cmd], resources: RES }),
+      });
     expect(make("a").metadata.name).toMatch(/^t-[0-9a-f]{8}$/);
     expect(make("a").metadata.name).toBe(make("a").metadata.name);
     expect(make("a").metadata.name).not.toBe(make("b").metadata.name);
@@ -138,7 +177,10 @@ describe("network flows", () => {
   it("gives each workload one policy with exactly its inbound and outbound flows", () => {
     const A = { name: "a", component: "x" };
     const B = { name: "b", component: "y" };
-    const policies: any[] = flowPolicies("ns", [{ from: A, to: B, ports: [9092, 9092] }, { from: B, to: B, ports: [9093] }]);
+    const policies: any[] = flowPolicies("ns", [
+      { from: A, to: B, ports: [9092, 9092] },
+      { from: B, to: B, ports: [9093] },
+    ]);
     expect(policies.map((p) => p.metadata.name)).toEqual(["allow-a-x", "allow-b-y"]);
     const [a, b] = policies;
     expect(a.spec.ingress).toBeUndefined();

@@ -1,5 +1,5 @@
-import * as fs from "fs";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { XMLParser } from "fast-xml-parser";
 import { HiveMetastore } from "../components/hive-metastore";
 import { hiveMetastoreConfig } from "../components/hive-metastore/config";
@@ -22,7 +22,9 @@ describe("Hive Metastore", () => {
 
   it("talks to MySQL as hive, with the password only from the Secret, and keeps the warehouse in MinIO", () => {
     const site = parseSiteXml(config["hive-site.xml"]);
-    expect(site["javax.jdo.option.ConnectionURL"]).toBe(`jdbc:mysql://mysql.${NS}.svc.cluster.local:3306/hive_metastore?useSSL=false&allowPublicKeyRetrieval=true`);
+    expect(site["javax.jdo.option.ConnectionURL"]).toBe(
+      `jdbc:mysql://mysql.${NS}.svc.cluster.local:3306/hive_metastore?useSSL=false&allowPublicKeyRetrieval=true`,
+    );
     expect(site["javax.jdo.option.ConnectionDriverName"]).toBe("com.mysql.cj.jdbc.Driver");
     expect(site["javax.jdo.option.ConnectionUserName"]).toBe("hive");
     // Only a placeholder in the ConfigMap: the pod puts the Secret's value in at start.
@@ -33,7 +35,10 @@ describe("Hive Metastore", () => {
     // Only the name Hive defines (the engine suite checks every key against Hive's own classes).
     expect(site["hive.metastore.event.db.notification.api.auth"]).toBe("false");
     expect(Object.keys(site)).not.toContain("metastore.event.db.notification.api.auth");
-    expect(parseSiteXml(config["core-site.xml"])).toMatchObject({ "fs.s3a.endpoint": `http://minio.${NS}.svc.cluster.local:9000`, "fs.s3a.path.style.access": "true" });
+    expect(parseSiteXml(config["core-site.xml"])).toMatchObject({
+      "fs.s3a.endpoint": `http://minio.${NS}.svc.cluster.local:9000`,
+      "fs.s3a.path.style.access": "true",
+    });
     const [deployment] = byKind(ms, "Deployment");
     const env = deployment.spec.template.spec.containers[0].env;
     expect(env).toContainEqual({ name: "HIVE_DB_PASSWORD", valueFrom: { secretKeyRef: { name: "mysql-credentials", key: "password" } } });
@@ -50,7 +55,11 @@ describe("Hive Metastore", () => {
   });
 
   it("starts its servers only after the schema Job", async () => {
-    const rs = await recordResources("dev", {}, () => new HiveMetastore("hive-metastore", { namespace: NS, config: hms("dev"), production: false, ...BACKENDS }));
+    const rs = await recordResources(
+      "dev",
+      {},
+      () => new HiveMetastore("hive-metastore", { namespace: NS, config: hms("dev"), production: false, ...BACKENDS }),
+    );
     const deployment = rs.find((r) => r.type === "kubernetes:apps/v1:Deployment")!;
     expect(deployment.options.dependsOn.some((u: string) => /Job::hive-metastore-schema-/.test(u))).toBe(true);
     const service = rs.find((r) => r.type === "kubernetes:core/v1:Service" && r.name === "hive-metastore")!;
@@ -62,13 +71,21 @@ describe("Hive Metastore", () => {
     const init = deployment.spec.template.spec.initContainers[0];
     expect(init.command[2]).toContain("dependency:copy-dependencies -DexcludeTransitive=true -DoutputDirectory=/opt/hive/auxlib");
     expect(ms.find((m) => m.metadata.name === "allow-hive-metastore-maven")).toBeDefined();
-    const image = hiveMetastoreManifests(hms("prod", { dependencies: "image", image: "registry.example.com/dataplatform-hive-metastore:4.0.1-1" }), NS, BACKENDS) as any[];
+    const image = hiveMetastoreManifests(
+      hms("prod", { dependencies: "image", image: "registry.example.com/dataplatform-hive-metastore:4.0.1-1" }),
+      NS,
+      BACKENDS,
+    ) as any[];
     expect(byKind(image, "Deployment")[0].spec.template.spec.initContainers).toEqual([]);
     expect(image.find((m) => m.metadata.name === "allow-hive-metastore-maven")).toBeUndefined();
   });
 
   it("leaves the image's own jars visible in image mode: no volume over /opt/hive/auxlib", () => {
-    const image = hiveMetastoreManifests(hms("prod", { dependencies: "image", image: "registry.example.com/dataplatform-hive-metastore:4.0.1-1" }), NS, BACKENDS) as any[];
+    const image = hiveMetastoreManifests(
+      hms("prod", { dependencies: "image", image: "registry.example.com/dataplatform-hive-metastore:4.0.1-1" }),
+      NS,
+      BACKENDS,
+    ) as any[];
     const pods = [...byKind(image, "Deployment"), ...byKind(image, "Job")].map((w) => w.spec.template.spec);
     expect(pods).toHaveLength(2);
     for (const pod of pods) {

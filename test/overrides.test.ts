@@ -1,13 +1,20 @@
 /** Role overrides: validated with the config, applied last to the rendered objects, and nothing without them. */
 import { overrideChartObject, OVERRIDES_ANNOTATION } from "../components/kit/overrides";
 import { parseSiteXml } from "../components/kit/hadoop-xml";
-import { Plan, planStack } from "../tools/plan";
+import { type Plan, planStack } from "../tools/plan";
 import { configProblemsAsync, environmentWith, find } from "./helpers";
 import { stackPlan } from "./support/stack-plans";
 
 const withOverrides = (stack: string, overrides: Record<string, unknown>) => planStack({ stack, envFile: environmentWith(stack, overrides) });
 const pod = (plan: Plan, kind: string, name: string) => find(plan, kind, name).inputs.spec.template;
-const props = (text: string) => Object.fromEntries(text.trim().split("\n").filter((l) => l.includes("=")).map((l) => l.split(/=(.*)/s).slice(0, 2)));
+const props = (text: string) =>
+  Object.fromEntries(
+    text
+      .trim()
+      .split("\n")
+      .filter((l) => l.includes("="))
+      .map((l) => l.split(/=(.*)/s).slice(0, 2)),
+  );
 
 describe("role overrides", () => {
   let kafka: Plan;
@@ -93,14 +100,28 @@ describe("role overrides", () => {
   });
 
   it("applies to a vendor chart's objects: the role's ConfigMap in place, its workload's env and pod spec", () => {
-    const overrides = { coordinator: { configFiles: { "config.properties": { "query.max-run-time": "2h" } }, env: { TZ: "UTC" }, podSpec: { priorityClassName: "p" } } };
-    const configMap = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "trino-coordinator", labels: { "app.kubernetes.io/component": "coordinator" } }, data: { "config.properties": "coordinator=true\nquery.max-run-time=1h\n" } };
+    const overrides = {
+      coordinator: { configFiles: { "config.properties": { "query.max-run-time": "2h" } }, env: { TZ: "UTC" }, podSpec: { priorityClassName: "p" } },
+    };
+    const configMap = {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "trino-coordinator", labels: { "app.kubernetes.io/component": "coordinator" } },
+      data: { "config.properties": "coordinator=true\nquery.max-run-time=1h\n" },
+    };
     expect(overrideChartObject(configMap, overrides)!.data["config.properties"]).toBe("coordinator=true\nquery.max-run-time=2h\n");
     const worker = { ...configMap, metadata: { name: "trino-worker", labels: { "app.kubernetes.io/component": "worker" } } };
     expect(overrideChartObject(worker, overrides)).toBeUndefined();
     const deployment = {
-      apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "trino-coordinator" },
-      spec: { template: { metadata: { labels: { "app.kubernetes.io/component": "coordinator" } }, spec: { containers: [{ name: "trino", env: [{ name: "TZ", value: "Europe/Paris" }] }] } } },
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "trino-coordinator" },
+      spec: {
+        template: {
+          metadata: { labels: { "app.kubernetes.io/component": "coordinator" } },
+          spec: { containers: [{ name: "trino", env: [{ name: "TZ", value: "Europe/Paris" }] }] },
+        },
+      },
     };
     const out = overrideChartObject(deployment, overrides)!;
     expect(out.spec.template.spec.containers[0].env).toEqual([{ name: "TZ", value: "UTC" }]);
@@ -112,7 +133,9 @@ describe("role overrides", () => {
     const role = await configProblemsAsync(() => withOverrides("dev", { "kafka.overrides": { brokr: { env: { A: "1" } } } }));
     expect(role.join("\n")).toMatch(/kafka\.overrides\.brokr: unknown setting \(did you mean "broker"\?\); allowed here: broker, controller, topics/);
     expect(role.join("\n")).toMatch(/dev-variant\.yaml/);
-    const file = await configProblemsAsync(() => withOverrides("dev", { "zookeeper.overrides": { server: { configFiles: { "zoo.conf": { tickTime: 3000 } } } } }));
+    const file = await configProblemsAsync(() =>
+      withOverrides("dev", { "zookeeper.overrides": { server: { configFiles: { "zoo.conf": { tickTime: 3000 } } } } }),
+    );
     expect(file.join("\n")).toMatch(/zookeeper\.overrides\.server\.configFiles\.zoo\.conf: unknown setting; allowed here: zoo\.cfg/);
     const env = await configProblemsAsync(() => withOverrides("dev", { "zookeeper.overrides": { server: { env: { "1BAD": "x" } } } }));
     expect(env.join("\n")).toMatch(/zookeeper\.overrides\.server\.env/);
@@ -127,7 +150,13 @@ describe("role overrides", () => {
         if (engine === "starburst" || engine === "airflow") continue;
         expect({ engine, role, pods: pods.length > 0 }).toEqual({ engine, role, pods: true });
         for (const file of files) {
-          const reads = pods.some((r) => readsFile(r.inputs, file, stacks.flatMap((p) => p.resources)));
+          const reads = pods.some((r) =>
+            readsFile(
+              r.inputs,
+              file,
+              stacks.flatMap((p) => p.resources),
+            ),
+          );
           expect({ engine, role, file, reads }).toEqual({ engine, role, file, reads: true });
         }
       }
@@ -136,7 +165,11 @@ describe("role overrides", () => {
 });
 
 function podOf(inputs: any): any {
-  return inputs?.kind === "CronJob" ? inputs.spec?.jobTemplate?.spec?.template : ["StatefulSet", "Deployment", "Job"].includes(inputs?.kind) ? inputs.spec?.template : undefined;
+  return inputs?.kind === "CronJob"
+    ? inputs.spec?.jobTemplate?.spec?.template
+    : ["StatefulSet", "Deployment", "Job"].includes(inputs?.kind)
+      ? inputs.spec?.template
+      : undefined;
 }
 
 /** A pod reads a file when it mounts it by name, or mounts a ConfigMap that holds it. */

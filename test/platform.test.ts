@@ -1,7 +1,7 @@
-import { spawnSync } from "child_process";
-import * as path from "path";
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
 import { isEqual } from "lodash";
-import { Plan, planStack } from "../tools/plan";
+import { type Plan, planStack } from "../tools/plan";
 import { main } from "../tools/check";
 import { all, environmentWith, find, kindOf, readEnvironment, ROOT, runMain } from "./helpers";
 import { STACKS, stackPlan } from "./support/stack-plans";
@@ -45,18 +45,25 @@ describe.each(STACKS)("stack %s", (stack) => {
     const ns = find(plans[stack], "Namespace", "data-platform").inputs;
     expect(ns.metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("restricted");
     // Cluster-scoped: the namespace itself and the size guard bound to it; nothing else.
-    const clusterScoped = plans[stack].resources.filter((x) => CLUSTER_SCOPED.has(kindOf(x))).map((x) => `${kindOf(x)}/${x.name}`).sort();
+    const clusterScoped = plans[stack].resources
+      .filter((x) => CLUSTER_SCOPED.has(kindOf(x)))
+      .map((x) => `${kindOf(x)}/${x.name}`)
+      .sort();
     expect(clusterScoped).toEqual([
       "Namespace/data-platform",
-      "ValidatingAdmissionPolicy/dataplatform-fixed-size-data-platform", "ValidatingAdmissionPolicy/dataplatform-fixed-size-data-platform-scale",
-      "ValidatingAdmissionPolicyBinding/dataplatform-fixed-size-data-platform", "ValidatingAdmissionPolicyBinding/dataplatform-fixed-size-data-platform-scale",
+      "ValidatingAdmissionPolicy/dataplatform-fixed-size-data-platform",
+      "ValidatingAdmissionPolicy/dataplatform-fixed-size-data-platform-scale",
+      "ValidatingAdmissionPolicyBinding/dataplatform-fixed-size-data-platform",
+      "ValidatingAdmissionPolicyBinding/dataplatform-fixed-size-data-platform-scale",
     ]);
     for (const r of plans[stack].resources.filter((x) => x.type.startsWith("kubernetes:") && !CLUSTER_SCOPED.has(kindOf(x)))) {
       expect(r.type === "kubernetes:helm.sh/v4:Chart" ? r.inputs.namespace : r.inputs.metadata.namespace).toBe("data-platform");
     }
     expect(find(plans[stack], "NetworkPolicy", "default-deny-all").inputs.spec).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
     const allowed = all(plans[stack], "NetworkPolicy").map((r) => r.name);
-    expect(allowed).toEqual(expect.arrayContaining(["allow-dns-egress", "allow-kafka-broker", "allow-kafka-controller", "allow-zookeeper-server", "allow-minio-server"]));
+    expect(allowed).toEqual(
+      expect.arrayContaining(["allow-dns-egress", "allow-kafka-broker", "allow-kafka-controller", "allow-zookeeper-server", "allow-minio-server"]),
+    );
   });
 
   it("gives every multi-replica workload a PDB and never shows a secret value", () => {
@@ -67,15 +74,26 @@ describe.each(STACKS)("stack %s", (stack) => {
   });
 
   it(stack === "prod" ? "protects stateful resources" : "leaves resources unprotected", () => {
-    const protectedNames = plans[stack].resources.filter((r) => r.options.protect).map(key).sort();
+    const protectedNames = plans[stack].resources
+      .filter((r) => r.options.protect)
+      .map(key)
+      .sort();
     if (stack !== "prod") {
       expect(protectedNames).toEqual([]);
       return;
     }
-    expect(protectedNames).toEqual(expect.arrayContaining([
-      "Namespace/data-platform", "StatefulSet/kafka-broker", "StatefulSet/kafka-controller", "StatefulSet/minio",
-      "StatefulSet/mysql", "StatefulSet/zookeeper", "Secret/minio-credentials", "Secret/mysql-credentials",
-    ]));
+    expect(protectedNames).toEqual(
+      expect.arrayContaining([
+        "Namespace/data-platform",
+        "StatefulSet/kafka-broker",
+        "StatefulSet/kafka-controller",
+        "StatefulSet/minio",
+        "StatefulSet/mysql",
+        "StatefulSet/zookeeper",
+        "Secret/minio-credentials",
+        "Secret/mysql-credentials",
+      ]),
+    );
     expect(protectedNames.filter((n) => n.startsWith("Job/"))).toEqual([]);
   });
 });
@@ -90,29 +108,81 @@ describe("network flows", () => {
 
   it("admits exactly the flows each engine needs", () => {
     expect(rules(plans.prod, "allow-kafka-controller", "ingress")).toEqual(["kafka/broker:9093", "kafka/controller:9093"]);
-    expect(rules(plans.prod, "allow-kafka-broker", "ingress")).toEqual(["airflow/worker:9092", "kafka/broker:9092", "kafka/topics:9092", "spark/streaming:9092", "spark/worker:9092", "yarn/nodemanager:9092"]);
-    expect(rules(plans.prod, "allow-kafka-topics", "egress")).toEqual(["kafka/broker:9092"]);
-    expect(rules(plans.prod, "allow-zookeeper-server", "ingress")).toEqual(["hdfs/namenode:2181", "yarn/resourcemanager:2181", "zookeeper/server:2181,2888,3888"]);
-    expect(rules(plans.prod, "allow-minio-server", "ingress")).toEqual([
-      "airflow/api-server:9000", "airflow/dag-processor:9000", "airflow/logs-user:9000", "airflow/scheduler:9000", "airflow/triggerer:9000", "airflow/worker:9000",
-      "hive-metastore/metastore:9000", "impala/catalogd:9000", "impala/coordinator:9000", "impala/executor:9000",
-      "minio/buckets:9000", "minio/server:9000", "spark/batch:9000", "spark/streaming:9000",
-      "spark/worker:9000", "trino/coordinator:9000", "trino/worker:9000", "yarn/nodemanager:9000",
+    expect(rules(plans.prod, "allow-kafka-broker", "ingress")).toEqual([
+      "airflow/worker:9092",
+      "kafka/broker:9092",
+      "kafka/topics:9092",
+      "spark/streaming:9092",
+      "spark/worker:9092",
+      "yarn/nodemanager:9092",
     ]);
-    expect(rules(plans.prod, "allow-trino-coordinator", "ingress")).toEqual(["airflow/worker:8080", "dbt/runner:8080", "trino/tables:8080", "trino/worker:8080"]);
-    expect(rules(plans.prod, "allow-trino-worker", "egress")).toEqual(["hive-metastore/metastore:9083", "minio/server:9000", "trino/coordinator:8080", "trino/worker:8080"]);
-    expect(rules(plans.prod, "allow-hdfs-datanode", "ingress")).toEqual(expect.arrayContaining(["hdfs/datanode:9866,9867", "spark/worker:9866,9867", "yarn/nodemanager:9866,9867"]));
-    expect(rules(plans.prod, "allow-yarn-nodemanager", "ingress")).toEqual(expect.arrayContaining(["yarn/nodemanager:7078-7094,8040,8041", "yarn/resourcemanager:8041"]));
+    expect(rules(plans.prod, "allow-kafka-topics", "egress")).toEqual(["kafka/broker:9092"]);
+    expect(rules(plans.prod, "allow-zookeeper-server", "ingress")).toEqual([
+      "hdfs/namenode:2181",
+      "yarn/resourcemanager:2181",
+      "zookeeper/server:2181,2888,3888",
+    ]);
+    expect(rules(plans.prod, "allow-minio-server", "ingress")).toEqual([
+      "airflow/api-server:9000",
+      "airflow/dag-processor:9000",
+      "airflow/logs-user:9000",
+      "airflow/scheduler:9000",
+      "airflow/triggerer:9000",
+      "airflow/worker:9000",
+      "hive-metastore/metastore:9000",
+      "impala/catalogd:9000",
+      "impala/coordinator:9000",
+      "impala/executor:9000",
+      "minio/buckets:9000",
+      "minio/server:9000",
+      "spark/batch:9000",
+      "spark/streaming:9000",
+      "spark/worker:9000",
+      "trino/coordinator:9000",
+      "trino/worker:9000",
+      "yarn/nodemanager:9000",
+    ]);
+    expect(rules(plans.prod, "allow-trino-coordinator", "ingress")).toEqual([
+      "airflow/worker:8080",
+      "dbt/runner:8080",
+      "trino/tables:8080",
+      "trino/worker:8080",
+    ]);
+    expect(rules(plans.prod, "allow-trino-worker", "egress")).toEqual([
+      "hive-metastore/metastore:9083",
+      "minio/server:9000",
+      "trino/coordinator:8080",
+      "trino/worker:8080",
+    ]);
+    expect(rules(plans.prod, "allow-hdfs-datanode", "ingress")).toEqual(
+      expect.arrayContaining(["hdfs/datanode:9866,9867", "spark/worker:9866,9867", "yarn/nodemanager:9866,9867"]),
+    );
+    expect(rules(plans.prod, "allow-yarn-nodemanager", "ingress")).toEqual(
+      expect.arrayContaining(["yarn/nodemanager:7078-7094,8040,8041", "yarn/resourcemanager:8041"]),
+    );
     expect(rules(plans.prod, "allow-minio-buckets", "egress")).toEqual(["minio/server:9000"]);
     expect(rules(plans.prod, "allow-hdfs-namenode", "ingress")).toEqual([
-      "hdfs/datanode:9000", "hdfs/directories:9000", "hdfs/namenode:8019,9000,9870", "impala/catalogd:9000", "impala/coordinator:9000",
-      "impala/executor:9000", "spark/batch:9000", "spark/streaming:9000",
-      "spark/worker:9000", "yarn/nodemanager:9000", "yarn/resourcemanager:9000",
+      "hdfs/datanode:9000",
+      "hdfs/directories:9000",
+      "hdfs/namenode:8019,9000,9870",
+      "impala/catalogd:9000",
+      "impala/coordinator:9000",
+      "impala/executor:9000",
+      "spark/batch:9000",
+      "spark/streaming:9000",
+      "spark/worker:9000",
+      "yarn/nodemanager:9000",
+      "yarn/resourcemanager:9000",
     ]);
     expect(rules(plans.prod, "allow-hdfs-journalnode", "ingress")).toEqual(["hdfs/journalnode:8480", "hdfs/namenode:8480,8485"]);
     expect(rules(plans.prod, "allow-yarn-resourcemanager", "ingress")).toEqual(["spark/batch:8032", "spark/streaming:8032", "yarn/nodemanager:8030,8031"]);
     expect(rules(plans.prod, "allow-spark-master", "ingress")).toEqual(["spark/batch:7077", "spark/streaming:7077", "spark/worker:7077"]);
-    expect(rules(plans.prod, "allow-spark-worker", "ingress")).toEqual(["spark/batch:7078-7094", "spark/master:7078", "spark/streaming:7078-7094", "spark/worker:7078-7094"]);
+    expect(rules(plans.prod, "allow-spark-worker", "ingress")).toEqual([
+      "spark/batch:7078-7094",
+      "spark/master:7078",
+      "spark/streaming:7078-7094",
+      "spark/worker:7078-7094",
+    ]);
   });
 
   it("lets MinIO servers talk to each other only when distributed, and HA peers only with HA", () => {
@@ -124,22 +194,44 @@ describe("network flows", () => {
   it("wires Impala's daemons to each other, the lake and HDFS", () => {
     expect(rules(plans.prod, "allow-impala-statestored", "ingress")).toEqual(["impala/catalogd:24000", "impala/coordinator:24000", "impala/executor:24000"]);
     expect(rules(plans.prod, "allow-impala-catalogd", "ingress")).toEqual(["impala/coordinator:26000", "impala/executor:26000", "impala/statestored:23020"]);
-    expect(rules(plans.prod, "allow-impala-executor", "egress")).toEqual(expect.arrayContaining(["hdfs/datanode:9866,9867", "hdfs/namenode:9000", "minio/server:9000", "impala/coordinator:27000"]));
+    expect(rules(plans.prod, "allow-impala-executor", "egress")).toEqual(
+      expect.arrayContaining(["hdfs/datanode:9866,9867", "hdfs/namenode:9000", "minio/server:9000", "impala/coordinator:27000"]),
+    );
   });
 
   it("lets drivers fetch jars over HTTPS only in maven mode, and never to private ranges", () => {
     const maven = policy(plans.dev, "allow-spark-drivers-maven");
-    expect(maven.egress).toEqual([{ to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16"] } }], ports: [{ protocol: "TCP", port: 443 }] }]);
+    expect(maven.egress).toEqual([
+      {
+        to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16"] } }],
+        ports: [{ protocol: "TCP", port: 443 }],
+      },
+    ]);
     expect(maven.podSelector.matchExpressions[0].values).toEqual(["streaming", "batch"]);
   });
 
   it("lets only the metastore, Airflow and their setup Jobs reach MySQL, and the lake's engines reach the metastore", () => {
     expect(rules(plans.prod, "allow-mysql-database", "ingress")).toEqual([
-      "airflow/api-server:3306", "airflow/create-user:3306", "airflow/dag-processor:3306", "airflow/database:3306",
-      "airflow/migrations:3306", "airflow/scheduler:3306", "airflow/triggerer:3306",
-      "hive-metastore/metastore:3306", "hive-metastore/schema:3306",
+      "airflow/api-server:3306",
+      "airflow/create-user:3306",
+      "airflow/dag-processor:3306",
+      "airflow/database:3306",
+      "airflow/migrations:3306",
+      "airflow/scheduler:3306",
+      "airflow/triggerer:3306",
+      "hive-metastore/metastore:3306",
+      "hive-metastore/schema:3306",
     ]);
-    expect(rules(plans.prod, "allow-hive-metastore-metastore", "ingress")).toEqual(["impala/catalogd:9083", "impala/coordinator:9083", "spark/batch:9083", "spark/streaming:9083", "spark/worker:9083", "trino/coordinator:9083", "trino/worker:9083", "yarn/nodemanager:9083"]);
+    expect(rules(plans.prod, "allow-hive-metastore-metastore", "ingress")).toEqual([
+      "impala/catalogd:9083",
+      "impala/coordinator:9083",
+      "spark/batch:9083",
+      "spark/streaming:9083",
+      "spark/worker:9083",
+      "trino/coordinator:9083",
+      "trino/worker:9083",
+      "yarn/nodemanager:9083",
+    ]);
     expect(rules(plans.prod, "allow-hive-metastore-metastore", "egress")).toEqual(["minio/server:9000", "mysql/database:3306"]);
   });
 });
@@ -171,7 +263,9 @@ describe("changes stay minimal", () => {
     const binding = find(moved, "ValidatingAdmissionPolicyBinding", "dataplatform-fixed-size-analytics").inputs.spec;
     expect(binding.matchResources.namespaceSelector.matchLabels).toEqual({ "kubernetes.io/metadata.name": "analytics" });
     expect(new Set(namespaced.map((r) => r.inputs.metadata?.namespace ?? r.inputs.namespace))).toEqual(new Set(["analytics"]));
-    expect(find(moved, "StatefulSet", "kafka-broker").inputs.spec.template.spec.containers[0].command[2]).toContain("kafka-broker-headless.analytics.svc.cluster.local");
+    expect(find(moved, "StatefulSet", "kafka-broker").inputs.spec.template.spec.containers[0].command[2]).toContain(
+      "kafka-broker-headless.analytics.svc.cluster.local",
+    );
   });
 });
 
@@ -179,7 +273,11 @@ describe("npm run check", () => {
   const check = (...args: string[]) => runMain(main, ...args);
 
   it("runs as a process: the exit code and the message, no stack trace", async () => {
-    const r = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", "tools/check.ts", "--stack", "dev", "--set", "kafka.brokers=0"], { cwd: ROOT, encoding: "utf8" });
+    const r = spawnSync(
+      process.execPath,
+      [require.resolve("ts-node/dist/bin.js"), "--transpile-only", "tools/check.ts", "--stack", "dev", "--set", "kafka.brokers=0"],
+      { cwd: ROOT, encoding: "utf8" },
+    );
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("kafka.brokers");
     expect(r.stderr).not.toMatch(/\n\s+at /);
@@ -202,7 +300,9 @@ describe("npm run check", () => {
     expect(r.stdout).toMatch(/kafka-broker\s+3 x/);
     expect(r.stdout).toMatch(/total\s+\d+ pods/);
     expect(r.stdout).toContain("+ Helm chart trino 1.42.0 (4 workers): rendered by the provider at deploy time");
-    expect(r.stdout).toContain("+ Helm chart airflow 1.20.0 (KubernetesExecutor: 2 scheduler, 2 apiServer, 2 dagProcessor, 2 triggerer): rendered by the provider");
+    expect(r.stdout).toContain(
+      "+ Helm chart airflow 1.20.0 (KubernetesExecutor: 2 scheduler, 2 apiServer, 2 dagProcessor, 2 triggerer): rendered by the provider",
+    );
   });
 
   it("refuses bad overrides with the path and exit code 2, no stack trace", async () => {

@@ -6,7 +6,7 @@
 import { get, isEqual } from "lodash";
 import { section } from "../infra/config/schema";
 import { loadPlatform } from "../infra/config/stack";
-import { Plan, planStack, readStackFile } from "../tools/plan";
+import { type Plan, planStack, readStackFile } from "../tools/plan";
 import { kindOf, ROOT } from "./helpers";
 import { STACKS, stackPlan } from "./support/stack-plans";
 
@@ -52,7 +52,13 @@ beforeAll(async () => {
  */
 describe.each(STACKS)("stack %s", (stack) => {
   const config = loadPlatform(ROOT, stack, readStackFile(stack)).config;
-  const raises = COUNTS.map(([setting, current, object, countPath], i) => ({ setting, object, countPath, from: current(config), to: current(config) + 1 + (i % 2) }));
+  const raises = COUNTS.map(([setting, current, object, countPath], i) => ({
+    setting,
+    object,
+    countPath,
+    from: current(config),
+    to: current(config) + 1 + (i % 2),
+  }));
   let before: Map<string, Plan["resources"][number]>;
   let after: Map<string, Plan["resources"][number]>;
   beforeAll(async () => {
@@ -76,7 +82,10 @@ describe.each(STACKS)("stack %s", (stack) => {
   it.each(COUNTS.map(([setting]) => setting))("%s moves exactly its own count to its own value", (setting) => {
     const r = raises.find((x) => x.setting === setting)!;
     const object = [r.object];
-    const paths = raises.filter((x) => x.object === r.object).map((x) => x.countPath).sort();
+    const paths = raises
+      .filter((x) => x.object === r.object)
+      .map((x) => x.countPath)
+      .sort();
     expect(object.flatMap((o) => differences(before.get(o)!.inputs, after.get(o)!.inputs)).sort()).toEqual(paths);
     expect(get(after.get(r.object)!.inputs, r.countPath)).toBe(r.to);
   });

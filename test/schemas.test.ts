@@ -1,11 +1,15 @@
-import { spawnSync } from "child_process";
-import * as path from "path";
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
 import { ROOT } from "./helpers";
 import { STACKS, stackPlan } from "./support/stack-plans";
 
 /** Every object the program creates, checked against the Kubernetes API's schemas. */
 function validate(objects: unknown[]): { kind: string; name: string; error: string }[] {
-  const r = spawnSync(process.execPath, [path.join(ROOT, "test/support/validate-manifests.mjs")], { input: JSON.stringify(objects), encoding: "utf8", cwd: ROOT });
+  const r = spawnSync(process.execPath, [path.join(ROOT, "test/support/validate-manifests.mjs")], {
+    input: JSON.stringify(objects),
+    encoding: "utf8",
+    cwd: ROOT,
+  });
   if (r.status !== 0) throw new Error(r.stderr);
   return JSON.parse(r.stdout);
 }
@@ -21,7 +25,12 @@ describe("Kubernetes API schemas", () => {
   });
 
   it("catch a malformed object (the check itself works)", () => {
-    const bad = { apiVersion: "apps/v1", kind: "StatefulSet", metadata: { name: "x" }, spec: { replicas: "three", selector: {}, serviceName: "x", template: {} } };
+    const bad = {
+      apiVersion: "apps/v1",
+      kind: "StatefulSet",
+      metadata: { name: "x" },
+      spec: { replicas: "three", selector: {}, serviceName: "x", template: {} },
+    };
     const problems = validate([bad]);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatchObject({ kind: "StatefulSet", name: "x" });

@@ -21,7 +21,8 @@ describe.each(STACKS)("the size guard in stack %s", (stack) => {
   it("marks exactly the quorums as fixed-size, each with its reason and where the README says what to do", () => {
     const fixed = all(plans[stack], "StatefulSet").filter((r) => r.inputs.metadata.annotations?.[FIXED_SIZE_ANNOTATION]);
     expect(fixed.map((r) => r.name).sort()).toEqual([...QUORUMS[stack]].sort());
-    for (const r of fixed) expect(r.inputs.metadata.annotations[FIXED_SIZE_ANNOTATION]).toMatch(/Keep [a-zA-Z.]+replicas as deployed \(README: Resizing a quorum\)\.$/);
+    for (const r of fixed)
+      expect(r.inputs.metadata.annotations[FIXED_SIZE_ANNOTATION]).toMatch(/Keep [a-zA-Z.]+replicas as deployed \(README: Resizing a quorum\)\.$/);
     // What users scale stays free: brokers, DataNodes, NodeManagers.
     for (const free of ["kafka-broker", "hdfs-datanode", "yarn-nodemanager"]) {
       expect(find(plans[stack], "StatefulSet", free).inputs.metadata.annotations?.[FIXED_SIZE_ANNOTATION]).toBeUndefined();
@@ -36,12 +37,15 @@ describe.each(STACKS)("the size guard in stack %s", (stack) => {
     expect(policy.validations[0].expression).toBe("object.spec.replicas == oldObject.spec.replicas");
     // kubectl scale and autoscalers go through the scale subresource, whose Scale object has no annotations.
     const scale = find(plans[stack], "ValidatingAdmissionPolicy", `${sizeGuardName(NS)}-scale`).inputs.spec;
-    expect(scale.matchConstraints.resourceRules).toEqual([{ apiGroups: ["apps"], apiVersions: ["v1"], operations: ["UPDATE"], resources: ["statefulsets/scale"], resourceNames: QUORUMS[stack] }]);
+    expect(scale.matchConstraints.resourceRules).toEqual([
+      { apiGroups: ["apps"], apiVersions: ["v1"], operations: ["UPDATE"], resources: ["statefulsets/scale"], resourceNames: QUORUMS[stack] },
+    ]);
     expect(scale.validations[0].expression).toBe("object.spec.replicas == oldObject.spec.replicas");
     expect(find(plans[stack], "ValidatingAdmissionPolicyBinding", `${sizeGuardName(NS)}-scale`).inputs.spec.policyName).toBe(`${sizeGuardName(NS)}-scale`);
     const binding = find(plans[stack], "ValidatingAdmissionPolicyBinding", sizeGuardName(NS)).inputs.spec;
     expect(binding).toEqual({
-      policyName: sizeGuardName(NS), validationActions: ["Deny"],
+      policyName: sizeGuardName(NS),
+      validationActions: ["Deny"],
       matchResources: { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": NS } } },
     });
   });
@@ -55,4 +59,3 @@ describe.each(STACKS)("the size guard in stack %s", (stack) => {
     }
   });
 });
-

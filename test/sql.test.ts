@@ -1,5 +1,14 @@
 import { starburstConfig } from "../components/starburst/config";
-import { catalogs, chartValues, engineVersion, hardenChartObject, imageTag, tablesScript, terminationGraceSeconds, trinoValues } from "../components/starburst/spec";
+import {
+  catalogs,
+  chartValues,
+  engineVersion,
+  hardenChartObject,
+  imageTag,
+  tablesScript,
+  terminationGraceSeconds,
+  trinoValues,
+} from "../components/starburst/spec";
 import { SqlEngine } from "../components/starburst";
 import { loadTables, trinoDdl, trinoType } from "../components/lakehouse/tables";
 import { planStack, recordResources } from "../tools/plan";
@@ -12,7 +21,13 @@ const NS = "data-platform";
 const sql = (e: string, extra: object = {}) => starburstConfig.parse({ ...readEnvironment(e).starburst, ...extra });
 const { metastore, lake } = stackContracts("dev", NS);
 const LAKE = { metastore, lake };
-const props = (text: string) => Object.fromEntries(text.trim().split("\n").map((l) => l.split(/=(.*)/s).slice(0, 2)));
+const props = (text: string) =>
+  Object.fromEntries(
+    text
+      .trim()
+      .split("\n")
+      .map((l) => l.split(/=(.*)/s).slice(0, 2)),
+  );
 
 describe("SQL engine catalogs", () => {
   it("point both catalogs at the metastore and MinIO, credentials from the environment", () => {
@@ -89,13 +104,19 @@ describe("Trino chart values", () => {
 describe("Starburst flavor", () => {
   it("needs a licence Secret", () => {
     const file = environmentWith("dev", { "starburst.flavor": "starburst" });
-    const ids = { "dataplatform:kafka": JSON.stringify({ clusterId: "sM7vMcYvK3sxreD40T8S9Q" }), "dataplatform:hdfs": JSON.stringify({ clusterId: "CID-3d041b95-03f9-4210-b504-5b3b75fef1d4" }) };
+    const ids = {
+      "dataplatform:kafka": JSON.stringify({ clusterId: "sM7vMcYvK3sxreD40T8S9Q" }),
+      "dataplatform:hdfs": JSON.stringify({ clusterId: "CID-3d041b95-03f9-4210-b504-5b3b75fef1d4" }),
+    };
     const problems = configProblems(() => loadPlatform(ROOT, "dev", { "dataplatform:environment": "dev", "dataplatform:environmentFile": file, ...ids }));
     expect(problems).toEqual([expect.stringMatching(/starburst\.licenseSecret: is required when flavor is "starburst"/)]);
   });
 
   it("takes the engine image from a mirror repository, keeping the pinned tag", () => {
-    expect((trinoValues(sql("prod", { repository: "registry.corp.example/trinodb/trino" }), LAKE) as any).image).toEqual({ repository: "registry.corp.example/trinodb/trino", tag: "479" });
+    expect((trinoValues(sql("prod", { repository: "registry.corp.example/trinodb/trino" }), LAKE) as any).image).toEqual({
+      repository: "registry.corp.example/trinodb/trino",
+      tag: "479",
+    });
     const sep: any = chartValues(sql("prod", { flavor: "starburst", licenseSecret: "l", repository: "registry.corp.example/sep" }), LAKE);
     expect(sep.image).toEqual({ repository: "registry.corp.example/sep", tag: "476-e" });
     expect(() => sql("prod", { repository: "Bad Repo" })).toThrow(/must be an image repository such as registry\.example\/trinodb\/trino/);
@@ -113,7 +134,10 @@ describe("Starburst flavor", () => {
 
 describe("SQL engine validation", () => {
   it.each([
-    [{ workers: { ...readEnvironment("dev").starburst.workers, queryMemoryPercent: 80 } }, /workers\.queryMemoryPercent: 80% of the heap for queries plus the engine's 30% heap headroom is above the heap; allowed: up to 70/],
+    [
+      { workers: { ...readEnvironment("dev").starburst.workers, queryMemoryPercent: 80 } },
+      /workers\.queryMemoryPercent: 80% of the heap for queries plus the engine's 30% heap headroom is above the heap; allowed: up to 70/,
+    ],
     [{ workers: { ...readEnvironment("dev").starburst.workers, heapPercent: 90 } }, /workers\.resources\.limits\.memory: 2Gi \(2048 MiB\) cannot hold/],
     [{ workers: { ...readEnvironment("dev").starburst.workers, replicas: 0 } }, /workers\.replicas: must be at least 1/],
   ])("rejects impossible sizing", (change, message) => {
@@ -144,7 +168,10 @@ describe("Iceberg tables", () => {
     expect(job.name).toMatch(/^lake-tables-/);
     expect(job.inputs.spec.template.spec.containers[0].image).toBe("trinodb/trino:479");
     const pdb = rs.find((r) => r.type === "kubernetes:policy/v1:PodDisruptionBudget")!;
-    expect(pdb.inputs.spec).toMatchObject({ maxUnavailable: 1, selector: { matchLabels: { "app.kubernetes.io/name": "trino", "app.kubernetes.io/component": "worker", "app.kubernetes.io/part-of": "data-platform" } } });
+    expect(pdb.inputs.spec).toMatchObject({
+      maxUnavailable: 1,
+      selector: { matchLabels: { "app.kubernetes.io/name": "trino", "app.kubernetes.io/component": "worker", "app.kubernetes.io/part-of": "data-platform" } },
+    });
     expect(job.options.dependsOn.some((u: string) => u.endsWith("Chart::trino"))).toBe(true);
   });
 });

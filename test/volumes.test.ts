@@ -1,8 +1,8 @@
 /** The DR volume inventory command: what it refuses before it touches a cluster, and an unreachable cluster. */
-import { spawnSync } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import * as YAML from "yaml";
 import { EXIT, INVENTORY_KIND, main } from "../tools/volumes";
 
@@ -11,7 +11,11 @@ const ROOT = path.resolve(__dirname, "..");
 async function run(args: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(args, (l) => out.push(l), (l) => err.push(l));
+  const code = await main(
+    args,
+    (l) => out.push(l),
+    (l) => err.push(l),
+  );
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
 
@@ -19,12 +23,17 @@ describe("npm run volumes", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dp-volumes-"));
   // A stack file like a user's, pointing at a cluster nobody listens on.
   const kubeconfig = path.join(dir, "kubeconfig");
-  fs.writeFileSync(kubeconfig, YAML.stringify({
-    apiVersion: "v1", kind: "Config", "current-context": "nowhere",
-    clusters: [{ name: "nowhere", cluster: { server: "https://127.0.0.1:9" } }],
-    users: [{ name: "u", user: { token: "t" } }],
-    contexts: [{ name: "nowhere", context: { cluster: "nowhere", user: "u" } }],
-  }));
+  fs.writeFileSync(
+    kubeconfig,
+    YAML.stringify({
+      apiVersion: "v1",
+      kind: "Config",
+      "current-context": "nowhere",
+      clusters: [{ name: "nowhere", cluster: { server: "https://127.0.0.1:9" } }],
+      users: [{ name: "u", user: { token: "t" } }],
+      contexts: [{ name: "nowhere", context: { cluster: "nowhere", user: "u" } }],
+    }),
+  );
   const stackFile = YAML.parse(fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8"));
   stackFile.config["dataplatform:kubeconfig"] = kubeconfig;
   fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), YAML.stringify(stackFile));
@@ -41,7 +50,10 @@ describe("npm run volumes", () => {
     expect(await run(["export"])).toMatchObject({ code: EXIT.invalid, err: expect.stringMatching(/^--stack is required/) });
     expect(await run(["restore", "--stack", "dev"])).toMatchObject({ code: EXIT.invalid, err: expect.stringMatching(/^restore needs the inventory file/) });
     expect(await run(["export", "--stack", "dev", "--bogus"])).toMatchObject({ code: EXIT.invalid, err: expect.stringMatching(/--bogus/) });
-    expect(await run(["export", "--stack", "nope"])).toMatchObject({ code: EXIT.invalid, err: expect.stringMatching(/^--stack nope: no file Pulumi\.nope\.yaml; allowed: .*dev/) });
+    expect(await run(["export", "--stack", "nope"])).toMatchObject({
+      code: EXIT.invalid,
+      err: expect.stringMatching(/^--stack nope: no file Pulumi\.nope\.yaml; allowed: .*dev/),
+    });
   });
 
   it("refuses an inventory that is not one, naming the file and the field", async () => {
@@ -51,23 +63,29 @@ describe("npm run volumes", () => {
     const wrong = inventory({ ...valid, kind: "other", volumes: [{ claim: "" }] });
     const r = await run(["restore", "--stack", "dev", "--dir", dir, wrong]);
     expect(r.code).toBe(EXIT.invalid);
-    expect(r.err.split("\n")).toEqual(expect.arrayContaining([
-      expect.stringMatching(new RegExp(`^${wrong}: kind: .*; expected the output of npm run volumes -- export$`)),
-      expect.stringMatching(new RegExp(`^${wrong}: volumes\\.0\\.claim: `)),
-    ]));
+    expect(r.err.split("\n")).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(new RegExp(`^${wrong}: kind: .*; expected the output of npm run volumes -- export$`)),
+        expect.stringMatching(new RegExp(`^${wrong}: volumes\\.0\\.claim: `)),
+      ]),
+    );
   });
 
   it("refuses an inventory of another namespace than the stack's", async () => {
     const other = inventory({ ...valid, namespace: "elsewhere" });
     expect(await run(["restore", "--stack", "dev", "--dir", dir, other])).toEqual({
-      code: EXIT.invalid, out: "",
+      code: EXIT.invalid,
+      out: "",
       err: `${other}: namespace elsewhere is not stack dev's namespace data-platform (Pulumi.dev.yaml: dataplatform:namespace)`,
     });
   });
 
   it("says in one line that the cluster cannot be reached", () => {
     // As a user runs it: the Kubernetes client is an ES module, which only Node 22 itself loads.
-    const r = spawnSync("npm", ["run", "--silent", "volumes", "--", "export", "--stack", "dev", "--dir", dir, "--out", path.join(dir, "out.json")], { cwd: ROOT, encoding: "utf8" });
+    const r = spawnSync("npm", ["run", "--silent", "volumes", "--", "export", "--stack", "dev", "--dir", dir, "--out", path.join(dir, "out.json")], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
     expect(r.status).toBe(EXIT.unreachable);
     expect(r.stderr.trim()).toMatch(/^cannot reach the cluster at https:\/\/127\.0\.0\.1:9: [^\n]+$/);
     expect(fs.existsSync(path.join(dir, "out.json"))).toBe(false);
@@ -80,8 +98,14 @@ describe("npm run volumes", () => {
       return spawnSync("npm", ["run", "--silent", "volumes", "--", "export", "--stack", "dev", "--dir", other], { cwd: ROOT, encoding: "utf8" });
     };
     const missing = withSetting("kubeconfig", path.join(other, "absent"));
-    expect([missing.status, missing.stderr.trim()]).toEqual([EXIT.invalid, expect.stringMatching(/^Pulumi\.dev\.yaml: dataplatform:kubeconfig: cannot load \S+absent: ENOENT/)]);
+    expect([missing.status, missing.stderr.trim()]).toEqual([
+      EXIT.invalid,
+      expect.stringMatching(/^Pulumi\.dev\.yaml: dataplatform:kubeconfig: cannot load \S+absent: ENOENT/),
+    ]);
     const context = withSetting("context", "nope");
-    expect([context.status, context.stderr.trim()]).toEqual([EXIT.invalid, "Pulumi.dev.yaml: dataplatform:context: nope is not in the kubeconfig; allowed: nowhere"]);
+    expect([context.status, context.stderr.trim()]).toEqual([
+      EXIT.invalid,
+      "Pulumi.dev.yaml: dataplatform:context: nope is not in the kubeconfig; allowed: nowhere",
+    ]);
   });
 });

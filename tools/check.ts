@@ -4,7 +4,7 @@
  * policy pack over the plan with the stack's policy config.
  * Exit codes: 0 no mandatory violation; 1 mandatory violations; 2 invalid config or usage; 70 internal error.
  */
-import { parseArgs } from "util";
+import { parseArgs } from "node:util";
 import { ConfigError } from "../infra/config/load";
 import { formatViolations, hasMandatory, loadPackConfig, PolicyInputError, runPolicies } from "../policies/harness";
 import { planStack } from "./plan";
@@ -32,7 +32,7 @@ function parse(argv: string[]) {
 
 /** The CLI: returns its exit code; `out` and `err` take whole lines (the console by default). */
 export async function main(argv: string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): Promise<number> {
-  let values;
+  let values: ReturnType<typeof parse>;
   try {
     values = parse(argv);
   } catch (e) {
@@ -49,7 +49,11 @@ export async function main(argv: string[], out: (line: string) => void = console
   }
   try {
     const plan = await planStack({ stack: values.stack, envFile: values["env-file"], sets: values.set });
-    const run = await runPolicies(plan.stack, plan.resources.map((r) => ({ type: r.type, name: r.name, props: r.inputs, opts: r.options })), loadPackConfig(plan.stack));
+    const run = await runPolicies(
+      plan.stack,
+      plan.resources.map((r) => ({ type: r.type, name: r.name, props: r.inputs, opts: r.options })),
+      loadPackConfig(plan.stack),
+    );
     if (values.json) {
       const resources = plan.resources.map(({ type, name, inputs }) => ({ type, name, inputs }));
       out(JSON.stringify({ stack: plan.stack, resources, violations: run.violations, exemptions: run.exemptions }, null, 2));

@@ -9,7 +9,9 @@ type Main = (argv: string[]) => Promise<number>;
  */
 export function runAsCli(main: Main): void {
   main(process.argv.slice(2)).then(
-    (code) => { process.exitCode = code; },
+    (code) => {
+      process.exitCode = code;
+    },
     (e) => {
       console.error(`internal error (please report it): ${(e as Error).stack ?? e}`);
       process.exitCode = 70;

@@ -2,12 +2,12 @@
  * Runs the real program under Pulumi mocks (no cluster, no CLI) and returns every resource it
  * registers, with the inputs it was given. Used by `npm run check` and by the tests.
  */
-import * as fs from "fs";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { cloneDeepWith, isPlainObject, set } from "lodash";
 import * as YAML from "yaml";
-import { ConfigError, ConfigLayer } from "../infra/config/load";
+import { ConfigError, type ConfigLayer } from "../infra/config/load";
 import { PROJECT, stackSettingsSchema } from "../infra/config/stack";
 import { ROOT_DIR, runProgram } from "../infra/program";
 
@@ -58,7 +58,10 @@ export function parsePathValue(raw: string): unknown {
 export function readStackFile(stack: string, dir: string = ROOT_DIR): Record<string, string> {
   const file = path.join(dir, `Pulumi.${stack}.yaml`);
   if (!/^[\w.-]+$/.test(stack) || !fs.existsSync(file)) {
-    const known = fs.readdirSync(dir).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter(Boolean);
+    const known = fs
+      .readdirSync(dir)
+      .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+      .filter(Boolean);
     throw new ConfigError([`--stack ${stack}: no file Pulumi.${stack}.yaml; allowed: ${known.join(", ")}`]);
   }
   const doc = YAML.parse(fs.readFileSync(file, "utf8")) ?? {};
@@ -73,17 +76,19 @@ export function readStackFile(stack: string, dir: string = ROOT_DIR): Record<str
 /** Splits `--set` overrides into stack settings (top-level keys) and platform layers. */
 export function applySets(sets: string[], config: Record<string, string>): ConfigLayer[] {
   const settingKeys = Object.keys(stackSettingsSchema.shape);
-  return sets.map((entry) => {
-    const eq = entry.indexOf("=");
-    if (eq <= 0) throw new ConfigError([`--set ${entry}: expected path=value, e.g. --set kafka.brokers=3`]);
-    const key = entry.slice(0, eq);
-    const raw = entry.slice(eq + 1);
-    if (settingKeys.includes(key)) {
-      config[`${PROJECT}:${key}`] = raw;
-      return undefined;
-    }
-    return { source: "--set", values: set({}, key, parsePathValue(raw)) };
-  }).filter((l): l is ConfigLayer => l !== undefined);
+  return sets
+    .map((entry) => {
+      const eq = entry.indexOf("=");
+      if (eq <= 0) throw new ConfigError([`--set ${entry}: expected path=value, e.g. --set kafka.brokers=3`]);
+      const key = entry.slice(0, eq);
+      const raw = entry.slice(eq + 1);
+      if (settingKeys.includes(key)) {
+        config[`${PROJECT}:${key}`] = raw;
+        return undefined;
+      }
+      return { source: "--set", values: set({}, key, parsePathValue(raw)) };
+    })
+    .filter((l): l is ConfigLayer => l !== undefined);
 }
 
 /** Provider outputs that a real deployment computes and the program reads. */
@@ -114,9 +119,7 @@ function captureOptions(into: Map<string, PlannedResource["options"]>): void {
 /** The Pulumi runtime is process-global: one recording at a time, later calls wait their turn. */
 let queue: Promise<unknown> = Promise.resolve();
 
-export function recordResources(
-  stack: string, config: Record<string, string>, build: () => void, secretKeys = secureKeys(config),
-): Promise<PlannedResource[]> {
+export function recordResources(stack: string, config: Record<string, string>, build: () => void, secretKeys = secureKeys(config)): Promise<PlannedResource[]> {
   const run = queue.then(() => record(stack, config, build, secretKeys));
   queue = run.catch(() => undefined);
   return run;
@@ -130,17 +133,25 @@ function secureKeys(config: Record<string, string>): string[] {
 async function record(stack: string, config: Record<string, string>, build: () => void, secretKeys: string[]): Promise<PlannedResource[]> {
   const resources: PlannedResource[] = [];
   const options = new Map<string, PlannedResource["options"]>();
-  await pulumi.runtime.setMocks({
-    newResource: (args) => {
-      resources.push({
-        // As the engine receives them: JSON values, undefined fields left out.
-        type: args.type, name: args.name, inputs: JSON.parse(JSON.stringify(redactSecrets(args.inputs))), component: args.custom === false,
-        options: options.get(`${args.type}::${args.name}`)!,
-      });
-      return { id: `${args.name}-id`, state: { ...args.inputs, ...mockOutputs(args) } };
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => {
+        resources.push({
+          // As the engine receives them: JSON values, undefined fields left out.
+          type: args.type,
+          name: args.name,
+          inputs: JSON.parse(JSON.stringify(redactSecrets(args.inputs))),
+          component: args.custom === false,
+          options: options.get(`${args.type}::${args.name}`)!,
+        });
+        return { id: `${args.name}-id`, state: { ...args.inputs, ...mockOutputs(args) } };
+      },
+      call: (args) => args.inputs,
     },
-    call: (args) => args.inputs,
-  }, PROJECT, stack, false);
+    PROJECT,
+    stack,
+    false,
+  );
   captureOptions(options);
   pulumi.runtime.setAllConfig(config, secretKeys);
   build();

@@ -5,9 +5,16 @@
  * Without --stack, every policy runs at its production level; --policy-config FILE uses another
  * pack config (the format of `pulumi preview --policy-pack-config`). Exit codes as `npm run check`.
  */
-import { parseArgs } from "util";
+import { parseArgs } from "node:util";
 import {
-  enforcementOf, formatViolations, hasMandatory, loadPackConfig, loadPackConfigFile, PolicyInputError, runPolicies, stacksWithConfig,
+  enforcementOf,
+  formatViolations,
+  hasMandatory,
+  loadPackConfig,
+  loadPackConfigFile,
+  PolicyInputError,
+  runPolicies,
+  stacksWithConfig,
 } from "../policies/harness";
 import { policies } from "../policies/all";
 import { readManifests } from "../policies/manifests";
@@ -35,22 +42,26 @@ function list(json: boolean, out: (line: string) => void): void {
   }
 }
 
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    options: {
+      manifests: { type: "string", multiple: true },
+      stack: { type: "string" },
+      "policy-config": { type: "string" },
+      json: { type: "boolean", default: false },
+      list: { type: "boolean", default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  }).values;
+}
+
 /** The CLI: returns its exit code; `out` and `err` take whole lines (the console by default). */
 export async function main(argv: string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): Promise<number> {
-  let values;
+  let values: ReturnType<typeof parse>;
   try {
-    values = parseArgs({
-      args: argv,
-      options: {
-        manifests: { type: "string", multiple: true },
-        stack: { type: "string" },
-        "policy-config": { type: "string" },
-        json: { type: "boolean", default: false },
-        list: { type: "boolean", default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
+    values = parse(argv);
   } catch (e) {
     err(`${(e as Error).message}\n${USAGE}`);
     return EXIT.invalid;

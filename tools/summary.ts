@@ -50,13 +50,21 @@ export function formatSummary(plan: Plan): string {
   for (const r of plan.resources) byType.set(r.type, (byType.get(r.type) ?? 0) + 1);
   const lines = [`Stack ${plan.stack}: ${plan.resources.length} resources`, "", "Workloads (per replica: CPU request, memory limit, volumes):"];
   for (const w of workloads) {
-    lines.push(`  ${w.name.padEnd(20)} ${String(w.replicas).padStart(3)} x  ${w.cpu.toFixed(2).padStart(5)} CPU  ${gib(w.memory).padStart(6)}  ${gib(w.storage).padStart(7)}   ${w.image}`);
+    lines.push(
+      `  ${w.name.padEnd(20)} ${String(w.replicas).padStart(3)} x  ${w.cpu.toFixed(2).padStart(5)} CPU  ${gib(w.memory).padStart(6)}  ${gib(w.storage).padStart(7)}   ${w.image}`,
+    );
   }
   const total = (f: (w: Workload) => number) => workloads.reduce((acc, w) => acc + w.replicas * f(w), 0);
-  lines.push(`  ${"total".padEnd(20)} ${String(total(() => 1)).padStart(3)} pods ${total((w) => w.cpu).toFixed(2).padStart(5)} CPU  ${gib(total((w) => w.memory)).padStart(6)}  ${gib(total((w) => w.storage)).padStart(7)}`);
+  lines.push(
+    `  ${"total".padEnd(20)} ${String(total(() => 1)).padStart(3)} pods ${total((w) => w.cpu)
+      .toFixed(2)
+      .padStart(5)} CPU  ${gib(total((w) => w.memory)).padStart(6)}  ${gib(total((w) => w.storage)).padStart(7)}`,
+  );
   const charts = plan.resources.filter((r) => r.type === "kubernetes:helm.sh/v4:Chart");
   for (const c of charts) {
-    lines.push(`  + Helm chart ${c.inputs.chart} ${c.inputs.version}${chartShape(c.inputs.values ?? {})}: rendered by the provider at deploy time, not counted above`);
+    lines.push(
+      `  + Helm chart ${c.inputs.chart} ${c.inputs.version}${chartShape(c.inputs.values ?? {})}: rendered by the provider at deploy time, not counted above`,
+    );
   }
   lines.push("", "Resources by type:");
   for (const [type, n] of [...byType.entries()].sort()) lines.push(`  ${String(n).padStart(3)}  ${type}`);

@@ -10,9 +10,9 @@
  * Exit codes: 0 done; 1 some volume could not be kept or restored (each one named); 2 bad usage,
  * config or file; 3 the cluster cannot be reached.
  */
-import * as fs from "fs";
-import * as path from "path";
-import { parseArgs } from "util";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
 import type * as k8s from "@kubernetes/client-node";
 import { z } from "zod";
 import { apiStatus, kubeConfigFor, kubernetesClient, readIfExists } from "../infra/cluster";
@@ -34,11 +34,13 @@ const inventorySchema = z.strictObject({
   stack: z.string(),
   namespace: z.string(),
   exportedAt: z.string(),
-  volumes: z.array(z.strictObject({
-    claim: z.string().min(1),
-    /** The PersistentVolume as the cluster held it, bound to the claim by name only. */
-    volume: z.looseObject({ metadata: z.looseObject({ name: z.string().min(1) }), spec: z.looseObject({}) }),
-  })),
+  volumes: z.array(
+    z.strictObject({
+      claim: z.string().min(1),
+      /** The PersistentVolume as the cluster held it, bound to the claim by name only. */
+      volume: z.looseObject({ metadata: z.looseObject({ name: z.string().min(1) }), spec: z.looseObject({}) }),
+    }),
+  ),
 });
 export type Inventory = z.infer<typeof inventorySchema>;
 
@@ -76,7 +78,9 @@ export async function exportVolumes(core: k8s.CoreV1Api, stack: string, namespac
         pv = await core.replacePersistentVolume({ name: volumeName, body: { ...pv, spec: { ...pv.spec, persistentVolumeReclaimPolicy: "Retain" } } });
         report.lines.push(`${claim}: volume ${volumeName} switched to reclaim policy Retain`);
       } else {
-        report.problems.push(`volume ${volumeName} of ${namespace}/${claim} has reclaim policy ${pv.spec?.persistentVolumeReclaimPolicy}: deleting the claim deletes the data; run export with --retain`);
+        report.problems.push(
+          `volume ${volumeName} of ${namespace}/${claim} has reclaim policy ${pv.spec?.persistentVolumeReclaimPolicy}: deleting the claim deletes the data; run export with --retain`,
+        );
       }
     }
     volumes.push({ claim, volume: portable(pv, namespace, claim) });
@@ -93,7 +97,9 @@ export async function restoreVolumes(core: k8s.CoreV1Api, inventory: Inventory):
     const wanted = { namespace: inventory.namespace, name: claim };
     const pvc = await readIfExists(core.readNamespacedPersistentVolumeClaim({ namespace: inventory.namespace, name: claim }));
     if (pvc?.spec?.volumeName && pvc.spec.volumeName !== name) {
-      report.problems.push(`claim ${inventory.namespace}/${claim} is already bound to volume ${pvc.spec.volumeName}, not ${name}: restore runs before pulumi up; delete that claim (and its volume if it is new and empty), then restore again`);
+      report.problems.push(
+        `claim ${inventory.namespace}/${claim} is already bound to volume ${pvc.spec.volumeName}, not ${name}: restore runs before pulumi up; delete that claim (and its volume if it is new and empty), then restore again`,
+      );
       continue;
     }
     const live = await readIfExists(core.readPersistentVolume({ name }));
@@ -109,7 +115,10 @@ export async function restoreVolumes(core: k8s.CoreV1Api, inventory: Inventory):
       report.problems.push(`volume ${name} exists and belongs to ${ref.namespace}/${ref.name}, not ${wanted.namespace}/${claim}: left as it is`);
     } else if (live.status?.phase === "Released" || !ref) {
       // A Released volume still names the deleted claim's UID; without it the new claim can bind.
-      await core.replacePersistentVolume({ name, body: { ...live, spec: { ...live.spec, claimRef: { apiVersion: "v1", kind: "PersistentVolumeClaim", ...wanted } } } });
+      await core.replacePersistentVolume({
+        name,
+        body: { ...live, spec: { ...live.spec, claimRef: { apiVersion: "v1", kind: "PersistentVolumeClaim", ...wanted } } },
+      });
       report.lines.push(`${claim}: volume ${name} freed for its new claim`);
     } else if (live.status?.phase === "Failed") {
       report.problems.push(`volume ${name} of ${wanted.namespace}/${claim} is Failed: ${live.status.message ?? "see its events"}`);
@@ -129,7 +138,9 @@ export function readInventory(file: string): Inventory {
   }
   const parsed = inventorySchema.safeParse(raw);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${file}: ${i.path.join(".") || "(file)"}: ${i.message}; expected the output of npm run volumes -- export`));
+    throw new ConfigError(
+      parsed.error.issues.map((i) => `${file}: ${i.path.join(".") || "(file)"}: ${i.message}; expected the output of npm run volumes -- export`),
+    );
   }
   return parsed.data;
 }
@@ -151,7 +162,7 @@ function parse(argv: string[]) {
 
 /** The CLI: returns its exit code; every expected failure is one readable line per problem. */
 export async function main(argv: string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): Promise<number> {
-  let args;
+  let args: ReturnType<typeof parse>;
   try {
     args = parse(argv);
   } catch (e) {
@@ -159,13 +170,19 @@ export async function main(argv: string[], out: (line: string) => void = console
     return EXIT.invalid;
   }
   const [command, file, ...extra] = args.positionals;
-  if (args.values.help) { out(USAGE); return EXIT.ok; }
-  const usage = (why: string) => { err(`${why}\n${USAGE}`); return EXIT.invalid; };
+  if (args.values.help) {
+    out(USAGE);
+    return EXIT.ok;
+  }
+  const usage = (why: string) => {
+    err(`${why}\n${USAGE}`);
+    return EXIT.invalid;
+  };
   if (command !== "export" && command !== "restore") return usage(`the command must be export or restore, not ${command ?? "nothing"}`);
   if (!args.values.stack) return usage("--stack is required");
   if (command === "restore" && !file) return usage("restore needs the inventory file that export wrote");
   if (extra.length || (command === "export" && file)) return usage(`unexpected arguments: ${[...(command === "export" ? [file] : []), ...extra].join(" ")}`);
-  let settings;
+  let settings: ReturnType<typeof loadPlatform>["settings"];
   let inventory: Inventory | undefined;
   let kc: k8s.KubeConfig;
   try {
@@ -174,13 +191,15 @@ export async function main(argv: string[], out: (line: string) => void = console
     if (command === "restore") {
       inventory = readInventory(file!);
       if (inventory.namespace !== settings.namespace) {
-        throw new ConfigError([`${file}: namespace ${inventory.namespace} is not stack ${stack}'s namespace ${settings.namespace} (Pulumi.${stack}.yaml: dataplatform:namespace)`]);
+        throw new ConfigError([
+          `${file}: namespace ${inventory.namespace} is not stack ${stack}'s namespace ${settings.namespace} (Pulumi.${stack}.yaml: dataplatform:namespace)`,
+        ]);
       }
     }
     kc = kubeConfigFor(settings, `Pulumi.${stack}.yaml`);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    e.problems.forEach((p) => err(p));
+    for (const p of e.problems) err(p);
     return EXIT.invalid;
   }
   const core = kc.makeApiClient(kubernetesClient().CoreV1Api);
@@ -198,15 +217,21 @@ export async function main(argv: string[], out: (line: string) => void = console
   } catch (e) {
     const status = apiStatus(e);
     const server = kc.getCurrentCluster()?.server;
-    if (status === 401 || status === 403) err(`the cluster at ${server} refused ${command}: HTTP ${status}; it needs get, list, create and update on persistentvolumes and get and list on persistentvolumeclaims`);
-    else if (status !== undefined) err(`the cluster at ${server} answered ${command} with HTTP ${status}: ${((e as { body?: unknown }).body as { message?: string } | undefined)?.message ?? (e as Error).message.split("\n")[0]}`);
+    if (status === 401 || status === 403)
+      err(
+        `the cluster at ${server} refused ${command}: HTTP ${status}; it needs get, list, create and update on persistentvolumes and get and list on persistentvolumeclaims`,
+      );
+    else if (status !== undefined)
+      err(
+        `the cluster at ${server} answered ${command} with HTTP ${status}: ${((e as { body?: unknown }).body as { message?: string } | undefined)?.message ?? (e as Error).message.split("\n")[0]}`,
+      );
     else err(`cannot reach the cluster at ${server}: ${(e as Error).message.split("\n")[0]}`);
     return EXIT.unreachable;
   }
   // With the inventory on stdout, the report goes to stderr.
   const log = command === "export" && !args.values.out ? err : out;
-  report.lines.forEach((l) => log(l));
-  report.problems.forEach((p) => err(`problem: ${p}`));
+  for (const l of report.lines) log(l);
+  for (const p of report.problems) err(`problem: ${p}`);
   return report.problems.length ? EXIT.problems : EXIT.ok;
 }
 

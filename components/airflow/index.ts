@@ -4,14 +4,23 @@ import { chartArgs } from "../kit/charts";
 import { Credentials } from "../kit/credentials";
 import { PROJECT_DIR } from "../kit/files";
 import type { EngineArgs } from "../kit/engine";
-import { Flow } from "../kit";
+import type { Flow } from "../kit";
 import { createObjects } from "../kit/objects";
 import { overrideChartObject } from "../kit/overrides";
 import type { OwnedCredential } from "../kit/secret-ref";
-import { AIRFLOW_CREDENTIALS, AirflowConfig, CHART } from "./config";
+import { AIRFLOW_CREDENTIALS, type AirflowConfig, CHART } from "./config";
 import {
-  AirflowBackends, airflowFiles, airflowFlows, airflowManifests, apiServerUrl, chartValues, DATABASE_SETUP, fernetKey,
-  hardenChartObject, metadataConnection, RELEASE,
+  type AirflowBackends,
+  airflowFiles,
+  airflowFlows,
+  airflowManifests,
+  apiServerUrl,
+  chartValues,
+  DATABASE_SETUP,
+  fernetKey,
+  hardenChartObject,
+  metadataConnection,
+  RELEASE,
 } from "./spec";
 
 export interface OrchestratorArgs extends EngineArgs<AirflowConfig>, AirflowBackends {
@@ -34,42 +43,65 @@ export class Orchestrator extends pulumi.ComponentResource {
     const { config, namespace } = args;
     const own = args.credentials.ref;
     const backends: AirflowBackends = { database: args.database, lake: args.lake, kafka: args.kafka, sql: args.sql, spark: args.spark, dbt: args.dbt };
-    const credentials = new Credentials(AIRFLOW_CREDENTIALS.secret, {
-      namespace, secretName: own.name, workload: DATABASE_SETUP,
-      generated: { "db-password": 32, "admin-password": 24, "api-secret-key": 48, "jwt-secret": 48, "logs-access-key": 20, "logs-secret-key": 40, "fernet-seed": 32 },
-      internal: ["fernet-seed"],
-      derived: (g) => ({
-        connection: g["db-password"].apply((password) => metadataConnection(args.database, password)),
-        "fernet-key": g["fernet-seed"].apply(fernetKey),
-      }),
-      existing: args.credentials.existing,
-      dependsOn: args.dependsOn,
-    }, { parent: this, protect: args.production });
+    const credentials = new Credentials(
+      AIRFLOW_CREDENTIALS.secret,
+      {
+        namespace,
+        secretName: own.name,
+        workload: DATABASE_SETUP,
+        generated: {
+          "db-password": 32,
+          "admin-password": 24,
+          "api-secret-key": 48,
+          "jwt-secret": 48,
+          "logs-access-key": 20,
+          "logs-secret-key": 40,
+          "fernet-seed": 32,
+        },
+        internal: ["fernet-seed"],
+        derived: (g) => ({
+          connection: g["db-password"].apply((password) => metadataConnection(args.database, password)),
+          "fernet-key": g["fernet-seed"].apply(fernetKey),
+        }),
+        existing: args.credentials.existing,
+        dependsOn: args.dependsOn,
+      },
+      { parent: this, protect: args.production },
+    );
 
     // Database, DAGs, plugins and RBAC first; the database Job needs MySQL up.
     const files = airflowFiles();
     const prepared = createObjects(airflowManifests(config, namespace, backends, own, files), {
-      parent: this, overrides: config.overrides, protectStateful: false, dependsOn: [...(args.dependsOn ?? []), credentials, ...args.bootstrap],
+      parent: this,
+      overrides: config.overrides,
+      protectStateful: false,
+      dependsOn: [...(args.dependsOn ?? []), credentials, ...args.bootstrap],
     });
 
     // helm.v4.Chart, not helm.v3.Release: every rendered object is registered on its own, so the policy
     // pack sees it. v4 renders without Helm hooks; the chart's migration and create-user Jobs therefore
     // have useHelmHooks: false and are created (and awaited) as ordinary Jobs. The create-user Job waits
     // for the migrations in an init container; the other pods wait in the chart's own init containers.
-    new k8s.helm.v4.Chart(RELEASE, {
-      ...chartArgs(CHART, config.chart, PROJECT_DIR),
-      namespace,
-      values: chartValues(config, namespace, backends, own, files),
-    }, {
-      parent: this,
-      dependsOn: [...(args.dependsOn ?? []), credentials, ...prepared, ...args.bootstrap],
-      transforms: [(a) => {
-        // The platform's hardening, then the role overrides: applied last.
-        const hardened = hardenChartObject(config, a.type, a.props) ?? a.props;
-        const props = overrideChartObject(hardened, config.overrides) ?? (hardened === a.props ? undefined : hardened);
-        return props ? { props, opts: a.opts } : undefined;
-      }],
-    });
+    new k8s.helm.v4.Chart(
+      RELEASE,
+      {
+        ...chartArgs(CHART, config.chart, PROJECT_DIR),
+        namespace,
+        values: chartValues(config, namespace, backends, own, files),
+      },
+      {
+        parent: this,
+        dependsOn: [...(args.dependsOn ?? []), credentials, ...prepared, ...args.bootstrap],
+        transforms: [
+          (a) => {
+            // The platform's hardening, then the role overrides: applied last.
+            const hardened = hardenChartObject(config, a.type, a.props) ?? a.props;
+            const props = overrideChartObject(hardened, config.overrides) ?? (hardened === a.props ? undefined : hardened);
+            return props ? { props, opts: a.opts } : undefined;
+          },
+        ],
+      },
+    );
 
     this.apiServerUrl = apiServerUrl(namespace);
     this.adminUser = config.admin.username;

@@ -3,18 +3,34 @@
  * chart does not make (the MySQL database, DAGs and plugins, the task Jobs' RBAC, budgets, egress).
  * Pure: the component turns these into resources.
  */
-import * as fs from "fs";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import {
-  configMap, container, containerResources, filesConfigMap, filesVolume, Flow, httpsEgress, job, MANAGED_BY, Manifest, parseImage, PART_OF,
-  podDisruptionBudget, readTree, scratchVolume, serviceAccount, Workload, workloadLabels,
+  configMap,
+  container,
+  containerResources,
+  filesConfigMap,
+  filesVolume,
+  type Flow,
+  httpsEgress,
+  job,
+  MANAGED_BY,
+  type Manifest,
+  parseImage,
+  PART_OF,
+  podDisruptionBudget,
+  readTree,
+  scratchVolume,
+  serviceAccount,
+  type Workload,
+  workloadLabels,
 } from "../kit";
 import { memoryMiB } from "../kit/quantity";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../kit/security";
 import type { Resources } from "../kit/sizing";
 import type { DatabaseServer, DbtTemplate, JobTemplate, KafkaCluster, ObjectStore, SqlService } from "../kit/contracts";
 import { secretEnv } from "../kit/secret-ref";
-import { AIRFLOW_VERSION, AirflowConfig, AirflowCredentials, SCHEDULER_BASE_MIB, TASK_MIB } from "./config";
+import { AIRFLOW_VERSION, type AirflowConfig, type AirflowCredentials, SCHEDULER_BASE_MIB, TASK_MIB } from "./config";
 
 /** Release name; the chart names its objects "<release>-<part>" (airflow-scheduler, airflow-api-server). */
 export const RELEASE = "airflow";
@@ -125,7 +141,10 @@ function taskEnvironment(cfg: AirflowConfig, b: AirflowBackends): { name: string
     { name: "TRINO_HOST", value: b.sql.host },
     { name: "TRINO_PORT", value: String(b.sql.port) },
     { name: "DBT_TARGET", value: b.dbt.target },
-    { name: `AIRFLOW_CONN_${LOGS_CONNECTION.toUpperCase()}`, value: JSON.stringify({ conn_type: "aws", extra: { endpoint_url: b.lake.endpoint, region_name: "us-east-1" } }) },
+    {
+      name: `AIRFLOW_CONN_${LOGS_CONNECTION.toUpperCase()}`,
+      value: JSON.stringify({ conn_type: "aws", extra: { endpoint_url: b.lake.endpoint, region_name: "us-east-1" } }),
+    },
     ...(cfg.dependencies === "pip" ? [{ name: "PYTHONPATH", value: PACKAGES_DIR }] : []),
   ];
 }
@@ -137,7 +156,10 @@ export function pipInitContainer(cfg: AirflowConfig): Record<string, unknown> {
     name: "install-task-packages",
     image: cfg.image,
     command: ["bash", "-c", fs.readFileSync(INSTALL_SCRIPT, "utf8"), "--", PACKAGES_DIR, "/opt/platform/requirements/requirements.txt"],
-    env: [{ name: "HOME", value: "/tmp" }, { name: "TMPDIR", value: "/tmp" }],
+    env: [
+      { name: "HOME", value: "/tmp" },
+      { name: "TMPDIR", value: "/tmp" },
+    ],
     resources: containerResources({ requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } }),
     securityContext: restrictedContainerSecurity(),
     volumeMounts: [
@@ -159,7 +181,10 @@ function waitForMigrations(cfg: AirflowConfig, own: AirflowCredentials): Record<
     securityContext: restrictedContainerSecurity(),
     // The CLI writes a default airflow.cfg when none exists, which fails on a read-only root: mount the
     // chart's (the Job's "config" volume).
-    volumeMounts: [{ name: "tmp", mountPath: "/tmp" }, { name: "config", mountPath: `${AIRFLOW_HOME}/airflow.cfg`, subPath: "airflow.cfg", readOnly: true }],
+    volumeMounts: [
+      { name: "tmp", mountPath: "/tmp" },
+      { name: "config", mountPath: `${AIRFLOW_HOME}/airflow.cfg`, subPath: "airflow.cfg", readOnly: true },
+    ],
   };
 }
 
@@ -177,7 +202,12 @@ const sidecarResources = containerResources({ requests: { cpu: "10m", memory: "6
 const noGroomer = { logGroomerSidecar: { enabled: false } };
 
 /** Labels on every object the chart makes; each part's objects and pods add their own instance. */
-const CHART_LABELS = { "app.kubernetes.io/name": "airflow", "app.kubernetes.io/instance": "airflow", "app.kubernetes.io/part-of": PART_OF, "app.kubernetes.io/managed-by": MANAGED_BY };
+const CHART_LABELS = {
+  "app.kubernetes.io/name": "airflow",
+  "app.kubernetes.io/instance": "airflow",
+  "app.kubernetes.io/part-of": PART_OF,
+  "app.kubernetes.io/managed-by": MANAGED_BY,
+};
 
 /** A part's size, labels and own account (named as the chart names the part). */
 function role(r: { replicas: number; resources: Resources }, w: Workload, token: boolean, extra: Record<string, unknown> = {}) {
@@ -195,7 +225,9 @@ function role(r: { replicas: number; resources: Resources }, w: Workload, token:
  * list would add literal reference variables).
  */
 function s3CredentialsEnv(own: AirflowCredentials): string {
-  return [secretEnv("AWS_ACCESS_KEY_ID", own, "logs-access-key"), secretEnv("AWS_SECRET_ACCESS_KEY", own, "logs-secret-key")].map((e) => `- ${JSON.stringify(e)}`).join("\n");
+  return [secretEnv("AWS_ACCESS_KEY_ID", own, "logs-access-key"), secretEnv("AWS_SECRET_ACCESS_KEY", own, "logs-secret-key")]
+    .map((e) => `- ${JSON.stringify(e)}`)
+    .join("\n");
 }
 
 /** What Airflow's MinIO user may do: read, write and list under the logs prefix, nothing else. */
@@ -206,7 +238,12 @@ export function logsPolicy(lake: Pick<ObjectStore, "bucket">) {
     Version: "2012-10-17",
     Statement: [
       { Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: [`arn:aws:s3:::${bucket}/${LOGS_PREFIX}/*`] },
-      { Effect: "Allow", Action: ["s3:ListBucket"], Resource: [`arn:aws:s3:::${bucket}`], Condition: { StringLike: { "s3:prefix": [LOGS_PREFIX, `${LOGS_PREFIX}/*`] } } },
+      {
+        Effect: "Allow",
+        Action: ["s3:ListBucket"],
+        Resource: [`arn:aws:s3:::${bucket}`],
+        Condition: { StringLike: { "s3:prefix": [LOGS_PREFIX, `${LOGS_PREFIX}/*`] } },
+      },
       { Effect: "Allow", Action: ["s3:GetBucketLocation"], Resource: [`arn:aws:s3:::${bucket}`] },
     ],
   };
@@ -226,7 +263,13 @@ export function logsUserScript(lake: Pick<ObjectStore, "endpoint" | "bucket">): 
 }
 
 /** Values for the official chart. No literal secret: every secret value is a reference to Airflow's Secret. */
-export function chartValues(cfg: AirflowConfig, ns: string, b: AirflowBackends, own: AirflowCredentials, files: AirflowFiles = airflowFiles()): Record<string, unknown> {
+export function chartValues(
+  cfg: AirflowConfig,
+  ns: string,
+  b: AirflowBackends,
+  own: AirflowCredentials,
+  files: AirflowFiles = airflowFiles(),
+): Record<string, unknown> {
   // The config schema admits only a valid reference pinned by tag.
   const { name: repository, tag } = parseImage(cfg.image)!;
   const pip = cfg.dependencies === "pip";
@@ -331,12 +374,18 @@ export function chartValues(cfg: AirflowConfig, ns: string, b: AirflowBackends, 
     // Hooks off: helm.v4.Chart renders without hooks (the provider disables them), so hook-annotated Jobs
     // would never be created. Without the annotations they are plain Jobs that Pulumi creates and awaits.
     migrateDatabaseJob: {
-      enabled: true, useHelmHooks: false, ttlSecondsAfterFinished: null, labels: workloadLabels(MIGRATIONS),
+      enabled: true,
+      useHelmHooks: false,
+      ttlSecondsAfterFinished: null,
+      labels: workloadLabels(MIGRATIONS),
       resources: containerResources({ requests: { cpu: "100m", memory: "512Mi" }, limits: { memory: "1Gi" } }),
       serviceAccount: { create: true, name: "airflow-migrate-database-job", automountServiceAccountToken: false },
     },
     createUserJob: {
-      enabled: true, useHelmHooks: false, ttlSecondsAfterFinished: null, labels: workloadLabels(CREATE_USER),
+      enabled: true,
+      useHelmHooks: false,
+      ttlSecondsAfterFinished: null,
+      labels: workloadLabels(CREATE_USER),
       args: createAdminArgs(cfg),
       extraInitContainers: [waitForMigrations(cfg, own)],
       extraVolumes: [{ name: "admin-password", secret: { secretName: own.name, items: [{ key: own.keys["admin-password"], path: "password" }] } }],
@@ -359,8 +408,16 @@ export const isSshRepo = (repo: string) => /^(git@|ssh:\/\/)/.test(repo);
 function gitSyncValues(git: NonNullable<AirflowConfig["dags"]["git"]>): Record<string, unknown> {
   const secret = git.credentialsSecret ? (isSshRepo(git.repo) ? { sshKeySecret: git.credentialsSecret } : { credentialsSecret: git.credentialsSecret }) : {};
   return {
-    enabled: true, repo: git.repo, branch: git.ref, ref: git.ref, rev: "HEAD", subPath: git.subPath, depth: 1,
-    period: `${git.periodSeconds}s`, ...secret, ...(git.knownHosts ? { knownHosts: git.knownHosts } : {}),
+    enabled: true,
+    repo: git.repo,
+    branch: git.ref,
+    ref: git.ref,
+    rev: "HEAD",
+    subPath: git.subPath,
+    depth: 1,
+    period: `${git.periodSeconds}s`,
+    ...secret,
+    ...(git.knownHosts ? { knownHosts: git.knownHosts } : {}),
     resources: sidecarResources,
     securityContexts: { container: { ...restrictedContainerSecurity(), runAsUser: 65533 } },
     extraVolumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
@@ -404,10 +461,14 @@ export function hardenChartObject(cfg: AirflowConfig, type: string, props: Recor
   const token = apiCallers(cfg).some((w) => chartName(w) === props.metadata?.name);
   const longRunning = type !== "kubernetes:batch/v1:Job";
   const containers = (spec.containers ?? []).map((c: any) =>
-    longRunning && c.livenessProbe && !c.readinessProbe ? { ...c, readinessProbe: c.livenessProbe } : c);
+    longRunning && c.livenessProbe && !c.readinessProbe ? { ...c, readinessProbe: c.livenessProbe } : c,
+  );
   return {
     ...props,
-    spec: { ...props.spec, template: { ...props.spec.template, spec: { ...spec, containers, automountServiceAccountToken: token, enableServiceLinks: false } } },
+    spec: {
+      ...props.spec,
+      template: { ...props.spec.template, spec: { ...spec, containers, automountServiceAccountToken: token, enableServiceLinks: false } },
+    },
   };
 }
 
@@ -447,11 +508,19 @@ export function taskJobRules(b: Pick<AirflowBackends, "spark" | "dbt">) {
   ];
 }
 
-export function airflowManifests(cfg: AirflowConfig, ns: string, b: AirflowBackends, own: AirflowCredentials, files: AirflowFiles = airflowFiles()): Manifest[] {
+export function airflowManifests(
+  cfg: AirflowConfig,
+  ns: string,
+  b: AirflowBackends,
+  own: AirflowCredentials,
+  files: AirflowFiles = airflowFiles(),
+): Manifest[] {
   const manifests: Manifest[] = [
     filesConfigMap(PLUGINS_CONFIG_MAP, ns, SCHEDULER, files.plugins),
     ...(cfg.dags.source === "configmap" ? [filesConfigMap(DAGS_CONFIG_MAP, ns, SCHEDULER, files.dags)] : []),
-    ...(cfg.dependencies === "pip" ? [configMap(REQUIREMENTS_CONFIG_MAP, ns, SCHEDULER, { "requirements.txt": fs.readFileSync(REQUIREMENTS_FILE, "utf8") })] : []),
+    ...(cfg.dependencies === "pip"
+      ? [configMap(REQUIREMENTS_CONFIG_MAP, ns, SCHEDULER, { "requirements.txt": fs.readFileSync(REQUIREMENTS_FILE, "utf8") })]
+      : []),
     {
       apiVersion: "rbac.authorization.k8s.io/v1",
       kind: "Role",
@@ -466,34 +535,70 @@ export function airflowManifests(cfg: AirflowConfig, ns: string, b: AirflowBacke
       subjects: [{ kind: "ServiceAccount", name: taskAccount(cfg), namespace: ns }],
     },
     ...setupJob({
-      name: "airflow-database", ns, workload: DATABASE_SETUP, uid: 999, image: b.database.clientImage, shell: "/bin/bash", script: databaseScript(b.database),
-      env: [secretEnv("MYSQL_ROOT_PASSWORD", b.database.credentials, "root-password"), secretEnv("AIRFLOW_DB_PASSWORD", own, "db-password"), { name: "HOME", value: "/tmp" }],
+      name: "airflow-database",
+      ns,
+      workload: DATABASE_SETUP,
+      uid: 999,
+      image: b.database.clientImage,
+      shell: "/bin/bash",
+      script: databaseScript(b.database),
+      env: [
+        secretEnv("MYSQL_ROOT_PASSWORD", b.database.credentials, "root-password"),
+        secretEnv("AIRFLOW_DB_PASSWORD", own, "db-password"),
+        { name: "HOME", value: "/tmp" },
+      ],
       memory: "256Mi",
     }),
     ...setupJob({
-      name: "airflow-logs-user", ns, workload: LOGS_USER, uid: 1000, image: b.lake.clientImage, shell: "/bin/sh", script: logsUserScript(b.lake),
+      name: "airflow-logs-user",
+      ns,
+      workload: LOGS_USER,
+      uid: 1000,
+      image: b.lake.clientImage,
+      shell: "/bin/sh",
+      script: logsUserScript(b.lake),
       env: [
-        secretEnv("MINIO_ROOT_USER", b.lake.credentials, "root-user"), secretEnv("MINIO_ROOT_PASSWORD", b.lake.credentials, "root-password"),
-        secretEnv("LOGS_ACCESS_KEY", own, "logs-access-key"), secretEnv("LOGS_SECRET_KEY", own, "logs-secret-key"),
+        secretEnv("MINIO_ROOT_USER", b.lake.credentials, "root-user"),
+        secretEnv("MINIO_ROOT_PASSWORD", b.lake.credentials, "root-password"),
+        secretEnv("LOGS_ACCESS_KEY", own, "logs-access-key"),
+        secretEnv("LOGS_SECRET_KEY", own, "logs-secret-key"),
         { name: "MC_CONFIG_DIR", value: "/tmp/mc" },
       ],
       memory: "128Mi",
     }),
     ...[
-      [SCHEDULER, cfg.scheduler.replicas], [API_SERVER, cfg.apiServer.replicas],
-      [DAG_PROCESSOR, cfg.dagProcessor.replicas], [TRIGGERER, cfg.triggerer.replicas],
-    ].filter(([, replicas]) => (replicas as number) > 1).map(([w]) => podDisruptionBudget(`airflow-${(w as Workload).component}`, ns, w as Workload)),
+      [SCHEDULER, cfg.scheduler.replicas],
+      [API_SERVER, cfg.apiServer.replicas],
+      [DAG_PROCESSOR, cfg.dagProcessor.replicas],
+      [TRIGGERER, cfg.triggerer.replicas],
+    ]
+      .filter(([, replicas]) => (replicas as number) > 1)
+      .map(([w]) => podDisruptionBudget(`airflow-${(w as Workload).component}`, ns, w as Workload)),
     ...egressPolicies(cfg, ns),
   ];
   return manifests;
 }
 
 /** A one-shot setup task run before the chart (a database, a storage user): its account and its Job. */
-function setupJob(a: { name: string; ns: string; workload: Workload; uid: number; image: string; shell: string; script: string; env: Record<string, unknown>[]; memory: string }): Manifest[] {
+function setupJob(a: {
+  name: string;
+  ns: string;
+  workload: Workload;
+  uid: number;
+  image: string;
+  shell: string;
+  script: string;
+  env: Record<string, unknown>[];
+  memory: string;
+}): Manifest[] {
   return [
     serviceAccount(a.name, a.ns, a.workload),
     job({
-      prefix: a.name, namespace: a.ns, workload: a.workload, uid: a.uid, serviceAccountName: a.name,
+      prefix: a.name,
+      namespace: a.ns,
+      workload: a.workload,
+      uid: a.uid,
+      serviceAccountName: a.name,
       container: container({
         name: a.workload.component,
         image: a.image,

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Flow } from "../kit";
+import type { Flow } from "../kit";
 import type { DbtTemplate, SqlService } from "../kit/contracts";
 import type { EngineArgs } from "../kit/engine";
 import { createObjects } from "../kit/objects";
@@ -21,7 +21,12 @@ export class DbtProject extends pulumi.ComponentResource implements DbtTemplate 
 
   constructor(name: string, args: DbtArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataplatform:dbt:Project", name, {}, opts);
-    createObjects(dbtManifests(args.config, args.namespace, args.sql), { parent: this, overrides: args.config.overrides, protectStateful: false, dependsOn: args.dependsOn });
+    createObjects(dbtManifests(args.config, args.namespace, args.sql), {
+      parent: this,
+      overrides: args.config.overrides,
+      protectStateful: false,
+      dependsOn: args.dependsOn,
+    });
     this.jobTemplate = `cronjob/${NAME}`;
     this.target = args.config.target;
     this.flows = dbtFlows(args.config, args.sql);

@@ -2,13 +2,24 @@
  * The dbt project shipped as a ConfigMap and run as a Job made from a suspended CronJob template:
  * ad hoc (`kubectl create job --from=cronjob/dbt`) or by the pipeline's DbtOperator.
  */
-import * as path from "path";
+import * as path from "node:path";
 import {
-  container, digest, filesConfigMap, filesVolume, Flow, httpsEgress, Manifest, podSpec, readTree, scratchVolume, serviceAccount,
-  workloadLabels, Workload,
+  container,
+  digest,
+  filesConfigMap,
+  filesVolume,
+  type Flow,
+  httpsEgress,
+  type Manifest,
+  podSpec,
+  readTree,
+  scratchVolume,
+  serviceAccount,
+  workloadLabels,
+  type Workload,
 } from "../kit";
 import type { SqlService } from "../kit/contracts";
-import { DBT_PACKAGES, DbtConfig } from "./config";
+import { DBT_PACKAGES, type DbtConfig } from "./config";
 
 export const DBT: Workload = { name: "dbt", component: "runner" };
 export const NAME = "dbt";
@@ -40,7 +51,11 @@ const CA_DIR = "/etc/platform/trino-ca";
  * when given); else the user name only, over HTTP.
  */
 function trinoLogin(cfg: DbtConfig, sql: Pick<SqlService, "port">) {
-  if (!cfg.credentialsSecret) return [{ name: "TRINO_PORT", value: String(sql.port) }, { name: "TRINO_USER", value: "dbt" }];
+  if (!cfg.credentialsSecret)
+    return [
+      { name: "TRINO_PORT", value: String(sql.port) },
+      { name: "TRINO_USER", value: "dbt" },
+    ];
   const fromSecret = (name: string, key: string) => ({ name, valueFrom: { secretKeyRef: { name: cfg.credentialsSecret!, key } } });
   return [
     { name: "TRINO_PORT", value: String(cfg.httpsPort) },
@@ -52,33 +67,41 @@ function trinoLogin(cfg: DbtConfig, sql: Pick<SqlService, "port">) {
 
 export function dbtManifests(cfg: DbtConfig, ns: string, sql: Pick<SqlService, "host" | "port">, files = projectFiles()): Manifest[] {
   const project = filesConfigMap(PROJECT_CONFIG_MAP, ns, DBT, files);
-  const pod = podSpec(DBT, UID, {
-    restartPolicy: "Never",
-    containers: [container({
-      name: "dbt",
-      image: cfg.image,
-      command: ["/bin/sh", "-c", runScript()],
-      env: [
-        { name: "DBT_TARGET", value: cfg.target },
-        { name: "TRINO_HOST", value: sql.host },
-        ...trinoLogin(cfg, sql),
-        { name: "DBT_TARGET_PATH", value: "/tmp/target" },
-        { name: "DBT_LOG_PATH", value: "/tmp/logs" },
-        { name: "HOME", value: "/tmp" },
-        { name: "DBT_SEND_ANONYMOUS_USAGE_STATS", value: "false" },
+  const pod = podSpec(
+    DBT,
+    UID,
+    {
+      restartPolicy: "Never",
+      containers: [
+        container({
+          name: "dbt",
+          image: cfg.image,
+          command: ["/bin/sh", "-c", runScript()],
+          env: [
+            { name: "DBT_TARGET", value: cfg.target },
+            { name: "TRINO_HOST", value: sql.host },
+            ...trinoLogin(cfg, sql),
+            { name: "DBT_TARGET_PATH", value: "/tmp/target" },
+            { name: "DBT_LOG_PATH", value: "/tmp/logs" },
+            { name: "HOME", value: "/tmp" },
+            { name: "DBT_SEND_ANONYMOUS_USAGE_STATS", value: "false" },
+          ],
+          resources: cfg.resources,
+          volumeMounts: [
+            { name: "project", mountPath: MOUNT },
+            { name: "tmp", mountPath: "/tmp" },
+            ...(cfg.caConfigMap ? [{ name: "trino-ca", mountPath: CA_DIR, readOnly: true }] : []),
+          ],
+        }),
       ],
-      resources: cfg.resources,
-      volumeMounts: [
-        { name: "project", mountPath: MOUNT }, { name: "tmp", mountPath: "/tmp" },
-        ...(cfg.caConfigMap ? [{ name: "trino-ca", mountPath: CA_DIR, readOnly: true }] : []),
+      volumes: [
+        filesVolume("project", PROJECT_CONFIG_MAP, files),
+        scratchVolume("tmp", "2Gi"),
+        ...(cfg.caConfigMap ? [{ name: "trino-ca", configMap: { name: cfg.caConfigMap } }] : []),
       ],
-    })],
-    volumes: [
-      filesVolume("project", PROJECT_CONFIG_MAP, files),
-      scratchVolume("tmp", "2Gi"),
-      ...(cfg.caConfigMap ? [{ name: "trino-ca", configMap: { name: cfg.caConfigMap } }] : []),
-    ],
-  }, NAME);
+    },
+    NAME,
+  );
   return [
     serviceAccount(NAME, ns, DBT),
     project,

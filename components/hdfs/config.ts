@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { checkJvmFits, count, heapPercent, image, jvmReads, reads, resources, ruleIssue, storage } from "../kit/sizing";
 import { HADOOP_IMAGE } from "../kit/hadoop";
-import { RoleFiles, roleOverrides } from "../kit/overrides";
+import { type RoleFiles, roleOverrides } from "../kit/overrides";
 
 /** The official Apache Hadoop image: HDFS and YARN daemons. */
 export { HADOOP_IMAGE };
@@ -23,32 +23,60 @@ export const hdfsConfig = z
     /** dfs.replication: copies of each block. */
     replication: count(10),
     /** dfs.blocksize in MiB. */
-    blockSizeMb: z.number({ error: "must be a whole number of MiB" }).int({ error: "must be a whole number of MiB" })
-      .min(1, { error: "must be at least 1" }).max(2048, { error: "must be at most 2048" }).default(128),
+    blockSizeMb: z
+      .number({ error: "must be a whole number of MiB" })
+      .int({ error: "must be a whole number of MiB" })
+      .min(1, { error: "must be at least 1" })
+      .max(2048, { error: "must be at most 2048" })
+      .default(128),
     /** Two NameNodes sharing edits through JournalNodes, failing over through ZooKeeper. */
     highAvailability: z.boolean({ error: "must be true or false" }).default(false),
     nameNode: z.strictObject({ heapPercent: heapPercent.default(70), resources, storage }),
     journalNodes: z.strictObject({ replicas: count(9).default(3), heapPercent: heapPercent.default(50), resources, storage }).optional(),
     dataNodes: z.strictObject({
-      replicas: count(500), heapPercent: heapPercent.default(50), resources, storage,
+      replicas: count(500),
+      heapPercent: heapPercent.default(50),
+      resources,
+      storage,
       /** How long a scale-down waits for the removed DataNodes' blocks to be copied elsewhere. */
-      decommissionTimeoutMinutes: z.number({ error: "must be a whole number of minutes" }).int({ error: "must be a whole number of minutes" })
-        .min(1, { error: "must be at least 1" }).max(1440, { error: "must be at most 1440 (a day)" }).default(60),
+      decommissionTimeoutMinutes: z
+        .number({ error: "must be a whole number of minutes" })
+        .int({ error: "must be a whole number of minutes" })
+        .min(1, { error: "must be at least 1" })
+        .max(1440, { error: "must be at most 1440 (a day)" })
+        .default(60),
     }),
   })
-  .superRefine((h, ctx) => {
-    if (h.replication > h.dataNodes.replicas) {
-      ruleIssue(ctx, ["replication"], `${h.replication} is more than hdfs.dataNodes.replicas (${h.dataNodes.replicas}); blocks could never be fully replicated`, [["dataNodes", "replicas"]]);
-    }
-  }, reads(["replication"], ["dataNodes", "replicas"]))
-  .superRefine((h, ctx) => {
-    if (h.highAvailability && !h.journalNodes) {
-      ruleIssue(ctx, ["journalNodes"], "is required when highAvailability is true: the NameNodes share their edits through JournalNodes", [["highAvailability"]]);
-    }
-    if (h.journalNodes && (h.journalNodes.replicas < 3 || h.journalNodes.replicas % 2 === 0)) {
-      ruleIssue(ctx, ["journalNodes", "replicas"], `${h.journalNodes.replicas} JournalNodes cannot keep a majority through a loss; use an odd number of at least 3`);
-    }
-  }, reads(["highAvailability"], ["journalNodes"]))
+  .superRefine(
+    (h, ctx) => {
+      if (h.replication > h.dataNodes.replicas) {
+        ruleIssue(
+          ctx,
+          ["replication"],
+          `${h.replication} is more than hdfs.dataNodes.replicas (${h.dataNodes.replicas}); blocks could never be fully replicated`,
+          [["dataNodes", "replicas"]],
+        );
+      }
+    },
+    reads(["replication"], ["dataNodes", "replicas"]),
+  )
+  .superRefine(
+    (h, ctx) => {
+      if (h.highAvailability && !h.journalNodes) {
+        ruleIssue(ctx, ["journalNodes"], "is required when highAvailability is true: the NameNodes share their edits through JournalNodes", [
+          ["highAvailability"],
+        ]);
+      }
+      if (h.journalNodes && (h.journalNodes.replicas < 3 || h.journalNodes.replicas % 2 === 0)) {
+        ruleIssue(
+          ctx,
+          ["journalNodes", "replicas"],
+          `${h.journalNodes.replicas} JournalNodes cannot keep a majority through a loss; use an odd number of at least 3`,
+        );
+      }
+    },
+    reads(["highAvailability"], ["journalNodes"]),
+  )
   .superRefine((h, ctx) => checkJvmFits(ctx, ["nameNode"], h.nameNode), jvmReads(["nameNode"]))
   .superRefine((h, ctx) => h.journalNodes && checkJvmFits(ctx, ["journalNodes"], h.journalNodes), jvmReads(["journalNodes"]))
   .superRefine((h, ctx) => checkJvmFits(ctx, ["dataNodes"], h.dataNodes), jvmReads(["dataNodes"]));

@@ -23,7 +23,12 @@ export class Hdfs extends pulumi.ComponentResource implements HdfsCluster {
   constructor(name: string, args: HdfsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataplatform:hdfs:HDFS", name, {}, opts);
     const connect = args.zookeeper.connectString;
-    createObjects(hdfsManifests(args.config, args.namespace, connect), { parent: this, overrides: args.config.overrides, protectStateful: args.production, dependsOn: args.dependsOn });
+    createObjects(hdfsManifests(args.config, args.namespace, connect), {
+      parent: this,
+      overrides: args.config.overrides,
+      protectStateful: args.production,
+      dependsOn: args.dependsOn,
+    });
     ({ defaultFs: this.defaultFs, clientConfig: this.clientConfig, access: this.access } = hdfsCluster(args.config, args.namespace, connect));
     this.clusterId = args.config.clusterId;
     this.flows = hdfsFlows(args.config, args.zookeeper);

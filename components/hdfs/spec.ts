@@ -3,12 +3,27 @@
  * other engines mount, and an idempotent Job that creates the platform's directories.
  */
 import {
-  clientService, configMap, container, containerPorts, digest, Flow, headlessService, imageVersion, job, Manifest,
-  podDisruptionBudget, Port, podSpec, scratchVolume, serviceAccount, statefulSet, Workload,
+  clientService,
+  configMap,
+  container,
+  containerPorts,
+  digest,
+  type Flow,
+  headlessService,
+  imageVersion,
+  job,
+  type Manifest,
+  podDisruptionBudget,
+  type Port,
+  podSpec,
+  scratchVolume,
+  serviceAccount,
+  statefulSet,
+  type Workload,
 } from "../kit";
 import type { ZooKeeperEnsemble } from "../kit/contracts";
 import { HADOOP_CONF_DIR, HADOOP_UID, hadoopConfigMounts, hadoopDaemon } from "../kit/hadoop";
-import { siteXml, SiteProperties } from "../kit/hadoop-xml";
+import { siteXml, type SiteProperties } from "../kit/hadoop-xml";
 import type { HdfsConfig } from "./config";
 
 export const NAMENODE: Workload = { name: "hdfs", component: "namenode" };
@@ -36,9 +51,19 @@ const DATANODE_IPC_PORT = 9867;
 const JOURNAL_RPC_PORT = 8485;
 const JOURNAL_HTTP_PORT = 8480;
 const ZKFC_PORT = 8019;
-const NAMENODE_PORTS: Port[] = [{ name: "rpc", port: RPC_PORT }, { name: "http", port: HTTP_PORT }];
-const JOURNALNODE_PORTS: Port[] = [{ name: "rpc", port: JOURNAL_RPC_PORT }, { name: "http", port: JOURNAL_HTTP_PORT }];
-const DATANODE_PORTS: Port[] = [{ name: "data", port: DATA_PORT }, { name: "http", port: DATANODE_HTTP_PORT }, { name: "ipc", port: DATANODE_IPC_PORT }];
+const NAMENODE_PORTS: Port[] = [
+  { name: "rpc", port: RPC_PORT },
+  { name: "http", port: HTTP_PORT },
+];
+const JOURNALNODE_PORTS: Port[] = [
+  { name: "rpc", port: JOURNAL_RPC_PORT },
+  { name: "http", port: JOURNAL_HTTP_PORT },
+];
+const DATANODE_PORTS: Port[] = [
+  { name: "data", port: DATA_PORT },
+  { name: "http", port: DATANODE_HTTP_PORT },
+  { name: "ipc", port: DATANODE_IPC_PORT },
+];
 /** The image's hadoop user starts the NameNode, so it is the HDFS superuser. */
 const UID = HADOOP_UID;
 export const SUPERUSER = "hadoop";
@@ -77,10 +102,12 @@ function haProperties(cfg: HdfsConfig, ns: string): SiteProperties {
   return {
     "dfs.nameservices": NAMESERVICE,
     [`dfs.ha.namenodes.${NAMESERVICE}`]: nns.map((i) => `nn${i}`).join(","),
-    ...Object.fromEntries(nns.flatMap((i) => [
-      [`dfs.namenode.rpc-address.${NAMESERVICE}.nn${i}`, `${fqdn(NAMENODE_NAME, i, NAMENODE_HEADLESS, ns)}:${RPC_PORT}`],
-      [`dfs.namenode.http-address.${NAMESERVICE}.nn${i}`, `${fqdn(NAMENODE_NAME, i, NAMENODE_HEADLESS, ns)}:${HTTP_PORT}`],
-    ])),
+    ...Object.fromEntries(
+      nns.flatMap((i) => [
+        [`dfs.namenode.rpc-address.${NAMESERVICE}.nn${i}`, `${fqdn(NAMENODE_NAME, i, NAMENODE_HEADLESS, ns)}:${RPC_PORT}`],
+        [`dfs.namenode.http-address.${NAMESERVICE}.nn${i}`, `${fqdn(NAMENODE_NAME, i, NAMENODE_HEADLESS, ns)}:${HTTP_PORT}`],
+      ]),
+    ),
     "dfs.namenode.shared.edits.dir": `qjournal://${journals.join(";")}/${NAMESERVICE}`,
     [`dfs.client.failover.proxy.provider.${NAMESERVICE}`]: "org.apache.hadoop.hdfs.server.namenode.ha.ConfiguredFailoverProxyProvider",
     // The quorum journal already allows one writer only; there is no old active to shoot.
@@ -166,12 +193,22 @@ export function nameNodeStart(cfg: HdfsConfig): string {
       ];
   return [
     // dfs.hosts.exclude must name a file that exists, for the format's NameNode too.
-    "set -eu", `touch ${EXCLUDE_FILE}`,
-    `if [ ! -f ${INITIALIZED_MARKER} ]; then`, ...firstStart, `  touch ${INITIALIZED_MARKER}`, "fi", "exec hdfs namenode",
+    "set -eu",
+    `touch ${EXCLUDE_FILE}`,
+    `if [ ! -f ${INITIALIZED_MARKER} ]; then`,
+    ...firstStart,
+    `  touch ${INITIALIZED_MARKER}`,
+    "fi",
+    "exec hdfs namenode",
   ].join("\n");
 }
 
-const ZKFC_START = ["set -eu", "# Creates the failover znode once; later starts find it and go on.", "hdfs zkfc -formatZK -nonInteractive || true", "exec hdfs zkfc"].join("\n");
+const ZKFC_START = [
+  "set -eu",
+  "# Creates the failover znode once; later starts find it and go on.",
+  "hdfs zkfc -formatZK -nonInteractive || true",
+  "exec hdfs zkfc",
+].join("\n");
 
 function dataNodeStart(ns: string): string {
   return ["set -eu", `exec hdfs datanode -Ddfs.datanode.hostname="\${HOSTNAME}.${DATANODE_HEADLESS}.${ns}.svc.cluster.local"`].join("\n");
@@ -192,7 +229,13 @@ export function hdfsManifests(cfg: HdfsConfig, ns: string, zookeeperConnect: str
 
   const nameNodeContainers = [
     hadoopDaemon({
-      name: "namenode", image: cfg.image, script: nameNodeStart(cfg), sizing: cfg.nameNode, env: clusterEnv, dataDir: DATA, configMounts: hadoopConfigMounts("config", SITE_FILES, CONF_DIR, nameNodeSite),
+      name: "namenode",
+      image: cfg.image,
+      script: nameNodeStart(cfg),
+      sizing: cfg.nameNode,
+      env: clusterEnv,
+      dataDir: DATA,
+      configMounts: hadoopConfigMounts("config", SITE_FILES, CONF_DIR, nameNodeSite),
       ports: containerPorts(NAMENODE_PORTS),
       // Ready once RPC serves: the web server starts before the namespace loads (engine tests found
       // the directories Job refused while "/" on the web port already answered).
@@ -202,11 +245,18 @@ export function hdfsManifests(cfg: HdfsConfig, ns: string, zookeeperConnect: str
       startup: { tcpSocket: { port: RPC_PORT }, periodSeconds: 10, failureThreshold: 180 },
     }),
     ...(cfg.highAvailability
-      ? [hadoopDaemon({
-          name: "zkfc", image: cfg.image, script: ZKFC_START,
-          sizing: { heapPercent: 25, resources: { requests: { cpu: "50m", memory: "512Mi" }, limits: { memory: "512Mi" } } },
-          ports: [{ name: "zkfc", containerPort: ZKFC_PORT }], readiness: tcp(ZKFC_PORT, 20), liveness: live(ZKFC_PORT), configMounts: hadoopConfigMounts("config", SITE_FILES, CONF_DIR, nameNodeSite),
-        })]
+      ? [
+          hadoopDaemon({
+            name: "zkfc",
+            image: cfg.image,
+            script: ZKFC_START,
+            sizing: { heapPercent: 25, resources: { requests: { cpu: "50m", memory: "512Mi" }, limits: { memory: "512Mi" } } },
+            ports: [{ name: "zkfc", containerPort: ZKFC_PORT }],
+            readiness: tcp(ZKFC_PORT, 20),
+            liveness: live(ZKFC_PORT),
+            configMounts: hadoopConfigMounts("config", SITE_FILES, CONF_DIR, nameNodeSite),
+          }),
+        ]
       : []),
   ];
 
@@ -217,8 +267,13 @@ export function hdfsManifests(cfg: HdfsConfig, ns: string, zookeeperConnect: str
     headlessService(NAMENODE_HEADLESS, ns, NAMENODE, NAMENODE_PORTS),
     podDisruptionBudget(NAMENODE_NAME, ns, NAMENODE),
     statefulSet({
-      name: NAMENODE_NAME, namespace: ns, workload: NAMENODE, version, replicas: cfg.highAvailability ? 2 : 1,
-      serviceName: NAMENODE_HEADLESS, configChecksum: digest(nameNodeFiles),
+      name: NAMENODE_NAME,
+      namespace: ns,
+      workload: NAMENODE,
+      version,
+      replicas: cfg.highAvailability ? 2 : 1,
+      serviceName: NAMENODE_HEADLESS,
+      configChecksum: digest(nameNodeFiles),
       pod: podSpec(NAMENODE, UID, { terminationGracePeriodSeconds: 60, containers: nameNodeContainers, volumes: hadoopVolumes() }, "hdfs"),
       volumeClaims: [{ name: "data", storage: cfg.nameNode.storage }],
     }),
@@ -229,17 +284,36 @@ export function hdfsManifests(cfg: HdfsConfig, ns: string, zookeeperConnect: str
       headlessService(JOURNALNODE_HEADLESS, ns, JOURNALNODE, JOURNALNODE_PORTS),
       podDisruptionBudget(JOURNALNODE_NAME, ns, JOURNALNODE),
       statefulSet({
-        name: JOURNALNODE_NAME, namespace: ns, workload: JOURNALNODE, version, replicas: cfg.journalNodes.replicas,
-        serviceName: JOURNALNODE_HEADLESS, configChecksum: checksum, fixedSize: JOURNALNODES_FIXED_SIZE,
-        pod: podSpec(JOURNALNODE, UID, {
-          terminationGracePeriodSeconds: 30,
-          containers: [hadoopDaemon({
-            name: "journalnode", image: cfg.image, script: "exec hdfs journalnode", sizing: cfg.journalNodes, dataDir: DATA, configMounts: hadoopConfigMounts("config", SITE_FILES),
-            ports: containerPorts(JOURNALNODE_PORTS),
-            readiness: tcp(JOURNAL_RPC_PORT), liveness: live(JOURNAL_RPC_PORT),
-          })],
-          volumes: hadoopVolumes(),
-        }, "hdfs"),
+        name: JOURNALNODE_NAME,
+        namespace: ns,
+        workload: JOURNALNODE,
+        version,
+        replicas: cfg.journalNodes.replicas,
+        serviceName: JOURNALNODE_HEADLESS,
+        configChecksum: checksum,
+        fixedSize: JOURNALNODES_FIXED_SIZE,
+        pod: podSpec(
+          JOURNALNODE,
+          UID,
+          {
+            terminationGracePeriodSeconds: 30,
+            containers: [
+              hadoopDaemon({
+                name: "journalnode",
+                image: cfg.image,
+                script: "exec hdfs journalnode",
+                sizing: cfg.journalNodes,
+                dataDir: DATA,
+                configMounts: hadoopConfigMounts("config", SITE_FILES),
+                ports: containerPorts(JOURNALNODE_PORTS),
+                readiness: tcp(JOURNAL_RPC_PORT),
+                liveness: live(JOURNAL_RPC_PORT),
+              }),
+            ],
+            volumes: hadoopVolumes(),
+          },
+          "hdfs",
+        ),
         volumeClaims: [{ name: "data", storage: cfg.journalNodes.storage }],
       }),
     );
@@ -251,18 +325,35 @@ export function hdfsManifests(cfg: HdfsConfig, ns: string, zookeeperConnect: str
     headlessService(DATANODE_HEADLESS, ns, DATANODE, DATANODE_PORTS),
     podDisruptionBudget(DATANODE_NAME, ns, DATANODE),
     statefulSet({
-      name: DATANODE_NAME, namespace: ns, workload: DATANODE, version, replicas: cfg.dataNodes.replicas,
-      serviceName: DATANODE_HEADLESS, configChecksum: checksum,
-      pod: podSpec(DATANODE, UID, {
-        terminationGracePeriodSeconds: 60,
-        containers: [hadoopDaemon({
-          name: "datanode", image: cfg.image, script: dataNodeStart(ns), sizing: cfg.dataNodes, dataDir: DATA, configMounts: hadoopConfigMounts("config", SITE_FILES),
-          ports: containerPorts(DATANODE_PORTS),
-          readiness: { httpGet: { path: "/", port: DATANODE_HTTP_PORT }, initialDelaySeconds: 10, periodSeconds: 10 },
-          liveness: live(DATA_PORT),
-        })],
-        volumes: hadoopVolumes(),
-      }, "hdfs"),
+      name: DATANODE_NAME,
+      namespace: ns,
+      workload: DATANODE,
+      version,
+      replicas: cfg.dataNodes.replicas,
+      serviceName: DATANODE_HEADLESS,
+      configChecksum: checksum,
+      pod: podSpec(
+        DATANODE,
+        UID,
+        {
+          terminationGracePeriodSeconds: 60,
+          containers: [
+            hadoopDaemon({
+              name: "datanode",
+              image: cfg.image,
+              script: dataNodeStart(ns),
+              sizing: cfg.dataNodes,
+              dataDir: DATA,
+              configMounts: hadoopConfigMounts("config", SITE_FILES),
+              ports: containerPorts(DATANODE_PORTS),
+              readiness: { httpGet: { path: "/", port: DATANODE_HTTP_PORT }, initialDelaySeconds: 10, periodSeconds: 10 },
+              liveness: live(DATA_PORT),
+            }),
+          ],
+          volumes: hadoopVolumes(),
+        },
+        "hdfs",
+      ),
       volumeClaims: [{ name: "data", storage: cfg.dataNodes.storage }],
     }),
     directoriesJob(cfg, ns),
@@ -292,7 +383,8 @@ export function refreshNodesScript(): string {
 /** One line per DataNode the (active) NameNode knows, live or dead: `datanode <host> <decommission status>`. */
 export function dataNodeStatesScript(): string {
   return [
-    "set -euo pipefail", ADMIN_ENV,
+    "set -euo pipefail",
+    ADMIN_ENV,
     `hdfs dfsadmin -report | awk '/^Hostname: / { h = $2 } /^Decommission Status : / { s = $0; sub(/^Decommission Status : /, "", s); print "datanode " h " " s }'`,
   ].join("\n");
 }
@@ -310,12 +402,20 @@ export function directoriesScript(): string {
 
 function directoriesJob(cfg: HdfsConfig, ns: string): Manifest {
   return job({
-    prefix: "hdfs-directories", namespace: ns, workload: DIRS, uid: UID, serviceAccountName: "hdfs",
+    prefix: "hdfs-directories",
+    namespace: ns,
+    workload: DIRS,
+    uid: UID,
+    serviceAccountName: "hdfs",
     container: container({
       name: "directories",
       image: cfg.image,
       command: ["/bin/bash", "-c", directoriesScript()],
-      env: [{ name: "HADOOP_USER_NAME", value: SUPERUSER }, { name: "HADOOP_HEAPSIZE_MAX", value: "256m" }, { name: "HADOOP_LOG_DIR", value: "/tmp/logs" }],
+      env: [
+        { name: "HADOOP_USER_NAME", value: SUPERUSER },
+        { name: "HADOOP_HEAPSIZE_MAX", value: "256m" },
+        { name: "HADOOP_LOG_DIR", value: "/tmp/logs" },
+      ],
       resources: { requests: { cpu: "100m", memory: "512Mi" }, limits: { memory: "512Mi" } },
       volumeMounts: [...hadoopConfigMounts("config", SITE_FILES), { name: "tmp", mountPath: "/tmp" }],
     }),

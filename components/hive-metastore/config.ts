@@ -1,7 +1,7 @@
 /** The Hive Metastore: the catalog of the lake's tables, on MySQL, with its warehouse in MinIO. */
 import { z } from "zod";
 import { checkJvmFits, count, heapPercent, image, jvmReads, resources } from "../kit/sizing";
-import { RoleFiles, roleOverrides } from "../kit/overrides";
+import { type RoleFiles, roleOverrides } from "../kit/overrides";
 
 export const HIVE_IMAGE = "apache/hive:4.0.1";
 /** Resolves the metastore's extra jars (images/hive-metastore/pom.xml) when a pod starts. */

@@ -1,5 +1,5 @@
 /** What the metastore's clients get: its URI, the lake's warehouse, and access to the servers. */
-import { MetastoreService, ObjectStore, servedBy } from "../kit/contracts";
+import { type MetastoreService, type ObjectStore, servedBy } from "../kit/contracts";
 import { METASTORE, metastoreUri, PORT, warehouse } from "./spec";
 
 export function metastoreService(ns: string, lake: Pick<ObjectStore, "bucket">): MetastoreService {

@@ -24,7 +24,11 @@ export class HiveMetastore extends pulumi.ComponentResource implements Metastore
     super("dataplatform:hive:Metastore", name, {}, opts);
     const backends = { database: args.database, lake: args.lake };
     createObjects(hiveMetastoreManifests(args.config, args.namespace, backends), {
-      parent: this, overrides: args.config.overrides, protectStateful: args.production, dependsOn: args.dependsOn, setupJobs: SETUP_JOBS,
+      parent: this,
+      overrides: args.config.overrides,
+      protectStateful: args.production,
+      dependsOn: args.dependsOn,
+      setupJobs: SETUP_JOBS,
     });
     ({ uri: this.uri, warehouse: this.warehouse, access: this.access } = metastoreService(args.namespace, args.lake));
     this.flows = metastoreFlows(backends);

@@ -3,13 +3,27 @@
  * metastore servers that never touch the schema on restart. The database password reaches the config
  * file only inside the pod, from the MySQL Secret.
  */
-import * as fs from "fs";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import {
-  clientService, configMap, container, deployment, digest, Flow, heapMiB, httpsEgress, imageVersion, job, Manifest,
-  podDisruptionBudget, podSpec, scratchVolume, serviceAccount, Workload,
+  clientService,
+  configMap,
+  container,
+  deployment,
+  digest,
+  type Flow,
+  heapMiB,
+  httpsEgress,
+  imageVersion,
+  job,
+  type Manifest,
+  podDisruptionBudget,
+  podSpec,
+  scratchVolume,
+  serviceAccount,
+  type Workload,
 } from "../kit";
-import { siteXml, SiteProperties } from "../kit/hadoop-xml";
+import { siteXml, type SiteProperties } from "../kit/hadoop-xml";
 import type { DatabaseServer, ObjectStore } from "../kit/contracts";
 import { secretEnv } from "../kit/secret-ref";
 import type { HiveMetastoreConfig } from "./config";
@@ -93,14 +107,27 @@ const env = (heap: number, b: MetastoreBackends) => [
 
 function jarsInit(cfg: HiveMetastoreConfig) {
   if (!fromMaven(cfg)) return [];
-  return [container({
-    name: "jars",
-    image: cfg.mavenImage,
-    command: ["/bin/sh", "-c", `exec mvn -q -f /config/pom.xml dependency:copy-dependencies -DexcludeTransitive=true -DoutputDirectory=${AUXLIB} -Dmaven.repo.local=/tmp/m2`],
-    env: [{ name: "HOME", value: "/tmp" }, { name: "MAVEN_CONFIG", value: "/tmp/.m2" }],
-    resources: { requests: { cpu: "100m", memory: "512Mi" }, limits: { memory: "512Mi" } },
-    volumeMounts: [{ name: "config", mountPath: "/config" }, { name: "auxlib", mountPath: AUXLIB }, { name: "tmp", mountPath: "/tmp" }],
-  })];
+  return [
+    container({
+      name: "jars",
+      image: cfg.mavenImage,
+      command: [
+        "/bin/sh",
+        "-c",
+        `exec mvn -q -f /config/pom.xml dependency:copy-dependencies -DexcludeTransitive=true -DoutputDirectory=${AUXLIB} -Dmaven.repo.local=/tmp/m2`,
+      ],
+      env: [
+        { name: "HOME", value: "/tmp" },
+        { name: "MAVEN_CONFIG", value: "/tmp/.m2" },
+      ],
+      resources: { requests: { cpu: "100m", memory: "512Mi" }, limits: { memory: "512Mi" } },
+      volumeMounts: [
+        { name: "config", mountPath: "/config" },
+        { name: "auxlib", mountPath: AUXLIB },
+        { name: "tmp", mountPath: "/tmp" },
+      ],
+    }),
+  ];
 }
 
 /** The jars directory is a volume only when an init container fills it: an image's own jars live there. */
@@ -116,9 +143,7 @@ const volumes = (cfg: HiveMetastoreConfig) => [
   scratchVolume("tmp", "2Gi"),
 ];
 
-export function hiveMetastoreManifests(
-  cfg: HiveMetastoreConfig, ns: string, backends: MetastoreBackends, pom = fs.readFileSync(JARS_POM, "utf8"),
-): Manifest[] {
+export function hiveMetastoreManifests(cfg: HiveMetastoreConfig, ns: string, backends: MetastoreBackends, pom = fs.readFileSync(JARS_POM, "utf8")): Manifest[] {
   const files = { "hive-site.xml": siteXml(hiveSite(backends)), "core-site.xml": siteXml(coreSite(backends.lake)), "pom.xml": pom };
   const version = imageVersion(cfg.image);
   const heap = heapMiB(cfg.resources.limits.memory, cfg.heapPercent);
@@ -127,29 +152,46 @@ export function hiveMetastoreManifests(
     configMap(CONFIG_MAP, ns, METASTORE, files),
     podDisruptionBudget(NAME, ns, METASTORE),
     deployment({
-      name: NAME, namespace: ns, workload: METASTORE, version, replicas: cfg.replicas, configChecksum: digest(files),
-      pod: podSpec(METASTORE, UID, {
-        terminationGracePeriodSeconds: 30,
-        initContainers: jarsInit(cfg),
-        containers: [container({
-          name: "metastore", image: cfg.image, command: ["/bin/bash", "-c", SERVER_SCRIPT], env: env(heap, backends),
-          ports: [{ name: "thrift", containerPort: PORT }],
-          readinessProbe: { tcpSocket: { port: PORT }, periodSeconds: 10 },
-          livenessProbe: { tcpSocket: { port: PORT }, periodSeconds: 20, failureThreshold: 6 },
-          startupProbe: { tcpSocket: { port: PORT }, periodSeconds: 10, failureThreshold: 60 },
-          resources: cfg.resources,
-          volumeMounts: mounts(cfg),
-        })],
-        volumes: volumes(cfg),
-      }, NAME),
+      name: NAME,
+      namespace: ns,
+      workload: METASTORE,
+      version,
+      replicas: cfg.replicas,
+      configChecksum: digest(files),
+      pod: podSpec(
+        METASTORE,
+        UID,
+        {
+          terminationGracePeriodSeconds: 30,
+          initContainers: jarsInit(cfg),
+          containers: [
+            container({
+              name: "metastore",
+              image: cfg.image,
+              command: ["/bin/bash", "-c", SERVER_SCRIPT],
+              env: env(heap, backends),
+              ports: [{ name: "thrift", containerPort: PORT }],
+              readinessProbe: { tcpSocket: { port: PORT }, periodSeconds: 10 },
+              livenessProbe: { tcpSocket: { port: PORT }, periodSeconds: 20, failureThreshold: 6 },
+              startupProbe: { tcpSocket: { port: PORT }, periodSeconds: 10, failureThreshold: 60 },
+              resources: cfg.resources,
+              volumeMounts: mounts(cfg),
+            }),
+          ],
+          volumes: volumes(cfg),
+        },
+        NAME,
+      ),
     }),
     clientService(NAME, ns, METASTORE, [{ name: "thrift", port: PORT }]),
     schemaJob(cfg, ns, backends),
   ];
   if (fromMaven(cfg)) {
-    manifests.push(httpsEgress("allow-hive-metastore-maven", ns, METASTORE, {
-      matchLabels: { "app.kubernetes.io/name": NAME, "app.kubernetes.io/part-of": "data-platform" },
-    }));
+    manifests.push(
+      httpsEgress("allow-hive-metastore-maven", ns, METASTORE, {
+        matchLabels: { "app.kubernetes.io/name": NAME, "app.kubernetes.io/part-of": "data-platform" },
+      }),
+    );
   }
   return manifests;
 }
@@ -157,9 +199,16 @@ export function hiveMetastoreManifests(
 /** Named after the image and config: a new image version runs a new Job, which upgrades the schema. */
 function schemaJob(cfg: HiveMetastoreConfig, ns: string, backends: MetastoreBackends): Manifest {
   return job({
-    prefix: "hive-metastore-schema", namespace: ns, workload: SCHEMA, uid: UID, serviceAccountName: NAME,
+    prefix: "hive-metastore-schema",
+    namespace: ns,
+    workload: SCHEMA,
+    uid: UID,
+    serviceAccountName: NAME,
     container: container({
-      name: "schema", image: cfg.image, command: ["/bin/bash", "-c", SCHEMA_SCRIPT], env: env(512, backends),
+      name: "schema",
+      image: cfg.image,
+      command: ["/bin/bash", "-c", SCHEMA_SCRIPT],
+      env: env(512, backends),
       resources: { requests: { cpu: "100m", memory: "1Gi" }, limits: { memory: "1Gi" } },
       volumeMounts: mounts(cfg),
     }),

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { jvmFootprintMiB, heapMiB } from "../kit/jvm";
 import { memoryMiB } from "../kit/quantity";
 import { checkJvmFits, count, heapPercent, jvmReads, resources, ruleIssue } from "../kit/sizing";
-import { RoleFiles, roleOverrides } from "../kit/overrides";
+import { type RoleFiles, roleOverrides } from "../kit/overrides";
 
 /** The official images are apache/impala:<version>-<daemon>. */
 export const IMPALA_REPOSITORY = "apache/impala";
@@ -21,8 +21,14 @@ export const impalaConfig = z
   .strictObject({
     /** Role overrides (components/kit/overrides): config file properties, env, pod spec. */
     overrides: roleOverrides(ROLE_FILES),
-    repository: z.string().regex(/^[a-z0-9][\w.\-/:]*$/, { error: "must be an image repository such as apache/impala" }).default(IMPALA_REPOSITORY),
-    version: z.string().regex(/^\d+\.\d+\.\d+$/, { error: "must be a release such as 4.4.1" }).default(IMPALA_VERSION),
+    repository: z
+      .string()
+      .regex(/^[a-z0-9][\w.\-/:]*$/, { error: "must be an image repository such as apache/impala" })
+      .default(IMPALA_REPOSITORY),
+    version: z
+      .string()
+      .regex(/^\d+\.\d+\.\d+$/, { error: "must be a release such as 4.4.1" })
+      .default(IMPALA_VERSION),
     statestore: z.strictObject({ resources }),
     catalog: z.strictObject({ heapPercent: heapPercent.default(60), resources }),
     /** impalads that plan queries and serve clients (HS2 21050). */
@@ -31,18 +37,24 @@ export const impalaConfig = z
     executors: daemon(20),
   })
   .superRefine((c, ctx) => checkJvmFits(ctx, ["catalog"], c.catalog), jvmReads(["catalog"]))
-  .superRefine((c, ctx) => {
-    for (const role of ["coordinators", "executors"] as const) {
-      const r = c[role];
-      const limit = memoryMiB(r.resources.limits.memory);
-      const jvm = jvmFootprintMiB(heapMiB(r.resources.limits.memory, r.heapPercent));
-      if (memLimitMiB(r) < MIN_MEM_LIMIT_MIB) {
-        ruleIssue(ctx, [role, "resources", "limits", "memory"],
-          `${r.resources.limits.memory} (${limit} MiB) leaves ${memLimitMiB(r)} MiB for query memory (mem_limit) after the ${jvm} MiB JVM (heapPercent ${r.heapPercent}) and ${NATIVE_HEADROOM_PERCENT}% native headroom; at least ${MIN_MEM_LIMIT_MIB} MiB is needed`,
-          [[role, "heapPercent"]]);
+  .superRefine(
+    (c, ctx) => {
+      for (const role of ["coordinators", "executors"] as const) {
+        const r = c[role];
+        const limit = memoryMiB(r.resources.limits.memory);
+        const jvm = jvmFootprintMiB(heapMiB(r.resources.limits.memory, r.heapPercent));
+        if (memLimitMiB(r) < MIN_MEM_LIMIT_MIB) {
+          ruleIssue(
+            ctx,
+            [role, "resources", "limits", "memory"],
+            `${r.resources.limits.memory} (${limit} MiB) leaves ${memLimitMiB(r)} MiB for query memory (mem_limit) after the ${jvm} MiB JVM (heapPercent ${r.heapPercent}) and ${NATIVE_HEADROOM_PERCENT}% native headroom; at least ${MIN_MEM_LIMIT_MIB} MiB is needed`,
+            [[role, "heapPercent"]],
+          );
+        }
       }
-    }
-  }, jvmReads(["coordinators"], ["executors"]));
+    },
+    jvmReads(["coordinators"], ["executors"]),
+  );
 export type ImpalaConfig = z.infer<typeof impalaConfig>;
 
 /** Native memory outside mem_limit's accounting (allocator caches, threads, KRPC buffers). */

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Flow } from "../kit";
+import type { Flow } from "../kit";
 import type { HdfsCluster, MetastoreService, ObjectStore } from "../kit/contracts";
 import type { EngineArgs } from "../kit/engine";
 import { createObjects } from "../kit/objects";
@@ -21,7 +21,12 @@ export class Impala extends pulumi.ComponentResource {
   constructor(name: string, args: ImpalaArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataplatform:impala:Impala", name, {}, opts);
     const backends = { hdfs: args.hdfs, metastore: args.metastore, lake: args.lake };
-    createObjects(impalaManifests(args.config, args.namespace, backends), { parent: this, overrides: args.config.overrides, protectStateful: args.production, dependsOn: args.dependsOn });
+    createObjects(impalaManifests(args.config, args.namespace, backends), {
+      parent: this,
+      overrides: args.config.overrides,
+      protectStateful: args.production,
+      dependsOn: args.dependsOn,
+    });
     this.hs2 = `${SERVICES.coordinator}.${args.namespace}.svc.cluster.local:${PORTS.hs2}`;
     this.flows = impalaFlows(backends);
     this.registerOutputs({ hs2: this.hs2 });

@@ -1,14 +1,26 @@
 /** Impala daemons and their configuration: who finds whom, memory per daemon, the metastore and the lake. */
 import {
-  clientService, configMap, container, containerPorts, deployment, digest, Flow, heapMiB, Manifest, podDisruptionBudget, podSpec,
-  scratchVolume, serviceAccount, Workload,
+  clientService,
+  configMap,
+  container,
+  containerPorts,
+  deployment,
+  digest,
+  type Flow,
+  heapMiB,
+  type Manifest,
+  podDisruptionBudget,
+  podSpec,
+  scratchVolume,
+  serviceAccount,
+  type Workload,
 } from "../kit";
 import type { HdfsCluster, MetastoreService, ObjectStore } from "../kit/contracts";
 import { clientConfigVolume, hadoopConfigMounts } from "../kit/hadoop";
 import { siteXml } from "../kit/hadoop-xml";
 import type { Resources } from "../kit/sizing";
 import { secretEnv } from "../kit/secret-ref";
-import { ImpalaConfig, memLimitMiB } from "./config";
+import { type ImpalaConfig, memLimitMiB } from "./config";
 
 export const STATESTORE: Workload = { name: "impala", component: "statestored" };
 export const CATALOG: Workload = { name: "impala", component: "catalogd" };
@@ -16,8 +28,16 @@ export const COORDINATOR: Workload = { name: "impala", component: "coordinator" 
 export const EXECUTOR: Workload = { name: "impala", component: "executor" };
 
 export const PORTS = {
-  statestore: 24000, statestoreWeb: 25010, subscriber: 23000, catalogSubscriber: 23020,
-  catalog: 26000, catalogWeb: 25020, hs2: 21050, hs2Http: 28000, impaladWeb: 25000, krpc: 27000,
+  statestore: 24000,
+  statestoreWeb: 25010,
+  subscriber: 23000,
+  catalogSubscriber: 23020,
+  catalog: 26000,
+  catalogWeb: 25020,
+  hs2: 21050,
+  hs2Http: 28000,
+  impaladWeb: 25000,
+  krpc: 27000,
 } as const;
 export const SERVICES = { statestore: "impala-statestored", catalog: "impala-catalogd", coordinator: "impala" } as const;
 export const CONFIG_MAP = "impala-config";
@@ -118,38 +138,51 @@ interface Daemon {
 function daemonDeployment(d: Daemon, ns: string, checksum: string, b: ImpalaBackends): Manifest {
   const tcp = (failureThreshold: number) => ({ tcpSocket: { port: d.probePort }, periodSeconds: 10, failureThreshold });
   return deployment({
-    name: d.name, namespace: ns, workload: d.workload, replicas: d.replicas, configChecksum: checksum,
-    pod: podSpec(d.workload, UID, {
-      terminationGracePeriodSeconds: 60,
-      containers: [container({
-        name: d.workload.component,
-        image: d.image,
-        command: ["/bin/bash", "-c", `exec /opt/impala/bin/daemon_entrypoint.sh /opt/impala/bin/${d.binary} ${d.flags.join(" ")}`],
-        env: [
-          { name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
-          // The statestore has no JVM; the others embed one, sized from their limit.
-          ...(d.heap ? [{ name: "JAVA_TOOL_OPTIONS", value: `-Xms${d.heap}m -Xmx${d.heap}m` }] : []),
-          secretEnv("AWS_ACCESS_KEY_ID", b.lake.credentials, "root-user"),
-          secretEnv("AWS_SECRET_ACCESS_KEY", b.lake.credentials, "root-password"),
+    name: d.name,
+    namespace: ns,
+    workload: d.workload,
+    replicas: d.replicas,
+    configChecksum: checksum,
+    pod: podSpec(
+      d.workload,
+      UID,
+      {
+        terminationGracePeriodSeconds: 60,
+        containers: [
+          container({
+            name: d.workload.component,
+            image: d.image,
+            command: ["/bin/bash", "-c", `exec /opt/impala/bin/daemon_entrypoint.sh /opt/impala/bin/${d.binary} ${d.flags.join(" ")}`],
+            env: [
+              { name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
+              // The statestore has no JVM; the others embed one, sized from their limit.
+              ...(d.heap ? [{ name: "JAVA_TOOL_OPTIONS", value: `-Xms${d.heap}m -Xmx${d.heap}m` }] : []),
+              secretEnv("AWS_ACCESS_KEY_ID", b.lake.credentials, "root-user"),
+              secretEnv("AWS_SECRET_ACCESS_KEY", b.lake.credentials, "root-password"),
+            ],
+            ports: containerPorts(d.ports),
+            readinessProbe: tcp(3),
+            livenessProbe: { ...tcp(6), initialDelaySeconds: 60 },
+            startupProbe: tcp(60),
+            resources: d.resources,
+            volumeMounts: [
+              ...hadoopConfigMounts("config", ["hive-site.xml", "core-site.xml"], CONF),
+              ...hadoopConfigMounts("hdfs-client", [HDFS_SITE], CONF),
+              { name: "tmp", mountPath: "/tmp" },
+              // The image's entrypoint refuses to start unless its log directory is writable.
+              { name: "logs", mountPath: "/opt/impala/logs" },
+            ],
+          }),
         ],
-        ports: containerPorts(d.ports),
-        readinessProbe: tcp(3),
-        livenessProbe: { ...tcp(6), initialDelaySeconds: 60 },
-        startupProbe: tcp(60),
-        resources: d.resources,
-        volumeMounts: [
-          ...hadoopConfigMounts("config", ["hive-site.xml", "core-site.xml"], CONF),
-          ...hadoopConfigMounts("hdfs-client", [HDFS_SITE], CONF),
-          { name: "tmp", mountPath: "/tmp" },
-          // The image's entrypoint refuses to start unless its log directory is writable.
-          { name: "logs", mountPath: "/opt/impala/logs" },
+        volumes: [
+          { name: "config", configMap: { name: CONFIG_MAP } },
+          clientConfigVolume("hdfs-client", b.hdfs.clientConfig),
+          scratchVolume("tmp", "20Gi"),
+          scratchVolume("logs", "1Gi"),
         ],
-      })],
-      volumes: [
-        { name: "config", configMap: { name: CONFIG_MAP } }, clientConfigVolume("hdfs-client", b.hdfs.clientConfig),
-        scratchVolume("tmp", "20Gi"), scratchVolume("logs", "1Gi"),
-      ],
-    }, "impala"),
+      },
+      "impala",
+    ),
   });
 }
 
@@ -158,26 +191,66 @@ export function impalaManifests(cfg: ImpalaConfig, ns: string, b: ImpalaBackends
   // HDFS's hdfs-site too: a change there rolls the daemons.
   const checksum = digest({ ...files, [HDFS_SITE]: b.hdfs.clientConfig.files[HDFS_SITE] });
   const heapOf = (r: { heapPercent: number; resources: Resources }) => heapMiB(r.resources.limits.memory, r.heapPercent);
-  const impalad = (role: "coordinators" | "executors", workload: Workload, name: string, daemonImage: string, ports: { name: string; port: number }[]): Daemon => ({
-    name, workload, image: image(cfg, daemonImage), replicas: cfg[role].replicas, flags: impaladFlags(cfg, ns, role), binary: "impalad",
-    resources: cfg[role].resources, heap: heapOf(cfg[role]), ports, probePort: role === "coordinators" ? PORTS.hs2 : PORTS.krpc,
+  const impalad = (
+    role: "coordinators" | "executors",
+    workload: Workload,
+    name: string,
+    daemonImage: string,
+    ports: { name: string; port: number }[],
+  ): Daemon => ({
+    name,
+    workload,
+    image: image(cfg, daemonImage),
+    replicas: cfg[role].replicas,
+    flags: impaladFlags(cfg, ns, role),
+    binary: "impalad",
+    resources: cfg[role].resources,
+    heap: heapOf(cfg[role]),
+    ports,
+    probePort: role === "coordinators" ? PORTS.hs2 : PORTS.krpc,
   });
   const daemons: Daemon[] = [
     {
-      name: "impala-statestored", workload: STATESTORE, image: image(cfg, "statestored"), replicas: 1, flags: statestoreFlags(), binary: "statestored",
-      resources: cfg.statestore.resources, ports: [{ name: "statestore", port: PORTS.statestore }, { name: "web", port: PORTS.statestoreWeb }], probePort: PORTS.statestore,
+      name: "impala-statestored",
+      workload: STATESTORE,
+      image: image(cfg, "statestored"),
+      replicas: 1,
+      flags: statestoreFlags(),
+      binary: "statestored",
+      resources: cfg.statestore.resources,
+      ports: [
+        { name: "statestore", port: PORTS.statestore },
+        { name: "web", port: PORTS.statestoreWeb },
+      ],
+      probePort: PORTS.statestore,
     },
     {
-      name: "impala-catalogd", workload: CATALOG, image: image(cfg, "catalogd"), replicas: 1, flags: catalogFlags(ns), binary: "catalogd",
-      resources: cfg.catalog.resources, heap: heapOf(cfg.catalog),
-      ports: [{ name: "catalog", port: PORTS.catalog }, { name: "subscriber", port: PORTS.catalogSubscriber }, { name: "web", port: PORTS.catalogWeb }], probePort: PORTS.catalog,
+      name: "impala-catalogd",
+      workload: CATALOG,
+      image: image(cfg, "catalogd"),
+      replicas: 1,
+      flags: catalogFlags(ns),
+      binary: "catalogd",
+      resources: cfg.catalog.resources,
+      heap: heapOf(cfg.catalog),
+      ports: [
+        { name: "catalog", port: PORTS.catalog },
+        { name: "subscriber", port: PORTS.catalogSubscriber },
+        { name: "web", port: PORTS.catalogWeb },
+      ],
+      probePort: PORTS.catalog,
     },
     impalad("coordinators", COORDINATOR, "impala-coordinator", "impalad_coordinator", [
-      { name: "hs2", port: PORTS.hs2 }, { name: "hs2-http", port: PORTS.hs2Http }, { name: "web", port: PORTS.impaladWeb },
-      { name: "krpc", port: PORTS.krpc }, { name: "subscriber", port: PORTS.subscriber },
+      { name: "hs2", port: PORTS.hs2 },
+      { name: "hs2-http", port: PORTS.hs2Http },
+      { name: "web", port: PORTS.impaladWeb },
+      { name: "krpc", port: PORTS.krpc },
+      { name: "subscriber", port: PORTS.subscriber },
     ]),
     impalad("executors", EXECUTOR, "impala-executor", "impalad_executor", [
-      { name: "krpc", port: PORTS.krpc }, { name: "subscriber", port: PORTS.subscriber }, { name: "web", port: PORTS.impaladWeb },
+      { name: "krpc", port: PORTS.krpc },
+      { name: "subscriber", port: PORTS.subscriber },
+      { name: "web", port: PORTS.impaladWeb },
     ]),
   ];
   return [
@@ -187,13 +260,21 @@ export function impalaManifests(cfg: ImpalaConfig, ns: string, b: ImpalaBackends
     ...daemons.map((d) => daemonDeployment(d, ns, checksum, b)),
     clientService(SERVICES.statestore, ns, STATESTORE, [{ name: "statestore", port: PORTS.statestore }]),
     clientService(SERVICES.catalog, ns, CATALOG, [{ name: "catalog", port: PORTS.catalog }]),
-    clientService(SERVICES.coordinator, ns, COORDINATOR, [{ name: "hs2", port: PORTS.hs2 }, { name: "hs2-http", port: PORTS.hs2Http }, { name: "web", port: PORTS.impaladWeb }]),
+    clientService(SERVICES.coordinator, ns, COORDINATOR, [
+      { name: "hs2", port: PORTS.hs2 },
+      { name: "hs2-http", port: PORTS.hs2Http },
+      { name: "web", port: PORTS.impaladWeb },
+    ]),
   ];
 }
 
 /** Internal flows; the daemons' ways to HDFS and the lake; the catalog's and coordinators' to the metastore. */
 export function impalaFlows(b: ImpalaBackends): Flow[] {
-  const subscribers: [Workload, number][] = [[CATALOG, PORTS.catalogSubscriber], [COORDINATOR, PORTS.subscriber], [EXECUTOR, PORTS.subscriber]];
+  const subscribers: [Workload, number][] = [
+    [CATALOG, PORTS.catalogSubscriber],
+    [COORDINATOR, PORTS.subscriber],
+    [EXECUTOR, PORTS.subscriber],
+  ];
   return [
     ...subscribers.flatMap(([w, port]) => [
       { from: w, to: STATESTORE, ports: [PORTS.statestore] },

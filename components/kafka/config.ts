@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { checkJvmFits, count, heapPercent, image, jvmReads, reads, resources, storage, ruleIssue } from "../kit/sizing";
-import { RoleFiles, roleOverrides } from "../kit/overrides";
+import { type RoleFiles, roleOverrides } from "../kit/overrides";
 
 export const KAFKA_IMAGE = "apache/kafka:4.1.1";
 /** Topics the pipeline needs; more may be added per environment. */
@@ -23,9 +23,9 @@ export const kafkaConfig = z
     /** Role overrides (components/kit/overrides): config file properties, env, pod spec. */
     overrides: roleOverrides(ROLE_FILES),
     /** Pinned per stack: brokers refuse volumes formatted for another cluster ID. */
-    clusterId: z
-      .string({ error: "is required: pin a 22-character cluster ID per stack (see README, 'Kafka cluster ID')" })
-      .regex(/^[A-Za-z0-9_-]{22}$/, { error: "must be 22 characters of base64url (16 random bytes), e.g. from `openssl rand -base64 16 | tr '+/' '-_' | cut -c1-22`" }),
+    clusterId: z.string({ error: "is required: pin a 22-character cluster ID per stack (see README, 'Kafka cluster ID')" }).regex(/^[A-Za-z0-9_-]{22}$/, {
+      error: "must be 22 characters of base64url (16 random bytes), e.g. from `openssl rand -base64 16 | tr '+/' '-_' | cut -c1-22`",
+    }),
     brokers: count(100),
     replicationFactor: count(100),
     minInsyncReplicas: count(100),
@@ -41,40 +41,64 @@ export const kafkaConfig = z
       storage,
     }),
   })
-  .superRefine((k, ctx) => {
-    if (k.replicationFactor > k.brokers) {
-      ruleIssue(ctx, ["replicationFactor"], `${k.replicationFactor} is more than kafka.brokers (${k.brokers}); allowed: 1 to ${k.brokers}`, [["brokers"]]);
-    }
-  }, reads(["replicationFactor"], ["brokers"]))
-  .superRefine((k, ctx) => {
-    if (k.minInsyncReplicas > k.replicationFactor) {
-      ruleIssue(ctx, ["minInsyncReplicas"], `${k.minInsyncReplicas} is more than kafka.replicationFactor (${k.replicationFactor}); allowed: 1 to ${k.replicationFactor}`, [["replicationFactor"]]);
-    }
-  }, reads(["minInsyncReplicas"], ["replicationFactor"]))
-  .superRefine((k, ctx) => {
-    for (const required of REQUIRED_TOPICS) {
-      if (!k.topics[required]) {
-        ruleIssue(ctx, ["topics", required], `is required: the pipeline reads and writes topic "${required}"`);
+  .superRefine(
+    (k, ctx) => {
+      if (k.replicationFactor > k.brokers) {
+        ruleIssue(ctx, ["replicationFactor"], `${k.replicationFactor} is more than kafka.brokers (${k.brokers}); allowed: 1 to ${k.brokers}`, [["brokers"]]);
       }
-    }
-  }, reads(["topics"]))
-  .superRefine((k, ctx) => {
-    for (const [name, topic] of Object.entries(k.topics)) {
-      const rf = topic.replicationFactor;
-      if (rf === undefined) continue;
-      if (rf > k.brokers) {
-        ruleIssue(ctx, ["topics", name, "replicationFactor"], `${rf} is more than kafka.brokers (${k.brokers}); allowed: 1 to ${k.brokers}`);
+    },
+    reads(["replicationFactor"], ["brokers"]),
+  )
+  .superRefine(
+    (k, ctx) => {
+      if (k.minInsyncReplicas > k.replicationFactor) {
+        ruleIssue(
+          ctx,
+          ["minInsyncReplicas"],
+          `${k.minInsyncReplicas} is more than kafka.replicationFactor (${k.replicationFactor}); allowed: 1 to ${k.replicationFactor}`,
+          [["replicationFactor"]],
+        );
       }
-      if (k.minInsyncReplicas > rf) {
-        ruleIssue(ctx, ["topics", name, "replicationFactor"], `${rf} is less than kafka.minInsyncReplicas (${k.minInsyncReplicas}); no write could ever be acknowledged`);
+    },
+    reads(["minInsyncReplicas"], ["replicationFactor"]),
+  )
+  .superRefine(
+    (k, ctx) => {
+      for (const required of REQUIRED_TOPICS) {
+        if (!k.topics[required]) {
+          ruleIssue(ctx, ["topics", required], `is required: the pipeline reads and writes topic "${required}"`);
+        }
       }
-    }
-  }, reads(["topics"], ["brokers"], ["minInsyncReplicas"]))
-  .superRefine((k, ctx) => {
-    if (k.controllers.replicas % 2 === 0) {
-      ruleIssue(ctx, ["controllers", "replicas"], `${k.controllers.replicas} is even; the KRaft quorum needs an odd size (1, 3, 5)`);
-    }
-  }, reads(["controllers", "replicas"]))
+    },
+    reads(["topics"]),
+  )
+  .superRefine(
+    (k, ctx) => {
+      for (const [name, topic] of Object.entries(k.topics)) {
+        const rf = topic.replicationFactor;
+        if (rf === undefined) continue;
+        if (rf > k.brokers) {
+          ruleIssue(ctx, ["topics", name, "replicationFactor"], `${rf} is more than kafka.brokers (${k.brokers}); allowed: 1 to ${k.brokers}`);
+        }
+        if (k.minInsyncReplicas > rf) {
+          ruleIssue(
+            ctx,
+            ["topics", name, "replicationFactor"],
+            `${rf} is less than kafka.minInsyncReplicas (${k.minInsyncReplicas}); no write could ever be acknowledged`,
+          );
+        }
+      }
+    },
+    reads(["topics"], ["brokers"], ["minInsyncReplicas"]),
+  )
+  .superRefine(
+    (k, ctx) => {
+      if (k.controllers.replicas % 2 === 0) {
+        ruleIssue(ctx, ["controllers", "replicas"], `${k.controllers.replicas} is even; the KRaft quorum needs an odd size (1, 3, 5)`);
+      }
+    },
+    reads(["controllers", "replicas"]),
+  )
   .superRefine((k, ctx) => checkJvmFits(ctx, [], k), jvmReads([]))
   .superRefine((k, ctx) => checkJvmFits(ctx, ["controllers"], k.controllers), jvmReads(["controllers"]));
 export type KafkaConfig = z.infer<typeof kafkaConfig>;

@@ -1,5 +1,5 @@
 /** What Kafka's clients get: the bootstrap address and access to the brokers. */
-import { KafkaCluster, servedBy } from "../kit/contracts";
+import { type KafkaCluster, servedBy } from "../kit/contracts";
 import type { KafkaConfig } from "./config";
 import { bootstrapServers, BROKER, CLIENT_PORT } from "./spec";
 

@@ -17,7 +17,12 @@ export class Kafka extends pulumi.ComponentResource implements KafkaCluster {
 
   constructor(name: string, args: KafkaArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataplatform:kafka:Kafka", name, {}, opts);
-    createObjects(kafkaManifests(args.config, args.namespace), { parent: this, overrides: args.config.overrides, protectStateful: args.production, dependsOn: args.dependsOn });
+    createObjects(kafkaManifests(args.config, args.namespace), {
+      parent: this,
+      overrides: args.config.overrides,
+      protectStateful: args.production,
+      dependsOn: args.dependsOn,
+    });
     ({ bootstrapServers: this.bootstrapServers, clusterId: this.clusterId, access: this.access } = kafkaCluster(args.config, args.namespace));
     this.flows = kafkaFlows();
     this.registerOutputs({ bootstrapServers: this.bootstrapServers, clusterId: this.clusterId });

@@ -3,8 +3,23 @@
  * without touching the quorum), and an idempotent Job that reconciles topics.
  */
 import {
-  clientService, configMap, container, digest, Flow, headlessService, heapFlags, heapMiB, imageVersion, job,
-  Manifest, podDisruptionBudget, podSpec, scratchVolume, serviceAccount, statefulSet, Workload,
+  clientService,
+  configMap,
+  container,
+  digest,
+  type Flow,
+  headlessService,
+  heapFlags,
+  heapMiB,
+  imageVersion,
+  job,
+  type Manifest,
+  podDisruptionBudget,
+  podSpec,
+  scratchVolume,
+  serviceAccount,
+  statefulSet,
+  type Workload,
 } from "../kit";
 import type { KafkaConfig } from "./config";
 
@@ -28,8 +43,10 @@ const DATA_MOUNT = "/var/lib/kafka";
 const host = (pod: string, ordinal: number, headless: string, ns: string) => `${pod}-${ordinal}.${headless}.${ns}.svc.cluster.local`;
 
 export function controllerVoters(cfg: KafkaConfig, ns: string): string {
-  return Array.from({ length: cfg.controllers.replicas }, (_, i) =>
-    `${CONTROLLER_ID_OFFSET + i}@${host(CONTROLLER_NAME, i, CONTROLLER_HEADLESS, ns)}:${CONTROLLER_PORT}`).join(",");
+  return Array.from(
+    { length: cfg.controllers.replicas },
+    (_, i) => `${CONTROLLER_ID_OFFSET + i}@${host(CONTROLLER_NAME, i, CONTROLLER_HEADLESS, ns)}:${CONTROLLER_PORT}`,
+  ).join(",");
 }
 
 export function bootstrapServers(ns: string): string {
@@ -87,7 +104,7 @@ export const LOG4J2_YAML = [
   "",
 ].join("\n");
 
-const properties = (entries: [string, string | number | boolean][]) => entries.map(([k, v]) => `${k}=${v}`).join("\n") + "\n";
+const properties = (entries: [string, string | number | boolean][]) => `${entries.map(([k, v]) => `${k}=${v}`).join("\n")}\n`;
 
 /**
  * Topic defaults the whole cluster must agree on. In KRaft the controllers create topics (so their
@@ -171,38 +188,52 @@ export const CONTROLLERS_FIXED_SIZE =
 function roleManifests(cfg: KafkaConfig, ns: string, r: Role): Manifest[] {
   const config = { "server.properties": r.props, "log4j2.yaml": LOG4J2_YAML };
   const heap = heapMiB(r.sizing.resources.limits.memory, r.sizing.heapPercent);
-  const pod = podSpec(r.workload, UID, {
-    terminationGracePeriodSeconds: 120,
-    containers: [container({
-      name: "kafka",
-      image: cfg.image,
-      command: ["/bin/bash", "-c", startScript(r.idOffset, r.headless, ns, r.workload === BROKER)],
-      env: [
-        { name: "KAFKA_CLUSTER_ID", value: cfg.clusterId },
-        { name: "KAFKA_HEAP_OPTS", value: heapFlags(heap) },
-        { name: "LOG_DIR", value: "/tmp/logs" },
-        { name: "KAFKA_LOG4J_OPTS", value: "-Dlog4j2.configurationFile=/config/log4j2.yaml" },
+  const pod = podSpec(
+    r.workload,
+    UID,
+    {
+      terminationGracePeriodSeconds: 120,
+      containers: [
+        container({
+          name: "kafka",
+          image: cfg.image,
+          command: ["/bin/bash", "-c", startScript(r.idOffset, r.headless, ns, r.workload === BROKER)],
+          env: [
+            { name: "KAFKA_CLUSTER_ID", value: cfg.clusterId },
+            { name: "KAFKA_HEAP_OPTS", value: heapFlags(heap) },
+            { name: "LOG_DIR", value: "/tmp/logs" },
+            { name: "KAFKA_LOG4J_OPTS", value: "-Dlog4j2.configurationFile=/config/log4j2.yaml" },
+          ],
+          ports: [{ name: r.workload === BROKER ? "client" : "controller", containerPort: r.port }],
+          readinessProbe: { tcpSocket: { port: r.port }, initialDelaySeconds: 10, periodSeconds: 10 },
+          livenessProbe: { tcpSocket: { port: r.port }, initialDelaySeconds: 60, periodSeconds: 20, failureThreshold: 6 },
+          resources: r.sizing.resources,
+          volumeMounts: [
+            { name: "data", mountPath: DATA_MOUNT },
+            { name: "config", mountPath: "/config" },
+            { name: "tmp", mountPath: "/tmp" },
+          ],
+        }),
       ],
-      ports: [{ name: r.workload === BROKER ? "client" : "controller", containerPort: r.port }],
-      readinessProbe: { tcpSocket: { port: r.port }, initialDelaySeconds: 10, periodSeconds: 10 },
-      livenessProbe: { tcpSocket: { port: r.port }, initialDelaySeconds: 60, periodSeconds: 20, failureThreshold: 6 },
-      resources: r.sizing.resources,
-      volumeMounts: [
-        { name: "data", mountPath: DATA_MOUNT },
-        { name: "config", mountPath: "/config" },
-        { name: "tmp", mountPath: "/tmp" },
-      ],
-    })],
-    volumes: [{ name: "config", configMap: { name: r.name } }, scratchVolume("tmp", "2Gi")],
-  }, "kafka");
+      volumes: [{ name: "config", configMap: { name: r.name } }, scratchVolume("tmp", "2Gi")],
+    },
+    "kafka",
+  );
   return [
     configMap(r.name, ns, r.workload, config),
     headlessService(r.headless, ns, r.workload, [{ name: r.workload === BROKER ? "client" : "controller", port: r.port }]),
     podDisruptionBudget(r.name, ns, r.workload),
     statefulSet({
-      name: r.name, namespace: ns, workload: r.workload, version: imageVersion(cfg.image), replicas: r.replicas,
-      serviceName: r.headless, pod, configChecksum: digest({ config, clusterId: cfg.clusterId }),
-      volumeClaims: [{ name: "data", storage: r.sizing.storage }], fixedSize: r.fixedSize,
+      name: r.name,
+      namespace: ns,
+      workload: r.workload,
+      version: imageVersion(cfg.image),
+      replicas: r.replicas,
+      serviceName: r.headless,
+      pod,
+      configChecksum: digest({ config, clusterId: cfg.clusterId }),
+      volumeClaims: [{ name: "data", storage: r.sizing.storage }],
+      fixedSize: r.fixedSize,
     }),
   ];
 }
@@ -226,7 +257,7 @@ export function topicsScript(cfg: KafkaConfig, ns: string): string {
     `MANAGED="${MANAGED_TOPIC_CONFIGS.join(" ")}"`,
     "refused=0",
     "reached=0",
-    "for i in $(seq 1 60); do if /opt/kafka/bin/kafka-broker-api-versions.sh --bootstrap-server \"$BS\" >/dev/null 2>&1; then reached=1; break; fi; echo \"waiting for brokers ($i)\"; sleep 5; done",
+    'for i in $(seq 1 60); do if /opt/kafka/bin/kafka-broker-api-versions.sh --bootstrap-server "$BS" >/dev/null 2>&1; then reached=1; break; fi; echo "waiting for brokers ($i)"; sleep 5; done',
     '[ "$reached" = 1 ] || { echo "ERROR: no broker answered at $BS for 5 minutes"; exit 1; }',
     'existing=$($KT --bootstrap-server "$BS" --list)',
     "ensure() {",
@@ -280,22 +311,41 @@ export function kafkaManifests(cfg: KafkaConfig, ns: string): Manifest[] {
   return [
     serviceAccount("kafka", ns, BROKER),
     ...roleManifests(cfg, ns, {
-      name: CONTROLLER_NAME, headless: CONTROLLER_HEADLESS, workload: CONTROLLER, replicas: cfg.controllers.replicas,
-      port: CONTROLLER_PORT, idOffset: CONTROLLER_ID_OFFSET, props: controllerProperties(cfg, ns), sizing: cfg.controllers,
+      name: CONTROLLER_NAME,
+      headless: CONTROLLER_HEADLESS,
+      workload: CONTROLLER,
+      replicas: cfg.controllers.replicas,
+      port: CONTROLLER_PORT,
+      idOffset: CONTROLLER_ID_OFFSET,
+      props: controllerProperties(cfg, ns),
+      sizing: cfg.controllers,
       fixedSize: CONTROLLERS_FIXED_SIZE,
     }),
     ...roleManifests(cfg, ns, {
-      name: BROKER_NAME, headless: BROKER_HEADLESS, workload: BROKER, replicas: cfg.brokers,
-      port: CLIENT_PORT, idOffset: 0, props: brokerProperties(cfg, ns), sizing: cfg,
+      name: BROKER_NAME,
+      headless: BROKER_HEADLESS,
+      workload: BROKER,
+      replicas: cfg.brokers,
+      port: CLIENT_PORT,
+      idOffset: 0,
+      props: brokerProperties(cfg, ns),
+      sizing: cfg,
     }),
     clientService(BOOTSTRAP_SERVICE, ns, BROKER, [{ name: "client", port: CLIENT_PORT }]),
     job({
-      prefix: "kafka-topics", namespace: ns, workload: TOPICS, uid: UID, serviceAccountName: "kafka",
+      prefix: "kafka-topics",
+      namespace: ns,
+      workload: TOPICS,
+      uid: UID,
+      serviceAccountName: "kafka",
       container: container({
         name: "topics",
         image: cfg.image,
         command: ["/bin/bash", "-c", topicsScript(cfg, ns)],
-        env: [{ name: "KAFKA_HEAP_OPTS", value: "-Xmx256m" }, { name: "LOG_DIR", value: "/tmp/logs" }],
+        env: [
+          { name: "KAFKA_HEAP_OPTS", value: "-Xmx256m" },
+          { name: "LOG_DIR", value: "/tmp/logs" },
+        ],
         resources: { requests: { cpu: "100m", memory: "512Mi" }, limits: { memory: "512Mi" } },
         volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
       }),

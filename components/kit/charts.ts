@@ -1,7 +1,7 @@
 /** Where a vendor chart comes from: its public repository, a mirror (HTTP or OCI), or a local copy. */
-import * as fs from "fs";
-import * as path from "path";
-import * as zlib from "zlib";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as zlib from "node:zlib";
 import * as YAML from "yaml";
 import { z } from "zod";
 
@@ -15,7 +15,10 @@ export interface PinnedChart {
 export const chartSourceConfig = z
   .strictObject({
     /** An HTTP(S) chart repository that mirrors the public one, or an OCI registry path (oci://host/path). */
-    repository: z.string().regex(/^(https?|oci):\/\/\S+$/, { error: "must be an https://, http:// or oci:// address" }).optional(),
+    repository: z
+      .string()
+      .regex(/^(https?|oci):\/\/\S+$/, { error: "must be an https://, http:// or oci:// address" })
+      .optional(),
     /** A chart directory or .tgz, relative to the project directory or absolute. */
     path: z.string().min(1).optional(),
   })
@@ -38,8 +41,12 @@ function chartYamlOf(location: string): string | undefined {
   }
   const tar = zlib.gunzipSync(fs.readFileSync(location));
   // A tar archive is 512-byte headers, each followed by its file's blocks.
-  for (let at = 0; at + 512 <= tar.length && tar[at] !== 0;) {
-    const field = (from: number, length: number) => tar.subarray(at + from, at + from + length).toString("utf8").replace(/\0.*$/s, "");
+  for (let at = 0; at + 512 <= tar.length && tar[at] !== 0; ) {
+    const field = (from: number, length: number) =>
+      tar
+        .subarray(at + from, at + from + length)
+        .toString("utf8")
+        .replace(/\0.*$/s, "");
     const name = [field(345, 155), field(0, 100)].filter(Boolean).join("/");
     const size = parseInt(field(124, 12).trim() || "0", 8);
     if (/^[^/]+\/Chart\.yaml$/.test(name)) return tar.subarray(at + 512, at + 512 + size).toString("utf8");

@@ -2,7 +2,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { Workload, workloadLabels } from "./labels";
+import { type Workload, workloadLabels } from "./labels";
 
 export interface CredentialsArgs {
   namespace: pulumi.Input<string>;
@@ -47,11 +47,15 @@ export class Credentials extends pulumi.ComponentResource {
       generated[key] = new random.RandomPassword(`${name}-${key}`, { length, special: false }, { parent: this }).result;
     }
     const stored = Object.fromEntries(Object.entries(generated).filter(([key]) => !(args.internal ?? []).includes(key)));
-    const secret = new k8s.core.v1.Secret(args.secretName, {
-      metadata: { name: args.secretName, namespace: args.namespace, labels: workloadLabels(args.workload) },
-      type: "Opaque",
-      stringData: { ...(args.fixed ?? {}), ...stored, ...(args.derived?.(generated) ?? {}) },
-    }, { parent: this, dependsOn: args.dependsOn });
+    const secret = new k8s.core.v1.Secret(
+      args.secretName,
+      {
+        metadata: { name: args.secretName, namespace: args.namespace, labels: workloadLabels(args.workload) },
+        type: "Opaque",
+        stringData: { ...(args.fixed ?? {}), ...stored, ...(args.derived?.(generated) ?? {}) },
+      },
+      { parent: this, dependsOn: args.dependsOn },
+    );
     this.values = generated;
     this.registerOutputs({ secretName: secret.metadata.name });
   }

@@ -1,9 +1,9 @@
 /** A folder of source files shipped to pods as a ConfigMap and mounted back as the same tree. */
-import * as fs from "fs";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import type * as k8s from "@pulumi/kubernetes";
-import { Workload } from "./labels";
-import { configMap, Manifest } from "./manifests";
+import type { Workload } from "./labels";
+import { configMap, type Manifest } from "./manifests";
 
 /** The project's root directory: relative paths in the config (a local chart) start here. */
 export const PROJECT_DIR = path.resolve(__dirname, "..", "..");

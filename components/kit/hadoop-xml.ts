@@ -7,7 +7,9 @@ const builder = new XMLBuilder({ format: true, ignoreAttributes: false });
 
 /** Properties in name order, so a rendered file (and its checksum) changes only when a value does. */
 export function siteXml(properties: SiteProperties): string {
-  const property = Object.keys(properties).sort().map((name) => ({ name, value: String(properties[name]) }));
+  const property = Object.keys(properties)
+    .sort()
+    .map((name) => ({ name, value: String(properties[name]) }));
   return builder.build({ "?xml": { "@_version": "1.0" }, configuration: { property } });
 }
 

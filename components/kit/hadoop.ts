@@ -67,10 +67,6 @@ export function hadoopDaemon(a: DaemonArgs) {
     livenessProbe: a.liveness,
     ...(a.startup ? { startupProbe: a.startup } : {}),
     resources: a.sizing.resources,
-    volumeMounts: [
-      ...(a.dataDir ? [{ name: "data", mountPath: a.dataDir }] : []),
-      ...a.configMounts,
-      { name: "tmp", mountPath: "/tmp" },
-    ],
+    volumeMounts: [...(a.dataDir ? [{ name: "data", mountPath: a.dataDir }] : []), ...a.configMounts, { name: "tmp", mountPath: "/tmp" }],
   });
 }

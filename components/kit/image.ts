@@ -10,7 +10,7 @@ export interface ImageRef {
 
 /** The parts of an image reference, or undefined when it is not one. */
 export function parseImage(image: string): ImageRef | undefined {
-  let ref;
+  let ref: ReturnType<typeof parseQualifiedName>;
   try {
     ref = parseQualifiedName(image);
   } catch {

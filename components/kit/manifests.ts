@@ -2,9 +2,9 @@
  * Builders for the Kubernetes objects every engine needs. They return plain manifests so that an
  * engine's spec function stays pure and unit-testable; `createObjects` turns them into resources.
  */
-import { createHash } from "crypto";
+import { createHash } from "node:crypto";
 import type * as k8s from "@pulumi/kubernetes";
-import { selectorLabels, workloadLabels, Workload } from "./labels";
+import { selectorLabels, workloadLabels, type Workload } from "./labels";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "./security";
 import type { Resources, Storage } from "./sizing";
 
@@ -51,14 +51,10 @@ export function softSpread(w: Workload): Pick<PodSpec, "affinity" | "topologySpr
   return {
     affinity: {
       podAntiAffinity: {
-        preferredDuringSchedulingIgnoredDuringExecution: [
-          { weight: 100, podAffinityTerm: { topologyKey: "kubernetes.io/hostname", labelSelector } },
-        ],
+        preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { topologyKey: "kubernetes.io/hostname", labelSelector } }],
       },
     },
-    topologySpreadConstraints: [
-      { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector },
-    ],
+    topologySpreadConstraints: [{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector }],
   };
 }
 
@@ -179,7 +175,9 @@ export function statefulSet(a: StatefulSetArgs): Manifest {
     apiVersion: "apps/v1",
     kind: "StatefulSet",
     metadata: {
-      name: a.name, namespace: a.namespace, labels: workloadLabels(a.workload, a.version),
+      name: a.name,
+      namespace: a.namespace,
+      labels: workloadLabels(a.workload, a.version),
       // Always an annotations object: the marks a run sets are kept by ignoring changes below it,
       // which Pulumi cannot do where the object itself comes and goes.
       annotations: a.fixedSize ? { [FIXED_SIZE_ANNOTATION]: a.fixedSize } : {},
@@ -249,12 +247,17 @@ export interface JobArgs {
 
 /** A one-shot, idempotent task. Jobs are immutable, so the name carries the digest of what it does. */
 export function job(a: JobArgs): Manifest {
-  const pod = podSpec(a.workload, a.uid, {
-    restartPolicy: "OnFailure",
-    ...(a.initContainers?.length ? { initContainers: a.initContainers } : {}),
-    containers: [a.container],
-    volumes: a.volumes,
-  }, a.serviceAccountName);
+  const pod = podSpec(
+    a.workload,
+    a.uid,
+    {
+      restartPolicy: "OnFailure",
+      ...(a.initContainers?.length ? { initContainers: a.initContainers } : {}),
+      containers: [a.container],
+      volumes: a.volumes,
+    },
+    a.serviceAccountName,
+  );
   return {
     apiVersion: "batch/v1",
     kind: "Job",

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { allowDns, defaultDeny, Flow, flowPolicies } from "./network";
+import { allowDns, defaultDeny, type Flow, flowPolicies } from "./network";
 import { createObjects } from "./objects";
 
 export interface NetworkPoliciesArgs {
@@ -13,7 +13,9 @@ export class NetworkPolicies extends pulumi.ComponentResource {
   constructor(name: string, args: NetworkPoliciesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataplatform:kit:NetworkPolicies", name, {}, opts);
     createObjects([defaultDeny(args.namespace), allowDns(args.namespace), ...flowPolicies(args.namespace, args.flows)], {
-      parent: this, protectStateful: false, dependsOn: args.dependsOn,
+      parent: this,
+      protectStateful: false,
+      dependsOn: args.dependsOn,
     });
     this.registerOutputs({});
   }

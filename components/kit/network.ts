@@ -2,8 +2,8 @@
  * Network flows between workloads, turned into NetworkPolicies: the namespace denies everything,
  * then each workload gets one policy that admits exactly its declared inbound and outbound flows.
  */
-import { selectorLabels, Workload, workloadLabels } from "./labels";
-import { Manifest } from "./manifests";
+import { selectorLabels, type Workload, workloadLabels } from "./labels";
+import type { Manifest } from "./manifests";
 
 /** A TCP port, or an inclusive range [first, last]. */
 export type PortSpec = number | [number, number];
@@ -36,10 +36,15 @@ export function allowDns(namespace: string): Manifest {
     spec: {
       podSelector: {},
       policyTypes: ["Egress"],
-      egress: [{
-        to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } } }],
-        ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }],
-      }],
+      egress: [
+        {
+          to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } } }],
+          ports: [
+            { protocol: "UDP", port: 53 },
+            { protocol: "TCP", port: 53 },
+          ],
+        },
+      ],
     },
   };
 }
@@ -62,9 +67,17 @@ export function flowPolicies(namespace: string, flows: Flow[]): Manifest[] {
     .map((w) => {
       // Rules in the order of their peers, not of the flows' declaration: moving a flow between engines changes nothing.
       const rules = (peers: Flow[], peer: (f: Flow) => Workload) =>
-        [...peers].sort((a, b) => key(peer(a)).localeCompare(key(peer(b)))).map((f) => ({ peer: [{ podSelector: { matchLabels: selectorLabels(peer(f)) } }], ports: tcp(f.ports) }));
-      const ingress = rules(flows.filter((f) => key(f.to) === key(w)), (f) => f.from).map(({ peer, ports }) => ({ from: peer, ports }));
-      const egress = rules(flows.filter((f) => key(f.from) === key(w)), (f) => f.to).map(({ peer, ports }) => ({ to: peer, ports }));
+        [...peers]
+          .sort((a, b) => key(peer(a)).localeCompare(key(peer(b))))
+          .map((f) => ({ peer: [{ podSelector: { matchLabels: selectorLabels(peer(f)) } }], ports: tcp(f.ports) }));
+      const ingress = rules(
+        flows.filter((f) => key(f.to) === key(w)),
+        (f) => f.from,
+      ).map(({ peer, ports }) => ({ from: peer, ports }));
+      const egress = rules(
+        flows.filter((f) => key(f.from) === key(w)),
+        (f) => f.to,
+      ).map(({ peer, ports }) => ({ to: peer, ports }));
       return {
         apiVersion: "networking.k8s.io/v1",
         kind: "NetworkPolicy",
@@ -88,7 +101,10 @@ const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.25
  * the network), `ports` other ports.
  */
 export function httpsEgress(
-  name: string, namespace: string, owner: Workload, podSelector: Record<string, unknown>,
+  name: string,
+  namespace: string,
+  owner: Workload,
+  podSelector: Record<string, unknown>,
   o: { to?: string[]; ports?: number[] } = {},
 ): Manifest {
   const to = o.to ? o.to.map((cidr) => ({ ipBlock: { cidr } })) : [{ ipBlock: { cidr: "0.0.0.0/0", except: PRIVATE_RANGES } }];

@@ -1,8 +1,8 @@
 /** Turns an engine's plain manifests into Pulumi resources, in an order the API server can satisfy. */
 import * as k8s from "@pulumi/kubernetes";
-import * as pulumi from "@pulumi/pulumi";
-import { KEPT_MARKS, Manifest } from "./manifests";
-import { applyOverrides, Overrides } from "./overrides";
+import type * as pulumi from "@pulumi/pulumi";
+import { KEPT_MARKS, type Manifest } from "./manifests";
+import { applyOverrides, type Overrides } from "./overrides";
 
 type Constructor = new (name: string, args: any, opts?: pulumi.CustomResourceOptions) => pulumi.CustomResource;
 
@@ -70,17 +70,19 @@ export function createObjects(rendered: Manifest[], o: CreateOptions): pulumi.Cu
   const external = o.dependsOn ?? [];
   let previous: pulumi.Input<pulumi.Resource>[] = [];
   for (const phase of [0, 1, 2, 3, 4]) {
-    const current = manifests.filter((m) => phaseOf(m, o.setupJobs ?? []) === phase).map((m) => {
-      const ctor = CONSTRUCTORS[`${m.apiVersion}/${m.kind}`];
-      if (!ctor) throw new Error(`no resource type for ${m.apiVersion} ${m.kind}`);
-      return new ctor(m.metadata.name, m, {
-        ...(m.kind === "StatefulSet" ? STATEFUL_OPTIONS : {}),
-        parent: o.parent,
-        // Every object waits for what the engine waits for, and for the phase before its own.
-        dependsOn: [...external, ...previous],
-        protect: o.protectStateful && STATEFUL_KINDS.has(m.kind),
+    const current = manifests
+      .filter((m) => phaseOf(m, o.setupJobs ?? []) === phase)
+      .map((m) => {
+        const ctor = CONSTRUCTORS[`${m.apiVersion}/${m.kind}`];
+        if (!ctor) throw new Error(`no resource type for ${m.apiVersion} ${m.kind}`);
+        return new ctor(m.metadata.name, m, {
+          ...(m.kind === "StatefulSet" ? STATEFUL_OPTIONS : {}),
+          parent: o.parent,
+          // Every object waits for what the engine waits for, and for the phase before its own.
+          dependsOn: [...external, ...previous],
+          protect: o.protectStateful && STATEFUL_KINDS.has(m.kind),
+        });
       });
-    });
     created.push(...current);
     if (current.length) previous = current;
   }

@@ -10,7 +10,7 @@ import { apply as mergePatch } from "json-merge-patch";
 import { cloneDeep } from "lodash";
 import { z } from "zod";
 import { parseSiteXml, siteXml } from "./hadoop-xml";
-import { digest, Manifest } from "./manifests";
+import { digest, type Manifest } from "./manifests";
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -106,7 +106,10 @@ function overrideFile(all: Manifest[], pod: Pod, role: string, file: string, pro
     } else if (!mount.subPath) {
       const item = volume.configMap.items?.find((i: { path: string }) => i.path === file);
       if (item) item.key = item.key.startsWith(`${role}--`) ? item.key : copy(data, item.key);
-      else if (file in data) volume.configMap.items = Object.keys(data).filter((k) => !k.includes("--")).map((k) => ({ key: k === file ? copy(data, k) : k, path: k }));
+      else if (file in data)
+        volume.configMap.items = Object.keys(data)
+          .filter((k) => !k.includes("--"))
+          .map((k) => ({ key: k === file ? copy(data, k) : k, path: k }));
     }
   }
 }

@@ -5,7 +5,7 @@
  * reason, and so does any other client (kubectl edit, a GitOps tool).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { FIXED_SIZE_ANNOTATION, Manifest } from "./manifests";
+import { FIXED_SIZE_ANNOTATION, type Manifest } from "./manifests";
 import { createObjects } from "./objects";
 
 export function sizeGuardName(namespace: string): string {
@@ -38,12 +38,16 @@ function scalePolicy(name: string, fixed: string[]): Manifest {
     metadata: { name, labels: LABELS },
     spec: {
       failurePolicy: "Fail",
-      matchConstraints: { resourceRules: [{ apiGroups: ["apps"], apiVersions: ["v1"], operations: ["UPDATE"], resources: ["statefulsets/scale"], resourceNames: fixed }] },
-      validations: [{
-        expression: "object.spec.replicas == oldObject.spec.replicas",
-        reason: "Forbidden",
-        messageExpression: `'StatefulSet ' + oldObject.metadata.name + ' keeps ' + string(oldObject.spec.replicas) + ' replicas (asked: ' + string(object.spec.replicas) + '): its size is fixed, see its ${FIXED_SIZE_ANNOTATION} annotation'`,
-      }],
+      matchConstraints: {
+        resourceRules: [{ apiGroups: ["apps"], apiVersions: ["v1"], operations: ["UPDATE"], resources: ["statefulsets/scale"], resourceNames: fixed }],
+      },
+      validations: [
+        {
+          expression: "object.spec.replicas == oldObject.spec.replicas",
+          reason: "Forbidden",
+          messageExpression: `'StatefulSet ' + oldObject.metadata.name + ' keeps ' + string(oldObject.spec.replicas) + ' replicas (asked: ' + string(object.spec.replicas) + '): its size is fixed, see its ${FIXED_SIZE_ANNOTATION} annotation'`,
+        },
+      ],
     },
   };
 }
@@ -64,12 +68,16 @@ export function sizeGuardManifests(namespace: string, fixed: string[]): Manifest
         failurePolicy: "Fail",
         matchConstraints: { resourceRules: [{ apiGroups: ["apps"], apiVersions: ["v1"], operations: ["UPDATE"], resources: ["statefulsets"] }] },
         // The deployed object's annotation decides: removing it in the same change does not get through.
-        matchConditions: [{ name: "fixed-size", expression: `has(oldObject.metadata.annotations) && '${FIXED_SIZE_ANNOTATION}' in oldObject.metadata.annotations` }],
-        validations: [{
-          expression: "object.spec.replicas == oldObject.spec.replicas",
-          reason: "Forbidden",
-          messageExpression: `'StatefulSet ' + object.metadata.name + ' keeps ' + string(oldObject.spec.replicas) + ' replicas (asked: ' + string(object.spec.replicas) + '): ' + ${annotation}`,
-        }],
+        matchConditions: [
+          { name: "fixed-size", expression: `has(oldObject.metadata.annotations) && '${FIXED_SIZE_ANNOTATION}' in oldObject.metadata.annotations` },
+        ],
+        validations: [
+          {
+            expression: "object.spec.replicas == oldObject.spec.replicas",
+            reason: "Forbidden",
+            messageExpression: `'StatefulSet ' + object.metadata.name + ' keeps ' + string(oldObject.spec.replicas) + ' replicas (asked: ' + string(object.spec.replicas) + '): ' + ${annotation}`,
+          },
+        ],
       },
     },
     binding(name, namespace),

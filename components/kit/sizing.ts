@@ -22,8 +22,7 @@ export function ruleIssue(ctx: z.RefinementCtx, path: Path, message: string, rel
  */
 export function reads(...paths: Path[]) {
   return {
-    when: (payload: { issues: { path?: PropertyKey[] }[] }) =>
-      !payload.issues.some((issue) => paths.some((p) => within(issue.path ?? [], p))),
+    when: (payload: { issues: { path?: PropertyKey[] }[] }) => !payload.issues.some((issue) => paths.some((p) => within(issue.path ?? [], p))),
   };
 }
 
@@ -43,8 +42,7 @@ export const memory = z
 /** "500m", "2", or a plain number (`pulumi config set --path` stores 2 as an integer). */
 export const cpu = z.preprocess(
   (v) => (typeof v === "number" ? String(v) : v),
-  z.string({ error: 'must be a CPU quantity such as "500m" or "2"' })
-    .regex(CPU_PATTERN, { error: 'must be a CPU quantity such as "500m" or "2"' }),
+  z.string({ error: 'must be a CPU quantity such as "500m" or "2"' }).regex(CPU_PATTERN, { error: 'must be a CPU quantity such as "500m" or "2"' }),
 );
 
 export const resources = z
@@ -52,16 +50,26 @@ export const resources = z
     requests: z.strictObject({ cpu, memory }),
     limits: z.strictObject({ cpu: cpu.optional(), memory }),
   })
-  .superRefine((r, ctx) => {
-    if (memoryBytes(r.requests.memory) > memoryBytes(r.limits.memory)) {
-      ruleIssue(ctx, ["requests", "memory"], `${r.requests.memory} is more than limits.memory ${r.limits.memory}; a request may not exceed its limit`, [["limits", "memory"]]);
-    }
-  }, reads(["requests", "memory"], ["limits", "memory"]))
-  .superRefine((r, ctx) => {
-    if (r.limits.cpu !== undefined && cpuCores(r.requests.cpu) > cpuCores(r.limits.cpu)) {
-      ruleIssue(ctx, ["requests", "cpu"], `${r.requests.cpu} is more than limits.cpu ${r.limits.cpu}; a request may not exceed its limit`, [["limits", "cpu"]]);
-    }
-  }, reads(["requests", "cpu"], ["limits", "cpu"]));
+  .superRefine(
+    (r, ctx) => {
+      if (memoryBytes(r.requests.memory) > memoryBytes(r.limits.memory)) {
+        ruleIssue(ctx, ["requests", "memory"], `${r.requests.memory} is more than limits.memory ${r.limits.memory}; a request may not exceed its limit`, [
+          ["limits", "memory"],
+        ]);
+      }
+    },
+    reads(["requests", "memory"], ["limits", "memory"]),
+  )
+  .superRefine(
+    (r, ctx) => {
+      if (r.limits.cpu !== undefined && cpuCores(r.requests.cpu) > cpuCores(r.limits.cpu)) {
+        ruleIssue(ctx, ["requests", "cpu"], `${r.requests.cpu} is more than limits.cpu ${r.limits.cpu}; a request may not exceed its limit`, [
+          ["limits", "cpu"],
+        ]);
+      }
+    },
+    reads(["requests", "cpu"], ["limits", "cpu"]),
+  );
 export type Resources = z.infer<typeof resources>;
 
 export const storage = z.strictObject({

@@ -2,11 +2,17 @@
  * The lake's Iceberg tables, defined once in lake-tables.json: the Spark applications read the same file
  * (shipped beside them), the SQL engines' table Job creates them from it.
  */
-import * as fs from "fs";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as path from "node:path";
 
-export interface Column { name: string; type: string }
-export interface Partition { transform: "identity" | "day" | "month" | "year" | "hour"; column: string }
+export interface Column {
+  name: string;
+  type: string;
+}
+export interface Partition {
+  transform: "identity" | "day" | "month" | "year" | "hour";
+  column: string;
+}
 export interface TableDef {
   name: string;
   topic?: string;
@@ -15,7 +21,10 @@ export interface TableDef {
   partitioning: Partition[];
   columns: Column[];
 }
-export interface Tables { namespace: string; tables: TableDef[] }
+export interface Tables {
+  namespace: string;
+  tables: TableDef[];
+}
 
 export const TABLES_FILE = path.join(__dirname, "lake-tables.json");
 
@@ -28,8 +37,13 @@ export function trinoType(type: string): string {
   const decimal = /^decimal\((\d+),(\d+)\)$/.exec(type);
   if (decimal) return `decimal(${decimal[1]},${decimal[2]})`;
   const map: Record<string, string> = {
-    string: "varchar", int: "integer", bigint: "bigint", double: "double", date: "date",
-    timestamp: "timestamp(6) with time zone", boolean: "boolean",
+    string: "varchar",
+    int: "integer",
+    bigint: "bigint",
+    double: "double",
+    date: "date",
+    timestamp: "timestamp(6) with time zone",
+    boolean: "boolean",
   };
   if (!map[type]) throw new Error(`lake-tables.json: type ${type} has no Trino mapping`);
   return map[type];
@@ -46,8 +60,10 @@ export function trinoDdl(catalog: string, t: Tables): string[] {
     ...t.tables.map((table) => {
       const columns = table.columns.map((c) => `${c.name} ${trinoType(c.type)}`).join(", ");
       const partitioning = table.partitioning.map((p) => `'${partitionSpec(p)}'`).join(", ");
-      return `CREATE TABLE IF NOT EXISTS ${catalog}.${t.namespace}.${table.name} (${columns}) ` +
-        `WITH (format = 'PARQUET', format_version = 2, partitioning = ARRAY[${partitioning}])`;
+      return (
+        `CREATE TABLE IF NOT EXISTS ${catalog}.${t.namespace}.${table.name} (${columns}) ` +
+        `WITH (format = 'PARQUET', format_version = 2, partitioning = ARRAY[${partitioning}])`
+      );
     }),
   ];
 }

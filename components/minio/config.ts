@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { CredentialSecret, SecretRef } from "../kit/secret-ref";
 import { count, image, reads, resources, storage, ruleIssue } from "../kit/sizing";
-import { RoleFiles, roleOverrides } from "../kit/overrides";
+import { type RoleFiles, roleOverrides } from "../kit/overrides";
 
 export const MINIO_IMAGE = "quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z";
 export const MC_IMAGE = "quay.io/minio/mc:RELEASE.2025-08-13T08-35-41Z";
@@ -31,15 +31,28 @@ export const minioConfig = z
     /** Per drive. */
     storage,
   })
-  .superRefine((m, ctx) => {
-    const drives = m.replicas * m.drivesPerNode;
-    if (m.replicas === 1) return;
-    if (drives < MIN_DISTRIBUTED_DRIVES) {
-      ruleIssue(ctx, ["replicas"], `${m.replicas} servers x ${m.drivesPerNode} drives = ${drives} drives; a distributed pool needs at least ${MIN_DISTRIBUTED_DRIVES} (raise replicas or drivesPerNode, or use 1 server)`, [["drivesPerNode"]]);
-    } else if (!erasureSetSize(drives)) {
-      ruleIssue(ctx, ["replicas"], `${m.replicas} servers x ${m.drivesPerNode} drives = ${drives} drives, which no erasure set of 2 to 16 drives divides; choose a total such as ${drives - 1} or ${drives + 1}`, [["drivesPerNode"]]);
-    }
-  }, reads(["replicas"], ["drivesPerNode"]));
+  .superRefine(
+    (m, ctx) => {
+      const drives = m.replicas * m.drivesPerNode;
+      if (m.replicas === 1) return;
+      if (drives < MIN_DISTRIBUTED_DRIVES) {
+        ruleIssue(
+          ctx,
+          ["replicas"],
+          `${m.replicas} servers x ${m.drivesPerNode} drives = ${drives} drives; a distributed pool needs at least ${MIN_DISTRIBUTED_DRIVES} (raise replicas or drivesPerNode, or use 1 server)`,
+          [["drivesPerNode"]],
+        );
+      } else if (!erasureSetSize(drives)) {
+        ruleIssue(
+          ctx,
+          ["replicas"],
+          `${m.replicas} servers x ${m.drivesPerNode} drives = ${drives} drives, which no erasure set of 2 to 16 drives divides; choose a total such as ${drives - 1} or ${drives + 1}`,
+          [["drivesPerNode"]],
+        );
+      }
+    },
+    reads(["replicas"], ["drivesPerNode"]),
+  );
 
 /** MinIO splits a pool into equal erasure sets of 2 to 16 drives; the largest that divides the total. */
 export function erasureSetSize(drives: number): number | undefined {

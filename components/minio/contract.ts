@@ -1,7 +1,7 @@
 /** What the lake's S3 clients get: endpoint, bucket, the credentials' Secret, and access to the servers. */
-import { ObjectStore, servedBy } from "../kit/contracts";
+import { type ObjectStore, servedBy } from "../kit/contracts";
 import { defaultRef } from "../kit/secret-ref";
-import { DATA_LAKE_BUCKET, MINIO_CREDENTIALS, MinioConfig, MinioCredentials } from "./config";
+import { DATA_LAKE_BUCKET, MINIO_CREDENTIALS, type MinioConfig, type MinioCredentials } from "./config";
 import { endpoint, S3_PORT, SERVER } from "./spec";
 
 export function objectStore(cfg: Pick<MinioConfig, "clientImage">, ns: string, credentials: MinioCredentials = defaultRef(MINIO_CREDENTIALS)): ObjectStore {

@@ -5,7 +5,7 @@ import type { ObjectStore } from "../kit/contracts";
 import { Credentials } from "../kit/credentials";
 import { createObjects } from "../kit/objects";
 import type { OwnedCredential } from "../kit/secret-ref";
-import { MINIO_CREDENTIALS, MinioConfig, MinioCredentials } from "./config";
+import { MINIO_CREDENTIALS, type MinioConfig, type MinioCredentials } from "./config";
 import { objectStore } from "./contract";
 import { minioFlows, minioManifests, SERVER } from "./spec";
 
@@ -26,15 +26,31 @@ export class Minio extends pulumi.ComponentResource implements ObjectStore {
     super("dataplatform:minio:MinIO", name, {}, opts);
     const { ref, existing } = args.credentials;
     // The component keeps the default Secret's name whatever Secret it reads: its URN never moves.
-    const credentials = new Credentials(MINIO_CREDENTIALS.secret, {
-      namespace: args.namespace, secretName: ref.name, workload: SERVER,
-      generated: { "root-user": 20, "root-password": 40 },
-      existing,
-      dependsOn: args.dependsOn,
-    }, { parent: this, protect: args.production });
-    createObjects(minioManifests(args.config, args.namespace, ref), { parent: this, overrides: args.config.overrides, protectStateful: args.production, dependsOn: [...(args.dependsOn ?? []), credentials] });
-    ({ endpoint: this.endpoint, bucket: this.bucket, credentials: this.credentials, clientImage: this.clientImage, access: this.access } =
-      objectStore(args.config, args.namespace, ref));
+    const credentials = new Credentials(
+      MINIO_CREDENTIALS.secret,
+      {
+        namespace: args.namespace,
+        secretName: ref.name,
+        workload: SERVER,
+        generated: { "root-user": 20, "root-password": 40 },
+        existing,
+        dependsOn: args.dependsOn,
+      },
+      { parent: this, protect: args.production },
+    );
+    createObjects(minioManifests(args.config, args.namespace, ref), {
+      parent: this,
+      overrides: args.config.overrides,
+      protectStateful: args.production,
+      dependsOn: [...(args.dependsOn ?? []), credentials],
+    });
+    ({
+      endpoint: this.endpoint,
+      bucket: this.bucket,
+      credentials: this.credentials,
+      clientImage: this.clientImage,
+      access: this.access,
+    } = objectStore(args.config, args.namespace, ref));
     this.flows = minioFlows(args.config);
     this.registerOutputs({ endpoint: this.endpoint, bucket: this.bucket, credentialsSecret: ref.name });
   }

@@ -1,10 +1,23 @@
 /** MinIO object storage: one server, or one distributed pool across all replicas; plus the lake bucket. */
 import {
-  clientService, container, containerPorts, Flow, headlessService, imageVersion, job, Manifest, podDisruptionBudget, podSpec, Port,
-  scratchVolume, serviceAccount, statefulSet, Workload,
+  clientService,
+  container,
+  containerPorts,
+  type Flow,
+  headlessService,
+  imageVersion,
+  job,
+  type Manifest,
+  podDisruptionBudget,
+  podSpec,
+  type Port,
+  scratchVolume,
+  serviceAccount,
+  statefulSet,
+  type Workload,
 } from "../kit";
 import { defaultRef, secretEnv } from "../kit/secret-ref";
-import { DATA_LAKE_BUCKET, MINIO_CREDENTIALS, MinioConfig, MinioCredentials } from "./config";
+import { DATA_LAKE_BUCKET, MINIO_CREDENTIALS, type MinioConfig, type MinioCredentials } from "./config";
 
 export const SERVER: Workload = { name: "minio", component: "server" };
 export const BUCKETS: Workload = { name: "minio", component: "buckets" };
@@ -12,7 +25,10 @@ export const NAME = "minio";
 const HEADLESS = "minio-headless";
 export const S3_PORT = 9000;
 export const CONSOLE_PORT = 9001;
-const SERVER_PORTS: Port[] = [{ name: "s3", port: S3_PORT }, { name: "console", port: CONSOLE_PORT }];
+const SERVER_PORTS: Port[] = [
+  { name: "s3", port: S3_PORT },
+  { name: "console", port: CONSOLE_PORT },
+];
 const UID = 1000;
 
 /** Every server's command lists the whole pool; its erasure sets are cut from that count once. */
@@ -39,40 +55,72 @@ export function serverVolumes(cfg: MinioConfig, ns: string): string {
 export function minioManifests(cfg: MinioConfig, ns: string, credentials: MinioCredentials = defaultRef(MINIO_CREDENTIALS)): Manifest[] {
   const root = [secretEnv("MINIO_ROOT_USER", credentials, "root-user"), secretEnv("MINIO_ROOT_PASSWORD", credentials, "root-password")];
   const drives = driveNames(cfg);
-  const pod = podSpec(SERVER, UID, {
-    terminationGracePeriodSeconds: 60,
-    containers: [container({
-      name: "minio",
-      image: cfg.image,
-      command: ["minio", "server", "--address", `:${S3_PORT}`, "--console-address", `:${CONSOLE_PORT}`, "--certs-dir", "/tmp/certs", serverVolumes(cfg, ns)],
-      env: [...root, { name: "HOME", value: "/tmp" }],
-      ports: containerPorts(SERVER_PORTS),
-      readinessProbe: { httpGet: { path: "/minio/health/ready", port: S3_PORT }, periodSeconds: 10, timeoutSeconds: 5 },
-      livenessProbe: { httpGet: { path: "/minio/health/live", port: S3_PORT }, initialDelaySeconds: 30, periodSeconds: 20, failureThreshold: 6 },
-      resources: cfg.resources,
-      volumeMounts: [...drives.map((d) => ({ name: d, mountPath: `/${d}` })), { name: "tmp", mountPath: "/tmp" }],
-    })],
-    volumes: [scratchVolume("tmp")],
-  }, NAME);
+  const pod = podSpec(
+    SERVER,
+    UID,
+    {
+      terminationGracePeriodSeconds: 60,
+      containers: [
+        container({
+          name: "minio",
+          image: cfg.image,
+          command: [
+            "minio",
+            "server",
+            "--address",
+            `:${S3_PORT}`,
+            "--console-address",
+            `:${CONSOLE_PORT}`,
+            "--certs-dir",
+            "/tmp/certs",
+            serverVolumes(cfg, ns),
+          ],
+          env: [...root, { name: "HOME", value: "/tmp" }],
+          ports: containerPorts(SERVER_PORTS),
+          readinessProbe: { httpGet: { path: "/minio/health/ready", port: S3_PORT }, periodSeconds: 10, timeoutSeconds: 5 },
+          livenessProbe: { httpGet: { path: "/minio/health/live", port: S3_PORT }, initialDelaySeconds: 30, periodSeconds: 20, failureThreshold: 6 },
+          resources: cfg.resources,
+          volumeMounts: [...drives.map((d) => ({ name: d, mountPath: `/${d}` })), { name: "tmp", mountPath: "/tmp" }],
+        }),
+      ],
+      volumes: [scratchVolume("tmp")],
+    },
+    NAME,
+  );
   return [
     serviceAccount(NAME, ns, SERVER),
     headlessService(HEADLESS, ns, SERVER, [{ name: "s3", port: S3_PORT }]),
     podDisruptionBudget(NAME, ns, SERVER),
     statefulSet({
-      name: NAME, namespace: ns, workload: SERVER, version: imageVersion(cfg.image), replicas: cfg.replicas,
-      serviceName: HEADLESS, pod, volumeClaims: drives.map((d) => ({ name: d, storage: cfg.storage })), fixedSize: FIXED_SIZE,
+      name: NAME,
+      namespace: ns,
+      workload: SERVER,
+      version: imageVersion(cfg.image),
+      replicas: cfg.replicas,
+      serviceName: HEADLESS,
+      pod,
+      volumeClaims: drives.map((d) => ({ name: d, storage: cfg.storage })),
+      fixedSize: FIXED_SIZE,
     }),
     clientService(NAME, ns, SERVER, SERVER_PORTS),
     job({
-      prefix: "minio-buckets", namespace: ns, workload: BUCKETS, uid: UID, serviceAccountName: NAME,
+      prefix: "minio-buckets",
+      namespace: ns,
+      workload: BUCKETS,
+      uid: UID,
+      serviceAccountName: NAME,
       container: container({
         name: "buckets",
         image: cfg.clientImage,
-        command: ["/bin/sh", "-c", [
-          "set -eu",
-          `until mc alias set lake ${endpoint(ns)} "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD"; do echo "waiting for MinIO"; sleep 5; done`,
-          `mc mb --ignore-existing lake/${DATA_LAKE_BUCKET}`,
-        ].join("\n")],
+        command: [
+          "/bin/sh",
+          "-c",
+          [
+            "set -eu",
+            `until mc alias set lake ${endpoint(ns)} "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD"; do echo "waiting for MinIO"; sleep 5; done`,
+            `mc mb --ignore-existing lake/${DATA_LAKE_BUCKET}`,
+          ].join("\n"),
+        ],
         env: [...root, { name: "MC_CONFIG_DIR", value: "/tmp/mc" }],
         resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "128Mi" } },
         volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
@@ -83,8 +131,5 @@ export function minioManifests(cfg: MinioConfig, ns: string, credentials: MinioC
 }
 
 export function minioFlows(cfg: MinioConfig): Flow[] {
-  return [
-    ...(cfg.replicas > 1 ? [{ from: SERVER, to: SERVER, ports: [S3_PORT] }] : []),
-    { from: BUCKETS, to: SERVER, ports: [S3_PORT] },
-  ];
+  return [...(cfg.replicas > 1 ? [{ from: SERVER, to: SERVER, ports: [S3_PORT] }] : []), { from: BUCKETS, to: SERVER, ports: [S3_PORT] }];
 }

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { memoryMiB } from "../kit/quantity";
 import type { CredentialSecret, SecretRef } from "../kit/secret-ref";
 import { image, reads, resources, storage, ruleIssue } from "../kit/sizing";
-import { RoleFiles, roleOverrides } from "../kit/overrides";
+import { type RoleFiles, roleOverrides } from "../kit/overrides";
 
 export const MYSQL_IMAGE = "mysql:8.4.7";
 export const METASTORE_DATABASE = "hive_metastore";
@@ -24,18 +24,30 @@ export const mysqlConfig = z
     overrides: roleOverrides(ROLE_FILES),
     image: image.default(MYSQL_IMAGE),
     /** Share of the memory limit given to the InnoDB buffer pool. */
-    bufferPoolPercent: z.number({ error: "must be a whole number" }).int({ error: "must be a whole number" })
-      .min(10, { error: "must be at least 10" }).max(75, { error: "must be at most 75" }).default(50),
+    bufferPoolPercent: z
+      .number({ error: "must be a whole number" })
+      .int({ error: "must be a whole number" })
+      .min(10, { error: "must be at least 10" })
+      .max(75, { error: "must be at most 75" })
+      .default(50),
     resources,
     storage,
   })
-  .superRefine((m, ctx) => {
-    const limit = memoryMiB(m.resources.limits.memory);
-    const pool = bufferPoolMiB(m.resources.limits.memory, m.bufferPoolPercent);
-    if (pool + MYSQL_OVERHEAD_MIB > limit) {
-      ruleIssue(ctx, ["resources", "limits", "memory"], `${m.resources.limits.memory} (${limit} MiB) cannot hold a ${pool} MiB buffer pool (bufferPoolPercent ${m.bufferPoolPercent}) + ${MYSQL_OVERHEAD_MIB} MiB for the server = ${pool + MYSQL_OVERHEAD_MIB} MiB; raise the limit or lower bufferPoolPercent`, [["bufferPoolPercent"]]);
-    }
-  }, reads(["resources"], ["bufferPoolPercent"]));
+  .superRefine(
+    (m, ctx) => {
+      const limit = memoryMiB(m.resources.limits.memory);
+      const pool = bufferPoolMiB(m.resources.limits.memory, m.bufferPoolPercent);
+      if (pool + MYSQL_OVERHEAD_MIB > limit) {
+        ruleIssue(
+          ctx,
+          ["resources", "limits", "memory"],
+          `${m.resources.limits.memory} (${limit} MiB) cannot hold a ${pool} MiB buffer pool (bufferPoolPercent ${m.bufferPoolPercent}) + ${MYSQL_OVERHEAD_MIB} MiB for the server = ${pool + MYSQL_OVERHEAD_MIB} MiB; raise the limit or lower bufferPoolPercent`,
+          [["bufferPoolPercent"]],
+        );
+      }
+    },
+    reads(["resources"], ["bufferPoolPercent"]),
+  );
 
 export function bufferPoolMiB(memoryLimit: string, percent: number): number {
   return Math.floor((memoryMiB(memoryLimit) * percent) / 100);

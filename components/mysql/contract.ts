@@ -1,12 +1,18 @@
 /** What the metastore's database clients get: address, database, user, its Secret, and access. */
-import { DatabaseServer, servedBy } from "../kit/contracts";
+import { type DatabaseServer, servedBy } from "../kit/contracts";
 import { defaultRef } from "../kit/secret-ref";
-import { METASTORE_DATABASE, METASTORE_USER, MYSQL_CREDENTIALS, MysqlConfig, MysqlCredentials } from "./config";
+import { METASTORE_DATABASE, METASTORE_USER, MYSQL_CREDENTIALS, type MysqlConfig, type MysqlCredentials } from "./config";
 import { host, jdbcUrl, MYSQL, PORT } from "./spec";
 
 export function databaseServer(cfg: Pick<MysqlConfig, "image">, ns: string, credentials: MysqlCredentials = defaultRef(MYSQL_CREDENTIALS)): DatabaseServer {
   return {
-    host: host(ns), port: PORT, jdbcUrl: jdbcUrl(ns), database: METASTORE_DATABASE, user: METASTORE_USER, credentials,
-    clientImage: cfg.image, access: servedBy(MYSQL, [PORT]),
+    host: host(ns),
+    port: PORT,
+    jdbcUrl: jdbcUrl(ns),
+    database: METASTORE_DATABASE,
+    user: METASTORE_USER,
+    credentials,
+    clientImage: cfg.image,
+    access: servedBy(MYSQL, [PORT]),
   };
 }

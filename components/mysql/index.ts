@@ -5,7 +5,7 @@ import type { DatabaseServer } from "../kit/contracts";
 import { Credentials } from "../kit/credentials";
 import { createObjects } from "../kit/objects";
 import type { OwnedCredential } from "../kit/secret-ref";
-import { METASTORE_USER, MYSQL_CREDENTIALS, MysqlConfig, MysqlCredentials } from "./config";
+import { METASTORE_USER, MYSQL_CREDENTIALS, type MysqlConfig, type MysqlCredentials } from "./config";
 import { databaseServer } from "./contract";
 import { MYSQL, mysqlManifests } from "./spec";
 
@@ -29,17 +29,34 @@ export class Mysql extends pulumi.ComponentResource implements DatabaseServer {
   constructor(name: string, args: MysqlArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataplatform:mysql:MySQL", name, {}, opts);
     const { ref, existing } = args.credentials;
-    const credentials = new Credentials(MYSQL_CREDENTIALS.secret, {
-      namespace: args.namespace, secretName: ref.name, workload: MYSQL,
-      generated: { "root-password": 40, password: 32 },
-      fixed: { username: METASTORE_USER },
-      existing,
-      dependsOn: args.dependsOn,
-    }, { parent: this, protect: args.production });
-    createObjects(mysqlManifests(args.config, args.namespace, ref), { parent: this, overrides: args.config.overrides, protectStateful: args.production, dependsOn: [...(args.dependsOn ?? []), credentials] });
+    const credentials = new Credentials(
+      MYSQL_CREDENTIALS.secret,
+      {
+        namespace: args.namespace,
+        secretName: ref.name,
+        workload: MYSQL,
+        generated: { "root-password": 40, password: 32 },
+        fixed: { username: METASTORE_USER },
+        existing,
+        dependsOn: args.dependsOn,
+      },
+      { parent: this, protect: args.production },
+    );
+    createObjects(mysqlManifests(args.config, args.namespace, ref), {
+      parent: this,
+      overrides: args.config.overrides,
+      protectStateful: args.production,
+      dependsOn: [...(args.dependsOn ?? []), credentials],
+    });
     ({
-      host: this.host, port: this.port, jdbcUrl: this.jdbcUrl, database: this.database, user: this.user, credentials: this.credentials,
-      clientImage: this.clientImage, access: this.access,
+      host: this.host,
+      port: this.port,
+      jdbcUrl: this.jdbcUrl,
+      database: this.database,
+      user: this.user,
+      credentials: this.credentials,
+      clientImage: this.clientImage,
+      access: this.access,
     } = databaseServer(args.config, args.namespace, ref));
     this.registerOutputs({ jdbcUrl: this.jdbcUrl, database: this.database, user: this.user, credentialsSecret: ref.name });
   }

@@ -1,10 +1,23 @@
 /** MySQL for the Hive Metastore: one server with a retained volume and generated passwords. */
 import {
-  clientService, configMap, container, containerPorts, digest, headlessService, imageVersion, Manifest, podDisruptionBudget,
-  podSpec, Port, scratchVolume, serviceAccount, statefulSet, Workload,
+  clientService,
+  configMap,
+  container,
+  containerPorts,
+  digest,
+  headlessService,
+  imageVersion,
+  type Manifest,
+  podDisruptionBudget,
+  podSpec,
+  type Port,
+  scratchVolume,
+  serviceAccount,
+  statefulSet,
+  type Workload,
 } from "../kit";
 import { defaultRef, secretEnv } from "../kit/secret-ref";
-import { bufferPoolMiB, METASTORE_DATABASE, METASTORE_USER, MYSQL_CREDENTIALS, MysqlConfig, MysqlCredentials } from "./config";
+import { bufferPoolMiB, METASTORE_DATABASE, METASTORE_USER, MYSQL_CREDENTIALS, type MysqlConfig, type MysqlCredentials } from "./config";
 
 export const MYSQL: Workload = { name: "mysql", component: "database" };
 export const NAME = "mysql";
@@ -37,44 +50,56 @@ export function myCnf(cfg: MysqlConfig): string {
 
 export function mysqlManifests(cfg: MysqlConfig, ns: string, credentials: MysqlCredentials = defaultRef(MYSQL_CREDENTIALS)): Manifest[] {
   const config = { "platform.cnf": myCnf(cfg) };
-  const pod = podSpec(MYSQL, UID, {
-    terminationGracePeriodSeconds: 60,
-    containers: [container({
-      name: "mysql",
-      image: cfg.image,
-      env: [
-        secretEnv("MYSQL_ROOT_PASSWORD", credentials, "root-password"),
-        { name: "MYSQL_DATABASE", value: METASTORE_DATABASE },
-        // The user the metastore's hive-site names: not a secret, and not the Secret's to change.
-        { name: "MYSQL_USER", value: METASTORE_USER },
-        secretEnv("MYSQL_PASSWORD", credentials, "password"),
+  const pod = podSpec(
+    MYSQL,
+    UID,
+    {
+      terminationGracePeriodSeconds: 60,
+      containers: [
+        container({
+          name: "mysql",
+          image: cfg.image,
+          env: [
+            secretEnv("MYSQL_ROOT_PASSWORD", credentials, "root-password"),
+            { name: "MYSQL_DATABASE", value: METASTORE_DATABASE },
+            // The user the metastore's hive-site names: not a secret, and not the Secret's to change.
+            { name: "MYSQL_USER", value: METASTORE_USER },
+            secretEnv("MYSQL_PASSWORD", credentials, "password"),
+          ],
+          ports: containerPorts(PORTS),
+          // Exits 0 whenever the server answers, even "access denied": no password needed in the probe.
+          readinessProbe: { exec: { command: ["mysqladmin", "ping", "-h", "127.0.0.1", "--silent"] }, periodSeconds: 10, timeoutSeconds: 5 },
+          livenessProbe: { tcpSocket: { port: PORT }, initialDelaySeconds: 60, periodSeconds: 20, failureThreshold: 6 },
+          resources: cfg.resources,
+          volumeMounts: [
+            // A subdirectory: the volume's root may hold lost+found, which mysqld refuses to initialise over.
+            { name: "data", mountPath: "/var/lib/mysql", subPath: "mysql" },
+            { name: "config", mountPath: "/etc/mysql/conf.d" },
+            { name: "run", mountPath: "/var/run/mysqld" },
+            { name: "tmp", mountPath: "/tmp" },
+          ],
+        }),
       ],
-      ports: containerPorts(PORTS),
-      // Exits 0 whenever the server answers, even "access denied": no password needed in the probe.
-      readinessProbe: { exec: { command: ["mysqladmin", "ping", "-h", "127.0.0.1", "--silent"] }, periodSeconds: 10, timeoutSeconds: 5 },
-      livenessProbe: { tcpSocket: { port: PORT }, initialDelaySeconds: 60, periodSeconds: 20, failureThreshold: 6 },
-      resources: cfg.resources,
-      volumeMounts: [
-        // A subdirectory: the volume's root may hold lost+found, which mysqld refuses to initialise over.
-        { name: "data", mountPath: "/var/lib/mysql", subPath: "mysql" },
-        { name: "config", mountPath: "/etc/mysql/conf.d" },
-        { name: "run", mountPath: "/var/run/mysqld" },
-        { name: "tmp", mountPath: "/tmp" },
-      ],
-    })],
-    volumes: [{ name: "config", configMap: { name: NAME } }, scratchVolume("run", "16Mi"), scratchVolume("tmp", "1Gi")],
-  }, NAME);
+      volumes: [{ name: "config", configMap: { name: NAME } }, scratchVolume("run", "16Mi"), scratchVolume("tmp", "1Gi")],
+    },
+    NAME,
+  );
   return [
     serviceAccount(NAME, ns, MYSQL),
     configMap(NAME, ns, MYSQL, config),
     headlessService(HEADLESS, ns, MYSQL, PORTS),
     podDisruptionBudget(NAME, ns, MYSQL),
     statefulSet({
-      name: NAME, namespace: ns, workload: MYSQL, version: imageVersion(cfg.image), replicas: 1,
-      serviceName: HEADLESS, pod, configChecksum: digest(config),
+      name: NAME,
+      namespace: ns,
+      workload: MYSQL,
+      version: imageVersion(cfg.image),
+      replicas: 1,
+      serviceName: HEADLESS,
+      pod,
+      configChecksum: digest(config),
       volumeClaims: [{ name: "data", storage: cfg.storage }],
     }),
     clientService(NAME, ns, MYSQL, PORTS),
   ];
 }
-

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { heapMiB, jvmFootprintMiB } from "../kit/jvm";
 import { memoryMiB } from "../kit/quantity";
 import { checkJvmFits, count, heapPercent, image, jvmReads, resources, ruleIssue } from "../kit/sizing";
-import { RoleFiles, roleOverrides } from "../kit/overrides";
+import { type RoleFiles, roleOverrides } from "../kit/overrides";
 
 /**
  * Built from images/spark/Dockerfile: the official apache/spark image plus the Iceberg, S3A and
@@ -43,20 +43,23 @@ export const sparkConfig = z
   })
   .superRefine((s, ctx) => checkJvmFits(ctx, ["master"], s.master), jvmReads(["master"]))
   .superRefine((s, ctx) => checkJvmFits(ctx, ["driver"], s.driver), jvmReads(["driver"]))
-  .superRefine((s, ctx) => {
-    const limit = memoryMiB(s.workers.resources.limits.memory);
-    const executors = workerMemoryMiB(s.workers.resources.limits.memory, s.workers.heapPercent);
-    const needed = jvmFootprintMiB(executors) + jvmFootprintMiB(WORKER_DAEMON_HEAP_MIB);
-    if (needed > limit) {
-      ruleIssue(
-        ctx,
-        ["workers", "resources", "limits", "memory"],
-        `${s.workers.resources.limits.memory} (${limit} MiB) cannot hold ${executors} MiB of executor heap (heapPercent ${s.workers.heapPercent}) ` +
-          `+ its JVM overhead + the worker daemon (${jvmFootprintMiB(WORKER_DAEMON_HEAP_MIB)} MiB) = ${needed} MiB; raise the limit or lower heapPercent`,
-        [["workers", "heapPercent"]],
-      );
-    }
-  }, jvmReads(["workers"]));
+  .superRefine(
+    (s, ctx) => {
+      const limit = memoryMiB(s.workers.resources.limits.memory);
+      const executors = workerMemoryMiB(s.workers.resources.limits.memory, s.workers.heapPercent);
+      const needed = jvmFootprintMiB(executors) + jvmFootprintMiB(WORKER_DAEMON_HEAP_MIB);
+      if (needed > limit) {
+        ruleIssue(
+          ctx,
+          ["workers", "resources", "limits", "memory"],
+          `${s.workers.resources.limits.memory} (${limit} MiB) cannot hold ${executors} MiB of executor heap (heapPercent ${s.workers.heapPercent}) ` +
+            `+ its JVM overhead + the worker daemon (${jvmFootprintMiB(WORKER_DAEMON_HEAP_MIB)} MiB) = ${needed} MiB; raise the limit or lower heapPercent`,
+          [["workers", "heapPercent"]],
+        );
+      }
+    },
+    jvmReads(["workers"]),
+  );
 export type SparkConfig = z.infer<typeof sparkConfig>;
 
 /** SPARK_WORKER_MEMORY: what executors on one worker may use. */

@@ -1,12 +1,12 @@
-import * as fs from "fs";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { TABLES_FILE } from "../lakehouse/tables";
-import { Flow } from "../kit";
+import type { Flow } from "../kit";
 import type { HdfsCluster, JobTemplate, KafkaCluster, MetastoreService, ObjectStore, YarnCluster } from "../kit/contracts";
 import type { EngineArgs } from "../kit/engine";
 import { createObjects } from "../kit/objects";
-import { SPARK_IMAGE, SparkConfig } from "./config";
+import { SPARK_IMAGE, type SparkConfig } from "./config";
 import { BATCH_NAME, masterUrl, sparkFlows, sparkManifests } from "./spec";
 
 /** The Spark image the platform pins: its Java 17 runtime is what YARN gives Spark's containers. */
@@ -16,7 +16,11 @@ export const APPS_DIR = path.join(__dirname, "apps");
 
 /** The applications shipped with the deployment: every Python file in ./apps, and the table definitions. */
 export function applicationFiles(dir = APPS_DIR): Record<string, string> {
-  const apps = fs.readdirSync(dir).filter((f) => f.endsWith(".py")).sort().map((f) => [f, fs.readFileSync(path.join(dir, f), "utf8")]);
+  const apps = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".py"))
+    .sort()
+    .map((f) => [f, fs.readFileSync(path.join(dir, f), "utf8")]);
   return Object.fromEntries([...apps, ["lake-tables.json", fs.readFileSync(TABLES_FILE, "utf8")]]);
 }
 
@@ -39,7 +43,12 @@ export class Spark extends pulumi.ComponentResource implements JobTemplate {
   constructor(name: string, args: SparkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataplatform:spark:Spark", name, {}, opts);
     const backends = { yarn: args.yarn, hdfs: args.hdfs, kafka: args.kafka, metastore: args.metastore, lake: args.lake };
-    createObjects(sparkManifests(args.config, args.namespace, backends, applicationFiles()), { parent: this, overrides: args.config.overrides, protectStateful: args.production, dependsOn: args.dependsOn });
+    createObjects(sparkManifests(args.config, args.namespace, backends, applicationFiles()), {
+      parent: this,
+      overrides: args.config.overrides,
+      protectStateful: args.production,
+      dependsOn: args.dependsOn,
+    });
     this.masterUrl = masterUrl(args.namespace);
     this.flows = sparkFlows(args.config, backends);
     this.registerOutputs({ masterUrl: this.masterUrl });

@@ -4,14 +4,31 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import {
-  clientService, configMap, container, containerPorts, deployment, digest, Flow, headlessService, heapMiB, httpsEgress, imageVersion, Manifest,
-  podDisruptionBudget, podSpec, scratchVolume, serviceAccount, statefulSet, workloadLabels, Workload,
+  clientService,
+  configMap,
+  container,
+  containerPorts,
+  deployment,
+  digest,
+  type Flow,
+  headlessService,
+  heapMiB,
+  httpsEgress,
+  imageVersion,
+  type Manifest,
+  podDisruptionBudget,
+  podSpec,
+  scratchVolume,
+  serviceAccount,
+  statefulSet,
+  workloadLabels,
+  type Workload,
 } from "../kit";
 import { cpuCores } from "../kit/quantity";
 import type { HdfsCluster, KafkaCluster, MetastoreService, ObjectStore, YarnCluster } from "../kit/contracts";
 import { clientConfigMounts, clientConfigVolume } from "../kit/hadoop";
 import { secretEnv } from "../kit/secret-ref";
-import { SparkConfig, workerMemoryMiB, WORKER_DAEMON_HEAP_MIB } from "./config";
+import { type SparkConfig, workerMemoryMiB, WORKER_DAEMON_HEAP_MIB } from "./config";
 
 export const MASTER: Workload = { name: "spark", component: "master" };
 export const WORKER: Workload = { name: "spark", component: "worker" };
@@ -87,7 +104,11 @@ export function executorMemoryMiB(spark: SparkConfig, yarn: YarnLimits): number 
   return Math.max(256, Math.min(half, yarnMax));
 }
 
-export function sparkDefaults(spark: SparkConfig, b: Pick<SparkBackends, "yarn" | "metastore" | "lake">, ns: string): Record<string, string | number | boolean> {
+export function sparkDefaults(
+  spark: SparkConfig,
+  b: Pick<SparkBackends, "yarn" | "metastore" | "lake">,
+  ns: string,
+): Record<string, string | number | boolean> {
   const yarn = b.yarn;
   return {
     "spark.master": masterUrl(ns),
@@ -124,10 +145,16 @@ export function sparkDefaults(spark: SparkConfig, b: Pick<SparkBackends, "yarn" 
 }
 
 export function renderDefaults(props: Record<string, string | number | boolean>): string {
-  return Object.keys(props).sort().map((k) => `${k} ${props[k]}`).join("\n") + "\n";
+  return `${Object.keys(props)
+    .sort()
+    .map((k) => `${k} ${props[k]}`)
+    .join("\n")}\n`;
 }
 
-const s3Env = (lake: ObjectStore) => [secretEnv("AWS_ACCESS_KEY_ID", lake.credentials, "root-user"), secretEnv("AWS_SECRET_ACCESS_KEY", lake.credentials, "root-password")];
+const s3Env = (lake: ObjectStore) => [
+  secretEnv("AWS_ACCESS_KEY_ID", lake.credentials, "root-user"),
+  secretEnv("AWS_SECRET_ACCESS_KEY", lake.credentials, "root-password"),
+];
 const baseEnv = [
   { name: "SPARK_CONF_DIR", value: CONF },
   { name: "HADOOP_CONF_DIR", value: HADOOP_CONF },
@@ -175,15 +202,28 @@ export function sparkManifests(spark: SparkConfig, ns: string, b: SparkBackends,
   const masterHeap = heapMiB(spark.master.resources.limits.memory, spark.master.heapPercent);
   const driverHeap = heapMiB(spark.driver.resources.limits.memory, spark.driver.heapPercent);
   const workerMemory = workerMemoryMiB(spark.workers.resources.limits.memory, spark.workers.heapPercent);
-  const masterPorts = [{ name: "rpc", port: MASTER_PORT }, { name: "web", port: MASTER_WEB_PORT }];
-  const driverContainer = (name: string, app: string, extraEnv: k8s.types.input.core.v1.EnvVar[], maxCores?: number) => container({
-    name, image: spark.image, command: ["/bin/bash", "-c", submitScript(app, maxCores)],
-    env: [...baseEnv, podIpEnv(), { name: "SPARK_DRIVER_MEMORY", value: `${driverHeap}m` }, ...s3Env(b.lake), ...extraEnv],
-    ports: [{ name: "driver", containerPort: DRIVER_PORT }, { name: "blocks", containerPort: BLOCK_MANAGER_PORT }],
-    resources: spark.driver.resources,
-    volumeMounts: [...configMounts(b), { name: "apps", mountPath: APPS }],
-  });
-  const paths = [{ name: "STREAMING_PATH", value: "hdfs:///data/streaming" }, { name: "CHECKPOINT_PATH", value: "hdfs:///data/checkpoint" }, { name: "PROCESSED_PATH", value: "hdfs:///data/processed" }];
+  const masterPorts = [
+    { name: "rpc", port: MASTER_PORT },
+    { name: "web", port: MASTER_WEB_PORT },
+  ];
+  const driverContainer = (name: string, app: string, extraEnv: k8s.types.input.core.v1.EnvVar[], maxCores?: number) =>
+    container({
+      name,
+      image: spark.image,
+      command: ["/bin/bash", "-c", submitScript(app, maxCores)],
+      env: [...baseEnv, podIpEnv(), { name: "SPARK_DRIVER_MEMORY", value: `${driverHeap}m` }, ...s3Env(b.lake), ...extraEnv],
+      ports: [
+        { name: "driver", containerPort: DRIVER_PORT },
+        { name: "blocks", containerPort: BLOCK_MANAGER_PORT },
+      ],
+      resources: spark.driver.resources,
+      volumeMounts: [...configMounts(b), { name: "apps", mountPath: APPS }],
+    });
+  const paths = [
+    { name: "STREAMING_PATH", value: "hdfs:///data/streaming" },
+    { name: "CHECKPOINT_PATH", value: "hdfs:///data/checkpoint" },
+    { name: "PROCESSED_PATH", value: "hdfs:///data/processed" },
+  ];
 
   const manifests: Manifest[] = [
     serviceAccount("spark", ns, MASTER),
@@ -192,66 +232,123 @@ export function sparkManifests(spark: SparkConfig, ns: string, b: SparkBackends,
     headlessService(MASTER_HEADLESS, ns, MASTER, masterPorts),
     podDisruptionBudget(MASTER_NAME, ns, MASTER),
     statefulSet({
-      name: MASTER_NAME, namespace: ns, workload: MASTER, version, replicas: 1, serviceName: MASTER_HEADLESS, configChecksum: checksum,
-      pod: podSpec(MASTER, UID, {
-        terminationGracePeriodSeconds: 30,
-        containers: [container({
-          name: "master", image: spark.image,
-          command: ["/bin/bash", "-c", `exec /opt/spark/bin/spark-class org.apache.spark.deploy.master.Master --host "$POD_IP" --port ${MASTER_PORT} --webui-port ${MASTER_WEB_PORT}`],
-          env: [...baseEnv, podIpEnv(), { name: "SPARK_DAEMON_MEMORY", value: `${masterHeap}m` }],
-          ports: containerPorts(masterPorts),
-          readinessProbe: { httpGet: { path: "/", port: MASTER_WEB_PORT }, initialDelaySeconds: 10, periodSeconds: 10 },
-          livenessProbe: { tcpSocket: { port: MASTER_PORT }, initialDelaySeconds: 30, periodSeconds: 20, failureThreshold: 6 },
-          resources: spark.master.resources,
-          volumeMounts: configMounts(b),
-        })],
-        volumes: volumes(b),
-      }, "spark"),
+      name: MASTER_NAME,
+      namespace: ns,
+      workload: MASTER,
+      version,
+      replicas: 1,
+      serviceName: MASTER_HEADLESS,
+      configChecksum: checksum,
+      pod: podSpec(
+        MASTER,
+        UID,
+        {
+          terminationGracePeriodSeconds: 30,
+          containers: [
+            container({
+              name: "master",
+              image: spark.image,
+              command: [
+                "/bin/bash",
+                "-c",
+                `exec /opt/spark/bin/spark-class org.apache.spark.deploy.master.Master --host "$POD_IP" --port ${MASTER_PORT} --webui-port ${MASTER_WEB_PORT}`,
+              ],
+              env: [...baseEnv, podIpEnv(), { name: "SPARK_DAEMON_MEMORY", value: `${masterHeap}m` }],
+              ports: containerPorts(masterPorts),
+              readinessProbe: { httpGet: { path: "/", port: MASTER_WEB_PORT }, initialDelaySeconds: 10, periodSeconds: 10 },
+              livenessProbe: { tcpSocket: { port: MASTER_PORT }, initialDelaySeconds: 30, periodSeconds: 20, failureThreshold: 6 },
+              resources: spark.master.resources,
+              volumeMounts: configMounts(b),
+            }),
+          ],
+          volumes: volumes(b),
+        },
+        "spark",
+      ),
       volumeClaims: [],
     }),
     clientService(MASTER_NAME, ns, MASTER, masterPorts),
     podDisruptionBudget(WORKER_NAME, ns, WORKER),
     deployment({
-      name: WORKER_NAME, namespace: ns, workload: WORKER, version, replicas: spark.workers.replicas, configChecksum: checksum,
-      pod: podSpec(WORKER, UID, {
-        terminationGracePeriodSeconds: 60,
-        containers: [container({
-          name: "worker", image: spark.image,
-          command: ["/bin/bash", "-c", [
-            "set -eu",
-            `exec /opt/spark/bin/spark-class org.apache.spark.deploy.worker.Worker ${masterUrl(ns)} --host "$POD_IP" --port ${WORKER_PORT} ` +
-              `--webui-port ${WORKER_WEB_PORT} --cores ${workerSlots(spark)} --memory ${workerMemory}m --work-dir /tmp/work`,
-          ].join("\n")],
-          env: [...baseEnv, podIpEnv(), { name: "SPARK_DAEMON_MEMORY", value: `${WORKER_DAEMON_HEAP_MIB}m` }, ...s3Env(b.lake)],
-          ports: [{ name: "rpc", containerPort: WORKER_PORT }, { name: "web", containerPort: WORKER_WEB_PORT }],
-          readinessProbe: { httpGet: { path: "/", port: WORKER_WEB_PORT }, initialDelaySeconds: 10, periodSeconds: 10 },
-          livenessProbe: { tcpSocket: { port: WORKER_PORT }, initialDelaySeconds: 30, periodSeconds: 20, failureThreshold: 6 },
-          resources: spark.workers.resources,
-          volumeMounts: [...configMounts(b), { name: "apps", mountPath: APPS }],
-        })],
-        volumes: volumes(b, true),
-      }, "spark"),
+      name: WORKER_NAME,
+      namespace: ns,
+      workload: WORKER,
+      version,
+      replicas: spark.workers.replicas,
+      configChecksum: checksum,
+      pod: podSpec(
+        WORKER,
+        UID,
+        {
+          terminationGracePeriodSeconds: 60,
+          containers: [
+            container({
+              name: "worker",
+              image: spark.image,
+              command: [
+                "/bin/bash",
+                "-c",
+                [
+                  "set -eu",
+                  `exec /opt/spark/bin/spark-class org.apache.spark.deploy.worker.Worker ${masterUrl(ns)} --host "$POD_IP" --port ${WORKER_PORT} ` +
+                    `--webui-port ${WORKER_WEB_PORT} --cores ${workerSlots(spark)} --memory ${workerMemory}m --work-dir /tmp/work`,
+                ].join("\n"),
+              ],
+              env: [...baseEnv, podIpEnv(), { name: "SPARK_DAEMON_MEMORY", value: `${WORKER_DAEMON_HEAP_MIB}m` }, ...s3Env(b.lake)],
+              ports: [
+                { name: "rpc", containerPort: WORKER_PORT },
+                { name: "web", containerPort: WORKER_WEB_PORT },
+              ],
+              readinessProbe: { httpGet: { path: "/", port: WORKER_WEB_PORT }, initialDelaySeconds: 10, periodSeconds: 10 },
+              livenessProbe: { tcpSocket: { port: WORKER_PORT }, initialDelaySeconds: 30, periodSeconds: 20, failureThreshold: 6 },
+              resources: spark.workers.resources,
+              volumeMounts: [...configMounts(b), { name: "apps", mountPath: APPS }],
+            }),
+          ],
+          volumes: volumes(b, true),
+        },
+        "spark",
+      ),
     }),
     batchCronJob(ns, version, checksum, driverContainer("batch", "sample_spark_job.py", paths), volumes(b, true)),
   ];
   if (spark.dependencies === "maven") manifests.push(mavenEgress(ns));
   if (spark.streaming) {
-    manifests.push(deployment({
-      name: STREAMING_NAME, namespace: ns, workload: STREAMING, version, replicas: 1, configChecksum: checksum,
-      // Never two drivers on one checkpoint: stop the old one before starting the new one.
-      strategy: "Recreate",
-      pod: podSpec(STREAMING, UID, {
-        terminationGracePeriodSeconds: 60,
-        containers: [{
-          ...driverContainer("driver", "kafka_to_hdfs_streaming.py", [{ name: "KAFKA_BOOTSTRAP_SERVERS", value: b.kafka.bootstrapServers }, ...paths], streamingCores(spark, yarn)),
-          readinessProbe: { tcpSocket: { port: DRIVER_PORT }, periodSeconds: 15 },
-          livenessProbe: { tcpSocket: { port: DRIVER_PORT }, periodSeconds: 30, failureThreshold: 6 },
-          // Resolving the jars from Maven Central on a first start can take many minutes.
-          startupProbe: { tcpSocket: { port: DRIVER_PORT }, periodSeconds: 10, failureThreshold: 90 },
-        }],
-        volumes: volumes(b, true),
-      }, "spark"),
-    }));
+    manifests.push(
+      deployment({
+        name: STREAMING_NAME,
+        namespace: ns,
+        workload: STREAMING,
+        version,
+        replicas: 1,
+        configChecksum: checksum,
+        // Never two drivers on one checkpoint: stop the old one before starting the new one.
+        strategy: "Recreate",
+        pod: podSpec(
+          STREAMING,
+          UID,
+          {
+            terminationGracePeriodSeconds: 60,
+            containers: [
+              {
+                ...driverContainer(
+                  "driver",
+                  "kafka_to_hdfs_streaming.py",
+                  [{ name: "KAFKA_BOOTSTRAP_SERVERS", value: b.kafka.bootstrapServers }, ...paths],
+                  streamingCores(spark, yarn),
+                ),
+                readinessProbe: { tcpSocket: { port: DRIVER_PORT }, periodSeconds: 15 },
+                livenessProbe: { tcpSocket: { port: DRIVER_PORT }, periodSeconds: 30, failureThreshold: 6 },
+                // Resolving the jars from Maven Central on a first start can take many minutes.
+                startupProbe: { tcpSocket: { port: DRIVER_PORT }, periodSeconds: 10, failureThreshold: 90 },
+              },
+            ],
+            volumes: volumes(b, true),
+          },
+          "spark",
+        ),
+      }),
+    );
   }
   return manifests;
 }
@@ -287,10 +384,15 @@ function batchCronJob(ns: string, version: string | undefined, checksum: string,
 
 /** Drivers resolving jars from Maven Central need HTTPS to the internet, and nothing else outside. */
 export function mavenEgress(ns: string): Manifest {
-  return httpsEgress("allow-spark-drivers-maven", ns, { name: "spark", component: "drivers" }, {
-    matchLabels: { "app.kubernetes.io/name": "spark", "app.kubernetes.io/part-of": "data-platform" },
-    matchExpressions: [{ key: "app.kubernetes.io/component", operator: "In", values: [STREAMING.component, BATCH.component] }],
-  });
+  return httpsEgress(
+    "allow-spark-drivers-maven",
+    ns,
+    { name: "spark", component: "drivers" },
+    {
+      matchLabels: { "app.kubernetes.io/name": "spark", "app.kubernetes.io/part-of": "data-platform" },
+      matchExpressions: [{ key: "app.kubernetes.io/component", operator: "In", values: [STREAMING.component, BATCH.component] }],
+    },
+  );
 }
 
 /** A driver (streaming or batch) with its executors on the workers, or on YARN. */

@@ -3,13 +3,16 @@ import { z } from "zod";
 import { chartSourceConfig } from "../kit/charts";
 import { heapMiB } from "../kit/jvm";
 import { checkJvmFits, count, heapPercent, jvmReads, reads, resources, ruleIssue } from "../kit/sizing";
-import { RoleFiles, roleOverrides } from "../kit/overrides";
+import { type RoleFiles, roleOverrides } from "../kit/overrides";
 
 export const FLAVORS = {
   trino: { chart: "trino", repo: "https://trinodb.github.io/charts", chartVersion: "1.42.0", image: "trinodb/trino", version: 479 },
   starburst: {
-    chart: "starburst-enterprise", repo: "https://harbor.starburstdata.net/chartrepo/starburstdata",
-    chartVersion: "476.2.0", image: "harbor.starburstdata.net/starburstdata/starburst-enterprise", version: 476,
+    chart: "starburst-enterprise",
+    repo: "https://harbor.starburstdata.net/chartrepo/starburstdata",
+    chartVersion: "476.2.0",
+    image: "harbor.starburstdata.net/starburstdata/starburst-enterprise",
+    version: 476,
   },
 } as const;
 export type Flavor = keyof typeof FLAVORS;
@@ -20,8 +23,12 @@ export const HEAP_HEADROOM_PERCENT = 30;
 const role = (defaultHeap: number) => ({
   heapPercent: heapPercent.default(defaultHeap),
   /** query.max-memory-per-node as a share of the heap; the rest is headroom for everything else. */
-  queryMemoryPercent: z.number({ error: "must be a whole number" }).int({ error: "must be a whole number" })
-    .min(10, { error: "must be at least 10" }).max(90, { error: "must be at most 90" }).default(50),
+  queryMemoryPercent: z
+    .number({ error: "must be a whole number" })
+    .int({ error: "must be a whole number" })
+    .min(10, { error: "must be at least 10" })
+    .max(90, { error: "must be at most 90" })
+    .default(50),
   resources,
 });
 
@@ -38,7 +45,10 @@ export const starburstConfig = z
     /** Where the flavor's pinned chart comes from (default: the vendor's repository). */
     chart: chartSourceConfig.optional(),
     /** The engine image's repository, for a mirror (default: the flavor's own, such as trinodb/trino). */
-    repository: z.string().regex(/^[a-z0-9][\w.\-/:]*$/, { error: "must be an image repository such as registry.example/trinodb/trino" }).optional(),
+    repository: z
+      .string()
+      .regex(/^[a-z0-9][\w.\-/:]*$/, { error: "must be an image repository such as registry.example/trinodb/trino" })
+      .optional(),
     /** Overrides the flavor's pinned engine release (e.g. 479); the chart stays pinned. */
     version: z.number().int().min(400).optional(),
     coordinator: z.strictObject(role(70)),
@@ -47,22 +57,43 @@ export const starburstConfig = z
      * query.max-memory: the most memory one query may use across the cluster. A setting of its own,
      * never derived from the worker count, so scaling workers leaves every pod's config unchanged.
      */
-    queryMaxMemory: z.string().regex(/^\d+(MB|GB)$/, { error: 'must be a data size in MB or GB, such as "8GB"' }).default("20GB"),
+    queryMaxMemory: z
+      .string()
+      .regex(/^\d+(MB|GB)$/, { error: 'must be a data size in MB or GB, such as "8GB"' })
+      .default("20GB"),
     /** Seconds a worker drains running queries before it stops (shutdown.grace-period). */
     gracePeriodSeconds: z.number().int().min(10, { error: "must be at least 10" }).max(3600).default(120),
   })
-  .superRefine((s, ctx) => {
-    if (s.flavor === "starburst" && !s.licenseSecret) {
-      ruleIssue(ctx, ["licenseSecret"], 'is required when flavor is "starburst": the name of a Secret with the licence (key starburstdata.license); flavor "trino" needs none', [["flavor"]]);
-    }
-  }, reads(["flavor"], ["licenseSecret"]))
-  .superRefine((s, ctx) => {
-    for (const [name, r] of [["coordinator", s.coordinator], ["workers", s.workers]] as const) {
-      if (r.queryMemoryPercent + HEAP_HEADROOM_PERCENT > 100) {
-        ruleIssue(ctx, [name, "queryMemoryPercent"], `${r.queryMemoryPercent}% of the heap for queries plus the engine's ${HEAP_HEADROOM_PERCENT}% heap headroom is above the heap; allowed: up to ${100 - HEAP_HEADROOM_PERCENT}`);
+  .superRefine(
+    (s, ctx) => {
+      if (s.flavor === "starburst" && !s.licenseSecret) {
+        ruleIssue(
+          ctx,
+          ["licenseSecret"],
+          'is required when flavor is "starburst": the name of a Secret with the licence (key starburstdata.license); flavor "trino" needs none',
+          [["flavor"]],
+        );
       }
-    }
-  }, reads(["coordinator", "queryMemoryPercent"], ["workers", "queryMemoryPercent"]))
+    },
+    reads(["flavor"], ["licenseSecret"]),
+  )
+  .superRefine(
+    (s, ctx) => {
+      for (const [name, r] of [
+        ["coordinator", s.coordinator],
+        ["workers", s.workers],
+      ] as const) {
+        if (r.queryMemoryPercent + HEAP_HEADROOM_PERCENT > 100) {
+          ruleIssue(
+            ctx,
+            [name, "queryMemoryPercent"],
+            `${r.queryMemoryPercent}% of the heap for queries plus the engine's ${HEAP_HEADROOM_PERCENT}% heap headroom is above the heap; allowed: up to ${100 - HEAP_HEADROOM_PERCENT}`,
+          );
+        }
+      }
+    },
+    reads(["coordinator", "queryMemoryPercent"], ["workers", "queryMemoryPercent"]),
+  )
   .superRefine((s, ctx) => checkJvmFits(ctx, ["coordinator"], s.coordinator), jvmReads(["coordinator"]))
   .superRefine((s, ctx) => checkJvmFits(ctx, ["workers"], s.workers), jvmReads(["workers"]));
 export type StarburstConfig = z.infer<typeof starburstConfig>;

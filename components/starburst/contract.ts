@@ -1,5 +1,5 @@
 /** What the SQL engine's clients get: the coordinator's address and access to it. */
-import { servedBy, SqlService } from "../kit/contracts";
+import { servedBy, type SqlService } from "../kit/contracts";
 import { COORDINATOR, coordinatorHost, coordinatorUrl, HTTP_PORT } from "./spec";
 
 export function sqlService(ns: string): SqlService {

@@ -2,13 +2,13 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { chartArgs } from "../kit/charts";
 import { PROJECT_DIR } from "../kit/files";
-import { container, Flow, job, podDisruptionBudget, scratchVolume, serviceAccount, Workload } from "../kit";
+import { container, type Flow, job, podDisruptionBudget, scratchVolume, serviceAccount, type Workload } from "../kit";
 import type { MetastoreService, ObjectStore, SqlService } from "../kit/contracts";
 import type { EngineArgs } from "../kit/engine";
 import { createObjects } from "../kit/objects";
 import { overrideChartObject } from "../kit/overrides";
 import { loadTables, trinoDdl } from "../lakehouse/tables";
-import { FLAVORS, StarburstConfig } from "./config";
+import { FLAVORS, type StarburstConfig } from "./config";
 import { sqlService } from "./contract";
 import { chartValues, COORDINATOR, hardenChartObject, HTTP_PORT, imageTag, RELEASE, TABLES_JOB, tablesScript, WORKER } from "./spec";
 
@@ -32,35 +32,57 @@ export class SqlEngine extends pulumi.ComponentResource implements SqlService {
     // helm.v4.Chart, not helm.v3.Release: its objects are registered one by one, so the policy
     // pack checks every rendered Deployment and ConfigMap (a Release installs them past the pack).
     // The charts need no hooks.
-    const chart = new k8s.helm.v4.Chart(RELEASE, {
-      ...chartArgs({ name: flavor.chart, version: flavor.chartVersion, repo: flavor.repo }, args.config.chart, PROJECT_DIR),
-      namespace: args.namespace,
-      values: chartValues(args.config, { metastore: args.metastore, lake: args.lake }),
-    }, {
-      parent: this,
-      dependsOn: args.dependsOn,
-      transforms: [(a) => {
-        // The platform's hardening, then the role overrides: applied last.
-        const hardened = hardenChartObject(a.type, a.props) ?? a.props;
-        const props = overrideChartObject(hardened, args.config.overrides) ?? (hardened === a.props ? undefined : hardened);
-        return props ? { props, opts: a.opts } : undefined;
-      }],
-    });
+    const chart = new k8s.helm.v4.Chart(
+      RELEASE,
+      {
+        ...chartArgs({ name: flavor.chart, version: flavor.chartVersion, repo: flavor.repo }, args.config.chart, PROJECT_DIR),
+        namespace: args.namespace,
+        values: chartValues(args.config, { metastore: args.metastore, lake: args.lake }),
+      },
+      {
+        parent: this,
+        dependsOn: args.dependsOn,
+        transforms: [
+          (a) => {
+            // The platform's hardening, then the role overrides: applied last.
+            const hardened = hardenChartObject(a.type, a.props) ?? a.props;
+            const props = overrideChartObject(hardened, args.config.overrides) ?? (hardened === a.props ? undefined : hardened);
+            return props ? { props, opts: a.opts } : undefined;
+          },
+        ],
+      },
+    );
 
     const tablesImage = `${flavor.image}:${imageTag(args.config)}`;
     // The chart's workers get the platform's budget: at most one drained at a time.
-    createObjects([podDisruptionBudget("trino-worker", args.namespace, WORKER)], { parent: this, overrides: args.config.overrides, protectStateful: false, dependsOn: args.dependsOn });
-    createObjects([serviceAccount("lake-tables", args.namespace, TABLES_JOB), job({
-      prefix: "lake-tables", namespace: args.namespace, workload: TABLES_JOB, uid: 1000, serviceAccountName: "lake-tables",
-      container: container({
-        name: "tables", image: tablesImage,
-        command: ["/bin/bash", "-c", tablesScript(args.namespace, trinoDdl("iceberg", loadTables()))],
-        env: [{ name: "HOME", value: "/tmp" }],
-        resources: { requests: { cpu: "50m", memory: "512Mi" }, limits: { memory: "512Mi" } },
-        volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
-      }),
-      volumes: [scratchVolume("tmp")],
-    })], { parent: this, overrides: args.config.overrides, protectStateful: false, dependsOn: [chart] });
+    createObjects([podDisruptionBudget("trino-worker", args.namespace, WORKER)], {
+      parent: this,
+      overrides: args.config.overrides,
+      protectStateful: false,
+      dependsOn: args.dependsOn,
+    });
+    createObjects(
+      [
+        serviceAccount("lake-tables", args.namespace, TABLES_JOB),
+        job({
+          prefix: "lake-tables",
+          namespace: args.namespace,
+          workload: TABLES_JOB,
+          uid: 1000,
+          serviceAccountName: "lake-tables",
+          container: container({
+            name: "tables",
+            image: tablesImage,
+            command: ["/bin/bash", "-c", tablesScript(args.namespace, trinoDdl("iceberg", loadTables()))],
+            env: [{ name: "HOME", value: "/tmp" }],
+            resources: { requests: { cpu: "50m", memory: "512Mi" }, limits: { memory: "512Mi" } },
+            volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+          }),
+          volumes: [scratchVolume("tmp")],
+        }),
+      ],
+      { parent: this, overrides: args.config.overrides, protectStateful: false, dependsOn: [chart] },
+    );
 
     ({ coordinatorUrl: this.coordinatorUrl, host: this.host, port: this.port, access: this.access } = sqlService(args.namespace));
     this.flows = [

@@ -2,11 +2,11 @@
  * Values for the vendor's chart (Trino's community chart, or Starburst Enterprise's), and the
  * catalogs for the pinned engine version. Pure: the component passes these to helm.v4.Chart.
  */
-import { heapMiB, Workload } from "../kit";
+import { heapMiB, type Workload } from "../kit";
 import type { MetastoreService, ObjectStore } from "../kit/contracts";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../kit/security";
 import { secretEnv } from "../kit/secret-ref";
-import { FLAVORS, HEAP_HEADROOM_PERCENT, queryMemoryMiB, StarburstConfig } from "./config";
+import { FLAVORS, HEAP_HEADROOM_PERCENT, queryMemoryMiB, type StarburstConfig } from "./config";
 
 export const COORDINATOR: Workload = { name: "trino", component: "coordinator" };
 export const WORKER: Workload = { name: "trino", component: "worker" };
@@ -74,17 +74,13 @@ export function catalogs(cfg: StarburstConfig, b: LakeBackends): Record<string, 
   const version = engineVersion(cfg);
   const common = [`hive.metastore.uri=${b.metastore.uri}`, ...s3Properties(version, b.lake)];
   return {
-    iceberg: ["connector.name=iceberg", "iceberg.catalog.type=hive_metastore", "iceberg.file-format=PARQUET", ...common].join("\n") + "\n",
-    hive: ["connector.name=hive", "hive.non-managed-table-writes-enabled=true", ...common].join("\n") + "\n",
+    iceberg: `${["connector.name=iceberg", "iceberg.catalog.type=hive_metastore", "iceberg.file-format=PARQUET", ...common].join("\n")}\n`,
+    hive: `${["connector.name=hive", "hive.non-managed-table-writes-enabled=true", ...common].join("\n")}\n`,
   };
 }
 
 /** The seed's performance features: dynamic filtering and cost-based join distribution and order. */
-export const ENGINE_PROPERTIES = [
-  "enable-dynamic-filtering=true",
-  "join-distribution-type=AUTOMATIC",
-  "optimizer.join-reordering-strategy=AUTOMATIC",
-];
+export const ENGINE_PROPERTIES = ["enable-dynamic-filtering=true", "join-distribution-type=AUTOMATIC", "optimizer.join-reordering-strategy=AUTOMATIC"];
 
 /**
  * The Trino chart's default catalogs (tpch, tpcds) merge into ours unless removed: a null value
@@ -101,19 +97,31 @@ export function terminationGraceSeconds(cfg: StarburstConfig): number {
   return 2 * cfg.gracePeriodSeconds + 30;
 }
 
-const s3Env = (lake: LakeBackends["lake"]) => [secretEnv("S3_ACCESS_KEY", lake.credentials, "root-user"), secretEnv("S3_SECRET_KEY", lake.credentials, "root-password")];
+const s3Env = (lake: LakeBackends["lake"]) => [
+  secretEnv("S3_ACCESS_KEY", lake.credentials, "root-user"),
+  secretEnv("S3_SECRET_KEY", lake.credentials, "root-password"),
+];
 
 /** Values for trinodb/charts' `trino` chart. */
 export function trinoValues(cfg: StarburstConfig, b: LakeBackends): Record<string, unknown> {
   const flavor = FLAVORS.trino;
   const role = (r: StarburstConfig["coordinator"]) => ({
     jvm: { maxHeapSize: `${heapMiB(r.resources.limits.memory, r.heapPercent)}M` },
-    config: { query: { maxMemoryPerNode: mib(queryMemoryMiB(r)) }, memory: { heapHeadroomPerNode: mib(Math.floor(heapMiB(r.resources.limits.memory, r.heapPercent) * HEAP_HEADROOM_PERCENT / 100)) } },
+    config: {
+      query: { maxMemoryPerNode: mib(queryMemoryMiB(r)) },
+      memory: { heapHeadroomPerNode: mib(Math.floor((heapMiB(r.resources.limits.memory, r.heapPercent) * HEAP_HEADROOM_PERCENT) / 100)) },
+    },
     resources: { requests: r.resources.requests, limits: r.resources.limits },
     readinessProbe: { initialDelaySeconds: 20, periodSeconds: 10 },
     livenessProbe: { initialDelaySeconds: 60, periodSeconds: 20, failureThreshold: 6 },
-    additionalVolumes: [{ name: "tmp", emptyDir: { sizeLimit: "10Gi" } }, { name: "data", emptyDir: { sizeLimit: "20Gi" } }],
-    additionalVolumeMounts: [{ name: "tmp", mountPath: "/tmp" }, { name: "data", mountPath: "/data/trino" }],
+    additionalVolumes: [
+      { name: "tmp", emptyDir: { sizeLimit: "10Gi" } },
+      { name: "data", emptyDir: { sizeLimit: "20Gi" } },
+    ],
+    additionalVolumeMounts: [
+      { name: "tmp", mountPath: "/tmp" },
+      { name: "data", mountPath: "/data/trino" },
+    ],
   });
   return {
     image: { repository: cfg.repository ?? flavor.image, tag: imageTag(cfg) },
@@ -170,7 +178,6 @@ export function starburstValues(cfg: StarburstConfig, b: LakeBackends): Record<s
 export function chartValues(cfg: StarburstConfig, b: LakeBackends): Record<string, unknown> {
   return cfg.flavor === "trino" ? trinoValues(cfg, b) : starburstValues(cfg, b);
 }
-
 
 /** Creates the lake's tables once the coordinator answers; every statement is IF NOT EXISTS. */
 export function tablesScript(ns: string, ddl: string[]): string {

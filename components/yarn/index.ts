@@ -31,10 +31,19 @@ export class Yarn extends pulumi.ComponentResource implements YarnCluster {
   constructor(name: string, args: YarnArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataplatform:yarn:YARN", name, {}, opts);
     const backends = { zookeeper: args.zookeeper, hdfs: args.hdfs, kafka: args.kafka, lake: args.lake };
-    createObjects(yarnManifests(args.config, args.namespace, backends, args.javaImage), { parent: this, overrides: args.config.overrides, protectStateful: args.production, dependsOn: args.dependsOn });
+    createObjects(yarnManifests(args.config, args.namespace, backends, args.javaImage), {
+      parent: this,
+      overrides: args.config.overrides,
+      protectStateful: args.production,
+      dependsOn: args.dependsOn,
+    });
     ({
-      clientConfig: this.clientConfig, containerJavaHome: this.containerJavaHome, vcoresPerNode: this.vcoresPerNode,
-      maxContainerMb: this.maxContainerMb, containers: this.containers, access: this.access,
+      clientConfig: this.clientConfig,
+      containerJavaHome: this.containerJavaHome,
+      vcoresPerNode: this.vcoresPerNode,
+      maxContainerMb: this.maxContainerMb,
+      containers: this.containers,
+      access: this.access,
     } = yarnCluster(args.config, args.namespace, args.zookeeper.connectString));
     this.webUrl = `http://${RM_SERVICE}.${args.namespace}.svc.cluster.local:${RM_WEB_PORT}`;
     this.flows = yarnFlows(backends);

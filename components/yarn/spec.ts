@@ -4,10 +4,23 @@ import type { HadoopClientConfig, HdfsCluster, KafkaCluster, ObjectStore, ZooKee
 import { clientConfigMounts, clientConfigVolume, HADOOP_UID as UID, hadoopConfigMounts, hadoopDaemon } from "../kit/hadoop";
 import { secretEnv } from "../kit/secret-ref";
 import {
-  clientService, configMap, containerPorts, cpuCores, digest, Flow, headlessService, imageVersion, Manifest, podDisruptionBudget,
-  podSpec, scratchVolume, serviceAccount, statefulSet, Workload,
+  clientService,
+  configMap,
+  containerPorts,
+  cpuCores,
+  digest,
+  type Flow,
+  headlessService,
+  imageVersion,
+  type Manifest,
+  podDisruptionBudget,
+  podSpec,
+  scratchVolume,
+  serviceAccount,
+  statefulSet,
+  type Workload,
 } from "../kit";
-import { siteXml, SiteProperties } from "../kit/hadoop-xml";
+import { siteXml, type SiteProperties } from "../kit/hadoop-xml";
 import type { YarnConfig } from "./config";
 
 export const RESOURCE_MANAGER: Workload = { name: "yarn", component: "resourcemanager" };
@@ -91,9 +104,14 @@ const HDFS_VOLUME = "hdfs-client";
 const tcp = (port: number) => ({ tcpSocket: { port }, initialDelaySeconds: 15, periodSeconds: 10 });
 const live = (port: number) => ({ tcpSocket: { port }, initialDelaySeconds: 60, periodSeconds: 20, failureThreshold: 6 });
 const volumes = (hdfs: HdfsCluster) => [
-  { name: "config", configMap: { name: CONFIG_MAP } }, clientConfigVolume(HDFS_VOLUME, hdfs.clientConfig), scratchVolume("tmp", "20Gi"),
+  { name: "config", configMap: { name: CONFIG_MAP } },
+  clientConfigVolume(HDFS_VOLUME, hdfs.clientConfig),
+  scratchVolume("tmp", "20Gi"),
 ];
-const configMounts = (hdfs: HdfsCluster, files: Record<string, string>) => [...clientConfigMounts(HDFS_VOLUME, hdfs.clientConfig), ...hadoopConfigMounts("config", Object.keys(files))];
+const configMounts = (hdfs: HdfsCluster, files: Record<string, string>) => [
+  ...clientConfigMounts(HDFS_VOLUME, hdfs.clientConfig),
+  ...hadoopConfigMounts("config", Object.keys(files)),
+];
 
 /**
  * `javaImage`: an image with a Java 17 runtime in /opt/java/openjdk (the Spark image), which
@@ -105,8 +123,10 @@ export function yarnManifests(cfg: YarnConfig, ns: string, b: YarnBackends, java
   const checksum = digest({ ...b.hdfs.clientConfig.files, ...files });
   const version = imageVersion(cfg.image);
   const rmPorts = [
-    { name: "scheduler", port: RM_SCHEDULER_PORT }, { name: "tracker", port: RM_TRACKER_PORT },
-    { name: "client", port: RM_CLIENT_PORT }, { name: "web", port: RM_WEB_PORT },
+    { name: "scheduler", port: RM_SCHEDULER_PORT },
+    { name: "tracker", port: RM_TRACKER_PORT },
+    { name: "client", port: RM_CLIENT_PORT },
+    { name: "web", port: RM_WEB_PORT },
   ];
   return [
     serviceAccount("yarn", ns, RESOURCE_MANAGER),
@@ -114,49 +134,92 @@ export function yarnManifests(cfg: YarnConfig, ns: string, b: YarnBackends, java
     headlessService(RM_HEADLESS, ns, RESOURCE_MANAGER, rmPorts),
     podDisruptionBudget(RM_NAME, ns, RESOURCE_MANAGER),
     statefulSet({
-      name: RM_NAME, namespace: ns, workload: RESOURCE_MANAGER, version, replicas: 1, serviceName: RM_HEADLESS, configChecksum: checksum,
-      pod: podSpec(RESOURCE_MANAGER, UID, {
-        terminationGracePeriodSeconds: 60,
-        containers: [hadoopDaemon({
-          name: "resourcemanager", image: cfg.image, script: "exec yarn resourcemanager", sizing: cfg.resourceManager,
-          ports: containerPorts(rmPorts),
-          readiness: { httpGet: { path: "/ws/v1/cluster/info", port: RM_WEB_PORT }, initialDelaySeconds: 15, periodSeconds: 10 },
-          liveness: live(RM_CLIENT_PORT),
-          configMounts: configMounts(b.hdfs, files),
-        })],
-        volumes: volumes(b.hdfs),
-      }, "yarn"),
+      name: RM_NAME,
+      namespace: ns,
+      workload: RESOURCE_MANAGER,
+      version,
+      replicas: 1,
+      serviceName: RM_HEADLESS,
+      configChecksum: checksum,
+      pod: podSpec(
+        RESOURCE_MANAGER,
+        UID,
+        {
+          terminationGracePeriodSeconds: 60,
+          containers: [
+            hadoopDaemon({
+              name: "resourcemanager",
+              image: cfg.image,
+              script: "exec yarn resourcemanager",
+              sizing: cfg.resourceManager,
+              ports: containerPorts(rmPorts),
+              readiness: { httpGet: { path: "/ws/v1/cluster/info", port: RM_WEB_PORT }, initialDelaySeconds: 15, periodSeconds: 10 },
+              liveness: live(RM_CLIENT_PORT),
+              configMounts: configMounts(b.hdfs, files),
+            }),
+          ],
+          volumes: volumes(b.hdfs),
+        },
+        "yarn",
+      ),
       // State lives in ZooKeeper; the ResourceManager keeps nothing on disk.
       volumeClaims: [],
     }),
     clientService(RM_SERVICE, ns, RESOURCE_MANAGER, rmPorts),
-    headlessService(NM_HEADLESS, ns, NODE_MANAGER, [{ name: "rpc", port: NM_PORT }, { name: "web", port: NM_WEB_PORT }]),
+    headlessService(NM_HEADLESS, ns, NODE_MANAGER, [
+      { name: "rpc", port: NM_PORT },
+      { name: "web", port: NM_WEB_PORT },
+    ]),
     podDisruptionBudget(NM_NAME, ns, NODE_MANAGER),
     statefulSet({
-      name: NM_NAME, namespace: ns, workload: NODE_MANAGER, version, replicas: cfg.nodeManagers.replicas, serviceName: NM_HEADLESS, configChecksum: checksum,
-      pod: podSpec(NODE_MANAGER, UID, {
-        terminationGracePeriodSeconds: 60,
-        initContainers: [container({
-          name: "java-runtime", image: javaImage,
-          command: ["/bin/sh", "-c", `cp -a /opt/java/openjdk/. ${CONTAINER_JAVA_HOME}/`],
-          resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "128Mi" } },
-          volumeMounts: [{ name: "java", mountPath: CONTAINER_JAVA_HOME }],
-        })],
-        containers: [{
-          ...hadoopDaemon({
-            name: "nodemanager", image: cfg.image, script: "exec yarn nodemanager", sizing: cfg.nodeManagers,
-            ports: [{ name: "rpc", containerPort: NM_PORT }, { name: "web", containerPort: NM_WEB_PORT }],
-            readiness: tcp(NM_PORT), liveness: live(NM_PORT),
-            env: [
-              secretEnv("AWS_ACCESS_KEY_ID", b.lake.credentials, "root-user"),
-              secretEnv("AWS_SECRET_ACCESS_KEY", b.lake.credentials, "root-password"),
-            ],
-            configMounts: configMounts(b.hdfs, files),
-          }),
-          volumeMounts: [...configMounts(b.hdfs, files), { name: "tmp", mountPath: "/tmp" }, { name: "java", mountPath: CONTAINER_JAVA_HOME, readOnly: true }],
-        }],
-        volumes: [...volumes(b.hdfs), scratchVolume("java", "1Gi")],
-      }, "yarn"),
+      name: NM_NAME,
+      namespace: ns,
+      workload: NODE_MANAGER,
+      version,
+      replicas: cfg.nodeManagers.replicas,
+      serviceName: NM_HEADLESS,
+      configChecksum: checksum,
+      pod: podSpec(
+        NODE_MANAGER,
+        UID,
+        {
+          terminationGracePeriodSeconds: 60,
+          initContainers: [
+            container({
+              name: "java-runtime",
+              image: javaImage,
+              command: ["/bin/sh", "-c", `cp -a /opt/java/openjdk/. ${CONTAINER_JAVA_HOME}/`],
+              resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "128Mi" } },
+              volumeMounts: [{ name: "java", mountPath: CONTAINER_JAVA_HOME }],
+            }),
+          ],
+          containers: [
+            {
+              ...hadoopDaemon({
+                name: "nodemanager",
+                image: cfg.image,
+                script: "exec yarn nodemanager",
+                sizing: cfg.nodeManagers,
+                ports: [
+                  { name: "rpc", containerPort: NM_PORT },
+                  { name: "web", containerPort: NM_WEB_PORT },
+                ],
+                readiness: tcp(NM_PORT),
+                liveness: live(NM_PORT),
+                env: [secretEnv("AWS_ACCESS_KEY_ID", b.lake.credentials, "root-user"), secretEnv("AWS_SECRET_ACCESS_KEY", b.lake.credentials, "root-password")],
+                configMounts: configMounts(b.hdfs, files),
+              }),
+              volumeMounts: [
+                ...configMounts(b.hdfs, files),
+                { name: "tmp", mountPath: "/tmp" },
+                { name: "java", mountPath: CONTAINER_JAVA_HOME, readOnly: true },
+              ],
+            },
+          ],
+          volumes: [...volumes(b.hdfs), scratchVolume("java", "1Gi")],
+        },
+        "yarn",
+      ),
       volumeClaims: [],
     }),
   ];

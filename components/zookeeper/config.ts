@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { checkJvmFits, count, heapPercent, image, jvmReads, reads, resources, storage, ruleIssue } from "../kit/sizing";
-import { RoleFiles, roleOverrides } from "../kit/overrides";
+import { type RoleFiles, roleOverrides } from "../kit/overrides";
 
 export const ZOOKEEPER_IMAGE = "zookeeper:3.9.4";
 
@@ -17,10 +17,13 @@ export const zookeeperConfig = z
     resources,
     storage,
   })
-  .superRefine((zk, ctx) => {
-    if (zk.replicas % 2 === 0) {
-      ruleIssue(ctx, ["replicas"], `${zk.replicas} is even; an ensemble needs an odd size (1, 3, 5, ...) to keep a majority`);
-    }
-  }, reads(["replicas"]))
+  .superRefine(
+    (zk, ctx) => {
+      if (zk.replicas % 2 === 0) {
+        ruleIssue(ctx, ["replicas"], `${zk.replicas} is even; an ensemble needs an odd size (1, 3, 5, ...) to keep a majority`);
+      }
+    },
+    reads(["replicas"]),
+  )
   .superRefine((zk, ctx) => checkJvmFits(ctx, [], zk), jvmReads([]));
 export type ZooKeeperConfig = z.infer<typeof zookeeperConfig>;

@@ -1,5 +1,5 @@
 /** What ZooKeeper's clients get: the connect string and access to the servers' client port. */
-import { servedBy, ZooKeeperEnsemble } from "../kit/contracts";
+import { servedBy, type ZooKeeperEnsemble } from "../kit/contracts";
 import { CLIENT_PORT, connectString, ZOOKEEPER } from "./spec";
 
 export function zookeeperEnsemble(ns: string): ZooKeeperEnsemble {

@@ -16,7 +16,12 @@ export class ZooKeeper extends pulumi.ComponentResource implements ZooKeeperEnse
 
   constructor(name: string, args: ZooKeeperArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataplatform:zookeeper:ZooKeeper", name, {}, opts);
-    createObjects(zookeeperManifests(args.config, args.namespace), { parent: this, overrides: args.config.overrides, protectStateful: args.production, dependsOn: args.dependsOn });
+    createObjects(zookeeperManifests(args.config, args.namespace), {
+      parent: this,
+      overrides: args.config.overrides,
+      protectStateful: args.production,
+      dependsOn: args.dependsOn,
+    });
     ({ connectString: this.connectString, access: this.access } = zookeeperEnsemble(args.namespace));
     this.flows = zookeeperFlows();
     this.registerOutputs({ connectString: this.connectString });

@@ -1,8 +1,17 @@
 /** ZooKeeper ensemble: zoo.cfg and the Kubernetes objects, from validated config. */
-import { heapMiB, imageVersion, Manifest, Workload } from "../kit";
+import { heapMiB, imageVersion, type Manifest, type Workload } from "../kit";
 import {
-  clientService, configMap, container, digest, Flow, headlessService, podDisruptionBudget, podSpec,
-  scratchVolume, serviceAccount, statefulSet,
+  clientService,
+  configMap,
+  container,
+  digest,
+  type Flow,
+  headlessService,
+  podDisruptionBudget,
+  podSpec,
+  scratchVolume,
+  serviceAccount,
+  statefulSet,
 } from "../kit";
 import type { ZooKeeperConfig } from "./config";
 
@@ -49,7 +58,7 @@ export function zooCfg(cfg: ZooKeeperConfig, namespace: string): string {
       lines.push(`server.${i + 1}=${serverHost(i, namespace)}:${PEER_PORT}:${ELECTION_PORT};${CLIENT_PORT}`);
     }
   }
-  return lines.join("\n") + "\n";
+  return `${lines.join("\n")}\n`;
 }
 
 /** The server id comes from the pod ordinal, so a pod keeps its identity across restarts. */
@@ -64,47 +73,63 @@ const START = [
 export function zookeeperManifests(cfg: ZooKeeperConfig, namespace: string): Manifest[] {
   const config = { "zoo.cfg": zooCfg(cfg, namespace) };
   const heap = heapMiB(cfg.resources.limits.memory, cfg.heapPercent);
-  const pod = podSpec(ZOOKEEPER, UID, {
-    terminationGracePeriodSeconds: 30,
-    containers: [container({
-      name: "zookeeper",
-      image: cfg.image,
-      command: ["/bin/bash", "-c", START],
-      env: [
-        { name: "ZK_SERVER_HEAP", value: String(heap) },
-        { name: "ZOO_LOG_DIR", value: "/logs" },
-        { name: "ZOOCFGDIR", value: "/conf" },
+  const pod = podSpec(
+    ZOOKEEPER,
+    UID,
+    {
+      terminationGracePeriodSeconds: 30,
+      containers: [
+        container({
+          name: "zookeeper",
+          image: cfg.image,
+          command: ["/bin/bash", "-c", START],
+          env: [
+            { name: "ZK_SERVER_HEAP", value: String(heap) },
+            { name: "ZOO_LOG_DIR", value: "/logs" },
+            { name: "ZOOCFGDIR", value: "/conf" },
+          ],
+          ports: [
+            { name: "client", containerPort: CLIENT_PORT },
+            { name: "peer", containerPort: PEER_PORT },
+            { name: "election", containerPort: ELECTION_PORT },
+            { name: "admin", containerPort: ADMIN_PORT },
+          ],
+          readinessProbe: { httpGet: { path: "/commands/ruok", port: ADMIN_PORT }, periodSeconds: 10, timeoutSeconds: 5 },
+          livenessProbe: { tcpSocket: { port: CLIENT_PORT }, initialDelaySeconds: 30, periodSeconds: 15, failureThreshold: 6 },
+          resources: cfg.resources,
+          volumeMounts: [
+            { name: "data", mountPath: "/var/lib/zookeeper" },
+            // Only zoo.cfg: the image keeps logback.xml beside it in /conf.
+            { name: "config", mountPath: "/conf/zoo.cfg", subPath: "zoo.cfg" },
+            { name: "logs", mountPath: "/logs" },
+            { name: "tmp", mountPath: "/tmp" },
+          ],
+        }),
       ],
-      ports: [
-        { name: "client", containerPort: CLIENT_PORT },
-        { name: "peer", containerPort: PEER_PORT },
-        { name: "election", containerPort: ELECTION_PORT },
-        { name: "admin", containerPort: ADMIN_PORT },
-      ],
-      readinessProbe: { httpGet: { path: "/commands/ruok", port: ADMIN_PORT }, periodSeconds: 10, timeoutSeconds: 5 },
-      livenessProbe: { tcpSocket: { port: CLIENT_PORT }, initialDelaySeconds: 30, periodSeconds: 15, failureThreshold: 6 },
-      resources: cfg.resources,
-      volumeMounts: [
-        { name: "data", mountPath: "/var/lib/zookeeper" },
-        // Only zoo.cfg: the image keeps logback.xml beside it in /conf.
-        { name: "config", mountPath: "/conf/zoo.cfg", subPath: "zoo.cfg" },
-        { name: "logs", mountPath: "/logs" },
-        { name: "tmp", mountPath: "/tmp" },
-      ],
-    })],
-    volumes: [{ name: "config", configMap: { name: NAME } }, scratchVolume("logs", "1Gi"), scratchVolume("tmp")],
-  }, NAME);
+      volumes: [{ name: "config", configMap: { name: NAME } }, scratchVolume("logs", "1Gi"), scratchVolume("tmp")],
+    },
+    NAME,
+  );
   return [
     serviceAccount(NAME, namespace, ZOOKEEPER),
     configMap(NAME, namespace, ZOOKEEPER, config),
     headlessService(HEADLESS, namespace, ZOOKEEPER, [
-      { name: "client", port: CLIENT_PORT }, { name: "peer", port: PEER_PORT }, { name: "election", port: ELECTION_PORT },
+      { name: "client", port: CLIENT_PORT },
+      { name: "peer", port: PEER_PORT },
+      { name: "election", port: ELECTION_PORT },
     ]),
     podDisruptionBudget(NAME, namespace, ZOOKEEPER),
     statefulSet({
-      name: NAME, namespace, workload: ZOOKEEPER, version: imageVersion(cfg.image), replicas: cfg.replicas,
-      serviceName: HEADLESS, pod, configChecksum: digest(config),
-      volumeClaims: [{ name: "data", storage: cfg.storage }], fixedSize: FIXED_SIZE,
+      name: NAME,
+      namespace,
+      workload: ZOOKEEPER,
+      version: imageVersion(cfg.image),
+      replicas: cfg.replicas,
+      serviceName: HEADLESS,
+      pod,
+      configChecksum: digest(config),
+      volumeClaims: [{ name: "data", storage: cfg.storage }],
+      fixedSize: FIXED_SIZE,
     }),
     clientService(NAME, namespace, ZOOKEEPER, [{ name: "client", port: CLIENT_PORT }]),
   ];

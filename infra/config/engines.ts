@@ -6,7 +6,7 @@ import { z } from "zod";
 import { AIRFLOW_CREDENTIALS } from "../../components/airflow/config";
 import { MINIO_CREDENTIALS } from "../../components/minio/config";
 import { MYSQL_CREDENTIALS } from "../../components/mysql/config";
-import { CredentialSecret, defaultRef, SecretRef } from "../../components/kit/secret-ref";
+import { type CredentialSecret, defaultRef, type SecretRef } from "../../components/kit/secret-ref";
 
 export const ENGINES = ["zookeeper", "kafka", "minio", "mysql", "hiveMetastore", "hdfs", "yarn", "spark", "starburst", "impala", "dbt", "airflow"] as const;
 export type Engine = (typeof ENGINES)[number];
@@ -28,7 +28,9 @@ export const ENGINE_NEEDS: Record<Engine, readonly Engine[]> = {
 };
 
 export const enginesConfig = z
-  .strictObject(Object.fromEntries(ENGINES.map((e) => [e, z.boolean({ error: "must be true or false" }).default(true)])) as Record<Engine, z.ZodDefault<z.ZodBoolean>>)
+  .strictObject(
+    Object.fromEntries(ENGINES.map((e) => [e, z.boolean({ error: "must be true or false" }).default(true)])) as Record<Engine, z.ZodDefault<z.ZodBoolean>>,
+  )
   .default(Object.fromEntries(ENGINES.map((e) => [e, true])) as Record<Engine, true>);
 export type EnginesConfig = z.infer<typeof enginesConfig>;
 
@@ -47,9 +49,11 @@ export const CREDENTIAL_SECRETS: Record<Credential, CredentialSecret> = { minio:
 const source = z.enum(["generated", "existing"], { error: 'must be "generated" or "existing"' });
 export type CredentialSource = z.infer<typeof source>;
 
-const secretName = z.string({ error: "must be the name of a Secret in the namespace" })
+const secretName = z
+  .string({ error: "must be the name of a Secret in the namespace" })
   .regex(/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/, { error: "must be the name of a Secret in the namespace" });
-const secretKey = z.string({ error: "must be a key of the Secret" })
+const secretKey = z
+  .string({ error: "must be a key of the Secret" })
   .regex(/^[-._a-zA-Z0-9]{1,253}$/, { error: "must be a key of the Secret (letters, digits, -, _ and .)" });
 
 /**

@@ -3,11 +3,11 @@
  * is reported at once, each naming the file that set the value, its path and what is allowed.
  */
 import { closest as closestMatch, distance } from "fastest-levenshtein";
-import * as fs from "fs";
+import * as fs from "node:fs";
 import { get, has, isPlainObject, mergeWith } from "lodash";
 import * as YAML from "yaml";
 import { z } from "zod";
-import { PlatformConfig, platformSchema } from "./schema";
+import { type PlatformConfig, platformSchema } from "./schema";
 
 /** Bad configuration: a message for people, never a stack trace. */
 export class ConfigError extends Error {
@@ -30,9 +30,7 @@ export function readEnvironmentFile(file: string, displayName: string): ConfigLa
   }
   const doc = YAML.parseDocument(fs.readFileSync(file, "utf8"), { uniqueKeys: true });
   if (doc.errors.length > 0) {
-    throw new ConfigError(
-      doc.errors.map((e) => `${displayName}:${e.linePos?.[0].line ?? "?"}: not valid YAML: ${e.message.split("\n")[0]}`),
-    );
+    throw new ConfigError(doc.errors.map((e) => `${displayName}:${e.linePos?.[0].line ?? "?"}: not valid YAML: ${e.message.split("\n")[0]}`));
   }
   const values = doc.toJS();
   if (!isPlainObject(values)) {

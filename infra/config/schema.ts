@@ -13,7 +13,7 @@ import { sparkConfig } from "../../components/spark/config";
 import { starburstConfig } from "../../components/starburst/config";
 import { yarnConfig } from "../../components/yarn/config";
 import { zookeeperConfig } from "../../components/zookeeper/config";
-import { credentialsConfig, Engine, ENGINE_NEEDS, ENGINES, enginesConfig } from "./engines";
+import { credentialsConfig, type Engine, ENGINE_NEEDS, ENGINES, enginesConfig } from "./engines";
 
 export const TIERS = ["development", "staging", "production"] as const;
 export type Tier = (typeof TIERS)[number];
@@ -40,42 +40,53 @@ export const platformSchema = z
     dbt: dbtConfig.optional(),
     airflow: airflowConfig.optional(),
   })
-  .superRefine((p, ctx) => {
-    for (const engine of ENGINES) {
-      if (!p.engines[engine]) continue;
-      if (p[engine] === undefined) {
-        ruleIssue(ctx, [engine], `is required while engines.${engine} is on: the engine's sizing (or set engines.${engine}: false)`, [["engines", engine]]);
-      }
-      for (const needed of ENGINE_NEEDS[engine]) {
-        if (!p.engines[needed]) {
-          ruleIssue(ctx, ["engines", needed], `is off, but ${engine} needs it (${engine} needs: ${ENGINE_NEEDS[engine].join(", ")}); switch ${engine} off too, or ${needed} on`, [["engines", engine]]);
+  .superRefine(
+    (p, ctx) => {
+      for (const engine of ENGINES) {
+        if (!p.engines[engine]) continue;
+        if (p[engine] === undefined) {
+          ruleIssue(ctx, [engine], `is required while engines.${engine} is on: the engine's sizing (or set engines.${engine}: false)`, [["engines", engine]]);
+        }
+        for (const needed of ENGINE_NEEDS[engine]) {
+          if (!p.engines[needed]) {
+            ruleIssue(
+              ctx,
+              ["engines", needed],
+              `is off, but ${engine} needs it (${engine} needs: ${ENGINE_NEEDS[engine].join(", ")}); switch ${engine} off too, or ${needed} on`,
+              [["engines", engine]],
+            );
+          }
         }
       }
-    }
-  }, reads(["engines"]))
+    },
+    reads(["engines"]),
+  )
   // Runs whatever else is wrong: each minimum checks only a value that is a whole number.
-  .superRefine((p, ctx) => {
-    if (p.tier !== "production") return;
-    const atLeast = (path: (string | number)[], value: unknown, min: number, why: string) => {
-      if (Number.isInteger(value) && (value as number) < min) ruleIssue(ctx, path, `${value} is below ${min}, the production minimum: ${why}`, [["tier"]]);
-    };
-    atLeast(["kafka", "replicationFactor"], p.kafka?.replicationFactor, 3, "a broker loss must not lose data");
-    atLeast(["kafka", "minInsyncReplicas"], p.kafka?.minInsyncReplicas, 2, "an acknowledged write must be on two brokers");
-    atLeast(["kafka", "controllers", "replicas"], p.kafka?.controllers?.replicas, 3, "the KRaft quorum must survive a controller loss");
-    atLeast(["zookeeper", "replicas"], p.zookeeper?.replicas, 3, "the ensemble must survive a server loss");
-    atLeast(["minio", "replicas"], p.minio?.replicas, 4, "objects must survive a server loss (distributed erasure coding)");
-    atLeast(["hdfs", "replication"], p.hdfs?.replication, 3, "a DataNode loss must not lose blocks");
-    atLeast(["hiveMetastore", "replicas"], p.hiveMetastore?.replicas, 2, "every engine's catalog must survive a pod loss");
-    atLeast(["airflow", "scheduler", "replicas"], p.airflow?.scheduler?.replicas, 2, "runs must keep being scheduled through a pod loss");
-    atLeast(["airflow", "apiServer", "replicas"], p.airflow?.apiServer?.replicas, 2, "the UI and the tasks' execution API must survive a pod loss");
-    if (p.hdfs?.highAvailability === false) {
-      ruleIssue(ctx, ["hdfs", "highAvailability"], "must be true in production: a single NameNode is a single point of failure for all of HDFS", [["tier"]]);
-    }
-    const topics = p.kafka?.topics && typeof p.kafka.topics === "object" ? p.kafka.topics : {};
-    for (const [name, topic] of Object.entries(topics)) {
-      atLeast(["kafka", "topics", name, "replicationFactor"], topic?.replicationFactor, 3, "a broker loss must not lose data");
-    }
-  }, reads(["tier"]));
+  .superRefine(
+    (p, ctx) => {
+      if (p.tier !== "production") return;
+      const atLeast = (path: (string | number)[], value: unknown, min: number, why: string) => {
+        if (Number.isInteger(value) && (value as number) < min) ruleIssue(ctx, path, `${value} is below ${min}, the production minimum: ${why}`, [["tier"]]);
+      };
+      atLeast(["kafka", "replicationFactor"], p.kafka?.replicationFactor, 3, "a broker loss must not lose data");
+      atLeast(["kafka", "minInsyncReplicas"], p.kafka?.minInsyncReplicas, 2, "an acknowledged write must be on two brokers");
+      atLeast(["kafka", "controllers", "replicas"], p.kafka?.controllers?.replicas, 3, "the KRaft quorum must survive a controller loss");
+      atLeast(["zookeeper", "replicas"], p.zookeeper?.replicas, 3, "the ensemble must survive a server loss");
+      atLeast(["minio", "replicas"], p.minio?.replicas, 4, "objects must survive a server loss (distributed erasure coding)");
+      atLeast(["hdfs", "replication"], p.hdfs?.replication, 3, "a DataNode loss must not lose blocks");
+      atLeast(["hiveMetastore", "replicas"], p.hiveMetastore?.replicas, 2, "every engine's catalog must survive a pod loss");
+      atLeast(["airflow", "scheduler", "replicas"], p.airflow?.scheduler?.replicas, 2, "runs must keep being scheduled through a pod loss");
+      atLeast(["airflow", "apiServer", "replicas"], p.airflow?.apiServer?.replicas, 2, "the UI and the tasks' execution API must survive a pod loss");
+      if (p.hdfs?.highAvailability === false) {
+        ruleIssue(ctx, ["hdfs", "highAvailability"], "must be true in production: a single NameNode is a single point of failure for all of HDFS", [["tier"]]);
+      }
+      const topics = p.kafka?.topics && typeof p.kafka.topics === "object" ? p.kafka.topics : {};
+      for (const [name, topic] of Object.entries(topics)) {
+        atLeast(["kafka", "topics", name, "replicationFactor"], topic?.replicationFactor, 3, "a broker loss must not lose data");
+      }
+    },
+    reads(["tier"]),
+  );
 
 export type PlatformConfig = z.infer<typeof platformSchema>;
 /** The sections of the engines that are on are present. */

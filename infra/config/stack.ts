@@ -1,22 +1,25 @@
 /** Stack-level settings (which environment, where to deploy) and the stack's config overrides. */
-import * as fs from "fs";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { ConfigError, ConfigLayer, readEnvironmentFile, resolvePlatformConfig } from "./load";
+import { ConfigError, type ConfigLayer, readEnvironmentFile, resolvePlatformConfig } from "./load";
 import { CHART as AIRFLOW_CHART } from "../../components/airflow/config";
 import { localChartProblem } from "../../components/kit/charts";
 import { FLAVORS } from "../../components/starburst/config";
-import { PlatformConfig, SECTIONS } from "./schema";
+import { type PlatformConfig, SECTIONS } from "./schema";
 
 export const PROJECT = "dataplatform";
 export const DEFAULT_NAMESPACE = "data-platform";
 
-const dnsLabel = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { error: "must be a DNS label: lowercase letters, digits and '-', at most 63 characters" });
+const dnsLabel = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { error: "must be a DNS label: lowercase letters, digits and '-', at most 63 characters" });
 
 export const stackSettingsSchema = z.strictObject({
   /** Names environments/<environment>.yaml. */
-  environment: z.string({ error: "is required: the name of a file in environments/ (dev, staging, prod)" })
+  environment: z
+    .string({ error: "is required: the name of a file in environments/ (dev, staging, prod)" })
     .regex(/^[a-z0-9][a-z0-9-]*$/, { error: "must be the name of a file in environments/, such as dev" }),
   /** Another environment file instead, relative to the project directory. */
   environmentFile: z.string().min(1).optional(),
@@ -81,12 +84,7 @@ export function configuredKubeconfig(): pulumi.Input<string> | undefined {
   return isConfigSecret(`${PROJECT}:kubeconfig`) ? config.getSecret("kubeconfig") : config.get("kubeconfig");
 }
 
-export function loadPlatform(
-  rootDir: string,
-  stack: string,
-  allConfig: Record<string, string>,
-  extraLayers: ConfigLayer[] = [],
-): LoadedPlatform {
+export function loadPlatform(rootDir: string, stack: string, allConfig: Record<string, string>, extraLayers: ConfigLayer[] = []): LoadedPlatform {
   const { settings: rawSettings, overrides } = splitStackConfig(stack, allConfig);
   const parsed = stackSettingsSchema.safeParse(rawSettings);
   if (!parsed.success) {
@@ -96,7 +94,10 @@ export function loadPlatform(
   const envPath = settings.environmentFile ?? path.join("environments", `${settings.environment}.yaml`);
   const envFile = path.resolve(rootDir, envPath);
   if (!settings.environmentFile && !fs.existsSync(envFile)) {
-    const known = fs.readdirSync(path.join(rootDir, "environments")).filter((f) => f.endsWith(".yaml")).map((f) => f.slice(0, -5));
+    const known = fs
+      .readdirSync(path.join(rootDir, "environments"))
+      .filter((f) => f.endsWith(".yaml"))
+      .map((f) => f.slice(0, -5));
     throw new ConfigError([`Pulumi.${stack}.yaml: ${PROJECT}:environment: "${settings.environment}" has no file ${envPath}; allowed: ${known.join(", ")}`]);
   }
   const inProject = !path.relative(rootDir, envFile).startsWith("..");
@@ -112,7 +113,9 @@ function localChartProblems(config: PlatformConfig, rootDir: string): string[] {
   const problems: (string | undefined)[] = [];
   if (config.engines.starburst && config.starburst) {
     const flavor = FLAVORS[config.starburst.flavor];
-    problems.push(localChartProblem("starburst.chart.path", { name: flavor.chart, version: flavor.chartVersion, repo: flavor.repo }, config.starburst.chart, rootDir));
+    problems.push(
+      localChartProblem("starburst.chart.path", { name: flavor.chart, version: flavor.chartVersion, repo: flavor.repo }, config.starburst.chart, rootDir),
+    );
   }
   if (config.engines.airflow && config.airflow) problems.push(localChartProblem("airflow.chart.path", AIRFLOW_CHART, config.airflow.chart, rootDir));
   return problems.filter((p): p is string => p !== undefined);

@@ -3,8 +3,13 @@
  * messages that say what is wrong and where. Policies stay plain @pulumi/policy objects.
  */
 import type {
-  EnforcementLevel, PolicyResource, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy,
-  StackValidationArgs, StackValidationPolicy,
+  EnforcementLevel,
+  PolicyResource,
+  ReportViolation,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  StackValidationArgs,
+  StackValidationPolicy,
 } from "@pulumi/policy";
 import { kindOf, podSpecOf } from "./objects";
 
@@ -76,7 +81,7 @@ function basePolicy<C>(meta: Meta<C>) {
   };
 }
 
-export function resourcePolicy<C = {}>(
+export function resourcePolicy<C = object>(
   meta: Meta<C>,
   check: (args: ResourceValidationArgs, report: Report, config: C & BaseConfig) => void,
 ): ResourceValidationPolicy {
@@ -91,7 +96,7 @@ export function resourcePolicy<C = {}>(
 }
 
 /** A policy over the pod spec of any pod-creating object (Pod, Deployment, ..., CronJob). */
-export function podPolicy<C = {}>(
+export function podPolicy<C = object>(
   meta: Meta<C>,
   check: (pod: any, report: Report, config: C & BaseConfig, args: ResourceValidationArgs) => void,
 ): ResourceValidationPolicy {
@@ -104,7 +109,7 @@ export function podPolicy<C = {}>(
 
 export type StackReport = (message: string, resource?: PolicyResource) => void;
 
-export function stackPolicy<C = {}>(
+export function stackPolicy<C = object>(
   meta: Meta<C>,
   check: (resources: PolicyResource[], report: StackReport, config: C & BaseConfig, args: StackValidationArgs) => void,
 ): StackValidationPolicy {
@@ -112,10 +117,15 @@ export function stackPolicy<C = {}>(
     ...basePolicy(meta),
     validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) => {
       const config = args.getConfig<C & BaseConfig>();
-      check(args.resources, (message, resource) => {
-        if (resource && exemptionFor(config, resource.type, resource.name, resource.props)) return;
-        reportViolation(message, resource?.urn);
-      }, config, args);
+      check(
+        args.resources,
+        (message, resource) => {
+          if (resource && exemptionFor(config, resource.type, resource.name, resource.props)) return;
+          reportViolation(message, resource?.urn);
+        },
+        config,
+        args,
+      );
     },
   };
 }

@@ -11,7 +11,17 @@ export function typeOfManifest(apiVersion: string, kind: string): string {
   return `kubernetes:${groupVersion}:${kind}`;
 }
 
-export const WORKLOAD_KINDS = ["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "ReplicationController", "PodTemplate"] as const;
+export const WORKLOAD_KINDS = [
+  "Pod",
+  "Deployment",
+  "StatefulSet",
+  "DaemonSet",
+  "ReplicaSet",
+  "Job",
+  "CronJob",
+  "ReplicationController",
+  "PodTemplate",
+] as const;
 
 /** The pod spec inside any pod-creating object, or undefined for other kinds. */
 export function podSpecOf(type: string, props: any): any | undefined {
@@ -75,11 +85,16 @@ export function selects(selector: any, labels: Record<string, string>): boolean 
   const expressionHolds = (e: any) => {
     const has = e.key in labels;
     switch (e.operator) {
-      case "In": return has && (e.values ?? []).includes(labels[e.key]);
-      case "NotIn": return !has || !(e.values ?? []).includes(labels[e.key]);
-      case "Exists": return has;
-      case "DoesNotExist": return !has;
-      default: return false;
+      case "In":
+        return has && (e.values ?? []).includes(labels[e.key]);
+      case "NotIn":
+        return !has || !(e.values ?? []).includes(labels[e.key]);
+      case "Exists":
+        return has;
+      case "DoesNotExist":
+        return !has;
+      default:
+        return false;
     }
   };
   return entries.every(([k, v]) => labels[k] === v) && expressions.every(expressionHolds);

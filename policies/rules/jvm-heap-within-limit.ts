@@ -9,11 +9,16 @@ const HEAP_MIB_VARS = new Set(["ZK_SERVER_HEAP", "HADOOP_HEAPSIZE", "HADOOP_HEAP
 
 function toMiB(amount: number, unit: string): number {
   switch (unit.toLowerCase()) {
-    case "k": return amount / 1024;
-    case "g": return amount * 1024;
-    case "t": return amount * 1024 * 1024;
-    case "m": return amount;
-    default: return amount / (1024 * 1024);
+    case "k":
+      return amount / 1024;
+    case "g":
+      return amount * 1024;
+    case "t":
+      return amount * 1024 * 1024;
+    case "m":
+      return amount;
+    default:
+      return amount / (1024 * 1024);
   }
 }
 
@@ -35,21 +40,24 @@ export function heapOf(container: any): number | undefined {
   return heaps.length ? Math.max(...heaps) : undefined;
 }
 
-export const jvmHeapWithinLimit = podPolicy({
-  name: "jvm-heap-within-limit",
-  description: "A JVM's heap plus its non-heap overhead (the larger of 256 MiB and a quarter of the heap) fits the container's memory limit.",
-  enforcementLevel: "mandatory",
-  remediationSteps: "Lower heapPercent or raise resources.limits.memory in the environment.",
-}, (pod, report) => {
-  for (const { container, where } of containersOf(pod)) {
-    const heap = heapOf(container);
-    if (heap === undefined) continue;
-    const limit = container?.resources?.limits?.memory;
-    if (!limit || !MEMORY_PATTERN.test(String(limit))) {
-      report(`${where}: sets a ${Math.round(heap)} MiB heap but no memory limit`);
-      continue;
+export const jvmHeapWithinLimit = podPolicy(
+  {
+    name: "jvm-heap-within-limit",
+    description: "A JVM's heap plus its non-heap overhead (the larger of 256 MiB and a quarter of the heap) fits the container's memory limit.",
+    enforcementLevel: "mandatory",
+    remediationSteps: "Lower heapPercent or raise resources.limits.memory in the environment.",
+  },
+  (pod, report) => {
+    for (const { container, where } of containersOf(pod)) {
+      const heap = heapOf(container);
+      if (heap === undefined) continue;
+      const limit = container?.resources?.limits?.memory;
+      if (!limit || !MEMORY_PATTERN.test(String(limit))) {
+        report(`${where}: sets a ${Math.round(heap)} MiB heap but no memory limit`);
+        continue;
+      }
+      const needed = jvmFootprintMiB(Math.round(heap));
+      if (needed > memoryMiB(String(limit))) report(`${where}: heap ${Math.round(heap)} MiB + overhead needs ${needed} MiB, above the ${limit} limit`);
     }
-    const needed = jvmFootprintMiB(Math.round(heap));
-    if (needed > memoryMiB(String(limit))) report(`${where}: heap ${Math.round(heap)} MiB + overhead needs ${needed} MiB, above the ${limit} limit`);
-  }
-});
+  },
+);

@@ -7,14 +7,17 @@ const UNMAINTAINED: { prefix: RegExp; why: string }[] = [
   { prefix: /^(docker\.io\/)?minio\/minio[:@]/, why: "the Docker Hub minio/minio repository no longer receives images" },
 ];
 
-export const noUnmaintainedImages = podPolicy({
-  name: "no-unmaintained-images",
-  description: "Images do not come from sources that stopped publishing fixes (frozen Bitnami images, Docker Hub minio/minio).",
-  enforcementLevel: "advisory",
-  remediationSteps: "Use the official Apache images or a mirrored, maintained build.",
-}, (pod, report) => {
-  for (const { container, where } of containersOf(pod)) {
-    const hit = UNMAINTAINED.find((u) => u.prefix.test(container?.image ?? ""));
-    if (hit) report(`${where}: image ${container.image}: ${hit.why}`);
-  }
-});
+export const noUnmaintainedImages = podPolicy(
+  {
+    name: "no-unmaintained-images",
+    description: "Images do not come from sources that stopped publishing fixes (frozen Bitnami images, Docker Hub minio/minio).",
+    enforcementLevel: "advisory",
+    remediationSteps: "Use the official Apache images or a mirrored, maintained build.",
+  },
+  (pod, report) => {
+    for (const { container, where } of containersOf(pod)) {
+      const hit = UNMAINTAINED.find((u) => u.prefix.test(container?.image ?? ""));
+      if (hit) report(`${where}: image ${container.image}: ${hit.why}`);
+    }
+  },
+);

@@ -32,18 +32,22 @@ function isTrinoWorker(r: any): boolean {
   return trino && worker;
 }
 
-export const trinoGracefulShutdown = stackPolicy({
-  name: "trino-graceful-shutdown",
-  description: "Trino/Starburst workers shut down gracefully: a preStop hook, and terminationGracePeriodSeconds at least twice shutdown.grace-period.",
-  enforcementLevel: "mandatory",
-  remediationSteps: "Add a preStop hook that puts the worker in SHUTTING_DOWN and set terminationGracePeriodSeconds >= 2 x shutdown.grace-period.",
-}, (resources, report) => {
-  const grace = workerGraceSeconds(resources);
-  for (const w of resources.filter(isTrinoWorker)) {
-    const pod = podSpecOf(w.type, w.props);
-    const name = w.props?.metadata?.name ?? w.name;
-    const termination = pod?.terminationGracePeriodSeconds ?? 30;
-    if (termination < 2 * grace) report(`${kindOf(w.type)} ${name}: terminationGracePeriodSeconds ${termination} is below 2 x shutdown.grace-period (${grace}s)`, w);
-    if (!(pod?.containers ?? []).some((c: any) => c?.lifecycle?.preStop)) report(`${kindOf(w.type)} ${name}: no preStop hook to drain running queries`, w);
-  }
-});
+export const trinoGracefulShutdown = stackPolicy(
+  {
+    name: "trino-graceful-shutdown",
+    description: "Trino/Starburst workers shut down gracefully: a preStop hook, and terminationGracePeriodSeconds at least twice shutdown.grace-period.",
+    enforcementLevel: "mandatory",
+    remediationSteps: "Add a preStop hook that puts the worker in SHUTTING_DOWN and set terminationGracePeriodSeconds >= 2 x shutdown.grace-period.",
+  },
+  (resources, report) => {
+    const grace = workerGraceSeconds(resources);
+    for (const w of resources.filter(isTrinoWorker)) {
+      const pod = podSpecOf(w.type, w.props);
+      const name = w.props?.metadata?.name ?? w.name;
+      const termination = pod?.terminationGracePeriodSeconds ?? 30;
+      if (termination < 2 * grace)
+        report(`${kindOf(w.type)} ${name}: terminationGracePeriodSeconds ${termination} is below 2 x shutdown.grace-period (${grace}s)`, w);
+      if (!(pod?.containers ?? []).some((c: any) => c?.lifecycle?.preStop)) report(`${kindOf(w.type)} ${name}: no preStop hook to drain running queries`, w);
+    }
+  },
+);

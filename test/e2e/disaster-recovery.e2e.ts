@@ -9,7 +9,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
-import * as k8s from "@kubernetes/client-node";
+import type * as k8s from "@kubernetes/client-node";
 import type { Stack } from "@pulumi/pulumi/automation";
 import { boundClaims, clients, createExistingSecrets, eventually, kubeconfigOf, openStack, provisionVolumes, ROOT, stopwatch, useToolchain } from "./harness";
 
@@ -122,7 +122,10 @@ describe(`disaster recovery of stack ${STACK}: the runbook brings a wiped cluste
     assert.equal(code, 0, output);
     const inventory = JSON.parse(fs.readFileSync(inventoryFile, "utf8"));
     assert.equal(inventory.namespace, namespace);
-    assert.deepEqual(new Map(inventory.volumes.map((v: { claim: string; volume: { metadata: { name: string } } }) => [v.claim, v.volume.metadata.name])), new Map(claims.map((c) => [c, volumes.get(c)])));
+    assert.deepEqual(
+      new Map(inventory.volumes.map((v: { claim: string; volume: { metadata: { name: string } } }) => [v.claim, v.volume.metadata.name])),
+      new Map(claims.map((c) => [c, volumes.get(c)])),
+    );
   });
 
   test("the disaster: etcd's data is gone, and the namespace with it", async () => {

@@ -4,12 +4,12 @@
  * repository's Pulumi.<stack>.yaml copied in, so `pulumi config set` never touches the repository.
  */
 import { randomBytes } from "node:crypto";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import * as k8s from "@kubernetes/client-node";
 import * as pulumi from "@pulumi/pulumi";
-import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import * as YAML from "yaml";
 import { kubeConfigFor } from "../../infra/cluster";
 import { runProgramOrExplain, stackOutputs } from "../../infra/program";
@@ -87,16 +87,19 @@ export async function openStack(name: string, namespace: string, kubeconfig = KU
   const starburst = { ...(config["dataplatform:starburst"] ?? {}), chart: { path: TRINO_CHART } };
   config["dataplatform:starburst"] = starburst;
   fs.writeFileSync(path.join(workDir, `Pulumi.${name}.yaml`), YAML.stringify({ config }));
-  const stack = await LocalWorkspace.createOrSelectStack({ stackName: name, projectName: "dataplatform", program }, {
-    workDir,
-    envVars: {
-      PULUMI_CONFIG_PASSPHRASE: "e2e-only-passphrase",
-      PULUMI_SKIP_UPDATE_CHECK: "true",
-      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-      PULUMI_HOME: path.join(workDir, "pulumi-home"),
+  const stack = await LocalWorkspace.createOrSelectStack(
+    { stackName: name, projectName: "dataplatform", program },
+    {
+      workDir,
+      envVars: {
+        PULUMI_CONFIG_PASSPHRASE: "e2e-only-passphrase",
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+        PULUMI_HOME: path.join(workDir, "pulumi-home"),
+      },
+      secretsProvider: "passphrase",
     },
-    secretsProvider: "passphrase",
-  });
+  );
   return { stack, workDir };
 }
 
@@ -153,13 +156,16 @@ export async function boundClaims(core: k8s.CoreV1Api, namespace: string, expect
   });
 }
 
-
 /** Seconds per labelled step, for the suites' closing timing line. */
 export function stopwatch() {
   const timings: Record<string, number> = {};
   const timed = async <T>(label: string, f: () => Promise<T>): Promise<T> => {
     const t0 = Date.now();
-    try { return await f(); } finally { timings[label] = (Date.now() - t0) / 1000; }
+    try {
+      return await f();
+    } finally {
+      timings[label] = (Date.now() - t0) / 1000;
+    }
   };
   return { timings, timed };
 }

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import * as k8s from "@kubernetes/client-node";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { ConfigError } from "../../infra/config/load";
+import type { ConfigError } from "../../infra/config/load";
 import { loadPlatform } from "../../infra/config/stack";
 import { stackContracts } from "../support/contracts";
 import { checkExistingSecrets, clusterSecretReader } from "../../infra/existing-secrets";
@@ -30,12 +30,14 @@ function YAMLConfig(stack: string, namespace: string): Record<string, string> {
 
 /** Pods per owner (ReplicaSets resolved to their Deployment): what the controller-manager created. */
 async function podsByWorkload(core: k8s.CoreV1Api, apps: k8s.AppsV1Api, namespace: string): Promise<Map<string, number>> {
-  const replicaSets = new Map((await apps.listNamespacedReplicaSet({ namespace })).items.map((rs) => [rs.metadata!.name!, rs.metadata!.ownerReferences?.[0]?.name ?? rs.metadata!.name!]));
+  const replicaSets = new Map(
+    (await apps.listNamespacedReplicaSet({ namespace })).items.map((rs) => [rs.metadata!.name!, rs.metadata!.ownerReferences?.[0]?.name ?? rs.metadata!.name!]),
+  );
   const counts = new Map<string, number>();
   for (const pod of (await core.listNamespacedPod({ namespace })).items) {
     const owner = pod.metadata!.ownerReferences?.[0];
     if (!owner) continue;
-    const name = owner.kind === "ReplicaSet" ? replicaSets.get(owner.name) ?? owner.name : owner.name;
+    const name = owner.kind === "ReplicaSet" ? (replicaSets.get(owner.name) ?? owner.name) : owner.name;
     counts.set(name, (counts.get(name) ?? 0) + 1);
   }
   return counts;
@@ -66,10 +68,13 @@ for (const name of STACKS) {
     test("the program's Secret check reads the real API server: missing Secrets are named, then found", async () => {
       const loaded = loadPlatform(ROOT, name, YAMLConfig(name, namespace));
       await assert.rejects(checkExistingSecrets(loaded, clusterSecretReader(loaded.settings)), (e: ConfigError) => {
-        assert.deepEqual(e.problems.map((p) => p.split(";")[0]), [
-          `credentials.minio: existing: Secret ${namespace}/lake-root does not exist`,
-          `credentials.source: existing: Secret ${namespace}/mysql-credentials does not exist`,
-        ]);
+        assert.deepEqual(
+          e.problems.map((p) => p.split(";")[0]),
+          [
+            `credentials.minio: existing: Secret ${namespace}/lake-root does not exist`,
+            `credentials.source: existing: Secret ${namespace}/mysql-credentials does not exist`,
+          ],
+        );
         return true;
       });
       await createExistingSecrets(core, namespace);
@@ -100,14 +105,18 @@ for (const name of STACKS) {
       assert.equal(cm.data!["config.properties"].match(/^shutdown\.grace-period=/gm)?.length, 1, "shutdown.grace-period once");
       // The chart's default catalogs (tpch, tpcds) were removed through the provider: only ours are served.
       const catalogFiles = Object.keys((await core.readNamespacedConfigMap({ name: "trino-catalog", namespace })).data ?? {}).sort();
-      assert.deepEqual(catalogFiles, Object.keys(catalogs(section(config, "starburst"), stackContracts(name, namespace))).map((c) => `${c}.properties`).sort());
+      assert.deepEqual(
+        catalogFiles,
+        Object.keys(catalogs(section(config, "starburst"), stackContracts(name, namespace)))
+          .map((c) => `${c}.properties`)
+          .sort(),
+      );
     });
 
     test("the controller-manager created the pods of every workload, and Pod Security admitted them", async () => {
-      const workloads = [
-        ...(await apps.listNamespacedStatefulSet({ namespace })).items,
-        ...(await apps.listNamespacedDeployment({ namespace })).items,
-      ].map((w) => ({ name: w.metadata!.name!, replicas: w.spec!.replicas ?? 1 }));
+      const workloads = [...(await apps.listNamespacedStatefulSet({ namespace })).items, ...(await apps.listNamespacedDeployment({ namespace })).items].map(
+        (w) => ({ name: w.metadata!.name!, replicas: w.spec!.replicas ?? 1 }),
+      );
       assert.ok(workloads.length >= 15, `workloads: ${workloads.map((w) => w.name).join(", ")}`);
       const missing = await eventually("every workload's pods", 90, async () => {
         const pods = await podsByWorkload(core, apps, namespace);
@@ -125,7 +134,10 @@ for (const name of STACKS) {
           for (const e of c.env ?? []) if (e.valueFrom?.secretKeyRef) refs.add(`${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}`);
         }
       }
-      assert.deepEqual([...refs].filter((r) => !r.startsWith("mysql-credentials/")).sort(), [`${VAULT_MINIO.secret}/access-key`, `${VAULT_MINIO.secret}/secret-key`]);
+      assert.deepEqual([...refs].filter((r) => !r.startsWith("mysql-credentials/")).sort(), [
+        `${VAULT_MINIO.secret}/access-key`,
+        `${VAULT_MINIO.secret}/secret-key`,
+      ]);
       const ns = await core.readNamespace({ name: namespace });
       assert.equal(ns.metadata!.labels!["pod-security.kubernetes.io/enforce"], "restricted");
     });
@@ -149,13 +161,15 @@ for (const name of STACKS) {
         const next = current(configOf(name, namespace)) + 1;
         await stack.setConfig(`dataplatform:${setting}`, { value: String(next) }, true);
         const updated: string[] = [];
-        const preview = await timed(`preview ${setting}`, () => stack.preview({
-          diff: true,
-          onEvent: (e) => {
-            const step = e.resourcePreEvent?.metadata;
-            if (step && step.op !== "same") updated.push(`${step.op} ${step.type} ${step.urn.split("::").pop()}`);
-          },
-        }));
+        const preview = await timed(`preview ${setting}`, () =>
+          stack.preview({
+            diff: true,
+            onEvent: (e) => {
+              const step = e.resourcePreEvent?.metadata;
+              if (step && step.op !== "same") updated.push(`${step.op} ${step.type} ${step.urn.split("::").pop()}`);
+            },
+          }),
+        );
         assert.deepEqual(updated, [`update kubernetes:apps/v1:${kind} ${logicalName}`]);
         assert.equal(preview.changeSummary.update, 1);
         const specsBefore = await workloadSpecs(apps, namespace);
@@ -165,9 +179,10 @@ for (const name of STACKS) {
         assert.deepEqual(respecced, [`${kind} ${workload}`], "the API server changed only this workload's spec");
         const retemplated = [...specsAfter].filter(([k, v]) => specsBefore.get(k)?.template !== v.template).map(([k]) => k);
         assert.deepEqual(retemplated, [], "no pod template changed, so no pod restarts");
-        const live = kind === "StatefulSet"
-          ? (await apps.readNamespacedStatefulSet({ name: workload, namespace })).spec!.replicas
-          : (await apps.readNamespacedDeployment({ name: workload, namespace })).spec!.replicas;
+        const live =
+          kind === "StatefulSet"
+            ? (await apps.readNamespacedStatefulSet({ name: workload, namespace })).spec!.replicas
+            : (await apps.readNamespacedDeployment({ name: workload, namespace })).spec!.replicas;
         assert.equal(live, next);
       });
     }
@@ -190,7 +205,12 @@ for (const name of STACKS) {
       const live = (await apps.readNamespacedStatefulSet({ name: "kafka-broker", namespace })).spec!.replicas!;
       const refusal = await refusedPreview("kafka.brokers", String(live - 1), String(live));
       // No kubelet here: kafka-broker-0 never runs, so nothing can vouch for broker live-1.
-      assert.match(refusal, new RegExp(`kafka\\.brokers \\(stack ${name}\\): lowering it from ${live} to ${live - 1} removes broker ${live - 1}, and the program cannot confirm they hold no partition replicas \\(kafka-broker-0: `));
+      assert.match(
+        refusal,
+        new RegExp(
+          `kafka\\.brokers \\(stack ${name}\\): lowering it from ${live} to ${live - 1} removes broker ${live - 1}, and the program cannot confirm they hold no partition replicas \\(kafka-broker-0: `,
+        ),
+      );
       assert.equal((await apps.readNamespacedStatefulSet({ name: "kafka-broker", namespace })).spec!.replicas, live);
     });
 
@@ -198,17 +218,33 @@ for (const name of STACKS) {
       const live = (await apps.readNamespacedStatefulSet({ name: "hdfs-datanode", namespace })).spec!.replicas!;
       const refusal = await refusedPreview("hdfs.dataNodes.replicas", String(live - 1), String(live));
       // No kubelet here: hdfs-namenode-0 never runs, so nothing can move hdfs-datanode-<live-1>'s blocks.
-      assert.match(refusal, new RegExp(`hdfs\\.dataNodes\\.replicas \\(stack ${name}\\): lowering it from ${live} to ${live - 1} decommissions hdfs-datanode-${live - 1} first .*, and the program cannot reach the NameNode to do it \\(hdfs-namenode-0: .*nothing was changed`));
+      assert.match(
+        refusal,
+        new RegExp(
+          `hdfs\\.dataNodes\\.replicas \\(stack ${name}\\): lowering it from ${live} to ${live - 1} decommissions hdfs-datanode-${live - 1} first .*, and the program cannot reach the NameNode to do it \\(hdfs-namenode-0: .*nothing was changed`,
+        ),
+      );
       assert.equal((await apps.readNamespacedStatefulSet({ name: "hdfs-datanode", namespace })).spec!.replicas, live);
     });
 
     test("kafka.storage may not shrink, nor grow without a StorageClass that lets claims expand: refused at preview", async () => {
-      const size = (await apps.readNamespacedStatefulSet({ name: "kafka-broker", namespace })).spec!.volumeClaimTemplates![0].spec!.resources!.requests!.storage!;
+      const size = (await apps.readNamespacedStatefulSet({ name: "kafka-broker", namespace })).spec!.volumeClaimTemplates![0].spec!.resources!.requests!
+        .storage!;
       const bytes = Number(/^(\d+)Gi$/.exec(String(size))![1]);
       const refusedWith = (asked: string) => refusedPreview("kafka.storage.size", asked, String(size));
-      assert.match(await refusedWith(`${bytes / 2}Gi`), new RegExp(`kafka\\.storage \\(stack ${name}\\): size: ${bytes / 2}Gi is smaller than StatefulSet kafka-broker's volumes \\(${size}\\); volumes cannot shrink`));
+      assert.match(
+        await refusedWith(`${bytes / 2}Gi`),
+        new RegExp(
+          `kafka\\.storage \\(stack ${name}\\): size: ${bytes / 2}Gi is smaller than StatefulSet kafka-broker's volumes \\(${size}\\); volumes cannot shrink`,
+        ),
+      );
       // This cluster has no StorageClass at all.
-      assert.match(await refusedWith(`${bytes * 2}Gi`), new RegExp(`kafka\\.storage \\(stack ${name}\\): size: growing StatefulSet kafka-broker's volumes from ${size} to ${bytes * 2}Gi needs a StorageClass that lets claims expand, and the volumes have no StorageClass`));
+      assert.match(
+        await refusedWith(`${bytes * 2}Gi`),
+        new RegExp(
+          `kafka\\.storage \\(stack ${name}\\): size: growing StatefulSet kafka-broker's volumes from ${size} to ${bytes * 2}Gi needs a StorageClass that lets claims expand, and the volumes have no StorageClass`,
+        ),
+      );
       const preview = await stack.preview();
       assert.equal(Object.keys(preview.changeSummary).filter((op) => op !== "same").length, 0);
     });
@@ -233,8 +269,12 @@ for (const name of STACKS) {
         // a GitOps tool), and its scale subresource (kubectl scale, an autoscaler).
         const jsonPatch = k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.JsonPatch);
         const body = [{ op: "replace", path: "/spec/replicas", value: asked }];
-        await assert.rejects(apps.patchNamespacedStatefulSet({ name: workload, namespace, body }, jsonPatch), (e: any) => /keeps .* replicas/.test(String(e.body ?? e.message)));
-        await assert.rejects(apps.patchNamespacedStatefulSetScale({ name: workload, namespace, body }, jsonPatch), (e: any) => /keeps .* replicas .*its size is fixed/.test(String(e.body ?? e.message)));
+        await assert.rejects(apps.patchNamespacedStatefulSet({ name: workload, namespace, body }, jsonPatch), (e: any) =>
+          /keeps .* replicas/.test(String(e.body ?? e.message)),
+        );
+        await assert.rejects(apps.patchNamespacedStatefulSetScale({ name: workload, namespace, body }, jsonPatch), (e: any) =>
+          /keeps .* replicas .*its size is fixed/.test(String(e.body ?? e.message)),
+        );
         assert.equal((await apps.readNamespacedStatefulSet({ name: workload, namespace })).spec!.replicas, size);
         const preview = await stack.preview();
         assert.equal(Object.keys(preview.changeSummary).filter((op) => op !== "same").length, 0, "back to the deployed size: nothing to do");

@@ -18,9 +18,16 @@ const BROKERS = "kafka-broker";
 /** The broker pods by name: their UIDs, owners and revision, as the API server holds them. */
 async function brokerPods(core: k8s.CoreV1Api, namespace: string) {
   const pods = (await core.listNamespacedPod({ namespace })).items.filter((p) => p.metadata!.name!.startsWith(`${BROKERS}-`));
-  return new Map(pods.map((p) => [p.metadata!.name!, {
-    uid: p.metadata!.uid!, owner: p.metadata!.ownerReferences?.find((o) => o.controller)?.uid, revision: p.metadata!.labels!["controller-revision-hash"],
-  }]));
+  return new Map(
+    pods.map((p) => [
+      p.metadata!.name!,
+      {
+        uid: p.metadata!.uid!,
+        owner: p.metadata!.ownerReferences?.find((o) => o.controller)?.uid,
+        revision: p.metadata!.labels!["controller-revision-hash"],
+      },
+    ]),
+  );
 }
 
 /** Every other workload's spec generation: what the growth must leave alone. */
@@ -70,15 +77,22 @@ describe(`growing kafka.storage of stack ${STACK} on a real control plane`, () =
     await stack.setConfig("dataplatform:kafka.storage.size", { value: doubled }, true);
     const changed = new Set<string>();
     const said: string[] = [];
-    await timed("preview", () => stack.preview({
-      onEvent: (e) => {
-        const step = e.resourcePreEvent?.metadata;
-        if (step && step.op !== "same") changed.add(`${step.type} ${step.urn.split("::").pop()}`);
-        if (e.diagnosticEvent?.severity === "info") said.push(e.diagnosticEvent.message.trim());
-      },
-    }));
+    await timed("preview", () =>
+      stack.preview({
+        onEvent: (e) => {
+          const step = e.resourcePreEvent?.metadata;
+          if (step && step.op !== "same") changed.add(`${step.type} ${step.urn.split("::").pop()}`);
+          if (e.diagnosticEvent?.severity === "info") said.push(e.diagnosticEvent.message.trim());
+        },
+      }),
+    );
     assert.deepEqual([...changed], [`kubernetes:apps/v1:StatefulSet ${BROKERS}`]);
-    assert.ok(said.some((m) => m.startsWith(`kafka.storage: claims data-${BROKERS}-0`) && m.includes(`grow from ${size} to ${doubled}; StatefulSet ${BROKERS} is recreated`)), said.join(" | "));
+    assert.ok(
+      said.some(
+        (m) => m.startsWith(`kafka.storage: claims data-${BROKERS}-0`) && m.includes(`grow from ${size} to ${doubled}; StatefulSet ${BROKERS} is recreated`),
+      ),
+      said.join(" | "),
+    );
     // A preview changes nothing.
     const claim = await core.readNamespacedPersistentVolumeClaim({ name: `data-${BROKERS}-0`, namespace });
     assert.equal(claim.spec!.resources!.requests!.storage, size);
@@ -91,11 +105,17 @@ describe(`growing kafka.storage of stack ${STACK} on a real control plane`, () =
     const othersBefore = await generations(apps, namespace);
     const result = await timed("growth up", () => stack.up());
     assert.equal(result.summary.result, "succeeded");
-    assert.deepEqual(Object.entries(result.summary.resourceChanges ?? {}).filter(([op]) => op !== "same"), [["replace", 1]]);
+    assert.deepEqual(
+      Object.entries(result.summary.resourceChanges ?? {}).filter(([op]) => op !== "same"),
+      [["replace", 1]],
+    );
 
     const doubled = `${(quantityBytes(size)! * 2) / 2 ** 30}Gi`;
     const claims = (await core.listNamespacedPersistentVolumeClaim({ namespace })).items.filter((c) => c.metadata!.name!.startsWith(`data-${BROKERS}-`));
-    assert.deepEqual(claims.map((c) => [c.metadata!.name, c.spec!.resources!.requests!.storage]).sort(), [...podsBefore.keys()].map((p) => [`data-${p}`, doubled]).sort());
+    assert.deepEqual(
+      claims.map((c) => [c.metadata!.name, c.spec!.resources!.requests!.storage]).sort(),
+      [...podsBefore.keys()].map((p) => [`data-${p}`, doubled]).sort(),
+    );
     const recreated = await apps.readNamespacedStatefulSet({ name: BROKERS, namespace });
     assert.notEqual(recreated.metadata!.uid, before.metadata!.uid, "a new StatefulSet");
     assert.equal(recreated.spec!.volumeClaimTemplates![0].spec!.resources!.requests!.storage, doubled);
@@ -109,7 +129,11 @@ describe(`growing kafka.storage of stack ${STACK} on a real control plane`, () =
       return settled ? pods : undefined;
     });
     assert.deepEqual([...adopted].map(([n, p]) => [n, p.uid]).sort(), [...podsBefore].map(([n, p]) => [n, p.uid]).sort(), "no pod was deleted");
-    assert.deepEqual([...adopted.values()].map((p) => p.revision), [...podsBefore.values()].map((p) => p.revision), "no pod changes revision");
+    assert.deepEqual(
+      [...adopted.values()].map((p) => p.revision),
+      [...podsBefore.values()].map((p) => p.revision),
+      "no pod changes revision",
+    );
     assert.deepEqual(await generations(apps, namespace), othersBefore, "no other workload changed");
   });
 
@@ -121,10 +145,15 @@ describe(`growing kafka.storage of stack ${STACK} on a real control plane`, () =
     const podsBefore = await brokerPods(core, namespace);
     const merge = k8s.setHeaderOptions("Content-Type", k8s.PatchStrategy.MergePatch);
     for (const pod of podsBefore.keys()) {
-      await core.patchNamespacedPersistentVolumeClaim({ name: `data-${pod}`, namespace, body: { spec: { resources: { requests: { storage: tripled } } } } }, merge);
+      await core.patchNamespacedPersistentVolumeClaim(
+        { name: `data-${pod}`, namespace, body: { spec: { resources: { requests: { storage: tripled } } } } },
+        merge,
+      );
     }
     await apps.deleteNamespacedStatefulSet({ name: BROKERS, namespace, propagationPolicy: "Orphan" });
-    await eventually("the StatefulSet gone", 60, async () => ((await apps.listNamespacedStatefulSet({ namespace })).items.some((x) => x.metadata!.name === BROKERS) ? undefined : true));
+    await eventually("the StatefulSet gone", 60, async () =>
+      (await apps.listNamespacedStatefulSet({ namespace })).items.some((x) => x.metadata!.name === BROKERS) ? undefined : true,
+    );
     const result = await timed("recovery up", () => stack.up());
     assert.equal(result.summary.result, "succeeded");
     const back = await apps.readNamespacedStatefulSet({ name: BROKERS, namespace });
@@ -138,7 +167,10 @@ describe(`growing kafka.storage of stack ${STACK} on a real control plane`, () =
 
   test("the next pulumi up changes nothing and protects the StatefulSet again", async () => {
     const result = await timed("noop-up", () => stack.up());
-    assert.deepEqual(Object.entries(result.summary.resourceChanges ?? {}).filter(([op]) => op !== "same"), []);
+    assert.deepEqual(
+      Object.entries(result.summary.resourceChanges ?? {}).filter(([op]) => op !== "same"),
+      [],
+    );
     const state = (await stack.exportStack()).deployment as { resources: { urn: string; type: string; protect?: boolean }[] };
     const sts = state.resources.find((r) => r.type === "kubernetes:apps/v1:StatefulSet" && r.urn.endsWith(`::${BROKERS}`));
     assert.equal(sts?.protect ?? false, STACK === "prod", "protected again in production");

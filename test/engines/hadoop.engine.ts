@@ -19,7 +19,7 @@ import { applyDataNodes, planDataNodes } from "../../infra/datanode-decommission
 import type { LiveCluster } from "../../infra/scale-checks";
 import { applySets, readStackFile } from "../../tools/plan";
 import { eventually as poll } from "../eventually";
-import { engineFiles, planned, plannedJob, planOf, Pod, ROOT, Sandbox, StartOptions } from "./harness";
+import { engineFiles, planned, plannedJob, planOf, type Pod, ROOT, Sandbox, type StartOptions } from "./harness";
 
 const STACKS = (process.env.DP_ENGINE_HADOOP_STACKS ?? "dev,staging").split(",");
 /** dev has one DataNode: a second one, so that one can be decommissioned (staging has 3 and replication 2). */
@@ -28,7 +28,8 @@ const HADOOP = "/opt/hadoop";
 
 const json = async (url: string) => (await fetch(url)).json() as Promise<any>;
 /** The daemons refuse connections while they start: their errors are retried, every 2 s. */
-const eventually = <T>(what: string, seconds: number, check: () => Promise<T | undefined>) => poll(what, seconds, check, { retryErrors: true, intervalMs: 2000 });
+const eventually = <T>(what: string, seconds: number, check: () => Promise<T | undefined>) =>
+  poll(what, seconds, check, { retryErrors: true, intervalMs: 2000 });
 
 for (const stack of STACKS) {
   describe(`HDFS and YARN run stack ${stack}'s rendered configuration`, () => {
@@ -47,16 +48,18 @@ for (const stack of STACKS) {
     let datanodes: Pod[] = [];
     const http = (nn: Pod) => `http://${nn.ip}:9870`;
     // A NameNode serves RPC (ready) a moment before it registers its beans: an empty answer is asked again.
-    const jmx = async (nn: Pod, bean: string) => poll(`${nn.name}'s ${bean} bean`, 60, async () => (await json(`${http(nn)}/jmx?qry=Hadoop:service=NameNode,name=${bean}`)).beans?.[0]);
+    const jmx = async (nn: Pod, bean: string) =>
+      poll(`${nn.name}'s ${bean} bean`, 60, async () => (await json(`${http(nn)}/jmx?qry=Hadoop:service=NameNode,name=${bean}`)).beans?.[0]);
     const state = async (nn: Pod) => (await jmx(nn, "NameNodeStatus")).State as string;
     /** The NameNode that serves clients: the only one, or the active of the pair. */
-    const active = async () => ha
-      ? eventually("an active NameNode", 120, async () => {
-          const states = await Promise.all(namenodes.map((nn) => state(nn).catch(() => "down")));
-          return states.filter((x) => x === "active").length === 1 ? namenodes[states.indexOf("active")] : undefined;
-        })
-      : namenodes[0];
-    const nameNodeInfo = async (nn?: Pod) => jmx(nn ?? await active(), "NameNodeInfo");
+    const active = async () =>
+      ha
+        ? eventually("an active NameNode", 120, async () => {
+            const states = await Promise.all(namenodes.map((nn) => state(nn).catch(() => "down")));
+            return states.filter((x) => x === "active").length === 1 ? namenodes[states.indexOf("active")] : undefined;
+          })
+        : namenodes[0];
+    const nameNodeInfo = async (nn?: Pod) => jmx(nn ?? (await active()), "NameNodeInfo");
     /** A NameNode pod ready as a kubelet sees it: every container's readiness probe passes. */
     const ready = async (pods: Pod[]) => Promise.all(pods.flatMap((p) => [p, ...p.sidecars]).map((c) => c.waitReady(300)));
 
@@ -69,7 +72,8 @@ for (const stack of STACKS) {
       for (const app of ["hdfs", "datanode", "journal", "secondary"]) fs.mkdirSync(path.join(resources, "webapps", app), { recursive: true });
       const hadoopImage = [
         `${resources}:${HADOOP}/share/hadoop/resources:ro`,
-        `${path.join(engineFiles("hadoop"), "lib")}:${HADOOP}/share/hadoop/lib:ro`, `${here}/bin:${HADOOP}/bin:ro`,
+        `${path.join(engineFiles("hadoop"), "lib")}:${HADOOP}/share/hadoop/lib:ro`,
+        `${here}/bin:${HADOOP}/bin:ro`,
         `${here}/conf/log4j.properties:${HADOOP}/etc/hadoop/log4j.properties:ro`,
         `${here}/conf/capacity-scheduler.xml:${HADOOP}/etc/hadoop/capacity-scheduler.xml:ro`,
       ];
@@ -82,7 +86,11 @@ for (const stack of STACKS) {
         containerImages: {
           // The NodeManager's init container copies the Spark image's Java; this machine's stands in.
           "java-runtime": [`${path.dirname(path.dirname(fs.realpathSync("/usr/bin/java")))}:/opt/java/openjdk:ro`],
-          zookeeper: [`${path.join(engineFiles("zookeeper"), "lib")}:${zkHome}/lib:ro`, `${zk}/bin:${zkHome}/bin:ro`, `${zk}/conf/logback.xml:/conf/logback.xml:ro`],
+          zookeeper: [
+            `${path.join(engineFiles("zookeeper"), "lib")}:${zkHome}/lib:ro`,
+            `${zk}/bin:${zkHome}/bin:ro`,
+            `${zk}/conf/logback.xml:/conf/logback.xml:ro`,
+          ],
         },
         secrets: { "minio-credentials": { "root-user": "engine-test", "root-password": "engine-test-secret" } },
       };
@@ -127,7 +135,9 @@ for (const stack of STACKS) {
       const expected = datanodes.map((d) => `${d.name}.hdfs-datanode-headless.${namespace}.svc.cluster.local`).sort();
       for (const nn of namenodes) {
         const names = await eventually(`${nn.name}'s live DataNodes`, 90, async () => {
-          const live = Object.keys(JSON.parse((await nameNodeInfo(nn)).LiveNodes)).map((n) => n.split(":")[0]).sort();
+          const live = Object.keys(JSON.parse((await nameNodeInfo(nn)).LiveNodes))
+            .map((n) => n.split(":")[0])
+            .sort();
           return live.length === expected.length ? live : undefined;
         });
         assert.deepEqual(names, expected, nn.name);
@@ -201,12 +211,21 @@ for (const stack of STACKS) {
       });
       // Files whose blocks the NameNode spreads over every DataNode.
       const files = Array.from({ length: 12 }, (_, i) => `/decommission/f${i}`);
-      const put = await namenodes[0].run(["/bin/bash", "-c", [
-        "set -eu", "export HADOOP_HEAPSIZE_MAX=256m HADOOP_USER_NAME=hadoop",
-        ...files.map((_, i) => `head -c 1500000 /dev/urandom > /tmp/f${i}`),
-        "hdfs dfs -mkdir -p /decommission", `hdfs dfs -put -f ${files.map((_, i) => `/tmp/f${i}`).join(" ")} /decommission/`,
-        `md5sum ${files.map((_, i) => `/tmp/f${i}`).join(" ")} | cut -c1-32`,
-      ].join("\n")], 180);
+      const put = await namenodes[0].run(
+        [
+          "/bin/bash",
+          "-c",
+          [
+            "set -eu",
+            "export HADOOP_HEAPSIZE_MAX=256m HADOOP_USER_NAME=hadoop",
+            ...files.map((_, i) => `head -c 1500000 /dev/urandom > /tmp/f${i}`),
+            "hdfs dfs -mkdir -p /decommission",
+            `hdfs dfs -put -f ${files.map((_, i) => `/tmp/f${i}`).join(" ")} /decommission/`,
+            `md5sum ${files.map((_, i) => `/tmp/f${i}`).join(" ")} | cut -c1-32`,
+          ].join("\n"),
+        ],
+        180,
+      );
       assert.equal(put.code, 0, put.output);
       const sums = put.output.trim().split("\n").slice(-files.length);
       assert.ok((await of(leavingHost))!.numBlocks > 0, "the leaving DataNode holds blocks");
@@ -216,7 +235,9 @@ for (const stack of STACKS) {
         statefulSet: async (_ns, name) => (name === "hdfs-datanode" ? { replicas: n, annotations: {}, claims: [] } : undefined),
         expandable: async () => undefined,
         exec: async (_ns, pod, _container, command) => namenodes.find((nn) => nn.name === pod)!.run(command, 180),
-        claims: async () => [], growClaim: async () => undefined, orphanStatefulSet: async () => undefined,
+        claims: async () => [],
+        growClaim: async () => undefined,
+        orphanStatefulSet: async () => undefined,
       };
       const lower = loadedWith(`hdfs.dataNodes.replicas=${n - 1}`);
       const change = await planDataNodes(lower, cluster);
@@ -226,19 +247,36 @@ for (const stack of STACKS) {
 
       // The scale-down removes the pod: every file is whole on the DataNodes that stay.
       await leaving.stop();
-      const check = await namenodes[0].run(["/bin/bash", "-c", [
-        "set -eu", "export HADOOP_HEAPSIZE_MAX=256m HADOOP_USER_NAME=hadoop",
-        ...files.map((f) => `hdfs dfs -cat ${f} | md5sum | cut -c1-32`),
-        "hdfs fsck /decommission | grep -E 'Missing blocks:|is HEALTHY'",
-      ].join("\n")], 180);
+      const check = await namenodes[0].run(
+        [
+          "/bin/bash",
+          "-c",
+          [
+            "set -eu",
+            "export HADOOP_HEAPSIZE_MAX=256m HADOOP_USER_NAME=hadoop",
+            ...files.map((f) => `hdfs dfs -cat ${f} | md5sum | cut -c1-32`),
+            "hdfs fsck /decommission | grep -E 'Missing blocks:|is HEALTHY'",
+          ].join("\n"),
+        ],
+        180,
+      );
       assert.equal(check.code, 0, check.output);
-      assert.deepEqual(check.output.trim().split("\n").filter((l) => /^[0-9a-f]{32}$/.test(l)), sums);
+      assert.deepEqual(
+        check.output
+          .trim()
+          .split("\n")
+          .filter((l) => /^[0-9a-f]{32}$/.test(l)),
+        sums,
+      );
       assert.match(check.output, /Missing blocks:\s+0/);
       assert.match(check.output, /is HEALTHY/);
 
       // Raised again: the program readmits it before its pod starts, and it serves again. No mark on
       // the StatefulSet (as after a restore): the NameNode's exclude file alone says it was excluded.
-      const raised = { ...cluster, statefulSet: async (_ns: string, name: string) => (name === "hdfs-datanode" ? { replicas: n - 1, annotations: {}, claims: [] } : undefined) };
+      const raised = {
+        ...cluster,
+        statefulSet: async (_ns: string, name: string) => (name === "hdfs-datanode" ? { replicas: n - 1, annotations: {}, claims: [] } : undefined),
+      };
       const readmit = await planDataNodes(loadedWith(), raised);
       assert.deepEqual([readmit?.readmit, readmit?.excluded], [[n - 1], []]);
       await applyDataNodes(loadedWith(), raised, readmit!);

@@ -5,7 +5,7 @@
  * emptyDirs as fresh ones), on a bridge where a hosts file stands in for cluster DNS. The engine's
  * files come from Maven Central (tools/engines/fetch.sh) and are bound where the image keeps them.
  */
-import { ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
@@ -39,7 +39,13 @@ export function planOf(stack: string, sets: string[] = []): PlannedObject[] {
 
 export function planned(plan: PlannedObject[], kind: string, name: string): any {
   const found = plan.find((r) => r.type.endsWith(`:${kind}`) && (r.inputs.metadata?.name ?? r.name) === name);
-  if (!found) throw new Error(`the plan has no ${kind} ${name}; it has ${plan.filter((r) => r.type.endsWith(`:${kind}`)).map((r) => r.inputs.metadata?.name).join(", ")}`);
+  if (!found)
+    throw new Error(
+      `the plan has no ${kind} ${name}; it has ${plan
+        .filter((r) => r.type.endsWith(`:${kind}`))
+        .map((r) => r.inputs.metadata?.name)
+        .join(", ")}`,
+    );
   return found.inputs;
 }
 
@@ -59,16 +65,27 @@ export class Pod {
    * `ownsNetwork`: the pod's main container, whose exit ends the pod (and its network); init
    * containers and sidecars only join that network.
    */
-  constructor(readonly name: string, readonly ip: string, readonly logFile: string, readonly container: any, private readonly exec: { dir: string; uid: number; path: string }, argv: string[], user: string | undefined, ownsNetwork: boolean) {
+  constructor(
+    readonly name: string,
+    readonly ip: string,
+    readonly logFile: string,
+    readonly container: any,
+    private readonly exec: { dir: string; uid: number; path: string },
+    argv: string[],
+    user: string | undefined,
+    ownsNetwork: boolean,
+  ) {
     fs.appendFileSync(logFile, `==== start ${new Date().toISOString()}\n`);
     const log = fs.openSync(logFile, "a");
     this.process = spawn("bash", [POD_SH, "run", ...argv], { stdio: ["ignore", log, log], detached: true, env: { ...process.env, DP_POD_USER: user ?? "" } });
     fs.closeSync(log);
-    this.exited = new Promise((resolve) => this.process.on("exit", (code, signal) => {
-      // Its address is free again only once its namespace is gone: a later pod may be given it.
-      if (ownsNetwork) execFileSync("bash", [POD_SH, "net-rm", name]);
-      resolve(code ?? (signal ? 128 : 1));
-    }));
+    this.exited = new Promise((resolve) =>
+      this.process.on("exit", (code, signal) => {
+        // Its address is free again only once its namespace is gone: a later pod may be given it.
+        if (ownsNetwork) execFileSync("bash", [POD_SH, "net-rm", name]);
+        resolve(code ?? (signal ? 128 : 1));
+      }),
+    );
   }
 
   log(): string {
@@ -77,15 +94,20 @@ export class Pod {
 
   /** The log since the container's last start. */
   lastLog(): string {
-    return this.log().split(/^==== start .*$/m).pop() ?? "";
+    return (
+      this.log()
+        .split(/^==== start .*$/m)
+        .pop() ?? ""
+    );
   }
-
 
   /** Resolves when the log matches; fails with the log's tail when the pod exits or time runs out. */
   async waitForLog(pattern: RegExp, seconds: number): Promise<RegExpMatchArray> {
     const deadline = Date.now() + seconds * 1000;
     let done = false;
-    this.exited.then(() => { done = true; });
+    this.exited.then(() => {
+      done = true;
+    });
     for (;;) {
       const match = this.log().match(pattern);
       if (match) return match;
@@ -105,15 +127,24 @@ export class Pod {
     const port = typeof action.port === "number" ? action.port : this.container.ports?.find((p: any) => p.name === action.port)?.containerPort;
     if (probe.tcpSocket) {
       return new Promise((resolve) => {
-        const socket = net.connect({ host: this.ip, port, timeout: 3000 }, () => { socket.destroy(); resolve(true); });
+        const socket = net.connect({ host: this.ip, port, timeout: 3000 }, () => {
+          socket.destroy();
+          resolve(true);
+        });
         socket.on("error", () => resolve(false));
-        socket.on("timeout", () => { socket.destroy(); resolve(false); });
+        socket.on("timeout", () => {
+          socket.destroy();
+          resolve(false);
+        });
       });
     }
     if (probe.httpGet) {
       try {
         // Like the kubelet: 200 to 399 passes; a redirect is not followed into the web UI's files.
-        const res = await fetch(`http://${this.ip}:${port}${probe.httpGet.path ?? "/"}`, { redirect: "manual", signal: AbortSignal.timeout((probe.timeoutSeconds ?? 1) * 1000) });
+        const res = await fetch(`http://${this.ip}:${port}${probe.httpGet.path ?? "/"}`, {
+          redirect: "manual",
+          signal: AbortSignal.timeout((probe.timeoutSeconds ?? 1) * 1000),
+        });
         return res.status >= 200 && res.status < 400;
       } catch {
         return false;
@@ -125,14 +156,29 @@ export class Pod {
   /** A command inside the running pod (its namespaces, root and user), as `kubectl exec` runs it. */
   run(command: string[], timeoutSeconds = 60): Promise<{ code: number; output: string }> {
     return new Promise((resolve) => {
-      const child = spawn("bash", [POD_SH, "exec", String(this.process.pid), this.exec.dir, String(this.exec.uid), this.exec.path, ...command], { stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn("bash", [POD_SH, "exec", String(this.process.pid), this.exec.dir, String(this.exec.uid), this.exec.path, ...command], {
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       let output = "";
       // As the kubelet does with a probe: one that outlives its timeout has failed.
-      const timer = setTimeout(() => { output += `\n(killed after ${timeoutSeconds}s)`; child.kill("SIGKILL"); }, timeoutSeconds * 1000);
-      child.stdout.on("data", (d) => { output += d; });
-      child.stderr.on("data", (d) => { output += d; });
-      child.on("error", (e) => { clearTimeout(timer); resolve({ code: 127, output: `${output}${e.message}` }); });
-      child.on("close", (code) => { clearTimeout(timer); resolve({ code: code ?? 1, output }); });
+      const timer = setTimeout(() => {
+        output += `\n(killed after ${timeoutSeconds}s)`;
+        child.kill("SIGKILL");
+      }, timeoutSeconds * 1000);
+      child.stdout.on("data", (d) => {
+        output += d;
+      });
+      child.stderr.on("data", (d) => {
+        output += d;
+      });
+      child.on("error", (e) => {
+        clearTimeout(timer);
+        resolve({ code: 127, output: `${output}${e.message}` });
+      });
+      child.on("close", (code) => {
+        clearTimeout(timer);
+        resolve({ code: code ?? 1, output });
+      });
     });
   }
 
@@ -140,7 +186,10 @@ export class Pod {
   async waitReady(seconds: number): Promise<void> {
     const deadline = Date.now() + seconds * 1000;
     while (!(await this.probeReady())) {
-      if (Date.now() > deadline || this.process.exitCode !== null || this.process.signalCode !== null) throw new Error(`${this.name} never became ready (${JSON.stringify(this.container.readinessProbe)}); log tail:\n${this.log().split("\n").slice(-30).join("\n")}`);
+      if (Date.now() > deadline || this.process.exitCode !== null || this.process.signalCode !== null)
+        throw new Error(
+          `${this.name} never became ready (${JSON.stringify(this.container.readinessProbe)}); log tail:\n${this.log().split("\n").slice(-30).join("\n")}`,
+        );
       await new Promise((r) => setTimeout(r, 1000));
     }
   }
@@ -148,10 +197,20 @@ export class Pod {
   async stop(): Promise<void> {
     await Promise.all(this.sidecars.map((c) => c.stop()));
     if (this.process.exitCode !== null || this.process.signalCode !== null) return;
-    try { process.kill(-this.process.pid!, "SIGTERM"); } catch { return; }
+    try {
+      process.kill(-this.process.pid!, "SIGTERM");
+    } catch {
+      return;
+    }
     let timer: NodeJS.Timeout | undefined;
-    const killed = new Promise<void>((r) => { timer = setTimeout(r, 20_000); }).then(() => {
-      try { process.kill(-this.process.pid!, "SIGKILL"); } catch { /* gone */ }
+    const killed = new Promise<void>((r) => {
+      timer = setTimeout(r, 20_000);
+    }).then(() => {
+      try {
+        process.kill(-this.process.pid!, "SIGKILL");
+      } catch {
+        /* gone */
+      }
     });
     await Promise.race([this.exited, killed]);
     clearTimeout(timer);
@@ -185,7 +244,11 @@ export class Sandbox {
 
   private ips = new Map<string, string>();
 
-  constructor(readonly name: string, readonly plan: PlannedObject[], readonly namespace: string) {
+  constructor(
+    readonly name: string,
+    readonly plan: PlannedObject[],
+    readonly namespace: string,
+  ) {
     this.dir = path.join(WORK, `${name}-${Date.now().toString(36)}`);
     fs.mkdirSync(path.join(this.dir, "logs"), { recursive: true });
     execFileSync("bash", [POD_SH, "net-up"]);
@@ -272,7 +335,13 @@ export class Sandbox {
       if (e.value !== undefined) return String(e.value);
       if (!e.valueFrom) return ""; // an env var with neither is an empty string, as in Kubernetes
       const from = e.valueFrom;
-      if (from.secretKeyRef) return secrets[from.secretKeyRef.name]?.[from.secretKeyRef.key] ?? (() => { throw new Error(`no Secret ${from.secretKeyRef.name} key ${from.secretKeyRef.key}`); })();
+      if (from.secretKeyRef)
+        return (
+          secrets[from.secretKeyRef.name]?.[from.secretKeyRef.key] ??
+          (() => {
+            throw new Error(`no Secret ${from.secretKeyRef.name} key ${from.secretKeyRef.key}`);
+          })()
+        );
       // Where Kubernetes would refuse to start the pod, so does the sandbox.
       if (from.configMapKeyRef) {
         const v = planned(this.plan, "ConfigMap", from.configMapKeyRef.name).data?.[from.configMapKeyRef.key];
@@ -305,7 +374,8 @@ export class Sandbox {
       else if (volume?.secret) source = this.secretDir(volume.secret.secretName, secrets);
       else if (volume?.emptyDir) source = this.ownedDir(path.join(this.dir, "pods", pod, m.name), uid, false);
       else if (volume?.persistentVolumeClaim) source = this.ownedDir(path.join(this.dir, "claims", volume.persistentVolumeClaim.claimName), uid, false);
-      else if (!volume) source = this.ownedDir(path.join(this.dir, "claims", `${m.name}-${pod}`), uid, false); // a volumeClaimTemplate
+      else if (!volume)
+        source = this.ownedDir(path.join(this.dir, "claims", `${m.name}-${pod}`), uid, false); // a volumeClaimTemplate
       else throw new Error(`${pod}: volume ${m.name} of a kind the sandbox does not run: ${JSON.stringify(volume)}`);
       // The kubelet makes a missing subPath directory; fsGroup gives it to the pod's group.
       if (m.subPath) source = volume?.configMap || volume?.secret ? path.join(source, m.subPath) : this.ownedDir(path.join(source, m.subPath), uid, false);
@@ -314,8 +384,36 @@ export class Sandbox {
     const command = container.command?.length ? [...container.command, ...(container.args ?? [])] : [...(opts.entrypoint ?? []), ...(container.args ?? [])];
     if (!command.length) throw new Error(`${pod}: container ${container.name} has no command, and the test gives no image entrypoint`);
     const logFile = path.join(this.dir, "logs", `${pod}-${container.name}.log`);
-    const exec = { dir: path.join(this.dir, "roots", role === "sidecar" ? `${pod}.${container.name}` : pod), uid, path: opts.path ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" };
-    const p = new Pod(pod, ip, logFile, container, exec, [pod, ip, exec.dir, String(uid), this.hostsFile(), "--", ...(opts.containerImages?.[container.name] ?? opts.image), ...mounts, "--", ...(opts.path ? [`PATH=${opts.path}`] : []), ...(opts.extraEnv ?? []), ...this.env(container, pod, ip, secrets), "--", ...command], opts.containerImages?.[container.name] ? undefined : opts.user, role === "main");
+    const exec = {
+      dir: path.join(this.dir, "roots", role === "sidecar" ? `${pod}.${container.name}` : pod),
+      uid,
+      path: opts.path ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    };
+    const p = new Pod(
+      pod,
+      ip,
+      logFile,
+      container,
+      exec,
+      [
+        pod,
+        ip,
+        exec.dir,
+        String(uid),
+        this.hostsFile(),
+        "--",
+        ...(opts.containerImages?.[container.name] ?? opts.image),
+        ...mounts,
+        "--",
+        ...(opts.path ? [`PATH=${opts.path}`] : []),
+        ...(opts.extraEnv ?? []),
+        ...this.env(container, pod, ip, secrets),
+        "--",
+        ...command,
+      ],
+      opts.containerImages?.[container.name] ? undefined : opts.user,
+      role === "main",
+    );
     this.pods.push(p);
     return p;
   }
@@ -404,8 +502,17 @@ export function javaHome(): string {
 /** A chart rendered by the Helm CLI of the toolchain (the release the provider renders with), as plan objects. */
 export function renderChart(chart: string, release: string, namespace: string, values: unknown): PlannedObject[] {
   const helm = path.join(process.env.DP_TOOLCHAIN_HOME ?? path.join(os.homedir(), ".cache", "dataplatform", "toolchain"), "bin", "helm");
-  const out = execFileSync(helm, ["template", release, chart, "--namespace", namespace, "--values", "-"], { input: JSON.stringify(values), encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-  return YAML.parseAllDocuments(out).map((d) => d.toJS()).filter(Boolean).map((o: any) => ({
-    type: `kubernetes:${o.apiVersion.includes("/") ? o.apiVersion : `core/${o.apiVersion}`}:${o.kind}`, name: o.metadata.name, inputs: o,
-  }));
+  const out = execFileSync(helm, ["template", release, chart, "--namespace", namespace, "--values", "-"], {
+    input: JSON.stringify(values),
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return YAML.parseAllDocuments(out)
+    .map((d) => d.toJS())
+    .filter(Boolean)
+    .map((o: any) => ({
+      type: `kubernetes:${o.apiVersion.includes("/") ? o.apiVersion : `core/${o.apiVersion}`}:${o.kind}`,
+      name: o.metadata.name,
+      inputs: o,
+    }));
 }

@@ -17,7 +17,7 @@ import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { parseSiteXml } from "../../components/kit/hadoop-xml";
 import { METASTORE_DATABASE } from "../../components/mysql/config";
-import { engineFiles, planned, plannedJob, planOf, Pod, ROOT, Sandbox, StartOptions } from "./harness";
+import { engineFiles, planned, plannedJob, planOf, type Pod, ROOT, Sandbox, type StartOptions } from "./harness";
 
 const STACKS = (process.env.DP_ENGINE_HIVE_STACKS ?? "dev").split(",");
 const HIVE_RELEASE = "apache-hive-metastore-4.0.1-bin";
@@ -32,7 +32,11 @@ const hiveClasspath = (hive: string) => [path.join(hive, HIVE_RELEASE, "lib", "*
 
 /** Every configuration key Hive 4.0.1 defines (MetastoreConf with its hive.* synonyms, and HiveConf). */
 function hiveKeys(hive: string): Set<string> {
-  const out = execFileSync("java", ["-cp", hiveClasspath(hive), path.join(ROOT, "tools", "engines", "hive-metastore", "ConfKeys.java")], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], maxBuffer: 16 * 1024 * 1024 });
+  const out = execFileSync("java", ["-cp", hiveClasspath(hive), path.join(ROOT, "tools", "engines", "hive-metastore", "ConfKeys.java")], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "ignore"],
+    maxBuffer: 16 * 1024 * 1024,
+  });
   return new Set(out.split("\n").filter(Boolean));
 }
 
@@ -42,7 +46,20 @@ function hiveKeys(hive: string): Set<string> {
  */
 function standInListener(hive: string): string {
   const classes = fs.mkdtempSync(path.join(os.tmpdir(), "hcatalog-listener-"));
-  execFileSync("javac", ["--release", "17", "-nowarn", "-d", classes, "-cp", hiveClasspath(hive), path.join(ROOT, "tools", "engines", "hive-metastore", "DbNotificationListener.java")], { stdio: ["ignore", "ignore", "inherit"] });
+  execFileSync(
+    "javac",
+    [
+      "--release",
+      "17",
+      "-nowarn",
+      "-d",
+      classes,
+      "-cp",
+      hiveClasspath(hive),
+      path.join(ROOT, "tools", "engines", "hive-metastore", "DbNotificationListener.java"),
+    ],
+    { stdio: ["ignore", "ignore", "inherit"] },
+  );
   fs.chmodSync(classes, 0o755);
   return classes;
 }
@@ -62,24 +79,52 @@ function thriftStringList(host: string, port: number, method: string): Promise<s
     const tryParse = () => {
       try {
         let o = 0;
-        const need = (n: number) => { if (data.length < o + n) throw new RangeError("short"); };
-        need(4); const type = data.readUInt32BE(o) & 0xff; o += 4;
-        need(4); const len = data.readInt32BE(o); o += 4 + len;
-        need(4); o += 4;
+        const need = (n: number) => {
+          if (data.length < o + n) throw new RangeError("short");
+        };
+        need(4);
+        const type = data.readUInt32BE(o) & 0xff;
+        o += 4;
+        need(4);
+        const len = data.readInt32BE(o);
+        o += 4 + len;
+        need(4);
+        o += 4;
         if (type !== 2) throw new Error(`${method}: the metastore answered with message type ${type}, not a reply`);
-        need(3); const fieldType = data.readUInt8(o); const fieldId = data.readInt16BE(o + 1); o += 3;
+        need(3);
+        const fieldType = data.readUInt8(o);
+        const fieldId = data.readInt16BE(o + 1);
+        o += 3;
         if (fieldType !== 15 || fieldId !== 0) throw new Error(`${method}: the reply holds field ${fieldId} (type ${fieldType}), not the result list`);
-        need(5); const count = data.readInt32BE(o + 1); o += 5;
+        need(5);
+        const count = data.readInt32BE(o + 1);
+        o += 5;
         const items: string[] = [];
-        for (let i = 0; i < count; i++) { need(4); const n = data.readInt32BE(o); o += 4; need(n); items.push(data.subarray(o, o + n).toString()); o += n; }
+        for (let i = 0; i < count; i++) {
+          need(4);
+          const n = data.readInt32BE(o);
+          o += 4;
+          need(n);
+          items.push(data.subarray(o, o + n).toString());
+          o += n;
+        }
         socket.destroy();
         resolve(items);
       } catch (e) {
-        if (!(e instanceof RangeError)) { socket.destroy(); reject(e); }
+        if (!(e instanceof RangeError)) {
+          socket.destroy();
+          reject(e);
+        }
       }
     };
-    socket.on("data", (chunk) => { data = Buffer.concat([data, chunk]); tryParse(); });
-    socket.on("timeout", () => { socket.destroy(); reject(new Error(`${method}: no answer from ${host}:${port}`)); });
+    socket.on("data", (chunk) => {
+      data = Buffer.concat([data, chunk]);
+      tryParse();
+    });
+    socket.on("timeout", () => {
+      socket.destroy();
+      reject(new Error(`${method}: no answer from ${host}:${port}`));
+    });
     socket.on("error", reject);
   });
 }
@@ -105,10 +150,19 @@ for (const stack of STACKS) {
 
     before(async () => {
       sandbox = new Sandbox(`hive-${stack}`, plan, namespace);
-      const mariadb = execFileSync("bash", [path.join(ROOT, "tools", "engines", "mariadb.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
+      const mariadb = execFileSync("bash", [path.join(ROOT, "tools", "engines", "mariadb.sh")], {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "inherit"],
+      }).trim();
       hiveHome = engineFiles("hive-metastore");
       listener = standInListener(hiveHome);
-      const auxlib = path.join(execFileSync("bash", [path.join(ROOT, "tools", "engines", "fetch.sh"), "hive-auxlib", path.join(ROOT, "images", "hive-metastore", "pom.xml")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim(), "lib");
+      const auxlib = path.join(
+        execFileSync("bash", [path.join(ROOT, "tools", "engines", "fetch.sh"), "hive-auxlib", path.join(ROOT, "images", "hive-metastore", "pom.xml")], {
+          encoding: "utf8",
+          stdio: ["ignore", "pipe", "inherit"],
+        }).trim(),
+        "lib",
+      );
       const here = path.join(ROOT, "tools", "engines");
       const mysqlImage: StartOptions = {
         image: [`${path.join(mariadb, "usr")}:/opt/mariadb:ro`, `${here}/mysql/docker-entrypoint.sh:/usr/local/bin/docker-entrypoint.sh:ro`],
@@ -120,8 +174,10 @@ for (const stack of STACKS) {
       };
       hive = {
         image: [
-          `${path.join(hiveHome, HIVE_RELEASE, "lib")}:/opt/hive/lib:ro`, `${path.join(hiveHome, HIVE_RELEASE, "scripts")}:/opt/hive/scripts:ro`,
-          `${path.join(hiveHome, "lib")}:/opt/hadoop/share/hadoop/lib:ro`, `${here}/hive-metastore/bin:/opt/hive/bin:ro`,
+          `${path.join(hiveHome, HIVE_RELEASE, "lib")}:/opt/hive/lib:ro`,
+          `${path.join(hiveHome, HIVE_RELEASE, "scripts")}:/opt/hive/scripts:ro`,
+          `${path.join(hiveHome, "lib")}:/opt/hadoop/share/hadoop/lib:ro`,
+          `${here}/hive-metastore/bin:/opt/hive/bin:ro`,
           // The image built from images/hive-metastore/Dockerfile: its jars in auxlib.
           `${auxlib}:/opt/hive/auxlib:ro`,
           `${listener}:/opt/hive/hcatalog-listener:ro`,
@@ -141,7 +197,10 @@ for (const stack of STACKS) {
       const site = parseSiteXml(planned(plan, "ConfigMap", "hive-metastore-config").data["hive-site.xml"]);
       const known = hiveKeys(hiveHome);
       assert.ok(known.size > 1000, `Hive's keys were read (${known.size})`);
-      assert.deepEqual(Object.keys(site).filter((k) => !known.has(k)), []);
+      assert.deepEqual(
+        Object.keys(site).filter((k) => !known.has(k)),
+        [],
+      );
     });
 
     test("the schema Job creates the metastore schema in the database the server was given", async () => {
@@ -162,8 +221,11 @@ for (const stack of STACKS) {
     });
 
     test("the metastore serves on 9083 and lists its default database", async () => {
-      servers = await Promise.all(Array.from({ length: metastore.spec.replicas }, (_, i) =>
-        sandbox.startPod(`hive-metastore-${i}`, sandbox.ipFor(`hive-metastore-${i}`), metastore.spec.template, hive)));
+      servers = await Promise.all(
+        Array.from({ length: metastore.spec.replicas }, (_, i) =>
+          sandbox.startPod(`hive-metastore-${i}`, sandbox.ipFor(`hive-metastore-${i}`), metastore.spec.template, hive),
+        ),
+      );
       await Promise.all(servers.map((s) => s.waitReady(240)));
       for (const s of servers) assert.deepEqual(await thriftStringList(s.ip, 9083, "get_all_databases"), ["default"]);
       // The database lives in the lake, not on a pod's disk.
@@ -171,7 +233,8 @@ for (const stack of STACKS) {
     });
 
     test("the logs hold no unknown-key or schema warning", () => {
-      for (const s of servers) assert.doesNotMatch(s.log(), /HiveConf of name .* does not exist|Version information not found|schema version .* does not match/i);
+      for (const s of servers)
+        assert.doesNotMatch(s.log(), /HiveConf of name .* does not exist|Version information not found|schema version .* does not match/i);
       assert.doesNotMatch(fs.readFileSync(mysql.logFile, "utf8"), /\[ERROR\]|^ERROR|unknown (variable|option)/im);
     });
   });

@@ -11,7 +11,7 @@ import { loadPlatform } from "../../infra/config/stack";
 import { section } from "../../infra/config/schema";
 import { readStackFile } from "../../tools/plan";
 import { replicasOnBrokersScript } from "../../components/kafka/spec";
-import { engineFiles, planned, plannedJob, planOf, Pod, ROOT, Sandbox, StartOptions } from "./harness";
+import { engineFiles, planned, plannedJob, planOf, type Pod, ROOT, Sandbox, type StartOptions } from "./harness";
 
 const STACKS = (process.env.DP_ENGINE_STACKS ?? "dev,prod").split(",");
 
@@ -53,7 +53,8 @@ for (const stack of STACKS) {
       return run.log;
     }
     const describeTopics = async () => parseTopics(await kafka("kafka-topics", "--bootstrap-server", bootstrap, "--describe"));
-    const effective = async (topic: string) => parseConfigs(await kafka("kafka-configs", "--bootstrap-server", bootstrap, "--describe", "--all", "--entity-type", "topics", "--entity-name", topic));
+    const effective = async (topic: string) =>
+      parseConfigs(await kafka("kafka-configs", "--bootstrap-server", bootstrap, "--describe", "--all", "--entity-type", "topics", "--entity-name", topic));
     const runTopicsJob = async (sets: string[] = []) => {
       const job = plannedJob(sets.length ? planOf(stack, sets) : plan, "kafka-topics");
       return sandbox.runJob(job, opts);
@@ -99,7 +100,11 @@ for (const stack of STACKS) {
       const topics = await describeTopics();
       assert.equal(topics.get("probe-defaults")?.replicationFactor, config.replicationFactor);
       const c = await effective("probe-defaults");
-      assert.equal(c.get("min.insync.replicas")?.value, String(config.minInsyncReplicas), `min.insync.replicas comes from ${c.get("min.insync.replicas")?.source}`);
+      assert.equal(
+        c.get("min.insync.replicas")?.value,
+        String(config.minInsyncReplicas),
+        `min.insync.replicas comes from ${c.get("min.insync.replicas")?.source}`,
+      );
       // The group coordinator makes __consumer_offsets when a first group joins.
       await kafka("kafka-console-consumer", "--bootstrap-server", bootstrap, "--topic", "probe-defaults", "--group", "probe", "--timeout-ms", "8000");
       const internal = await effective("__consumer_offsets");
@@ -138,7 +143,11 @@ for (const stack of STACKS) {
       assert.equal(removed.code, 0, removed.log);
       const retention = (await effective(first)).get("retention.ms");
       assert.ok(retention, "kafka-configs reports retention.ms");
-      assert.match(retention.source, /^(DEFAULT_CONFIG|STATIC_BROKER_CONFIG|DYNAMIC_DEFAULT_BROKER_CONFIG|DYNAMIC_BROKER_CONFIG)$/, `retention.ms still comes from ${retention.source} (${retention.value})`);
+      assert.match(
+        retention.source,
+        /^(DEFAULT_CONFIG|STATIC_BROKER_CONFIG|DYNAMIC_DEFAULT_BROKER_CONFIG|DYNAMIC_BROKER_CONFIG)$/,
+        `retention.ms still comes from ${retention.source} (${retention.value})`,
+      );
       assert.notEqual(retention.value, "3600000");
     });
 
@@ -146,13 +155,21 @@ for (const stack of STACKS) {
       const last = brokers.length - 1;
       const held = await brokers[0].run(["/bin/bash", "-c", replicasOnBrokersScript([last])]);
       assert.equal(held.code, 3, held.output);
-      const listed = new Set(held.output.split("\n").filter((l) => l.startsWith("held ")).map((l) => l.slice(5).split(":")[0]));
+      const listed = new Set(
+        held.output
+          .split("\n")
+          .filter((l) => l.startsWith("held "))
+          .map((l) => l.slice(5).split(":")[0]),
+      );
       // Every stack topic has a replica of each partition on the last broker (one broker in dev; RF = brokers in prod).
       for (const [topic, { partitions }] of await describeTopics()) {
         if (!(topic in config.topics)) continue;
         for (let p = 0; p < partitions; p++) assert.ok(listed.has(`${topic}-${p}`), `${topic}-${p} missing from: ${held.output}`);
       }
-      assert.ok([...listed].some((tp) => tp.startsWith("__consumer_offsets-")), "internal topics are checked too");
+      assert.ok(
+        [...listed].some((tp) => tp.startsWith("__consumer_offsets-")),
+        "internal topics are checked too",
+      );
       if (brokers.length > 1) {
         // A partition with no replica on the last broker is not listed.
         await kafka("kafka-topics", "--bootstrap-server", bootstrap, "--create", "--topic", "scale-check-probe", "--replica-assignment", "0");

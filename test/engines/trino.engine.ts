@@ -20,7 +20,7 @@ import { loadPlatform } from "../../infra/config/stack";
 import { readStackFile } from "../../tools/plan";
 import { stackContracts } from "../support/contracts";
 import { trinoChart } from "../support/trino-chart";
-import { engineFiles, javaHome, planOf, PlannedObject, Pod, renderChart, ROOT, Sandbox, StartOptions } from "./harness";
+import { engineFiles, javaHome, planOf, type PlannedObject, type Pod, renderChart, ROOT, Sandbox, type StartOptions } from "./harness";
 
 const STACKS = (process.env.DP_ENGINE_STACKS ?? "dev,prod").split(",");
 export const TESTED_VERSION = 476;
@@ -30,7 +30,11 @@ const ENTRYPOINT = ["/usr/lib/trino/bin/run-trino"];
 
 /** Keys defined more than once in a .properties text. */
 export function duplicateKeys(text: string): string[] {
-  const keys = text.split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#")).map((l) => l.split("=")[0].trim());
+  const keys = text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith("#"))
+    .map((l) => l.split("=")[0].trim());
   return [...new Set(keys.filter((k, i) => keys.indexOf(k) !== i))];
 }
 
@@ -79,13 +83,25 @@ for (const stack of STACKS) {
       buildJvmkill(path.join(bin, "libjvmkill.so"));
       for (const f of ["run-trino", "health-check"]) fs.copyFileSync(path.join(ROOT, "tools", "engines", "trino", f), path.join(bin, f));
       const opts: StartOptions = {
-        image: [`${path.join(server, "lib")}:/usr/lib/trino/lib:ro`, `${path.join(server, "plugin")}:/usr/lib/trino/plugin:ro`, `${bin}:/usr/lib/trino/bin:ro`, `${path.join(server, "secrets-plugin")}:/usr/lib/trino/secrets-plugin:ro`, `${javaHome()}:/usr/lib/jvm/jdk:ro`],
+        image: [
+          `${path.join(server, "lib")}:/usr/lib/trino/lib:ro`,
+          `${path.join(server, "plugin")}:/usr/lib/trino/plugin:ro`,
+          `${bin}:/usr/lib/trino/bin:ro`,
+          `${path.join(server, "secrets-plugin")}:/usr/lib/trino/secrets-plugin:ro`,
+          `${javaHome()}:/usr/lib/jvm/jdk:ro`,
+        ],
         path: "/usr/lib/jvm/jdk/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
         secrets: { "minio-credentials": { "root-user": "engine-test", "root-password": "engine-test-secret" } },
         extraEnv: ["JAVA_HOME=/usr/lib/jvm/jdk"],
       };
       const deployment = (name: string) => rendered.find((r) => r.type.endsWith(":Deployment") && r.inputs.metadata.name === name)!.inputs;
-      const withEntrypoint = (d: any) => ({ ...d.spec.template, spec: { ...d.spec.template.spec, containers: d.spec.template.spec.containers.map((c: any, i: number) => i === 0 ? { ...c, command: c.command ?? ENTRYPOINT } : c) } });
+      const withEntrypoint = (d: any) => ({
+        ...d.spec.template,
+        spec: {
+          ...d.spec.template.spec,
+          containers: d.spec.template.spec.containers.map((c: any, i: number) => (i === 0 ? { ...c, command: c.command ?? ENTRYPOINT } : c)),
+        },
+      });
       // The chart's Services (trino, trino-worker) already point at these addresses (Sandbox.ipFor).
       const coordinatorIp = sandbox.ipFor("trino-coordinator-0");
       sandbox.addHost(coordinatorIp, "trino-coordinator-0");
@@ -100,10 +116,18 @@ for (const stack of STACKS) {
     });
 
     test("no rendered properties file defines a key twice", () => {
-      const files = rendered.filter((r) => r.type.endsWith(":ConfigMap")).flatMap((cm) =>
-        Object.entries<string>(cm.inputs.data ?? {}).filter(([f]) => f.endsWith(".properties") || f === "jvm.config").map(([f, text]) => ({ file: `${cm.inputs.metadata.name}/${f}`, text })));
+      const files = rendered
+        .filter((r) => r.type.endsWith(":ConfigMap"))
+        .flatMap((cm) =>
+          Object.entries<string>(cm.inputs.data ?? {})
+            .filter(([f]) => f.endsWith(".properties") || f === "jvm.config")
+            .map(([f, text]) => ({ file: `${cm.inputs.metadata.name}/${f}`, text })),
+        );
       assert.ok(files.length >= 6, files.map((f) => f.file).join(", "));
-      assert.deepEqual(files.map((f) => ({ file: f.file, duplicates: duplicateKeys(f.text) })).filter((f) => f.duplicates.length), []);
+      assert.deepEqual(
+        files.map((f) => ({ file: f.file, duplicates: duplicateKeys(f.text) })).filter((f) => f.duplicates.length),
+        [],
+      );
     });
 
     test("coordinator and worker start on every rendered file (Trino refuses unknown properties)", async () => {
@@ -120,7 +144,10 @@ for (const stack of STACKS) {
         if (nodes.length === 2) break;
         await new Promise((r) => setTimeout(r, 2000));
       }
-      assert.deepEqual(nodes, [[false, "active"], [true, "active"]]);
+      assert.deepEqual(nodes, [
+        [false, "active"],
+        [true, "active"],
+      ]);
     });
 
     test("the catalogs are exactly the ones the program configures", async () => {
@@ -129,7 +156,9 @@ for (const stack of STACKS) {
     });
 
     test("queries run: on the one catalog that needs no metastore (system), and a computation", async () => {
-      assert.deepEqual(await query(coordinator.ip, "SELECT count(*) FROM system.metadata.catalogs"), [[Object.keys(catalogs(cfg, stackContracts(stack, namespace))).length + 1]]);
+      assert.deepEqual(await query(coordinator.ip, "SELECT count(*) FROM system.metadata.catalogs"), [
+        [Object.keys(catalogs(cfg, stackContracts(stack, namespace))).length + 1],
+      ]);
       assert.deepEqual(await query(coordinator.ip, "SELECT sum(x) FROM UNNEST(sequence(1, 1000)) AS t(x)"), [[500500]]);
     });
   });

@@ -10,7 +10,7 @@ import { after, before, describe, test } from "node:test";
 import { section } from "../../infra/config/schema";
 import { loadPlatform } from "../../infra/config/stack";
 import { readStackFile } from "../../tools/plan";
-import { engineFiles, planned, planOf, Pod, ROOT, Sandbox, StartOptions } from "./harness";
+import { engineFiles, planned, planOf, type Pod, ROOT, Sandbox, type StartOptions } from "./harness";
 
 const STACKS = (process.env.DP_ENGINE_STACKS ?? "dev,prod").split(",");
 const HOME = "/apache-zookeeper-3.9.4-bin";
@@ -20,10 +20,15 @@ function fourLetters(ip: string, word: string): Promise<string> {
   return new Promise((resolve, reject) => {
     let answer = "";
     const socket = net.connect({ host: ip, port: 2181, timeout: 5000 }, () => socket.end(word));
-    socket.on("data", (d) => { answer += d; });
+    socket.on("data", (d) => {
+      answer += d;
+    });
     socket.on("end", () => resolve(answer));
     socket.on("error", reject);
-    socket.on("timeout", () => { socket.destroy(); reject(new Error(`${word} to ${ip}: no answer`)); });
+    socket.on("timeout", () => {
+      socket.destroy();
+      reject(new Error(`${word} to ${ip}: no answer`));
+    });
   });
 }
 
@@ -68,7 +73,7 @@ for (const stack of STACKS) {
 
     test("each server took the id its ordinal gives it", async () => {
       for (const [i, p] of pods.entries()) {
-        const conf = await (await fetch(`http://${p.ip}:8080/commands/configuration`)).json() as { server_id: number };
+        const conf = (await (await fetch(`http://${p.ip}:8080/commands/configuration`)).json()) as { server_id: number };
         assert.equal(conf.server_id, replicas === 1 ? 0 : i + 1, p.name);
       }
     });
@@ -77,7 +82,8 @@ for (const stack of STACKS) {
       const ip = pods[0].ip;
       assert.equal(await fourLetters(ip, "ruok"), "imok");
       assert.match(await fourLetters(ip, "mntr"), /^zk_version\t3\.9\.4/m);
-      for (const word of ["stat", "dump", "envi", "conf", "wchp"]) assert.match(await fourLetters(ip, word), new RegExp(`${word} is not executed because it is not in the whitelist`));
+      for (const word of ["stat", "dump", "envi", "conf", "wchp"])
+        assert.match(await fourLetters(ip, word), new RegExp(`${word} is not executed because it is not in the whitelist`));
     });
 
     test("no server logs an error or a configuration it does not know", () => {

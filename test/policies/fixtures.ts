@@ -1,6 +1,6 @@
 /** Compliant objects of every kind the pack reads; each test changes one field to break one rule. */
 import { cloneDeep } from "lodash";
-import { PackConfig, PolicyInput, runPolicies, Violation } from "../../policies/harness";
+import { type PackConfig, type PolicyInput, runPolicies, type Violation } from "../../policies/harness";
 import { typeOfManifest } from "../../policies/lib/objects";
 
 export const LABELS = {
@@ -15,8 +15,12 @@ function hardenedContainer(name: string): any {
     image: "apache/kafka:4.1.1",
     resources: { requests: { cpu: "100m", memory: "512Mi" }, limits: { memory: "512Mi" } },
     securityContext: {
-      allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, runAsNonRoot: true,
-      capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" },
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      capabilities: { drop: ["ALL"] },
+      seccompProfile: { type: "RuntimeDefault" },
     },
   };
 }
@@ -27,13 +31,21 @@ export function compliantPodSpec(): any {
     automountServiceAccountToken: false,
     securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: "RuntimeDefault" } },
     initContainers: [hardenedContainer("init")],
-    containers: [{
-      ...hardenedContainer("main"),
-      readinessProbe: { tcpSocket: { port: 9092 } },
-      livenessProbe: { tcpSocket: { port: 9092 } },
-      env: [{ name: "DB_PASSWORD", valueFrom: { secretKeyRef: { name: "demo", key: "password" } } }, { name: "KAFKA_HEAP_OPTS", value: "-Xmx128m" }],
-    }],
-    volumes: [{ name: "tmp", emptyDir: {} }, { name: "config", configMap: { name: "demo" } }],
+    containers: [
+      {
+        ...hardenedContainer("main"),
+        readinessProbe: { tcpSocket: { port: 9092 } },
+        livenessProbe: { tcpSocket: { port: 9092 } },
+        env: [
+          { name: "DB_PASSWORD", valueFrom: { secretKeyRef: { name: "demo", key: "password" } } },
+          { name: "KAFKA_HEAP_OPTS", value: "-Xmx128m" },
+        ],
+      },
+    ],
+    volumes: [
+      { name: "tmp", emptyDir: {} },
+      { name: "config", configMap: { name: "demo" } },
+    ],
   };
 }
 
@@ -41,9 +53,22 @@ export const POD_KINDS = ["Pod", "Deployment", "StatefulSet", "DaemonSet", "Repl
 export type PodKind = (typeof POD_KINDS)[number];
 
 const API: Record<string, string> = {
-  Pod: "v1", Deployment: "apps/v1", StatefulSet: "apps/v1", DaemonSet: "apps/v1", ReplicaSet: "apps/v1", Job: "batch/v1", CronJob: "batch/v1",
-  Service: "v1", ConfigMap: "v1", Secret: "v1", PodDisruptionBudget: "policy/v1", NetworkPolicy: "networking.k8s.io/v1",
-  Namespace: "v1", PersistentVolumeClaim: "v1", ReplicationController: "v1", PodTemplate: "v1",
+  Pod: "v1",
+  Deployment: "apps/v1",
+  StatefulSet: "apps/v1",
+  DaemonSet: "apps/v1",
+  ReplicaSet: "apps/v1",
+  Job: "batch/v1",
+  CronJob: "batch/v1",
+  Service: "v1",
+  ConfigMap: "v1",
+  Secret: "v1",
+  PodDisruptionBudget: "policy/v1",
+  NetworkPolicy: "networking.k8s.io/v1",
+  Namespace: "v1",
+  PersistentVolumeClaim: "v1",
+  ReplicationController: "v1",
+  PodTemplate: "v1",
 };
 
 export function object(kind: string, name: string, body: Record<string, unknown>, namespace: string | undefined = "demo"): PolicyInput {
@@ -56,13 +81,21 @@ export function workload(kind: PodKind, pod: any = compliantPodSpec(), replicas 
   const template = { metadata: { labels: { ...LABELS } }, spec: pod };
   const selector = { matchLabels: { ...LABELS } };
   switch (kind) {
-    case "Pod": return object(kind, "demo", { spec: pod });
+    case "Pod":
+      return object(kind, "demo", { spec: pod });
     case "Deployment":
-    case "ReplicaSet": return object(kind, "demo", { spec: { replicas, selector, template } });
-    case "StatefulSet": return object(kind, "demo", { spec: { replicas, selector, serviceName: "demo", template } });
-    case "DaemonSet": return object(kind, "demo", { spec: { selector, template } });
-    case "Job": return object(kind, "demo", { spec: { template: { ...template, spec: { ...pod, restartPolicy: "OnFailure" } } } });
-    case "CronJob": return object(kind, "demo", { spec: { schedule: "0 * * * *", jobTemplate: { spec: { template: { ...template, spec: { ...pod, restartPolicy: "OnFailure" } } } } } });
+    case "ReplicaSet":
+      return object(kind, "demo", { spec: { replicas, selector, template } });
+    case "StatefulSet":
+      return object(kind, "demo", { spec: { replicas, selector, serviceName: "demo", template } });
+    case "DaemonSet":
+      return object(kind, "demo", { spec: { selector, template } });
+    case "Job":
+      return object(kind, "demo", { spec: { template: { ...template, spec: { ...pod, restartPolicy: "OnFailure" } } } });
+    case "CronJob":
+      return object(kind, "demo", {
+        spec: { schedule: "0 * * * *", jobTemplate: { spec: { template: { ...template, spec: { ...pod, restartPolicy: "OnFailure" } } } } },
+      });
   }
 }
 

@@ -1,6 +1,6 @@
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { policies } from "../../policies/all";
 import { formatViolations, loadPackConfig, loadPackConfigFile, PolicyInputError, runPolicies, stacksWithConfig } from "../../policies/harness";
 import { planStack } from "../../tools/plan";
@@ -8,7 +8,13 @@ import { ROOT } from "../helpers";
 import { podWith, stackAround, workload } from "./fixtures";
 import { STACKS, stackPlan } from "../support/stack-plans";
 
-const privileged = () => workload("StatefulSet", podWith((p) => { p.containers[0].securityContext.privileged = true; }));
+const privileged = () =>
+  workload(
+    "StatefulSet",
+    podWith((p) => {
+      p.containers[0].securityContext.privileged = true;
+    }),
+  );
 
 function writeConfig(config: unknown): string {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "dp-pack-")), "pack.json");
@@ -32,7 +38,9 @@ describe("enforcement per stack", () => {
     ]);
     expect(dev.violations.find((v) => v.policy === "no-privileged-containers")?.enforcement).toBe("advisory");
     expect(prod.violations.find((v) => v.policy === "no-privileged-containers")?.enforcement).toBe("mandatory");
-    const devMandatory = Object.entries(loadPackConfig("dev")).filter(([, c]) => typeof c === "object" && c.enforcementLevel === "mandatory").map(([n]) => n);
+    const devMandatory = Object.entries(loadPackConfig("dev"))
+      .filter(([, c]) => typeof c === "object" && c.enforcementLevel === "mandatory")
+      .map(([n]) => n);
     expect(devMandatory.sort()).toEqual(["no-default-credentials", "no-literal-secrets-in-env"]);
   });
 
@@ -45,7 +53,12 @@ describe("enforcement per stack", () => {
 
 describe("exemptions", () => {
   it("excuses one object from one policy and shows the reason", async () => {
-    const config = { "no-privileged-containers": { enforcementLevel: "mandatory", exemptions: [{ resource: "StatefulSet/demo", reason: "needs raw device access for the benchmark" }] } };
+    const config = {
+      "no-privileged-containers": {
+        enforcementLevel: "mandatory",
+        exemptions: [{ resource: "StatefulSet/demo", reason: "needs raw device access for the benchmark" }],
+      },
+    };
     const run = await runPolicies("prod", stackAround(privileged()), loadPackConfigFile(writeConfig(config)));
     expect(run.violations.filter((v) => v.policy === "no-privileged-containers")).toEqual([]);
     expect(run.exemptions).toEqual([{ policy: "no-privileged-containers", resource: "StatefulSet/demo", reason: "needs raw device access for the benchmark" }]);
@@ -81,19 +94,36 @@ describe("pack config validation", () => {
   };
   it("names the file and the setting", () => {
     expect(problems({ "no-privileged": {} })).toMatch(/pack\.json: no-privileged: no such policy/);
-    expect(problems({ "pinned-images": { allowedRegistry: [] } })).toMatch(/pinned-images\.allowedRegistry: unknown setting; allowed: enforcementLevel, exemptions, allowedRegistries/);
-    expect(problems({ "pinned-images": { enforcementLevel: "strict" } })).toMatch(/pinned-images\.enforcementLevel: "strict"; allowed: advisory, mandatory, remediate, disabled/);
-    expect(problems({ "pinned-images": { exemptions: [{ resource: "Pod/x", reason: "" }] } })).toMatch(/pinned-images\.exemptions\.0\.reason: must NOT have fewer than 10 characters/);
+    expect(problems({ "pinned-images": { allowedRegistry: [] } })).toMatch(
+      /pinned-images\.allowedRegistry: unknown setting; allowed: enforcementLevel, exemptions, allowedRegistries/,
+    );
+    expect(problems({ "pinned-images": { enforcementLevel: "strict" } })).toMatch(
+      /pinned-images\.enforcementLevel: "strict"; allowed: advisory, mandatory, remediate, disabled/,
+    );
+    expect(problems({ "pinned-images": { exemptions: [{ resource: "Pod/x", reason: "" }] } })).toMatch(
+      /pinned-images\.exemptions\.0\.reason: must NOT have fewer than 10 characters/,
+    );
     expect(problems({ "kafka-replication": { minReplicationFactor: "three" } })).toMatch(/kafka-replication\.minReplicationFactor: must be integer/);
     expect(problems({ all: "strict" })).toMatch(/all: "strict"; allowed: advisory, mandatory, remediate, disabled/);
   });
 
-  it("accepts the engine's shorthands: a bare level per policy, and \"all\"", async () => {
+  it('accepts the engine\'s shorthands: a bare level per policy, and "all"', async () => {
     const config = loadPackConfigFile(writeConfig({ all: "advisory", "no-privileged-containers": "mandatory", "pdb-required": "disabled" }));
     const run = await runPolicies("prod", [privileged(), workload("Deployment")], config);
     expect(run.violations.find((v) => v.policy === "no-privileged-containers")?.enforcement).toBe("mandatory");
     expect(run.violations.filter((v) => v.policy === "pdb-required")).toEqual([]);
-    const advisory = await runPolicies("prod", [workload("Deployment", podWith((p) => { delete p.containers[0].readinessProbe; }))], config);
+    const advisory = await runPolicies(
+      "prod",
+      [
+        workload(
+          "Deployment",
+          podWith((p) => {
+            delete p.containers[0].readinessProbe;
+          }),
+        ),
+      ],
+      config,
+    );
     expect(advisory.violations.find((v) => v.policy === "probes-set")?.enforcement).toBe("advisory");
   });
 
@@ -106,7 +136,11 @@ describe("pack config validation", () => {
 describe("the whole platform through the pack", () => {
   it.each(STACKS)("%s has no mandatory violation", async (stack) => {
     const plan = await stackPlan(stack);
-    const run = await runPolicies(stack, plan.resources.map((r) => ({ type: r.type, name: r.name, props: r.inputs, opts: r.options })), loadPackConfig(stack));
+    const run = await runPolicies(
+      stack,
+      plan.resources.map((r) => ({ type: r.type, name: r.name, props: r.inputs, opts: r.options })),
+      loadPackConfig(stack),
+    );
     expect(run.violations.filter((v) => v.enforcement === "mandatory")).toEqual([]);
     if (stack === "prod") {
       // The README lists every advisory finding in prod with its reason; there are none today.
@@ -117,12 +151,26 @@ describe("the whole platform through the pack", () => {
   });
 
   it("sees real problems in the planned program", async () => {
-    const plan = await planStack({ stack: "staging", sets: ["kafka.replicationFactor=2", "kafka.minInsyncReplicas=1", "kafka.image=docker.io/bitnami/kafka:3.9.0"] });
-    const run = await runPolicies("staging", plan.resources.map((r) => ({ type: r.type, name: r.name, props: r.inputs, opts: r.options })), loadPackConfig("staging"));
-    expect(run.violations).toEqual(expect.arrayContaining([
-      { policy: "kafka-replication", resource: "ConfigMap/kafka-broker", enforcement: "mandatory", message: "ConfigMap kafka-broker server.properties: default.replication.factor 2 is below 3" },
-      expect.objectContaining({ policy: "no-unmaintained-images", resource: "StatefulSet/kafka-broker", enforcement: "advisory" }),
-    ]));
+    const plan = await planStack({
+      stack: "staging",
+      sets: ["kafka.replicationFactor=2", "kafka.minInsyncReplicas=1", "kafka.image=docker.io/bitnami/kafka:3.9.0"],
+    });
+    const run = await runPolicies(
+      "staging",
+      plan.resources.map((r) => ({ type: r.type, name: r.name, props: r.inputs, opts: r.options })),
+      loadPackConfig("staging"),
+    );
+    expect(run.violations).toEqual(
+      expect.arrayContaining([
+        {
+          policy: "kafka-replication",
+          resource: "ConfigMap/kafka-broker",
+          enforcement: "mandatory",
+          message: "ConfigMap kafka-broker server.properties: default.replication.factor 2 is below 3",
+        },
+        expect.objectContaining({ policy: "no-unmaintained-images", resource: "StatefulSet/kafka-broker", enforcement: "advisory" }),
+      ]),
+    );
   });
 });
 
@@ -136,13 +184,16 @@ describe("the pack's entry", () => {
         else if (e.name.endsWith(".ts") && /from ["'](\.\.\/)+policies(\/index)?["']|policies\/index["']/.test(fs.readFileSync(p, "utf8"))) offenders.push(p);
       }
     };
-    ["test", "tools", "infra"].forEach((d) => scan(path.join(ROOT, d)));
+    for (const d of ["test", "tools", "infra"]) scan(path.join(ROOT, d));
     expect(offenders).toEqual([]);
   });
 
   it("every policy is exercised by a policy test", () => {
-    const tests = fs.readdirSync(__dirname).filter((f) => f.endsWith(".test.ts") && f !== "harness.test.ts")
-      .map((f) => fs.readFileSync(path.join(__dirname, f), "utf8")).join("\n");
+    const tests = fs
+      .readdirSync(__dirname)
+      .filter((f) => f.endsWith(".test.ts") && f !== "harness.test.ts")
+      .map((f) => fs.readFileSync(path.join(__dirname, f), "utf8"))
+      .join("\n");
     const untested = policies.map((p) => p.name).filter((name) => !tests.includes(`"${name}"`));
     expect(untested).toEqual([]);
   });

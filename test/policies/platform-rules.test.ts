@@ -9,7 +9,8 @@ describe("no-public-services", () => {
   });
   it("fails LoadBalancer and NodePort unless allow-listed", async () => {
     expect(await messages("no-public-services", [svc("LoadBalancer"), svc("NodePort", "np")])).toEqual([
-      "Service web is LoadBalancer; allowed here: none", "Service np is NodePort; allowed here: none",
+      "Service web is LoadBalancer; allowed here: none",
+      "Service np is NodePort; allowed here: none",
     ]);
     expect(await messages("no-public-services", [svc("LoadBalancer")], { "no-public-services": { allowedServices: ["web"] } })).toEqual([]);
   });
@@ -17,11 +18,18 @@ describe("no-public-services", () => {
 
 describe("no-default-credentials", () => {
   it("passes generated credentials", async () => {
-    expect(await messages("no-default-credentials", [object("Secret", "s", { stringData: { password: "Zq8xWv2rTt9LmN" } }), workload("Deployment")])).toEqual([]);
+    expect(await messages("no-default-credentials", [object("Secret", "s", { stringData: { password: "Zq8xWv2rTt9LmN" } }), workload("Deployment")])).toEqual(
+      [],
+    );
   });
   it("skips values unknown during preview instead of giving up on the object", async () => {
     const stringData: Record<string, string> = {};
-    Object.defineProperty(stringData, "password", { enumerable: true, get: () => { throw new Error("unknown during preview"); } });
+    Object.defineProperty(stringData, "password", {
+      enumerable: true,
+      get: () => {
+        throw new Error("unknown during preview");
+      },
+    });
     stringData["root-password"] = "minioadmin";
     expect(await messages("no-default-credentials", [object("Secret", "s", { stringData })])).toEqual([
       'stringData.root-password: contains the MinIO default credential "minioadmin"',
@@ -39,8 +47,12 @@ describe("no-default-credentials", () => {
     expect(await messages("no-default-credentials", [object("Secret", "s", { data: { "root-password": Buffer.from("").toString("base64") } })])).toEqual([
       "Secret key root-password holds a default or empty password",
     ]);
-    const emptyAllowed = podWith((p) => { p.containers[0].env.push({ name: "MYSQL_ALLOW_EMPTY_PASSWORD", value: "yes" }); });
-    expect(await messages("no-default-credentials", [workload("StatefulSet", emptyAllowed)])).toEqual(["container main: env MYSQL_ALLOW_EMPTY_PASSWORD allows an empty password"]);
+    const emptyAllowed = podWith((p) => {
+      p.containers[0].env.push({ name: "MYSQL_ALLOW_EMPTY_PASSWORD", value: "yes" });
+    });
+    expect(await messages("no-default-credentials", [workload("StatefulSet", emptyAllowed)])).toEqual([
+      "container main: env MYSQL_ALLOW_EMPTY_PASSWORD allows an empty password",
+    ]);
   });
 });
 
@@ -53,12 +65,18 @@ describe("pdb-allows-drain and pdb-required", () => {
   it("fails budgets that forbid every eviction", async () => {
     expect(await messages("pdb-allows-drain", [pdb({ maxUnavailable: 0 })])).toEqual(["maxUnavailable 0 blocks every node drain"]);
     expect(await messages("pdb-allows-drain", [pdb({ minAvailable: "100%" })])).toEqual(["minAvailable 100% blocks every node drain"]);
-    expect(await messages("pdb-required", [workload("StatefulSet"), pdb({ minAvailable: 3 })])).toEqual(["PodDisruptionBudget demo requires 3 of 3 demo pods: no drain can evict one"]);
+    expect(await messages("pdb-required", [workload("StatefulSet"), pdb({ minAvailable: 3 })])).toEqual([
+      "PodDisruptionBudget demo requires 3 of 3 demo pods: no drain can evict one",
+    ]);
   });
   it("understands matchExpressions selectors", async () => {
-    const byExpression = object("PodDisruptionBudget", "demo", { spec: { maxUnavailable: 1, selector: { matchExpressions: [{ key: "app.kubernetes.io/name", operator: "In", values: ["demo", "other"] }] } } });
+    const byExpression = object("PodDisruptionBudget", "demo", {
+      spec: { maxUnavailable: 1, selector: { matchExpressions: [{ key: "app.kubernetes.io/name", operator: "In", values: ["demo", "other"] }] } },
+    });
     expect(await messages("pdb-required", [workload("Deployment"), byExpression])).toEqual([]);
-    const missing = object("PodDisruptionBudget", "demo", { spec: { maxUnavailable: 1, selector: { matchExpressions: [{ key: "app.kubernetes.io/name", operator: "NotIn", values: ["demo"] }] } } });
+    const missing = object("PodDisruptionBudget", "demo", {
+      spec: { maxUnavailable: 1, selector: { matchExpressions: [{ key: "app.kubernetes.io/name", operator: "NotIn", values: ["demo"] }] } },
+    });
     expect(await messages("pdb-required", [workload("Deployment"), missing])).toEqual(["Deployment demo has 3 replicas and no PodDisruptionBudget"]);
   });
 
@@ -85,7 +103,9 @@ describe("default-deny-network-policy", () => {
   it("does not count chart or YAML components, or cluster-scoped objects, as namespaces", async () => {
     const group = { type: "kubernetes:yaml/v2:ConfigGroup", name: "extras", props: { files: ["x.yaml"] }, opts: { protect: false } };
     const webhook = {
-      type: "kubernetes:admissionregistration.k8s.io/v1:ValidatingWebhookConfiguration", name: "hook", opts: { protect: false },
+      type: "kubernetes:admissionregistration.k8s.io/v1:ValidatingWebhookConfiguration",
+      name: "hook",
+      opts: { protect: false },
       props: { apiVersion: "admissionregistration.k8s.io/v1", kind: "ValidatingWebhookConfiguration", metadata: { name: "hook" } },
     };
     expect(await messages("default-deny-network-policy", [...stackAround(workload("Deployment")), group, webhook])).toEqual([]);
@@ -102,13 +122,17 @@ describe("kafka-replication", () => {
       "ConfigMap kafka-broker server.properties: default.replication.factor 1 is below 3",
       "ConfigMap kafka-broker server.properties: min.insync.replicas 1 is below 2",
     ]);
-    const env = podWith((p) => { p.containers[0].env.push({ name: "KAFKA_CFG_DEFAULT_REPLICATION_FACTOR", value: "2" }); });
-    expect(await messages("kafka-replication", [workload("StatefulSet", env)])).toEqual(["StatefulSet demo container main: default.replication.factor 2 is below 3"]);
+    const env = podWith((p) => {
+      p.containers[0].env.push({ name: "KAFKA_CFG_DEFAULT_REPLICATION_FACTOR", value: "2" });
+    });
+    expect(await messages("kafka-replication", [workload("StatefulSet", env)])).toEqual([
+      "StatefulSet demo container main: default.replication.factor 2 is below 3",
+    ]);
   });
   it("reports unparseable values, min-insync above RF and a weak offsets topic", async () => {
-    expect(await messages("kafka-replication", [broker("default.replication.factor=three\nmin.insync.replicas=2\noffsets.topic.replication.factor=3")])).toEqual([
-      "ConfigMap kafka-broker server.properties: default.replication.factor is not a number",
-    ]);
+    expect(
+      await messages("kafka-replication", [broker("default.replication.factor=three\nmin.insync.replicas=2\noffsets.topic.replication.factor=3")]),
+    ).toEqual(["ConfigMap kafka-broker server.properties: default.replication.factor is not a number"]);
     expect(await messages("kafka-replication", [broker("default.replication.factor=3\nmin.insync.replicas=4\noffsets.topic.replication.factor=1")])).toEqual([
       "ConfigMap kafka-broker server.properties: offsets.topic.replication.factor 1 is below 3",
       "ConfigMap kafka-broker server.properties: min.insync.replicas 4 is above default.replication.factor 3: no write could be acknowledged",
@@ -118,7 +142,11 @@ describe("kafka-replication", () => {
   it("ignores controller-only nodes and follows the stack's minimums", async () => {
     const controller = object("ConfigMap", "kafka-controller", { data: { "server.properties": "process.roles=controller\n" } });
     expect(await messages("kafka-replication", [controller])).toEqual([]);
-    expect(await messages("kafka-replication", [broker("default.replication.factor=1\nmin.insync.replicas=1")], { "kafka-replication": { minReplicationFactor: 1, minInsyncReplicas: 1 } })).toEqual([]);
+    expect(
+      await messages("kafka-replication", [broker("default.replication.factor=1\nmin.insync.replicas=1")], {
+        "kafka-replication": { minReplicationFactor: 1, minInsyncReplicas: 1 },
+      }),
+    ).toEqual([]);
   });
 });
 
@@ -134,7 +162,11 @@ describe("protect-stateful", () => {
   it("lets the run that grows a StatefulSet's volumes recreate it, marked and with its claims retained", async () => {
     const grown = (retain: string, annotations: Record<string, string>) => {
       const sts = workload("StatefulSet");
-      const props = { ...sts.props, metadata: { ...sts.props.metadata, annotations }, spec: { ...sts.props.spec, persistentVolumeClaimRetentionPolicy: { whenDeleted: retain, whenScaled: "Retain" } } };
+      const props = {
+        ...sts.props,
+        metadata: { ...sts.props.metadata, annotations },
+        spec: { ...sts.props.spec, persistentVolumeClaimRetentionPolicy: { whenDeleted: retain, whenScaled: "Retain" } },
+      };
       return { ...sts, props, opts: { protect: false } };
     };
     const mark = { "dataplatform.io/volume-growth": "data: 10Gi -> 20Gi" };
@@ -165,7 +197,9 @@ describe("retain-stateful-volumes", () => {
     const sts = workload("StatefulSet");
     expect(await messages("retain-stateful-volumes", [sts])).toEqual([]);
     sts.props.spec.persistentVolumeClaimRetentionPolicy = { whenDeleted: "Delete", whenScaled: "Retain" };
-    expect(await messages("retain-stateful-volumes", [sts])).toEqual(["persistentVolumeClaimRetentionPolicy.whenDeleted is Delete: volumes would be removed with the pods"]);
+    expect(await messages("retain-stateful-volumes", [sts])).toEqual([
+      "persistentVolumeClaimRetentionPolicy.whenDeleted is Delete: volumes would be removed with the pods",
+    ]);
   });
 });
 

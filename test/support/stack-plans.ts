@@ -2,10 +2,10 @@
  * The three stacks are planned once per test run (jest's global setup) and every test file reads the
  * same plans: a plan is the program's whole output, so no file needs its own.
  */
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
-import { Plan, planStack } from "../../tools/plan";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { type Plan, planStack } from "../../tools/plan";
 
 export const STACKS = ["dev", "staging", "prod"] as const;
 export type StackName = (typeof STACKS)[number];

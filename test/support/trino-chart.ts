@@ -22,8 +22,9 @@ function originDir(): string | undefined {
 
 export function trinoChart(): string {
   const origin = originDir();
-  const candidates = [process.env.DP_TRINO_CHART, path.resolve(ROOT, "..", RELATIVE), origin && path.resolve(origin, "..", RELATIVE)]
-    .filter((c): c is string => !!c);
+  const candidates = [process.env.DP_TRINO_CHART, path.resolve(ROOT, "..", RELATIVE), origin && path.resolve(origin, "..", RELATIVE)].filter(
+    (c): c is string => !!c,
+  );
   const found = candidates.find((c) => fs.existsSync(path.join(c, "Chart.yaml")));
   if (!found) throw new Error(`the Trino chart 1.42.0 is in none of ${candidates.join(", ")}: set DP_TRINO_CHART to a copy of it`);
   return found;
