@@ -87,7 +87,13 @@ export async function openStack(name: string, namespace: string, kubeconfig = KU
   const starburst = { ...(config["dataplatform:starburst"] ?? {}), chart: { path: TRINO_CHART } };
   config["dataplatform:starburst"] = starburst;
   fs.writeFileSync(path.join(workDir, `Pulumi.${name}.yaml`), YAML.stringify({ config }));
-  const stack = await LocalWorkspace.createOrSelectStack(
+  const stack = await selectStack(name, workDir);
+  return { stack, workDir };
+}
+
+/** The stack of a work directory `openStack` made (possibly by an earlier commit's harness), running this program. */
+export function selectStack(name: string, workDir: string): Promise<Stack> {
+  return LocalWorkspace.createOrSelectStack(
     { stackName: name, projectName: "dataplatform", program },
     {
       workDir,
@@ -100,7 +106,6 @@ export async function openStack(name: string, namespace: string, kubeconfig = KU
       secretsProvider: "passphrase",
     },
   );
-  return { stack, workDir };
 }
 
 /** The toolchain's binaries first on PATH: the CLI and the provider it finds there. */
