@@ -1,8 +1,8 @@
 /** The whole platform for one stack: provider, namespace, engines and the network between them. */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { Orchestrator } from "../components/airflow";
-import { DbtProject } from "../components/dbt";
+import { Airflow } from "../components/airflow";
+import { Dbt } from "../components/dbt";
 import { Hdfs } from "../components/hdfs";
 import { HiveMetastore } from "../components/hive-metastore";
 import { Impala } from "../components/impala";
@@ -13,7 +13,7 @@ import { SizeGuard } from "../components/kit/size-guard";
 import { Minio } from "../components/minio";
 import { Mysql } from "../components/mysql";
 import { Spark, SPARK_IMAGE } from "../components/spark";
-import { SqlEngine } from "../components/starburst";
+import { Starburst } from "../components/starburst";
 import { Yarn } from "../components/yarn";
 import { ZooKeeper } from "../components/zookeeper";
 import { type Credential, credentialRef, credentialSource, type Engine } from "./config/engines";
@@ -114,8 +114,8 @@ export class DataPlatform extends pulumi.ComponentResource {
         )
       : undefined;
     const sql = on("starburst")
-      ? new SqlEngine(
-          "sql",
+      ? new Starburst(
+          "starburst",
           {
             ...args,
             config: section(config, "starburst"),
@@ -126,7 +126,7 @@ export class DataPlatform extends pulumi.ComponentResource {
           engineOpts,
         )
       : undefined;
-    const dbt = on("dbt") ? new DbtProject("dbt", { ...args, config: section(config, "dbt"), sql: sql!, dependsOn: [namespace, sql!] }, engineOpts) : undefined;
+    const dbt = on("dbt") ? new Dbt("dbt", { ...args, config: section(config, "dbt"), sql: sql!, dependsOn: [namespace, sql!] }, engineOpts) : undefined;
     const yarn = on("yarn")
       ? new Yarn(
           "yarn",
@@ -161,7 +161,7 @@ export class DataPlatform extends pulumi.ComponentResource {
     // component's topics Job), the lake's tables exist (the SQL engine's tables Job), and the Job
     // templates the operators copy (Spark, dbt) are in place.
     const airflow = on("airflow")
-      ? new Orchestrator(
+      ? new Airflow(
           "airflow",
           {
             ...args,

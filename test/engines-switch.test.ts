@@ -21,7 +21,7 @@ const problemsOf = async (sets: string[]) => {
 describe("engines switched off", () => {
   it("plans no object of an engine that is off, and drops its outputs' flows", async () => {
     const plan = await planStack({ stack: "dev", sets: ["engines.airflow=false"] });
-    expect(types(plan).some((t) => t.startsWith("Orchestrator/") || t === "Chart/airflow")).toBe(false);
+    expect(types(plan).some((t) => t.startsWith("Airflow/") || t === "Chart/airflow")).toBe(false);
     expect(types(plan)).toContain("StatefulSet/kafka-broker");
     const policies = plan.resources.filter((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy").map((r) => r.inputs.metadata.name);
     expect(policies.filter((n: string) => n.startsWith("airflow"))).toEqual([]);

@@ -159,14 +159,14 @@ describe("components under mocks", () => {
     ["Kafka", "dataplatform:kafka:Kafka", () => new Kafka("kafka", { namespace: NS, config: kafka("dev"), production: false }), 11],
     [
       "MinIO",
-      "dataplatform:minio:MinIO",
+      "dataplatform:minio:Minio",
       () =>
         new Minio("minio", { namespace: NS, config: minio("dev"), production: false, credentials: { ref: defaultRef(MINIO_CREDENTIALS), existing: false } }),
       7,
     ],
     [
       "MySQL",
-      "dataplatform:mysql:MySQL",
+      "dataplatform:mysql:Mysql",
       () =>
         new Mysql("mysql", { namespace: NS, config: mysql("dev"), production: false, credentials: { ref: defaultRef(MYSQL_CREDENTIALS), existing: false } }),
       7,

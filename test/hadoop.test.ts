@@ -264,10 +264,10 @@ describe("Hadoop components under mocks", () => {
         .filter((r) => r.options.parent.includes(`${type}::`))
         .map((r) => `${r.type.split(":").pop()}/${r.name}`)
         .sort();
-    expect(childrenOf("dataplatform:hdfs:HDFS")).toEqual(
+    expect(childrenOf("dataplatform:hdfs:Hdfs")).toEqual(
       expect.arrayContaining(["StatefulSet/hdfs-namenode", "StatefulSet/hdfs-datanode", "Service/namenode", "ConfigMap/hdfs-config"]),
     );
-    expect(childrenOf("dataplatform:yarn:YARN")).toEqual(
+    expect(childrenOf("dataplatform:yarn:Yarn")).toEqual(
       expect.arrayContaining(["StatefulSet/yarn-resourcemanager", "StatefulSet/yarn-nodemanager", "Service/resourcemanager"]),
     );
     expect(childrenOf("dataplatform:spark:Spark")).toEqual(

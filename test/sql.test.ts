@@ -9,7 +9,7 @@ import {
   terminationGraceSeconds,
   trinoValues,
 } from "../components/starburst/spec";
-import { SqlEngine } from "../components/starburst";
+import { Starburst } from "../components/starburst";
 import { loadTables, trinoDdl, trinoType } from "../components/lakehouse/tables";
 import { planStack, recordResources } from "../tools/plan";
 import { configProblems, environmentWith, find, readEnvironment, ROOT } from "./helpers";
@@ -161,7 +161,7 @@ describe("Iceberg tables", () => {
   });
 
   it("are created after the engine is up", async () => {
-    const rs = await recordResources("dev", {}, () => new SqlEngine("sql", { namespace: NS, config: sql("dev"), production: false, ...LAKE }));
+    const rs = await recordResources("dev", {}, () => new Starburst("starburst", { namespace: NS, config: sql("dev"), production: false, ...LAKE }));
     const chart = rs.find((r) => r.type === "kubernetes:helm.sh/v4:Chart")!;
     expect(chart.inputs).toMatchObject({ chart: "trino", version: "1.42.0", repositoryOpts: { repo: "https://trinodb.github.io/charts" }, namespace: NS });
     const job = rs.find((r) => r.type === "kubernetes:batch/v1:Job")!;

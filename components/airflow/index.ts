@@ -23,7 +23,7 @@ import {
   RELEASE,
 } from "./spec";
 
-export interface OrchestratorArgs extends EngineArgs<AirflowConfig>, AirflowBackends {
+export interface AirflowArgs extends EngineArgs<AirflowConfig>, AirflowBackends {
   /** What must exist before the first DAG run: MySQL, Kafka's topics, the lake's tables, the Job templates. */
   bootstrap: pulumi.Resource[];
   /** Airflow's own Secret. */
@@ -31,15 +31,16 @@ export interface OrchestratorArgs extends EngineArgs<AirflowConfig>, AirflowBack
 }
 
 /** Airflow from the official chart, its database on the platform's MySQL, and the pipeline DAG. */
-export class Orchestrator extends pulumi.ComponentResource {
+export class Airflow extends pulumi.ComponentResource {
   public readonly apiServerUrl: string;
   public readonly adminUser: string;
   /** Generated credentials only: an existing Secret's password stays in that Secret. */
   public readonly adminPassword?: pulumi.Output<string>;
   public readonly flows: Flow[];
 
-  constructor(name: string, args: OrchestratorArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("dataplatform:airflow:Orchestrator", name, {}, opts);
+  constructor(name: string, args: AirflowArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Named dataplatform:airflow:Orchestrator before its folder, class and type agreed: the alias keeps its objects.
+    super("dataplatform:airflow:Airflow", name, {}, { ...opts, aliases: [...(opts?.aliases ?? []), { type: "dataplatform:airflow:Orchestrator" }] });
     const { config, namespace } = args;
     const own = args.credentials.ref;
     const backends: AirflowBackends = { database: args.database, lake: args.lake, kafka: args.kafka, sql: args.sql, spark: args.spark, dbt: args.dbt };

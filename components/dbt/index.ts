@@ -12,7 +12,7 @@ export interface DbtArgs extends EngineArgs<DbtConfig> {
 }
 
 /** The dbt project and its Job template (the pipeline's DbtOperator and ad-hoc runs use it). */
-export class DbtProject extends pulumi.ComponentResource implements DbtTemplate {
+export class Dbt extends pulumi.ComponentResource implements DbtTemplate {
   /** The CronJob an orchestrator copies into a Job. */
   public readonly template = NAME;
   public readonly target: string;
@@ -20,7 +20,8 @@ export class DbtProject extends pulumi.ComponentResource implements DbtTemplate 
   public readonly flows: Flow[];
 
   constructor(name: string, args: DbtArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("dataplatform:dbt:Project", name, {}, opts);
+    // Named dataplatform:dbt:Project before its folder, class and type agreed: the alias keeps its objects.
+    super("dataplatform:dbt:Dbt", name, {}, { ...opts, aliases: [...(opts?.aliases ?? []), { type: "dataplatform:dbt:Project" }] });
     createObjects(dbtManifests(args.config, args.namespace, args.sql), {
       parent: this,
       overrides: args.config.overrides,

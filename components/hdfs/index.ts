@@ -21,7 +21,8 @@ export class Hdfs extends pulumi.ComponentResource implements HdfsCluster {
   public readonly access: (client: Workload) => Flow[];
 
   constructor(name: string, args: HdfsArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("dataplatform:hdfs:HDFS", name, {}, opts);
+    // Named dataplatform:hdfs:HDFS before its folder, class and type agreed: the alias keeps its objects.
+    super("dataplatform:hdfs:Hdfs", name, {}, { ...opts, aliases: [...(opts?.aliases ?? []), { type: "dataplatform:hdfs:HDFS" }] });
     const connect = args.zookeeper.connectString;
     createObjects(hdfsManifests(args.config, args.namespace, connect), {
       parent: this,

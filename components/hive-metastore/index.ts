@@ -21,7 +21,8 @@ export class HiveMetastore extends pulumi.ComponentResource implements Metastore
   public readonly access: (client: Workload) => Flow[];
 
   constructor(name: string, args: HiveMetastoreArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("dataplatform:hive:Metastore", name, {}, opts);
+    // Named dataplatform:hive:Metastore before its folder, class and type agreed: the alias keeps its objects.
+    super("dataplatform:hive-metastore:HiveMetastore", name, {}, { ...opts, aliases: [...(opts?.aliases ?? []), { type: "dataplatform:hive:Metastore" }] });
     const backends = { database: args.database, lake: args.lake };
     createObjects(hiveMetastoreManifests(args.config, args.namespace, backends), {
       parent: this,

@@ -23,7 +23,8 @@ export class Minio extends pulumi.ComponentResource implements ObjectStore {
   public readonly access: (client: Workload) => Flow[];
 
   constructor(name: string, args: MinioArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("dataplatform:minio:MinIO", name, {}, opts);
+    // Named dataplatform:minio:MinIO before its folder, class and type agreed: the alias keeps its objects.
+    super("dataplatform:minio:Minio", name, {}, { ...opts, aliases: [...(opts?.aliases ?? []), { type: "dataplatform:minio:MinIO" }] });
     const { ref, existing } = args.credentials;
     // The component keeps the default Secret's name whatever Secret it reads: its URN never moves.
     const credentials = new Credentials(

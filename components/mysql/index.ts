@@ -27,7 +27,8 @@ export class Mysql extends pulumi.ComponentResource implements DatabaseServer {
   public readonly access: (client: Workload) => Flow[];
 
   constructor(name: string, args: MysqlArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("dataplatform:mysql:MySQL", name, {}, opts);
+    // Named dataplatform:mysql:MySQL before its folder, class and type agreed: the alias keeps its objects.
+    super("dataplatform:mysql:Mysql", name, {}, { ...opts, aliases: [...(opts?.aliases ?? []), { type: "dataplatform:mysql:MySQL" }] });
     const { ref, existing } = args.credentials;
     const credentials = new Credentials(
       MYSQL_CREDENTIALS.secret,

@@ -12,22 +12,28 @@ import { FLAVORS, type StarburstConfig } from "./config";
 import { sqlService } from "./contract";
 import { chartValues, COORDINATOR, hardenChartObject, HTTP_PORT, imageTag, RELEASE, TABLES_JOB, tablesScript, WORKER } from "./spec";
 
-export interface SqlEngineArgs extends EngineArgs<StarburstConfig> {
+export interface StarburstArgs extends EngineArgs<StarburstConfig> {
   /** The catalogs' tables (the Hive Metastore). */
   metastore: MetastoreService;
   /** The catalogs' files (MinIO). */
   lake: ObjectStore;
 }
 
-export class SqlEngine extends pulumi.ComponentResource implements SqlService {
+export class Starburst extends pulumi.ComponentResource implements SqlService {
   public readonly coordinatorUrl: string;
   public readonly host: string;
   public readonly port: number;
   public readonly flows: Flow[];
   public readonly access: (client: Workload) => Flow[];
 
-  constructor(name: string, args: SqlEngineArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("dataplatform:starburst:SqlEngine", name, {}, opts);
+  constructor(name: string, args: StarburstArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Named dataplatform:starburst:SqlEngine before its folder, class and type agreed: the alias keeps its objects.
+    super(
+      "dataplatform:starburst:Starburst",
+      name,
+      {},
+      { ...opts, aliases: [...(opts?.aliases ?? []), { name: "sql", type: "dataplatform:starburst:SqlEngine" }] },
+    );
     const flavor = FLAVORS[args.config.flavor];
     // helm.v4.Chart, not helm.v3.Release: its objects are registered one by one, so the policy
     // pack checks every rendered Deployment and ConfigMap (a Release installs them past the pack).

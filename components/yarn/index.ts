@@ -29,7 +29,8 @@ export class Yarn extends pulumi.ComponentResource implements YarnCluster {
   public readonly access: (client: Workload) => Flow[];
 
   constructor(name: string, args: YarnArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("dataplatform:yarn:YARN", name, {}, opts);
+    // Named dataplatform:yarn:YARN before its folder, class and type agreed: the alias keeps its objects.
+    super("dataplatform:yarn:Yarn", name, {}, { ...opts, aliases: [...(opts?.aliases ?? []), { type: "dataplatform:yarn:YARN" }] });
     const backends = { zookeeper: args.zookeeper, hdfs: args.hdfs, kafka: args.kafka, lake: args.lake };
     createObjects(yarnManifests(args.config, args.namespace, backends, args.javaImage), {
       parent: this,
