@@ -163,7 +163,7 @@ export async function applyDataNodes(p: LoadedPlatform, cluster: LiveCluster, c:
       throw new Error(`${what} failed in ${pod}: ${(e as Error).message}`);
     });
   const exclude = async (ordinals: number[]) => {
-    for (const nn of c.nameNodes) await run(nn, excludeScript(ordinals.map((i) => dataNodeHost(i, ns))), "writing the exclude file");
+    for (const nn of c.nameNodes) await run(nn, excludeScript(ordinals.map((i) => dataNodeHost(i, ns, p.settings.clusterDomain))), "writing the exclude file");
     await run(c.nameNodes[0], refreshNodesScript(), "dfsadmin -refreshNodes");
   };
   const giveUp = async (why: string) => {
@@ -178,7 +178,7 @@ export async function applyDataNodes(p: LoadedPlatform, cluster: LiveCluster, c:
   } catch (e) {
     throw await giveUp((e as Error).message);
   }
-  const leaving = c.decommission.map((i) => dataNodeHost(i, ns));
+  const leaving = c.decommission.map((i) => dataNodeHost(i, ns, p.settings.clusterDomain));
   const started = Date.now();
   let lastTold = started;
   const deadline = Date.now() + c.timeoutS * 1000;

@@ -75,7 +75,7 @@ export class DataPlatform extends pulumi.ComponentResource {
       { namespace: settings.namespace, fixed: fixedSizes(p).map(([, name]) => name), dependsOn: [namespace] },
       engineOpts,
     );
-    const args = { namespace: settings.namespace, production, dependsOn: [namespace, sizeGuard] };
+    const args = { namespace: settings.namespace, clusterDomain: settings.clusterDomain, production, dependsOn: [namespace, sizeGuard] };
     const on = (e: Engine) => config.engines[e];
     // Where each credential is read from; consumers take it from the owning component.
     const owned = (c: Credential) => ({ ref: credentialRef(config.credentials, c), existing: credentialSource(config.credentials, c) === "existing" });

@@ -155,20 +155,42 @@ describe("components under mocks", () => {
   const children = (rs: any[], parentType: string) => rs.filter((r) => r.options.parent.endsWith(`${parentType}::${r.options.parent.split("::").pop()}`));
 
   it.each([
-    ["ZooKeeper", "dataplatform:zookeeper:ZooKeeper", () => new ZooKeeper("zookeeper", { namespace: NS, config: zk("dev"), production: false }), 6],
-    ["Kafka", "dataplatform:kafka:Kafka", () => new Kafka("kafka", { namespace: NS, config: kafka("dev"), production: false }), 11],
+    [
+      "ZooKeeper",
+      "dataplatform:zookeeper:ZooKeeper",
+      () => new ZooKeeper("zookeeper", { namespace: NS, clusterDomain: "cluster.local", config: zk("dev"), production: false }),
+      6,
+    ],
+    [
+      "Kafka",
+      "dataplatform:kafka:Kafka",
+      () => new Kafka("kafka", { namespace: NS, clusterDomain: "cluster.local", config: kafka("dev"), production: false }),
+      11,
+    ],
     [
       "MinIO",
       "dataplatform:minio:Minio",
       () =>
-        new Minio("minio", { namespace: NS, config: minio("dev"), production: false, credentials: { ref: defaultRef(MINIO_CREDENTIALS), existing: false } }),
+        new Minio("minio", {
+          namespace: NS,
+          clusterDomain: "cluster.local",
+          config: minio("dev"),
+          production: false,
+          credentials: { ref: defaultRef(MINIO_CREDENTIALS), existing: false },
+        }),
       7,
     ],
     [
       "MySQL",
       "dataplatform:mysql:Mysql",
       () =>
-        new Mysql("mysql", { namespace: NS, config: mysql("dev"), production: false, credentials: { ref: defaultRef(MYSQL_CREDENTIALS), existing: false } }),
+        new Mysql("mysql", {
+          namespace: NS,
+          clusterDomain: "cluster.local",
+          config: mysql("dev"),
+          production: false,
+          credentials: { ref: defaultRef(MYSQL_CREDENTIALS), existing: false },
+        }),
       7,
     ],
   ])("%s creates its objects as children of one component", async (_, type, build, expected) => {
@@ -186,7 +208,13 @@ describe("components under mocks", () => {
   it("generates credentials as secrets and protects stateful objects in production", async () => {
     const rs = await run(
       () =>
-        new Mysql("mysql", { namespace: NS, config: mysql("prod"), production: true, credentials: { ref: defaultRef(MYSQL_CREDENTIALS), existing: false } }),
+        new Mysql("mysql", {
+          namespace: NS,
+          clusterDomain: "cluster.local",
+          config: mysql("prod"),
+          production: true,
+          credentials: { ref: defaultRef(MYSQL_CREDENTIALS), existing: false },
+        }),
     );
     const secret = rs.find((r) => r.type === "kubernetes:core/v1:Secret")!;
     expect(secret.inputs.stringData).toBe("[secret]");
@@ -200,7 +228,7 @@ describe("components under mocks", () => {
   });
 
   it("creates the client Service after its StatefulSet and the Job last", async () => {
-    const rs = await run(() => new Kafka("kafka", { namespace: NS, config: kafka("dev"), production: false }));
+    const rs = await run(() => new Kafka("kafka", { namespace: NS, clusterDomain: "cluster.local", config: kafka("dev"), production: false }));
     const order = rs.filter((r) => r.type.startsWith("kubernetes:")).map((r) => `${r.type.split(":").pop()}/${r.name}`);
     expect(order.indexOf("Service/kafka-bootstrap")).toBeGreaterThan(order.indexOf("StatefulSet/kafka-broker"));
     expect(order[order.length - 1]).toMatch(/^Job\/kafka-topics-/);

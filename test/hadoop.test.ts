@@ -248,16 +248,25 @@ describe("Hadoop components under mocks", () => {
   it("create their objects as children of one component each", async () => {
     const rs = await recordResources("dev", {}, () => {
       const c = backends("dev");
-      const hdfsComponent = new Hdfs("hdfs", { namespace: NS, config: hdfs("dev"), production: false, zookeeper: c.zookeeper });
+      const hdfsComponent = new Hdfs("hdfs", { namespace: NS, clusterDomain: "cluster.local", config: hdfs("dev"), production: false, zookeeper: c.zookeeper });
       const yarnComponent = new Yarn("yarn", {
         namespace: NS,
+        clusterDomain: "cluster.local",
         config: yarn("dev"),
         production: false,
         ...c,
         hdfs: hdfsComponent,
         javaImage: "apache/spark:4.0.1",
       });
-      new Spark("spark", { namespace: NS, config: spark("dev"), production: false, ...c, hdfs: hdfsComponent, yarn: yarnComponent });
+      new Spark("spark", {
+        namespace: NS,
+        clusterDomain: "cluster.local",
+        config: spark("dev"),
+        production: false,
+        ...c,
+        hdfs: hdfsComponent,
+        yarn: yarnComponent,
+      });
     });
     const childrenOf = (type: string) =>
       rs

@@ -58,7 +58,7 @@ describe("Hive Metastore", () => {
     const rs = await recordResources(
       "dev",
       {},
-      () => new HiveMetastore("hive-metastore", { namespace: NS, config: hms("dev"), production: false, ...BACKENDS }),
+      () => new HiveMetastore("hive-metastore", { namespace: NS, clusterDomain: "cluster.local", config: hms("dev"), production: false, ...BACKENDS }),
     );
     const deployment = rs.find((r) => r.type === "kubernetes:apps/v1:Deployment")!;
     expect(deployment.options.dependsOn.some((u: string) => /Job::hive-metastore-schema-/.test(u))).toBe(true);

@@ -330,3 +330,23 @@ describe("npm run check", () => {
     expect(noStack.stderr).toContain("usage: npm run check");
   });
 });
+
+describe("the cluster DNS domain", () => {
+  it.each(["dev", "prod"])("is a setting: with another domain, %s names no host in cluster.local", async (stack) => {
+    const plan = await planStack({ stack, sets: ["clusterDomain=corp.internal"] });
+    const rendered = JSON.stringify(plan.resources.map((r) => r.inputs));
+    expect(rendered).not.toContain("cluster.local");
+    expect(rendered).toContain("kafka-bootstrap.data-platform.svc.corp.internal:9092");
+    if (stack === "prod") {
+      expect(find(plan, "ConfigMap", "zookeeper").inputs.data["zoo.cfg"]).toMatch(
+        /^server\.1=zookeeper-0\.zookeeper-headless\.data-platform\.svc\.corp\.internal:/m,
+      );
+    }
+  });
+
+  it("refuses a domain that is not one, naming the setting", async () => {
+    const r = await runMain(main, "--stack", "dev", "--set", "clusterDomain=Corp_Internal");
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("clusterDomain: must be a DNS domain, such as cluster.local");
+  });
+});

@@ -161,7 +161,11 @@ describe("Iceberg tables", () => {
   });
 
   it("are created after the engine is up", async () => {
-    const rs = await recordResources("dev", {}, () => new Starburst("starburst", { namespace: NS, config: sql("dev"), production: false, ...LAKE }));
+    const rs = await recordResources(
+      "dev",
+      {},
+      () => new Starburst("starburst", { namespace: NS, clusterDomain: "cluster.local", config: sql("dev"), production: false, ...LAKE }),
+    );
     const chart = rs.find((r) => r.type === "kubernetes:helm.sh/v4:Chart")!;
     expect(chart.inputs).toMatchObject({ chart: "trino", version: "1.42.0", repositoryOpts: { repo: "https://trinodb.github.io/charts" }, namespace: NS });
     const job = rs.find((r) => r.type === "kubernetes:batch/v1:Job")!;

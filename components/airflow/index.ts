@@ -72,7 +72,7 @@ export class Airflow extends pulumi.ComponentResource {
 
     // Database, DAGs, plugins and RBAC first; the database Job needs MySQL up.
     const files = airflowFiles();
-    const prepared = createObjects(airflowManifests(config, namespace, backends, own, files), {
+    const prepared = createObjects(airflowManifests(config, namespace, backends, own, files, args.clusterDomain), {
       parent: this,
       overrides: config.overrides,
       protectStateful: false,
@@ -88,7 +88,7 @@ export class Airflow extends pulumi.ComponentResource {
       {
         ...chartArgs(CHART, config.chart, PROJECT_DIR),
         namespace,
-        values: chartValues(config, namespace, backends, own, files),
+        values: chartValues(config, namespace, backends, own, files, args.clusterDomain),
       },
       {
         parent: this,
@@ -104,7 +104,7 @@ export class Airflow extends pulumi.ComponentResource {
       },
     );
 
-    this.apiServerUrl = apiServerUrl(namespace);
+    this.apiServerUrl = apiServerUrl(namespace, args.clusterDomain);
     this.adminUser = config.admin.username;
     const generatedPassword = credentials.values["admin-password"];
     this.adminPassword = generatedPassword && pulumi.secret(generatedPassword);

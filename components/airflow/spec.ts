@@ -31,6 +31,7 @@ import type { Resources } from "../kit/sizing";
 import type { DatabaseServer, DbtTemplate, JobTemplate, KafkaCluster, ObjectStore, SqlService } from "../kit/contracts";
 import { secretEnv } from "../kit/secret-ref";
 import { AIRFLOW_VERSION, type AirflowConfig, type AirflowCredentials, SCHEDULER_BASE_MIB, TASK_MIB } from "./config";
+import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
 
 /** Release name; the chart names its objects "<release>-<part>" (airflow-scheduler, airflow-api-server). */
 export const RELEASE = "airflow";
@@ -130,8 +131,8 @@ export const API_SERVER_CONFIG = [
   "",
 ].join("\n");
 
-export function apiServerUrl(ns: string): string {
-  return `http://${RELEASE}-api-server.${ns}.svc.cluster.local:${API_PORT}`;
+export function apiServerUrl(ns: string, domain = DEFAULT_CLUSTER_DOMAIN): string {
+  return `http://${RELEASE}-api-server.${ns}.svc.${domain}:${API_PORT}`;
 }
 
 /** What the DAG and the operators read from their environment. */
@@ -269,6 +270,7 @@ export function chartValues(
   b: AirflowBackends,
   own: AirflowCredentials,
   files: AirflowFiles = airflowFiles(),
+  domain = DEFAULT_CLUSTER_DOMAIN,
 ): Record<string, unknown> {
   // The config schema admits only a valid reference pinned by tag.
   const { name: repository, tag } = parseImage(cfg.image)!;
@@ -330,7 +332,7 @@ export function chartValues(
     config: {
       core: {
         load_examples: "False",
-        execution_api_server_url: `${apiServerUrl(ns)}/execution/`,
+        execution_api_server_url: `${apiServerUrl(ns, domain)}/execution/`,
         // Running tasks' logs are fetched from the host a task reports: its pod IP, which resolves, not
         // the pod's name, which does not.
         hostname_callable: "airflow.utils.net.get_host_ip_address",
@@ -514,6 +516,7 @@ export function airflowManifests(
   b: AirflowBackends,
   own: AirflowCredentials,
   files: AirflowFiles = airflowFiles(),
+  domain = DEFAULT_CLUSTER_DOMAIN,
 ): Manifest[] {
   const manifests: Manifest[] = [
     filesConfigMap(PLUGINS_CONFIG_MAP, ns, SCHEDULER, files.plugins),

@@ -2,14 +2,15 @@
 import type { HdfsCluster } from "../kit/contracts";
 import type { HdfsConfig } from "./config";
 import { CLIENT_CONFIG_MAP, clientConfigFiles, clientFlows, coreSite, defaultFs, hdfsSite } from "./spec";
+import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
 
-export function hdfsCluster(cfg: HdfsConfig, ns: string, zookeeperConnect: string): HdfsCluster {
+export function hdfsCluster(cfg: HdfsConfig, ns: string, zookeeperConnect: string, domain = DEFAULT_CLUSTER_DOMAIN): HdfsCluster {
   return {
-    defaultFs: defaultFs(cfg, ns),
+    defaultFs: defaultFs(cfg, ns, domain),
     clientConfig: {
       configMap: CLIENT_CONFIG_MAP,
-      files: clientConfigFiles(cfg, ns, zookeeperConnect),
-      properties: { "core-site.xml": coreSite(cfg, ns, zookeeperConnect), "hdfs-site.xml": hdfsSite(cfg, ns) },
+      files: clientConfigFiles(cfg, ns, zookeeperConnect, domain),
+      properties: { "core-site.xml": coreSite(cfg, ns, zookeeperConnect, domain), "hdfs-site.xml": hdfsSite(cfg, ns, domain) },
     },
     access: clientFlows,
   };

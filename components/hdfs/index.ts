@@ -24,13 +24,17 @@ export class Hdfs extends pulumi.ComponentResource implements HdfsCluster {
     // Named dataplatform:hdfs:HDFS before its folder, class and type agreed: the alias keeps its objects.
     super("dataplatform:hdfs:Hdfs", name, {}, { ...opts, aliases: [...(opts?.aliases ?? []), { type: "dataplatform:hdfs:HDFS" }] });
     const connect = args.zookeeper.connectString;
-    createObjects(hdfsManifests(args.config, args.namespace, connect), {
+    createObjects(hdfsManifests(args.config, args.namespace, connect, args.clusterDomain), {
       parent: this,
       overrides: args.config.overrides,
       protectStateful: args.production,
       dependsOn: args.dependsOn,
     });
-    ({ defaultFs: this.defaultFs, clientConfig: this.clientConfig, access: this.access } = hdfsCluster(args.config, args.namespace, connect));
+    ({
+      defaultFs: this.defaultFs,
+      clientConfig: this.clientConfig,
+      access: this.access,
+    } = hdfsCluster(args.config, args.namespace, connect, args.clusterDomain));
     this.clusterId = args.config.clusterId;
     this.flows = hdfsFlows(args.config, args.zookeeper);
     this.registerOutputs({ defaultFs: this.defaultFs, clusterId: this.clusterId, clientConfigMap: this.clientConfig.configMap });

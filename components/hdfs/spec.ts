@@ -25,6 +25,7 @@ import type { ZooKeeperEnsemble } from "../kit/contracts";
 import { HADOOP_CONF_DIR, HADOOP_UID, hadoopConfigMounts, hadoopDaemon } from "../kit/hadoop";
 import { siteXml, type SiteProperties } from "../kit/hadoop-xml";
 import type { HdfsConfig } from "./config";
+import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
 
 export const NAMENODE: Workload = { name: "hdfs", component: "namenode" };
 export const JOURNALNODE: Workload = { name: "hdfs", component: "journalnode" };
@@ -81,31 +82,35 @@ export const DIRECTORIES: Record<string, { owner: string; mode: string }> = {
   "/user/spark": { owner: "spark:supergroup", mode: "755" },
 };
 
-const fqdn = (pod: string, ordinal: number, headless: string, ns: string) => `${pod}-${ordinal}.${headless}.${ns}.svc.cluster.local`;
+const fqdn = (pod: string, ordinal: number, headless: string, ns: string, domain = DEFAULT_CLUSTER_DOMAIN) =>
+  `${pod}-${ordinal}.${headless}.${ns}.svc.${domain}`;
 
 /** fs.defaultFS: the HA nameservice, or the seed's namenode:9000. */
-export function defaultFs(cfg: HdfsConfig, ns: string): string {
-  return cfg.highAvailability ? `hdfs://${NAMESERVICE}` : `hdfs://${NAMENODE_SERVICE}.${ns}.svc.cluster.local:${RPC_PORT}`;
+export function defaultFs(cfg: HdfsConfig, ns: string, domain = DEFAULT_CLUSTER_DOMAIN): string {
+  return cfg.highAvailability ? `hdfs://${NAMESERVICE}` : `hdfs://${NAMENODE_SERVICE}.${ns}.svc.${domain}:${RPC_PORT}`;
 }
 
-export function coreSite(cfg: HdfsConfig, ns: string, zookeeperConnect: string): SiteProperties {
+export function coreSite(cfg: HdfsConfig, ns: string, zookeeperConnect: string, domain = DEFAULT_CLUSTER_DOMAIN): SiteProperties {
   return {
-    "fs.defaultFS": defaultFs(cfg, ns),
+    "fs.defaultFS": defaultFs(cfg, ns, domain),
     "hadoop.tmp.dir": "/tmp/hadoop",
     ...(cfg.highAvailability ? { "ha.zookeeper.quorum": zookeeperConnect } : {}),
   };
 }
 
-function haProperties(cfg: HdfsConfig, ns: string): SiteProperties {
+function haProperties(cfg: HdfsConfig, ns: string, domain = DEFAULT_CLUSTER_DOMAIN): SiteProperties {
   const nns = [0, 1];
-  const journals = Array.from({ length: cfg.journalNodes!.replicas }, (_, i) => `${fqdn(JOURNALNODE_NAME, i, JOURNALNODE_HEADLESS, ns)}:${JOURNAL_RPC_PORT}`);
+  const journals = Array.from(
+    { length: cfg.journalNodes!.replicas },
+    (_, i) => `${fqdn(JOURNALNODE_NAME, i, JOURNALNODE_HEADLESS, ns, domain)}:${JOURNAL_RPC_PORT}`,
+  );
   return {
     "dfs.nameservices": NAMESERVICE,
     [`dfs.ha.namenodes.${NAMESERVICE}`]: nns.map((i) => `nn${i}`).join(","),
     ...Object.fromEntries(
       nns.flatMap((i) => [
-        [`dfs.namenode.rpc-address.${NAMESERVICE}.nn${i}`, `${fqdn(NAMENODE_NAME, i, NAMENODE_HEADLESS, ns)}:${RPC_PORT}`],
-        [`dfs.namenode.http-address.${NAMESERVICE}.nn${i}`, `${fqdn(NAMENODE_NAME, i, NAMENODE_HEADLESS, ns)}:${HTTP_PORT}`],
+        [`dfs.namenode.rpc-address.${NAMESERVICE}.nn${i}`, `${fqdn(NAMENODE_NAME, i, NAMENODE_HEADLESS, ns, domain)}:${RPC_PORT}`],
+        [`dfs.namenode.http-address.${NAMESERVICE}.nn${i}`, `${fqdn(NAMENODE_NAME, i, NAMENODE_HEADLESS, ns, domain)}:${HTTP_PORT}`],
       ]),
     ),
     "dfs.namenode.shared.edits.dir": `qjournal://${journals.join(";")}/${NAMESERVICE}`,
@@ -120,7 +125,7 @@ function haProperties(cfg: HdfsConfig, ns: string): SiteProperties {
   };
 }
 
-export function hdfsSite(cfg: HdfsConfig, ns: string): SiteProperties {
+export function hdfsSite(cfg: HdfsConfig, ns: string, domain = DEFAULT_CLUSTER_DOMAIN): SiteProperties {
   return {
     "dfs.replication": cfg.replication,
     "dfs.blocksize": cfg.blockSizeMb * 1024 * 1024,
@@ -139,10 +144,10 @@ export function hdfsSite(cfg: HdfsConfig, ns: string): SiteProperties {
     "dfs.permissions.superusergroup": "supergroup",
     "dfs.webhdfs.enabled": true,
     ...(cfg.highAvailability
-      ? haProperties(cfg, ns)
+      ? haProperties(cfg, ns, domain)
       : {
-          "dfs.namenode.rpc-address": `${NAMENODE_SERVICE}.${ns}.svc.cluster.local:${RPC_PORT}`,
-          "dfs.namenode.http-address": `${NAMENODE_SERVICE}.${ns}.svc.cluster.local:${HTTP_PORT}`,
+          "dfs.namenode.rpc-address": `${NAMENODE_SERVICE}.${ns}.svc.${domain}:${RPC_PORT}`,
+          "dfs.namenode.http-address": `${NAMENODE_SERVICE}.${ns}.svc.${domain}:${HTTP_PORT}`,
         }),
   };
 }
@@ -156,11 +161,11 @@ export const EXCLUDE_FILE = `${DATA}/excluded-datanodes`;
 const NAMENODE_SITE_KEY = "namenode-hdfs-site.xml";
 
 /** A DataNode's host name, as it registers with the NameNode. */
-export const dataNodeHost = (ordinal: number, ns: string) => fqdn(DATANODE_NAME, ordinal, DATANODE_HEADLESS, ns);
+export const dataNodeHost = (ordinal: number, ns: string, domain = DEFAULT_CLUSTER_DOMAIN) => fqdn(DATANODE_NAME, ordinal, DATANODE_HEADLESS, ns, domain);
 
 /** The files every HDFS client mounts into its Hadoop configuration directory. */
-export function clientConfigFiles(cfg: HdfsConfig, ns: string, zookeeperConnect: string): Record<string, string> {
-  return { "core-site.xml": siteXml(coreSite(cfg, ns, zookeeperConnect)), "hdfs-site.xml": siteXml(hdfsSite(cfg, ns)) };
+export function clientConfigFiles(cfg: HdfsConfig, ns: string, zookeeperConnect: string, domain = DEFAULT_CLUSTER_DOMAIN): Record<string, string> {
+  return { "core-site.xml": siteXml(coreSite(cfg, ns, zookeeperConnect, domain)), "hdfs-site.xml": siteXml(hdfsSite(cfg, ns, domain)) };
 }
 
 /** The NameNodes write to every JournalNode of dfs.namenode.shared.edits.dir; a new one holds no edits. */
@@ -210,8 +215,8 @@ const ZKFC_START = [
   "exec hdfs zkfc",
 ].join("\n");
 
-function dataNodeStart(ns: string): string {
-  return ["set -eu", `exec hdfs datanode -Ddfs.datanode.hostname="\${HOSTNAME}.${DATANODE_HEADLESS}.${ns}.svc.cluster.local"`].join("\n");
+function dataNodeStart(ns: string, domain = DEFAULT_CLUSTER_DOMAIN): string {
+  return ["set -eu", `exec hdfs datanode -Ddfs.datanode.hostname="\${HOSTNAME}.${DATANODE_HEADLESS}.${ns}.svc.${domain}"`].join("\n");
 }
 
 const tcp = (port: number, initialDelaySeconds = 10) => ({ tcpSocket: { port }, initialDelaySeconds, periodSeconds: 10 });
@@ -219,10 +224,10 @@ const live = (port: number) => ({ tcpSocket: { port }, initialDelaySeconds: 60, 
 const SITE_FILES = ["core-site.xml", "hdfs-site.xml"];
 const hadoopVolumes = () => [{ name: "config", configMap: { name: CONFIG_MAP } }, scratchVolume("tmp", "2Gi")];
 
-export function hdfsManifests(cfg: HdfsConfig, ns: string, zookeeperConnect: string): Manifest[] {
-  const files = clientConfigFiles(cfg, ns, zookeeperConnect);
+export function hdfsManifests(cfg: HdfsConfig, ns: string, zookeeperConnect: string, domain = DEFAULT_CLUSTER_DOMAIN): Manifest[] {
+  const files = clientConfigFiles(cfg, ns, zookeeperConnect, domain);
   const checksum = digest(files);
-  const nameNodeFiles = { ...files, [NAMENODE_SITE_KEY]: siteXml({ ...hdfsSite(cfg, ns), "dfs.hosts.exclude": EXCLUDE_FILE }) };
+  const nameNodeFiles = { ...files, [NAMENODE_SITE_KEY]: siteXml({ ...hdfsSite(cfg, ns, domain), "dfs.hosts.exclude": EXCLUDE_FILE }) };
   const nameNodeSite = { "hdfs-site.xml": NAMENODE_SITE_KEY };
   const version = imageVersion(cfg.image);
   const clusterEnv = [{ name: "HDFS_CLUSTER_ID", value: cfg.clusterId }];
@@ -341,7 +346,7 @@ export function hdfsManifests(cfg: HdfsConfig, ns: string, zookeeperConnect: str
             hadoopDaemon({
               name: "datanode",
               image: cfg.image,
-              script: dataNodeStart(ns),
+              script: dataNodeStart(ns, domain),
               sizing: cfg.dataNodes,
               dataDir: DATA,
               configMounts: hadoopConfigMounts("config", SITE_FILES),

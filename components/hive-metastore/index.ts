@@ -31,7 +31,7 @@ export class HiveMetastore extends pulumi.ComponentResource implements Metastore
       dependsOn: args.dependsOn,
       setupJobs: SETUP_JOBS,
     });
-    ({ uri: this.uri, warehouse: this.warehouse, access: this.access } = metastoreService(args.namespace, args.lake));
+    ({ uri: this.uri, warehouse: this.warehouse, access: this.access } = metastoreService(args.namespace, args.lake, args.clusterDomain));
     this.flows = metastoreFlows(backends);
     this.registerOutputs({ uri: this.uri });
   }

@@ -27,6 +27,7 @@ import { siteXml, type SiteProperties } from "../kit/hadoop-xml";
 import type { DatabaseServer, ObjectStore } from "../kit/contracts";
 import { secretEnv } from "../kit/secret-ref";
 import type { HiveMetastoreConfig } from "./config";
+import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
 
 export const METASTORE: Workload = { name: "hive-metastore", component: "metastore" };
 export const SCHEMA: Workload = { name: "hive-metastore", component: "schema" };
@@ -41,8 +42,8 @@ const CONF = "/tmp/conf";
 export const JARS_POM = path.join(__dirname, "..", "..", "images", "hive-metastore", "pom.xml");
 export const PASSWORD_PLACEHOLDER = "@HIVE_DB_PASSWORD@";
 
-export function metastoreUri(ns: string): string {
-  return `thrift://${NAME}.${ns}.svc.cluster.local:${PORT}`;
+export function metastoreUri(ns: string, domain = DEFAULT_CLUSTER_DOMAIN): string {
+  return `thrift://${NAME}.${ns}.svc.${domain}:${PORT}`;
 }
 
 /** What the metastore stands on: its database and the lake its warehouse lives in. */

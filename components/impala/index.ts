@@ -5,6 +5,7 @@ import type { EngineArgs } from "../kit/engine";
 import { createObjects } from "../kit/objects";
 import type { ImpalaConfig } from "./config";
 import { impalaFlows, impalaManifests, PORTS, SERVICES } from "./spec";
+import { serviceHost } from "../kit/dns";
 
 export interface ImpalaArgs extends EngineArgs<ImpalaConfig> {
   hdfs: HdfsCluster;
@@ -21,13 +22,13 @@ export class Impala extends pulumi.ComponentResource {
   constructor(name: string, args: ImpalaArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataplatform:impala:Impala", name, {}, opts);
     const backends = { hdfs: args.hdfs, metastore: args.metastore, lake: args.lake };
-    createObjects(impalaManifests(args.config, args.namespace, backends), {
+    createObjects(impalaManifests(args.config, args.namespace, backends, args.clusterDomain), {
       parent: this,
       overrides: args.config.overrides,
       protectStateful: args.production,
       dependsOn: args.dependsOn,
     });
-    this.hs2 = `${SERVICES.coordinator}.${args.namespace}.svc.cluster.local:${PORTS.hs2}`;
+    this.hs2 = `${serviceHost(SERVICES.coordinator, args.namespace, args.clusterDomain)}:${PORTS.hs2}`;
     this.flows = impalaFlows(backends);
     this.registerOutputs({ hs2: this.hs2 });
   }

@@ -21,6 +21,7 @@ import { siteXml } from "../kit/hadoop-xml";
 import type { Resources } from "../kit/sizing";
 import { secretEnv } from "../kit/secret-ref";
 import { type ImpalaConfig, memLimitMiB } from "./config";
+import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
 
 export const STATESTORE: Workload = { name: "impala", component: "statestored" };
 export const CATALOG: Workload = { name: "impala", component: "catalogd" };
@@ -45,7 +46,7 @@ export const CONFIG_MAP = "impala-config";
 const UID = 1000;
 const CONF = "/opt/impala/conf";
 
-const host = (service: string, ns: string) => `${service}.${ns}.svc.cluster.local`;
+const host = (service: string, ns: string, domain = DEFAULT_CLUSTER_DOMAIN) => `${service}.${ns}.svc.${domain}`;
 
 export function image(cfg: ImpalaConfig, daemon: string): string {
   return `${cfg.repository}:${cfg.version}-${daemon}`;
@@ -77,9 +78,9 @@ export function configFiles(b: ImpalaBackends): Record<string, string> {
 const HDFS_SITE = "hdfs-site.xml";
 
 /** Flags every daemon shares: where the statestore is, logs to stderr, scratch in /tmp. */
-function commonFlags(ns: string): string[] {
+function commonFlags(ns: string, domain = DEFAULT_CLUSTER_DOMAIN): string[] {
   return [
-    `--state_store_host=${host(SERVICES.statestore, ns)}`,
+    `--state_store_host=${host(SERVICES.statestore, ns, domain)}`,
     `--state_store_port=${PORTS.statestore}`,
     "--logtostderr=true",
     "--log_dir=/opt/impala/logs",
@@ -91,9 +92,9 @@ export function statestoreFlags(): string[] {
   return [`--state_store_port=${PORTS.statestore}`, `--webserver_port=${PORTS.statestoreWeb}`, "--logtostderr=true", "--log_dir=/opt/impala/logs"];
 }
 
-export function catalogFlags(ns: string): string[] {
+export function catalogFlags(ns: string, domain = DEFAULT_CLUSTER_DOMAIN): string[] {
   return [
-    ...commonFlags(ns),
+    ...commonFlags(ns, domain),
     `--catalog_service_port=${PORTS.catalog}`,
     `--state_store_subscriber_port=${PORTS.catalogSubscriber}`,
     `--webserver_port=${PORTS.catalogWeb}`,
@@ -103,11 +104,11 @@ export function catalogFlags(ns: string): string[] {
   ];
 }
 
-export function impaladFlags(cfg: ImpalaConfig, ns: string, role: "coordinators" | "executors"): string[] {
+export function impaladFlags(cfg: ImpalaConfig, ns: string, role: "coordinators" | "executors", domain = DEFAULT_CLUSTER_DOMAIN): string[] {
   const coordinator = role === "coordinators";
   return [
-    ...commonFlags(ns),
-    `--catalog_service_host=${host(SERVICES.catalog, ns)}`,
+    ...commonFlags(ns, domain),
+    `--catalog_service_host=${host(SERVICES.catalog, ns, domain)}`,
     `--catalog_service_port=${PORTS.catalog}`,
     `--state_store_subscriber_port=${PORTS.subscriber}`,
     `--is_coordinator=${coordinator}`,
@@ -186,7 +187,7 @@ function daemonDeployment(d: Daemon, ns: string, checksum: string, b: ImpalaBack
   });
 }
 
-export function impalaManifests(cfg: ImpalaConfig, ns: string, b: ImpalaBackends): Manifest[] {
+export function impalaManifests(cfg: ImpalaConfig, ns: string, b: ImpalaBackends, domain = DEFAULT_CLUSTER_DOMAIN): Manifest[] {
   const files = configFiles(b);
   // HDFS's hdfs-site too: a change there rolls the daemons.
   const checksum = digest({ ...files, [HDFS_SITE]: b.hdfs.clientConfig.files[HDFS_SITE] });
@@ -202,7 +203,7 @@ export function impalaManifests(cfg: ImpalaConfig, ns: string, b: ImpalaBackends
     workload,
     image: image(cfg, daemonImage),
     replicas: cfg[role].replicas,
-    flags: impaladFlags(cfg, ns, role),
+    flags: impaladFlags(cfg, ns, role, domain),
     binary: "impalad",
     resources: cfg[role].resources,
     heap: heapOf(cfg[role]),
@@ -229,7 +230,7 @@ export function impalaManifests(cfg: ImpalaConfig, ns: string, b: ImpalaBackends
       workload: CATALOG,
       image: image(cfg, "catalogd"),
       replicas: 1,
-      flags: catalogFlags(ns),
+      flags: catalogFlags(ns, domain),
       binary: "catalogd",
       resources: cfg.catalog.resources,
       heap: heapOf(cfg.catalog),

@@ -2,7 +2,8 @@
 import { type KafkaCluster, servedBy } from "../kit/contracts";
 import type { KafkaConfig } from "./config";
 import { bootstrapServers, BROKER, CLIENT_PORT } from "./spec";
+import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
 
-export function kafkaCluster(cfg: KafkaConfig, ns: string): KafkaCluster {
-  return { bootstrapServers: bootstrapServers(ns), clusterId: cfg.clusterId, access: servedBy(BROKER, [CLIENT_PORT]) };
+export function kafkaCluster(cfg: KafkaConfig, ns: string, domain = DEFAULT_CLUSTER_DOMAIN): KafkaCluster {
+  return { bootstrapServers: bootstrapServers(ns, domain), clusterId: cfg.clusterId, access: servedBy(BROKER, [CLIENT_PORT]) };
 }

@@ -17,13 +17,17 @@ export class Kafka extends pulumi.ComponentResource implements KafkaCluster {
 
   constructor(name: string, args: KafkaArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataplatform:kafka:Kafka", name, {}, opts);
-    createObjects(kafkaManifests(args.config, args.namespace), {
+    createObjects(kafkaManifests(args.config, args.namespace, args.clusterDomain), {
       parent: this,
       overrides: args.config.overrides,
       protectStateful: args.production,
       dependsOn: args.dependsOn,
     });
-    ({ bootstrapServers: this.bootstrapServers, clusterId: this.clusterId, access: this.access } = kafkaCluster(args.config, args.namespace));
+    ({
+      bootstrapServers: this.bootstrapServers,
+      clusterId: this.clusterId,
+      access: this.access,
+    } = kafkaCluster(args.config, args.namespace, args.clusterDomain));
     this.flows = kafkaFlows();
     this.registerOutputs({ bootstrapServers: this.bootstrapServers, clusterId: this.clusterId });
   }

@@ -22,6 +22,7 @@ import {
   type Workload,
 } from "../kit";
 import type { KafkaConfig } from "./config";
+import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
 
 export const CONTROLLER: Workload = { name: "kafka", component: "controller" };
 export const BROKER: Workload = { name: "kafka", component: "broker" };
@@ -40,17 +41,18 @@ export const CONTROLLER_ID_OFFSET = 1000;
 const UID = 1000;
 const DATA_MOUNT = "/var/lib/kafka";
 
-const host = (pod: string, ordinal: number, headless: string, ns: string) => `${pod}-${ordinal}.${headless}.${ns}.svc.cluster.local`;
+const host = (pod: string, ordinal: number, headless: string, ns: string, domain = DEFAULT_CLUSTER_DOMAIN) =>
+  `${pod}-${ordinal}.${headless}.${ns}.svc.${domain}`;
 
-export function controllerVoters(cfg: KafkaConfig, ns: string): string {
+export function controllerVoters(cfg: KafkaConfig, ns: string, domain = DEFAULT_CLUSTER_DOMAIN): string {
   return Array.from(
     { length: cfg.controllers.replicas },
-    (_, i) => `${CONTROLLER_ID_OFFSET + i}@${host(CONTROLLER_NAME, i, CONTROLLER_HEADLESS, ns)}:${CONTROLLER_PORT}`,
+    (_, i) => `${CONTROLLER_ID_OFFSET + i}@${host(CONTROLLER_NAME, i, CONTROLLER_HEADLESS, ns, domain)}:${CONTROLLER_PORT}`,
   ).join(",");
 }
 
-export function bootstrapServers(ns: string): string {
-  return `${BOOTSTRAP_SERVICE}.${ns}.svc.cluster.local:${CLIENT_PORT}`;
+export function bootstrapServers(ns: string, domain = DEFAULT_CLUSTER_DOMAIN): string {
+  return `${BOOTSTRAP_SERVICE}.${ns}.svc.${domain}:${CLIENT_PORT}`;
 }
 
 /** Broker ids are their pods' ordinals: lowering kafka.brokers from `live` to `wanted` removes these. */
@@ -119,10 +121,10 @@ function durabilityDefaults(cfg: KafkaConfig): [string, number][] {
   ];
 }
 
-export function controllerProperties(cfg: KafkaConfig, ns: string): string {
+export function controllerProperties(cfg: KafkaConfig, ns: string, domain = DEFAULT_CLUSTER_DOMAIN): string {
   return properties([
     ["process.roles", "controller"],
-    ["controller.quorum.voters", controllerVoters(cfg, ns)],
+    ["controller.quorum.voters", controllerVoters(cfg, ns, domain)],
     ["listeners", `CONTROLLER://:${CONTROLLER_PORT}`],
     ["controller.listener.names", "CONTROLLER"],
     ["listener.security.protocol.map", "CONTROLLER:PLAINTEXT"],
@@ -131,11 +133,11 @@ export function controllerProperties(cfg: KafkaConfig, ns: string): string {
   ]);
 }
 
-export function brokerProperties(cfg: KafkaConfig, ns: string): string {
+export function brokerProperties(cfg: KafkaConfig, ns: string, domain = DEFAULT_CLUSTER_DOMAIN): string {
   const rf = cfg.replicationFactor;
   return properties([
     ["process.roles", "broker"],
-    ["controller.quorum.voters", controllerVoters(cfg, ns)],
+    ["controller.quorum.voters", controllerVoters(cfg, ns, domain)],
     ["listeners", `PLAINTEXT://:${CLIENT_PORT}`],
     ["inter.broker.listener.name", "PLAINTEXT"],
     ["controller.listener.names", "CONTROLLER"],
@@ -156,13 +158,13 @@ export function brokerProperties(cfg: KafkaConfig, ns: string): string {
  * Starts a node: the id from the pod ordinal, the advertised address from the pod's own DNS name,
  * storage formatted once for the pinned cluster ID (a kept volume is reused as it is).
  */
-function startScript(idOffset: number, headless: string, ns: string, advertise: boolean): string {
+function startScript(idOffset: number, headless: string, ns: string, advertise: boolean, domain = DEFAULT_CLUSTER_DOMAIN): string {
   return [
     "set -eu",
     'ordinal="${HOSTNAME##*-}"',
     "cp /config/server.properties /tmp/server.properties",
     `echo "node.id=$((ordinal + ${idOffset}))" >> /tmp/server.properties`,
-    ...(advertise ? [`echo "advertised.listeners=PLAINTEXT://\${HOSTNAME}.${headless}.${ns}.svc.cluster.local:${CLIENT_PORT}" >> /tmp/server.properties`] : []),
+    ...(advertise ? [`echo "advertised.listeners=PLAINTEXT://\${HOSTNAME}.${headless}.${ns}.svc.${domain}:${CLIENT_PORT}" >> /tmp/server.properties`] : []),
     '/opt/kafka/bin/kafka-storage.sh format --cluster-id "$KAFKA_CLUSTER_ID" --config /tmp/server.properties --ignore-formatted',
     "exec /opt/kafka/bin/kafka-server-start.sh /tmp/server.properties",
   ].join("\n");
@@ -185,7 +187,7 @@ export const CONTROLLERS_FIXED_SIZE =
   "the KRaft controllers are a static quorum: every node lists the voters in controller.quorum.voters, so a new count " +
   "would start controllers the quorum does not know. Keep kafka.controllers.replicas as deployed (README: Resizing a quorum).";
 
-function roleManifests(cfg: KafkaConfig, ns: string, r: Role): Manifest[] {
+function roleManifests(cfg: KafkaConfig, ns: string, r: Role, domain = DEFAULT_CLUSTER_DOMAIN): Manifest[] {
   const config = { "server.properties": r.props, "log4j2.yaml": LOG4J2_YAML };
   const heap = heapMiB(r.sizing.resources.limits.memory, r.sizing.heapPercent);
   const pod = podSpec(
@@ -197,7 +199,7 @@ function roleManifests(cfg: KafkaConfig, ns: string, r: Role): Manifest[] {
         container({
           name: "kafka",
           image: cfg.image,
-          command: ["/bin/bash", "-c", startScript(r.idOffset, r.headless, ns, r.workload === BROKER)],
+          command: ["/bin/bash", "-c", startScript(r.idOffset, r.headless, ns, r.workload === BROKER, domain)],
           env: [
             { name: "KAFKA_CLUSTER_ID", value: cfg.clusterId },
             { name: "KAFKA_HEAP_OPTS", value: heapFlags(heap) },
@@ -247,11 +249,11 @@ export const MANAGED_TOPIC_CONFIGS = ["min.insync.replicas", "retention.ms"] as 
  * partitions or change a replication factor in place: either fails the Job, naming the topic, and
  * changes nothing on that topic. Any tool failure fails the Job (pipefail), never reads as "missing".
  */
-export function topicsScript(cfg: KafkaConfig, ns: string): string {
+export function topicsScript(cfg: KafkaConfig, ns: string, domain = DEFAULT_CLUSTER_DOMAIN): string {
   const topics = Object.entries(cfg.topics).sort(([a], [b]) => a.localeCompare(b));
   return [
     "set -euo pipefail",
-    `BS=${bootstrapServers(ns)}`,
+    `BS=${bootstrapServers(ns, domain)}`,
     "KT=/opt/kafka/bin/kafka-topics.sh",
     "KC=/opt/kafka/bin/kafka-configs.sh",
     `MANAGED="${MANAGED_TOPIC_CONFIGS.join(" ")}"`,
@@ -307,30 +309,40 @@ export function topicsScript(cfg: KafkaConfig, ns: string): string {
   ].join("\n");
 }
 
-export function kafkaManifests(cfg: KafkaConfig, ns: string): Manifest[] {
+export function kafkaManifests(cfg: KafkaConfig, ns: string, domain = DEFAULT_CLUSTER_DOMAIN): Manifest[] {
   return [
     serviceAccount("kafka", ns, BROKER),
-    ...roleManifests(cfg, ns, {
-      name: CONTROLLER_NAME,
-      headless: CONTROLLER_HEADLESS,
-      workload: CONTROLLER,
-      replicas: cfg.controllers.replicas,
-      port: CONTROLLER_PORT,
-      idOffset: CONTROLLER_ID_OFFSET,
-      props: controllerProperties(cfg, ns),
-      sizing: cfg.controllers,
-      fixedSize: CONTROLLERS_FIXED_SIZE,
-    }),
-    ...roleManifests(cfg, ns, {
-      name: BROKER_NAME,
-      headless: BROKER_HEADLESS,
-      workload: BROKER,
-      replicas: cfg.brokers,
-      port: CLIENT_PORT,
-      idOffset: 0,
-      props: brokerProperties(cfg, ns),
-      sizing: cfg,
-    }),
+    ...roleManifests(
+      cfg,
+      ns,
+      {
+        name: CONTROLLER_NAME,
+        headless: CONTROLLER_HEADLESS,
+        workload: CONTROLLER,
+        replicas: cfg.controllers.replicas,
+        port: CONTROLLER_PORT,
+        idOffset: CONTROLLER_ID_OFFSET,
+        props: controllerProperties(cfg, ns, domain),
+        sizing: cfg.controllers,
+        fixedSize: CONTROLLERS_FIXED_SIZE,
+      },
+      domain,
+    ),
+    ...roleManifests(
+      cfg,
+      ns,
+      {
+        name: BROKER_NAME,
+        headless: BROKER_HEADLESS,
+        workload: BROKER,
+        replicas: cfg.brokers,
+        port: CLIENT_PORT,
+        idOffset: 0,
+        props: brokerProperties(cfg, ns, domain),
+        sizing: cfg,
+      },
+      domain,
+    ),
     clientService(BOOTSTRAP_SERVICE, ns, BROKER, [{ name: "client", port: CLIENT_PORT }]),
     job({
       prefix: "kafka-topics",
@@ -341,7 +353,7 @@ export function kafkaManifests(cfg: KafkaConfig, ns: string): Manifest[] {
       container: container({
         name: "topics",
         image: cfg.image,
-        command: ["/bin/bash", "-c", topicsScript(cfg, ns)],
+        command: ["/bin/bash", "-c", topicsScript(cfg, ns, domain)],
         env: [
           { name: "KAFKA_HEAP_OPTS", value: "-Xmx256m" },
           { name: "LOG_DIR", value: "/tmp/logs" },

@@ -3,6 +3,8 @@ import type * as pulumi from "@pulumi/pulumi";
 /** What every engine component takes: where, its validated config, and the tier's protection. */
 export interface EngineArgs<C> {
   namespace: string;
+  /** The cluster's DNS domain (kit/dns). */
+  clusterDomain: string;
   config: C;
   /** Production protects stateful resources and credentials against deletion. */
   production: boolean;

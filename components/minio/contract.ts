@@ -3,7 +3,13 @@ import { type ObjectStore, servedBy } from "../kit/contracts";
 import { defaultRef } from "../kit/secret-ref";
 import { DATA_LAKE_BUCKET, MINIO_CREDENTIALS, type MinioConfig, type MinioCredentials } from "./config";
 import { endpoint, S3_PORT, SERVER } from "./spec";
+import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
 
-export function objectStore(cfg: Pick<MinioConfig, "clientImage">, ns: string, credentials: MinioCredentials = defaultRef(MINIO_CREDENTIALS)): ObjectStore {
-  return { endpoint: endpoint(ns), bucket: DATA_LAKE_BUCKET, credentials, clientImage: cfg.clientImage, access: servedBy(SERVER, [S3_PORT]) };
+export function objectStore(
+  cfg: Pick<MinioConfig, "clientImage">,
+  ns: string,
+  credentials: MinioCredentials = defaultRef(MINIO_CREDENTIALS),
+  domain = DEFAULT_CLUSTER_DOMAIN,
+): ObjectStore {
+  return { endpoint: endpoint(ns, domain), bucket: DATA_LAKE_BUCKET, credentials, clientImage: cfg.clientImage, access: servedBy(SERVER, [S3_PORT]) };
 }

@@ -39,7 +39,7 @@ export class Minio extends pulumi.ComponentResource implements ObjectStore {
       },
       { parent: this, protect: args.production },
     );
-    createObjects(minioManifests(args.config, args.namespace, ref), {
+    createObjects(minioManifests(args.config, args.namespace, ref, args.clusterDomain), {
       parent: this,
       overrides: args.config.overrides,
       protectStateful: args.production,
@@ -51,7 +51,7 @@ export class Minio extends pulumi.ComponentResource implements ObjectStore {
       credentials: this.credentials,
       clientImage: this.clientImage,
       access: this.access,
-    } = objectStore(args.config, args.namespace, ref));
+    } = objectStore(args.config, args.namespace, ref, args.clusterDomain));
     this.flows = minioFlows(args.config);
     this.registerOutputs({ endpoint: this.endpoint, bucket: this.bucket, credentialsSecret: ref.name });
   }

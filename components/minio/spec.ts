@@ -18,6 +18,7 @@ import {
 } from "../kit";
 import { defaultRef, secretEnv } from "../kit/secret-ref";
 import { DATA_LAKE_BUCKET, MINIO_CREDENTIALS, type MinioConfig, type MinioCredentials } from "./config";
+import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
 
 export const SERVER: Workload = { name: "minio", component: "server" };
 export const BUCKETS: Workload = { name: "minio", component: "buckets" };
@@ -36,8 +37,8 @@ export const FIXED_SIZE =
   "MinIO's erasure-coded pool is cut from its server count and drives once, and every server's command lists the " +
   "whole pool: a new count is a different pool. Keep minio.replicas as deployed (README: Resizing a quorum).";
 
-export function endpoint(ns: string): string {
-  return `http://${NAME}.${ns}.svc.cluster.local:${S3_PORT}`;
+export function endpoint(ns: string, domain = DEFAULT_CLUSTER_DOMAIN): string {
+  return `http://${NAME}.${ns}.svc.${domain}:${S3_PORT}`;
 }
 
 /** Drive volumes: `data` for one drive per server, `data0..N` for several. */
@@ -46,13 +47,18 @@ export function driveNames(cfg: MinioConfig): string[] {
 }
 
 /** The server's volume argument, in MinIO's ellipsis notation for distributed pools. */
-export function serverVolumes(cfg: MinioConfig, ns: string): string {
+export function serverVolumes(cfg: MinioConfig, ns: string, domain = DEFAULT_CLUSTER_DOMAIN): string {
   const drives = cfg.drivesPerNode === 1 ? "/data" : `/data{0...${cfg.drivesPerNode - 1}}`;
   if (cfg.replicas === 1) return drives;
-  return `http://${NAME}-{0...${cfg.replicas - 1}}.${HEADLESS}.${ns}.svc.cluster.local${drives}`;
+  return `http://${NAME}-{0...${cfg.replicas - 1}}.${HEADLESS}.${ns}.svc.${domain}${drives}`;
 }
 
-export function minioManifests(cfg: MinioConfig, ns: string, credentials: MinioCredentials = defaultRef(MINIO_CREDENTIALS)): Manifest[] {
+export function minioManifests(
+  cfg: MinioConfig,
+  ns: string,
+  credentials: MinioCredentials = defaultRef(MINIO_CREDENTIALS),
+  domain = DEFAULT_CLUSTER_DOMAIN,
+): Manifest[] {
   const root = [secretEnv("MINIO_ROOT_USER", credentials, "root-user"), secretEnv("MINIO_ROOT_PASSWORD", credentials, "root-password")];
   const drives = driveNames(cfg);
   const pod = podSpec(
@@ -73,7 +79,7 @@ export function minioManifests(cfg: MinioConfig, ns: string, credentials: MinioC
             `:${CONSOLE_PORT}`,
             "--certs-dir",
             "/tmp/certs",
-            serverVolumes(cfg, ns),
+            serverVolumes(cfg, ns, domain),
           ],
           env: [...root, { name: "HOME", value: "/tmp" }],
           ports: containerPorts(SERVER_PORTS),
@@ -117,7 +123,7 @@ export function minioManifests(cfg: MinioConfig, ns: string, credentials: MinioC
           "-c",
           [
             "set -eu",
-            `until mc alias set lake ${endpoint(ns)} "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD"; do echo "waiting for MinIO"; sleep 5; done`,
+            `until mc alias set lake ${endpoint(ns, domain)} "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD"; do echo "waiting for MinIO"; sleep 5; done`,
             `mc mb --ignore-existing lake/${DATA_LAKE_BUCKET}`,
           ].join("\n"),
         ],

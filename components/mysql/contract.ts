@@ -3,12 +3,18 @@ import { type DatabaseServer, servedBy } from "../kit/contracts";
 import { defaultRef } from "../kit/secret-ref";
 import { METASTORE_DATABASE, METASTORE_USER, MYSQL_CREDENTIALS, type MysqlConfig, type MysqlCredentials } from "./config";
 import { host, jdbcUrl, MYSQL, PORT } from "./spec";
+import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
 
-export function databaseServer(cfg: Pick<MysqlConfig, "image">, ns: string, credentials: MysqlCredentials = defaultRef(MYSQL_CREDENTIALS)): DatabaseServer {
+export function databaseServer(
+  cfg: Pick<MysqlConfig, "image">,
+  ns: string,
+  credentials: MysqlCredentials = defaultRef(MYSQL_CREDENTIALS),
+  domain = DEFAULT_CLUSTER_DOMAIN,
+): DatabaseServer {
   return {
-    host: host(ns),
+    host: host(ns, domain),
     port: PORT,
-    jdbcUrl: jdbcUrl(ns),
+    jdbcUrl: jdbcUrl(ns, domain),
     database: METASTORE_DATABASE,
     user: METASTORE_USER,
     credentials,

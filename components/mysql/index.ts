@@ -58,7 +58,7 @@ export class Mysql extends pulumi.ComponentResource implements DatabaseServer {
       credentials: this.credentials,
       clientImage: this.clientImage,
       access: this.access,
-    } = databaseServer(args.config, args.namespace, ref));
+    } = databaseServer(args.config, args.namespace, ref, args.clusterDomain));
     this.registerOutputs({ jdbcUrl: this.jdbcUrl, database: this.database, user: this.user, credentialsSecret: ref.name });
   }
 }

@@ -18,6 +18,7 @@ import {
 } from "../kit";
 import { defaultRef, secretEnv } from "../kit/secret-ref";
 import { bufferPoolMiB, METASTORE_DATABASE, METASTORE_USER, MYSQL_CREDENTIALS, type MysqlConfig, type MysqlCredentials } from "./config";
+import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
 
 export const MYSQL: Workload = { name: "mysql", component: "database" };
 export const NAME = "mysql";
@@ -27,12 +28,12 @@ const PORTS: Port[] = [{ name: "mysql", port: PORT }];
 /** The official image's mysql user. */
 const UID = 999;
 
-export function host(ns: string): string {
-  return `${NAME}.${ns}.svc.cluster.local`;
+export function host(ns: string, domain = DEFAULT_CLUSTER_DOMAIN): string {
+  return `${NAME}.${ns}.svc.${domain}`;
 }
 
-export function jdbcUrl(ns: string): string {
-  return `jdbc:mysql://${host(ns)}:${PORT}/${METASTORE_DATABASE}`;
+export function jdbcUrl(ns: string, domain = DEFAULT_CLUSTER_DOMAIN): string {
+  return `jdbc:mysql://${host(ns, domain)}:${PORT}/${METASTORE_DATABASE}`;
 }
 
 export function myCnf(cfg: MysqlConfig): string {

@@ -43,13 +43,13 @@ export class Spark extends pulumi.ComponentResource implements JobTemplate {
   constructor(name: string, args: SparkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataplatform:spark:Spark", name, {}, opts);
     const backends = { yarn: args.yarn, hdfs: args.hdfs, kafka: args.kafka, metastore: args.metastore, lake: args.lake };
-    createObjects(sparkManifests(args.config, args.namespace, backends, applicationFiles()), {
+    createObjects(sparkManifests(args.config, args.namespace, backends, applicationFiles(), args.clusterDomain), {
       parent: this,
       overrides: args.config.overrides,
       protectStateful: args.production,
       dependsOn: args.dependsOn,
     });
-    this.masterUrl = masterUrl(args.namespace);
+    this.masterUrl = masterUrl(args.namespace, args.clusterDomain);
     this.flows = sparkFlows(args.config, backends);
     this.registerOutputs({ masterUrl: this.masterUrl });
   }

@@ -29,6 +29,7 @@ import type { HdfsCluster, KafkaCluster, MetastoreService, ObjectStore, YarnClus
 import { clientConfigMounts, clientConfigVolume } from "../kit/hadoop";
 import { secretEnv } from "../kit/secret-ref";
 import { type SparkConfig, workerMemoryMiB, WORKER_DAEMON_HEAP_MIB } from "./config";
+import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
 
 export const MASTER: Workload = { name: "spark", component: "master" };
 export const WORKER: Workload = { name: "spark", component: "worker" };
@@ -78,8 +79,8 @@ export interface SparkBackends {
 /** The sizes of YARN's containers that executors must fit. */
 type YarnLimits = Pick<YarnCluster, "vcoresPerNode" | "maxContainerMb">;
 
-export function masterUrl(ns: string): string {
-  return `spark://${MASTER_NAME}.${ns}.svc.cluster.local:${MASTER_PORT}`;
+export function masterUrl(ns: string, domain = DEFAULT_CLUSTER_DOMAIN): string {
+  return `spark://${MASTER_NAME}.${ns}.svc.${domain}:${MASTER_PORT}`;
 }
 
 /**
@@ -108,10 +109,11 @@ export function sparkDefaults(
   spark: SparkConfig,
   b: Pick<SparkBackends, "yarn" | "metastore" | "lake">,
   ns: string,
+  domain = DEFAULT_CLUSTER_DOMAIN,
 ): Record<string, string | number | boolean> {
   const yarn = b.yarn;
   return {
-    "spark.master": masterUrl(ns),
+    "spark.master": masterUrl(ns, domain),
     "spark.driver.port": DRIVER_PORT,
     "spark.blockManager.port": BLOCK_MANAGER_PORT,
     // Block managers retry upwards from 7079: stay inside the ports the NetworkPolicies open.
@@ -193,9 +195,9 @@ export function streamingCores(spark: SparkConfig, yarn: YarnLimits): number {
   return spark.streamingCores ?? executorCores(spark, yarn);
 }
 
-export function sparkManifests(spark: SparkConfig, ns: string, b: SparkBackends, apps: Record<string, string>): Manifest[] {
+export function sparkManifests(spark: SparkConfig, ns: string, b: SparkBackends, apps: Record<string, string>, domain = DEFAULT_CLUSTER_DOMAIN): Manifest[] {
   const yarn = b.yarn;
-  const files = { "spark-defaults.conf": renderDefaults(sparkDefaults(spark, b, ns)) };
+  const files = { "spark-defaults.conf": renderDefaults(sparkDefaults(spark, b, ns, domain)) };
   // The HDFS and YARN client files too: a change there rolls the pods.
   const checksum = digest({ ...b.hdfs.clientConfig.files, ...b.yarn.clientConfig.files, ...files });
   const version = imageVersion(spark.image);
@@ -290,7 +292,7 @@ export function sparkManifests(spark: SparkConfig, ns: string, b: SparkBackends,
                 "-c",
                 [
                   "set -eu",
-                  `exec /opt/spark/bin/spark-class org.apache.spark.deploy.worker.Worker ${masterUrl(ns)} --host "$POD_IP" --port ${WORKER_PORT} ` +
+                  `exec /opt/spark/bin/spark-class org.apache.spark.deploy.worker.Worker ${masterUrl(ns, domain)} --host "$POD_IP" --port ${WORKER_PORT} ` +
                     `--webui-port ${WORKER_WEB_PORT} --cores ${workerSlots(spark)} --memory ${workerMemory}m --work-dir /tmp/work`,
                 ].join("\n"),
               ],

@@ -79,7 +79,7 @@ export class Starburst extends pulumi.ComponentResource implements SqlService {
           container: container({
             name: "tables",
             image: tablesImage,
-            command: ["/bin/bash", "-c", tablesScript(args.namespace, trinoDdl("iceberg", loadTables()))],
+            command: ["/bin/bash", "-c", tablesScript(args.namespace, trinoDdl("iceberg", loadTables()), args.clusterDomain)],
             env: [{ name: "HOME", value: "/tmp" }],
             resources: { requests: { cpu: "50m", memory: "512Mi" }, limits: { memory: "512Mi" } },
             volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
@@ -90,7 +90,7 @@ export class Starburst extends pulumi.ComponentResource implements SqlService {
       { parent: this, overrides: args.config.overrides, protectStateful: false, dependsOn: [chart] },
     );
 
-    ({ coordinatorUrl: this.coordinatorUrl, host: this.host, port: this.port, access: this.access } = sqlService(args.namespace));
+    ({ coordinatorUrl: this.coordinatorUrl, host: this.host, port: this.port, access: this.access } = sqlService(args.namespace, args.clusterDomain));
     this.flows = [
       { from: WORKER, to: COORDINATOR, ports: [HTTP_PORT] },
       { from: COORDINATOR, to: WORKER, ports: [HTTP_PORT] },

@@ -7,6 +7,7 @@ import type { MetastoreService, ObjectStore } from "../kit/contracts";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../kit/security";
 import { secretEnv } from "../kit/secret-ref";
 import { FLAVORS, HEAP_HEADROOM_PERCENT, queryMemoryMiB, type StarburstConfig } from "./config";
+import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
 
 export const COORDINATOR: Workload = { name: "trino", component: "coordinator" };
 export const WORKER: Workload = { name: "trino", component: "worker" };
@@ -43,12 +44,12 @@ export function hardenChartObject(type: string, props: Record<string, any>): Rec
   };
 }
 
-export function coordinatorHost(ns: string): string {
-  return `${RELEASE}.${ns}.svc.cluster.local`;
+export function coordinatorHost(ns: string, domain = DEFAULT_CLUSTER_DOMAIN): string {
+  return `${RELEASE}.${ns}.svc.${domain}`;
 }
 
-export function coordinatorUrl(ns: string): string {
-  return `http://${coordinatorHost(ns)}:${HTTP_PORT}`;
+export function coordinatorUrl(ns: string, domain = DEFAULT_CLUSTER_DOMAIN): string {
+  return `http://${coordinatorHost(ns, domain)}:${HTTP_PORT}`;
 }
 
 /** What the engine's catalogs read: the metastore's tables, the lake's files. */
@@ -180,8 +181,8 @@ export function chartValues(cfg: StarburstConfig, b: LakeBackends): Record<strin
 }
 
 /** Creates the lake's tables once the coordinator answers; every statement is IF NOT EXISTS. */
-export function tablesScript(ns: string, ddl: string[]): string {
-  const server = coordinatorUrl(ns);
+export function tablesScript(ns: string, ddl: string[], domain = DEFAULT_CLUSTER_DOMAIN): string {
+  const server = coordinatorUrl(ns, domain);
   return [
     "set -eu",
     `until trino --server ${server} --user platform --execute 'SELECT 1' >/dev/null 2>&1; do echo 'waiting for the coordinator'; sleep 5; done`,

@@ -6,6 +6,7 @@ import { createObjects } from "../kit/objects";
 import type { YarnConfig } from "./config";
 import { yarnCluster } from "./contract";
 import { RM_SERVICE, RM_WEB_PORT, yarnFlows, yarnManifests } from "./spec";
+import { serviceHost } from "../kit/dns";
 
 export interface YarnArgs extends EngineArgs<YarnConfig> {
   /** The ResourceManager's state store. */
@@ -32,7 +33,7 @@ export class Yarn extends pulumi.ComponentResource implements YarnCluster {
     // Named dataplatform:yarn:YARN before its folder, class and type agreed: the alias keeps its objects.
     super("dataplatform:yarn:Yarn", name, {}, { ...opts, aliases: [...(opts?.aliases ?? []), { type: "dataplatform:yarn:YARN" }] });
     const backends = { zookeeper: args.zookeeper, hdfs: args.hdfs, kafka: args.kafka, lake: args.lake };
-    createObjects(yarnManifests(args.config, args.namespace, backends, args.javaImage), {
+    createObjects(yarnManifests(args.config, args.namespace, backends, args.javaImage, args.clusterDomain), {
       parent: this,
       overrides: args.config.overrides,
       protectStateful: args.production,
@@ -45,8 +46,8 @@ export class Yarn extends pulumi.ComponentResource implements YarnCluster {
       maxContainerMb: this.maxContainerMb,
       containers: this.containers,
       access: this.access,
-    } = yarnCluster(args.config, args.namespace, args.zookeeper.connectString));
-    this.webUrl = `http://${RM_SERVICE}.${args.namespace}.svc.cluster.local:${RM_WEB_PORT}`;
+    } = yarnCluster(args.config, args.namespace, args.zookeeper.connectString, args.clusterDomain));
+    this.webUrl = `http://${serviceHost(RM_SERVICE, args.namespace, args.clusterDomain)}:${RM_WEB_PORT}`;
     this.flows = yarnFlows(backends);
     this.registerOutputs({ webUrl: this.webUrl });
   }

@@ -22,6 +22,7 @@ import {
 } from "../kit";
 import { siteXml, type SiteProperties } from "../kit/hadoop-xml";
 import type { YarnConfig } from "./config";
+import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
 
 export const RESOURCE_MANAGER: Workload = { name: "yarn", component: "resourcemanager" };
 export const NODE_MANAGER: Workload = { name: "yarn", component: "nodemanager" };
@@ -54,10 +55,10 @@ export function vcores(cfg: YarnConfig): number {
   return Math.max(1, Math.floor(cpuCores(r.limits.cpu ?? r.requests.cpu)));
 }
 
-export function yarnSite(cfg: YarnConfig, ns: string, zookeeperConnect: string): SiteProperties {
+export function yarnSite(cfg: YarnConfig, ns: string, zookeeperConnect: string, domain = DEFAULT_CLUSTER_DOMAIN): SiteProperties {
   const cores = vcores(cfg);
   return {
-    "yarn.resourcemanager.hostname": `${RM_SERVICE}.${ns}.svc.cluster.local`,
+    "yarn.resourcemanager.hostname": `${RM_SERVICE}.${ns}.svc.${domain}`,
     "yarn.resourcemanager.bind-host": "0.0.0.0",
     "yarn.resourcemanager.recovery.enabled": true,
     "yarn.resourcemanager.store.class": "org.apache.hadoop.yarn.server.resourcemanager.recovery.ZKRMStateStore",
@@ -84,12 +85,16 @@ export function yarnSite(cfg: YarnConfig, ns: string, zookeeperConnect: string):
 }
 
 /** YARN's own files: the daemons' and, as its discovery ConfigMap, every YARN client's. */
-export function yarnConfigFiles(cfg: YarnConfig, ns: string, zookeeperConnect: string): Record<string, string> {
-  return { "yarn-site.xml": siteXml(yarnSite(cfg, ns, zookeeperConnect)) };
+export function yarnConfigFiles(cfg: YarnConfig, ns: string, zookeeperConnect: string, domain = DEFAULT_CLUSTER_DOMAIN): Record<string, string> {
+  return { "yarn-site.xml": siteXml(yarnSite(cfg, ns, zookeeperConnect, domain)) };
 }
 
-export function yarnClientConfig(cfg: YarnConfig, ns: string, zookeeperConnect: string): HadoopClientConfig {
-  return { configMap: CONFIG_MAP, files: yarnConfigFiles(cfg, ns, zookeeperConnect), properties: { "yarn-site.xml": yarnSite(cfg, ns, zookeeperConnect) } };
+export function yarnClientConfig(cfg: YarnConfig, ns: string, zookeeperConnect: string, domain = DEFAULT_CLUSTER_DOMAIN): HadoopClientConfig {
+  return {
+    configMap: CONFIG_MAP,
+    files: yarnConfigFiles(cfg, ns, zookeeperConnect, domain),
+    properties: { "yarn-site.xml": yarnSite(cfg, ns, zookeeperConnect, domain) },
+  };
 }
 
 /** What YARN stands on: ZooKeeper for its state, HDFS, and what its containers read (topics, the lake). */
@@ -117,8 +122,8 @@ const configMounts = (hdfs: HdfsCluster, files: Record<string, string>) => [
  * `javaImage`: an image with a Java 17 runtime in /opt/java/openjdk (the Spark image), which
  * NodeManagers give the containers they run.
  */
-export function yarnManifests(cfg: YarnConfig, ns: string, b: YarnBackends, javaImage: string): Manifest[] {
-  const files = yarnConfigFiles(cfg, ns, b.zookeeper.connectString);
+export function yarnManifests(cfg: YarnConfig, ns: string, b: YarnBackends, javaImage: string, domain = DEFAULT_CLUSTER_DOMAIN): Manifest[] {
+  const files = yarnConfigFiles(cfg, ns, b.zookeeper.connectString, domain);
   // The HDFS client files too: a change there rolls the daemons.
   const checksum = digest({ ...b.hdfs.clientConfig.files, ...files });
   const version = imageVersion(cfg.image);

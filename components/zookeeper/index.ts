@@ -16,13 +16,13 @@ export class ZooKeeper extends pulumi.ComponentResource implements ZooKeeperEnse
 
   constructor(name: string, args: ZooKeeperArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataplatform:zookeeper:ZooKeeper", name, {}, opts);
-    createObjects(zookeeperManifests(args.config, args.namespace), {
+    createObjects(zookeeperManifests(args.config, args.namespace, args.clusterDomain), {
       parent: this,
       overrides: args.config.overrides,
       protectStateful: args.production,
       dependsOn: args.dependsOn,
     });
-    ({ connectString: this.connectString, access: this.access } = zookeeperEnsemble(args.namespace));
+    ({ connectString: this.connectString, access: this.access } = zookeeperEnsemble(args.namespace, args.clusterDomain));
     this.flows = zookeeperFlows();
     this.registerOutputs({ connectString: this.connectString });
   }

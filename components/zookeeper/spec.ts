@@ -14,6 +14,7 @@ import {
   statefulSet,
 } from "../kit";
 import type { ZooKeeperConfig } from "./config";
+import { DEFAULT_CLUSTER_DOMAIN, podHost, serviceHost } from "../kit/dns";
 
 export const ZOOKEEPER: Workload = { name: "zookeeper", component: "server" };
 export const NAME = "zookeeper";
@@ -26,16 +27,16 @@ const ADMIN_PORT = 8080;
 const UID = 1000;
 export const DATA_DIR = "/var/lib/zookeeper/data";
 
-export function serverHost(ordinal: number, namespace: string): string {
-  return `${NAME}-${ordinal}.${HEADLESS}.${namespace}.svc.cluster.local`;
+export function serverHost(ordinal: number, namespace: string, domain = DEFAULT_CLUSTER_DOMAIN): string {
+  return podHost(`${NAME}-${ordinal}`, HEADLESS, namespace, domain);
 }
 
 /** The client connect string other engines use (HDFS ZKFC, YARN RM HA). */
-export function connectString(namespace: string): string {
-  return `${NAME}.${namespace}.svc.cluster.local:${CLIENT_PORT}`;
+export function connectString(namespace: string, domain = DEFAULT_CLUSTER_DOMAIN): string {
+  return `${serviceHost(NAME, namespace, domain)}:${CLIENT_PORT}`;
 }
 
-export function zooCfg(cfg: ZooKeeperConfig, namespace: string): string {
+export function zooCfg(cfg: ZooKeeperConfig, namespace: string, domain = DEFAULT_CLUSTER_DOMAIN): string {
   const lines = [
     "tickTime=2000",
     "initLimit=10",
@@ -55,7 +56,7 @@ export function zooCfg(cfg: ZooKeeperConfig, namespace: string): string {
   if (cfg.replicas > 1) {
     lines.push("standaloneEnabled=false");
     for (let i = 0; i < cfg.replicas; i++) {
-      lines.push(`server.${i + 1}=${serverHost(i, namespace)}:${PEER_PORT}:${ELECTION_PORT};${CLIENT_PORT}`);
+      lines.push(`server.${i + 1}=${serverHost(i, namespace, domain)}:${PEER_PORT}:${ELECTION_PORT};${CLIENT_PORT}`);
     }
   }
   return `${lines.join("\n")}\n`;
@@ -70,8 +71,8 @@ const START = [
   "exec zkServer.sh start-foreground /conf/zoo.cfg",
 ].join("\n");
 
-export function zookeeperManifests(cfg: ZooKeeperConfig, namespace: string): Manifest[] {
-  const config = { "zoo.cfg": zooCfg(cfg, namespace) };
+export function zookeeperManifests(cfg: ZooKeeperConfig, namespace: string, domain = DEFAULT_CLUSTER_DOMAIN): Manifest[] {
+  const config = { "zoo.cfg": zooCfg(cfg, namespace, domain) };
   const heap = heapMiB(cfg.resources.limits.memory, cfg.heapPercent);
   const pod = podSpec(
     ZOOKEEPER,

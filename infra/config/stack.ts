@@ -8,6 +8,7 @@ import { CHART as AIRFLOW_CHART } from "../../components/airflow/config";
 import { localChartProblem } from "../../components/kit/charts";
 import { FLAVORS } from "../../components/starburst/config";
 import { type PlatformConfig, SECTIONS } from "./schema";
+import { DEFAULT_CLUSTER_DOMAIN } from "../../components/kit/dns";
 
 export const PROJECT = "dataplatform";
 export const DEFAULT_NAMESPACE = "data-platform";
@@ -28,6 +29,11 @@ export const stackSettingsSchema = z.strictObject({
   kubeconfig: z.string().min(1).optional(),
   /** A context in that kubeconfig; omitted: its current context. */
   context: z.string().min(1).optional(),
+  /** The cluster's DNS domain, in every address engines give each other (the kubelet's --cluster-domain). */
+  clusterDomain: z
+    .string()
+    .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/, { error: "must be a DNS domain, such as cluster.local" })
+    .default(DEFAULT_CLUSTER_DOMAIN),
 });
 export type StackSettings = z.infer<typeof stackSettingsSchema> & {
   /** `kubeconfig` as the k8s Provider takes it: in a Pulumi run, a secret Output when set with --secret. */
