@@ -72,7 +72,7 @@ export class Airflow extends pulumi.ComponentResource {
 
     // Database, DAGs, plugins and RBAC first; the database Job needs MySQL up.
     const files = airflowFiles();
-    const prepared = createObjects(airflowManifests(config, namespace, backends, own, files, args.clusterDomain), {
+    const prepared = createObjects(airflowManifests(config, namespace, backends, own, files), {
       parent: this,
       overrides: config.overrides,
       protectStateful: false,

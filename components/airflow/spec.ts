@@ -516,7 +516,6 @@ export function airflowManifests(
   b: AirflowBackends,
   own: AirflowCredentials,
   files: AirflowFiles = airflowFiles(),
-  domain = DEFAULT_CLUSTER_DOMAIN,
 ): Manifest[] {
   const manifests: Manifest[] = [
     filesConfigMap(PLUGINS_CONFIG_MAP, ns, SCHEDULER, files.plugins),
