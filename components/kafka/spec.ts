@@ -2,27 +2,10 @@
  * Kafka in KRaft mode: a controller quorum and a broker pool as two StatefulSets (brokers scale
  * without touching the quorum), and an idempotent Job that reconciles topics.
  */
-import {
-  clientService,
-  configMap,
-  container,
-  digest,
-  type Flow,
-  headlessService,
-  heapFlags,
-  heapMiB,
-  imageVersion,
-  job,
-  type Manifest,
-  podDisruptionBudget,
-  podSpec,
-  scratchVolume,
-  serviceAccount,
-  statefulSet,
-  type Workload,
-} from "../kit";
+import { clientService, container, type Flow, heapFlags, heapMiB, job, type Manifest, podSpec, scratchVolume, serviceAccount, type Workload } from "../kit";
 import type { KafkaConfig } from "./config";
 import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
+import { statefulRoleObjects } from "../kit/role";
 
 export const CONTROLLER: Workload = { name: "kafka", component: "controller" };
 export const BROKER: Workload = { name: "kafka", component: "broker" };
@@ -221,23 +204,19 @@ function roleManifests(cfg: KafkaConfig, ns: string, r: Role, domain = DEFAULT_C
     },
     "kafka",
   );
-  return [
-    configMap(r.name, ns, r.workload, config),
-    headlessService(r.headless, ns, r.workload, [{ name: r.workload === BROKER ? "client" : "controller", port: r.port }]),
-    podDisruptionBudget(r.name, ns, r.workload),
-    statefulSet({
-      name: r.name,
-      namespace: ns,
-      workload: r.workload,
-      version: imageVersion(cfg.image),
-      replicas: r.replicas,
-      serviceName: r.headless,
-      pod,
-      configChecksum: digest({ config, clusterId: cfg.clusterId }),
-      volumeClaims: [{ name: "data", storage: r.sizing.storage }],
-      fixedSize: r.fixedSize,
-    }),
-  ];
+  return statefulRoleObjects({
+    name: r.name,
+    namespace: ns,
+    workload: r.workload,
+    image: cfg.image,
+    replicas: r.replicas,
+    pod,
+    headless: { name: r.headless, ports: [{ name: r.workload === BROKER ? "client" : "controller", port: r.port }] },
+    files: config,
+    checksumOf: { config, clusterId: cfg.clusterId },
+    volumeClaims: [{ name: "data", storage: r.sizing.storage }],
+    fixedSize: r.fixedSize,
+  });
 }
 
 /** Topic settings the program declares; one absent from a topic's config is removed from the topic. */

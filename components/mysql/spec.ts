@@ -1,24 +1,9 @@
 /** MySQL for the Hive Metastore: one server with a retained volume and generated passwords. */
-import {
-  clientService,
-  configMap,
-  container,
-  containerPorts,
-  digest,
-  headlessService,
-  imageVersion,
-  type Manifest,
-  podDisruptionBudget,
-  podSpec,
-  type Port,
-  scratchVolume,
-  serviceAccount,
-  statefulSet,
-  type Workload,
-} from "../kit";
+import { container, containerPorts, type Manifest, podSpec, type Port, scratchVolume, type Workload } from "../kit";
 import { defaultRef, secretEnv } from "../kit/secret-ref";
 import { bufferPoolMiB, METASTORE_DATABASE, METASTORE_USER, MYSQL_CREDENTIALS, type MysqlConfig, type MysqlCredentials } from "./config";
 import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
+import { statefulRoleObjects } from "../kit/role";
 
 export const MYSQL: Workload = { name: "mysql", component: "database" };
 export const NAME = "mysql";
@@ -85,22 +70,17 @@ export function mysqlManifests(cfg: MysqlConfig, ns: string, credentials: MysqlC
     },
     NAME,
   );
-  return [
-    serviceAccount(NAME, ns, MYSQL),
-    configMap(NAME, ns, MYSQL, config),
-    headlessService(HEADLESS, ns, MYSQL, PORTS),
-    podDisruptionBudget(NAME, ns, MYSQL),
-    statefulSet({
-      name: NAME,
-      namespace: ns,
-      workload: MYSQL,
-      version: imageVersion(cfg.image),
-      replicas: 1,
-      serviceName: HEADLESS,
-      pod,
-      configChecksum: digest(config),
-      volumeClaims: [{ name: "data", storage: cfg.storage }],
-    }),
-    clientService(NAME, ns, MYSQL, PORTS),
-  ];
+  return statefulRoleObjects({
+    name: NAME,
+    namespace: ns,
+    workload: MYSQL,
+    image: cfg.image,
+    replicas: 1,
+    pod,
+    serviceAccount: NAME,
+    files: config,
+    headless: { name: HEADLESS, ports: PORTS },
+    client: { name: NAME, ports: PORTS },
+    volumeClaims: [{ name: "data", storage: cfg.storage }],
+  });
 }

@@ -1,20 +1,9 @@
 /** ZooKeeper ensemble: zoo.cfg and the Kubernetes objects, from validated config. */
-import { heapMiB, imageVersion, type Manifest, type Workload } from "../kit";
-import {
-  clientService,
-  configMap,
-  container,
-  digest,
-  type Flow,
-  headlessService,
-  podDisruptionBudget,
-  podSpec,
-  scratchVolume,
-  serviceAccount,
-  statefulSet,
-} from "../kit";
+import { heapMiB, type Manifest, type Workload } from "../kit";
+import { container, type Flow, podSpec, scratchVolume } from "../kit";
 import type { ZooKeeperConfig } from "./config";
 import { DEFAULT_CLUSTER_DOMAIN, podHost, serviceHost } from "../kit/dns";
+import { statefulRoleObjects } from "../kit/role";
 
 export const ZOOKEEPER: Workload = { name: "zookeeper", component: "server" };
 export const NAME = "zookeeper";
@@ -111,29 +100,27 @@ export function zookeeperManifests(cfg: ZooKeeperConfig, namespace: string, doma
     },
     NAME,
   );
-  return [
-    serviceAccount(NAME, namespace, ZOOKEEPER),
-    configMap(NAME, namespace, ZOOKEEPER, config),
-    headlessService(HEADLESS, namespace, ZOOKEEPER, [
-      { name: "client", port: CLIENT_PORT },
-      { name: "peer", port: PEER_PORT },
-      { name: "election", port: ELECTION_PORT },
-    ]),
-    podDisruptionBudget(NAME, namespace, ZOOKEEPER),
-    statefulSet({
-      name: NAME,
-      namespace,
-      workload: ZOOKEEPER,
-      version: imageVersion(cfg.image),
-      replicas: cfg.replicas,
-      serviceName: HEADLESS,
-      pod,
-      configChecksum: digest(config),
-      volumeClaims: [{ name: "data", storage: cfg.storage }],
-      fixedSize: FIXED_SIZE,
-    }),
-    clientService(NAME, namespace, ZOOKEEPER, [{ name: "client", port: CLIENT_PORT }]),
-  ];
+  return statefulRoleObjects({
+    name: NAME,
+    namespace,
+    workload: ZOOKEEPER,
+    image: cfg.image,
+    replicas: cfg.replicas,
+    pod,
+    serviceAccount: NAME,
+    files: config,
+    headless: {
+      name: HEADLESS,
+      ports: [
+        { name: "client", port: CLIENT_PORT },
+        { name: "peer", port: PEER_PORT },
+        { name: "election", port: ELECTION_PORT },
+      ],
+    },
+    client: { name: NAME, ports: [{ name: "client", port: CLIENT_PORT }] },
+    volumeClaims: [{ name: "data", storage: cfg.storage }],
+    fixedSize: FIXED_SIZE,
+  });
 }
 
 /** Every server's zoo.cfg lists the whole ensemble; new members would elect beside the old ones. */

@@ -1,0 +1,66 @@
+/**
+ * One role of an engine (Kafka's brokers, ZooKeeper's servers, MySQL) as a record, and the objects
+ * every such role gets, made the same way for every engine: its account, its config files'
+ * ConfigMap, its headless Service, its disruption budget, its StatefulSet, and its client Service.
+ */
+import type * as k8s from "@pulumi/kubernetes";
+import type { Workload } from "./labels";
+import { imageVersion } from "./labels";
+import {
+  clientService,
+  configMap,
+  digest,
+  headlessService,
+  type Manifest,
+  type Port,
+  podDisruptionBudget,
+  serviceAccount,
+  statefulSet,
+  type VolumeClaim,
+} from "./manifests";
+
+export interface StatefulRole {
+  /** The StatefulSet's name; the role's ConfigMap and budget carry it too. */
+  name: string;
+  namespace: string;
+  workload: Workload;
+  /** The main image: its tag is the version label. */
+  image: string;
+  replicas: number;
+  pod: k8s.types.input.core.v1.PodSpec;
+  /** Peer discovery: per-pod names before the pods are ready. */
+  headless: { name: string; ports: Port[] };
+  /** The stable client endpoint, when clients reach the role. */
+  client?: { name: string; ports: Port[] };
+  /** The role's config files, in a ConfigMap named after it. */
+  files?: Record<string, string>;
+  /** What rolls the pods when it changes; the files by default. */
+  checksumOf?: unknown;
+  volumeClaims: VolumeClaim[];
+  /** Its own ServiceAccount, when the engine has one account per role. */
+  serviceAccount?: string;
+  /** A quorum: why its size is fixed (kit/size-guard). */
+  fixedSize?: string;
+}
+
+export function statefulRoleObjects(r: StatefulRole): Manifest[] {
+  return [
+    ...(r.serviceAccount ? [serviceAccount(r.serviceAccount, r.namespace, r.workload)] : []),
+    ...(r.files ? [configMap(r.name, r.namespace, r.workload, r.files)] : []),
+    headlessService(r.headless.name, r.namespace, r.workload, r.headless.ports),
+    podDisruptionBudget(r.name, r.namespace, r.workload),
+    statefulSet({
+      name: r.name,
+      namespace: r.namespace,
+      workload: r.workload,
+      version: imageVersion(r.image),
+      replicas: r.replicas,
+      serviceName: r.headless.name,
+      pod: r.pod,
+      configChecksum: r.checksumOf !== undefined || r.files ? digest(r.checksumOf ?? r.files) : undefined,
+      volumeClaims: r.volumeClaims,
+      fixedSize: r.fixedSize,
+    }),
+    ...(r.client ? [clientService(r.client.name, r.namespace, r.workload, r.client.ports)] : []),
+  ];
+}
