@@ -4,7 +4,7 @@ import { chartSourceConfig } from "../kit/charts";
 import { parseImage } from "../kit/image";
 import { memoryMiB } from "../kit/quantity";
 import type { CredentialSecret, SecretRef } from "../kit/secret-ref";
-import { count, image, reads, resources, ruleIssue } from "../kit/sizing";
+import { image, reads, ruleIssue, roleFields } from "../kit/sizing";
 import { type RoleFiles, roleOverrides } from "../kit/overrides";
 
 /** The chart and the Airflow it runs are pinned together: the chart renders per Airflow version. */
@@ -62,7 +62,7 @@ const gitSource = z
 export const SCHEDULER_BASE_MIB = 768;
 export const TASK_MIB = 256;
 
-const role = (max: number) => z.strictObject({ replicas: count(max).default(1), resources });
+const role = (max: number) => z.strictObject(roleFields({ replicas: { max, default: 1 } }));
 
 /** Each role, and the config files of its pods that overrides may set. */
 export const ROLE_FILES: RoleFiles = { scheduler: [], "api-server": [], "dag-processor": [], triggerer: [], database: [], "logs-user": [] };
@@ -110,7 +110,7 @@ export const airflowConfig = z
     dagProcessor: role(5),
     triggerer: role(5),
     /** Each task's pod under KubernetesExecutor. */
-    workers: z.strictObject({ resources }).optional(),
+    workers: z.strictObject(roleFields({})).optional(),
   })
   .superRefine(
     (a, ctx) => {

@@ -1,6 +1,6 @@
 /** HDFS: NameNode (or an HA pair with JournalNodes), DataNodes, block size and replication. */
 import { z } from "zod";
-import { checkJvmFits, count, heapPercent, image, jvmReads, reads, resources, ruleIssue, storage } from "../kit/sizing";
+import { checkJvmFits, count, image, jvmReads, reads, ruleIssue, roleFields } from "../kit/sizing";
 import { HADOOP_IMAGE } from "../kit/hadoop";
 import { type RoleFiles, roleOverrides } from "../kit/overrides";
 
@@ -31,13 +31,10 @@ export const hdfsConfig = z
       .default(128),
     /** Two NameNodes sharing edits through JournalNodes, failing over through ZooKeeper. */
     highAvailability: z.boolean({ error: "must be true or false" }).default(false),
-    nameNode: z.strictObject({ heapPercent: heapPercent.default(70), resources, storage }),
-    journalNodes: z.strictObject({ replicas: count(9).default(3), heapPercent: heapPercent.default(50), resources, storage }).optional(),
+    nameNode: z.strictObject(roleFields({ heap: 70, storage: true })),
+    journalNodes: z.strictObject(roleFields({ replicas: { max: 9, default: 3 }, heap: 50, storage: true })).optional(),
     dataNodes: z.strictObject({
-      replicas: count(500),
-      heapPercent: heapPercent.default(50),
-      resources,
-      storage,
+      ...roleFields({ replicas: { max: 500 }, heap: 50, storage: true }),
       /** How long a scale-down waits for the removed DataNodes' blocks to be copied elsewhere. */
       decommissionTimeoutMinutes: z
         .number({ error: "must be a whole number of minutes" })

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { jvmFootprintMiB, heapMiB } from "../kit/jvm";
 import { memoryMiB } from "../kit/quantity";
-import { checkJvmFits, count, heapPercent, jvmReads, resources, ruleIssue } from "../kit/sizing";
+import { checkJvmFits, jvmReads, ruleIssue, roleFields } from "../kit/sizing";
 import { type RoleFiles, roleOverrides } from "../kit/overrides";
 
 /** The official images are apache/impala:<version>-<daemon>. */
@@ -11,7 +11,7 @@ export const IMPALA_VERSION = "4.4.1";
 /** The smallest query memory (mem_limit) an impalad is given; below it, queries cannot run. */
 export const MIN_MEM_LIMIT_MIB = 512;
 
-const daemon = (defaultHeap: number) => z.strictObject({ replicas: count(100), heapPercent: heapPercent.default(defaultHeap), resources });
+const daemon = (defaultHeap: number) => z.strictObject(roleFields({ replicas: { max: 100 }, heap: defaultHeap }));
 
 const FILES = ["hive-site.xml", "core-site.xml"];
 /** Each role, and the config files of its pods that overrides may set. */
@@ -29,8 +29,8 @@ export const impalaConfig = z
       .string()
       .regex(/^\d+\.\d+\.\d+$/, { error: "must be a release such as 4.4.1" })
       .default(IMPALA_VERSION),
-    statestore: z.strictObject({ resources }),
-    catalog: z.strictObject({ heapPercent: heapPercent.default(60), resources }),
+    statestore: z.strictObject(roleFields({})),
+    catalog: z.strictObject(roleFields({ heap: 60 })),
     /** impalads that plan queries and serve clients (HS2 21050). */
     coordinators: daemon(20),
     /** impalads that only execute fragments. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { checkJvmFits, count, heapPercent, image, jvmReads, reads, resources, storage, ruleIssue } from "../kit/sizing";
+import { checkJvmFits, count, heapPercent, image, jvmReads, reads, resources, storage, ruleIssue, roleFields } from "../kit/sizing";
 import { type RoleFiles, roleOverrides } from "../kit/overrides";
 
 export const KAFKA_IMAGE = "apache/kafka:4.1.1";
@@ -34,12 +34,7 @@ export const kafkaConfig = z
     heapPercent: heapPercent.default(50),
     resources,
     storage,
-    controllers: z.strictObject({
-      replicas: count(9),
-      heapPercent: heapPercent.default(50),
-      resources,
-      storage,
-    }),
+    controllers: z.strictObject(roleFields({ replicas: { max: 9 }, heap: 50, storage: true })),
   })
   .superRefine(
     (k, ctx) => {

@@ -121,3 +121,32 @@ export function checkJvmFits(
 export function jvmReads(path: Path, ...more: Path[]) {
   return reads([...path, "resources"], [...path, "heapPercent"], ...more);
 }
+
+interface RoleOptions {
+  replicas?: { max: number; default?: number };
+  heap?: number;
+  storage?: boolean;
+}
+type Count = ReturnType<typeof count>;
+type RoleShape<O extends RoleOptions> = { resources: typeof resources } & (O extends { replicas: { default: number } }
+  ? { replicas: z.ZodDefault<Count> }
+  : O extends { replicas: object }
+    ? { replicas: Count }
+    : unknown) &
+  (O extends { heap: number } ? { heapPercent: z.ZodDefault<typeof heapPercent> } : unknown) &
+  (O extends { storage: true } ? { storage: typeof storage } : unknown);
+
+/**
+ * One role's settings, the same fields in every engine: `replicas` (a role that scales: its maximum,
+ * and a default when it has one), `heapPercent` (a JVM: its default share), `resources`, `storage`
+ * (a role that keeps data). Engines add only what is their own.
+ */
+export function roleFields<const O extends RoleOptions>(o: O): RoleShape<O> {
+  const replicas = o.replicas && (o.replicas.default === undefined ? count(o.replicas.max) : count(o.replicas.max).default(o.replicas.default));
+  return {
+    ...(replicas ? { replicas } : {}),
+    ...(o.heap !== undefined ? { heapPercent: heapPercent.default(o.heap) } : {}),
+    resources,
+    ...(o.storage ? { storage } : {}),
+  } as unknown as RoleShape<O>;
+}

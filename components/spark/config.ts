@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { heapMiB, jvmFootprintMiB } from "../kit/jvm";
 import { memoryMiB } from "../kit/quantity";
-import { checkJvmFits, count, heapPercent, image, jvmReads, resources, ruleIssue } from "../kit/sizing";
+import { checkJvmFits, count, image, jvmReads, ruleIssue, roleFields } from "../kit/sizing";
 import { type RoleFiles, roleOverrides } from "../kit/overrides";
 
 /**
@@ -22,15 +22,11 @@ export const sparkConfig = z
     /** Role overrides (components/kit/overrides): config file properties, env, pod spec. */
     overrides: roleOverrides(ROLE_FILES),
     image: image.default(SPARK_IMAGE),
-    master: z.strictObject({ heapPercent: heapPercent.default(70), resources }),
-    workers: z.strictObject({
-      replicas: count(500),
-      /** Share of the limit offered to executors (SPARK_WORKER_MEMORY). */
-      heapPercent: heapPercent.default(50),
-      resources,
-    }),
+    master: z.strictObject(roleFields({ heap: 70 })),
+    /** heapPercent: the share of the limit offered to executors (SPARK_WORKER_MEMORY). */
+    workers: z.strictObject(roleFields({ replicas: { max: 500 }, heap: 50 })),
     /** Driver pods: the streaming application and batch jobs (client mode). */
-    driver: z.strictObject({ heapPercent: heapPercent.default(50), resources }),
+    driver: z.strictObject(roleFields({ heap: 50 })),
     /**
      * Where the Kafka, Iceberg and S3A jars come from: "maven" resolves them from Maven Central when
      * a driver starts (drivers then need HTTPS egress); "image" expects them baked in (images/spark).

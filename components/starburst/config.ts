@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { chartSourceConfig } from "../kit/charts";
 import { heapMiB } from "../kit/jvm";
-import { checkJvmFits, count, heapPercent, jvmReads, reads, resources, ruleIssue } from "../kit/sizing";
+import { checkJvmFits, jvmReads, reads, ruleIssue, roleFields } from "../kit/sizing";
 import { type RoleFiles, roleOverrides } from "../kit/overrides";
 
 export const FLAVORS = {
@@ -21,7 +21,7 @@ export type Flavor = keyof typeof FLAVORS;
 export const HEAP_HEADROOM_PERCENT = 30;
 
 const role = (defaultHeap: number) => ({
-  heapPercent: heapPercent.default(defaultHeap),
+  ...roleFields({ heap: defaultHeap }),
   /** query.max-memory-per-node as a share of the heap; the rest is headroom for everything else. */
   queryMemoryPercent: z
     .number({ error: "must be a whole number" })
@@ -29,7 +29,6 @@ const role = (defaultHeap: number) => ({
     .min(10, { error: "must be at least 10" })
     .max(90, { error: "must be at most 90" })
     .default(50),
-  resources,
 });
 
 /** Each role, and the config files of its pods that overrides may set. */
@@ -52,7 +51,7 @@ export const starburstConfig = z
     /** Overrides the flavor's pinned engine release (e.g. 479); the chart stays pinned. */
     version: z.number().int().min(400).optional(),
     coordinator: z.strictObject(role(70)),
-    workers: z.strictObject({ replicas: count(500), ...role(70) }),
+    workers: z.strictObject({ ...roleFields({ replicas: { max: 500 } }), ...role(70) }),
     /**
      * query.max-memory: the most memory one query may use across the cluster. A setting of its own,
      * never derived from the worker count, so scaling workers leaves every pod's config unchanged.

@@ -1,7 +1,7 @@
 /** YARN: one ResourceManager and NodeManagers whose container memory is set per environment. */
 import { z } from "zod";
 import { HADOOP_IMAGE } from "../kit/hadoop";
-import { checkJvmFits, count, heapPercent, image, jvmReads, resources } from "../kit/sizing";
+import { checkJvmFits, image, jvmReads, roleFields } from "../kit/sizing";
 import { type RoleFiles, roleOverrides } from "../kit/overrides";
 
 /** Each role, and the config files of its pods that overrides may set. */
@@ -12,17 +12,15 @@ export const yarnConfig = z
     /** Role overrides (components/kit/overrides): config file properties, env, pod spec. */
     overrides: roleOverrides(ROLE_FILES),
     image: image.default(HADOOP_IMAGE),
-    resourceManager: z.strictObject({ heapPercent: heapPercent.default(70), resources }),
+    resourceManager: z.strictObject(roleFields({ heap: 70 })),
     nodeManagers: z.strictObject({
-      replicas: count(500),
+      /** heapPercent: the NodeManager's own JVM; the rest of the limit holds memoryMb. */
+      ...roleFields({ replicas: { max: 500 }, heap: 20 }),
       /** yarn.nodemanager.resource.memory-mb: memory offered to YARN containers on each node. */
       memoryMb: z
         .number({ error: "must be a whole number of MiB" })
         .int({ error: "must be a whole number of MiB" })
         .min(256, { error: "must be at least 256" }),
-      /** Share of the limit for the NodeManager's own JVM; the rest holds memoryMb. */
-      heapPercent: heapPercent.default(20),
-      resources,
     }),
   })
   .superRefine((y, ctx) => checkJvmFits(ctx, ["resourceManager"], y.resourceManager), jvmReads(["resourceManager"]))
