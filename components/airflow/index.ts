@@ -9,19 +9,10 @@ import { createObjects } from "../kit/objects";
 import { overrideChartObject } from "../kit/overrides";
 import type { OwnedCredential } from "../kit/secret-ref";
 import { AIRFLOW_CREDENTIALS, type AirflowConfig, CHART } from "./config";
-import {
-  type AirflowBackends,
-  airflowFiles,
-  airflowFlows,
-  airflowManifests,
-  apiServerUrl,
-  chartValues,
-  DATABASE_SETUP,
-  fernetKey,
-  hardenChartObject,
-  metadataConnection,
-  RELEASE,
-} from "./spec";
+import { type AirflowBackends, airflowFiles, apiServerUrl, DATABASE_SETUP, metadataConnection, RELEASE } from "./names";
+import { chartValues } from "./values";
+import { hardenChartObject } from "./hardening";
+import { airflowFlows, airflowManifests, fernetKey } from "./spec";
 
 export interface AirflowArgs extends EngineArgs<AirflowConfig>, AirflowBackends {
   /** What must exist before the first DAG run: MySQL, Kafka's topics, the lake's tables, the Job templates. */

@@ -1,7 +1,9 @@
 /** What HDFS clients get: fs.defaultFS, the discovery ConfigMap to mount, and access to NameNodes and DataNodes. */
 import type { HdfsCluster } from "../kit/contracts";
 import type { HdfsConfig } from "./config";
-import { CLIENT_CONFIG_MAP, clientConfigFiles, clientFlows, coreSite, defaultFs, hdfsSite } from "./spec";
+import { CLIENT_CONFIG_MAP } from "./names";
+import { clientConfigFiles, coreSite, defaultFs, hdfsSite } from "./config-files";
+import { clientFlows } from "./spec";
 import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
 
 export function hdfsCluster(cfg: HdfsConfig, ns: string, zookeeperConnect: string, domain = DEFAULT_CLUSTER_DOMAIN): HdfsCluster {

@@ -1,0 +1,94 @@
+/** The site files every HDFS client mounts (core-site, hdfs-site) and fs.defaultFS. */
+import { siteXml, type SiteProperties } from "../kit/hadoop-xml";
+import type { HdfsConfig } from "./config";
+import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
+import {
+  DATA,
+  DATA_PORT,
+  DATANODE_HTTP_PORT,
+  DATANODE_IPC_PORT,
+  fqdn,
+  HTTP_PORT,
+  JOURNAL_HTTP_PORT,
+  JOURNAL_RPC_PORT,
+  JOURNALNODE_HEADLESS,
+  JOURNALNODE_NAME,
+  NAMENODE_HEADLESS,
+  NAMENODE_NAME,
+  NAMENODE_SERVICE,
+  NAMESERVICE,
+  RPC_PORT,
+  ZKFC_PORT,
+} from "./names";
+
+/** fs.defaultFS: the HA nameservice, or the seed's namenode:9000. */
+export function defaultFs(cfg: HdfsConfig, ns: string, domain = DEFAULT_CLUSTER_DOMAIN): string {
+  return cfg.highAvailability ? `hdfs://${NAMESERVICE}` : `hdfs://${NAMENODE_SERVICE}.${ns}.svc.${domain}:${RPC_PORT}`;
+}
+
+export function coreSite(cfg: HdfsConfig, ns: string, zookeeperConnect: string, domain = DEFAULT_CLUSTER_DOMAIN): SiteProperties {
+  return {
+    "fs.defaultFS": defaultFs(cfg, ns, domain),
+    "hadoop.tmp.dir": "/tmp/hadoop",
+    ...(cfg.highAvailability ? { "ha.zookeeper.quorum": zookeeperConnect } : {}),
+  };
+}
+
+function haProperties(cfg: HdfsConfig, ns: string, domain = DEFAULT_CLUSTER_DOMAIN): SiteProperties {
+  const nns = [0, 1];
+  const journals = Array.from(
+    { length: cfg.journalNodes!.replicas },
+    (_, i) => `${fqdn(JOURNALNODE_NAME, i, JOURNALNODE_HEADLESS, ns, domain)}:${JOURNAL_RPC_PORT}`,
+  );
+  return {
+    "dfs.nameservices": NAMESERVICE,
+    [`dfs.ha.namenodes.${NAMESERVICE}`]: nns.map((i) => `nn${i}`).join(","),
+    ...Object.fromEntries(
+      nns.flatMap((i) => [
+        [`dfs.namenode.rpc-address.${NAMESERVICE}.nn${i}`, `${fqdn(NAMENODE_NAME, i, NAMENODE_HEADLESS, ns, domain)}:${RPC_PORT}`],
+        [`dfs.namenode.http-address.${NAMESERVICE}.nn${i}`, `${fqdn(NAMENODE_NAME, i, NAMENODE_HEADLESS, ns, domain)}:${HTTP_PORT}`],
+      ]),
+    ),
+    "dfs.namenode.shared.edits.dir": `qjournal://${journals.join(";")}/${NAMESERVICE}`,
+    [`dfs.client.failover.proxy.provider.${NAMESERVICE}`]: "org.apache.hadoop.hdfs.server.namenode.ha.ConfiguredFailoverProxyProvider",
+    // The quorum journal already allows one writer only; there is no old active to shoot.
+    "dfs.ha.fencing.methods": "shell(/bin/true)",
+    "dfs.ha.automatic-failover.enabled": true,
+    "dfs.ha.zkfc.port": ZKFC_PORT,
+    "dfs.journalnode.edits.dir": `${DATA}/journal`,
+    "dfs.journalnode.rpc-address": `0.0.0.0:${JOURNAL_RPC_PORT}`,
+    "dfs.journalnode.http-address": `0.0.0.0:${JOURNAL_HTTP_PORT}`,
+  };
+}
+
+export function hdfsSite(cfg: HdfsConfig, ns: string, domain = DEFAULT_CLUSTER_DOMAIN): SiteProperties {
+  return {
+    "dfs.replication": cfg.replication,
+    "dfs.blocksize": cfg.blockSizeMb * 1024 * 1024,
+    "dfs.namenode.name.dir": `${DATA}/namenode`,
+    "dfs.datanode.data.dir": `${DATA}/datanode`,
+    "dfs.namenode.rpc-bind-host": "0.0.0.0",
+    "dfs.namenode.servicerpc-bind-host": "0.0.0.0",
+    "dfs.namenode.http-bind-host": "0.0.0.0",
+    "dfs.datanode.address": `0.0.0.0:${DATA_PORT}`,
+    "dfs.datanode.http.address": `0.0.0.0:${DATANODE_HTTP_PORT}`,
+    "dfs.datanode.ipc.address": `0.0.0.0:${DATANODE_IPC_PORT}`,
+    // DataNodes register and are reached by their per-pod DNS names, not by IPs that change.
+    "dfs.namenode.datanode.registration.ip-hostname-check": false,
+    "dfs.client.use.datanode.hostname": true,
+    "dfs.datanode.use.datanode.hostname": true,
+    "dfs.permissions.superusergroup": "supergroup",
+    "dfs.webhdfs.enabled": true,
+    ...(cfg.highAvailability
+      ? haProperties(cfg, ns, domain)
+      : {
+          "dfs.namenode.rpc-address": `${NAMENODE_SERVICE}.${ns}.svc.${domain}:${RPC_PORT}`,
+          "dfs.namenode.http-address": `${NAMENODE_SERVICE}.${ns}.svc.${domain}:${HTTP_PORT}`,
+        }),
+  };
+}
+
+/** The files every HDFS client mounts into its Hadoop configuration directory. */
+export function clientConfigFiles(cfg: HdfsConfig, ns: string, zookeeperConnect: string, domain = DEFAULT_CLUSTER_DOMAIN): Record<string, string> {
+  return { "core-site.xml": siteXml(coreSite(cfg, ns, zookeeperConnect, domain)), "hdfs-site.xml": siteXml(hdfsSite(cfg, ns, domain)) };
+}
