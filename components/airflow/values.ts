@@ -282,7 +282,7 @@ export function chartValues(
   };
 }
 
-/** Repository and tag; the config refuses digests for Airflow (see airflow.image). */
+/** git-sync's HTTP endpoint. */
 const GIT_SYNC_HEALTH_PORT = 8082;
 export const isSshRepo = (repo: string) => /^(git@|ssh:\/\/)/.test(repo);
 

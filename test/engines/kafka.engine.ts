@@ -14,6 +14,9 @@ import { replicasOnBrokersScript } from "../../components/kafka/spec";
 import { engineFiles, planned, plannedJob, planOf, type Pod, ROOT, Sandbox, type StartOptions } from "./harness";
 
 const STACKS = (process.env.DP_ENGINE_STACKS ?? "dev,prod").split(",");
+/** A role override the brokers run with: it must reach their effective config, and only theirs. */
+const BROKER_OVERRIDE = { key: "num.io.threads", value: "3" };
+const OVERRIDE_SET = `kafka.overrides.broker.configFiles["server.properties"]["${BROKER_OVERRIDE.key}"]=${BROKER_OVERRIDE.value}`;
 
 /** `kafka-configs --describe --all`: each config's effective value and where it comes from. */
 export function parseConfigs(out: string): Map<string, { value: string; source: string }> {
@@ -35,7 +38,7 @@ function parseTopics(out: string): Map<string, { partitions: number; replication
 for (const stack of STACKS) {
   describe(`Kafka runs stack ${stack}'s rendered configuration`, () => {
     const config = section(loadPlatform(ROOT, stack, readStackFile(stack)).config, "kafka");
-    const plan = planOf(stack);
+    const plan = planOf(stack, [OVERRIDE_SET]);
     const namespace = planned(plan, "StatefulSet", "kafka-broker").metadata.namespace;
     let sandbox: Sandbox;
     let opts: StartOptions;
@@ -56,7 +59,7 @@ for (const stack of STACKS) {
     const effective = async (topic: string) =>
       parseConfigs(await kafka("kafka-configs", "--bootstrap-server", bootstrap, "--describe", "--all", "--entity-type", "topics", "--entity-name", topic));
     const runTopicsJob = async (sets: string[] = []) => {
-      const job = plannedJob(sets.length ? planOf(stack, sets) : plan, "kafka-topics");
+      const job = plannedJob(sets.length ? planOf(stack, [OVERRIDE_SET, ...sets]) : plan, "kafka-topics");
       return sandbox.runJob(job, opts);
     };
 
@@ -180,6 +183,17 @@ for (const stack of STACKS) {
       const empty = await brokers[0].run(["/bin/bash", "-c", replicasOnBrokersScript([brokers.length])]);
       assert.equal(empty.code, 0, empty.output);
       assert.doesNotMatch(empty.output, /^held /m);
+    });
+
+    test(`a broker role override (${BROKER_OVERRIDE.key}) is what the brokers run with, and the controllers keep the default`, async () => {
+      for (const id of brokers.map((_, i) => String(i))) {
+        const broker = parseConfigs(
+          await kafka("kafka-configs", "--bootstrap-server", bootstrap, "--describe", "--all", "--entity-type", "brokers", "--entity-name", id),
+        );
+        assert.deepEqual(broker.get(BROKER_OVERRIDE.key), { value: BROKER_OVERRIDE.value, source: "STATIC_BROKER_CONFIG" }, `broker ${id}`);
+      }
+      for (const c of controllers)
+        assert.doesNotMatch(c.log(), new RegExp(`^\\s*${BROKER_OVERRIDE.key.replace(/\./g, "\\.")} = ${BROKER_OVERRIDE.value}$`, "m"), c.name);
     });
 
     test("no node logs an unknown or unused configuration", () => {
