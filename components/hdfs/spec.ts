@@ -3,21 +3,15 @@
  * other engines mount, and an idempotent Job that creates the platform's directories.
  */
 import {
-  clientService,
   configMap,
   container,
   containerPorts,
-  digest,
   type Flow,
-  headlessService,
-  imageVersion,
   job,
   type Manifest,
-  podDisruptionBudget,
   podSpec,
   scratchVolume,
   serviceAccount,
-  statefulSet,
   type Workload,
 } from "../kit";
 import type { ZooKeeperEnsemble } from "../kit/contracts";
@@ -60,6 +54,7 @@ import {
 } from "./names";
 import { clientConfigFiles, hdfsSite } from "./config-files";
 import { dataNodeStart, directoriesScript, nameNodeStart, ZKFC_START } from "./scripts";
+import { statefulRoleObjects } from "../kit/role";
 
 export * from "./names";
 export * from "./config-files";
@@ -72,10 +67,8 @@ const hadoopVolumes = () => [{ name: "config", configMap: { name: CONFIG_MAP } }
 
 export function hdfsManifests(cfg: HdfsConfig, ns: string, zookeeperConnect: string, domain = DEFAULT_CLUSTER_DOMAIN): Manifest[] {
   const files = clientConfigFiles(cfg, ns, zookeeperConnect, domain);
-  const checksum = digest(files);
   const nameNodeFiles = { ...files, [NAMENODE_SITE_KEY]: siteXml({ ...hdfsSite(cfg, ns, domain), "dfs.hosts.exclude": EXCLUDE_FILE }) };
   const nameNodeSite = { "hdfs-site.xml": NAMENODE_SITE_KEY };
-  const version = imageVersion(cfg.image);
   const clusterEnv = [{ name: "HDFS_CLUSTER_ID", value: cfg.clusterId }];
 
   const nameNodeContainers = [
@@ -115,34 +108,30 @@ export function hdfsManifests(cfg: HdfsConfig, ns: string, zookeeperConnect: str
     serviceAccount("hdfs", ns, NAMENODE),
     configMap(CONFIG_MAP, ns, NAMENODE, nameNodeFiles),
     configMap(CLIENT_CONFIG_MAP, ns, NAMENODE, files),
-    headlessService(NAMENODE_HEADLESS, ns, NAMENODE, NAMENODE_PORTS),
-    podDisruptionBudget(NAMENODE_NAME, ns, NAMENODE),
-    statefulSet({
+    // The roles share one ConfigMap (the NameNodes' own hdfs-site under its key): none has its own.
+    ...statefulRoleObjects({
       name: NAMENODE_NAME,
       namespace: ns,
       workload: NAMENODE,
-      version,
+      image: cfg.image,
       replicas: cfg.highAvailability ? 2 : 1,
-      serviceName: NAMENODE_HEADLESS,
-      configChecksum: digest(nameNodeFiles),
       pod: podSpec(NAMENODE, UID, { terminationGracePeriodSeconds: 60, containers: nameNodeContainers, volumes: hadoopVolumes() }, "hdfs"),
+      headless: { name: NAMENODE_HEADLESS, ports: NAMENODE_PORTS },
+      // An HA pair is reached through the nameservice, a single NameNode through its Service.
+      client: cfg.highAvailability ? undefined : { name: NAMENODE_SERVICE, ports: NAMENODE_PORTS },
+      checksumOf: nameNodeFiles,
       volumeClaims: [{ name: "data", storage: cfg.nameNode.storage }],
     }),
   ];
 
   if (cfg.highAvailability && cfg.journalNodes) {
     manifests.push(
-      headlessService(JOURNALNODE_HEADLESS, ns, JOURNALNODE, JOURNALNODE_PORTS),
-      podDisruptionBudget(JOURNALNODE_NAME, ns, JOURNALNODE),
-      statefulSet({
+      ...statefulRoleObjects({
         name: JOURNALNODE_NAME,
         namespace: ns,
         workload: JOURNALNODE,
-        version,
+        image: cfg.image,
         replicas: cfg.journalNodes.replicas,
-        serviceName: JOURNALNODE_HEADLESS,
-        configChecksum: checksum,
-        fixedSize: JOURNALNODES_FIXED_SIZE,
         pod: podSpec(
           JOURNALNODE,
           UID,
@@ -165,24 +154,21 @@ export function hdfsManifests(cfg: HdfsConfig, ns: string, zookeeperConnect: str
           },
           "hdfs",
         ),
+        headless: { name: JOURNALNODE_HEADLESS, ports: JOURNALNODE_PORTS },
+        checksumOf: files,
         volumeClaims: [{ name: "data", storage: cfg.journalNodes.storage }],
+        fixedSize: JOURNALNODES_FIXED_SIZE,
       }),
     );
-  } else {
-    manifests.push(clientService(NAMENODE_SERVICE, ns, NAMENODE, NAMENODE_PORTS));
   }
 
   manifests.push(
-    headlessService(DATANODE_HEADLESS, ns, DATANODE, DATANODE_PORTS),
-    podDisruptionBudget(DATANODE_NAME, ns, DATANODE),
-    statefulSet({
+    ...statefulRoleObjects({
       name: DATANODE_NAME,
       namespace: ns,
       workload: DATANODE,
-      version,
+      image: cfg.image,
       replicas: cfg.dataNodes.replicas,
-      serviceName: DATANODE_HEADLESS,
-      configChecksum: checksum,
       pod: podSpec(
         DATANODE,
         UID,
@@ -205,6 +191,8 @@ export function hdfsManifests(cfg: HdfsConfig, ns: string, zookeeperConnect: str
         },
         "hdfs",
       ),
+      headless: { name: DATANODE_HEADLESS, ports: DATANODE_PORTS },
+      checksumOf: files,
       volumeClaims: [{ name: "data", storage: cfg.dataNodes.storage }],
     }),
     directoriesJob(cfg, ns),
