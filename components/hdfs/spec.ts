@@ -2,18 +2,7 @@
  * HDFS: a NameNode (or an HA pair with JournalNodes and ZKFC), DataNodes, the client configuration
  * other engines mount, and an idempotent Job that creates the platform's directories.
  */
-import {
-  configMap,
-  container,
-  containerPorts,
-  type Flow,
-  job,
-  type Manifest,
-  podSpec,
-  scratchVolume,
-  serviceAccount,
-  type Workload,
-} from "../kit";
+import { configMap, container, containerPorts, type Flow, job, type Manifest, podSpec, scratchVolume, serviceAccount, type Workload } from "../kit";
 import type { ZooKeeperEnsemble } from "../kit/contracts";
 import { hadoopConfigMounts, hadoopDaemon } from "../kit/hadoop";
 import { siteXml } from "../kit/hadoop-xml";
