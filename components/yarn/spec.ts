@@ -3,26 +3,11 @@ import { container } from "../kit";
 import type { HadoopClientConfig, HdfsCluster, KafkaCluster, ObjectStore, ZooKeeperEnsemble } from "../kit/contracts";
 import { clientConfigMounts, clientConfigVolume, HADOOP_UID as UID, hadoopConfigMounts, hadoopDaemon } from "../kit/hadoop";
 import { secretEnv } from "../kit/secret-ref";
-import {
-  clientService,
-  configMap,
-  containerPorts,
-  cpuCores,
-  digest,
-  type Flow,
-  headlessService,
-  imageVersion,
-  type Manifest,
-  podDisruptionBudget,
-  podSpec,
-  scratchVolume,
-  serviceAccount,
-  statefulSet,
-  type Workload,
-} from "../kit";
+import { configMap, containerPorts, cpuCores, type Flow, type Manifest, podSpec, scratchVolume, serviceAccount, type Workload } from "../kit";
 import { siteXml, type SiteProperties } from "../kit/hadoop-xml";
 import type { YarnConfig } from "./config";
 import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
+import { statefulRoleObjects } from "../kit/role";
 
 export const RESOURCE_MANAGER: Workload = { name: "yarn", component: "resourcemanager" };
 export const NODE_MANAGER: Workload = { name: "yarn", component: "nodemanager" };
@@ -125,27 +110,23 @@ const configMounts = (hdfs: HdfsCluster, files: Record<string, string>) => [
 export function yarnManifests(cfg: YarnConfig, ns: string, b: YarnBackends, javaImage: string, domain = DEFAULT_CLUSTER_DOMAIN): Manifest[] {
   const files = yarnConfigFiles(cfg, ns, b.zookeeper.connectString, domain);
   // The HDFS client files too: a change there rolls the daemons.
-  const checksum = digest({ ...b.hdfs.clientConfig.files, ...files });
-  const version = imageVersion(cfg.image);
+  const checksumOf = { ...b.hdfs.clientConfig.files, ...files };
   const rmPorts = [
     { name: "scheduler", port: RM_SCHEDULER_PORT },
     { name: "tracker", port: RM_TRACKER_PORT },
     { name: "client", port: RM_CLIENT_PORT },
     { name: "web", port: RM_WEB_PORT },
   ];
+  // The daemons' ConfigMap is also YARN's discovery ConfigMap for clients: it is the engine's, not a role's.
   return [
     serviceAccount("yarn", ns, RESOURCE_MANAGER),
     configMap(CONFIG_MAP, ns, RESOURCE_MANAGER, files),
-    headlessService(RM_HEADLESS, ns, RESOURCE_MANAGER, rmPorts),
-    podDisruptionBudget(RM_NAME, ns, RESOURCE_MANAGER),
-    statefulSet({
+    ...statefulRoleObjects({
       name: RM_NAME,
       namespace: ns,
       workload: RESOURCE_MANAGER,
-      version,
+      image: cfg.image,
       replicas: 1,
-      serviceName: RM_HEADLESS,
-      configChecksum: checksum,
       pod: podSpec(
         RESOURCE_MANAGER,
         UID,
@@ -167,23 +148,18 @@ export function yarnManifests(cfg: YarnConfig, ns: string, b: YarnBackends, java
         },
         "yarn",
       ),
+      headless: { name: RM_HEADLESS, ports: rmPorts },
+      client: { name: RM_SERVICE, ports: rmPorts },
+      checksumOf,
       // State lives in ZooKeeper; the ResourceManager keeps nothing on disk.
       volumeClaims: [],
     }),
-    clientService(RM_SERVICE, ns, RESOURCE_MANAGER, rmPorts),
-    headlessService(NM_HEADLESS, ns, NODE_MANAGER, [
-      { name: "rpc", port: NM_PORT },
-      { name: "web", port: NM_WEB_PORT },
-    ]),
-    podDisruptionBudget(NM_NAME, ns, NODE_MANAGER),
-    statefulSet({
+    ...statefulRoleObjects({
       name: NM_NAME,
       namespace: ns,
       workload: NODE_MANAGER,
-      version,
+      image: cfg.image,
       replicas: cfg.nodeManagers.replicas,
-      serviceName: NM_HEADLESS,
-      configChecksum: checksum,
       pod: podSpec(
         NODE_MANAGER,
         UID,
@@ -225,6 +201,14 @@ export function yarnManifests(cfg: YarnConfig, ns: string, b: YarnBackends, java
         },
         "yarn",
       ),
+      headless: {
+        name: NM_HEADLESS,
+        ports: [
+          { name: "rpc", port: NM_PORT },
+          { name: "web", port: NM_WEB_PORT },
+        ],
+      },
+      checksumOf,
       volumeClaims: [],
     }),
   ];
