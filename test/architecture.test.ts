@@ -5,6 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ROOT } from "./helpers";
+import { stackPlan } from "./support/stack-plans";
 
 const COMPONENTS = path.join(ROOT, "components");
 /** Shared data and tooling, not engines. */
@@ -46,5 +47,25 @@ describe("architecture", () => {
     // A producer builds what it publishes in contract.ts (pure, so consumers' tests use the real thing).
     const contract = /implements (\w+)/.exec(index)?.[1];
     if (contract && !contract.endsWith("Template")) expect(fs.existsSync(path.join(COMPONENTS, engine, "contract.ts"))).toBe(true);
+  });
+});
+
+describe("renamed components", () => {
+  // Each earlier type (and name) is an alias of today's: the deployed objects keep their URNs
+  // (test/e2e/upgrade.e2e.ts previews it on the real engine; Airflow's chart cannot run there).
+  const EARLIER: Record<string, string> = {
+    "Minio/minio": "dataplatform:minio:MinIO",
+    "Mysql/mysql": "dataplatform:mysql:MySQL",
+    "HiveMetastore/hive-metastore": "dataplatform:hive:Metastore",
+    "Hdfs/hdfs": "dataplatform:hdfs:HDFS",
+    "Yarn/yarn": "dataplatform:yarn:YARN",
+    "Dbt/dbt": "dataplatform:dbt:Project",
+    "Airflow/airflow": "dataplatform:airflow:Orchestrator",
+    "Starburst/starburst": "sql dataplatform:starburst:SqlEngine",
+  };
+  it.each(Object.entries(EARLIER))("%s answers to %s", async (component, earlier) => {
+    const plan = await stackPlan("prod");
+    const found = plan.resources.find((r) => r.component && `${r.type.split(":").pop()}/${r.name}` === component);
+    expect(found?.options.aliases).toEqual([earlier]);
   });
 });

@@ -20,7 +20,7 @@ export interface PlannedResource {
   /** True for component resources. */
   component: boolean;
   /** Resource options the policy pack sees. */
-  options: { protect: boolean; parent: string; dependsOn: string[] };
+  options: { protect: boolean; parent: string; dependsOn: string[]; aliases: string[] };
 }
 
 export interface PlanOptions {
@@ -105,6 +105,8 @@ function captureOptions(into: Map<string, PlannedResource["options"]>): void {
   monitor.registerResource = (req: any, callback: unknown) => {
     into.set(`${req.getType()}::${req.getName()}`, {
       protect: req.getProtect() === true,
+      // What an alias names: "type" or "name type" (an earlier URN of the same object).
+      aliases: req.getAliasesList().map((a: any) => [a.getSpec()?.getName(), a.getSpec()?.getType()].filter(Boolean).join(" ")),
       parent: req.getParent(),
       dependsOn: req.getDependenciesList(),
     });
