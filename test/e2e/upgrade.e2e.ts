@@ -47,6 +47,12 @@ describe(`upgrading from ${FROM.slice(0, 7)}`, () => {
   before(() => {
     useToolchain();
     worktree = fs.mkdtempSync(path.join(os.tmpdir(), "dp-upgrade-from-"));
+    // A shallow clone lacks the earlier commit: fetch it from where this clone came from.
+    try {
+      execFileSync("git", ["-C", ROOT, "cat-file", "-e", `${FROM}^{commit}`], { stdio: "ignore" });
+    } catch {
+      execFileSync("git", ["-C", ROOT, "fetch", "--quiet", "--depth=1", "origin", FROM], { stdio: "inherit" });
+    }
     execFileSync("git", ["-C", ROOT, "worktree", "add", "--detach", worktree, FROM], { stdio: "ignore" });
     // The earlier commit runs on this checkout's installed packages.
     fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(worktree, "node_modules"));
