@@ -8,6 +8,10 @@ import { EXIT, INVENTORY_KIND, main } from "../tools/volumes";
 
 const ROOT = path.resolve(__dirname, "..");
 
+/** The tool as `npm run volumes` runs it (ts-node in Node itself, which loads the client's ES modules). */
+const volumesCli = (args: string[]) =>
+  spawnSync(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", "tools/volumes.ts", ...args], { cwd: ROOT, encoding: "utf8" });
+
 async function run(args: string[]) {
   const out: string[] = [];
   const err: string[] = [];
@@ -82,10 +86,7 @@ describe("npm run volumes", () => {
 
   it("says in one line that the cluster cannot be reached", () => {
     // As a user runs it: the Kubernetes client is an ES module, which only Node 22 itself loads.
-    const r = spawnSync("npm", ["run", "--silent", "volumes", "--", "export", "--stack", "dev", "--dir", dir, "--out", path.join(dir, "out.json")], {
-      cwd: ROOT,
-      encoding: "utf8",
-    });
+    const r = volumesCli(["export", "--stack", "dev", "--dir", dir, "--out", path.join(dir, "out.json")]);
     expect(r.status).toBe(EXIT.unreachable);
     expect(r.stderr.trim()).toMatch(/^cannot reach the cluster at https:\/\/127\.0\.0\.1:9: [^\n]+$/);
     expect(fs.existsSync(path.join(dir, "out.json"))).toBe(false);
@@ -95,7 +96,7 @@ describe("npm run volumes", () => {
     const other = fs.mkdtempSync(path.join(dir, "stack-"));
     const withSetting = (key: string, value: string) => {
       fs.writeFileSync(path.join(other, "Pulumi.dev.yaml"), YAML.stringify({ config: { ...stackFile.config, [`dataplatform:${key}`]: value } }));
-      return spawnSync("npm", ["run", "--silent", "volumes", "--", "export", "--stack", "dev", "--dir", other], { cwd: ROOT, encoding: "utf8" });
+      return volumesCli(["export", "--stack", "dev", "--dir", other]);
     };
     const missing = withSetting("kubeconfig", path.join(other, "absent"));
     expect([missing.status, missing.stderr.trim()]).toEqual([
