@@ -5,29 +5,13 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import {
-  clientService,
-  configMap,
-  container,
-  deployment,
-  digest,
-  type Flow,
-  heapMiB,
-  httpsEgress,
-  imageVersion,
-  job,
-  type Manifest,
-  podDisruptionBudget,
-  podSpec,
-  scratchVolume,
-  serviceAccount,
-  type Workload,
-} from "../kit";
+import { configMap, container, type Flow, heapMiB, httpsEgress, job, type Manifest, podSpec, scratchVolume, serviceAccount, type Workload } from "../kit";
 import { siteXml, type SiteProperties } from "../kit/hadoop-xml";
 import type { DatabaseServer, ObjectStore } from "../kit/contracts";
 import { secretEnv } from "../kit/secret-ref";
 import type { HiveMetastoreConfig } from "./config";
 import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
+import { statelessRoleObjects } from "../kit/role";
 
 export const METASTORE: Workload = { name: "hive-metastore", component: "metastore" };
 export const SCHEMA: Workload = { name: "hive-metastore", component: "schema" };
@@ -146,19 +130,17 @@ const volumes = (cfg: HiveMetastoreConfig) => [
 
 export function hiveMetastoreManifests(cfg: HiveMetastoreConfig, ns: string, backends: MetastoreBackends, pom = fs.readFileSync(JARS_POM, "utf8")): Manifest[] {
   const files = { "hive-site.xml": siteXml(hiveSite(backends)), "core-site.xml": siteXml(coreSite(backends.lake)), "pom.xml": pom };
-  const version = imageVersion(cfg.image);
   const heap = heapMiB(cfg.resources.limits.memory, cfg.heapPercent);
   const manifests: Manifest[] = [
     serviceAccount(NAME, ns, METASTORE),
+    // Named apart from the role: the schema Job reads it too.
     configMap(CONFIG_MAP, ns, METASTORE, files),
-    podDisruptionBudget(NAME, ns, METASTORE),
-    deployment({
+    ...statelessRoleObjects({
       name: NAME,
       namespace: ns,
       workload: METASTORE,
-      version,
+      image: cfg.image,
       replicas: cfg.replicas,
-      configChecksum: digest(files),
       pod: podSpec(
         METASTORE,
         UID,
@@ -183,8 +165,9 @@ export function hiveMetastoreManifests(cfg: HiveMetastoreConfig, ns: string, bac
         },
         NAME,
       ),
+      client: { name: NAME, ports: [{ name: "thrift", port: PORT }] },
+      checksumOf: files,
     }),
-    clientService(NAME, ns, METASTORE, [{ name: "thrift", port: PORT }]),
     schemaJob(cfg, ns, backends),
   ];
   if (fromMaven(cfg)) {

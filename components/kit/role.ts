@@ -1,7 +1,7 @@
 /**
- * One role of an engine (Kafka's brokers, ZooKeeper's servers, MySQL) as a record, and the objects
- * every such role gets, made the same way for every engine: its account, its config files'
- * ConfigMap, its headless Service, its disruption budget, its StatefulSet, and its client Service.
+ * One role of an engine (Kafka's brokers, ZooKeeper's servers, the Hive Metastore) as a record, and
+ * the objects every such role gets, made the same way for every engine: its account, its config
+ * files' ConfigMap, its Services, its disruption budget, and its StatefulSet or Deployment.
  */
 import type * as k8s from "@pulumi/kubernetes";
 import type { Workload } from "./labels";
@@ -9,6 +9,7 @@ import { imageVersion } from "./labels";
 import {
   clientService,
   configMap,
+  deployment,
   digest,
   headlessService,
   type Manifest,
@@ -60,6 +61,44 @@ export function statefulRoleObjects(r: StatefulRole): Manifest[] {
       configChecksum: r.checksumOf !== undefined || r.files ? digest(r.checksumOf ?? r.files) : undefined,
       volumeClaims: r.volumeClaims,
       fixedSize: r.fixedSize,
+    }),
+    ...(r.client ? [clientService(r.client.name, r.namespace, r.workload, r.client.ports)] : []),
+  ];
+}
+
+export interface StatelessRole {
+  /** The Deployment's name; the role's ConfigMap and budget carry it too. */
+  name: string;
+  namespace: string;
+  workload: Workload;
+  image: string;
+  replicas: number;
+  pod: k8s.types.input.core.v1.PodSpec;
+  client?: { name: string; ports: Port[] };
+  files?: Record<string, string>;
+  checksumOf?: unknown;
+  serviceAccount?: string;
+  /** Recreate: never two pods at once (a single streaming driver on one checkpoint). */
+  strategy?: "RollingUpdate" | "Recreate";
+  /** A budget only for a role of several pods (one pod's budget would block every drain). */
+  budgetWhenReplicated?: boolean;
+}
+
+export function statelessRoleObjects(r: StatelessRole): Manifest[] {
+  const budget = !r.budgetWhenReplicated || r.replicas > 1;
+  return [
+    ...(r.serviceAccount ? [serviceAccount(r.serviceAccount, r.namespace, r.workload)] : []),
+    ...(r.files ? [configMap(r.name, r.namespace, r.workload, r.files)] : []),
+    ...(budget ? [podDisruptionBudget(r.name, r.namespace, r.workload)] : []),
+    deployment({
+      name: r.name,
+      namespace: r.namespace,
+      workload: r.workload,
+      version: imageVersion(r.image),
+      replicas: r.replicas,
+      pod: r.pod,
+      configChecksum: r.checksumOf !== undefined || r.files ? digest(r.checksumOf ?? r.files) : undefined,
+      strategy: r.strategy,
     }),
     ...(r.client ? [clientService(r.client.name, r.namespace, r.workload, r.client.ports)] : []),
   ];

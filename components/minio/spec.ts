@@ -1,24 +1,9 @@
 /** MinIO object storage: one server, or one distributed pool across all replicas; plus the lake bucket. */
-import {
-  clientService,
-  container,
-  containerPorts,
-  type Flow,
-  headlessService,
-  imageVersion,
-  job,
-  type Manifest,
-  podDisruptionBudget,
-  podSpec,
-  type Port,
-  scratchVolume,
-  serviceAccount,
-  statefulSet,
-  type Workload,
-} from "../kit";
+import { container, containerPorts, type Flow, job, type Manifest, podSpec, type Port, scratchVolume, type Workload } from "../kit";
 import { defaultRef, secretEnv } from "../kit/secret-ref";
 import { DATA_LAKE_BUCKET, MINIO_CREDENTIALS, type MinioConfig, type MinioCredentials } from "./config";
 import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
+import { statefulRoleObjects } from "../kit/role";
 
 export const SERVER: Workload = { name: "minio", component: "server" };
 export const BUCKETS: Workload = { name: "minio", component: "buckets" };
@@ -94,21 +79,20 @@ export function minioManifests(
     NAME,
   );
   return [
-    serviceAccount(NAME, ns, SERVER),
-    headlessService(HEADLESS, ns, SERVER, [{ name: "s3", port: S3_PORT }]),
-    podDisruptionBudget(NAME, ns, SERVER),
-    statefulSet({
+    // No config files: MinIO takes its settings from its command line and environment.
+    ...statefulRoleObjects({
       name: NAME,
       namespace: ns,
       workload: SERVER,
-      version: imageVersion(cfg.image),
+      image: cfg.image,
       replicas: cfg.replicas,
-      serviceName: HEADLESS,
       pod,
+      serviceAccount: NAME,
+      headless: { name: HEADLESS, ports: [{ name: "s3", port: S3_PORT }] },
+      client: { name: NAME, ports: SERVER_PORTS },
       volumeClaims: drives.map((d) => ({ name: d, storage: cfg.storage })),
       fixedSize: FIXED_SIZE,
     }),
-    clientService(NAME, ns, SERVER, SERVER_PORTS),
     job({
       prefix: "minio-buckets",
       namespace: ns,

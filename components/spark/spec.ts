@@ -4,23 +4,18 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import {
-  clientService,
   configMap,
   container,
   containerPorts,
-  deployment,
   digest,
   type Flow,
-  headlessService,
   heapMiB,
   httpsEgress,
   imageVersion,
   type Manifest,
-  podDisruptionBudget,
   podSpec,
   scratchVolume,
   serviceAccount,
-  statefulSet,
   workloadLabels,
   type Workload,
 } from "../kit";
@@ -30,6 +25,7 @@ import { clientConfigMounts, clientConfigVolume } from "../kit/hadoop";
 import { secretEnv } from "../kit/secret-ref";
 import { type SparkConfig, workerMemoryMiB, WORKER_DAEMON_HEAP_MIB } from "./config";
 import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
+import { statefulRoleObjects, statelessRoleObjects } from "../kit/role";
 
 export const MASTER: Workload = { name: "spark", component: "master" };
 export const WORKER: Workload = { name: "spark", component: "worker" };
@@ -199,7 +195,8 @@ export function sparkManifests(spark: SparkConfig, ns: string, b: SparkBackends,
   const yarn = b.yarn;
   const files = { "spark-defaults.conf": renderDefaults(sparkDefaults(spark, b, ns, domain)) };
   // The HDFS and YARN client files too: a change there rolls the pods.
-  const checksum = digest({ ...b.hdfs.clientConfig.files, ...b.yarn.clientConfig.files, ...files });
+  const checksumOf = { ...b.hdfs.clientConfig.files, ...b.yarn.clientConfig.files, ...files };
+  const checksum = digest(checksumOf);
   const version = imageVersion(spark.image);
   const masterHeap = heapMiB(spark.master.resources.limits.memory, spark.master.heapPercent);
   const driverHeap = heapMiB(spark.driver.resources.limits.memory, spark.driver.heapPercent);
@@ -231,16 +228,12 @@ export function sparkManifests(spark: SparkConfig, ns: string, b: SparkBackends,
     serviceAccount("spark", ns, MASTER),
     configMap(CONFIG_MAP, ns, MASTER, files),
     configMap(APPS_CONFIG_MAP, ns, MASTER, apps),
-    headlessService(MASTER_HEADLESS, ns, MASTER, masterPorts),
-    podDisruptionBudget(MASTER_NAME, ns, MASTER),
-    statefulSet({
+    ...statefulRoleObjects({
       name: MASTER_NAME,
       namespace: ns,
       workload: MASTER,
-      version,
+      image: spark.image,
       replicas: 1,
-      serviceName: MASTER_HEADLESS,
-      configChecksum: checksum,
       pod: podSpec(
         MASTER,
         UID,
@@ -267,17 +260,17 @@ export function sparkManifests(spark: SparkConfig, ns: string, b: SparkBackends,
         },
         "spark",
       ),
+      headless: { name: MASTER_HEADLESS, ports: masterPorts },
+      client: { name: MASTER_NAME, ports: masterPorts },
+      checksumOf,
       volumeClaims: [],
     }),
-    clientService(MASTER_NAME, ns, MASTER, masterPorts),
-    podDisruptionBudget(WORKER_NAME, ns, WORKER),
-    deployment({
+    ...statelessRoleObjects({
       name: WORKER_NAME,
       namespace: ns,
       workload: WORKER,
-      version,
+      image: spark.image,
       replicas: spark.workers.replicas,
-      configChecksum: checksum,
       pod: podSpec(
         WORKER,
         UID,
@@ -311,21 +304,24 @@ export function sparkManifests(spark: SparkConfig, ns: string, b: SparkBackends,
         },
         "spark",
       ),
+      checksumOf,
     }),
     batchCronJob(ns, version, checksum, driverContainer("batch", "sample_spark_job.py", paths), volumes(b, true)),
   ];
   if (spark.dependencies === "maven") manifests.push(mavenEgress(ns));
   if (spark.streaming) {
     manifests.push(
-      deployment({
+      ...statelessRoleObjects({
         name: STREAMING_NAME,
         namespace: ns,
         workload: STREAMING,
-        version,
+        image: spark.image,
         replicas: 1,
-        configChecksum: checksum,
+        checksumOf,
         // Never two drivers on one checkpoint: stop the old one before starting the new one.
         strategy: "Recreate",
+        // One driver by design: no budget.
+        budgetWhenReplicated: true,
         pod: podSpec(
           STREAMING,
           UID,
