@@ -16,7 +16,6 @@ import {
   fernetKey,
   hardenChartObject,
   logsFolder,
-  RELEASE,
   logsPolicy,
   logsUserScript,
   pluginFiles,
@@ -544,27 +543,5 @@ describe("the planned stack", () => {
     expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
     expect([...after.keys()].filter((k) => after.get(k) !== before.get(k))).toEqual(["kubernetes:helm.sh/v4:Chart/airflow"]);
     expect(find(scaled, "Chart", "airflow").inputs.values.scheduler.replicas).toBe(3);
-  });
-});
-
-describe("the README's walk from pulumi up to daily_revenue rows", () => {
-  const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
-  const walk = readme.slice(readme.indexOf("### From `pulumi up` to `daily_revenue` rows"));
-  const block = walk.slice(walk.indexOf("```sh"), walk.indexOf("```", walk.indexOf("```sh") + 5));
-
-  it("reads stack outputs the program exports", () => {
-    const exported = [...fs.readFileSync(path.join(ROOT, "infra/program.ts"), "utf8").matchAll(/^ {4}(\w+): p\./gm)].map((m) => m[1]);
-    const used = [...block.matchAll(/pulumi stack output (\w+)/g)].map((m) => m[1]);
-    expect(used).toEqual(["airflowAdminUser", "airflowAdminPassword"]);
-    for (const o of used) expect(exported).toContain(o);
-  });
-
-  it("names the objects the charts make, the DAG and the mart", () => {
-    expect(block).toContain(`svc/${RELEASE}-api-server 8080:8080`);
-    expect(block).toContain(`deploy/${RELEASE}-scheduler -c scheduler`);
-    expect(block).toContain("deploy/trino-coordinator");
-    expect(block).toContain("airflow dags trigger enterprise_data_pipeline");
-    expect(block).toContain("FROM iceberg.default.daily_revenue");
-    expect(dagFiles()["enterprise_data_pipeline_dag.py"]).toContain('dag_id="enterprise_data_pipeline"');
   });
 });

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Kafka } from "../components/kafka";
 import { kafkaConfig } from "../components/kafka/config";
-import { brokerProperties, controllerProperties, controllerVoters, kafkaManifests, topicsScript } from "../components/kafka/spec";
+import { brokerProperties, controllerProperties, controllerVoters, kafkaManifests } from "../components/kafka/spec";
 import { Minio } from "../components/minio";
 import { MINIO_CREDENTIALS, minioConfig } from "../components/minio/config";
 import { defaultRef } from "../components/kit/secret-ref";
@@ -43,7 +43,6 @@ describe("ZooKeeper", () => {
   it("derives the server id from the ordinal and the heap from the limit", () => {
     const [sts] = byKind(zookeeperManifests(zk("prod"), NS), "StatefulSet");
     expect(sts.spec.replicas).toBe(3);
-    expect(container(sts).command[2]).toContain('echo "$((ordinal + 1))" > /var/lib/zookeeper/data/myid');
     expect(envValue(container(sts), "ZK_SERVER_HEAP").value).toBe("1024");
     expect(sts.spec.template.metadata.annotations["dataplatform.io/config-checksum"]).toMatch(/^[0-9a-f]{10}$/);
   });
@@ -88,23 +87,6 @@ describe("Kafka", () => {
     expect(c5).toEqual(c3);
     expect(b5.spec.replicas).toBe(5);
     expect({ ...b5.spec, replicas: 3 }).toEqual(b3.spec);
-  });
-
-  it("reconciles topics: creates, grows, never shrinks, and removes settings no longer declared", () => {
-    const script = topicsScript(kafka("dev"), NS);
-    expect(script.split("\n")[0]).toBe("set -euo pipefail");
-    expect(script).toContain("ensure orders 3 1 min.insync.replicas=1");
-    expect(script).toContain("ensure customers 3 1 ");
-    // Existence from --list by exact name; --alter and --describe take a regular expression, so dots are escaped.
-    expect(script).toContain('grep -Fxq -- "$name"');
-    expect(script).toContain('--alter --topic "$pattern" --partitions "$want"');
-    expect(script).toMatch(/ERROR: .* Kafka cannot remove partitions: set kafka\.topics\.\$name\.partitions to \$have or more/);
-    expect(script).toMatch(/ERROR: \$name has replication factor \$have_rf but the config asks for \$rf/);
-    expect(script).toContain("ERROR: no broker answered at $BS for 5 minutes");
-    expect(script).toContain('MANAGED="min.insync.replicas retention.ms"');
-    expect(script).toContain('--delete-config "$stale"');
-    expect(script).not.toMatch(/--delete(?!-config)/);
-    expect(script.split("\n").pop()).toBe('exit "$refused"');
   });
 });
 
