@@ -108,7 +108,8 @@ export class DataPlatform extends pulumi.ComponentResource {
             hdfs: hdfs!,
             metastore: metastore!,
             lake: minio!,
-            dependsOn: [namespace, metastore!],
+            // Its pods mount HDFS's discovery ConfigMap.
+            dependsOn: [namespace, metastore!, hdfs!],
           },
           engineOpts,
         )
@@ -135,9 +136,11 @@ export class DataPlatform extends pulumi.ComponentResource {
             config: section(config, "yarn"),
             zookeeper: zookeeper!,
             hdfs: hdfs!,
-            kafka: kafka!,
+            kafka,
             lake: minio!,
             javaImage: config.spark?.image ?? SPARK_IMAGE,
+            // Its pods mount HDFS's discovery ConfigMap.
+            dependsOn: [namespace, sizeGuard, hdfs!],
           },
           engineOpts,
         )
@@ -153,6 +156,8 @@ export class DataPlatform extends pulumi.ComponentResource {
             kafka: kafka!,
             metastore: metastore!,
             lake: minio!,
+            // Its pods mount HDFS's and YARN's discovery ConfigMaps.
+            dependsOn: [namespace, sizeGuard, hdfs!, yarn!],
           },
           engineOpts,
         )

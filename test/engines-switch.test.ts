@@ -37,6 +37,16 @@ describe("engines switched off", () => {
     );
   });
 
+  it("runs YARN without Kafka: its containers then reach only the lake", async () => {
+    const plan = await planStack({ stack: "dev", sets: ["engines.kafka=false", "engines.spark=false", "engines.airflow=false"] });
+    expect(types(plan)).toContain("StatefulSet/yarn-nodemanager");
+    expect(types(plan).filter((t) => t.includes("kafka"))).toEqual([]);
+    const nodeManager = plan.resources.find((r) => r.name === "allow-yarn-nodemanager")!.inputs.spec;
+    const peers = nodeManager.egress.map((e: any) => e.to[0].podSelector.matchLabels["app.kubernetes.io/name"]);
+    expect(peers).toContain("minio");
+    expect(peers).not.toContain("kafka");
+  });
+
   it("needs no section for an engine that is off", async () => {
     const plan = await planStack({ stack: "dev", sets: ["engines.airflow=false", "engines.dbt=false", "engines.impala=false"] });
     expect(types(plan)).not.toContain("CronJob/dbt");

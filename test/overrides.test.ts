@@ -92,6 +92,18 @@ describe("role overrides", () => {
     expect(find(hdfs, "ConfigMap", "hdfs-client").inputs).toEqual(find(base, "ConfigMap", "hdfs-client").inputs);
   });
 
+  it("gives a Job a new name when only a file override's value changes (its pod reads the ConfigMap)", async () => {
+    const directories = async (v: number) => {
+      const plan = await withOverrides("dev", {
+        "hdfs.overrides": { directories: { configFiles: { "hdfs-site.xml": { "dfs.client.retry.max.attempts": v } } } },
+      });
+      return plan.resources.filter((r) => r.type.endsWith(":Job") && r.name.startsWith("hdfs-directories-")).map((r) => r.name);
+    };
+    const [first, second] = await Promise.all([directories(5), directories(6)]);
+    expect(first).toHaveLength(1);
+    expect(first).not.toEqual(second);
+  });
+
   it("gives a Job with overrides a new name (Jobs are immutable)", async () => {
     const plan = await withOverrides("dev", { "hdfs.overrides": { directories: { env: { HADOOP_HEAPSIZE_MAX: "300m" } } } });
     const jobs = (p: Plan) => p.resources.filter((r) => r.type.endsWith(":Job") && r.name.startsWith("hdfs-directories-")).map((r) => r.name);

@@ -67,8 +67,9 @@ export function applyOverrides(manifests: Manifest[], overrides: Overrides | und
       if (o.env) overrideEnv(pod, o.env);
       if (o.podSpec) pod.spec = mergePatch(cloneDeep(pod.spec), o.podSpec);
       pod.metadata!.annotations = { ...pod.metadata!.annotations, [OVERRIDES_ANNOTATION]: digest(o) };
-      // A Job's name carries the digest of its pod (Jobs are immutable): a changed pod is a new Job.
-      if (m.kind === "Job" && /-[0-9a-f]{8}$/.test(m.metadata.name)) m.metadata.name = m.metadata.name.replace(/[0-9a-f]{8}$/, digest(pod.spec, 8));
+      // A Job's name carries the digest of its pod (Jobs are immutable) and, since a file's new
+      // value changes only the ConfigMap, of the overrides: a changed override is a new Job.
+      if (m.kind === "Job" && /-[0-9a-f]{8}$/.test(m.metadata.name)) m.metadata.name = m.metadata.name.replace(/[0-9a-f]{8}$/, digest([pod.spec, o], 8));
     }
   }
   return out;
@@ -101,12 +102,14 @@ function overrideFile(all: Manifest[], pod: Pod, role: string, file: string, pro
   for (const mount of containers.flatMap((c) => c.volumeMounts ?? [])) {
     const { volume, data } = configMapOf(mount.name);
     if (!data) continue;
+    if (mount.subPath?.startsWith(`${role}--`)) continue;
     if (mount.subPath && mount.mountPath.endsWith(`/${file}`) && mount.subPath in data) {
       mount.subPath = copy(data, mount.subPath);
     } else if (!mount.subPath) {
       const item = volume.configMap.items?.find((i: { path: string }) => i.path === file);
       if (item) item.key = item.key.startsWith(`${role}--`) ? item.key : copy(data, item.key);
-      else if (file in data)
+      // A volume that lists its items already does not hold the file: only a whole ConfigMap gains items.
+      else if (file in data && !volume.configMap.items)
         volume.configMap.items = Object.keys(data)
           .filter((k) => !k.includes("--"))
           .map((k) => ({ key: k === file ? copy(data, k) : k, path: k }));

@@ -13,7 +13,7 @@ export interface YarnArgs extends EngineArgs<YarnConfig> {
   zookeeper: ZooKeeperEnsemble;
   hdfs: HdfsCluster;
   /** What containers read: the topics and the lake. */
-  kafka: KafkaCluster;
+  kafka?: KafkaCluster;
   lake: ObjectStore;
   /** An image with a Java 17 runtime in /opt/java/openjdk, which NodeManagers give their containers. */
   javaImage: string;

@@ -86,7 +86,8 @@ export function yarnClientConfig(cfg: YarnConfig, ns: string, zookeeperConnect: 
 export interface YarnBackends {
   zookeeper: ZooKeeperEnsemble;
   hdfs: HdfsCluster;
-  kafka: KafkaCluster;
+  /** Off when the platform runs no Kafka: containers then read only the lake. */
+  kafka?: KafkaCluster;
   lake: ObjectStore;
 }
 
@@ -229,7 +230,7 @@ export function yarnFlows(b: YarnBackends): Flow[] {
     { from: RESOURCE_MANAGER, to: NODE_MANAGER, ports: [NM_PORT] },
     { from: NODE_MANAGER, to: NODE_MANAGER, ports: [NM_LOCALIZER_PORT, NM_PORT, CONTAINER_PORTS] },
     // Executors in YARN containers read the topics and write the lake.
-    ...b.kafka.access(NODE_MANAGER),
+    ...(b.kafka?.access(NODE_MANAGER) ?? []),
     ...b.lake.access(NODE_MANAGER),
     ...b.zookeeper.access(RESOURCE_MANAGER),
     ...b.hdfs.access(RESOURCE_MANAGER),
