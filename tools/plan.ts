@@ -29,6 +29,8 @@ export interface PlanOptions {
   envFile?: string;
   /** `path=value` overrides, applied as `pulumi config set --path` would. */
   sets?: string[];
+  /** The directory holding the stack file, when not the project's. */
+  dir?: string;
 }
 
 export interface Plan {
@@ -162,7 +164,7 @@ async function record(stack: string, config: Record<string, string>, build: () =
 }
 
 export async function planStack(o: PlanOptions): Promise<Plan> {
-  const config = readStackFile(o.stack);
+  const config = readStackFile(o.stack, o.dir);
   if (o.envFile) config[`${PROJECT}:environmentFile`] = path.resolve(o.envFile);
   const layers = applySets(o.sets ?? [], config);
   const resources = await recordResources(o.stack, config, () => runProgram(layers));

@@ -1,0 +1,97 @@
+/**
+ * npm run health -- --stack <stack> [--dir DIR] [--json]
+ * The platform's health as Kubernetes sees it (infra/health.ts): every workload the stack's program
+ * deploys, and every one its charts made, against the cluster the stack file names.
+ * Exit codes: 0 healthy; 1 degraded; 2 down, or the cluster unreachable; 64 bad usage or config.
+ */
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { apiStatus, kubeConfigFor, kubernetesClient } from "../infra/cluster";
+import { ConfigError } from "../infra/config/load";
+import { loadPlatform } from "../infra/config/stack";
+import { assess, EXIT_OF, type HealthReport, readCluster } from "../infra/health";
+import { ROOT_DIR } from "../infra/program";
+import { runAsCli } from "./cli";
+import { planStack, readStackFile } from "./plan";
+
+const USAGE = "usage: npm run health -- --stack <stack> [--dir DIR] [--json]";
+export const EXIT = { ...EXIT_OF, unreachable: 2, invalid: 64 } as const;
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    options: { stack: { type: "string" }, dir: { type: "string" }, json: { type: "boolean", default: false }, help: { type: "boolean", default: false } },
+    strict: true,
+    allowPositionals: false,
+  }).values;
+}
+
+/** The workloads the program deploys for the stack (its charts' are found in the cluster). */
+async function expectedWorkloads(stack: string, dir?: string): Promise<string[]> {
+  const plan = await planStack({ stack, dir });
+  return plan.resources.filter((r) => /:(StatefulSet|Deployment)$/.test(r.type)).map((r) => `${r.type.split(":").pop()}/${r.inputs.metadata.name}`);
+}
+
+export function formatReport(r: HealthReport): string[] {
+  const width = Math.max(...r.workloads.map((w) => `${w.kind}/${w.name}`.length), 8);
+  const lines = [`${"workload".padEnd(width)}  ready  state     problems`];
+  for (const w of r.workloads) {
+    lines.push(`${`${w.kind}/${w.name}`.padEnd(width)}  ${`${w.ready}/${w.desired}`.padEnd(5)}  ${w.state.padEnd(8)}  ${w.problems.join("; ")}`.trimEnd());
+  }
+  if (r.warnings.length) lines.push("", `Warning events in the last hour (${r.warnings.length}):`, ...r.warnings.slice(0, 20).map((w) => `  ${w}`));
+  lines.push("", `${r.namespace}: ${r.state}`);
+  return lines;
+}
+
+/** The CLI: returns its exit code; `out` takes the report, `err` progress and problems. */
+export async function main(argv: string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): Promise<number> {
+  let args: ReturnType<typeof parse>;
+  try {
+    args = parse(argv);
+  } catch (e) {
+    err(`${(e as Error).message}\n${USAGE}`);
+    return EXIT.invalid;
+  }
+  if (args.help) {
+    out(USAGE);
+    return 0;
+  }
+  if (!args.stack) {
+    err(`--stack is required\n${USAGE}`);
+    return EXIT.invalid;
+  }
+  let namespace: string;
+  let kc: ReturnType<typeof kubeConfigFor>;
+  let expected: string[];
+  try {
+    const dir = args.dir ? path.resolve(args.dir) : ROOT_DIR;
+    const settings = loadPlatform(ROOT_DIR, args.stack, readStackFile(args.stack, dir)).settings;
+    namespace = settings.namespace;
+    kc = kubeConfigFor(settings, `Pulumi.${args.stack}.yaml`);
+    expected = await expectedWorkloads(args.stack, dir);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    for (const p of e.problems) err(p);
+    return EXIT.invalid;
+  }
+  const server = kc.getCurrentCluster()?.server;
+  err(`reading namespace ${namespace} at ${server} ...`);
+  let report: HealthReport;
+  try {
+    report = assess(namespace, expected, await readCluster(kc, kubernetesClient(), namespace));
+  } catch (e) {
+    const status = apiStatus(e);
+    if (status === 401 || status === 403)
+      err(
+        `the cluster at ${server} refused to list namespace ${namespace}: HTTP ${status}; health needs get and list on pods, services, endpoints, events, persistentvolumeclaims, statefulsets and deployments`,
+      );
+    else if (status !== undefined) err(`the cluster at ${server} answered with HTTP ${status}: ${(e as Error).message.split("\n")[0]}`);
+    else err(`cannot reach the cluster at ${server}: ${(e as Error).message.split("\n")[0]}`);
+    return EXIT.unreachable;
+  }
+  if (args.json) out(JSON.stringify({ stack: args.stack, ...report }, null, 2));
+  else for (const l of formatReport(report)) out(l);
+  return EXIT_OF[report.state];
+}
+
+if (require.main === module) runAsCli((argv) => main(argv));
