@@ -22,11 +22,6 @@ export function servedBy(server: Workload, ports: PortSpec[]): (client: Workload
   return (client) => [{ from: client, to: server, ports }];
 }
 
-/** Many servers (roles) behind one contract: a client may reach each of them. */
-export function servedByAll(...served: [Workload, PortSpec[]][]): (client: Workload) => Flow[] {
-  return (client) => served.map(([to, ports]) => ({ from: client, to, ports }));
-}
-
 export interface ZooKeeperEnsemble extends Served {
   connectString: string;
 }

@@ -66,10 +66,6 @@ export function effective<T>(pod: any, container: any, field: string): T | undef
   return container?.securityContext?.[field] ?? pod?.securityContext?.[field];
 }
 
-export function labelsOf(props: any): Record<string, string> {
-  return props?.metadata?.labels ?? {};
-}
-
 /** Replica count of a workload (undefined for kinds without one). */
 export function replicasOf(type: string, props: any): number | undefined {
   const kind = kindOf(type);
