@@ -47,3 +47,16 @@ export function apiStatus(e: unknown): number | undefined {
   const code = (e as { code?: unknown }).code;
   return typeof code === "number" ? code : undefined;
 }
+
+/**
+ * The one line a tool prints when the API server refuses or cannot be reached while it does `action`
+ * (e.g. "export"): the server, the status or network error, and for a refusal the rights it needs.
+ */
+export function clusterFailure(e: unknown, server: string | undefined, action: string, needs: string): string {
+  const status = apiStatus(e);
+  const first = (e as Error).message.split("\n")[0];
+  if (status === 401 || status === 403) return `the cluster at ${server} refused ${action}: HTTP ${status}; it needs ${needs}`;
+  if (status !== undefined)
+    return `the cluster at ${server} answered ${action} with HTTP ${status}: ${((e as { body?: { message?: string } }).body)?.message ?? first}`;
+  return `cannot reach the cluster at ${server}: ${first}`;
+}

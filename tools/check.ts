@@ -8,7 +8,7 @@ import { parseArgs } from "node:util";
 import { ConfigError } from "../infra/config/load";
 import { formatViolations, hasMandatory, loadPackConfig, PolicyInputError, runPolicies } from "../policies/harness";
 import { planStack } from "./plan";
-import { runAsCli } from "./cli";
+import { parseOrUsage, runAsCli } from "./cli";
 import { formatSummary } from "./summary";
 
 const USAGE = "usage: npm run check -- --stack <dev|staging|prod> [--env-file FILE] [--set path=value ...] [--json]";
@@ -32,13 +32,8 @@ function parse(argv: string[]) {
 
 /** The CLI: returns its exit code; `out` and `err` take whole lines (the console by default). */
 export async function main(argv: string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): Promise<number> {
-  let values: ReturnType<typeof parse>;
-  try {
-    values = parse(argv);
-  } catch (e) {
-    err(`${(e as Error).message}\n${USAGE}`);
-    return EXIT.invalid;
-  }
+  const values = parseOrUsage(parse, argv, USAGE, err);
+  if (!values) return EXIT.invalid;
   if (values.help) {
     out(USAGE);
     return EXIT.ok;

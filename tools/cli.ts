@@ -18,3 +18,13 @@ export function runAsCli(main: Main): void {
     },
   );
 }
+
+/** A tool's arguments, or undefined once it has printed why they are wrong and its usage. */
+export function parseOrUsage<T>(parse: (argv: string[]) => T, argv: string[], usage: string, err: (line: string) => void): T | undefined {
+  try {
+    return parse(argv);
+  } catch (e) {
+    err(`${(e as Error).message}\n${usage}`);
+    return undefined;
+  }
+}

@@ -6,12 +6,12 @@
  */
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { apiStatus, kubeConfigFor, kubernetesClient } from "../infra/cluster";
+import { clusterFailure, kubeConfigFor, kubernetesClient } from "../infra/cluster";
 import { ConfigError } from "../infra/config/load";
 import { loadPlatform } from "../infra/config/stack";
 import { assess, EXIT_OF, type HealthReport, readCluster } from "../infra/health";
 import { ROOT_DIR } from "../infra/program";
-import { runAsCli } from "./cli";
+import { parseOrUsage, runAsCli } from "./cli";
 import { planStack, readStackFile } from "./plan";
 
 const USAGE = "usage: npm run health -- --stack <stack> [--dir DIR] [--json]";
@@ -45,13 +45,8 @@ export function formatReport(r: HealthReport): string[] {
 
 /** The CLI: returns its exit code; `out` takes the report, `err` progress and problems. */
 export async function main(argv: string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): Promise<number> {
-  let args: ReturnType<typeof parse>;
-  try {
-    args = parse(argv);
-  } catch (e) {
-    err(`${(e as Error).message}\n${USAGE}`);
-    return EXIT.invalid;
-  }
+  const args = parseOrUsage(parse, argv, USAGE, err);
+  if (!args) return EXIT.invalid;
   if (args.help) {
     out(USAGE);
     return 0;
@@ -80,13 +75,14 @@ export async function main(argv: string[], out: (line: string) => void = console
   try {
     report = assess(namespace, expected, await readCluster(kc, kubernetesClient(), namespace));
   } catch (e) {
-    const status = apiStatus(e);
-    if (status === 401 || status === 403)
-      err(
-        `the cluster at ${server} refused to list namespace ${namespace}: HTTP ${status}; health needs get and list on pods, services, endpoints, events, persistentvolumeclaims, statefulsets and deployments`,
-      );
-    else if (status !== undefined) err(`the cluster at ${server} answered with HTTP ${status}: ${(e as Error).message.split("\n")[0]}`);
-    else err(`cannot reach the cluster at ${server}: ${(e as Error).message.split("\n")[0]}`);
+    err(
+      clusterFailure(
+        e,
+        server,
+        `the reads of namespace ${namespace}`,
+        "get and list on pods, services, endpoints, events, persistentvolumeclaims, statefulsets and deployments",
+      ),
+    );
     return EXIT.unreachable;
   }
   if (args.json) out(JSON.stringify({ stack: args.stack, ...report }, null, 2));

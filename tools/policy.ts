@@ -19,7 +19,7 @@ import {
 import { policies } from "../policies/all";
 import { readManifests } from "../policies/manifests";
 import { EXIT } from "./check";
-import { runAsCli } from "./cli";
+import { parseOrUsage, runAsCli } from "./cli";
 
 const USAGE = "usage: npm run policy -- --manifests <file-or-dir> [--stack <stack> | --policy-config FILE] [--json] | --list [--json]";
 
@@ -59,13 +59,8 @@ function parse(argv: string[]) {
 
 /** The CLI: returns its exit code; `out` and `err` take whole lines (the console by default). */
 export async function main(argv: string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): Promise<number> {
-  let values: ReturnType<typeof parse>;
-  try {
-    values = parse(argv);
-  } catch (e) {
-    err(`${(e as Error).message}\n${USAGE}`);
-    return EXIT.invalid;
-  }
+  const values = parseOrUsage(parse, argv, USAGE, err);
+  if (!values) return EXIT.invalid;
   try {
     if (values.list) {
       list(values.json ?? false, out);

@@ -15,11 +15,11 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import type * as k8s from "@kubernetes/client-node";
 import { z } from "zod";
-import { apiStatus, kubeConfigFor, kubernetesClient, readIfExists } from "../infra/cluster";
+import { clusterFailure, kubeConfigFor, kubernetesClient, readIfExists } from "../infra/cluster";
 import { ConfigError } from "../infra/config/load";
 import { loadPlatform } from "../infra/config/stack";
 import { ROOT_DIR } from "../infra/program";
-import { runAsCli } from "./cli";
+import { parseOrUsage, runAsCli } from "./cli";
 import { readStackFile } from "./plan";
 
 export const INVENTORY_KIND = "dataplatform.volumes/v1";
@@ -162,13 +162,8 @@ function parse(argv: string[]) {
 
 /** The CLI: returns its exit code; every expected failure is one readable line per problem. */
 export async function main(argv: string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): Promise<number> {
-  let args: ReturnType<typeof parse>;
-  try {
-    args = parse(argv);
-  } catch (e) {
-    err(`${(e as Error).message}\n${USAGE}`);
-    return EXIT.invalid;
-  }
+  const args = parseOrUsage(parse, argv, USAGE, err);
+  if (!args) return EXIT.invalid;
   const [command, file, ...extra] = args.positionals;
   if (args.values.help) {
     out(USAGE);
@@ -215,17 +210,8 @@ export async function main(argv: string[], out: (line: string) => void = console
       report = await restoreVolumes(core, inventory!);
     }
   } catch (e) {
-    const status = apiStatus(e);
-    const server = kc.getCurrentCluster()?.server;
-    if (status === 401 || status === 403)
-      err(
-        `the cluster at ${server} refused ${command}: HTTP ${status}; it needs get, list, create and update on persistentvolumes and get and list on persistentvolumeclaims`,
-      );
-    else if (status !== undefined)
-      err(
-        `the cluster at ${server} answered ${command} with HTTP ${status}: ${((e as { body?: unknown }).body as { message?: string } | undefined)?.message ?? (e as Error).message.split("\n")[0]}`,
-      );
-    else err(`cannot reach the cluster at ${server}: ${(e as Error).message.split("\n")[0]}`);
+    const needs = "get, list, create and update on persistentvolumes and get and list on persistentvolumeclaims";
+    err(clusterFailure(e, kc.getCurrentCluster()?.server, command, needs));
     return EXIT.unreachable;
   }
   // With the inventory on stdout, the report goes to stderr.
