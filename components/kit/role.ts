@@ -20,8 +20,9 @@ import {
   type VolumeClaim,
 } from "./manifests";
 
-export interface StatefulRole {
-  /** The StatefulSet's name; the role's ConfigMap and budget carry it too. */
+/** What every role has, whatever runs its pods. */
+interface Role {
+  /** The workload's name; the role's ConfigMap and budget carry it too. */
   name: string;
   namespace: string;
   workload: Workload;
@@ -29,25 +30,41 @@ export interface StatefulRole {
   image: string;
   replicas: number;
   pod: k8s.types.input.core.v1.PodSpec;
-  /** Peer discovery: per-pod names before the pods are ready. */
-  headless: { name: string; ports: Port[] };
   /** The stable client endpoint, when clients reach the role. */
   client?: { name: string; ports: Port[] };
   /** The role's config files, in a ConfigMap named after it. */
   files?: Record<string, string>;
   /** What rolls the pods when it changes; the files by default. */
   checksumOf?: unknown;
-  volumeClaims: VolumeClaim[];
   /** Its own ServiceAccount, when the engine has one account per role. */
   serviceAccount?: string;
+}
+
+export interface StatefulRole extends Role {
+  /** Peer discovery: per-pod names before the pods are ready. */
+  headless: { name: string; ports: Port[] };
+  volumeClaims: VolumeClaim[];
   /** A quorum: why its size is fixed (kit/size-guard). */
   fixedSize?: string;
 }
 
+export interface StatelessRole extends Role {
+  /** Recreate: never two pods at once (a single streaming driver on one checkpoint). */
+  strategy?: "RollingUpdate" | "Recreate";
+  /** A budget only for a role of several pods (one pod's budget would block every drain). */
+  budgetWhenReplicated?: boolean;
+}
+
+const accountAndFiles = (r: Role): Manifest[] => [
+  ...(r.serviceAccount ? [serviceAccount(r.serviceAccount, r.namespace, r.workload)] : []),
+  ...(r.files ? [configMap(r.name, r.namespace, r.workload, r.files)] : []),
+];
+const checksum = (r: Role) => (r.checksumOf !== undefined || r.files ? digest(r.checksumOf ?? r.files) : undefined);
+const clientOf = (r: Role): Manifest[] => (r.client ? [clientService(r.client.name, r.namespace, r.workload, r.client.ports)] : []);
+
 export function statefulRoleObjects(r: StatefulRole): Manifest[] {
   return [
-    ...(r.serviceAccount ? [serviceAccount(r.serviceAccount, r.namespace, r.workload)] : []),
-    ...(r.files ? [configMap(r.name, r.namespace, r.workload, r.files)] : []),
+    ...accountAndFiles(r),
     headlessService(r.headless.name, r.namespace, r.workload, r.headless.ports),
     podDisruptionBudget(r.name, r.namespace, r.workload),
     statefulSet({
@@ -58,37 +75,18 @@ export function statefulRoleObjects(r: StatefulRole): Manifest[] {
       replicas: r.replicas,
       serviceName: r.headless.name,
       pod: r.pod,
-      configChecksum: r.checksumOf !== undefined || r.files ? digest(r.checksumOf ?? r.files) : undefined,
+      configChecksum: checksum(r),
       volumeClaims: r.volumeClaims,
       fixedSize: r.fixedSize,
     }),
-    ...(r.client ? [clientService(r.client.name, r.namespace, r.workload, r.client.ports)] : []),
+    ...clientOf(r),
   ];
-}
-
-export interface StatelessRole {
-  /** The Deployment's name; the role's ConfigMap and budget carry it too. */
-  name: string;
-  namespace: string;
-  workload: Workload;
-  image: string;
-  replicas: number;
-  pod: k8s.types.input.core.v1.PodSpec;
-  client?: { name: string; ports: Port[] };
-  files?: Record<string, string>;
-  checksumOf?: unknown;
-  serviceAccount?: string;
-  /** Recreate: never two pods at once (a single streaming driver on one checkpoint). */
-  strategy?: "RollingUpdate" | "Recreate";
-  /** A budget only for a role of several pods (one pod's budget would block every drain). */
-  budgetWhenReplicated?: boolean;
 }
 
 export function statelessRoleObjects(r: StatelessRole): Manifest[] {
   const budget = !r.budgetWhenReplicated || r.replicas > 1;
   return [
-    ...(r.serviceAccount ? [serviceAccount(r.serviceAccount, r.namespace, r.workload)] : []),
-    ...(r.files ? [configMap(r.name, r.namespace, r.workload, r.files)] : []),
+    ...accountAndFiles(r),
     ...(budget ? [podDisruptionBudget(r.name, r.namespace, r.workload)] : []),
     deployment({
       name: r.name,
@@ -97,9 +95,9 @@ export function statelessRoleObjects(r: StatelessRole): Manifest[] {
       version: imageVersion(r.image),
       replicas: r.replicas,
       pod: r.pod,
-      configChecksum: r.checksumOf !== undefined || r.files ? digest(r.checksumOf ?? r.files) : undefined,
+      configChecksum: checksum(r),
       strategy: r.strategy,
     }),
-    ...(r.client ? [clientService(r.client.name, r.namespace, r.workload, r.client.ports)] : []),
+    ...clientOf(r),
   ];
 }
