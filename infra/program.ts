@@ -86,3 +86,18 @@ export function stackOutputs(p: DataPlatform): Record<string, unknown> {
   };
   return Object.fromEntries(Object.entries(outputs).filter(([, v]) => v !== undefined));
 }
+
+/**
+ * The entry point as an Automation API inline program (npm run restore runs `up` in-process). A
+ * refused config is logged as the run's error rather than thrown: in-process, the SDK would leave
+ * its rejection unhandled once the run ends.
+ */
+export async function inlineProgram(): Promise<Record<string, unknown>> {
+  try {
+    return stackOutputs(await runProgramOrExplain());
+  } catch (e) {
+    if (!pulumi.RunError.isInstance(e)) throw e;
+    await pulumi.log.error((e as Error).message);
+    return {};
+  }
+}

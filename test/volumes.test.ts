@@ -4,7 +4,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as YAML from "yaml";
-import { EXIT, INVENTORY_KIND, main } from "../tools/volumes";
+import { INVENTORY_KIND } from "../infra/backup/volumes";
+import { EXIT, main } from "../tools/volumes";
 
 const ROOT = path.resolve(__dirname, "..");
 

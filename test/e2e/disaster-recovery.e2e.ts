@@ -1,17 +1,35 @@
 /**
- * The README's disaster-recovery runbook, step by step, on a control plane of its own: deploy a
- * stack whose claims are bound to retained volumes, export the volume inventory, lose the cluster's
- * data (a new etcd), then recreate the Secrets, restore the volumes, refresh and up. Everything must
- * come back under the same names, with the same pinned identities, each claim on its old volume.
+ * The README's disaster-recovery drill on a control plane of its own, with `npm run backup` and
+ * `npm run restore` as a user runs them: deploy; back up (no snapshot API: skipped, said so); delete
+ * the namespace; restore from the retained volumes. Then with the CSI snapshot API installed: back up
+ * with snapshots; wipe etcd and lose the stack's state as well; restore from the snapshots. Each time
+ * the same objects, outputs, cluster IDs and claim names are back, and a further `up` changes nothing.
  */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
+import { promisify } from "node:util";
 import type * as k8s from "@kubernetes/client-node";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { boundClaims, clients, createExistingSecrets, eventually, kubeconfigOf, openStack, provisionVolumes, ROOT, stopwatch, useToolchain } from "./harness";
+import { kubeConfigFor } from "../../infra/cluster";
+import { main as restore } from "../../tools/restore";
+import { DRIVER, installSnapshotApi, whileCsiRuns } from "./csi";
+import {
+  boundClaims,
+  clients,
+  createExistingSecrets,
+  eventually,
+  kubeconfigOf,
+  openStack,
+  program,
+  provisionVolumes,
+  pulumiEnv,
+  ROOT,
+  stopwatch,
+  useToolchain,
+} from "./harness";
 
 const STACK = process.env.DP_E2E_DR_STACK ?? "prod";
 const CLUSTER = "e2e-dr";
@@ -24,15 +42,29 @@ function controlPlane(command: "up" | "down" | "wipe"): void {
   });
 }
 
-/** The runbook's `npm run volumes -- ...`, as a user types it in the project directory. */
-function volumesCommand(args: string[]): { code: number; output: string } {
+/** `npm run <tool> -- ...` as a user types it in the project directory, with the stack's passphrase set. */
+async function npmRun(tool: string, args: string[], workDir: string): Promise<{ code: number; output: string }> {
+  const env = { ...process.env, ...pulumiEnv(workDir) };
   try {
-    const output = execFileSync("npm", ["run", "--silent", "volumes", "--", ...args], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-    return { code: 0, output };
+    const r = await promisify(execFile)("npm", ["run", "--silent", tool, "--", ...args], { cwd: ROOT, env, encoding: "utf8", maxBuffer: 1 << 26 });
+    return { code: 0, output: `${r.stdout}${r.stderr}` };
   } catch (e) {
-    const err = e as { status: number; stdout: string; stderr: string };
-    return { code: err.status, output: `${err.stdout}${err.stderr}` };
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, output: `${err.stdout}${err.stderr}` };
   }
+}
+
+/** `npm run restore` in this process, so its `pulumi up` runs the program without readiness waits (no kubelet here). */
+async function restoreRun(args: string[], workDir: string): Promise<{ code: number; output: string }> {
+  Object.assign(process.env, pulumiEnv(workDir));
+  const lines: string[] = [];
+  const code = await restore(
+    args,
+    (l) => lines.push(l),
+    (l) => lines.push(l),
+    program,
+  );
+  return { code, output: lines.join("\n") };
 }
 
 /** The claims the StatefulSets ask for: <template>-<statefulset>-<ordinal>. */
@@ -56,6 +88,7 @@ async function objectNames(core: k8s.CoreV1Api, apps: k8s.AppsV1Api, namespace: 
     ConfigMap: names((await core.listNamespacedConfigMap({ namespace })).items.filter((c) => c.metadata!.name !== "kube-root-ca.crt")),
     Secret: names((await core.listNamespacedSecret({ namespace })).items),
     ServiceAccount: names((await core.listNamespacedServiceAccount({ namespace })).items.filter((s) => s.metadata!.name !== "default")),
+    PersistentVolumeClaim: names((await core.listNamespacedPersistentVolumeClaim({ namespace })).items),
   };
 }
 
@@ -68,18 +101,37 @@ async function clusterIds(apps: k8s.AppsV1Api, namespace: string): Promise<Recor
   return { kafka: await env("kafka-broker", "KAFKA_CLUSTER_ID"), hdfs: await env("hdfs-namenode", "HDFS_CLUSTER_ID") };
 }
 
-describe(`disaster recovery of stack ${STACK}: the runbook brings a wiped cluster back`, () => {
+const readJson = (file: string) => JSON.parse(fs.readFileSync(file, "utf8"));
+/** A command's output in the test log, as the README shows it. */
+const show = (title: string, output: string) => console.log(`# ${title}\n${output.trimEnd().replace(/^/gm, "#   ")}`);
+
+describe(`disaster recovery of stack ${STACK}: backup, then restore after a deleted namespace and after a wiped cluster`, () => {
   const namespace = `e2e-dr-${Date.now().toString(36)}`;
   let stack: Stack;
   let workDir: string;
-  let inventoryFile: string;
   let vault: Record<string, Record<string, string>>;
   let outputs: Record<string, unknown>;
   let names: Record<string, string[]>;
   let ids: Record<string, string | undefined>;
   let volumes: Map<string, string>;
   let claims: string[];
+  const backups = { plain: "", snapshots: "" };
   const { timings, timed } = stopwatch();
+
+  /** The platform as it was before the disaster: same objects, outputs and IDs; `sameVolumes` also each claim on its old volume. */
+  async function assertPlatformBack(sameVolumes: boolean) {
+    const { core, apps } = clients(KUBECONFIG);
+    const bound = await boundClaims(core, namespace, claims);
+    assert.deepEqual(await objectNames(core, apps, namespace), names);
+    assert.deepEqual(await clusterIds(apps, namespace), ids);
+    if (sameVolumes) assert.deepEqual(bound, volumes, "each claim is bound to its old volume");
+    const noop = await timed(`noop-up-${sameVolumes ? "volumes" : "snapshots"}`, () => stack.up());
+    assert.deepEqual(noop.outputs && Object.fromEntries(Object.entries(noop.outputs).map(([k, v]) => [k, v.value])), outputs);
+    assert.deepEqual(
+      Object.entries(noop.summary.resourceChanges ?? {}).filter(([op]) => op !== "same"),
+      [],
+    );
+  }
 
   before(async () => {
     useToolchain();
@@ -89,14 +141,15 @@ describe(`disaster recovery of stack ${STACK}: the runbook brings a wiped cluste
     await core.createNamespace({ body: { metadata: { name: namespace } } });
     vault = await createExistingSecrets(core, namespace);
     ({ stack, workDir } = await openStack(STACK, namespace, KUBECONFIG));
-    inventoryFile = path.join(workDir, "volumes.json");
+    backups.plain = path.join(workDir, "backup-1");
+    backups.snapshots = path.join(workDir, "backup-2");
   });
   after(() => {
     console.log(`# disaster recovery timings (s): ${JSON.stringify(timings)}`);
     controlPlane("down");
   });
 
-  test("pulumi up, and a retained volume bound to every claim the StatefulSets make", async () => {
+  test("pulumi up, and a retained CSI volume bound to every claim the StatefulSets make", async () => {
     const { core, apps } = clients(KUBECONFIG);
     const result = await timed("up", () => stack.up());
     assert.equal(result.summary.result, "succeeded");
@@ -107,60 +160,114 @@ describe(`disaster recovery of stack ${STACK}: the runbook brings a wiped cluste
       const made = (await core.listNamespacedPersistentVolumeClaim({ namespace })).items.map((c) => c.metadata!.name!);
       return claims.every((c) => made.includes(c)) ? true : undefined;
     });
-    await provisionVolumes(core, namespace);
+    await provisionVolumes(core, namespace, undefined, DRIVER);
     volumes = await boundClaims(core, namespace, claims);
     names = await objectNames(core, apps, namespace);
     ids = await clusterIds(apps, namespace);
-    assert.match(String(ids.kafka), /^[A-Za-z0-9_-]{22}$/);
-    assert.match(String(ids.hdfs), /^CID-/);
     assert.equal(ids.kafka, outputs.kafkaClusterId);
     assert.equal(ids.hdfs, outputs.hdfsClusterId);
   });
 
-  test("runbook, before a disaster: npm run volumes -- export records every claim's volume", () => {
-    const { code, output } = volumesCommand(["export", "--stack", STACK, "--dir", workDir, "--retain", "--out", inventoryFile]);
+  test("npm run backup on a cluster without the snapshot API: state, stack file, identities, sealed Secrets, volumes; snapshots skipped, said so", async () => {
+    const { code, output } = await timed("backup", () => npmRun("backup", ["--stack", STACK, "--dir", workDir, "--out", backups.plain], workDir));
     assert.equal(code, 0, output);
-    const inventory = JSON.parse(fs.readFileSync(inventoryFile, "utf8"));
-    assert.equal(inventory.namespace, namespace);
+    show("npm run backup", output);
+    assert.match(output, /snapshots skipped: the cluster offers no VolumeSnapshot API \(snapshot\.storage\.k8s\.io\/v1/);
+    const manifest = readJson(path.join(backups.plain, "backup.json"));
+    assert.deepEqual(manifest.identities, { kafkaClusterId: outputs.kafkaClusterId, hdfsClusterId: outputs.hdfsClusterId });
+    assert.equal(manifest.namespace, namespace);
+    assert.deepEqual(manifest.snapshots.records, []);
+    const state = readJson(path.join(backups.plain, "state.json"));
+    const statefulSets = state.deployment.resources.filter((r: { type: string }) => r.type === "kubernetes:apps/v1:StatefulSet");
+    assert.equal(statefulSets.length, names.StatefulSet.length);
+    const inventory = readJson(path.join(backups.plain, "volumes.json"));
     assert.deepEqual(
       new Map(inventory.volumes.map((v: { claim: string; volume: { metadata: { name: string } } }) => [v.claim, v.volume.metadata.name])),
-      new Map(claims.map((c) => [c, volumes.get(c)])),
+      volumes,
     );
+    // The vault's values are in the backup only sealed: neither as text nor as base64.
+    const sealed = fs.readFileSync(path.join(backups.plain, "secrets.sealed.json"), "utf8");
+    for (const value of Object.values(vault).flatMap((s) => Object.values(s))) {
+      assert.ok(!sealed.includes(value) && !sealed.includes(Buffer.from(value).toString("base64")), "a Secret's value in clear");
+    }
+    assert.equal(fs.statSync(path.join(backups.plain, "secrets.sealed.json")).mode & 0o077, 0);
   });
 
-  test("the disaster: etcd's data is gone, and the namespace with it", async () => {
+  test("the namespace is deleted: npm run restore brings the Secrets, the retained volumes and the platform back", async () => {
+    const { core } = clients(KUBECONFIG);
+    await core.deleteNamespace({ name: namespace });
+    await eventually("the namespace gone", 120, async () =>
+      (await core.listNamespace()).items.some((n) => n.metadata!.name === namespace) ? undefined : true,
+    );
+    const released = (await core.listPersistentVolume()).items.filter((v) => v.status?.phase === "Released");
+    assert.equal(released.length, claims.length);
+
+    const wrong = await restoreRun(["--stack", STACK, "--dir", workDir, "--from", backups.plain, "--volumes", "snapshots"], workDir);
+    assert.equal(wrong.code, 2, wrong.output);
+    assert.match(wrong.output, /--volumes snapshots, but the backup took none/);
+
+    const { code, output } = await timed("restore-namespace", () => restoreRun(["--stack", STACK, "--dir", workDir, "--from", backups.plain], workDir));
+    assert.equal(code, 0, output);
+    show(
+      "npm run restore (namespace deleted)",
+      output
+        .split("\n")
+        .filter((l) => !/^ {2,}|^\s*$|^(Refreshing|Updating|Previewing|Resources:|Duration:|Outputs:)/.test(l))
+        .join("\n"),
+    );
+    assert.match(output, /state of stack \w+: present in the backend/);
+    assert.match(output, new RegExp(`namespace ${namespace}: made again`));
+    for (const claim of claims) assert.match(output, new RegExp(`${claim}: volume \\S+ freed for its new claim`));
+    assert.match(output, /pulumi refresh: succeeded; pulumi up: succeeded, \d+ made again/);
+    for (const [name, values] of Object.entries(vault)) {
+      const secret = await core.readNamespacedSecret({ namespace, name });
+      assert.deepEqual(Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, "base64").toString()])), values);
+    }
+    await assertPlatformBack(true);
+  });
+
+  test("with the CSI snapshot API: npm run backup snapshots every data volume, each kept past its namespace", async () => {
+    const kc = kubeConfigFor({ kubeconfig: KUBECONFIG });
+    await installSnapshotApi(kc, "Delete");
+    const run = npmRun("backup", ["--stack", STACK, "--dir", workDir, "--out", backups.snapshots, "--wait", "120"], workDir);
+    const { code, output } = await timed("backup-snapshots", () => whileCsiRuns(kc, namespace, run));
+    assert.equal(code, 0, output);
+    show("npm run backup (snapshots)", output);
+    const records = readJson(path.join(backups.snapshots, "backup.json")).snapshots.records;
+    assert.deepEqual(
+      records.map((r: { claim: string }) => r.claim),
+      claims,
+    );
+    for (const r of records) assert.match(output, new RegExp(`${r.claim}: snapshot content ${r.content} switched to deletionPolicy Retain`));
+  });
+
+  test("etcd wiped and the stack's state lost: npm run restore --volumes snapshots brings the same platform back", async () => {
     controlPlane("wipe");
     controlPlane("up");
+    fs.rmSync(path.join(workDir, "state"), { recursive: true, force: true });
+    fs.mkdirSync(path.join(workDir, "state"));
+    const kc = kubeConfigFor({ kubeconfig: KUBECONFIG });
+    // The new cluster runs the snapshot controller again; the snapshots' contents are lost with etcd.
+    await installSnapshotApi(kc, "Retain");
+    const run = restoreRun(["--stack", STACK, "--dir", workDir, "--from", backups.snapshots, "--volumes", "snapshots"], workDir);
+    const { code, output } = await timed("restore-wiped", () => whileCsiRuns(kc, namespace, run));
+    assert.equal(code, 0, output);
+    show(
+      "npm run restore --volumes snapshots (etcd wiped, state lost)",
+      output
+        .split("\n")
+        .filter((l) => !/^ {2,}|^\s*$|^(Refreshing|Updating|Previewing|Resources:|Duration:|Outputs:)/.test(l))
+        .join("\n"),
+    );
+    assert.match(output, /state of stack \w+: imported from the backup/);
+    for (const claim of claims) {
+      assert.match(output, new RegExp(`${claim}: snapshot content \\S+ made again from handle`));
+      assert.match(output, new RegExp(`${claim}: claim made from snapshot ${claim}-`));
+    }
     const { core } = clients(KUBECONFIG);
-    await assert.rejects(core.readNamespace({ name: namespace }), (e: { code?: number }) => e.code === 404);
-    assert.deepEqual((await core.listPersistentVolume()).items, []);
-  });
-
-  test("runbook: Secrets from the vault, volumes restored, refresh, up: the same platform is back", async () => {
-    const { core, apps } = clients(KUBECONFIG);
-    // 1. Existing credentials only: the namespace and the Secrets, as the vault sync makes them.
-    await core.createNamespace({ body: { metadata: { name: namespace } } });
-    await createExistingSecrets(core, namespace, vault);
-    // 2. The volumes, pre-bound to their claims' names.
-    const restored = volumesCommand(["restore", "--stack", STACK, "--dir", workDir, inventoryFile]);
-    assert.equal(restored.code, 0, restored.output);
-    // 3. pulumi refresh: the state forgets what the cluster lost.
-    const refresh = await timed("refresh", () => stack.refresh());
-    assert.equal(refresh.summary.result, "succeeded");
-    assert.ok((refresh.summary.resourceChanges?.delete ?? 0) > 0, JSON.stringify(refresh.summary.resourceChanges));
-    // 4. pulumi up: everything again.
-    const up = await timed("recovery up", () => stack.up());
-    assert.equal(up.summary.result, "succeeded");
-    assert.ok((up.summary.resourceChanges?.create ?? 0) > 0, JSON.stringify(up.summary.resourceChanges));
-    assert.deepEqual(Object.fromEntries(Object.entries(up.outputs).map(([k, v]) => [k, v.value])), outputs);
-    assert.deepEqual(await objectNames(core, apps, namespace), names);
-    assert.deepEqual(await clusterIds(apps, namespace), ids);
-    assert.deepEqual(await boundClaims(core, namespace, claims), volumes, "each claim is bound to its old volume");
-  });
-
-  test("after the recovery, a second pulumi up changes nothing", async () => {
-    const result = await timed("noop-up", () => stack.up());
-    const changes = Object.entries(result.summary.resourceChanges ?? {}).filter(([op]) => op !== "same");
-    assert.deepEqual(changes, []);
+    for (const pvc of (await core.listNamespacedPersistentVolumeClaim({ namespace })).items) {
+      assert.equal(pvc.spec?.dataSource?.kind, "VolumeSnapshot", pvc.metadata!.name);
+    }
+    await assertPlatformBack(false);
   });
 });

@@ -12,7 +12,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import * as YAML from "yaml";
 import { kubeConfigFor } from "../../infra/cluster";
-import { runProgramOrExplain, stackOutputs } from "../../infra/program";
+import { inlineProgram } from "../../infra/program";
 import { eventually } from "../eventually";
 import { trinoChart } from "../support/trino-chart";
 
@@ -38,19 +38,10 @@ function skipReadinessWaits(): void {
   });
 }
 
-/**
- * The stack's outputs, as the entry point exports them. A refused config is logged as the run's
- * error rather than thrown: in-process, the SDK would leave its rejection unhandled once the run ends.
- */
-async function program(): Promise<Record<string, unknown>> {
+/** The entry point's inline program on a cluster without kubelets (test code only). */
+export async function program(): Promise<Record<string, unknown>> {
   skipReadinessWaits();
-  try {
-    return stackOutputs(await runProgramOrExplain());
-  } catch (e) {
-    if (!pulumi.RunError.isInstance(e)) throw e;
-    await pulumi.log.error((e as Error).message);
-    return {};
-  }
+  return inlineProgram();
 }
 
 /** MinIO's root credentials as a vault sync names them. */
@@ -91,18 +82,23 @@ export async function openStack(name: string, namespace: string, kubeconfig = KU
   return { stack, workDir };
 }
 
+/** The Pulumi CLI's environment for a work directory's stacks (the tools a test runs get it too). */
+export function pulumiEnv(workDir: string): Record<string, string> {
+  return {
+    PULUMI_CONFIG_PASSPHRASE: "e2e-only-passphrase",
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    PULUMI_HOME: path.join(workDir, "pulumi-home"),
+  };
+}
+
 /** The stack of a work directory `openStack` made (possibly by an earlier commit's harness), running this program. */
 export function selectStack(name: string, workDir: string): Promise<Stack> {
   return LocalWorkspace.createOrSelectStack(
     { stackName: name, projectName: "dataplatform", program },
     {
       workDir,
-      envVars: {
-        PULUMI_CONFIG_PASSPHRASE: "e2e-only-passphrase",
-        PULUMI_SKIP_UPDATE_CHECK: "true",
-        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-        PULUMI_HOME: path.join(workDir, "pulumi-home"),
-      },
+      envVars: pulumiEnv(workDir),
       secretsProvider: "passphrase",
     },
   );
@@ -132,10 +128,16 @@ export async function createExistingSecrets(core: k8s.CoreV1Api, namespace: stri
 
 export { eventually };
 
-/** What a storage provisioner does: one retained volume per claim, bound to it. */
-export async function provisionVolumes(core: k8s.CoreV1Api, namespace: string, only?: (claim: string) => boolean): Promise<void> {
+/**
+ * What a storage provisioner does: one retained volume per claim, bound to it; a CSI volume of
+ * `csiDriver` when given (the snapshot drill's), else a host path.
+ */
+export async function provisionVolumes(core: k8s.CoreV1Api, namespace: string, only?: (claim: string) => boolean, csiDriver?: string): Promise<void> {
   for (const pvc of (await core.listNamespacedPersistentVolumeClaim({ namespace })).items) {
     if (pvc.spec!.volumeName || (only && !only(pvc.metadata!.name!))) continue;
+    const source = csiDriver
+      ? { csi: { driver: csiDriver, volumeHandle: `vol-${pvc.metadata!.uid}` } }
+      : { hostPath: { path: `/var/lib/dataplatform-e2e/${pvc.metadata!.uid}` } };
     await core.createPersistentVolume({
       body: {
         metadata: { name: `pvc-${pvc.metadata!.uid}` },
@@ -144,7 +146,7 @@ export async function provisionVolumes(core: k8s.CoreV1Api, namespace: string, o
           accessModes: pvc.spec!.accessModes,
           persistentVolumeReclaimPolicy: "Retain",
           storageClassName: pvc.spec!.storageClassName ?? "",
-          hostPath: { path: `/var/lib/dataplatform-e2e/${pvc.metadata!.uid}` },
+          ...source,
           claimRef: { apiVersion: "v1", kind: "PersistentVolumeClaim", namespace, name: pvc.metadata!.name!, uid: pvc.metadata!.uid },
         },
       },

@@ -3,8 +3,9 @@
 # etcd, the Pulumi CLI and the kubernetes provider, each from its wrapper module beside this
 # script. Binaries go to $DP_TOOLCHAIN_HOME/bin (default ~/.cache/dataplatform/toolchain), each
 # stamped with its version and a digest of its wrapper, so a warm run only checks stamps.
-# Usage: build.sh [part ...]   parts: k8s etcd pulumi provider helm (default: all but helm, which
-# only the engine tests use to render the vendor charts)
+# Usage: build.sh [part ...]   parts: k8s etcd pulumi provider helm crds (default: all but helm,
+# which only the engine tests use to render the vendor charts). `crds` fetches the CSI snapshot CRDs
+# (snapshot.storage.k8s.io/v1) from the external-snapshotter client module into $DP_TOOLCHAIN_HOME/crds.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 HOME_DIR=${DP_TOOLCHAIN_HOME:-$HOME/.cache/dataplatform/toolchain}
@@ -73,11 +74,22 @@ build_provider() {
     "-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$v" "" ./cmd/pulumi-resource-kubernetes
 }
 
-parts=("$@"); [ ${#parts[@]} -gt 0 ] || parts=(k8s etcd pulumi provider)
+# The CSI snapshot CRDs as the snapshot controller's project publishes them, checked by Go's sum database.
+SNAPSHOT_CRDS=v8.2.0
+build_crds() {
+  local dest=$HOME_DIR/crds/snapshot-$SNAPSHOT_CRDS dir
+  [ -s "$dest/snapshot.storage.k8s.io_volumesnapshots.yaml" ] && { log "snapshot CRDs up to date ($SNAPSHOT_CRDS)"; return; }
+  dir=$(cd "$HOME_DIR/src" && GOFLAGS= go mod download -json "github.com/kubernetes-csi/external-snapshotter/client/v8@$SNAPSHOT_CRDS" | jq -r '.Dir // empty')
+  [ -n "$dir" ] || { log "cannot download the external-snapshotter client module $SNAPSHOT_CRDS"; exit 1; }
+  mkdir -p "$dest.tmp" && cp "$dir"/config/crd/snapshot.storage.k8s.io_*.yaml "$dest.tmp/" && rm -rf "$dest" && mv "$dest.tmp" "$dest"
+  log "snapshot CRDs $SNAPSHOT_CRDS in $dest"
+}
+
+parts=("$@"); [ ${#parts[@]} -gt 0 ] || parts=(k8s etcd pulumi provider crds)
 for part in "${parts[@]}"; do
   case $part in
-    k8s|etcd|pulumi|provider|helm) "build_$part" ;;
-    *) echo "build.sh: unknown part '$part' (allowed: k8s etcd pulumi provider helm)" >&2; exit 2 ;;
+    k8s|etcd|pulumi|provider|helm|crds) "build_$part" ;;
+    *) echo "build.sh: unknown part '$part' (allowed: k8s etcd pulumi provider helm crds)" >&2; exit 2 ;;
   esac
 done
 echo "$BIN"

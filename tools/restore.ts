@@ -1,0 +1,174 @@
+/**
+ * npm run restore -- --stack <stack> --from BACKUP [--dir DIR] [--volumes retained|snapshots] [--skip-up]
+ *
+ * The inverse of npm run backup, in the order that works: the stack file and state when they are
+ * lost, the namespace and its Secrets, the claims' data (their retained volumes pre-bound to the
+ * same claim names, or new claims made from the snapshots), then `pulumi refresh` and `pulumi up`.
+ * Every step leaves what is already there, so a restore stopped half-way is run again.
+ * Exit codes: 0 restored; 1 a problem (each named; `pulumi up` is not run while a claim's data is
+ * in doubt); 2 bad usage, config or backup; 3 the cluster cannot be reached or refused; 4 pulumi failed.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import type * as k8s from "@kubernetes/client-node";
+import type { Deployment, PulumiFn } from "@pulumi/pulumi/automation";
+import { type Backup, readBackup, stackFileName } from "../infra/backup/manifest";
+import { stackPassphrase } from "../infra/backup/sealed";
+import { restoreSecrets, type SavedSecret } from "../infra/backup/secrets";
+import { claimsFromSnapshots, type Report } from "../infra/backup/snapshots";
+import { ensureState, refreshAndUp } from "../infra/backup/state";
+import { restoreVolumes } from "../infra/backup/volumes";
+import { clusterFailure, kubeConfigFor, kubernetesClient, readIfExists } from "../infra/cluster";
+import { ConfigError } from "../infra/config/load";
+import { type LoadedPlatform, loadPlatform } from "../infra/config/stack";
+import { inlineProgram, ROOT_DIR } from "../infra/program";
+import { identitiesOf } from "./backup";
+import { parseOrUsage, runAsCli } from "./cli";
+import { readStackFile } from "./plan";
+
+const USAGE = "usage: npm run restore -- --stack <stack> --from BACKUP [--dir DIR] [--volumes retained|snapshots] [--skip-up]";
+export const EXIT = { ok: 0, problems: 1, invalid: 2, unreachable: 3, pulumi: 4 } as const;
+const NEEDS =
+  "get and create on namespaces and secrets; get, create and update on persistentvolumes; get and create on persistentvolumeclaims, volumesnapshots and volumesnapshotcontents";
+const VOLUME_SOURCES = ["retained", "snapshots"] as const;
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    options: {
+      stack: { type: "string" },
+      dir: { type: "string" },
+      from: { type: "string" },
+      volumes: { type: "string", default: "retained" },
+      "skip-up": { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  }).values;
+}
+
+interface Plan {
+  stack: string;
+  dir: string;
+  backup: Backup;
+  loaded: LoadedPlatform;
+  secrets: SavedSecret[];
+  fromSnapshots: boolean;
+}
+
+/** Everything checked before the cluster is touched: the backup, the stack file, the identities, the passphrase. */
+function prepare(stack: string, dir: string, from: string, fromSnapshots: boolean, progress: (line: string) => void): Plan {
+  const backup = readBackup(from);
+  const m = backup.manifest;
+  if (m.stack !== stack) throw new ConfigError([`${from}: a backup of stack ${m.stack}, not ${stack}`]);
+  const stackFile = path.join(dir, stackFileName(stack));
+  if (!fs.existsSync(stackFile)) {
+    fs.copyFileSync(backup.stackFile, stackFile);
+    progress(`${stackFileName(stack)} was missing: copied from the backup`);
+  }
+  const loaded = loadPlatform(ROOT_DIR, stack, readStackFile(stack, dir));
+  const problems: string[] = [];
+  if (loaded.settings.namespace !== m.namespace) {
+    problems.push(`${stackFileName(stack)}: dataplatform:namespace is ${loaded.settings.namespace}, the backup's is ${m.namespace}`);
+  }
+  const ids = identitiesOf(loaded);
+  for (const [id, value] of Object.entries(m.identities)) {
+    if (ids[id] !== value)
+      problems.push(`${stackFileName(stack)}: ${id} is ${ids[id] ?? "not set"}, but the backup's volumes are formatted for ${value}: pin it back`);
+  }
+  if (fromSnapshots && m.snapshots.skipped) problems.push(`${from}: --volumes snapshots, but the backup took none: ${m.snapshots.skipped}`);
+  if (problems.length) throw new ConfigError(problems);
+  // Opened now: a wrong passphrase must stop the restore before it changes anything.
+  const secrets = backup.readSecrets(stackPassphrase());
+  return { stack, dir, backup, loaded, secrets, fromSnapshots };
+}
+
+async function restoreCluster(p: Plan, kc: k8s.KubeConfig, progress: (line: string) => void): Promise<Report> {
+  const client = kubernetesClient();
+  const core = kc.makeApiClient(client.CoreV1Api);
+  const m = p.backup.manifest;
+  const report: Report = { lines: [], problems: [] };
+  const add = (r: Report) => {
+    for (const l of r.lines) progress(l);
+    report.lines.push(...r.lines);
+    report.problems.push(...r.problems);
+  };
+  if (await readIfExists(core.readNamespace({ name: m.namespace }))) progress(`namespace ${m.namespace}: present`);
+  else {
+    await core.createNamespace({ body: { metadata: { name: m.namespace, ...m.namespaceMetadata } } });
+    progress(`namespace ${m.namespace}: made again`);
+  }
+  add(await restoreSecrets(core, m.namespace, p.secrets));
+  if (p.fromSnapshots) add(await claimsFromSnapshots(core, kc.makeApiClient(client.CustomObjectsApi), m.namespace, m.snapshots.records));
+  else add(await restoreVolumes(core, p.backup.inventory));
+  return report;
+}
+
+/** The CLI: returns its exit code. `program` is what `pulumi up` runs: the stack's entry point. */
+export async function main(
+  argv: string[],
+  out: (line: string) => void = console.log,
+  err: (line: string) => void = console.error,
+  program: PulumiFn = inlineProgram,
+): Promise<number> {
+  const args = parseOrUsage(parse, argv, USAGE, err);
+  if (!args) return EXIT.invalid;
+  if (args.help) {
+    out(USAGE);
+    return EXIT.ok;
+  }
+  const usage = (why: string) => {
+    err(`${why}\n${USAGE}`);
+    return EXIT.invalid;
+  };
+  if (!args.stack) return usage("--stack is required");
+  if (!args.from) return usage("--from is required: the directory npm run backup wrote");
+  if (!(VOLUME_SOURCES as readonly string[]).includes(args.volumes)) return usage(`--volumes ${args.volumes}: allowed: ${VOLUME_SOURCES.join(", ")}`);
+  const dir = path.resolve(args.dir ?? ROOT_DIR);
+  let plan: Plan;
+  let kc: k8s.KubeConfig;
+  try {
+    plan = prepare(args.stack, dir, path.resolve(args.from), args.volumes === "snapshots", out);
+    kc = kubeConfigFor(plan.loaded.settings, stackFileName(args.stack));
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    for (const p of e.problems) err(p);
+    return EXIT.invalid;
+  }
+  try {
+    const state = await ensureState(dir, plan.stack, plan.backup.state as Deployment | undefined);
+    out(state === "kept" ? `state of stack ${plan.stack}: present in the backend` : `state of stack ${plan.stack}: imported from the backup`);
+  } catch (e) {
+    err(`the state of stack ${plan.stack} could not be checked or imported (in ${dir}): ${(e as Error).message.split("\n")[0]}`);
+    return EXIT.pulumi;
+  }
+  let report: Report;
+  try {
+    report = await restoreCluster(plan, kc, out);
+  } catch (e) {
+    err(clusterFailure(e, kc.getCurrentCluster()?.server, "the restore", NEEDS));
+    return EXIT.unreachable;
+  }
+  for (const p of report.problems) err(`problem: ${p}`);
+  if (report.problems.length) {
+    err("pulumi up not run: a StatefulSet would make empty claims; fix the problems above and run the restore again");
+    return EXIT.problems;
+  }
+  if (args["skip-up"]) {
+    out(`next: pulumi refresh --stack ${plan.stack} --yes && pulumi up --stack ${plan.stack} --yes`);
+    return EXIT.ok;
+  }
+  try {
+    const result = await refreshAndUp(dir, plan.stack, program, (l) => err(l));
+    const made = result.up.resourceChanges?.create ?? 0;
+    out(`pulumi refresh: ${result.refresh.result}; pulumi up: ${result.up.result}, ${made} made again`);
+    return EXIT.ok;
+  } catch (e) {
+    err(`pulumi refresh/up of stack ${plan.stack} failed: ${(e as Error).message.split("\n").slice(-3).join(" ").trim()}`);
+    return EXIT.pulumi;
+  }
+}
+
+if (require.main === module) runAsCli((argv) => main(argv));
