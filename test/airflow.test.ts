@@ -222,6 +222,8 @@ describe("Airflow chart values", () => {
     expect(env.KAFKA_BOOTSTRAP_SERVERS).toBe("kafka-bootstrap.data-platform.svc.cluster.local:9092");
     expect(env.TRINO_HOST).toBe("trino.data-platform.svc.cluster.local");
     expect(env.DBT_TARGET).toBe("dev");
+    // The maintenance task expires no snapshot the catalog keeps (starburst.icebergSnapshotRetention).
+    expect(env.ICEBERG_SNAPSHOT_RETENTION).toBe("7d");
     expect(JSON.parse(env.AIRFLOW_CONN_MINIO_LOGS)).toEqual({
       conn_type: "aws",
       extra: { endpoint_url: "http://minio.data-platform.svc.cluster.local:9000", region_name: "us-east-1" },

@@ -54,6 +54,27 @@ describe("SQL engine catalogs", () => {
   });
 });
 
+describe("Iceberg snapshot retention", () => {
+  it("is the floor of expire_snapshots and remove_orphan_files: 7 days unless set", () => {
+    const iceberg = props(catalogs(sql("prod"), LAKE).iceberg);
+    expect(iceberg["iceberg.expire-snapshots.min-retention"]).toBe("7d");
+    expect(iceberg["iceberg.remove-orphan-files.min-retention"]).toBe("7d");
+    const longer = props(catalogs(sql("prod", { icebergSnapshotRetention: "30d" }), LAKE).iceberg);
+    expect([longer["iceberg.expire-snapshots.min-retention"], longer["iceberg.remove-orphan-files.min-retention"]]).toEqual(["30d", "30d"]);
+  });
+
+  it("refuses a value that is not a duration in hours or days, naming the file and the setting", () => {
+    const file = environmentWith("dev", { "starburst.icebergSnapshotRetention": "forever" });
+    const ids = {
+      "dataplatform:kafka": JSON.stringify({ clusterId: "sM7vMcYvK3sxreD40T8S9Q" }),
+      "dataplatform:hdfs": JSON.stringify({ clusterId: "CID-3d041b95-03f9-4210-b504-5b3b75fef1d4" }),
+    };
+    const problems = configProblems(() => loadPlatform(ROOT, "dev", { "dataplatform:environment": "dev", "dataplatform:environmentFile": file, ...ids }));
+    expect(problems).toEqual([expect.stringMatching(/starburst\.icebergSnapshotRetention: must be a duration in hours or days, such as "7d"/)]);
+    expect(problems[0]).toContain(file);
+  });
+});
+
 describe("Trino chart values", () => {
   const v: any = trinoValues(sql("prod"), LAKE);
 

@@ -56,6 +56,7 @@ function taskEnvironment(cfg: AirflowConfig, b: AirflowBackends): { name: string
     { name: "KAFKA_BOOTSTRAP_SERVERS", value: b.kafka.bootstrapServers },
     { name: "TRINO_HOST", value: b.sql.host },
     { name: "TRINO_PORT", value: String(b.sql.port) },
+    { name: "ICEBERG_SNAPSHOT_RETENTION", value: b.sql.icebergSnapshotRetention },
     { name: "DBT_TARGET", value: b.dbt.target },
     {
       name: `AIRFLOW_CONN_${LOGS_CONNECTION.toUpperCase()}`,

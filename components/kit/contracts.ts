@@ -64,6 +64,8 @@ export interface SqlService extends Served {
   coordinatorUrl: string;
   host: string;
   port: number;
+  /** The youngest Iceberg snapshot a table maintenance may expire (a duration such as 7d). */
+  icebergSnapshotRetention: string;
 }
 
 /**

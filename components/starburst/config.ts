@@ -60,6 +60,14 @@ export const starburstConfig = z
       .string()
       .regex(/^\d+(MB|GB)$/, { error: 'must be a data size in MB or GB, such as "8GB"' })
       .default("20GB"),
+    /**
+     * Iceberg's own protection: snapshots and unreferenced files younger than this survive any
+     * expire_snapshots or remove_orphan_files, so a table can be rolled back that far.
+     */
+    icebergSnapshotRetention: z
+      .string()
+      .regex(/^[1-9]\d*(h|d)$/, { error: 'must be a duration in hours or days, such as "7d"' })
+      .default("7d"),
     /** Seconds a worker drains running queries before it stops (shutdown.grace-period). */
     gracePeriodSeconds: z.number().int().min(10, { error: "must be at least 10" }).max(3600).default(120),
   })

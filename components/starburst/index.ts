@@ -23,6 +23,7 @@ export class Starburst extends pulumi.ComponentResource implements SqlService {
   public readonly coordinatorUrl: string;
   public readonly host: string;
   public readonly port: number;
+  public readonly icebergSnapshotRetention: string;
   public readonly flows: Flow[];
   public readonly access: (client: Workload) => Flow[];
 
@@ -90,7 +91,13 @@ export class Starburst extends pulumi.ComponentResource implements SqlService {
       { parent: this, overrides: args.config.overrides, protectStateful: false, dependsOn: [chart] },
     );
 
-    ({ coordinatorUrl: this.coordinatorUrl, host: this.host, port: this.port, access: this.access } = sqlService(args.namespace, args.clusterDomain));
+    ({
+      coordinatorUrl: this.coordinatorUrl,
+      host: this.host,
+      port: this.port,
+      icebergSnapshotRetention: this.icebergSnapshotRetention,
+      access: this.access,
+    } = sqlService(args.namespace, args.clusterDomain, args.config.icebergSnapshotRetention));
     this.flows = [
       { from: WORKER, to: COORDINATOR, ports: [HTTP_PORT] },
       { from: COORDINATOR, to: WORKER, ports: [HTTP_PORT] },

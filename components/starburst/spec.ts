@@ -75,7 +75,14 @@ export function catalogs(cfg: StarburstConfig, b: LakeBackends): Record<string, 
   const version = engineVersion(cfg);
   const common = [`hive.metastore.uri=${b.metastore.uri}`, ...s3Properties(version, b.lake)];
   return {
-    iceberg: `${["connector.name=iceberg", "iceberg.catalog.type=hive_metastore", "iceberg.file-format=PARQUET", ...common].join("\n")}\n`,
+    iceberg: `${[
+      "connector.name=iceberg",
+      "iceberg.catalog.type=hive_metastore",
+      "iceberg.file-format=PARQUET",
+      `iceberg.expire-snapshots.min-retention=${cfg.icebergSnapshotRetention}`,
+      `iceberg.remove-orphan-files.min-retention=${cfg.icebergSnapshotRetention}`,
+      ...common,
+    ].join("\n")}\n`,
     hive: `${["connector.name=hive", "hive.non-managed-table-writes-enabled=true", ...common].join("\n")}\n`,
   };
 }

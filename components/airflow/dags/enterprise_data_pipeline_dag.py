@@ -17,6 +17,8 @@ from dataplatform_operators.generator import generate, produce, require_events
 TABLES = ["orders", "customers", "products"]
 BOOTSTRAP = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "kafka-bootstrap:9092")
 # The streaming application writes what arrived every TRIGGER_SECONDS (components/spark: 30 s).
+# The catalog's floor for expire_snapshots (starburst.icebergSnapshotRetention): maintenance keeps that much history.
+SNAPSHOT_RETENTION = os.environ.get("ICEBERG_SNAPSHOT_RETENTION", "7d")
 STREAMING_TRIGGER_SECONDS = int(os.environ.get("STREAMING_TRIGGER_SECONDS", "30"))
 
 
@@ -58,7 +60,7 @@ with DAG(
     with TaskGroup("storage", tooltip="Iceberg table maintenance") as storage:
         maintenance = [StarburstOperator(
             task_id=f"optimize_{t}",
-            sql=[f"ALTER TABLE iceberg.default.{t} EXECUTE optimize", f"ALTER TABLE iceberg.default.{t} EXECUTE expire_snapshots(retention_threshold => '7d')"],
+            sql=[f"ALTER TABLE iceberg.default.{t} EXECUTE optimize", f"ALTER TABLE iceberg.default.{t} EXECUTE expire_snapshots(retention_threshold => '{SNAPSHOT_RETENTION}')"],
         ) for t in TABLES]
 
     with TaskGroup("analytics", tooltip="dbt models and data tests, then a sanity check") as analytics:
