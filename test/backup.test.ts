@@ -208,6 +208,9 @@ describe("npm run backup and npm run restore refuse bad input before touching an
     expect((await run(restore, ["--stack", "prod", "--dir", dir, "--from", plain, "--volumes", "snapshots"])).err).toBe(
       `${plain}: --volumes snapshots, but the backup took none: the cluster offers no VolumeSnapshot API`,
     );
+    expect((await run(restore, ["--stack", "prod", "--dir", dir, "--from", plain, "--claim", "data-mysql-0"])).err).toBe(
+      "--claim data-mysql-0: the backup has no volume of it; allowed: none",
+    );
     const foreign = backupDir(undefined, "another passphrase");
     expect((await run(restore, ["--stack", "prod", "--dir", dir, "--from", foreign])).err).toMatch(
       new RegExp(`^${foreign}/secrets.sealed.json: cannot be opened with this passphrase`),

@@ -1,10 +1,11 @@
 /**
- * npm run restore -- --stack <stack> --from BACKUP [--dir DIR] [--volumes retained|snapshots] [--skip-up]
+ * npm run restore -- --stack <stack> --from BACKUP [--dir DIR] [--volumes retained|snapshots] [--claim NAME ...] [--skip-up]
  *
  * The inverse of npm run backup, in the order that works: the stack file and state when they are
  * lost, the namespace and its Secrets, the claims' data (their retained volumes pre-bound to the
  * same claim names, or new claims made from the snapshots), then `pulumi refresh` and `pulumi up`.
- * Every step leaves what is already there, so a restore stopped half-way is run again.
+ * Every step leaves what is already there, so a restore stopped half-way is run again. `--claim`
+ * limits the data step to those claims (one lost volume, its claim deleted first).
  * Exit codes: 0 restored; 1 a problem (each named; `pulumi up` is not run while a claim's data is
  * in doubt); 2 bad usage, config or backup; 3 the cluster cannot be reached or refused; 4 pulumi failed.
  */
@@ -27,7 +28,7 @@ import { identitiesOf } from "./backup";
 import { parseOrUsage, runAsCli } from "./cli";
 import { readStackFile } from "./plan";
 
-const USAGE = "usage: npm run restore -- --stack <stack> --from BACKUP [--dir DIR] [--volumes retained|snapshots] [--skip-up]";
+const USAGE = "usage: npm run restore -- --stack <stack> --from BACKUP [--dir DIR] [--volumes retained|snapshots] [--claim NAME ...] [--skip-up]";
 export const EXIT = { ok: 0, problems: 1, invalid: 2, unreachable: 3, pulumi: 4 } as const;
 const NEEDS =
   "get and create on namespaces and secrets; get, create and update on persistentvolumes; get and create on persistentvolumeclaims, volumesnapshots and volumesnapshotcontents";
@@ -41,6 +42,7 @@ function parse(argv: string[]) {
       dir: { type: "string" },
       from: { type: "string" },
       volumes: { type: "string", default: "retained" },
+      claim: { type: "string", multiple: true },
       "skip-up": { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
@@ -56,10 +58,12 @@ interface Plan {
   loaded: LoadedPlatform;
   secrets: SavedSecret[];
   fromSnapshots: boolean;
+  /** The claims whose data is restored; all of the backup's when empty. */
+  claims: string[];
 }
 
 /** Everything checked before the cluster is touched: the backup, the stack file, the identities, the passphrase. */
-function prepare(stack: string, dir: string, from: string, fromSnapshots: boolean, progress: (line: string) => void): Plan {
+function prepare(stack: string, dir: string, from: string, fromSnapshots: boolean, claims: string[], progress: (line: string) => void): Plan {
   const backup = readBackup(from);
   const m = backup.manifest;
   if (m.stack !== stack) throw new ConfigError([`${from}: a backup of stack ${m.stack}, not ${stack}`]);
@@ -79,10 +83,14 @@ function prepare(stack: string, dir: string, from: string, fromSnapshots: boolea
       problems.push(`${stackFileName(stack)}: ${id} is ${ids[id] ?? "not set"}, but the backup's volumes are formatted for ${value}: pin it back`);
   }
   if (fromSnapshots && m.snapshots.skipped) problems.push(`${from}: --volumes snapshots, but the backup took none: ${m.snapshots.skipped}`);
+  const known = fromSnapshots ? m.snapshots.records.map((r) => r.claim) : backup.inventory.volumes.map((v) => v.claim);
+  for (const c of claims.filter((c) => !known.includes(c))) {
+    problems.push(`--claim ${c}: the backup has no ${fromSnapshots ? "snapshot" : "volume"} of it; allowed: ${known.join(", ") || "none"}`);
+  }
   if (problems.length) throw new ConfigError(problems);
   // Opened now: a wrong passphrase must stop the restore before it changes anything.
   const secrets = backup.readSecrets(stackPassphrase());
-  return { stack, dir, backup, loaded, secrets, fromSnapshots };
+  return { stack, dir, backup, loaded, secrets, fromSnapshots, claims };
 }
 
 async function restoreCluster(p: Plan, kc: k8s.KubeConfig, progress: (line: string) => void): Promise<Report> {
@@ -101,8 +109,19 @@ async function restoreCluster(p: Plan, kc: k8s.KubeConfig, progress: (line: stri
     progress(`namespace ${m.namespace}: made again`);
   }
   add(await restoreSecrets(core, m.namespace, p.secrets));
-  if (p.fromSnapshots) add(await claimsFromSnapshots(core, kc.makeApiClient(client.CustomObjectsApi), m.namespace, m.snapshots.records));
-  else add(await restoreVolumes(core, p.backup.inventory));
+  const chosen = (claim: string) => !p.claims.length || p.claims.includes(claim);
+  if (p.fromSnapshots) {
+    add(
+      await claimsFromSnapshots(
+        core,
+        kc.makeApiClient(client.CustomObjectsApi),
+        m.namespace,
+        m.snapshots.records.filter((r) => chosen(r.claim)),
+      ),
+    );
+  } else {
+    add(await restoreVolumes(core, { ...p.backup.inventory, volumes: p.backup.inventory.volumes.filter((v) => chosen(v.claim)) }));
+  }
   return report;
 }
 
@@ -130,7 +149,7 @@ export async function main(
   let plan: Plan;
   let kc: k8s.KubeConfig;
   try {
-    plan = prepare(args.stack, dir, path.resolve(args.from), args.volumes === "snapshots", out);
+    plan = prepare(args.stack, dir, path.resolve(args.from), args.volumes === "snapshots", args.claim ?? [], out);
     kc = kubeConfigFor(plan.loaded.settings, stackFileName(args.stack));
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;

@@ -55,16 +55,20 @@ async function npmRun(tool: string, args: string[], workDir: string): Promise<{ 
 }
 
 /** `npm run restore` in this process, so its `pulumi up` runs the program without readiness waits (no kubelet here). */
-async function restoreRun(args: string[], workDir: string): Promise<{ code: number; output: string }> {
+async function restoreRun(args: string[], workDir: string): Promise<{ code: number; output: string; steps: string }> {
   Object.assign(process.env, pulumiEnv(workDir));
   const lines: string[] = [];
+  const steps: string[] = [];
   const code = await restore(
     args,
-    (l) => lines.push(l),
+    (l) => {
+      lines.push(l);
+      steps.push(l);
+    },
     (l) => lines.push(l),
     program,
   );
-  return { code, output: lines.join("\n") };
+  return { code, output: lines.join("\n"), steps: steps.join("\n") };
 }
 
 /** The claims the StatefulSets ask for: <template>-<statefulset>-<ordinal>. */
@@ -206,15 +210,10 @@ describe(`disaster recovery of stack ${STACK}: backup, then restore after a dele
     assert.equal(wrong.code, 2, wrong.output);
     assert.match(wrong.output, /--volumes snapshots, but the backup took none/);
 
-    const { code, output } = await timed("restore-namespace", () => restoreRun(["--stack", STACK, "--dir", workDir, "--from", backups.plain], workDir));
+    const restored = await timed("restore-namespace", () => restoreRun(["--stack", STACK, "--dir", workDir, "--from", backups.plain], workDir));
+    const { code, output } = restored;
     assert.equal(code, 0, output);
-    show(
-      "npm run restore (namespace deleted)",
-      output
-        .split("\n")
-        .filter((l) => !/^ {2,}|^\s*$|^(Refreshing|Updating|Previewing|Resources:|Duration:|Outputs:)/.test(l))
-        .join("\n"),
-    );
+    show("npm run restore (namespace deleted)", restored.steps);
     assert.match(output, /state of stack \w+: present in the backend/);
     assert.match(output, new RegExp(`namespace ${namespace}: made again`));
     for (const claim of claims) assert.match(output, new RegExp(`${claim}: volume \\S+ freed for its new claim`));
@@ -250,15 +249,10 @@ describe(`disaster recovery of stack ${STACK}: backup, then restore after a dele
     // The new cluster runs the snapshot controller again; the snapshots' contents are lost with etcd.
     await installSnapshotApi(kc, "Retain");
     const run = restoreRun(["--stack", STACK, "--dir", workDir, "--from", backups.snapshots, "--volumes", "snapshots"], workDir);
-    const { code, output } = await timed("restore-wiped", () => whileCsiRuns(kc, namespace, run));
+    const restored = await timed("restore-wiped", () => whileCsiRuns(kc, namespace, run));
+    const { code, output } = restored;
     assert.equal(code, 0, output);
-    show(
-      "npm run restore --volumes snapshots (etcd wiped, state lost)",
-      output
-        .split("\n")
-        .filter((l) => !/^ {2,}|^\s*$|^(Refreshing|Updating|Previewing|Resources:|Duration:|Outputs:)/.test(l))
-        .join("\n"),
-    );
+    show("npm run restore --volumes snapshots (etcd wiped, state lost)", restored.steps);
     assert.match(output, /state of stack \w+: imported from the backup/);
     for (const claim of claims) {
       assert.match(output, new RegExp(`${claim}: snapshot content \\S+ made again from handle`));
