@@ -4,6 +4,7 @@
  * with endpoints, and the namespace's recent warning events. Pure: `readCluster` gathers, `assess` judges.
  */
 import type * as k8s from "@kubernetes/client-node";
+import type { EngineReport } from "./engine-health";
 
 export type State = "healthy" | "degraded" | "down";
 export const EXIT_OF: Record<State, number> = { healthy: 0, degraded: 1, down: 2 };
@@ -23,11 +24,22 @@ export interface HealthReport {
   workloads: WorkloadReport[];
   /** Recent warning events: `<kind>/<name>: <reason>: <message>`. */
   warnings: string[];
+  /** The engines' own view (infra/engine-health.ts), when they were asked. */
+  engines?: EngineReport[];
 }
 
 /** What the cluster holds, reduced to what health needs. */
 export interface Observed {
-  workloads: { kind: string; name: string; desired: number; ready: number; selector: Record<string, string>; claimTemplates: string[] }[];
+  workloads: {
+    kind: string;
+    name: string;
+    desired: number;
+    ready: number;
+    selector: Record<string, string>;
+    /** Its pod template's labels (a chart's selector may lack the platform's labels). */
+    labels?: Record<string, string>;
+    claimTemplates: string[];
+  }[];
   pods: { name: string; labels: Record<string, string>; ready: boolean; restarts: number; waiting?: string }[];
   claims: { name: string; phase: string }[];
   services: { name: string; selector: Record<string, string>; headless: boolean; endpoints: number }[];
@@ -42,7 +54,7 @@ export const RECENT_MS = 60 * 60 * 1000;
 const selects = (selector: Record<string, string>, labels: Record<string, string>) =>
   Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => labels[k] === v);
 
-const worst = (states: State[]): State => (states.includes("down") ? "down" : states.includes("degraded") ? "degraded" : "healthy");
+export const worst = (states: State[]): State => (states.includes("down") ? "down" : states.includes("degraded") ? "degraded" : "healthy");
 
 function assessWorkload(w: Observed["workloads"][number], o: Observed): WorkloadReport {
   const problems: string[] = [];
@@ -115,6 +127,7 @@ export async function readCluster(kc: k8s.KubeConfig, client: typeof k8s, namesp
         desired: s.spec?.replicas ?? 1,
         ready: s.status?.readyReplicas ?? 0,
         selector: s.spec?.selector.matchLabels ?? {},
+        labels: s.spec?.template.metadata?.labels ?? {},
         claimTemplates: (s.spec?.volumeClaimTemplates ?? []).map((t) => t.metadata!.name!),
       })),
     ...deploys.items
@@ -125,6 +138,7 @@ export async function readCluster(kc: k8s.KubeConfig, client: typeof k8s, namesp
         desired: d.spec?.replicas ?? 1,
         ready: d.status?.readyReplicas ?? 0,
         selector: d.spec?.selector.matchLabels ?? {},
+        labels: d.spec?.template.metadata?.labels ?? {},
         claimTemplates: [],
       })),
   ];

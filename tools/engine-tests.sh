@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$(id -u)" = 0 ] || { echo "test:engines: the pods need network and mount namespaces: run as root" >&2; exit 1; }
 # Helm renders the vendor charts as the provider does (built from Go modules once, like the e2e toolchain).
-bash tools/toolchain/build.sh helm >&2
+bash tools/toolchain/build.sh helm k8s etcd >&2
 suites=()
 for s in ${DP_ENGINE_SUITES:-zookeeper kafka trino hadoop hive-metastore}; do suites+=("test/engines/$s.engine.ts"); done
 reporters=(--test-reporter=spec --test-reporter-destination=stdout)
@@ -16,4 +16,6 @@ reporters=(--test-reporter=spec --test-reporter-destination=stdout)
 status=0
 node --require ts-node/register/transpile-only --test --test-concurrency=1 "${reporters[@]}" "${suites[@]}" || status=$?
 bash tools/engines/pod.sh net-down
+# The API server the health checks go through (test/engines/api-server.ts).
+DP_CLUSTER=engines bash tools/toolchain/control-plane.sh down
 exit "$status"

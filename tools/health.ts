@@ -1,7 +1,8 @@
 /**
- * npm run health -- --stack <stack> [--dir DIR] [--json]
+ * npm run health -- --stack <stack> [--dir DIR] [--json] [--kubernetes-only] [--timeout SECONDS]
  * The platform's health as Kubernetes sees it (infra/health.ts): every workload the stack's program
- * deploys, and every one its charts made, against the cluster the stack file names.
+ * deploys, and every one its charts made, against the cluster the stack file names; then as the
+ * engines see themselves (infra/engine-health.ts), asked through the API server's pod proxy.
  * Exit codes: 0 healthy; 1 degraded; 2 down, or the cluster unreachable; 64 bad usage or config.
  */
 import * as path from "node:path";
@@ -9,18 +10,26 @@ import { parseArgs } from "node:util";
 import { clusterFailure, kubeConfigFor, kubernetesClient } from "../infra/cluster";
 import { ConfigError } from "../infra/config/load";
 import { loadPlatform } from "../infra/config/stack";
-import { assess, EXIT_OF, type HealthReport, readCluster } from "../infra/health";
+import { askEngines, podProxy } from "../infra/engine-health";
+import { assess, EXIT_OF, type HealthReport, type Observed, readCluster, type State, worst } from "../infra/health";
 import { ROOT_DIR } from "../infra/program";
 import { parseOrUsage, runAsCli } from "./cli";
 import { planStack, readStackFile } from "./plan";
 
-const USAGE = "usage: npm run health -- --stack <stack> [--dir DIR] [--json]";
+const USAGE = "usage: npm run health -- --stack <stack> [--dir DIR] [--json] [--kubernetes-only] [--timeout SECONDS]";
 export const EXIT = { ...EXIT_OF, unreachable: 2, invalid: 64 } as const;
 
 function parse(argv: string[]) {
   return parseArgs({
     args: argv,
-    options: { stack: { type: "string" }, dir: { type: "string" }, json: { type: "boolean", default: false }, help: { type: "boolean", default: false } },
+    options: {
+      stack: { type: "string" },
+      dir: { type: "string" },
+      json: { type: "boolean", default: false },
+      "kubernetes-only": { type: "boolean", default: false },
+      timeout: { type: "string", default: "10" },
+      help: { type: "boolean", default: false },
+    },
     strict: true,
     allowPositionals: false,
   }).values;
@@ -38,6 +47,13 @@ export function formatReport(r: HealthReport): string[] {
   for (const w of r.workloads) {
     lines.push(`${`${w.kind}/${w.name}`.padEnd(width)}  ${`${w.ready}/${w.desired}`.padEnd(5)}  ${w.state.padEnd(8)}  ${w.problems.join("; ")}`.trimEnd());
   }
+  if (r.engines?.length) {
+    const ew = Math.max(...r.engines.map((e) => e.engine.length), 6);
+    lines.push("", `${"engine".padEnd(ew)}  state     what it says`);
+    for (const e of r.engines) {
+      lines.push(`${e.engine.padEnd(ew)}  ${e.state.padEnd(8)}  ${[...e.problems, ...e.facts].join("; ")}`.trimEnd());
+    }
+  }
   if (r.warnings.length) lines.push("", `Warning events in the last hour (${r.warnings.length}):`, ...r.warnings.slice(0, 20).map((w) => `  ${w}`));
   lines.push("", `${r.namespace}: ${r.state}`);
   return lines;
@@ -53,6 +69,11 @@ export async function main(argv: string[], out: (line: string) => void = console
   }
   if (!args.stack) {
     err(`--stack is required\n${USAGE}`);
+    return EXIT.invalid;
+  }
+  const timeout = Number(args.timeout);
+  if (!(timeout > 0)) {
+    err(`--timeout ${args.timeout}: must be a number of seconds above 0\n${USAGE}`);
     return EXIT.invalid;
   }
   let namespace: string;
@@ -72,8 +93,10 @@ export async function main(argv: string[], out: (line: string) => void = console
   const server = kc.getCurrentCluster()?.server;
   err(`reading namespace ${namespace} at ${server} ...`);
   let report: HealthReport;
+  let observed: Observed;
   try {
-    report = assess(namespace, expected, await readCluster(kc, kubernetesClient(), namespace));
+    observed = await readCluster(kc, kubernetesClient(), namespace);
+    report = assess(namespace, expected, observed);
   } catch (e) {
     err(
       clusterFailure(
@@ -84,6 +107,12 @@ export async function main(argv: string[], out: (line: string) => void = console
       ),
     );
     return EXIT.unreachable;
+  }
+  if (!args["kubernetes-only"]) {
+    // An engine that cannot be asked is reported, not judged: the Kubernetes level already says why.
+    const engines = await askEngines(observed, podProxy(kc, namespace, timeout * 1000), err);
+    const judged = engines.map((e) => e.state).filter((s): s is State => s !== "unknown");
+    report = { ...report, engines, state: worst([report.state, ...judged]) };
   }
   if (args.json) out(JSON.stringify({ stack: args.stack, ...report }, null, 2));
   else for (const l of formatReport(report)) out(l);

@@ -91,6 +91,12 @@ export function catalogs(cfg: StarburstConfig, b: LakeBackends): Record<string, 
 export const ENGINE_PROPERTIES = ["enable-dynamic-filtering=true", "join-distribution-type=AUTOMATIC", "optimizer.join-reordering-strategy=AUTOMATIC"];
 
 /**
+ * Requests through the API server's proxy (npm run health) or an ingress carry X-Forwarded-*
+ * headers, which Trino answers with HTTP 406 unless it processes them.
+ */
+export const SERVER_PROPERTIES = ["http-server.process-forwarded=true"];
+
+/**
  * The Trino chart's default catalogs (tpch, tpcds) merge into ours unless removed: a null value
  * deletes a default key when Helm merges values. Only the platform's catalogs are served.
  */
@@ -139,7 +145,7 @@ export function trinoValues(cfg: StarburstConfig, b: LakeBackends): Record<strin
       config: { query: { maxMemory: cfg.queryMaxMemory } },
     },
     // shutdown.grace-period comes from worker.gracefulShutdown: the chart writes it into both roles' files.
-    additionalConfigProperties: ENGINE_PROPERTIES,
+    additionalConfigProperties: [...ENGINE_PROPERTIES, ...SERVER_PROPERTIES],
     catalogs: trinoCatalogValues(cfg, b),
     env: s3Env(b.lake),
     securityContext: restrictedPodSecurity(1000),
@@ -171,7 +177,7 @@ export function starburstValues(cfg: StarburstConfig, b: LakeBackends): Record<s
     envFrom: [],
     additionalEnv: s3Env(b.lake),
     catalogs: catalogs(cfg, b),
-    additionalProperties: [...ENGINE_PROPERTIES, `shutdown.grace-period=${cfg.gracePeriodSeconds}s`].join("\n"),
+    additionalProperties: [...ENGINE_PROPERTIES, ...SERVER_PROPERTIES, `shutdown.grace-period=${cfg.gracePeriodSeconds}s`].join("\n"),
     coordinator: { ...role(cfg.coordinator), envFrom: [], additionalProperties: "" },
     worker: {
       ...role(cfg.workers),

@@ -20,6 +20,8 @@ import { loadPlatform } from "../../infra/config/stack";
 import { readStackFile } from "../../tools/plan";
 import { stackContracts } from "../support/contracts";
 import { trinoChart } from "../support/trino-chart";
+import { eventually } from "../eventually";
+import { ApiServer } from "./api-server";
 import { engineFiles, javaHome, planOf, type PlannedObject, type Pod, renderChart, ROOT, Sandbox, type StartOptions } from "./harness";
 
 const STACKS = (process.env.DP_ENGINE_STACKS ?? "dev,prod").split(",");
@@ -160,6 +162,29 @@ for (const stack of STACKS) {
         [Object.keys(catalogs(cfg, stackContracts(stack, namespace))).length + 1],
       ]);
       assert.deepEqual(await query(coordinator.ip, "SELECT sum(x) FROM UNNEST(sequence(1, 1000)) AS t(x)"), [[500500]]);
+    });
+
+    test("npm run health asks the coordinator through the API server's pod proxy: its workers against the desired count, then none", async () => {
+      const api = await ApiServer.open(`trino-${stack}`, [...plan, ...rendered]);
+      try {
+        await api.register("trino-coordinator", [coordinator]);
+        await api.register("trino-worker", [worker]);
+        const desired = rendered.find((r) => r.type.endsWith(":Deployment") && r.inputs.metadata.name === "trino-worker")!.inputs.spec.replicas;
+        const report = await api.ask("trino");
+        assert.deepEqual(report.facts, [`coordinator ${TESTED_VERSION} answers`, `1/${desired} workers active`], JSON.stringify(report));
+        // One worker runs here: dev wants one (healthy), prod more (degraded, naming the shortfall).
+        if (desired === 1) assert.deepEqual([report.state, report.problems], ["healthy", []]);
+        else assert.deepEqual([report.state, report.problems], ["degraded", [`1 of ${desired} workers active`]]);
+        await worker.stop();
+        const none = await eventually("the coordinator to drop its worker", 120, async () => {
+          const r = await api.ask("trino");
+          return r.state === "down" ? r : undefined;
+        });
+        assert.deepEqual(none.problems, ["no active worker: queries cannot run"]);
+        console.log(`# trino health with its worker gone: ${JSON.stringify(none)}`);
+      } finally {
+        await api.close();
+      }
     });
   });
 }
