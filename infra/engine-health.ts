@@ -206,17 +206,23 @@ export function judgeAirflow(health: Record<string, { status?: string; latest_sc
   return v.r;
 }
 
+/** Every pod's answer (undefined where it gave none); when none answers, the engine cannot be judged: the first error. */
+async function eachPod(a: Asked, path: string): Promise<Record<string, unknown>> {
+  const answers: Record<string, unknown> = {};
+  const errors: unknown[] = [];
+  for (const pod of a.pods) answers[pod] = await a.json(pod, path).catch((e) => void errors.push(e));
+  if (errors.length === a.pods.length) throw errors[0];
+  return answers;
+}
+
 const PROBES: Probe[] = [
   {
     engine: "hdfs",
     workload: NAMENODE,
     port: 9870,
     async ask(a) {
-      const states: Record<string, string> = {};
-      for (const pod of a.pods) {
-        const s = (await a.json(pod, "/jmx?qry=Hadoop:service=NameNode,name=NameNodeStatus").catch(() => undefined)) as Beans | undefined;
-        states[pod] = String(s?.beans[0]?.State ?? "no answer");
-      }
+      const answers = await eachPod(a, "/jmx?qry=Hadoop:service=NameNode,name=NameNodeStatus");
+      const states = Object.fromEntries(Object.entries(answers).map(([pod, s]) => [pod, String((s as Beans | undefined)?.beans[0]?.State ?? "no answer")]));
       const active = Object.keys(states).find((p) => states[p] === "active");
       const jmx = active ? ((await a.json(active, "/jmx?qry=Hadoop:service=NameNode,name=*")) as Beans) : undefined;
       return judgeHdfs(states, jmx, a.desired(DATANODE));
@@ -246,8 +252,7 @@ const PROBES: Probe[] = [
     workload: ZOOKEEPER,
     port: 8080,
     async ask(a) {
-      const mntr: Record<string, { server_state?: string; synced_followers?: number } | undefined> = {};
-      for (const pod of a.pods) mntr[pod] = (await a.json(pod, "/commands/mntr").catch(() => undefined)) as (typeof mntr)[string];
+      const mntr = (await eachPod(a, "/commands/mntr")) as Record<string, { server_state?: string; synced_followers?: number } | undefined>;
       return judgeZooKeeper(mntr, a.desired(ZOOKEEPER));
     },
   },
@@ -272,6 +277,9 @@ const PROBES: Probe[] = [
     ask: async (a) => judgeAirflow((await a.json(a.pods[0], "/api/v2/monitor/health")) as Record<string, { status?: string }>),
   },
 ];
+
+/** Where each engine answers health questions: what the NetworkPolicies admit the API server to (stack setting apiServerCidrs). */
+export const HEALTH_ENDPOINTS = PROBES.map((p) => ({ workload: p.workload, port: p.port }));
 
 const selects = (w: Workload, labels: Record<string, string>) =>
   labels["app.kubernetes.io/name"] === w.name && labels["app.kubernetes.io/component"] === w.component;

@@ -92,6 +92,20 @@ export function flowPolicies(namespace: string, flows: Flow[]): Manifest[] {
     });
 }
 
+/** Ingress from address blocks outside the cluster's pods (the API server's proxy) to a workload's ports. */
+export function ingressFromCidrs(namespace: string, name: string, w: Workload, ports: PortSpec[], cidrs: string[]): Manifest {
+  return {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: { name, namespace, labels: workloadLabels(w) },
+    spec: {
+      podSelector: { matchLabels: selectorLabels(w) },
+      policyTypes: ["Ingress"],
+      ingress: [{ from: cidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: tcp(ports) }],
+    },
+  };
+}
+
 /** Public addresses only: never the cluster's or other private ranges. */
 const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16"];
 

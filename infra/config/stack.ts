@@ -34,6 +34,15 @@ export const stackSettingsSchema = z.strictObject({
     .string()
     .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/, { error: "must be a DNS domain, such as cluster.local" })
     .default(DEFAULT_CLUSTER_DOMAIN),
+  /**
+   * The addresses the API server's proxied requests come from, as pods see them (its nodes', or its
+   * network agent's): the NetworkPolicies admit them to the engines' health endpoints, so
+   * `npm run health` can ask the engines. Omitted: only the Kubernetes level answers.
+   */
+  apiServerCidrs: z
+    .array(z.union([z.cidrv4(), z.cidrv6()], { error: "must be a CIDR block such as 10.0.0.0/24" }), { error: "must be a list of CIDR blocks" })
+    .min(1)
+    .optional(),
 });
 export type StackSettings = z.infer<typeof stackSettingsSchema> & {
   /** `kubeconfig` as the k8s Provider takes it: in a Pulumi run, a secret Output when set with --secret. */

@@ -52,11 +52,12 @@ async function runPods(core: k8s.CoreV1Api, namespace: string): Promise<void> {
   }
 }
 
-async function health(workDir: string) {
+/** The Kubernetes level unless `engineLevel` (these pods' addresses answer nothing: the engine checks would wait out their timeouts). */
+async function health(workDir: string, engineLevel: string[] = ["--kubernetes-only"]) {
   const out: string[] = [];
   const err: string[] = [];
   const code = await main(
-    ["--stack", STACK, "--dir", workDir, "--json"],
+    ["--stack", STACK, "--dir", workDir, "--json", ...engineLevel],
     (l) => out.push(l),
     (l) => err.push(l),
   );
@@ -114,6 +115,17 @@ describe(`npm run health on stack ${STACK} on a real control plane`, () => {
     assert.ok(healthy.report.workloads.every((w: { state: string; ready: number; desired: number }) => w.state === "healthy" && w.ready === w.desired));
   });
 
+  test("the engine level asks each engine through the API server's pod proxy; one that does not answer is unknown, the verdict the Kubernetes level's", async () => {
+    const { code, report, err } = await timed("health engines", () => health(workDir, ["--timeout", "2"]));
+    assert.equal(code, 0, `${err}\n${JSON.stringify(report?.engines)}`);
+    assert.deepEqual(report.engines.map((e: { engine: string }) => e.engine).sort(), ["hdfs", "impala", "minio", "spark", "trino", "yarn", "zookeeper"]);
+    for (const e of report.engines) {
+      assert.equal(e.state, "unknown", JSON.stringify(e));
+      assert.match(e.problems[0], /^no answer: /, JSON.stringify(e));
+    }
+    console.log(`# engine level against pods with no engine behind them: ${JSON.stringify(report.engines[0])}`);
+  });
+
   test("a worker short: degraded (exit 1), naming it; the broker not ready: down (exit 2)", async () => {
     // Someone scales the Spark workers to 2: the new pod never becomes ready.
     const workers = await apps.readNamespacedDeployment({ name: "spark-worker", namespace });
@@ -128,7 +140,7 @@ describe(`npm run health on stack ${STACK} on a real control plane`, () => {
     const table: string[] = [];
     assert.equal(
       await main(
-        ["--stack", STACK, "--dir", workDir],
+        ["--stack", STACK, "--dir", workDir, "--kubernetes-only"],
         (l) => table.push(l),
         () => undefined,
       ),

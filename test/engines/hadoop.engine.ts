@@ -19,6 +19,7 @@ import { applyDataNodes, planDataNodes } from "../../infra/datanode-decommission
 import type { LiveCluster } from "../../infra/scale-checks";
 import { applySets, readStackFile } from "../../tools/plan";
 import { eventually as poll } from "../eventually";
+import { ApiServer } from "./api-server";
 import { engineFiles, planned, plannedJob, planOf, type Pod, ROOT, Sandbox, type StartOptions } from "./harness";
 
 const STACKS = (process.env.DP_ENGINE_HADOOP_STACKS ?? "dev,staging").split(",");
@@ -46,6 +47,8 @@ for (const stack of STACKS) {
     const ha = hdfs.highAvailability;
     let namenodes: Pod[] = [];
     let datanodes: Pod[] = [];
+    let resourceManagers: Pod[] = [];
+    let nodeManagers: Pod[] = [];
     const http = (nn: Pod) => `http://${nn.ip}:9870`;
     // A NameNode serves RPC (ready) a moment before it registers its beans: an empty answer is asked again.
     const jmx = async (nn: Pod, bean: string) =>
@@ -285,9 +288,11 @@ for (const stack of STACKS) {
     });
 
     test(`the ResourceManager sees the NodeManager offer ${yarn.nodeManagers.memoryMb} MB and ${vcores(yarn)} cores`, async () => {
-      const [rm] = await sandbox.startStatefulSet("yarn-resourcemanager", opts);
+      resourceManagers = await sandbox.startStatefulSet("yarn-resourcemanager", opts);
+      const [rm] = resourceManagers;
       await rm.waitReady(180);
       const nms = await sandbox.startStatefulSet("yarn-nodemanager", opts);
+      nodeManagers = nms;
       await Promise.all(nms.map((n) => n.waitReady(180)));
       const deadline = Date.now() + 90_000;
       let nodes: any[] = [];
@@ -301,6 +306,63 @@ for (const stack of STACKS) {
         assert.equal(n.state, "RUNNING");
         assert.equal(n.totalResource.memory, yarn.nodeManagers.memoryMb);
         assert.equal(n.totalResource.vCores, vcores(yarn));
+      }
+    });
+
+    test("npm run health asks the NameNodes and the ResourceManager through the API server's pod proxy: healthy, then safe mode and a NodeManager gone", async () => {
+      const api = await ApiServer.open(`hadoop-${stack}`, plan);
+      try {
+        await api.register("hdfs-namenode", namenodes);
+        await api.register("hdfs-datanode", datanodes);
+        await api.register("yarn-resourcemanager", resourceManagers);
+        await api.register("yarn-nodemanager", nodeManagers);
+        const n = hdfs.dataNodes.replicas;
+        // The readmitted DataNode reports its blocks again: the NameNode counts none under-replicated.
+        const healthy = await poll("a healthy HDFS", 180, async () => {
+          const r = await api.ask("hdfs");
+          return r.state === "healthy" ? r : undefined;
+        });
+        const activeName = (await active()).name;
+        assert.deepEqual(
+          healthy.facts.filter((f) => !f.includes(" used")),
+          [
+            `active NameNode ${activeName}${ha ? `, standby ${namenodes.find((nn) => nn.name !== activeName)!.name}` : ""}`,
+            `${n}/${n} DataNodes live, 0 dead`,
+            "0 missing, 0 under-replicated blocks",
+          ],
+        );
+        assert.match(healthy.facts.join("; "), /\d+\.\d GiB of \d+\.\d (GiB|TiB) used/);
+        const yarnReport = await api.ask("yarn");
+        assert.equal(yarnReport.state, "healthy", JSON.stringify(yarnReport));
+        assert.equal(yarnReport.facts[0], `${yarn.nodeManagers.replicas}/${yarn.nodeManagers.replicas} NodeManagers running`);
+        assert.match(yarnReport.facts[1], new RegExp(`^0 of ${yarn.nodeManagers.replicas * yarn.nodeManagers.memoryMb} MB memory in use`));
+
+        // An operator puts HDFS in safe mode: writes are refused, and health says so.
+        const admin = (mode: string) =>
+          namenodes[0].run(["/bin/bash", "-c", `HADOOP_HEAPSIZE_MAX=256m HADOOP_USER_NAME=hadoop hdfs dfsadmin -safemode ${mode}`], 120);
+        assert.equal((await admin("enter")).code, 0);
+        const safe = await api.ask("hdfs");
+        assert.equal(safe.state, "down", JSON.stringify(safe));
+        assert.match(safe.problems[0], /^in safe mode, writes refused: Safe mode is ON/);
+        assert.equal((await admin("leave")).code, 0);
+        assert.equal((await api.ask("hdfs")).state, "healthy");
+
+        // A NodeManager stops: it leaves the ResourceManager, which counts one fewer.
+        await nodeManagers[nodeManagers.length - 1].stop();
+        const fewer = await poll("the ResourceManager to count one NodeManager fewer", 120, async () => {
+          const r = await api.ask("yarn");
+          return r.state !== "healthy" ? r : undefined;
+        });
+        const left = yarn.nodeManagers.replicas - 1;
+        assert.deepEqual(
+          [fewer.state, fewer.problems[0]],
+          left === 0
+            ? ["down", "no NodeManager running: no container can start"]
+            : ["degraded", `${left} of ${yarn.nodeManagers.replicas} NodeManagers running`],
+        );
+        console.log(`# hdfs and yarn health: ${JSON.stringify([healthy, safe, fewer])}`);
+      } finally {
+        await api.close();
       }
     });
   });
