@@ -98,6 +98,9 @@ describe("Trino chart values", () => {
     expect(v.additionalConfigProperties.some((p: string) => p.startsWith("shutdown.grace-period"))).toBe(false);
     // The chart's default catalogs are removed, so only the platform's are served.
     expect(v.catalogs).toMatchObject({ tpch: null, tpcds: null });
+    // Asked through the API server's proxy (npm run health), Trino must accept its X-Forwarded-For.
+    expect(v.additionalConfigProperties).toContain("http-server.process-forwarded=true");
+    expect((chartValues(sql("prod", { flavor: "starburst", licenseSecret: "l" }), LAKE) as any).additionalProperties).toContain("http-server.process-forwarded=true");
   });
 
   it("add only part-of to the chart's own labels, which its selectors rely on", () => {

@@ -124,6 +124,7 @@ for (const stack of STACKS) {
         });
         assert.deepEqual(short.problems, [`${replicas - 1} of ${replicas} servers in the quorum: 1 more lost stops it`]);
         assert.match(short.facts[0], new RegExp(`${follower.name}: no answer`));
+        console.log(`# zookeeper health, a follower stopped: ${JSON.stringify(short)}`);
       } finally {
         await api.close();
       }
