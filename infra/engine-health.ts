@@ -2,9 +2,9 @@
  * The engines' own view of their health, asked through their HTTP APIs by way of the API server's
  * pod proxy (`pods/<pod>:<port>/proxy`), so nothing is exposed: HDFS's NameNode JMX, YARN's
  * ResourceManager REST API, Trino's coordinator, ZooKeeper's AdminServer, MinIO's health endpoint,
- * the Spark master, Impala's statestore, Airflow's API server. Each `judge` is pure: the answers in,
- * a verdict out. Kafka and the metastore speak only their binary protocols: they stay at the
- * Kubernetes level.
+ * the Spark master, Impala's statestore, Airflow's API server. Kafka speaks only its binary
+ * protocol: its own tools are run in a broker's container instead (pods/exec). Each `judge` is pure:
+ * the answers in, a verdict out. The metastore (Thrift) stays at the Kubernetes level.
  */
 import * as http from "node:http";
 import * as https from "node:https";
@@ -17,6 +17,7 @@ import { MASTER as SPARK_MASTER, WORKER as SPARK_WORKER } from "../components/sp
 import { COORDINATOR as TRINO_COORDINATOR, WORKER as TRINO_WORKER } from "../components/starburst/spec";
 import { NODE_MANAGER, RESOURCE_MANAGER } from "../components/yarn/spec";
 import { ZOOKEEPER } from "../components/zookeeper/spec";
+import { HEALTH_SECTIONS, BROKER as KAFKA_BROKER, healthScript } from "../components/kafka/spec";
 import type { Workload } from "../components/kit/labels";
 import type { Observed, State } from "./health";
 
@@ -34,6 +35,8 @@ export interface Answer {
   body: string;
 }
 export type PodGet = (pod: string, port: number, path: string, headers?: Record<string, string>) => Promise<Answer>;
+/** A command in a pod's container, as `kubectl exec` runs it. */
+export type PodExec = (pod: string, container: string, command: string[]) => Promise<{ code: number; output: string }>;
 
 /** What a probe is given: the ready pods of its workloads and a way to ask them. */
 interface Asked {
@@ -43,12 +46,14 @@ interface Asked {
   get(pod: string, path: string): Promise<Answer>;
   /** The answer's JSON; any status but 200 is an error. */
   json(pod: string, path: string, headers?: Record<string, string>): Promise<unknown>;
+  exec: PodExec;
 }
 
 interface Probe {
   engine: string;
   workload: Workload;
-  port: number;
+  /** The HTTP port asked through the proxy; none when the engine is asked by exec. */
+  port?: number;
   ask(a: Asked): Promise<Omit<EngineReport, "engine">>;
 }
 
@@ -159,6 +164,56 @@ export function judgeZooKeeper(mntr: Record<string, { server_state?: string; syn
   return v.r;
 }
 
+/** The health script's output by section (components/kafka/spec.ts healthScript), and the sections that failed. */
+function kafkaSections(output: string) {
+  const sections: Record<string, string> = {};
+  const failed: string[] = [];
+  for (const part of output.split(/^=== /m).slice(1)) {
+    const [head, ...body] = part.split("\n");
+    const [name, failure] = head.split(" failed ");
+    sections[name] = body.join("\n");
+    if (failure) failed.push(`${HEALTH_SECTIONS[name as keyof typeof HEALTH_SECTIONS] ?? name} exited ${failure}: ${body.filter((l) => l.trim()).pop() ?? ""}`);
+  }
+  return { sections, failed };
+}
+
+/** Per consumer group, the sum of its partitions' lag (a partition never committed has "-" and counts 0). */
+function groupLags(table: string): Map<string, number> {
+  const lags = new Map<string, number>();
+  for (const line of table.split("\n")) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 6 || f[0] === "GROUP" || !/^\d+$/.test(f[2])) continue;
+    lags.set(f[0], (lags.get(f[0]) ?? 0) + (/^\d+$/.test(f[5]) ? Number(f[5]) : 0));
+  }
+  return lags;
+}
+
+/** Kafka from its own tools in a broker: brokers registered, the controller quorum, partitions, consumer lag. */
+export function judgeKafka(output: string, brokers: number | undefined) {
+  const v = verdict();
+  const { sections, failed } = kafkaSections(output);
+  for (const f of failed) v.worse("degraded", f);
+  const registered = (sections.brokers?.match(/\(id: \d+/g) ?? []).length;
+  v.fact(`${registered}${brokers !== undefined ? `/${brokers}` : ""} brokers registered`);
+  if (registered === 0) v.worse("down", "no broker registered");
+  else if (brokers !== undefined && registered < brokers) v.worse("degraded", `${registered} of ${brokers} brokers registered`);
+  const leader = /^LeaderId:\s*(-?\d+)/m.exec(sections.quorum ?? "")?.[1];
+  const votersLine = /^CurrentVoters:\s*(.*)$/m.exec(sections.quorum ?? "")?.[1] ?? "";
+  // Dynamic quorums list voters as objects ({"id": 1, ...}), static ones as [1,2,3].
+  const voters = (votersLine.match(/"id":\s*\d+/g) ?? votersLine.match(/\d+/g) ?? []).length;
+  if (leader !== undefined && Number(leader) >= 0) v.fact(`controller quorum: leader ${leader} of ${voters} voters`);
+  else v.worse("down", "the controller quorum has no leader");
+  const partitions = (section?: string) => (section?.match(/Partition: /g) ?? []).length;
+  const under = partitions(sections.underReplicated);
+  const unavailable = partitions(sections.unavailable);
+  v.fact(`${under} under-replicated, ${unavailable} unavailable partitions`);
+  if (unavailable > 0) v.worse("down", `${unavailable} partitions have no leader: their topics cannot be read or written`);
+  if (under > 0) v.worse("degraded", `${under} under-replicated partitions`);
+  const lags = [...groupLags(sections.groups ?? "")].map(([g, lag]) => `${g} ${lag}`).sort();
+  v.fact(lags.length ? `consumer lag: ${lags.join(", ")}` : "no consumer group");
+  return v.r;
+}
+
 /** MinIO's cluster health: 200 while the erasure sets keep write quorum. */
 export function judgeMinio(write: Answer, read: Answer) {
   const v = verdict();
@@ -217,6 +272,15 @@ async function eachPod(a: Asked, path: string): Promise<Record<string, unknown>>
 
 const PROBES: Probe[] = [
   {
+    engine: "kafka",
+    workload: KAFKA_BROKER,
+    async ask(a) {
+      const run = await a.exec(a.pods[0], "kafka", ["/bin/bash", "-c", healthScript()]);
+      if (run.code !== 0) throw new Error(`the health script in ${a.pods[0]} exited ${run.code}: ${run.output.trim().split("\n").pop()}`);
+      return judgeKafka(run.output, a.desired(KAFKA_BROKER));
+    },
+  },
+  {
     engine: "hdfs",
     workload: NAMENODE,
     port: 9870,
@@ -260,8 +324,17 @@ const PROBES: Probe[] = [
     engine: "minio",
     workload: MINIO,
     port: 9000,
-    // Answered with a status code and no body.
-    ask: async (a) => judgeMinio(await a.get(a.pods[0], "/minio/health/cluster"), await a.get(a.pods[0], "/minio/health/cluster/read")),
+    // Answered with a status code and no body: 200, or 503 without quorum; any other is no answer from MinIO.
+    async ask(a) {
+      const [write, read] = [await a.get(a.pods[0], "/minio/health/cluster"), await a.get(a.pods[0], "/minio/health/cluster/read")];
+      for (const [path, answer] of [
+        ["/minio/health/cluster", write],
+        ["/minio/health/cluster/read", read],
+      ] as const) {
+        if (answer.status !== 200 && answer.status !== 503) throw new ProxyError(a.pods[0], 9000, path, answer);
+      }
+      return judgeMinio(write, read);
+    },
   },
   {
     engine: "spark",
@@ -279,13 +352,13 @@ const PROBES: Probe[] = [
 ];
 
 /** Where each engine answers health questions: what the NetworkPolicies admit the API server to (stack setting apiServerCidrs). */
-export const HEALTH_ENDPOINTS = PROBES.map((p) => ({ workload: p.workload, port: p.port }));
+export const HEALTH_ENDPOINTS = PROBES.filter((p) => p.port !== undefined).map((p) => ({ workload: p.workload, port: p.port! }));
 
 const selects = (w: Workload, labels: Record<string, string>) =>
   labels["app.kubernetes.io/name"] === w.name && labels["app.kubernetes.io/component"] === w.component;
 
 /** Every engine with a workload in the namespace, asked through `get`; one that cannot be asked is `unknown`, saying why. */
-export async function askEngines(o: Observed, get: PodGet, progress: (line: string) => void = () => undefined): Promise<EngineReport[]> {
+export async function askEngines(o: Observed, get: PodGet, exec: PodExec, progress: (line: string) => void = () => undefined): Promise<EngineReport[]> {
   const reports: EngineReport[] = [];
   const desired = (w: Workload) => o.workloads.find((wl) => selects(w, wl.labels ?? wl.selector))?.desired;
   for (const probe of PROBES) {
@@ -299,14 +372,15 @@ export async function askEngines(o: Observed, get: PodGet, progress: (line: stri
       reports.push({ engine: probe.engine, state: "unknown", facts: [], problems: [`not asked: no ready ${probe.workload.component} pod`] });
       continue;
     }
-    progress(`asking ${probe.engine} (${pods.join(", ")}:${probe.port}) ...`);
+    progress(`asking ${probe.engine} (${pods.join(", ")}${probe.port ? `:${probe.port}` : ", by exec"}) ...`);
+    const port = probe.port ?? 0;
     const json = async (pod: string, path: string, headers?: Record<string, string>) => {
-      const answer = await get(pod, probe.port, path, headers);
-      if (answer.status !== 200) throw new ProxyError(pod, probe.port, path, answer);
+      const answer = await get(pod, port, path, headers);
+      if (answer.status !== 200) throw new ProxyError(pod, port, path, answer);
       return JSON.parse(answer.body);
     };
     try {
-      const asked: Asked = { pods, desired, json, get: (pod, path) => get(pod, probe.port, path) };
+      const asked: Asked = { pods, desired, json, get: (pod, path) => get(pod, port, path), exec };
       reports.push({ engine: probe.engine, ...(await probe.ask(asked)) });
     } catch (e) {
       reports.push({ engine: probe.engine, state: "unknown", facts: [], problems: [`no answer: ${(e as Error).message}`] });

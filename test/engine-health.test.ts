@@ -16,6 +16,7 @@ import {
   judgeAirflow,
   judgeHdfs,
   judgeImpala,
+  judgeKafka,
   judgeMinio,
   judgeSpark,
   judgeTrino,
@@ -115,6 +116,68 @@ describe("YARN, Trino, ZooKeeper, MinIO, Spark, Impala, Airflow", () => {
     });
     expect(judgeZooKeeper({ "zk-0": { server_state: "standalone" } }, 1)).toEqual({ state: "healthy", facts: ["zk-0: standalone"], problems: [] });
   });
+  it("Kafka: its tools' answers in a broker, section by section", () => {
+    // Shaped as Kafka 4.1's tools print them (the engine suite runs the real ones).
+    const broker = (id: number) =>
+      `kafka-broker-${id}.kafka-broker-headless.data-platform.svc.cluster.local:9092 (id: ${id} rack: null isFenced: false) -> (\n\tProduce(0): 0 to 13 [usable: 13],\n)`;
+    const partition = (topic: string, p: number) => `\tTopic: ${topic}\tPartition: ${p}\tLeader: 0\tReplicas: 0,1,2\tIsr: 0,1`;
+    const out = (o: { brokers?: number; leader?: string; under?: number; unavailable?: number; failed?: string } = {}) =>
+      [
+        "=== brokers",
+        ...Array.from({ length: o.brokers ?? 3 }, (_, i) => broker(i)),
+        `=== quorum${o.failed ? " failed 1" : ""}`,
+        ...(o.failed
+          ? [o.failed]
+          : [
+              "ClusterId:              jA0m8UAp6-P0VOj_uZN34Q",
+              `LeaderId:               ${o.leader ?? "1001"}`,
+              'CurrentVoters:          [{"id": 1000, "endpoints": ["CONTROLLER://a:9093"]}, {"id": 1001, "endpoints": ["CONTROLLER://b:9093"]}, {"id": 1002, "endpoints": ["CONTROLLER://c:9093"]}]',
+              'CurrentObservers:       [{"id": 0, "directoryId": "IzVVoLk-iqbK1nedzMwYNw"}]',
+            ]),
+        "=== underReplicated",
+        ...Array.from({ length: o.under ?? 0 }, (_, i) => partition("orders", i)),
+        "=== unavailable",
+        ...Array.from({ length: o.unavailable ?? 0 }, (_, i) => partition("events", i)),
+        "=== groups",
+        "Consumer group 'dbt' has no active members.",
+        "GROUP           TOPIC           PARTITION  CURRENT-OFFSET  LOG-END-OFFSET  LAG             CONSUMER-ID     HOST            CLIENT-ID",
+        "dbt             orders          0          5               5               0               -               -               -",
+        "",
+        "GROUP           TOPIC           PARTITION  CURRENT-OFFSET  LOG-END-OFFSET  LAG             CONSUMER-ID     HOST            CLIENT-ID",
+        "streaming       orders          0          100             160             60              c-1             /10.0.0.9       c",
+        "streaming       orders          1          -               40              -               c-1             /10.0.0.9       c",
+        "streaming       orders          2          90              150             60              c-1             /10.0.0.9       c",
+      ].join("\n");
+    expect(judgeKafka(out(), 3)).toEqual({
+      state: "healthy",
+      facts: [
+        "3/3 brokers registered",
+        "controller quorum: leader 1001 of 3 voters",
+        "0 under-replicated, 0 unavailable partitions",
+        "consumer lag: dbt 0, streaming 120",
+      ],
+      problems: [],
+    });
+    expect(judgeKafka(out({ brokers: 2, under: 17 }), 3)).toMatchObject({
+      state: "degraded",
+      problems: ["2 of 3 brokers registered", "17 under-replicated partitions"],
+    });
+    expect(judgeKafka(out({ unavailable: 4 }), 3)).toMatchObject({
+      state: "down",
+      problems: ["4 partitions have no leader: their topics cannot be read or written"],
+    });
+    expect(
+      judgeKafka(out({ brokers: 0, failed: "org.apache.kafka.common.errors.TimeoutException: Timed out waiting for a node assignment." }), 3),
+    ).toMatchObject({
+      state: "down",
+      problems: [
+        "kafka-metadata-quorum describe --status exited 1: org.apache.kafka.common.errors.TimeoutException: Timed out waiting for a node assignment.",
+        "no broker registered",
+        "the controller quorum has no leader",
+      ],
+    });
+  });
+
   it("MinIO: read and write quorum from the status codes", () => {
     const ok: Answer = { status: 200, body: "" };
     const lost: Answer = { status: 503, body: "" };
@@ -144,6 +207,10 @@ describe("YARN, Trino, ZooKeeper, MinIO, Spark, Impala, Airflow", () => {
   });
 });
 
+const noExec = async () => {
+  throw new Error("no exec here");
+};
+
 describe("asking the engines", () => {
   const workload = (name: string, component: string, desired: number) => ({
     kind: "StatefulSet",
@@ -164,16 +231,36 @@ describe("asking the engines", () => {
 
   it("asks only the engines present, through the pod proxy, at the engine's port and path", async () => {
     const asked: string[] = [];
-    const reports = await askEngines(observed([pod("zookeeper-0", "server")]), async (p, port, path) => {
-      asked.push(`${p}:${port}${path}`);
-      return { status: 200, body: JSON.stringify({ server_state: "standalone" }) };
-    });
+    const reports = await askEngines(
+      observed([pod("zookeeper-0", "server")]),
+      async (p, port, path) => {
+        asked.push(`${p}:${port}${path}`);
+        return { status: 200, body: JSON.stringify({ server_state: "standalone" }) };
+      },
+      noExec,
+    );
     expect(asked).toEqual(["zookeeper-0:8080/commands/mntr"]);
     expect(reports).toEqual([{ engine: "zookeeper", state: "healthy", facts: ["zookeeper-0: standalone"], problems: [] }]);
   });
 
+  it("MinIO judged only on its own answers (200, 503): any other status is no answer", async () => {
+    const minio = {
+      ...observed([]),
+      workloads: [{ ...workload("minio", "server", 4), labels: { "app.kubernetes.io/name": "minio", "app.kubernetes.io/component": "server" } }],
+      pods: [{ ...pod("minio-0", "server"), labels: { "app.kubernetes.io/name": "minio", "app.kubernetes.io/component": "server" } }],
+    };
+    const answering = (status: number) => askEngines(minio, async () => ({ status, body: "" }), noExec);
+    expect((await answering(503))[0]).toMatchObject({ state: "down", problems: ["no read quorum (HTTP 503): objects cannot be read"] });
+    expect((await answering(403))[0]).toEqual({
+      engine: "minio",
+      state: "unknown",
+      facts: [],
+      problems: ["no answer: minio-0:9000/minio/health/cluster answered HTTP 403"],
+    });
+  });
+
   it("an engine with no ready pod, or one the API server will not proxy to, is unknown, saying why", async () => {
-    expect(await askEngines(observed([pod("zookeeper-0", "server", false)]), async () => ({ status: 200, body: "{}" }))).toEqual([
+    expect(await askEngines(observed([pod("zookeeper-0", "server", false)]), async () => ({ status: 200, body: "{}" }), noExec)).toEqual([
       { engine: "zookeeper", state: "unknown", facts: [], problems: ["not asked: no ready server pod"] },
     ]);
     const forbidden = JSON.stringify({ kind: "Status", message: 'pods "zookeeper-0" is forbidden: User "ops" cannot get resource "pods/proxy"' });
@@ -182,7 +269,7 @@ describe("asking the engines", () => {
       workloads: [workload("spark-master", "master", 1)],
       pods: [{ ...pod("spark-master-0", "master"), labels: { "app.kubernetes.io/name": "spark", "app.kubernetes.io/component": "master" } }],
     };
-    expect(await askEngines(spark, async () => ({ status: 403, body: forbidden }))).toEqual([
+    expect(await askEngines(spark, async () => ({ status: 403, body: forbidden }), noExec)).toEqual([
       {
         engine: "spark",
         state: "unknown",

@@ -100,7 +100,9 @@ describe("Trino chart values", () => {
     expect(v.catalogs).toMatchObject({ tpch: null, tpcds: null });
     // Asked through the API server's proxy (npm run health), Trino must accept its X-Forwarded-For.
     expect(v.additionalConfigProperties).toContain("http-server.process-forwarded=true");
-    expect((chartValues(sql("prod", { flavor: "starburst", licenseSecret: "l" }), LAKE) as any).additionalProperties).toContain("http-server.process-forwarded=true");
+    expect((chartValues(sql("prod", { flavor: "starburst", licenseSecret: "l" }), LAKE) as any).additionalProperties).toContain(
+      "http-server.process-forwarded=true",
+    );
   });
 
   it("add only part-of to the chart's own labels, which its selectors rely on", () => {

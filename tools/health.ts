@@ -10,7 +10,8 @@ import { parseArgs } from "node:util";
 import { clusterFailure, kubeConfigFor, kubernetesClient } from "../infra/cluster";
 import { ConfigError } from "../infra/config/load";
 import { loadPlatform } from "../infra/config/stack";
-import { askEngines, podProxy } from "../infra/engine-health";
+import { askEngines, type PodExec, podProxy } from "../infra/engine-health";
+import { liveCluster } from "../infra/scale-checks";
 import { assess, EXIT_OF, type HealthReport, type Observed, readCluster, type State, worst } from "../infra/health";
 import { ROOT_DIR } from "../infra/program";
 import { parseOrUsage, runAsCli } from "./cli";
@@ -77,11 +78,12 @@ export async function main(argv: string[], out: (line: string) => void = console
     return EXIT.invalid;
   }
   let namespace: string;
+  let settings: ReturnType<typeof loadPlatform>["settings"];
   let kc: ReturnType<typeof kubeConfigFor>;
   let expected: string[];
   try {
     const dir = args.dir ? path.resolve(args.dir) : ROOT_DIR;
-    const settings = loadPlatform(ROOT_DIR, args.stack, readStackFile(args.stack, dir)).settings;
+    settings = loadPlatform(ROOT_DIR, args.stack, readStackFile(args.stack, dir)).settings;
     namespace = settings.namespace;
     kc = kubeConfigFor(settings, `Pulumi.${args.stack}.yaml`);
     expected = await expectedWorkloads(args.stack, dir);
@@ -110,7 +112,9 @@ export async function main(argv: string[], out: (line: string) => void = console
   }
   if (!args["kubernetes-only"]) {
     // An engine that cannot be asked is reported, not judged: the Kubernetes level already says why.
-    const engines = await askEngines(observed, podProxy(kc, namespace, timeout * 1000), err);
+    const cluster = liveCluster(settings, `Pulumi.${args.stack}.yaml`);
+    const exec: PodExec = (pod, container, command) => cluster.exec(namespace, pod, container, command);
+    const engines = await askEngines(observed, podProxy(kc, namespace, timeout * 1000), exec, err);
     const judged = engines.map((e) => e.state).filter((s): s is State => s !== "unknown");
     report = { ...report, engines, state: worst([report.state, ...judged]) };
   }

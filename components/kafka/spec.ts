@@ -68,6 +68,31 @@ export function replicasOnBrokersScript(ids: number[]): string {
   ].join("\n");
 }
 
+/** The sections of the health script's output, each a Kafka tool's own answer. */
+export const HEALTH_SECTIONS = {
+  brokers: "kafka-broker-api-versions",
+  quorum: "kafka-metadata-quorum describe --status",
+  underReplicated: "kafka-topics --describe --under-replicated-partitions",
+  unavailable: "kafka-topics --describe --unavailable-partitions",
+  groups: "kafka-consumer-groups --describe --all-groups",
+} as const;
+
+/**
+ * Run in a broker's container by `npm run health`: Kafka's own tools against the local broker, each
+ * answer after a line "=== <section>" (a failed tool's after "=== <section> failed <exit code>").
+ */
+export function healthScript(): string {
+  return [
+    "set -u",
+    "export KAFKA_HEAP_OPTS=-Xmx256m",
+    "unset KAFKA_LOG4J_OPTS",
+    ...Object.entries(HEALTH_SECTIONS).map(([section, command]) => {
+      const [tool, ...args] = command.split(" ");
+      return `out=$(/opt/kafka/bin/${tool}.sh --bootstrap-server localhost:${CLIENT_PORT} ${args.join(" ")} 2>&1); code=$?; echo "=== ${section}$([ $code = 0 ] || echo " failed $code")"; printf '%s\\n' "$out"`;
+    }),
+  ].join("\n");
+}
+
 /** Logs to the console only: the image's file appenders roll daily and never delete. */
 export const LOG4J2_YAML = [
   "Configuration:",

@@ -118,7 +118,16 @@ describe(`npm run health on stack ${STACK} on a real control plane`, () => {
   test("the engine level asks each engine through the API server's pod proxy; one that does not answer is unknown, the verdict the Kubernetes level's", async () => {
     const { code, report, err } = await timed("health engines", () => health(workDir, ["--timeout", "2"]));
     assert.equal(code, 0, `${err}\n${JSON.stringify(report?.engines)}`);
-    assert.deepEqual(report.engines.map((e: { engine: string }) => e.engine).sort(), ["hdfs", "impala", "minio", "spark", "trino", "yarn", "zookeeper"]);
+    assert.deepEqual(report.engines.map((e: { engine: string }) => e.engine).sort(), [
+      "hdfs",
+      "impala",
+      "kafka",
+      "minio",
+      "spark",
+      "trino",
+      "yarn",
+      "zookeeper",
+    ]);
     for (const e of report.engines) {
       assert.equal(e.state, "unknown", JSON.stringify(e));
       assert.match(e.problems[0], /^no answer: /, JSON.stringify(e));

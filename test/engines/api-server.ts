@@ -7,13 +7,16 @@
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
 import * as k8s from "@kubernetes/client-node";
-import { askEngines, type EngineReport, podProxy } from "../../infra/engine-health";
+import { askEngines, type EngineReport, type PodExec, podProxy } from "../../infra/engine-health";
 import type { Observed } from "../../infra/health";
 import { kubeconfigOf } from "../e2e/harness";
 import { eventually } from "../eventually";
 import { type PlannedObject, type Pod, ROOT } from "./harness";
 
 const CLUSTER = "engines";
+const noExec: PodExec = async () => {
+  throw new Error("no exec in this suite");
+};
 
 export class ApiServer {
   private constructor(
@@ -83,8 +86,8 @@ export class ApiServer {
   }
 
   /** The engine checks of `npm run health`, through the pod proxy. */
-  async ask(engine: string): Promise<EngineReport> {
-    const reports = await askEngines(this.observed(), podProxy(this.kc, this.namespace, 10_000));
+  async ask(engine: string, exec: PodExec = noExec): Promise<EngineReport> {
+    const reports = await askEngines(this.observed(), podProxy(this.kc, this.namespace, 10_000), exec);
     const report = reports.find((r) => r.engine === engine);
     if (!report) throw new Error(`${engine} was not asked: ${JSON.stringify(reports)}`);
     return report;

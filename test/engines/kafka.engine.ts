@@ -11,6 +11,8 @@ import { loadPlatform } from "../../infra/config/stack";
 import { section } from "../../infra/config/schema";
 import { readStackFile } from "../../tools/plan";
 import { replicasOnBrokersScript } from "../../components/kafka/spec";
+import { eventually } from "../eventually";
+import { ApiServer } from "./api-server";
 import { engineFiles, planned, plannedJob, planOf, type Pod, ROOT, Sandbox, type StartOptions } from "./harness";
 
 const STACKS = (process.env.DP_ENGINE_STACKS ?? "dev,prod").split(",");
@@ -200,6 +202,81 @@ for (const stack of STACKS) {
       for (const p of [...controllers, ...brokers]) {
         // Kafka's wording: "These configurations '[...]' were supplied but are not used yet."
         assert.doesNotMatch(p.log(), /were supplied but are not used|isn't a known config|unknown config/i, p.name);
+      }
+    });
+
+    test(`npm run health runs Kafka's own tools in a broker: brokers, quorum, partitions and a group's lag${config.brokers > 1 ? ", then a broker short" : ""}`, async () => {
+      const api = await ApiServer.open(`kafka-${stack}`, plan);
+      let lastOutput = "";
+      const exec = async (pod: string, _container: string, command: string[]) => {
+        const run = await [...brokers, ...controllers].find((p) => p.name === pod)!.run(command, 120);
+        lastOutput = run.output;
+        return run;
+      };
+      try {
+        await api.register("kafka-broker", brokers);
+        // A group 3 records behind on a one-partition topic.
+        await kafka(
+          "kafka-topics",
+          "--bootstrap-server",
+          bootstrap,
+          "--create",
+          "--topic",
+          "health-lag",
+          "--partitions",
+          "1",
+          "--replication-factor",
+          String(brokers.length),
+        );
+        const produced = await brokers[0].run(
+          [
+            "/bin/bash",
+            "-c",
+            `export KAFKA_HEAP_OPTS=-Xmx256m; unset KAFKA_LOG4J_OPTS; seq 1 5 | /opt/kafka/bin/kafka-console-producer.sh --bootstrap-server localhost:9092 --topic health-lag`,
+          ],
+          120,
+        );
+        assert.equal(produced.code, 0, produced.output);
+        await kafka(
+          "kafka-consumer-groups",
+          "--bootstrap-server",
+          bootstrap,
+          "--group",
+          "health-check",
+          "--topic",
+          "health-lag",
+          "--reset-offsets",
+          "--to-offset",
+          "2",
+          "--execute",
+        );
+        let last: unknown;
+        const report = await eventually("a healthy Kafka", 60, async () => {
+          const r = await api.ask("kafka", exec);
+          last = r;
+          return r.state === "healthy" ? r : undefined;
+        }).catch((e) => {
+          throw new Error(`${(e as Error).message}; last: ${JSON.stringify(last)}`);
+        });
+        const n = brokers.length;
+        assert.equal(report.facts[0], `${n}/${n} brokers registered`);
+        assert.match(report.facts[1], new RegExp(`^controller quorum: leader \\d+ of ${controllers.length} voters$`));
+        assert.equal(report.facts[2], "0 under-replicated, 0 unavailable partitions");
+        assert.match(report.facts[3], /^consumer lag: (.*, )?health-check 3(,|$)/);
+        console.log(`# kafka health: ${JSON.stringify(report)}\n# what the broker's tools said:\n${lastOutput.replace(/^/gm, "#   ")}`);
+        if (n === 1) return;
+        // The last broker stops: its partitions' followers leave the ISRs.
+        await brokers[n - 1].stop();
+        const short = await eventually("Kafka one broker short", 120, async () => {
+          const r = await api.ask("kafka", exec);
+          return r.state !== "healthy" && /under-replicated partitions/.test(r.problems.join()) ? r : undefined;
+        });
+        assert.equal(short.state, "degraded", JSON.stringify(short));
+        assert.equal(short.problems[0], `${n - 1} of ${n} brokers registered`);
+        assert.match(short.problems[1], /^\d+ under-replicated partitions$/);
+        console.log(`# kafka health, a broker stopped: ${JSON.stringify(short)}`);
+      } finally {
+        await api.close();
       }
     });
   });
