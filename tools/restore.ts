@@ -84,6 +84,12 @@ function prepare(stack: string, dir: string, from: string, fromSnapshots: boolea
   }
   if (fromSnapshots && m.snapshots.skipped) problems.push(`${from}: --volumes snapshots, but the backup took none: ${m.snapshots.skipped}`);
   const known = fromSnapshots ? m.snapshots.records.map((r) => r.claim) : backup.inventory.volumes.map((v) => v.claim);
+  if (fromSnapshots && !claims.length) {
+    // A claim without a snapshot would come back empty from pulumi up: named rather than lost.
+    const missing = backup.inventory.volumes.map((v) => v.claim).filter((c) => !known.includes(c));
+    if (missing.length)
+      problems.push(`${from}: no snapshot of ${missing.join(", ")}: restore those from their retained volumes first (--claim), or take a new backup`);
+  }
   for (const c of claims.filter((c) => !known.includes(c))) {
     problems.push(`--claim ${c}: the backup has no ${fromSnapshots ? "snapshot" : "volume"} of it; allowed: ${known.join(", ") || "none"}`);
   }
