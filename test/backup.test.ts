@@ -7,14 +7,13 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import * as YAML from "yaml";
 import { BACKUP_KIND, FILES } from "../infra/backup/manifest";
 import { seal, stackPassphrase, unseal } from "../infra/backup/sealed";
 import { classFor } from "../infra/backup/snapshots";
 import { INVENTORY_KIND } from "../infra/backup/volumes";
-import { ConfigError } from "../infra/config/load";
 import { EXIT as BACKUP_EXIT, main as backup, stampOf } from "../tools/backup";
 import { main as restore, EXIT as RESTORE_EXIT } from "../tools/restore";
+import { configProblems, unreachableStackDir } from "./helpers";
 
 const ROOT = path.resolve(__dirname, "..");
 const PASSPHRASE = "unit-test-passphrase";
@@ -30,27 +29,17 @@ async function run(tool: typeof backup, args: string[]) {
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
 
-const problemsOf = (f: () => unknown) => {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-  throw new Error("no ConfigError");
-};
-
 describe("sealed backup files", () => {
   it("open with the passphrase they were sealed under, and with no other", () => {
     const sealed = seal('{"password":"s3cret"}', PASSPHRASE);
     expect(JSON.stringify(sealed)).not.toMatch(/s3cret|czNjcmV0/);
     expect(unseal(sealed, PASSPHRASE, "b/secrets.sealed.json")).toBe('{"password":"s3cret"}');
-    expect(problemsOf(() => unseal(sealed, "another", "b/secrets.sealed.json"))).toEqual([
+    expect(configProblems(() => unseal(sealed, "another", "b/secrets.sealed.json"))).toEqual([
       expect.stringMatching(/^b\/secrets\.sealed\.json: cannot be opened with this passphrase: set PULUMI_CONFIG_PASSPHRASE/),
     ]);
     const altered = { ...sealed, data: Buffer.from("x".repeat(21)).toString("base64") };
-    expect(problemsOf(() => unseal(altered, PASSPHRASE, "f"))[0]).toMatch(/^f: cannot be opened/);
-    expect(problemsOf(() => unseal({ kind: "other" }, PASSPHRASE, "f"))[0]).toMatch(/^f: not a sealed backup file/);
+    expect(configProblems(() => unseal(altered, PASSPHRASE, "f"))[0]).toMatch(/^f: cannot be opened/);
+    expect(configProblems(() => unseal({ kind: "other" }, PASSPHRASE, "f"))[0]).toMatch(/^f: not a sealed backup file/);
   });
 
   it("take the stack's passphrase as Pulumi does, and say how to set it when missing", () => {
@@ -58,8 +47,8 @@ describe("sealed backup files", () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "dp-pass-")), "passphrase");
     fs.writeFileSync(file, "from-file\n");
     expect(stackPassphrase({ PULUMI_CONFIG_PASSPHRASE_FILE: file })).toBe("from-file");
-    expect(problemsOf(() => stackPassphrase({}))[0]).toMatch(/set PULUMI_CONFIG_PASSPHRASE \(or PULUMI_CONFIG_PASSPHRASE_FILE\)/);
-    expect(problemsOf(() => stackPassphrase({ PULUMI_CONFIG_PASSPHRASE_FILE: `${file}.missing` }))[0]).toMatch(
+    expect(configProblems(() => stackPassphrase({}))[0]).toMatch(/set PULUMI_CONFIG_PASSPHRASE \(or PULUMI_CONFIG_PASSPHRASE_FILE\)/);
+    expect(configProblems(() => stackPassphrase({ PULUMI_CONFIG_PASSPHRASE_FILE: `${file}.missing` }))[0]).toMatch(
       /^PULUMI_CONFIG_PASSPHRASE_FILE=.*missing: ENOENT/,
     );
   });
@@ -82,22 +71,7 @@ describe("snapshot class of a volume's driver", () => {
 });
 
 describe("npm run backup and npm run restore refuse bad input before touching anything", () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dp-backup-"));
-  const kubeconfig = path.join(dir, "kubeconfig");
-  fs.writeFileSync(
-    kubeconfig,
-    YAML.stringify({
-      apiVersion: "v1",
-      kind: "Config",
-      "current-context": "nowhere",
-      clusters: [{ name: "nowhere", cluster: { server: "https://127.0.0.1:9" } }],
-      users: [{ name: "u", user: { token: "t" } }],
-      contexts: [{ name: "nowhere", context: { cluster: "nowhere", user: "u" } }],
-    }),
-  );
-  const stackFile = YAML.parse(fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8"));
-  stackFile.config["dataplatform:kubeconfig"] = kubeconfig;
-  fs.writeFileSync(path.join(dir, "Pulumi.prod.yaml"), YAML.stringify(stackFile));
+  const { dir, stackFile } = unreachableStackDir("dp-backup-", "prod");
   const saved = process.env.PULUMI_CONFIG_PASSPHRASE;
   beforeEach(() => {
     process.env.PULUMI_CONFIG_PASSPHRASE = PASSPHRASE;

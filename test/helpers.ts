@@ -73,3 +73,28 @@ export async function runMain(main: (argv: string[], out: (l: string) => void, e
   const text = (lines: string[]) => lines.map((l) => `${l}\n`).join("");
   return { status, stdout: text(out), stderr: text(err) };
 }
+
+/**
+ * A directory holding the repository's Pulumi.<stack>.yaml, pointed at a cluster nobody listens on
+ * (https://127.0.0.1:9): a user's stack file whose cluster cannot be reached. Returns the directory
+ * and the parsed stack file.
+ */
+export function unreachableStackDir(prefix: string, stack: string): { dir: string; stackFile: Record<string, any> } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const kubeconfig = path.join(dir, "kubeconfig");
+  fs.writeFileSync(
+    kubeconfig,
+    YAML.stringify({
+      apiVersion: "v1",
+      kind: "Config",
+      "current-context": "nowhere",
+      clusters: [{ name: "nowhere", cluster: { server: "https://127.0.0.1:9" } }],
+      users: [{ name: "u", user: { token: "t" } }],
+      contexts: [{ name: "nowhere", context: { cluster: "nowhere", user: "u" } }],
+    }),
+  );
+  const stackFile = YAML.parse(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8"));
+  stackFile.config["dataplatform:kubeconfig"] = kubeconfig;
+  fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), YAML.stringify(stackFile));
+  return { dir, stackFile };
+}

@@ -1,11 +1,11 @@
 /** The DR volume inventory command: what it refuses before it touches a cluster, and an unreachable cluster. */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import * as YAML from "yaml";
 import { INVENTORY_KIND } from "../infra/backup/volumes";
 import { EXIT, main } from "../tools/volumes";
+import { unreachableStackDir } from "./helpers";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -25,23 +25,8 @@ async function run(args: string[]) {
 }
 
 describe("npm run volumes", () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dp-volumes-"));
   // A stack file like a user's, pointing at a cluster nobody listens on.
-  const kubeconfig = path.join(dir, "kubeconfig");
-  fs.writeFileSync(
-    kubeconfig,
-    YAML.stringify({
-      apiVersion: "v1",
-      kind: "Config",
-      "current-context": "nowhere",
-      clusters: [{ name: "nowhere", cluster: { server: "https://127.0.0.1:9" } }],
-      users: [{ name: "u", user: { token: "t" } }],
-      contexts: [{ name: "nowhere", context: { cluster: "nowhere", user: "u" } }],
-    }),
-  );
-  const stackFile = YAML.parse(fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8"));
-  stackFile.config["dataplatform:kubeconfig"] = kubeconfig;
-  fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), YAML.stringify(stackFile));
+  const { dir, stackFile } = unreachableStackDir("dp-volumes-", "dev");
   const inventory = (body: object) => {
     const file = path.join(dir, `inv-${Math.random().toString(36).slice(2)}.json`);
     fs.writeFileSync(file, JSON.stringify(body));
