@@ -358,7 +358,20 @@ const selects = (w: Workload, labels: Record<string, string>) =>
   labels["app.kubernetes.io/name"] === w.name && labels["app.kubernetes.io/component"] === w.component;
 
 /** Every engine with a workload in the namespace, asked through `get`; one that cannot be asked is `unknown`, saying why. */
-export async function askEngines(o: Observed, get: PodGet, exec: PodExec, progress: (line: string) => void = () => undefined): Promise<EngineReport[]> {
+/** Why the engines asked through the proxy are not asked when the stack names no apiServerCidrs. */
+export const PROXY_REFUSED = "not asked: the NetworkPolicies refuse the API server's proxy until the stack sets dataplatform:apiServerCidrs";
+
+/**
+ * Each deployed engine's own verdict. `proxyAdmitted` false (no apiServerCidrs): the default-deny
+ * NetworkPolicies would drop every proxied request, so only the engines asked by exec are asked.
+ */
+export async function askEngines(
+  o: Observed,
+  get: PodGet,
+  exec: PodExec,
+  progress: (line: string) => void = () => undefined,
+  proxyAdmitted = true,
+): Promise<EngineReport[]> {
   const reports: EngineReport[] = [];
   const desired = (w: Workload) => o.workloads.find((wl) => selects(w, wl.labels ?? wl.selector))?.desired;
   for (const probe of PROBES) {
@@ -370,6 +383,10 @@ export async function askEngines(o: Observed, get: PodGet, exec: PodExec, progre
       .sort();
     if (!pods.length) {
       reports.push({ engine: probe.engine, state: "unknown", facts: [], problems: [`not asked: no ready ${probe.workload.component} pod`] });
+      continue;
+    }
+    if (probe.port && !proxyAdmitted) {
+      reports.push({ engine: probe.engine, state: "unknown", facts: [], problems: [PROXY_REFUSED] });
       continue;
     }
     progress(`asking ${probe.engine} (${pods.join(", ")}${probe.port ? `:${probe.port}` : ", by exec"}) ...`);

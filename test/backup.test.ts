@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { BACKUP_KIND, FILES } from "../infra/backup/manifest";
-import { seal, stackPassphrase, unseal } from "../infra/backup/sealed";
+import { checkedPassphrase, opensStack, seal, stackPassphrase, unseal } from "../infra/backup/sealed";
 import { classFor } from "../infra/backup/snapshots";
 import { INVENTORY_KIND } from "../infra/backup/volumes";
 import { EXIT as BACKUP_EXIT, main as backup, stampOf } from "../tools/backup";
@@ -51,6 +51,23 @@ describe("sealed backup files", () => {
     expect(configProblems(() => stackPassphrase({ PULUMI_CONFIG_PASSPHRASE_FILE: `${file}.missing` }))[0]).toMatch(
       /^PULUMI_CONFIG_PASSPHRASE_FILE=.*missing: ENOENT/,
     );
+    // Pulumi takes an empty passphrase when the variable is set: so does the backup.
+    expect(stackPassphrase({ PULUMI_CONFIG_PASSPHRASE: "" })).toBe("");
+  });
+
+  it("check the passphrase against the stack file's encryptionsalt, as Pulumi does, before anything is written", () => {
+    // Written by `pulumi stack init` (Pulumi 3) with the passphrase "good".
+    const stackFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "dp-salt-")), "Pulumi.dev.yaml");
+    fs.writeFileSync(stackFile, "encryptionsalt: v1:CXx6a4Xcm2Y=:v1:lXT7/R1SxWu6EHAE:BfXwu82YG5nnf4I8AXfVJYEOwf3QtQ==\n");
+    expect(opensStack(stackFile, "good")).toBe(true);
+    expect(opensStack(stackFile, "bad")).toBe(false);
+    expect(checkedPassphrase(stackFile, { PULUMI_CONFIG_PASSPHRASE: "good" })).toBe("good");
+    expect(configProblems(() => checkedPassphrase(stackFile, { PULUMI_CONFIG_PASSPHRASE: "bad" }))).toEqual([
+      `${stackFile}: the passphrase in PULUMI_CONFIG_PASSPHRASE is not this stack's (its encryptionsalt does not open): set the one pulumi up uses`,
+    ]);
+    // Another secrets provider (no encryptionsalt): not judged here.
+    fs.writeFileSync(stackFile, "secretsprovider: awskms://alias/x\n");
+    expect(opensStack(stackFile, "any")).toBeUndefined();
   });
 });
 
@@ -126,6 +143,10 @@ describe("npm run backup and npm run restore refuse bad input before touching an
       err: expect.stringMatching(/sealed under the stack's passphrase: set PULUMI_CONFIG_PASSPHRASE/),
     });
     expect(fs.existsSync(path.join(dir, "new"))).toBe(false);
+    expect(await run(backup, ["--stack", "prod", "--dir", path.join(dir, "nowhere"), "--out", path.join(dir, "new")])).toMatchObject({
+      code: BACKUP_EXIT.invalid,
+      err: `--dir ${path.join(dir, "nowhere")}: no such directory (the one holding Pulumi.prod.yaml)`,
+    });
   });
 
   it("backup: an unreachable cluster is one line, exit 3, and no backup directory", () => {
@@ -191,13 +212,14 @@ describe("npm run backup and npm run restore refuse bad input before touching an
     );
   });
 
-  it("restore: a lost stack file comes back from the backup", async () => {
+  it("restore: a lost stack file is not copied back while the backup fails its checks (the DR drill proves the copy)", async () => {
     const lost = fs.mkdtempSync(path.join(dir, "lost-"));
     const b = backupDir((m) => {
       m.identities = { kafkaClusterId: "AAAAAAAAAAAAAAAAAAAAAA" };
     });
     const r = await run(restore, ["--stack", "prod", "--dir", lost, "--from", b]);
-    expect(r.out).toBe("Pulumi.prod.yaml was missing: copied from the backup");
-    expect(fs.readFileSync(path.join(lost, "Pulumi.prod.yaml"), "utf8")).toBe(fs.readFileSync(path.join(b, "Pulumi.prod.yaml"), "utf8"));
+    expect(r).toMatchObject({ code: RESTORE_EXIT.invalid, out: "" });
+    expect(r.err).toMatch(/^Pulumi\.prod\.yaml: kafkaClusterId is .*, but the backup's volumes are formatted for AAAAAAAAAAAAAAAAAAAAAA: pin it back$/);
+    expect(fs.existsSync(path.join(lost, "Pulumi.prod.yaml"))).toBe(false);
   });
 });

@@ -13,6 +13,7 @@ import { configProblems, ROOT } from "./helpers";
 import {
   type Answer,
   askEngines,
+  PROXY_REFUSED,
   judgeAirflow,
   judgeHdfs,
   judgeImpala,
@@ -259,6 +260,23 @@ describe("asking the engines", () => {
     });
   });
 
+  it("without apiServerCidrs the proxied engines are not asked (the NetworkPolicies would drop them): unknown at once, naming the setting", async () => {
+    const asked: string[] = [];
+    const reports = await askEngines(
+      observed([pod("zookeeper-0", "server")]),
+      async (p, port, path) => {
+        asked.push(`${p}:${port}${path}`);
+        return { status: 200, body: "{}" };
+      },
+      noExec,
+      () => undefined,
+      false,
+    );
+    expect(asked).toEqual([]);
+    expect(reports).toEqual([{ engine: "zookeeper", state: "unknown", facts: [], problems: [PROXY_REFUSED] }]);
+    expect(PROXY_REFUSED).toMatch(/dataplatform:apiServerCidrs/);
+  });
+
   it("an engine with no ready pod, or one the API server will not proxy to, is unknown, saying why", async () => {
     expect(await askEngines(observed([pod("zookeeper-0", "server", false)]), async () => ({ status: 200, body: "{}" }), noExec)).toEqual([
       { engine: "zookeeper", state: "unknown", facts: [], problems: ["not asked: no ready server pod"] },
@@ -322,6 +340,12 @@ describe("the NetworkPolicies admit the API server's proxy to the health endpoin
     stackFile({ "dataplatform:apiServerCidrs": ["10.0.0.0/33"] });
     expect(configProblems(() => loadPlatform(ROOT, "prod", readStackFile("prod", dir)))).toEqual([
       expect.stringMatching(/Pulumi\.prod\.yaml.*apiServerCidrs.*must be a CIDR block such as 10\.0\.0\.0\/24/),
+    ]);
+    // The health ports are the engines' APIs (Trino queries, MinIO's S3): never opened to everyone.
+    stackFile({ "dataplatform:apiServerCidrs": ["0.0.0.0/0", "10.0.0.0/8", "::/0"] });
+    expect(configProblems(() => loadPlatform(ROOT, "prod", readStackFile("prod", dir)))).toEqual([
+      expect.stringMatching(/Pulumi\.prod\.yaml.*apiServerCidrs\.0.*too widely: allowed are .* \/8 or narrower for IPv4, \/32 or narrower for IPv6/),
+      expect.stringMatching(/Pulumi\.prod\.yaml.*apiServerCidrs\.2.*too widely/),
     ]);
   });
 });

@@ -98,11 +98,13 @@ describe("Trino chart values", () => {
     expect(v.additionalConfigProperties.some((p: string) => p.startsWith("shutdown.grace-period"))).toBe(false);
     // The chart's default catalogs are removed, so only the platform's are served.
     expect(v.catalogs).toMatchObject({ tpch: null, tpcds: null });
-    // Asked through the API server's proxy (npm run health), Trino must accept its X-Forwarded-For.
-    expect(v.additionalConfigProperties).toContain("http-server.process-forwarded=true");
-    expect((chartValues(sql("prod", { flavor: "starburst", licenseSecret: "l" }), LAKE) as any).additionalProperties).toContain(
-      "http-server.process-forwarded=true",
-    );
+    // Asked through the API server's proxy (npm run health), the coordinator must accept its
+    // X-Forwarded-For; the workers, never asked that way, keep refusing forwarded headers.
+    expect(v.server.coordinatorExtraConfig).toBe("http-server.process-forwarded=true");
+    expect(v.additionalConfigProperties.join("\n")).not.toMatch(/process-forwarded/);
+    const starburst = chartValues(sql("prod", { flavor: "starburst", licenseSecret: "l" }), LAKE) as any;
+    expect(starburst.coordinator.additionalProperties).toBe("http-server.process-forwarded=true");
+    expect(starburst.additionalProperties).not.toMatch(/process-forwarded/);
   });
 
   it("add only part-of to the chart's own labels, which its selectors rely on", () => {

@@ -36,7 +36,10 @@ describe("npm run volumes", () => {
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it("refuses a missing command, stack or file, with the usage", async () => {
-    expect(await run([])).toMatchObject({ code: EXIT.invalid, err: expect.stringMatching(/^the command must be export or restore, not nothing\nusage:/) });
+    expect(await run(["--stack", "dev"])).toMatchObject({
+      code: EXIT.invalid,
+      err: expect.stringMatching(/^the command must be export or restore, not nothing\nusage:/),
+    });
     expect(await run(["export"])).toMatchObject({ code: EXIT.invalid, err: expect.stringMatching(/^--stack is required/) });
     expect(await run(["restore", "--stack", "dev"])).toMatchObject({ code: EXIT.invalid, err: expect.stringMatching(/^restore needs the inventory file/) });
     expect(await run(["export", "--stack", "dev", "--bogus"])).toMatchObject({ code: EXIT.invalid, err: expect.stringMatching(/--bogus/) });

@@ -5,15 +5,15 @@
  * export and its stack file (their secrets stay encrypted under the stack's passphrase), the pinned
  * cluster IDs, the namespace's Secrets sealed under that passphrase, the inventory of its data
  * volumes, and a CSI VolumeSnapshot of each data volume where the cluster offers them.
- * Exit codes: 0 done; 1 done with problems (each named); 2 bad usage or config; 3 the cluster cannot
- * be reached or refused.
+ * Exit codes: 0 done; 1 done with problems (each named); 2 bad usage, config, passphrase or --out
+ * (nothing is asked of the cluster); 3 the cluster cannot be reached or refused.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import type * as k8s from "@kubernetes/client-node";
 import { BACKUP_KIND, FILES, type Manifest, stackFileName } from "../infra/backup/manifest";
-import { seal, stackPassphrase } from "../infra/backup/sealed";
+import { checkedPassphrase, seal } from "../infra/backup/sealed";
 import { saveSecrets } from "../infra/backup/secrets";
 import { type Report, snapshotClasses, takeSnapshots } from "../infra/backup/snapshots";
 import { exportState } from "../infra/backup/state";
@@ -22,13 +22,13 @@ import { clusterFailure, kubeConfigFor, kubernetesClient } from "../infra/cluste
 import { ConfigError } from "../infra/config/load";
 import { type LoadedPlatform, loadPlatform } from "../infra/config/stack";
 import { ROOT_DIR } from "../infra/program";
-import { parseOrUsage, runAsCli } from "./cli";
+import { type Lines, loadOrReport, runAsCli, start, userPath } from "./cli";
 import { readStackFile } from "./plan";
 
 const USAGE = "usage: npm run backup -- --stack <stack> --out DIR [--dir DIR] [--retain] [--wait SECONDS]";
 export const EXIT = { ok: 0, problems: 1, invalid: 2, unreachable: 3 } as const;
 const NEEDS =
-  "get on namespaces; list on secrets; list on persistentvolumeclaims; get and update on persistentvolumes; list on volumesnapshotclasses, create and get on volumesnapshots, get and update on volumesnapshotcontents";
+  "get on namespaces; list on secrets; list on persistentvolumeclaims; get and update on persistentvolumes; list on volumesnapshotclasses, create and get on volumesnapshots, get and patch on volumesnapshotcontents";
 
 function parse(argv: string[]) {
   return parseArgs({
@@ -43,7 +43,7 @@ function parse(argv: string[]) {
     },
     strict: true,
     allowPositionals: false,
-  }).values;
+  });
 }
 
 /** A time stamp usable in object names: 20261205-231500. */
@@ -55,10 +55,21 @@ export function identitiesOf(loaded: LoadedPlatform): Record<string, string> {
   return Object.fromEntries(Object.entries(ids).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
+/** The backup's directory: new or empty, and writable, checked before the cluster is asked anything (made once it answers). */
 function checkOut(out: string): void {
   if (fs.existsSync(out) && fs.readdirSync(out).length)
     throw new ConfigError([`--out ${out}: exists and is not empty; a backup is written into a new directory`]);
+  let existing = out;
+  while (!fs.existsSync(existing)) existing = path.dirname(existing);
+  try {
+    fs.accessSync(existing, fs.constants.W_OK);
+  } catch {
+    throw new ConfigError([`--out ${out}: cannot be written (${existing} is not writable)`]);
+  }
 }
+
+/** A failure to write the backup's own files, told apart from the cluster's. */
+class LocalWriteError extends Error {}
 
 interface Options {
   stack: string;
@@ -74,9 +85,16 @@ async function backUp(o: Options, loaded: LoadedPlatform, kc: k8s.KubeConfig, pa
   const custom = kc.makeApiClient(client.CustomObjectsApi);
   const namespace = loaded.settings.namespace;
   const report: Report = { lines: [], problems: [] };
-  const write = (file: string, text: string, mode = 0o644) => fs.writeFileSync(path.join(o.out, file), text, { mode });
+  const local = (what: string, act: () => void) => {
+    try {
+      act();
+    } catch (e) {
+      throw new LocalWriteError(`${what}: ${(e as Error).message}`);
+    }
+  };
+  const write = (file: string, text: string, mode = 0o644) => local(path.join(o.out, file), () => fs.writeFileSync(path.join(o.out, file), text, { mode }));
   const ns = await core.readNamespace({ name: namespace });
-  fs.mkdirSync(o.out, { recursive: true });
+  local(o.out, () => fs.mkdirSync(o.out, { recursive: true, mode: 0o700 }));
 
   let state = true;
   try {
@@ -86,7 +104,8 @@ async function backUp(o: Options, loaded: LoadedPlatform, kc: k8s.KubeConfig, pa
     state = false;
     report.problems.push(`the state of stack ${o.stack} could not be exported (pulumi stack export in ${o.dir}): ${(e as Error).message.split("\n")[0]}`);
   }
-  fs.copyFileSync(path.join(o.dir, stackFileName(o.stack)), path.join(o.out, stackFileName(o.stack)));
+  const stackFile = stackFileName(o.stack);
+  local(path.join(o.out, stackFile), () => fs.copyFileSync(path.join(o.dir, stackFile), path.join(o.out, stackFile)));
 
   const secrets = await saveSecrets(core, namespace);
   write(FILES.secrets, `${JSON.stringify(seal(JSON.stringify(secrets), passphrase), null, 2)}\n`, 0o600);
@@ -127,39 +146,31 @@ async function backUp(o: Options, loaded: LoadedPlatform, kc: k8s.KubeConfig, pa
 }
 
 /** The CLI: returns its exit code; `out` takes the summary, `err` progress and problems. */
-export async function main(argv: string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): Promise<number> {
-  const args = parseOrUsage(parse, argv, USAGE, err);
-  if (!args) return EXIT.invalid;
-  if (args.help) {
-    out(USAGE);
-    return EXIT.ok;
-  }
-  const usage = (why: string) => {
-    err(`${why}\n${USAGE}`);
-    return EXIT.invalid;
-  };
-  if (!args.stack) return usage("--stack is required");
-  if (!args.out) return usage("--out is required: the new directory the backup is written into");
+export async function main(argv: string[], out: Lines = console.log, err: Lines = console.error): Promise<number> {
+  const cli = start(argv, { usage: USAGE, invalid: EXIT.invalid, parse }, out, err);
+  if (typeof cli === "number") return cli;
+  const args = cli.values;
+  if (!args.out) return cli.usage("--out is required: the new directory the backup is written into");
   const wait = Number(args.wait);
-  if (!Number.isInteger(wait) || wait < 0) return usage(`--wait ${args.wait}: must be a whole number of seconds`);
-  const o: Options = { stack: args.stack, dir: path.resolve(args.dir ?? ROOT_DIR), out: path.resolve(args.out), retain: args.retain, wait };
-  let loaded: LoadedPlatform;
-  let kc: k8s.KubeConfig;
-  let passphrase: string;
-  try {
-    loaded = loadPlatform(ROOT_DIR, o.stack, readStackFile(o.stack, o.dir));
+  if (!Number.isInteger(wait) || wait < 0) return cli.usage(`--wait ${args.wait}: must be a whole number of seconds`);
+  const o: Options = { stack: args.stack, dir: args.dir ? userPath(args.dir) : ROOT_DIR, out: userPath(args.out), retain: args.retain, wait };
+  const ready = await loadOrReport(err, () => {
+    const loaded = loadPlatform(ROOT_DIR, o.stack, readStackFile(o.stack, o.dir));
     checkOut(o.out);
-    passphrase = stackPassphrase();
-    kc = kubeConfigFor(loaded.settings, stackFileName(o.stack));
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    for (const p of e.problems) err(p);
-    return EXIT.invalid;
-  }
+    const passphrase = checkedPassphrase(path.join(o.dir, stackFileName(o.stack)));
+    const kc = kubeConfigFor(loaded.settings, stackFileName(o.stack));
+    return { loaded, passphrase, kc };
+  });
+  if (!ready) return EXIT.invalid;
+  const { loaded, passphrase, kc } = ready;
   let report: Report;
   try {
     report = await backUp(o, loaded, kc, passphrase, err);
   } catch (e) {
+    if (e instanceof LocalWriteError) {
+      err(`the backup could not be written: ${e.message}`);
+      return EXIT.invalid;
+    }
     err(clusterFailure(e, kc.getCurrentCluster()?.server, "the backup", NEEDS));
     return EXIT.unreachable;
   }

@@ -5,16 +5,14 @@
  * engines see themselves (infra/engine-health.ts), asked through the API server's pod proxy.
  * Exit codes: 0 healthy; 1 degraded; 2 down, or the cluster unreachable; 64 bad usage or config.
  */
-import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { clusterFailure, kubeConfigFor, kubernetesClient } from "../infra/cluster";
-import { ConfigError } from "../infra/config/load";
 import { loadPlatform } from "../infra/config/stack";
 import { askEngines, type PodExec, podProxy } from "../infra/engine-health";
 import { liveCluster } from "../infra/scale-checks";
 import { assess, EXIT_OF, type HealthReport, type Observed, readCluster, type State, worst } from "../infra/health";
 import { ROOT_DIR } from "../infra/program";
-import { parseOrUsage, runAsCli } from "./cli";
+import { type Lines, loadOrReport, runAsCli, start, userPath } from "./cli";
 import { planStack, readStackFile } from "./plan";
 
 const USAGE = "usage: npm run health -- --stack <stack> [--dir DIR] [--json] [--kubernetes-only] [--timeout SECONDS]";
@@ -33,7 +31,7 @@ function parse(argv: string[]) {
     },
     strict: true,
     allowPositionals: false,
-  }).values;
+  });
 }
 
 /** The workloads the program deploys for the stack (its charts' are found in the cluster). */
@@ -61,37 +59,20 @@ export function formatReport(r: HealthReport): string[] {
 }
 
 /** The CLI: returns its exit code; `out` takes the report, `err` progress and problems. */
-export async function main(argv: string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): Promise<number> {
-  const args = parseOrUsage(parse, argv, USAGE, err);
-  if (!args) return EXIT.invalid;
-  if (args.help) {
-    out(USAGE);
-    return 0;
-  }
-  if (!args.stack) {
-    err(`--stack is required\n${USAGE}`);
-    return EXIT.invalid;
-  }
+export async function main(argv: string[], out: Lines = console.log, err: Lines = console.error): Promise<number> {
+  const cli = start(argv, { usage: USAGE, invalid: EXIT.invalid, parse }, out, err);
+  if (typeof cli === "number") return cli;
+  const args = cli.values;
   const timeout = Number(args.timeout);
-  if (!(timeout > 0)) {
-    err(`--timeout ${args.timeout}: must be a number of seconds above 0\n${USAGE}`);
-    return EXIT.invalid;
-  }
-  let namespace: string;
-  let settings: ReturnType<typeof loadPlatform>["settings"];
-  let kc: ReturnType<typeof kubeConfigFor>;
-  let expected: string[];
-  try {
-    const dir = args.dir ? path.resolve(args.dir) : ROOT_DIR;
-    settings = loadPlatform(ROOT_DIR, args.stack, readStackFile(args.stack, dir)).settings;
-    namespace = settings.namespace;
-    kc = kubeConfigFor(settings, `Pulumi.${args.stack}.yaml`);
-    expected = await expectedWorkloads(args.stack, dir);
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    for (const p of e.problems) err(p);
-    return EXIT.invalid;
-  }
+  if (!(timeout > 0)) return cli.usage(`--timeout ${args.timeout}: must be a number of seconds above 0`);
+  const ready = await loadOrReport(err, async () => {
+    const dir = args.dir ? userPath(args.dir) : ROOT_DIR;
+    const settings = loadPlatform(ROOT_DIR, args.stack, readStackFile(args.stack, dir)).settings;
+    return { settings, kc: kubeConfigFor(settings, `Pulumi.${args.stack}.yaml`), expected: await expectedWorkloads(args.stack, dir) };
+  });
+  if (!ready) return EXIT.invalid;
+  const { settings, kc, expected } = ready;
+  const namespace = settings.namespace;
   const server = kc.getCurrentCluster()?.server;
   err(`reading namespace ${namespace} at ${server} ...`);
   let report: HealthReport;
@@ -114,7 +95,7 @@ export async function main(argv: string[], out: (line: string) => void = console
     // An engine that cannot be asked is reported, not judged: the Kubernetes level already says why.
     const cluster = liveCluster(settings, `Pulumi.${args.stack}.yaml`);
     const exec: PodExec = (pod, container, command) => cluster.exec(namespace, pod, container, command);
-    const engines = await askEngines(observed, podProxy(kc, namespace, timeout * 1000), exec, err);
+    const engines = await askEngines(observed, podProxy(kc, namespace, timeout * 1000), exec, err, settings.apiServerCidrs !== undefined);
     const judged = engines.map((e) => e.state).filter((s): s is State => s !== "unknown");
     report = { ...report, engines, state: worst([report.state, ...judged]) };
   }

@@ -59,6 +59,7 @@ export function parsePathValue(raw: string): unknown {
 /** A stack file's config as Pulumi hands it to the program; `dir` holds the stack files (the project's by default). */
 export function readStackFile(stack: string, dir: string = ROOT_DIR): Record<string, string> {
   const file = path.join(dir, `Pulumi.${stack}.yaml`);
+  if (!fs.existsSync(dir)) throw new ConfigError([`--dir ${dir}: no such directory (the one holding Pulumi.${stack}.yaml)`]);
   if (!/^[\w.-]+$/.test(stack) || !fs.existsSync(file)) {
     const known = fs
       .readdirSync(dir)

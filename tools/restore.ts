@@ -15,7 +15,7 @@ import { parseArgs } from "node:util";
 import type * as k8s from "@kubernetes/client-node";
 import type { Deployment, PulumiFn } from "@pulumi/pulumi/automation";
 import { type Backup, readBackup, stackFileName } from "../infra/backup/manifest";
-import { stackPassphrase } from "../infra/backup/sealed";
+import { checkedPassphrase } from "../infra/backup/sealed";
 import { restoreSecrets, type SavedSecret } from "../infra/backup/secrets";
 import { claimsFromSnapshots, type Report } from "../infra/backup/snapshots";
 import { ensureState, refreshAndUp } from "../infra/backup/state";
@@ -25,13 +25,13 @@ import { ConfigError } from "../infra/config/load";
 import { type LoadedPlatform, loadPlatform } from "../infra/config/stack";
 import { inlineProgram, ROOT_DIR } from "../infra/program";
 import { identitiesOf } from "./backup";
-import { parseOrUsage, runAsCli } from "./cli";
+import { type Lines, loadOrReport, runAsCli, start, userPath } from "./cli";
 import { readStackFile } from "./plan";
 
 const USAGE = "usage: npm run restore -- --stack <stack> --from BACKUP [--dir DIR] [--volumes retained|snapshots] [--claim NAME ...] [--skip-up]";
 export const EXIT = { ok: 0, problems: 1, invalid: 2, unreachable: 3, pulumi: 4 } as const;
 const NEEDS =
-  "get and create on namespaces and secrets; get, create and update on persistentvolumes; get and create on persistentvolumeclaims, volumesnapshots and volumesnapshotcontents";
+  "get and create on namespaces and secrets; get, create and update on persistentvolumes; get and create on persistentvolumeclaims and volumesnapshots; get, create and patch on volumesnapshotcontents";
 const VOLUME_SOURCES = ["retained", "snapshots"] as const;
 
 function parse(argv: string[]) {
@@ -48,7 +48,7 @@ function parse(argv: string[]) {
     },
     strict: true,
     allowPositionals: false,
-  }).values;
+  });
 }
 
 interface Plan {
@@ -68,11 +68,10 @@ function prepare(stack: string, dir: string, from: string, fromSnapshots: boolea
   const m = backup.manifest;
   if (m.stack !== stack) throw new ConfigError([`${from}: a backup of stack ${m.stack}, not ${stack}`]);
   const stackFile = path.join(dir, stackFileName(stack));
-  if (!fs.existsSync(stackFile)) {
-    fs.copyFileSync(backup.stackFile, stackFile);
-    progress(`${stackFileName(stack)} was missing: copied from the backup`);
-  }
-  const loaded = loadPlatform(ROOT_DIR, stack, readStackFile(stack, dir));
+  // A lost stack file is read from the backup and copied back only once every check has passed.
+  const lost = !fs.existsSync(stackFile);
+  const usedStackFile = lost ? backup.stackFile : stackFile;
+  const loaded = loadPlatform(ROOT_DIR, stack, readStackFile(stack, lost ? from : dir));
   const problems: string[] = [];
   if (loaded.settings.namespace !== m.namespace) {
     problems.push(`${stackFileName(stack)}: dataplatform:namespace is ${loaded.settings.namespace}, the backup's is ${m.namespace}`);
@@ -95,9 +94,33 @@ function prepare(stack: string, dir: string, from: string, fromSnapshots: boolea
   }
   if (problems.length) throw new ConfigError(problems);
   // Opened now: a wrong passphrase must stop the restore before it changes anything.
-  const secrets = backup.readSecrets(stackPassphrase());
+  const secrets = backup.readSecrets(checkedPassphrase(usedStackFile));
+  if (lost) {
+    fs.copyFileSync(backup.stackFile, stackFile);
+    progress(`${stackFileName(stack)} was missing: copied from the backup`);
+  }
   return { stack, dir, backup, loaded, secrets, fromSnapshots, claims };
 }
+
+const TERMINATING_WAIT_S = 300;
+
+/** Whether the namespace is there to stay; one still being deleted is waited for, since nothing can be made in it. */
+async function namespaceStays(core: k8s.CoreV1Api, name: string, progress: Lines): Promise<boolean> {
+  const deadline = Date.now() + TERMINATING_WAIT_S * 1000;
+  for (let said = false; ; said = true) {
+    const ns = await readIfExists(core.readNamespace({ name }));
+    if (!ns) return false;
+    if (ns.status?.phase !== "Terminating") return true;
+    if (Date.now() > deadline)
+      throw new NamespaceStuck(
+        `namespace ${name} is still Terminating after ${TERMINATING_WAIT_S}s: see its status.conditions (finalizers left by a removed controller), then run the restore again`,
+      );
+    if (!said) progress(`namespace ${name} is being deleted: waiting for it to go (up to ${TERMINATING_WAIT_S}s)`);
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+}
+
+class NamespaceStuck extends Error {}
 
 async function restoreCluster(p: Plan, kc: k8s.KubeConfig, progress: (line: string) => void): Promise<Report> {
   const client = kubernetesClient();
@@ -109,7 +132,7 @@ async function restoreCluster(p: Plan, kc: k8s.KubeConfig, progress: (line: stri
     report.lines.push(...r.lines);
     report.problems.push(...r.problems);
   };
-  if (await readIfExists(core.readNamespace({ name: m.namespace }))) progress(`namespace ${m.namespace}: present`);
+  if (await namespaceStays(core, m.namespace, progress)) progress(`namespace ${m.namespace}: present`);
   else {
     await core.createNamespace({ body: { metadata: { name: m.namespace, ...m.namespaceMetadata } } });
     progress(`namespace ${m.namespace}: made again`);
@@ -132,36 +155,20 @@ async function restoreCluster(p: Plan, kc: k8s.KubeConfig, progress: (line: stri
 }
 
 /** The CLI: returns its exit code. `program` is what `pulumi up` runs: the stack's entry point. */
-export async function main(
-  argv: string[],
-  out: (line: string) => void = console.log,
-  err: (line: string) => void = console.error,
-  program: PulumiFn = inlineProgram,
-): Promise<number> {
-  const args = parseOrUsage(parse, argv, USAGE, err);
-  if (!args) return EXIT.invalid;
-  if (args.help) {
-    out(USAGE);
-    return EXIT.ok;
-  }
-  const usage = (why: string) => {
-    err(`${why}\n${USAGE}`);
-    return EXIT.invalid;
-  };
-  if (!args.stack) return usage("--stack is required");
-  if (!args.from) return usage("--from is required: the directory npm run backup wrote");
-  if (!(VOLUME_SOURCES as readonly string[]).includes(args.volumes)) return usage(`--volumes ${args.volumes}: allowed: ${VOLUME_SOURCES.join(", ")}`);
-  const dir = path.resolve(args.dir ?? ROOT_DIR);
-  let plan: Plan;
-  let kc: k8s.KubeConfig;
-  try {
-    plan = prepare(args.stack, dir, path.resolve(args.from), args.volumes === "snapshots", args.claim ?? [], out);
-    kc = kubeConfigFor(plan.loaded.settings, stackFileName(args.stack));
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    for (const p of e.problems) err(p);
-    return EXIT.invalid;
-  }
+export async function main(argv: string[], out: Lines = console.log, err: Lines = console.error, program: PulumiFn = inlineProgram): Promise<number> {
+  const cli = start(argv, { usage: USAGE, invalid: EXIT.invalid, parse }, out, err);
+  if (typeof cli === "number") return cli;
+  const args = cli.values;
+  if (!args.from) return cli.usage("--from is required: the directory npm run backup wrote");
+  if (!(VOLUME_SOURCES as readonly string[]).includes(args.volumes)) return cli.usage(`--volumes ${args.volumes}: allowed: ${VOLUME_SOURCES.join(", ")}`);
+  const dir = args.dir ? userPath(args.dir) : ROOT_DIR;
+  const ready = await loadOrReport(err, () => {
+    if (!fs.existsSync(dir)) throw new ConfigError([`--dir ${dir}: no such directory (the one holding ${stackFileName(args.stack)})`]);
+    const plan = prepare(args.stack, dir, userPath(args.from!), args.volumes === "snapshots", args.claim ?? [], out);
+    return { plan, kc: kubeConfigFor(plan.loaded.settings, stackFileName(args.stack)) };
+  });
+  if (!ready) return EXIT.invalid;
+  const { plan, kc } = ready;
   try {
     const state = await ensureState(dir, plan.stack, plan.backup.state as Deployment | undefined);
     out(state === "kept" ? `state of stack ${plan.stack}: present in the backend` : `state of stack ${plan.stack}: imported from the backup`);
@@ -173,7 +180,8 @@ export async function main(
   try {
     report = await restoreCluster(plan, kc, out);
   } catch (e) {
-    err(clusterFailure(e, kc.getCurrentCluster()?.server, "the restore", NEEDS));
+    if (e instanceof NamespaceStuck) err(e.message);
+    else err(clusterFailure(e, kc.getCurrentCluster()?.server, "the restore", NEEDS));
     return EXIT.unreachable;
   }
   for (const p of report.problems) err(`problem: ${p}`);

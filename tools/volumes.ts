@@ -11,16 +11,14 @@
  * config or file; 3 the cluster cannot be reached.
  */
 import * as fs from "node:fs";
-import * as path from "node:path";
 import { parseArgs } from "node:util";
-import type * as k8s from "@kubernetes/client-node";
-import { exportVolumes, type Inventory, readInventory, restoreVolumes } from "../infra/backup/volumes";
+import { exportVolumes, readInventory, restoreVolumes } from "../infra/backup/volumes";
 import type { Report } from "../infra/backup/snapshots";
 import { clusterFailure, kubeConfigFor, kubernetesClient } from "../infra/cluster";
 import { ConfigError } from "../infra/config/load";
 import { loadPlatform } from "../infra/config/stack";
 import { ROOT_DIR } from "../infra/program";
-import { parseOrUsage, runAsCli } from "./cli";
+import { type Lines, loadOrReport, runAsCli, start, userPath } from "./cli";
 import { readStackFile } from "./plan";
 
 const USAGE = [
@@ -45,50 +43,34 @@ function parse(argv: string[]) {
 }
 
 /** The CLI: returns its exit code; every expected failure is one readable line per problem. */
-export async function main(argv: string[], out: (line: string) => void = console.log, err: (line: string) => void = console.error): Promise<number> {
-  const args = parseOrUsage(parse, argv, USAGE, err);
-  if (!args) return EXIT.invalid;
-  const [command, file, ...extra] = args.positionals;
-  if (args.values.help) {
-    out(USAGE);
-    return EXIT.ok;
-  }
-  const usage = (why: string) => {
-    err(`${why}\n${USAGE}`);
-    return EXIT.invalid;
-  };
-  if (command !== "export" && command !== "restore") return usage(`the command must be export or restore, not ${command ?? "nothing"}`);
-  if (!args.values.stack) return usage("--stack is required");
-  if (command === "restore" && !file) return usage("restore needs the inventory file that export wrote");
-  if (extra.length || (command === "export" && file)) return usage(`unexpected arguments: ${[...(command === "export" ? [file] : []), ...extra].join(" ")}`);
-  let settings: ReturnType<typeof loadPlatform>["settings"];
-  let inventory: Inventory | undefined;
-  let kc: k8s.KubeConfig;
-  try {
-    const stack = args.values.stack;
-    settings = loadPlatform(ROOT_DIR, stack, readStackFile(stack, args.values.dir ? path.resolve(args.values.dir) : ROOT_DIR)).settings;
-    if (command === "restore") {
-      inventory = readInventory(file!);
-      if (inventory.namespace !== settings.namespace) {
-        throw new ConfigError([
-          `${file}: namespace ${inventory.namespace} is not stack ${stack}'s namespace ${settings.namespace} (Pulumi.${stack}.yaml: dataplatform:namespace)`,
-        ]);
-      }
+export async function main(argv: string[], out: Lines = console.log, err: Lines = console.error): Promise<number> {
+  const cli = start(argv, { usage: USAGE, invalid: EXIT.invalid, parse }, out, err);
+  if (typeof cli === "number") return cli;
+  const [command, file, ...extra] = cli.positionals;
+  const stack = cli.values.stack;
+  if (command !== "export" && command !== "restore") return cli.usage(`the command must be export or restore, not ${command ?? "nothing"}`);
+  if (command === "restore" && !file) return cli.usage("restore needs the inventory file that export wrote");
+  if (extra.length || (command === "export" && file))
+    return cli.usage(`unexpected arguments: ${[...(command === "export" ? [file] : []), ...extra].join(" ")}`);
+  const ready = await loadOrReport(err, () => {
+    const settings = loadPlatform(ROOT_DIR, stack, readStackFile(stack, cli.values.dir ? userPath(cli.values.dir) : ROOT_DIR)).settings;
+    const inventory = command === "restore" ? readInventory(userPath(file!)) : undefined;
+    if (inventory && inventory.namespace !== settings.namespace) {
+      throw new ConfigError([
+        `${file}: namespace ${inventory.namespace} is not stack ${stack}'s namespace ${settings.namespace} (Pulumi.${stack}.yaml: dataplatform:namespace)`,
+      ]);
     }
-    kc = kubeConfigFor(settings, `Pulumi.${stack}.yaml`);
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    for (const p of e.problems) err(p);
-    return EXIT.invalid;
-  }
+    return { settings, inventory, kc: kubeConfigFor(settings, `Pulumi.${stack}.yaml`) };
+  });
+  if (!ready) return EXIT.invalid;
+  const { settings, inventory, kc } = ready;
   const core = kc.makeApiClient(kubernetesClient().CoreV1Api);
   let report: Report;
+  let inventoryText: string | undefined;
   try {
     if (command === "export") {
-      const exported = await exportVolumes(core, args.values.stack, settings.namespace, args.values.retain);
-      const json = `${JSON.stringify(exported.inventory, null, 2)}\n`;
-      if (args.values.out) fs.writeFileSync(args.values.out, json);
-      else process.stdout.write(json);
+      const exported = await exportVolumes(core, stack, settings.namespace, cli.values.retain);
+      inventoryText = `${JSON.stringify(exported.inventory, null, 2)}\n`;
       report = exported.report;
     } else {
       report = await restoreVolumes(core, inventory!);
@@ -98,8 +80,19 @@ export async function main(argv: string[], out: (line: string) => void = console
     err(clusterFailure(e, kc.getCurrentCluster()?.server, command, needs));
     return EXIT.unreachable;
   }
+  if (inventoryText !== undefined) {
+    if (!cli.values.out) process.stdout.write(inventoryText);
+    else {
+      try {
+        fs.writeFileSync(userPath(cli.values.out), inventoryText);
+      } catch (e) {
+        err(`--out ${cli.values.out}: the inventory could not be written: ${(e as Error).message}`);
+        return EXIT.invalid;
+      }
+    }
+  }
   // With the inventory on stdout, the report goes to stderr.
-  const log = command === "export" && !args.values.out ? err : out;
+  const log = command === "export" && !cli.values.out ? err : out;
   for (const l of report.lines) log(l);
   for (const p of report.problems) err(`problem: ${p}`);
   return report.problems.length ? EXIT.problems : EXIT.ok;

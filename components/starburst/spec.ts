@@ -92,9 +92,11 @@ export const ENGINE_PROPERTIES = ["enable-dynamic-filtering=true", "join-distrib
 
 /**
  * Requests through the API server's proxy (npm run health) or an ingress carry X-Forwarded-*
- * headers, which Trino answers with HTTP 406 unless it processes them.
+ * headers, which Trino answers with HTTP 406 unless it processes them. Only the coordinator is
+ * asked that way; workers keep refusing forwarded headers, so no client can claim another address
+ * or scheme to them.
  */
-export const SERVER_PROPERTIES = ["http-server.process-forwarded=true"];
+export const COORDINATOR_PROPERTIES = ["http-server.process-forwarded=true"];
 
 /**
  * The Trino chart's default catalogs (tpch, tpcds) merge into ours unless removed: a null value
@@ -143,9 +145,10 @@ export function trinoValues(cfg: StarburstConfig, b: LakeBackends): Record<strin
       workers: cfg.workers.replicas,
       node: { environment: "dataplatform" },
       config: { query: { maxMemory: cfg.queryMaxMemory } },
+      coordinatorExtraConfig: COORDINATOR_PROPERTIES.join("\n"),
     },
     // shutdown.grace-period comes from worker.gracefulShutdown: the chart writes it into both roles' files.
-    additionalConfigProperties: [...ENGINE_PROPERTIES, ...SERVER_PROPERTIES],
+    additionalConfigProperties: ENGINE_PROPERTIES,
     catalogs: trinoCatalogValues(cfg, b),
     env: s3Env(b.lake),
     securityContext: restrictedPodSecurity(1000),
@@ -177,8 +180,8 @@ export function starburstValues(cfg: StarburstConfig, b: LakeBackends): Record<s
     envFrom: [],
     additionalEnv: s3Env(b.lake),
     catalogs: catalogs(cfg, b),
-    additionalProperties: [...ENGINE_PROPERTIES, ...SERVER_PROPERTIES, `shutdown.grace-period=${cfg.gracePeriodSeconds}s`].join("\n"),
-    coordinator: { ...role(cfg.coordinator), envFrom: [], additionalProperties: "" },
+    additionalProperties: [...ENGINE_PROPERTIES, `shutdown.grace-period=${cfg.gracePeriodSeconds}s`].join("\n"),
+    coordinator: { ...role(cfg.coordinator), envFrom: [], additionalProperties: COORDINATOR_PROPERTIES.join("\n") },
     worker: {
       ...role(cfg.workers),
       replicas: cfg.workers.replicas,

@@ -2,8 +2,9 @@
  * Backup files that hold secret values, sealed under the stack's passphrase (the one Pulumi encrypts
  * the stack's secrets with): scrypt derives the key, AES-256-GCM encrypts and authenticates.
  */
-import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from "node:crypto";
+import { createCipheriv, createDecipheriv, pbkdf2Sync, randomBytes, scryptSync } from "node:crypto";
 import * as fs from "node:fs";
+import * as YAML from "yaml";
 import { z } from "zod";
 import { ConfigError } from "../config/load";
 
@@ -48,14 +49,13 @@ export function unseal(raw: unknown, passphrase: string, file: string): string {
   }
 }
 
-/** The stack's passphrase as Pulumi reads it: PULUMI_CONFIG_PASSPHRASE, or the file PULUMI_CONFIG_PASSPHRASE_FILE names. */
+/** The stack's passphrase as Pulumi reads it: PULUMI_CONFIG_PASSPHRASE (even empty), or the file PULUMI_CONFIG_PASSPHRASE_FILE names. */
 export function stackPassphrase(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.PULUMI_CONFIG_PASSPHRASE) return env.PULUMI_CONFIG_PASSPHRASE;
+  if (env.PULUMI_CONFIG_PASSPHRASE !== undefined) return env.PULUMI_CONFIG_PASSPHRASE;
   const file = env.PULUMI_CONFIG_PASSPHRASE_FILE;
   if (file) {
     try {
-      const text = fs.readFileSync(file, "utf8").replace(/\r?\n$/, "");
-      if (text) return text;
+      return fs.readFileSync(file, "utf8").replace(/\r?\n$/, "");
     } catch (e) {
       throw new ConfigError([`PULUMI_CONFIG_PASSPHRASE_FILE=${file}: ${(e as Error).message}`]);
     }
@@ -63,4 +63,35 @@ export function stackPassphrase(env: NodeJS.ProcessEnv = process.env): string {
   throw new ConfigError([
     "the backup's Secrets are sealed under the stack's passphrase: set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) as for pulumi up",
   ]);
+}
+
+/**
+ * Whether `passphrase` opens the stack file's `encryptionsalt` the way Pulumi's passphrase secrets
+ * provider checks it (PBKDF2-SHA256, 1,000,000 rounds, AES-256-GCM of the word "pulumi"). A stack
+ * file without one (another secrets provider) is not judged here.
+ */
+export function opensStack(stackFile: string, passphrase: string): boolean | undefined {
+  const salt = YAML.parse(fs.readFileSync(stackFile, "utf8"))?.encryptionsalt;
+  const m = typeof salt === "string" ? /^v1:([^:]+):v1:([^:]+):([^:]+)$/.exec(salt) : null;
+  if (!m) return undefined;
+  const key = pbkdf2Sync(passphrase, Buffer.from(m[1], "base64"), 1_000_000, 32, "sha256");
+  const sealed = Buffer.from(m[3], "base64");
+  const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(m[2], "base64"));
+  decipher.setAuthTag(sealed.subarray(sealed.length - 16));
+  try {
+    return Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - 16)), decipher.final()]).toString("utf8") === "pulumi";
+  } catch {
+    return false;
+  }
+}
+
+/** The stack's passphrase, checked against its stack file: a wrong one stops a backup or restore before it writes anything. */
+export function checkedPassphrase(stackFile: string, env: NodeJS.ProcessEnv = process.env): string {
+  const passphrase = stackPassphrase(env);
+  if (opensStack(stackFile, passphrase) === false) {
+    throw new ConfigError([
+      `${stackFile}: the passphrase in ${env.PULUMI_CONFIG_PASSPHRASE !== undefined ? "PULUMI_CONFIG_PASSPHRASE" : "PULUMI_CONFIG_PASSPHRASE_FILE"} is not this stack's (its encryptionsalt does not open): set the one pulumi up uses`,
+    ]);
+  }
+  return passphrase;
 }

@@ -3,7 +3,7 @@
  * offers them: taken by `npm run backup`, turned back into the same claims by `npm run restore`.
  */
 import type * as k8s from "@kubernetes/client-node";
-import { apiStatus, readIfExists } from "../cluster";
+import { apiStatus, kubernetesClient, readIfExists } from "../cluster";
 
 export const SNAPSHOT_API = { group: "snapshot.storage.k8s.io", version: "v1" } as const;
 const DEFAULT_CLASS = "snapshot.storage.kubernetes.io/is-default-class";
@@ -43,6 +43,15 @@ interface KubeObject {
 
 const namespaced = (namespace: string, plural: string) => ({ ...SNAPSHOT_API, namespace, plural });
 const clusterWide = (plural: string) => ({ ...SNAPSHOT_API, plural });
+
+/** A merge patch of a snapshot content: only the fields named, so a controller's concurrent status update is no conflict. */
+async function patchContent(custom: k8s.CustomObjectsApi, name: string, spec: Record<string, unknown>): Promise<void> {
+  const client = kubernetesClient();
+  await custom.patchClusterCustomObject(
+    { ...clusterWide("volumesnapshotcontents"), name, body: { spec } },
+    client.setHeaderOptions("Content-Type", client.PatchStrategy.MergePatch),
+  );
+}
 
 /** The snapshot classes, or why snapshots are skipped: the API is missing. */
 export async function snapshotClasses(custom: k8s.CustomObjectsApi): Promise<KubeObject[] | string> {
@@ -123,7 +132,8 @@ export async function takeSnapshots(
       const vs = (await custom.getNamespacedCustomObject({ ...namespaced(namespace, "volumesnapshots"), name: t.snapshot })) as KubeObject;
       if (vs.status?.error?.message) report.problems.push(`snapshot ${t.snapshot} of ${t.claim} failed: ${vs.status.error.message}`);
       else if (vs.status?.readyToUse === true && vs.status.boundVolumeSnapshotContentName) {
-        records.push(await keepContent(custom, t, vs.status.boundVolumeSnapshotContentName, report));
+        const record = await keepContent(custom, t, vs.status.boundVolumeSnapshotContentName, report);
+        if (record) records.push(record);
         progress(`${t.claim}: snapshot ${t.snapshot} ready`);
       } else still.push(t);
     }
@@ -143,14 +153,20 @@ async function keepContent(
   t: Omit<SnapshotRecord, "content" | "snapshotHandle">,
   name: string,
   report: Report,
-): Promise<SnapshotRecord> {
+): Promise<SnapshotRecord | undefined> {
   const content = (await custom.getClusterCustomObject({ ...clusterWide("volumesnapshotcontents"), name })) as KubeObject;
   if (content.spec!.deletionPolicy !== "Retain") {
-    content.spec!.deletionPolicy = "Retain";
-    await custom.replaceClusterCustomObject({ ...clusterWide("volumesnapshotcontents"), name, body: content });
+    await patchContent(custom, name, { deletionPolicy: "Retain" });
     report.lines.push(`${t.claim}: snapshot content ${name} switched to deletionPolicy Retain`);
   }
-  const snapshotHandle = content.status?.snapshotHandle ?? content.spec!.source?.snapshotHandle;
+  const snapshotHandle: string | undefined = content.status?.snapshotHandle ?? content.spec!.source?.snapshotHandle;
+  if (!snapshotHandle) {
+    // Without the storage's handle a lost content cannot be made again: this snapshot would not restore.
+    report.problems.push(
+      `snapshot ${t.snapshot} of ${t.claim}: its content ${name} names no snapshotHandle (status or spec.source); the snapshot cannot be restored after a lost cluster`,
+    );
+    return undefined;
+  }
   report.lines.push(`${t.claim}: snapshot ${t.snapshot} (content ${name})`);
   return { ...t, content: name, snapshotHandle };
 }
@@ -200,9 +216,8 @@ async function ensureSnapshot(custom: k8s.CustomObjectsApi, namespace: string, r
   const content = (await readIfExists(custom.getClusterCustomObject({ ...contentApi, name: r.content }))) as KubeObject | undefined;
   const ref = { apiVersion: `${SNAPSHOT_API.group}/${SNAPSHOT_API.version}`, kind: "VolumeSnapshot", namespace, name: r.snapshot };
   if (content) {
-    // A retained content still names the deleted snapshot's UID: pointed at the new one, it binds again.
-    content.spec!.volumeSnapshotRef = ref;
-    await custom.replaceClusterCustomObject({ ...contentApi, name: r.content, body: content });
+    // A retained content still names the deleted snapshot's UID: pointed at the new one (uid null removes it), it binds again.
+    await patchContent(custom, r.content, { volumeSnapshotRef: { ...ref, uid: null, resourceVersion: null } });
     report.lines.push(`${r.claim}: retained snapshot content ${r.content} given to its snapshot again`);
   } else {
     await custom.createClusterCustomObject({

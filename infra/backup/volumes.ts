@@ -56,7 +56,7 @@ export async function exportVolumes(core: k8s.CoreV1Api, stack: string, namespac
         report.lines.push(`${claim}: volume ${volumeName} switched to reclaim policy Retain`);
       } else {
         report.problems.push(
-          `volume ${volumeName} of ${namespace}/${claim} has reclaim policy ${pv.spec?.persistentVolumeReclaimPolicy}: deleting the claim deletes the data; run export with --retain`,
+          `volume ${volumeName} of ${namespace}/${claim} has reclaim policy ${pv.spec?.persistentVolumeReclaimPolicy}: deleting the claim deletes the data; --retain switches it to Retain`,
         );
       }
     }
@@ -80,6 +80,13 @@ export async function restoreVolumes(core: k8s.CoreV1Api, inventory: Inventory):
       continue;
     }
     const live = await readIfExists(core.readPersistentVolume({ name }));
+    if (!live && volume.spec.persistentVolumeReclaimPolicy === "Delete") {
+      // Its disk went with the volume object: a volume made again would point at nothing.
+      report.problems.push(
+        `volume ${name} of ${inventory.namespace}/${claim} is gone and had reclaim policy Delete when it was recorded: its disk was deleted with it; restore ${claim} from a snapshot (--volumes snapshots --claim ${claim})`,
+      );
+      continue;
+    }
     if (!live) {
       // Retained whatever the inventory says: a restored volume must outlive the next mistake.
       const body = { ...volume, spec: { ...volume.spec, persistentVolumeReclaimPolicy: "Retain" } } as k8s.V1PersistentVolume;

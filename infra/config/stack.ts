@@ -17,6 +17,9 @@ const dnsLabel = z
   .string()
   .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { error: "must be a DNS label: lowercase letters, digits and '-', at most 63 characters" });
 
+/** The widest blocks apiServerCidrs takes: 0.0.0.0/0 would open the health ports to every address. */
+const MIN_PREFIX = { v4: 8, v6: 32 } as const;
+
 export const stackSettingsSchema = z.strictObject({
   /** Names environments/<environment>.yaml. */
   environment: z
@@ -37,10 +40,18 @@ export const stackSettingsSchema = z.strictObject({
   /**
    * The addresses the API server's proxied requests come from, as pods see them (its nodes', or its
    * network agent's): the NetworkPolicies admit them to the engines' health endpoints, so
-   * `npm run health` can ask the engines. Omitted: only the Kubernetes level answers.
+   * `npm run health` can ask the engines. Omitted: only Kafka (asked by exec) and the Kubernetes
+   * level answer; the other engines are reported unknown without being asked.
    */
   apiServerCidrs: z
-    .array(z.union([z.cidrv4(), z.cidrv6()], { error: "must be a CIDR block such as 10.0.0.0/24" }), { error: "must be a list of CIDR blocks" })
+    .array(
+      z
+        .union([z.cidrv4(), z.cidrv6()], { error: "must be a CIDR block such as 10.0.0.0/24" })
+        .refine((cidr) => Number(cidr.split("/")[1]) >= (cidr.includes(":") ? MIN_PREFIX.v6 : MIN_PREFIX.v4), {
+          error: `opens the engines' health ports (Trino's and MinIO's APIs among them) too widely: allowed are the control plane's own blocks, /${MIN_PREFIX.v4} or narrower for IPv4, /${MIN_PREFIX.v6} or narrower for IPv6`,
+        }),
+      { error: "must be a list of CIDR blocks" },
+    )
     .min(1)
     .optional(),
 });

@@ -43,8 +43,8 @@ function controlPlane(command: "up" | "down" | "wipe"): void {
 }
 
 /** `npm run <tool> -- ...` as a user types it in the project directory, with the stack's passphrase set. */
-async function npmRun(tool: string, args: string[], workDir: string): Promise<{ code: number; output: string }> {
-  const env = { ...process.env, ...pulumiEnv(workDir) };
+async function npmRun(tool: string, args: string[], workDir: string, extraEnv: Record<string, string> = {}): Promise<{ code: number; output: string }> {
+  const env = { ...process.env, ...pulumiEnv(workDir), ...extraEnv };
   try {
     const r = await promisify(execFile)("npm", ["run", "--silent", tool, "--", ...args], { cwd: ROOT, env, encoding: "utf8", maxBuffer: 1 << 26 });
     return { code: 0, output: `${r.stdout}${r.stderr}` };
@@ -173,6 +173,13 @@ describe(`disaster recovery of stack ${STACK}: backup, then restore after a dele
   });
 
   test("npm run backup on a cluster without the snapshot API: state, stack file, identities, sealed Secrets, volumes; snapshots skipped, said so", async () => {
+    // A passphrase that does not open the stack's encryptionsalt stops the backup before it writes anything.
+    const wrong = await npmRun("backup", ["--stack", STACK, "--dir", workDir, "--out", backups.plain], workDir, {
+      PULUMI_CONFIG_PASSPHRASE: "not-the-stack-passphrase",
+    });
+    assert.equal(wrong.code, 2, wrong.output);
+    assert.match(wrong.output, /Pulumi\.\w+\.yaml: the passphrase in PULUMI_CONFIG_PASSPHRASE is not this stack's/);
+    assert.equal(fs.existsSync(backups.plain), false);
     const { code, output } = await timed("backup", () => npmRun("backup", ["--stack", STACK, "--dir", workDir, "--out", backups.plain], workDir));
     assert.equal(code, 0, output);
     show("npm run backup", output);
@@ -195,6 +202,21 @@ describe(`disaster recovery of stack ${STACK}: backup, then restore after a dele
       assert.ok(!sealed.includes(value) && !sealed.includes(Buffer.from(value).toString("base64")), "a Secret's value in clear");
     }
     assert.equal(fs.statSync(path.join(backups.plain, "secrets.sealed.json")).mode & 0o077, 0);
+
+    // A volume recorded with reclaim policy Delete and gone since: its disk went with it, so it is
+    // named as a problem, not made again pointing at nothing.
+    const lostVolume = { ...inventory.volumes[0].volume, metadata: { ...inventory.volumes[0].volume.metadata, name: "pv-deleted-with-its-disk" } };
+    lostVolume.spec = { ...lostVolume.spec, persistentVolumeReclaimPolicy: "Delete" };
+    const file = path.join(workDir, "lost-inventory.json");
+    fs.writeFileSync(file, JSON.stringify({ ...inventory, volumes: [{ claim: "data-lost-0", volume: lostVolume }] }));
+    const lost = await npmRun("volumes", ["restore", "--stack", STACK, "--dir", workDir, file], workDir);
+    assert.equal(lost.code, 1, lost.output);
+    assert.match(lost.output, /problem: volume pv-deleted-with-its-disk of \S+\/data-lost-0 is gone and had reclaim policy Delete when it was recorded/);
+    const { core } = clients(KUBECONFIG);
+    assert.equal(
+      (await core.listPersistentVolume()).items.some((v) => v.metadata!.name === "pv-deleted-with-its-disk"),
+      false,
+    );
   });
 
   test("the namespace is deleted: npm run restore brings the Secrets, the retained volumes and the platform back", async () => {
@@ -223,6 +245,13 @@ describe(`disaster recovery of stack ${STACK}: backup, then restore after a dele
       assert.deepEqual(Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, "base64").toString()])), values);
     }
     await assertPlatformBack(true);
+
+    // Run again, the restore finds everything in place and changes nothing.
+    const again = await restoreRun(["--stack", STACK, "--dir", workDir, "--from", backups.plain], workDir);
+    assert.equal(again.code, 0, again.output);
+    assert.match(again.output, new RegExp(`namespace ${namespace}: present`));
+    for (const claim of claims) assert.match(again.output, new RegExp(`${claim}: volume \\S+ already Bound`));
+    assert.match(again.output, /pulumi up: succeeded, 0 made again/);
   });
 
   test("with the CSI snapshot API: npm run backup snapshots every data volume, each kept past its namespace", async () => {
@@ -240,11 +269,31 @@ describe(`disaster recovery of stack ${STACK}: backup, then restore after a dele
     for (const r of records) assert.match(output, new RegExp(`${r.claim}: snapshot content ${r.content} switched to deletionPolicy Retain`));
   });
 
-  test("etcd wiped and the stack's state lost: npm run restore --volumes snapshots brings the same platform back", async () => {
+  test("the namespace is deleted again: npm run restore --volumes snapshots gives the retained snapshot contents to new snapshots", async () => {
+    const { core } = clients(KUBECONFIG);
+    await core.deleteNamespace({ name: namespace });
+    await eventually("the namespace gone", 120, async () =>
+      (await core.listNamespace()).items.some((n) => n.metadata!.name === namespace) ? undefined : true,
+    );
+    const kc = kubeConfigFor({ kubeconfig: KUBECONFIG });
+    const run = restoreRun(["--stack", STACK, "--dir", workDir, "--from", backups.snapshots, "--volumes", "snapshots"], workDir);
+    const restored = await timed("restore-namespace-snapshots", () => whileCsiRuns(kc, namespace, run));
+    assert.equal(restored.code, 0, restored.output);
+    for (const claim of claims) {
+      assert.match(restored.output, new RegExp(`${claim}: retained snapshot content \\S+ given to its snapshot again`));
+      assert.match(restored.output, new RegExp(`${claim}: claim made from snapshot ${claim}-`));
+    }
+    await assertPlatformBack(false);
+  });
+
+  test("etcd wiped, the stack's state and its stack file lost: npm run restore --volumes snapshots brings the same platform back", async () => {
     controlPlane("wipe");
     controlPlane("up");
     fs.rmSync(path.join(workDir, "state"), { recursive: true, force: true });
     fs.mkdirSync(path.join(workDir, "state"));
+    const stackFile = path.join(workDir, `Pulumi.${STACK}.yaml`);
+    const stackText = fs.readFileSync(stackFile, "utf8");
+    fs.rmSync(stackFile);
     const kc = kubeConfigFor({ kubeconfig: KUBECONFIG });
     // The new cluster runs the snapshot controller again; the snapshots' contents are lost with etcd.
     await installSnapshotApi(kc, "Retain");
@@ -254,6 +303,8 @@ describe(`disaster recovery of stack ${STACK}: backup, then restore after a dele
     assert.equal(code, 0, output);
     show("npm run restore --volumes snapshots (etcd wiped, state lost)", restored.steps);
     assert.match(output, /state of stack \w+: imported from the backup/);
+    assert.match(output, new RegExp(`Pulumi\\.${STACK}\\.yaml was missing: copied from the backup`));
+    assert.equal(fs.readFileSync(stackFile, "utf8"), stackText);
     for (const claim of claims) {
       assert.match(output, new RegExp(`${claim}: snapshot content \\S+ made again from handle`));
       assert.match(output, new RegExp(`${claim}: claim made from snapshot ${claim}-`));

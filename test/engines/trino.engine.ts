@@ -164,6 +164,13 @@ for (const stack of STACKS) {
       assert.deepEqual(await query(coordinator.ip, "SELECT sum(x) FROM UNNEST(sequence(1, 1000)) AS t(x)"), [[500500]]);
     });
 
+    test("only the coordinator trusts forwarded headers: the worker refuses a request carrying X-Forwarded-For", async () => {
+      const forwarded = { "X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https" };
+      const ask = async (ip: string) => (await fetch(`http://${ip}:8080/v1/info`, { headers: forwarded })).status;
+      assert.equal(await ask(coordinator.ip), 200);
+      assert.equal(await ask(worker.ip), 406);
+    });
+
     test("npm run health asks the coordinator through the API server's pod proxy: its workers against the desired count, then none", async () => {
       const api = await ApiServer.open(`trino-${stack}`, [...plan, ...rendered]);
       try {
