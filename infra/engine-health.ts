@@ -9,7 +9,7 @@
 import * as http from "node:http";
 import * as https from "node:https";
 import type * as k8s from "@kubernetes/client-node";
-import { API_SERVER } from "../components/airflow/names";
+import { API_SERVER, API_SERVER_CONTAINER, dagRunsScript } from "../components/airflow/names";
 import { NAMENODE, DATANODE } from "../components/hdfs/names";
 import { STATESTORE } from "../components/impala/spec";
 import { SERVER as MINIO } from "../components/minio/spec";
@@ -19,7 +19,7 @@ import { NODE_MANAGER, RESOURCE_MANAGER } from "../components/yarn/spec";
 import { ZOOKEEPER } from "../components/zookeeper/spec";
 import { HEALTH_SECTIONS, BROKER as KAFKA_BROKER, healthScript } from "../components/kafka/spec";
 import type { Workload } from "../components/kit/labels";
-import type { Observed, State } from "./health";
+import { type Observed, type State, worst } from "./health";
 
 export interface EngineReport {
   engine: string;
@@ -261,6 +261,43 @@ export function judgeAirflow(health: Record<string, { status?: string; latest_sc
   return v.r;
 }
 
+type Verdict = ReturnType<typeof verdict>["r"];
+
+interface DagRuns {
+  dags: { dag_id: string; paused: boolean; last_run: { run_id: string; state: string; end_date: string | null } | null; failed_tasks: string[] }[];
+}
+
+/**
+ * The DAGs' newest runs, from components/airflow/health/dag_runs.py run in an Airflow pod: a failed
+ * run is degraded, naming its failed tasks (the platform still serves; its data is late). A script
+ * that could not read them adds a fact, not a verdict.
+ */
+export function judgeDagRuns(code: number, output: string) {
+  const v = verdict();
+  const line = output
+    .split("\n")
+    .filter((l) => l.startsWith('{"dags"'))
+    .pop();
+  if (code !== 0 || !line) {
+    v.fact(`DAG runs not read (exit ${code}): ${output.trim().split("\n").pop()?.slice(0, 200) ?? ""}`);
+    return v.r;
+  }
+  for (const d of (JSON.parse(line) as DagRuns).dags) {
+    const run = d.last_run;
+    const paused = d.paused ? " (paused)" : "";
+    if (!run) v.fact(`${d.dag_id}${paused}: no run yet`);
+    else if (run.state === "failed")
+      v.worse("degraded", `${d.dag_id}${paused}: last run ${run.run_id} failed${d.failed_tasks.length ? `: ${d.failed_tasks.join(", ")}` : ""}`);
+    else v.fact(`${d.dag_id}${paused}: last run ${run.state}${run.end_date ? ` (ended ${run.end_date})` : ""}`);
+  }
+  return v.r;
+}
+
+/** Two verdicts on one engine as one: the worse state, every fact and problem. */
+function together(a: Verdict, b: Verdict): Verdict {
+  return { state: worst([a.state, b.state]), facts: [...a.facts, ...b.facts], problems: [...a.problems, ...b.problems] };
+}
+
 /** Every pod's answer (undefined where it gave none); when none answers, the engine cannot be judged: the first error. */
 async function eachPod(a: Asked, path: string): Promise<Record<string, unknown>> {
   const answers: Record<string, unknown> = {};
@@ -347,7 +384,12 @@ const PROBES: Probe[] = [
     engine: "airflow",
     workload: API_SERVER,
     port: 8080,
-    ask: async (a) => judgeAirflow((await a.json(a.pods[0], "/api/v2/monitor/health")) as Record<string, { status?: string }>),
+    async ask(a) {
+      const health = judgeAirflow((await a.json(a.pods[0], "/api/v2/monitor/health")) as Record<string, { status?: string }>);
+      // The DAG runs need an API login over HTTP; by exec, the API server's own database connection reads them.
+      const runs = await a.exec(a.pods[0], API_SERVER_CONTAINER, ["python", "-c", dagRunsScript()]);
+      return together(health, judgeDagRuns(runs.code, runs.output));
+    },
   },
 ];
 
@@ -357,12 +399,12 @@ export const HEALTH_ENDPOINTS = PROBES.filter((p) => p.port !== undefined).map((
 const selects = (w: Workload, labels: Record<string, string>) =>
   labels["app.kubernetes.io/name"] === w.name && labels["app.kubernetes.io/component"] === w.component;
 
-/** Every engine with a workload in the namespace, asked through `get`; one that cannot be asked is `unknown`, saying why. */
 /** Why the engines asked through the proxy are not asked when the stack names no apiServerCidrs. */
 export const PROXY_REFUSED = "not asked: the NetworkPolicies refuse the API server's proxy until the stack sets dataplatform:apiServerCidrs";
 
 /**
- * Each deployed engine's own verdict. `proxyAdmitted` false (no apiServerCidrs): the default-deny
+ * Every engine with a workload in the namespace, asked through `get` (or `exec`); one that cannot
+ * be asked is `unknown`, saying why. `proxyAdmitted` false (no apiServerCidrs): the default-deny
  * NetworkPolicies would drop every proxied request, so only the engines asked by exec are asked.
  */
 export async function askEngines(

@@ -277,6 +277,41 @@ describe("asking the engines", () => {
     expect(PROXY_REFUSED).toMatch(/dataplatform:apiServerCidrs/);
   });
 
+  it("Airflow: the monitor's health through the proxy, then the DAGs' newest runs by exec in the API server's container", async () => {
+    const labels = { "app.kubernetes.io/name": "airflow", "app.kubernetes.io/component": "api-server" };
+    const airflow = {
+      ...observed([]),
+      workloads: [{ ...workload("airflow", "api-server", 1), labels }],
+      pods: [{ ...pod("airflow-api-server-0", "api-server"), labels }],
+    };
+    const execs: string[][] = [];
+    const runs = {
+      dags: [
+        {
+          dag_id: "enterprise_data_pipeline",
+          paused: false,
+          last_run: { run_id: "scheduled__1", state: "failed", end_date: null },
+          failed_tasks: ["analytics.dbt_build"],
+        },
+      ],
+    };
+    const [report] = await askEngines(
+      airflow,
+      async () => ({ status: 200, body: JSON.stringify({ metadatabase: { status: "healthy" }, scheduler: { status: "healthy" } }) }),
+      async (p, container, command) => {
+        execs.push([p, container, ...command.slice(0, 2)]);
+        return { code: 0, output: `a warning on stderr\n${JSON.stringify(runs)}` };
+      },
+    );
+    expect(execs).toEqual([["airflow-api-server-0", "api-server", "python", "-c"]]);
+    expect(report).toEqual({
+      engine: "airflow",
+      state: "degraded",
+      facts: ["metadatabase healthy", "scheduler healthy"],
+      problems: ["enterprise_data_pipeline: last run scheduled__1 failed: analytics.dbt_build"],
+    });
+  });
+
   it("an engine with no ready pod, or one the API server will not proxy to, is unknown, saying why", async () => {
     expect(await askEngines(observed([pod("zookeeper-0", "server", false)]), async () => ({ status: 200, body: "{}" }), noExec)).toEqual([
       { engine: "zookeeper", state: "unknown", facts: [], problems: ["not asked: no ready server pod"] },

@@ -1,4 +1,5 @@
 /** Airflow's names: workloads, ports, ConfigMaps, accounts, the backends it stands on, and its DAG and plugin files. */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { readTree, type Workload } from "../kit";
 import type { DatabaseServer, DbtTemplate, JobTemplate, KafkaCluster, ObjectStore, SqlService } from "../kit/contracts";
@@ -18,6 +19,14 @@ export const LOGS_USER: Workload = { name: "airflow", component: "logs-user" };
 export const MIGRATIONS: Workload = { name: "airflow", component: "migrations" };
 export const CREATE_USER: Workload = { name: "airflow", component: "create-user" };
 export const DATABASE_SETUP: Workload = { name: "airflow", component: "database" };
+
+/** The chart's container in the API server's pods (what `npm run health` execs into). */
+export const API_SERVER_CONTAINER = "api-server";
+
+/** The script `npm run health` runs in the API server's pod: each DAG's newest run and its failed tasks (health/dag_runs.py). */
+export function dagRunsScript(): string {
+  return fs.readFileSync(path.join(__dirname, "health", "dag_runs.py"), "utf8");
+}
 
 export const API_PORT = 8080;
 export const SCHEDULER_LOG_PORT = 8793;
