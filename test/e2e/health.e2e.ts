@@ -8,6 +8,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type * as k8s from "@kubernetes/client-node";
 import { main } from "../../tools/health";
+import type { Stack } from "@pulumi/pulumi/automation";
+import { PROXY_REFUSED } from "../../infra/engine-health";
 import { clients, createExistingSecrets, eventually, openStack, provisionVolumes, stopwatch, useToolchain } from "./harness";
 
 const STACK = "dev";
@@ -68,6 +70,7 @@ describe(`npm run health on stack ${STACK} on a real control plane`, () => {
   const namespace = `e2e-health-${Date.now().toString(36)}`;
   const { core, apps } = clients();
   let workDir: string;
+  let stack: Stack;
   const { timings, timed } = stopwatch();
 
   before(async () => {
@@ -76,6 +79,7 @@ describe(`npm run health on stack ${STACK} on a real control plane`, () => {
     await createExistingSecrets(core, namespace);
     const opened = await openStack(STACK, namespace);
     workDir = opened.workDir;
+    stack = opened.stack;
     const result = await timed("up", () => opened.stack.up());
     assert.equal(result.summary.result, "succeeded");
   });
@@ -115,24 +119,28 @@ describe(`npm run health on stack ${STACK} on a real control plane`, () => {
     assert.ok(healthy.report.workloads.every((w: { state: string; ready: number; desired: number }) => w.state === "healthy" && w.ready === w.desired));
   });
 
-  test("the engine level asks each engine through the API server's pod proxy; one that does not answer is unknown, the verdict the Kubernetes level's", async () => {
+  test("the engine level: without apiServerCidrs only Kafka is asked (by exec); with them each engine through the API server's pod proxy; one that does not answer is unknown", async () => {
+    const engines = ["hdfs", "impala", "kafka", "minio", "spark", "trino", "yarn", "zookeeper"];
+    // The default-deny NetworkPolicies would drop the proxied requests: those engines are not asked.
+    const refused = await timed("health engines, no apiServerCidrs", () => health(workDir, ["--timeout", "2"]));
+    assert.equal(refused.code, 0, `${refused.err}\n${JSON.stringify(refused.report?.engines)}`);
+    assert.deepEqual(refused.report.engines.map((e: { engine: string }) => e.engine).sort(), engines);
+    for (const e of refused.report.engines) {
+      assert.equal(e.state, "unknown", JSON.stringify(e));
+      assert.deepEqual(e.problems, [e.engine === "kafka" ? e.problems[0] : PROXY_REFUSED], JSON.stringify(e));
+    }
+    assert.match(refused.report.engines.find((e: { engine: string }) => e.engine === "kafka").problems[0], /^no answer: /);
+
+    await stack.setConfig("dataplatform:apiServerCidrs[0]", { value: "10.0.0.0/28" }, true);
     const { code, report, err } = await timed("health engines", () => health(workDir, ["--timeout", "2"]));
     assert.equal(code, 0, `${err}\n${JSON.stringify(report?.engines)}`);
-    assert.deepEqual(report.engines.map((e: { engine: string }) => e.engine).sort(), [
-      "hdfs",
-      "impala",
-      "kafka",
-      "minio",
-      "spark",
-      "trino",
-      "yarn",
-      "zookeeper",
-    ]);
+    assert.deepEqual(report.engines.map((e: { engine: string }) => e.engine).sort(), engines);
     for (const e of report.engines) {
       assert.equal(e.state, "unknown", JSON.stringify(e));
       assert.match(e.problems[0], /^no answer: /, JSON.stringify(e));
     }
     console.log(`# engine level against pods with no engine behind them: ${JSON.stringify(report.engines[0])}`);
+    await stack.removeConfig("dataplatform:apiServerCidrs", true);
   });
 
   test("a worker short: degraded (exit 1), naming it; the broker not ready: down (exit 2)", async () => {
