@@ -48,7 +48,7 @@ describe("validation names the file, the path and what is allowed", () => {
 
   it("rejects an unknown top-level section", () => {
     expect(problemsFor({ kafak: {} })[0]).toMatch(
-      /^<env>: kafak: unknown setting \(did you mean "kafka"\?\); allowed here: tier, engines, credentials, zookeeper, kafka/,
+      /^<env>: kafak: unknown setting \(did you mean "kafka"\?\); allowed here: tier, engines, credentials, certificates, zookeeper, kafka/,
     );
   });
 
@@ -145,6 +145,24 @@ describe("validation names the file, the path and what is allowed", () => {
         "<env>: kafka.minInsyncReplicas: 1 is below 2, the production minimum: an acknowledged write must be on two brokers",
         "<env>: zookeeper.replicas: 1 is below 3, the production minimum: the ensemble must survive a server loss",
       ]),
+    );
+  });
+
+  it("Kafka in TLS mode needs the certificates section; production refuses plaintext Kafka", () => {
+    expect(problemsFor({ "kafka.security": "tls" })).toEqual([
+      "<env>: certificates: is required while kafka.security is tls: name the cert-manager issuer (certificates.issuer.name), see README 'Security'",
+    ]);
+    expect(load(environmentWith("dev", { "kafka.security": "tls", "certificates.issuer.name": "my-ca" })).config.certificates).toEqual({
+      issuer: { name: "my-ca", kind: "ClusterIssuer" },
+      duration: "2160h",
+      renewBefore: "720h",
+    });
+    expect(problemsFor({ "kafka.security": "plaintext" }, "prod")).toEqual([
+      "<env>: kafka.security: is plaintext, but production Kafka must be tls: plaintext clients are neither encrypted nor authenticated",
+    ]);
+    expect(problemsFor({ "kafka.security": "ssl" })[0]).toMatch(/^<env>: kafka\.security: must be one of: plaintext, tls/);
+    expect(problemsFor({ "kafka.security": "tls", "certificates.issuer.name": "my-ca", "certificates.issuer.kind": "CA" })[0]).toMatch(
+      /^<env>: certificates\.issuer\.kind: must be "ClusterIssuer" or "Issuer"/,
     );
   });
 

@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Kafka } from "../components/kafka";
 import { kafkaConfig } from "../components/kafka/config";
-import { brokerProperties, controllerProperties, controllerVoters, kafkaManifests } from "../components/kafka/spec";
+import { brokerProperties, controllerProperties, controllerVoters, healthScript, kafkaFlows, kafkaManifests, topicsScript } from "../components/kafka/spec";
+import { certificatesConfig } from "../components/kit/certificates";
 import { Minio } from "../components/minio";
 import { MINIO_CREDENTIALS, minioConfig } from "../components/minio/config";
 import { defaultRef } from "../components/kit/secret-ref";
@@ -19,6 +20,7 @@ const NS = "data-platform";
 const env = (name: string) => readEnvironment(name);
 const zk = (e: string) => zookeeperConfig.parse(env(e).zookeeper);
 const kafka = (e: string, extra: Record<string, unknown> = {}) => kafkaConfig.parse({ ...env(e).kafka, clusterId: "sM7vMcYvK3sxreD40T8S9Q", ...extra });
+const CERTS = certificatesConfig.parse({ issuer: { name: "dataplatform-ca" } });
 const minio = (e: string) => minioConfig.parse(env(e).minio);
 const mysql = (e: string) => mysqlConfig.parse(env(e).mysql);
 const byKind = (ms: any[], kind: string) => ms.filter((m) => m.kind === kind);
@@ -64,9 +66,10 @@ describe("Kafka", () => {
     expect(broker).toContain("default.replication.factor=3");
     expect(broker).toContain("min.insync.replicas=2");
     expect(broker).toContain("auto.create.topics.enable=false");
-    const [, brokers] = byKind(kafkaManifests(cfg, NS), "StatefulSet");
+    const [, brokers] = byKind(kafkaManifests(cfg, NS, undefined, CERTS), "StatefulSet");
     const start = container(brokers).command[2];
-    expect(start).toContain(`advertised.listeners=PLAINTEXT://\${HOSTNAME}.kafka-broker-headless.${NS}.svc.cluster.local:9092`);
+    const host = `\${HOSTNAME}.kafka-broker-headless.${NS}.svc.cluster.local`;
+    expect(start).toContain(`advertised.listeners=CLIENT://${host}:9092,REPLICATION://${host}:9091`);
     expect(start).toContain('kafka-storage.sh format --cluster-id "$KAFKA_CLUSTER_ID"');
     expect(start).toContain("--ignore-formatted");
     expect(envValue(container(brokers), "KAFKA_CLUSTER_ID").value).toBe("sM7vMcYvK3sxreD40T8S9Q");
@@ -82,11 +85,93 @@ describe("Kafka", () => {
   });
 
   it("scales brokers without touching the controller quorum", () => {
-    const [c3, b3] = byKind(kafkaManifests(kafka("prod"), NS), "StatefulSet");
-    const [c5, b5] = byKind(kafkaManifests(kafka("prod", { brokers: 5 }), NS), "StatefulSet");
+    const [c3, b3] = byKind(kafkaManifests(kafka("prod"), NS, undefined, CERTS), "StatefulSet");
+    const [c5, b5] = byKind(kafkaManifests(kafka("prod", { brokers: 5 }), NS, undefined, CERTS), "StatefulSet");
     expect(c5).toEqual(c3);
     expect(b5.spec.replicas).toBe(5);
     expect({ ...b5.spec, replicas: 3 }).toEqual(b3.spec);
+  });
+});
+
+describe("Kafka security", () => {
+  const prod = kafka("prod");
+  const props = (text: string) =>
+    new Map(
+      text
+        .trim()
+        .split("\n")
+        .map((l) => l.split(/=(.*)/s).slice(0, 2) as [string, string]),
+    );
+
+  it("dev stays plaintext: one listener, no authorizer, no certificate", () => {
+    const dev = kafka("dev");
+    expect(dev.security).toBe("plaintext");
+    expect(props(brokerProperties(dev, NS)).get("listener.security.protocol.map")).toBe("CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT");
+    expect(brokerProperties(dev, NS)).not.toMatch(/authorizer|ssl\./);
+    expect(kafkaManifests(dev, NS).filter((m) => m.kind === "Certificate")).toEqual([]);
+  });
+
+  it("production speaks TLS on every listener, each peer authenticated by its certificate, ACLs deny by default", () => {
+    expect(prod.security).toBe("tls");
+    const broker = props(brokerProperties(prod, NS));
+    const controller = props(controllerProperties(prod, NS));
+    expect(broker.get("listener.security.protocol.map")).toBe("CONTROLLER:SSL,CLIENT:SSL,REPLICATION:SSL");
+    expect(broker.get("listeners")).toBe("CLIENT://:9092,REPLICATION://:9091");
+    expect(broker.get("inter.broker.listener.name")).toBe("REPLICATION");
+    expect(controller.get("listener.security.protocol.map")).toBe("CONTROLLER:SSL");
+    for (const p of [broker, controller]) {
+      expect(p.get("ssl.client.auth")).toBe("required");
+      expect(p.get("authorizer.class.name")).toBe("org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+      expect(p.get("allow.everyone.if.no.acl.found")).toBe("false");
+      expect(p.get("super.users")).toBe("User:kafka-controller;User:kafka-broker;User:kafka-admin");
+      expect(p.get("ssl.keystore.type")).toBe("PEM");
+    }
+  });
+
+  it("makes one cert-manager Certificate per node role, the topics Job and each client, mounted where each runs", () => {
+    const manifests = kafkaManifests(prod, NS, undefined, CERTS);
+    const certs = manifests.filter((m) => m.kind === "Certificate") as any[];
+    expect(certs.map((c) => [c.metadata.name, c.spec.commonName])).toEqual([
+      ["kafka-controller-tls", "kafka-controller"],
+      ["kafka-broker-tls", "kafka-broker"],
+      ["kafka-admin-tls", "kafka-admin"],
+      ["kafka-client-spark-streaming-tls", "spark-streaming"],
+      ["kafka-client-airflow-tls", "airflow"],
+    ]);
+    for (const c of certs) {
+      expect(c.spec.issuerRef).toEqual({ group: "cert-manager.io", kind: "ClusterIssuer", name: "dataplatform-ca" });
+      expect(c.spec.privateKey).toMatchObject({ encoding: "PKCS8", rotationPolicy: "Always" });
+    }
+    expect(certs[1].spec.dnsNames).toContain(`*.kafka-broker-headless.${NS}.svc.cluster.local`);
+    expect(certs[1].spec.dnsNames).toContain("localhost");
+    const [controllers, brokers] = byKind(manifests, "StatefulSet");
+    expect(controllers.spec.template.spec.volumes).toContainEqual({ name: "tls", secret: { secretName: "kafka-controller-tls", defaultMode: 0o440 } });
+    expect(brokers.spec.template.spec.volumes).toContainEqual({ name: "tls", secret: { secretName: "kafka-broker-tls", defaultMode: 0o440 } });
+    const [job] = byKind(manifests, "Job");
+    expect(job.spec.template.spec.volumes).toContainEqual({ name: "tls", secret: { secretName: "kafka-admin-tls", defaultMode: 0o440 } });
+  });
+
+  it("the topics Job administers over the replication listener and grants each client only its part", () => {
+    const script = topicsScript(prod, NS);
+    expect(script).toContain(`BS="kafka-broker-headless.${NS}.svc.cluster.local:9091 --command-config /tmp/tls/client.properties"`);
+    expect(script).toContain(
+      "--add --allow-principal User:spark-streaming --operation Read --operation Describe --topic customers --topic orders --topic products",
+    );
+    expect(script).toContain("--add --allow-principal User:spark-streaming --operation Read --group spark-streaming --resource-pattern-type prefixed");
+    expect(script).toContain(
+      "--add --allow-principal User:airflow --operation Read --operation Write --operation Describe --topic customers --topic orders --topic products",
+    );
+    expect(topicsScript(kafka("dev"), NS)).not.toContain("kafka-acls");
+    // Tools run in a broker pick the TLS listener when the pod runs in TLS mode.
+    expect(healthScript()).toContain(
+      'if [ -f /tmp/tls/client.properties ]; then LOCAL="--bootstrap-server localhost:9091 --command-config /tmp/tls/client.properties"',
+    );
+    expect(kafkaFlows(prod).map((f) => `${f.from.component}->${f.to.component}:${f.ports}`)).toEqual([
+      "controller->controller:9093",
+      "broker->controller:9093",
+      "broker->broker:9091",
+      "topics->broker:9091",
+    ]);
   });
 });
 

@@ -110,13 +110,14 @@ describe("network flows", () => {
     expect(rules(plans.prod, "allow-kafka-controller", "ingress")).toEqual(["kafka/broker:9093", "kafka/controller:9093"]);
     expect(rules(plans.prod, "allow-kafka-broker", "ingress")).toEqual([
       "airflow/worker:9092",
-      "kafka/broker:9092",
-      "kafka/topics:9092",
+      "kafka/broker:9091",
+      "kafka/topics:9091",
       "spark/streaming:9092",
       "spark/worker:9092",
       "yarn/nodemanager:9092",
     ]);
-    expect(rules(plans.prod, "allow-kafka-topics", "egress")).toEqual(["kafka/broker:9092"]);
+    // In TLS mode brokers replicate, and the topics Job administers, on the replication listener.
+    expect(rules(plans.prod, "allow-kafka-topics", "egress")).toEqual(["kafka/broker:9091"]);
     expect(rules(plans.prod, "allow-zookeeper-server", "ingress")).toEqual([
       "hdfs/namenode:2181",
       "yarn/resourcemanager:2181",

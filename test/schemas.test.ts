@@ -35,4 +35,15 @@ describe("Kubernetes API schemas", () => {
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatchObject({ kind: "StatefulSet", name: "x" });
   });
+
+  it("check cert-manager's Certificates against cert-manager's own schema", () => {
+    const certificate = (usages: string[]) => ({
+      apiVersion: "cert-manager.io/v1",
+      kind: "Certificate",
+      metadata: { name: "c" },
+      spec: { secretName: "c", usages, issuerRef: { name: "ca", kind: "ClusterIssuer" } },
+    });
+    expect(validate([certificate(["client auth"])])).toEqual([]);
+    expect(validate([certificate(["client-auth"])])).toEqual([expect.objectContaining({ kind: "Certificate", name: "c" })]);
+  });
 });

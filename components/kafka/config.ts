@@ -2,6 +2,7 @@ import { z } from "zod";
 import { checkJvmFits, count, heapPercent, image, jvmReads, reads, resources, storage, ruleIssue, roleFields } from "../kit/sizing";
 import { type RoleFiles, roleOverrides } from "../kit/overrides";
 
+export const KAFKA_SECURITY = ["plaintext", "tls"] as const;
 export const KAFKA_IMAGE = "apache/kafka:4.1.1";
 /** Topics the pipeline needs; more may be added per environment. */
 export const REQUIRED_TOPICS = ["orders", "customers", "products"] as const;
@@ -26,6 +27,12 @@ export const kafkaConfig = z
     clusterId: z.string({ error: "is required: pin a 22-character cluster ID per stack (see README, 'Kafka cluster ID')" }).regex(/^[A-Za-z0-9_-]{22}$/, {
       error: "must be 22 characters of base64url (16 random bytes), e.g. from `openssl rand -base64 16 | tr '+/' '-_' | cut -c1-22`",
     }),
+    /**
+     * plaintext: no encryption, no authentication (development). tls: TLS on every listener,
+     * certificates from cert-manager, each client authenticated by its own certificate and limited by
+     * ACLs (components/kafka/tls.ts); needs the environment's `certificates` section.
+     */
+    security: z.enum(KAFKA_SECURITY, { error: `must be one of: ${KAFKA_SECURITY.join(", ")}` }).default("plaintext"),
     brokers: count(100),
     replicationFactor: count(100),
     minInsyncReplicas: count(100),

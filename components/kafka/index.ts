@@ -4,20 +4,25 @@ import type { Flow, Workload } from "../kit";
 import type { KafkaCluster } from "../kit/contracts";
 import { createObjects } from "../kit/objects";
 import type { KafkaConfig } from "./config";
+import type { CertificatesConfig } from "../kit/certificates";
 import { kafkaCluster } from "./contract";
 import { kafkaFlows, kafkaManifests } from "./spec";
 
-export type KafkaArgs = EngineArgs<KafkaConfig>;
+export type KafkaArgs = EngineArgs<KafkaConfig> & {
+  /** The environment's cert-manager issuer (required in TLS mode). */
+  certificates?: CertificatesConfig;
+};
 
 export class Kafka extends pulumi.ComponentResource implements KafkaCluster {
   public readonly bootstrapServers: string;
   public readonly clusterId: string;
   public readonly flows: Flow[];
   public readonly access: (client: Workload) => Flow[];
+  public readonly clientTls?: KafkaCluster["clientTls"];
 
   constructor(name: string, args: KafkaArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataplatform:kafka:Kafka", name, {}, opts);
-    createObjects(kafkaManifests(args.config, args.namespace, args.clusterDomain), {
+    createObjects(kafkaManifests(args.config, args.namespace, args.clusterDomain, args.certificates), {
       parent: this,
       overrides: args.config.overrides,
       protectStateful: args.production,
@@ -27,8 +32,9 @@ export class Kafka extends pulumi.ComponentResource implements KafkaCluster {
       bootstrapServers: this.bootstrapServers,
       clusterId: this.clusterId,
       access: this.access,
+      clientTls: this.clientTls,
     } = kafkaCluster(args.config, args.namespace, args.clusterDomain));
-    this.flows = kafkaFlows();
+    this.flows = kafkaFlows(args.config);
     this.registerOutputs({ bootstrapServers: this.bootstrapServers, clusterId: this.clusterId });
   }
 }

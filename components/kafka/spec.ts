@@ -6,6 +6,8 @@ import { clientService, container, type Flow, heapFlags, heapMiB, job, type Mani
 import type { KafkaConfig } from "./config";
 import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
 import { statefulRoleObjects } from "../kit/role";
+import type { CertificatesConfig } from "../kit/certificates";
+import { CERT_DIR, kafkaCertificates, keystoreLines, nodeSecret, REPLICATION_PORT, TOOL_CONFIG, aclLines, tlsNodeProperties } from "./tls";
 
 export const CONTROLLER: Workload = { name: "kafka", component: "controller" };
 export const BROKER: Workload = { name: "kafka", component: "broker" };
@@ -43,6 +45,11 @@ export function removedBrokerIds(live: number, wanted: number): number[] {
   return Array.from({ length: Math.max(0, live - wanted) }, (_, i) => wanted + i);
 }
 
+/** Shell lines setting $LOCAL: how a node's own tools reach it (over TLS as the node itself when the pod runs in TLS mode). */
+const LOCAL_TOOL_ARGS = [
+  `if [ -f ${TOOL_CONFIG} ]; then LOCAL="--bootstrap-server localhost:${REPLICATION_PORT} --command-config ${TOOL_CONFIG}"; else LOCAL="--bootstrap-server localhost:${CLIENT_PORT}"; fi`,
+];
+
 /**
  * Run in a broker's container before brokers are removed: prints every partition (internal topics
  * included) with a replica on one of `ids`, one per line as "held topic-partition: replicas", and
@@ -55,7 +62,8 @@ export function replicasOnBrokersScript(ids: number[]): string {
     // An exec inherits the broker's environment: a small heap beside the broker, and the tools' logging.
     "export KAFKA_HEAP_OPTS=-Xmx256m",
     "unset KAFKA_LOG4J_OPTS",
-    `described=$(/opt/kafka/bin/kafka-topics.sh --bootstrap-server localhost:${CLIENT_PORT} --describe 2>/tmp/describe.err) || { cat /tmp/describe.err; printf '%s\\n' "\${described:-}"; exit 1; }`,
+    ...LOCAL_TOOL_ARGS,
+    `described=$(/opt/kafka/bin/kafka-topics.sh $LOCAL --describe 2>/tmp/describe.err) || { cat /tmp/describe.err; printf '%s\\n' "\${described:-}"; exit 1; }`,
     // Partition lines: "Topic: t<TAB>Partition: p<TAB>Leader: l<TAB>Replicas: a,b,c<TAB>Isr: ...".
     `held=$(printf '%s\\n' "$described" | awk -v ids="${ids.join(",")}" -F'\\t' '` +
       `BEGIN { n = split(ids, list, ","); for (i = 1; i <= n; i++) gone[list[i]] = 1 } ` +
@@ -86,9 +94,10 @@ export function healthScript(): string {
     "set -u",
     "export KAFKA_HEAP_OPTS=-Xmx256m",
     "unset KAFKA_LOG4J_OPTS",
+    ...LOCAL_TOOL_ARGS,
     ...Object.entries(HEALTH_SECTIONS).map(([section, command]) => {
       const [tool, ...args] = command.split(" ");
-      return `out=$(/opt/kafka/bin/${tool}.sh --bootstrap-server localhost:${CLIENT_PORT} ${args.join(" ")} 2>&1); code=$?; echo "=== ${section}$([ $code = 0 ] || echo " failed $code")"; printf '%s\\n' "$out"`;
+      return `out=$(/opt/kafka/bin/${tool}.sh $LOCAL ${args.join(" ")} 2>&1); code=$?; echo "=== ${section}$([ $code = 0 ] || echo " failed $code")"; printf '%s\\n' "$out"`;
     }),
   ].join("\n");
 }
@@ -129,13 +138,16 @@ function durabilityDefaults(cfg: KafkaConfig): [string, number][] {
   ];
 }
 
+const tls = (cfg: KafkaConfig) => cfg.security === "tls";
+
 export function controllerProperties(cfg: KafkaConfig, ns: string, domain = DEFAULT_CLUSTER_DOMAIN): string {
   return properties([
     ["process.roles", "controller"],
     ["controller.quorum.voters", controllerVoters(cfg, ns, domain)],
     ["listeners", `CONTROLLER://:${CONTROLLER_PORT}`],
     ["controller.listener.names", "CONTROLLER"],
-    ["listener.security.protocol.map", "CONTROLLER:PLAINTEXT"],
+    ["listener.security.protocol.map", tls(cfg) ? "CONTROLLER:SSL" : "CONTROLLER:PLAINTEXT"],
+    ...(tls(cfg) ? tlsNodeProperties() : []),
     ["log.dirs", `${DATA_MOUNT}/data`],
     ...durabilityDefaults(cfg),
   ]);
@@ -146,10 +158,8 @@ export function brokerProperties(cfg: KafkaConfig, ns: string, domain = DEFAULT_
   return properties([
     ["process.roles", "broker"],
     ["controller.quorum.voters", controllerVoters(cfg, ns, domain)],
-    ["listeners", `PLAINTEXT://:${CLIENT_PORT}`],
-    ["inter.broker.listener.name", "PLAINTEXT"],
+    ...brokerListeners(cfg),
     ["controller.listener.names", "CONTROLLER"],
-    ["listener.security.protocol.map", "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT"],
     ["log.dirs", `${DATA_MOUNT}/data`],
     ...durabilityDefaults(cfg),
     ["offsets.topic.replication.factor", rf],
@@ -162,17 +172,40 @@ export function brokerProperties(cfg: KafkaConfig, ns: string, domain = DEFAULT_
   ]);
 }
 
+/** Plaintext: one listener for clients and brokers. TLS: clients on 9092, brokers and the cluster's own tools on 9091. */
+function brokerListeners(cfg: KafkaConfig): [string, string][] {
+  if (!tls(cfg)) {
+    return [
+      ["listeners", `PLAINTEXT://:${CLIENT_PORT}`],
+      ["inter.broker.listener.name", "PLAINTEXT"],
+      ["listener.security.protocol.map", "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT"],
+    ];
+  }
+  return [
+    ["listeners", `CLIENT://:${CLIENT_PORT},REPLICATION://:${REPLICATION_PORT}`],
+    ["inter.broker.listener.name", "REPLICATION"],
+    ["listener.security.protocol.map", "CONTROLLER:SSL,CLIENT:SSL,REPLICATION:SSL"],
+    ...tlsNodeProperties(),
+  ];
+}
+
+/** What a broker advertises: its pod's own DNS name on each listener. */
+function advertisedListeners(cfg: KafkaConfig, host: string): string {
+  return tls(cfg) ? `CLIENT://${host}:${CLIENT_PORT},REPLICATION://${host}:${REPLICATION_PORT}` : `PLAINTEXT://${host}:${CLIENT_PORT}`;
+}
+
 /**
  * Starts a node: the id from the pod ordinal, the advertised address from the pod's own DNS name,
  * storage formatted once for the pinned cluster ID (a kept volume is reused as it is).
  */
-function startScript(idOffset: number, headless: string, ns: string, advertise: boolean, domain = DEFAULT_CLUSTER_DOMAIN): string {
+function startScript(cfg: KafkaConfig, idOffset: number, headless: string, ns: string, advertise: boolean, domain = DEFAULT_CLUSTER_DOMAIN): string {
   return [
     "set -eu",
     'ordinal="${HOSTNAME##*-}"',
+    ...(tls(cfg) ? keystoreLines() : []),
     "cp /config/server.properties /tmp/server.properties",
     `echo "node.id=$((ordinal + ${idOffset}))" >> /tmp/server.properties`,
-    ...(advertise ? [`echo "advertised.listeners=PLAINTEXT://\${HOSTNAME}.${headless}.${ns}.svc.${domain}:${CLIENT_PORT}" >> /tmp/server.properties`] : []),
+    ...(advertise ? [`echo "advertised.listeners=${advertisedListeners(cfg, `\${HOSTNAME}.${headless}.${ns}.svc.${domain}`)}" >> /tmp/server.properties`] : []),
     '/opt/kafka/bin/kafka-storage.sh format --cluster-id "$KAFKA_CLUSTER_ID" --config /tmp/server.properties --ignore-formatted',
     "exec /opt/kafka/bin/kafka-server-start.sh /tmp/server.properties",
   ].join("\n");
@@ -183,7 +216,11 @@ interface Role {
   headless: string;
   workload: Workload;
   replicas: number;
+  /** The port the probes check. */
   port: number;
+  ports: { name: string; port: number }[];
+  /** The Secret of the role's certificate (TLS mode). */
+  certificate: string;
   idOffset: number;
   props: string;
   sizing: { heapPercent: number; resources: KafkaConfig["resources"]; storage: KafkaConfig["storage"] };
@@ -207,14 +244,14 @@ function roleManifests(cfg: KafkaConfig, ns: string, r: Role, domain = DEFAULT_C
         container({
           name: "kafka",
           image: cfg.image,
-          command: ["/bin/bash", "-c", startScript(r.idOffset, r.headless, ns, r.workload === BROKER, domain)],
+          command: ["/bin/bash", "-c", startScript(cfg, r.idOffset, r.headless, ns, r.workload === BROKER, domain)],
           env: [
             { name: "KAFKA_CLUSTER_ID", value: cfg.clusterId },
             { name: "KAFKA_HEAP_OPTS", value: heapFlags(heap) },
             { name: "LOG_DIR", value: "/tmp/logs" },
             { name: "KAFKA_LOG4J_OPTS", value: "-Dlog4j2.configurationFile=/config/log4j2.yaml" },
           ],
-          ports: [{ name: r.workload === BROKER ? "client" : "controller", containerPort: r.port }],
+          ports: r.ports.map((p) => ({ name: p.name, containerPort: p.port })),
           readinessProbe: { tcpSocket: { port: r.port }, initialDelaySeconds: 10, periodSeconds: 10 },
           livenessProbe: { tcpSocket: { port: r.port }, initialDelaySeconds: 60, periodSeconds: 20, failureThreshold: 6 },
           resources: r.sizing.resources,
@@ -222,10 +259,15 @@ function roleManifests(cfg: KafkaConfig, ns: string, r: Role, domain = DEFAULT_C
             { name: "data", mountPath: DATA_MOUNT },
             { name: "config", mountPath: "/config" },
             { name: "tmp", mountPath: "/tmp" },
+            ...(tls(cfg) ? [{ name: "tls", mountPath: CERT_DIR, readOnly: true }] : []),
           ],
         }),
       ],
-      volumes: [{ name: "config", configMap: { name: r.name } }, scratchVolume("tmp", "2Gi")],
+      volumes: [
+        { name: "config", configMap: { name: r.name } },
+        scratchVolume("tmp", "2Gi"),
+        ...(tls(cfg) ? [{ name: "tls", secret: { secretName: r.certificate, defaultMode: 0o440 } }] : []),
+      ],
     },
     "kafka",
   );
@@ -236,7 +278,7 @@ function roleManifests(cfg: KafkaConfig, ns: string, r: Role, domain = DEFAULT_C
     image: cfg.image,
     replicas: r.replicas,
     pod,
-    headless: { name: r.headless, ports: [{ name: r.workload === BROKER ? "client" : "controller", port: r.port }] },
+    headless: { name: r.headless, ports: r.ports },
     files: config,
     checksumOf: { config, clusterId: cfg.clusterId },
     volumeClaims: [{ name: "data", storage: r.sizing.storage }],
@@ -255,26 +297,29 @@ export const MANAGED_TOPIC_CONFIGS = ["min.insync.replicas", "retention.ms"] as 
  */
 export function topicsScript(cfg: KafkaConfig, ns: string, domain = DEFAULT_CLUSTER_DOMAIN): string {
   const topics = Object.entries(cfg.topics).sort(([a], [b]) => a.localeCompare(b));
+  // In TLS mode the Job is the cluster's admin (its certificate's CN is a super user), on the replication listener.
+  const bs = tls(cfg) ? `${BROKER_HEADLESS}.${ns}.svc.${domain}:${REPLICATION_PORT} --command-config ${TOOL_CONFIG}` : bootstrapServers(ns, domain);
   return [
     "set -euo pipefail",
-    `BS=${bootstrapServers(ns, domain)}`,
+    ...(tls(cfg) ? keystoreLines() : []),
+    `BS="${bs}"`,
     "KT=/opt/kafka/bin/kafka-topics.sh",
     "KC=/opt/kafka/bin/kafka-configs.sh",
     `MANAGED="${MANAGED_TOPIC_CONFIGS.join(" ")}"`,
     "refused=0",
     "reached=0",
-    'for i in $(seq 1 60); do if /opt/kafka/bin/kafka-broker-api-versions.sh --bootstrap-server "$BS" >/dev/null 2>&1; then reached=1; break; fi; echo "waiting for brokers ($i)"; sleep 5; done',
+    'for i in $(seq 1 60); do if /opt/kafka/bin/kafka-broker-api-versions.sh --bootstrap-server $BS >/dev/null 2>&1; then reached=1; break; fi; echo "waiting for brokers ($i)"; sleep 5; done',
     '[ "$reached" = 1 ] || { echo "ERROR: no broker answered at $BS for 5 minutes"; exit 1; }',
-    'existing=$($KT --bootstrap-server "$BS" --list)',
+    "existing=$($KT --bootstrap-server $BS --list)",
     "ensure() {",
     '  name="$1"; want="$2"; rf="$3"; configs="$4"',
     "  # --topic is a regular expression: escape the dots a topic name may hold.",
     '  pattern="^${name//./\\\\.}$"',
     '  if ! printf "%s\\n" "$existing" | grep -Fxq -- "$name"; then',
     '    echo "creating $name: $want partitions, replication factor $rf"',
-    '    $KT --bootstrap-server "$BS" --create --topic "$name" --partitions "$want" --replication-factor "$rf"',
+    '    $KT --bootstrap-server $BS --create --topic "$name" --partitions "$want" --replication-factor "$rf"',
     "  else",
-    '    described=$($KT --bootstrap-server "$BS" --describe --topic "$pattern")',
+    '    described=$($KT --bootstrap-server $BS --describe --topic "$pattern")',
     '    have=$(printf "%s\\n" "$described" | awk -v t="$name" \'$1 == "Topic:" && $2 == t { for (i = 1; i < NF; i++) if ($i == "PartitionCount:") print $(i + 1) }\')',
     '    have_rf=$(printf "%s\\n" "$described" | awk -v t="$name" \'$1 == "Topic:" && $2 == t { for (i = 1; i < NF; i++) if ($i == "ReplicationFactor:") print $(i + 1) }\')',
     '    if [ "$have_rf" != "$rf" ]; then',
@@ -284,14 +329,14 @@ export function topicsScript(cfg: KafkaConfig, ns: string, domain = DEFAULT_CLUS
     "    fi",
     '    if [ "$have" -lt "$want" ]; then',
     '      echo "growing $name: $have -> $want partitions"',
-    '      $KT --bootstrap-server "$BS" --alter --topic "$pattern" --partitions "$want"',
+    '      $KT --bootstrap-server $BS --alter --topic "$pattern" --partitions "$want"',
     '    elif [ "$have" -gt "$want" ]; then',
     '      echo "ERROR: $name has $have partitions but the config asks for $want; Kafka cannot remove partitions: set kafka.topics.$name.partitions to $have or more"',
     "      refused=1",
     "      return",
     "    fi",
     "  fi",
-    '  current=$($KC --bootstrap-server "$BS" --describe --entity-type topics --entity-name "$name" | sed -n "s/^ *\\([a-z.]*\\)=.*/\\1/p")',
+    '  current=$($KC --bootstrap-server $BS --describe --entity-type topics --entity-name "$name" | sed -n "s/^ *\\([a-z.]*\\)=.*/\\1/p")',
     '  stale=""',
     "  for key in $MANAGED; do",
     '    case ",$configs," in *",$key="*) continue ;; esac',
@@ -299,9 +344,9 @@ export function topicsScript(cfg: KafkaConfig, ns: string, domain = DEFAULT_CLUS
     "  done",
     '  if [ -n "$stale" ]; then',
     '    echo "$name: removing $stale (no longer in the config)"',
-    '    $KC --bootstrap-server "$BS" --alter --entity-type topics --entity-name "$name" --add-config "$configs" --delete-config "$stale"',
+    '    $KC --bootstrap-server $BS --alter --entity-type topics --entity-name "$name" --add-config "$configs" --delete-config "$stale"',
     "  else",
-    '    $KC --bootstrap-server "$BS" --alter --entity-type topics --entity-name "$name" --add-config "$configs"',
+    '    $KC --bootstrap-server $BS --alter --entity-type topics --entity-name "$name" --add-config "$configs"',
     "  fi",
     "}",
     ...topics.map(([name, t]) => {
@@ -309,13 +354,26 @@ export function topicsScript(cfg: KafkaConfig, ns: string, domain = DEFAULT_CLUS
       if (t.retentionHours) configs.push(`retention.ms=${t.retentionHours * 3600 * 1000}`);
       return `ensure ${name} ${t.partitions} ${t.replicationFactor ?? cfg.replicationFactor} ${configs.join(",")}`;
     }),
+    ...(tls(cfg) ? ["KA=/opt/kafka/bin/kafka-acls.sh", 'BS_ARGS="--bootstrap-server $BS"', ...aclLines(cfg)] : []),
     'exit "$refused"',
   ].join("\n");
 }
 
-export function kafkaManifests(cfg: KafkaConfig, ns: string, domain = DEFAULT_CLUSTER_DOMAIN): Manifest[] {
+export function kafkaManifests(cfg: KafkaConfig, ns: string, domain = DEFAULT_CLUSTER_DOMAIN, certs?: CertificatesConfig): Manifest[] {
+  if (tls(cfg) && !certs) throw new Error("kafka.security tls needs the environment's certificates section (checked by the config)");
+  const brokerPorts = [{ name: "client", port: CLIENT_PORT }, ...(tls(cfg) ? [{ name: "replication", port: REPLICATION_PORT }] : [])];
+  const tlsVolume = (role: "admin") => (tls(cfg) ? [{ name: "tls", secret: { secretName: nodeSecret(role), defaultMode: 0o440 } }] : []);
   return [
     serviceAccount("kafka", ns, BROKER),
+    ...(tls(cfg)
+      ? kafkaCertificates(
+          certs!,
+          ns,
+          { controller: CONTROLLER_HEADLESS, broker: BROKER_HEADLESS, bootstrap: BOOTSTRAP_SERVICE },
+          { controller: CONTROLLER, broker: BROKER, admin: TOPICS },
+          domain,
+        )
+      : []),
     ...roleManifests(
       cfg,
       ns,
@@ -325,6 +383,8 @@ export function kafkaManifests(cfg: KafkaConfig, ns: string, domain = DEFAULT_CL
         workload: CONTROLLER,
         replicas: cfg.controllers.replicas,
         port: CONTROLLER_PORT,
+        ports: [{ name: "controller", port: CONTROLLER_PORT }],
+        certificate: nodeSecret("controller"),
         idOffset: CONTROLLER_ID_OFFSET,
         props: controllerProperties(cfg, ns, domain),
         sizing: cfg.controllers,
@@ -341,6 +401,8 @@ export function kafkaManifests(cfg: KafkaConfig, ns: string, domain = DEFAULT_CL
         workload: BROKER,
         replicas: cfg.brokers,
         port: CLIENT_PORT,
+        ports: brokerPorts,
+        certificate: nodeSecret("broker"),
         idOffset: 0,
         props: brokerProperties(cfg, ns, domain),
         sizing: cfg,
@@ -363,18 +425,20 @@ export function kafkaManifests(cfg: KafkaConfig, ns: string, domain = DEFAULT_CL
           { name: "LOG_DIR", value: "/tmp/logs" },
         ],
         resources: { requests: { cpu: "100m", memory: "512Mi" }, limits: { memory: "512Mi" } },
-        volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+        volumeMounts: [{ name: "tmp", mountPath: "/tmp" }, ...(tls(cfg) ? [{ name: "tls", mountPath: CERT_DIR, readOnly: true }] : [])],
       }),
-      volumes: [scratchVolume("tmp")],
+      volumes: [scratchVolume("tmp"), ...tlsVolume("admin")],
     }),
   ];
 }
 
-export function kafkaFlows(): Flow[] {
+/** Who talks to whom: in TLS mode brokers replicate, and the topics Job administers, on the replication listener. */
+export function kafkaFlows(cfg: KafkaConfig): Flow[] {
+  const internal = tls(cfg) ? REPLICATION_PORT : CLIENT_PORT;
   return [
     { from: CONTROLLER, to: CONTROLLER, ports: [CONTROLLER_PORT] },
     { from: BROKER, to: CONTROLLER, ports: [CONTROLLER_PORT] },
-    { from: BROKER, to: BROKER, ports: [CLIENT_PORT] },
-    { from: TOPICS, to: BROKER, ports: [CLIENT_PORT] },
+    { from: BROKER, to: BROKER, ports: [internal] },
+    { from: TOPICS, to: BROKER, ports: [internal] },
   ];
 }

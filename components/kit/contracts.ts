@@ -29,6 +29,12 @@ export interface ZooKeeperEnsemble extends Served {
 export interface KafkaCluster extends Served {
   bootstrapServers: string;
   clusterId: string;
+  /**
+   * TLS mode: the Secret holding a client's certificate, key and the CA (tls.crt, tls.key, ca.crt),
+   * by the client's name (components/kafka/tls.ts KAFKA_CLIENTS); its principal is User:<name>.
+   * Undefined: plaintext, no authentication.
+   */
+  clientTls?: (client: "spark-streaming" | "airflow") => string;
 }
 
 export type ObjectStoreKey = "root-user" | "root-password";

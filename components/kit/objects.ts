@@ -21,6 +21,7 @@ const CONSTRUCTORS: Record<string, Constructor> = {
   "rbac.authorization.k8s.io/v1/RoleBinding": k8s.rbac.v1.RoleBinding,
   "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy": k8s.admissionregistration.v1.ValidatingAdmissionPolicy,
   "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding": k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding,
+  "cert-manager.io/v1/Certificate": k8s.apiextensions.CustomResource,
 };
 
 /** Kinds that hold or own data; protected in production. */

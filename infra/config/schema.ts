@@ -13,6 +13,7 @@ import { sparkConfig } from "../../components/spark/config";
 import { starburstConfig } from "../../components/starburst/config";
 import { yarnConfig } from "../../components/yarn/config";
 import { zookeeperConfig } from "../../components/zookeeper/config";
+import { certificatesConfig } from "../../components/kit/certificates";
 import { credentialsConfig, type Engine, ENGINE_NEEDS, ENGINES, enginesConfig } from "./engines";
 
 export const TIERS = ["development", "staging", "production"] as const;
@@ -26,6 +27,8 @@ export const platformSchema = z
     engines: enginesConfig,
     /** Where the platform's credentials come from: generated (default) or existing Secrets. */
     credentials: credentialsConfig,
+    /** Where TLS certificates come from (cert-manager); required once an engine runs in TLS mode. */
+    certificates: certificatesConfig.optional(),
     // An engine's section is required while the engine is on (checked below).
     zookeeper: zookeeperConfig.optional(),
     kafka: kafkaConfig.optional(),
@@ -61,6 +64,19 @@ export const platformSchema = z
     },
     reads(["engines"]),
   )
+  .superRefine(
+    (p, ctx) => {
+      if (p.kafka?.security === "tls" && !p.certificates) {
+        ruleIssue(
+          ctx,
+          ["certificates"],
+          "is required while kafka.security is tls: name the cert-manager issuer (certificates.issuer.name), see README 'Security'",
+          [["kafka", "security"]],
+        );
+      }
+    },
+    reads(["certificates"]),
+  )
   // Runs whatever else is wrong: each minimum checks only a value that is a whole number.
   .superRefine(
     (p, ctx) => {
@@ -77,6 +93,14 @@ export const platformSchema = z
       atLeast(["hiveMetastore", "replicas"], p.hiveMetastore?.replicas, 2, "every engine's catalog must survive a pod loss");
       atLeast(["airflow", "scheduler", "replicas"], p.airflow?.scheduler?.replicas, 2, "runs must keep being scheduled through a pod loss");
       atLeast(["airflow", "apiServer", "replicas"], p.airflow?.apiServer?.replicas, 2, "the UI and the tasks' execution API must survive a pod loss");
+      if (p.kafka && p.kafka.security !== "tls") {
+        ruleIssue(
+          ctx,
+          ["kafka", "security"],
+          `is ${p.kafka.security}, but production Kafka must be tls: plaintext clients are neither encrypted nor authenticated`,
+          [["tier"]],
+        );
+      }
       if (p.hdfs?.highAvailability === false) {
         ruleIssue(ctx, ["hdfs", "highAvailability"], "must be true in production: a single NameNode is a single point of failure for all of HDFS", [["tier"]]);
       }

@@ -11,6 +11,8 @@ import { loadPlatform } from "../../infra/config/stack";
 import { section } from "../../infra/config/schema";
 import { readStackFile } from "../../tools/plan";
 import { replicasOnBrokersScript } from "../../components/kafka/spec";
+import { clientSecret, KAFKA_CLIENTS, type KafkaClient, keystoreLines, nodeSecret, TOOL_CONFIG } from "../../components/kafka/tls";
+import { TestCa, type TlsSecret } from "./tls";
 import { eventually } from "../eventually";
 import { ApiServer } from "./api-server";
 import { engineFiles, planned, plannedJob, planOf, type Pod, ROOT, Sandbox, type StartOptions } from "./harness";
@@ -47,13 +49,32 @@ for (const stack of STACKS) {
     let controllers: Pod[] = [];
     let brokers: Pod[] = [];
     const bootstrap = `kafka-bootstrap.${namespace}.svc.cluster.local:9092`;
+    const tls = config.security === "tls";
+    /** TLS mode: the cluster's admin tools go to the replication listener as kafka-admin. */
+    const replication = `kafka-broker-headless.${namespace}.svc.cluster.local:9091`;
+    const cas: TestCa[] = [];
+    const secrets: Record<string, TlsSecret> = {};
 
-    /** A Kafka tool run in a pod made from the topics Job's own container (image, user, network). */
-    async function kafka(tool: string, ...args: string[]): Promise<string> {
+    /**
+     * A command in a pod made from the topics Job's own container (image, user, network), with the
+     * certificate Secret `secret` mounted where the Job mounts its own (TLS mode).
+     */
+    async function inJobPod(name: string, command: string[], secret = nodeSecret("admin")): Promise<{ code: number; log: string }> {
       const job = plannedJob(plan, "kafka-topics");
-      const template = { ...job.spec.template, spec: { ...job.spec.template.spec, initContainers: [] } };
-      template.spec.containers = [{ ...template.spec.containers[0], command: [`/opt/kafka/bin/${tool}.sh`, ...args] }];
-      const run = await sandbox.runJob({ metadata: { name: tool }, spec: { template } }, opts);
+      const spec = job.spec.template.spec;
+      const volumes = spec.volumes.map((v: any) => (v.name === "tls" ? { ...v, secret: { ...v.secret, secretName: secret } } : v));
+      const template = { ...job.spec.template, spec: { ...spec, initContainers: [], volumes } };
+      const script = [...(tls ? keystoreLines() : []), 'exec "$@"'].join("\n");
+      template.spec.containers = [{ ...template.spec.containers[0], command: ["/bin/bash", "-c", script, "--", ...command] }];
+      return sandbox.runJob({ metadata: { name }, spec: { template } }, opts);
+    }
+
+    /** A Kafka tool as the cluster's admin: over TLS in TLS mode (the bootstrap address becomes the replication listener). */
+    async function kafka(tool: string, ...args: string[]): Promise<string> {
+      // The console tools name their client settings file after their client.
+      const flag = { "kafka-console-consumer": "--consumer.config", "kafka-console-producer": "--producer.config" }[tool] ?? "--command-config";
+      const adminArgs = tls ? args.flatMap((a) => (a === bootstrap ? [replication, flag, TOOL_CONFIG] : [a])) : args;
+      const run = await inJobPod(tool, [`/opt/kafka/bin/${tool}.sh`, ...adminArgs]);
       assert.equal(run.code, 0, `${tool} ${args.join(" ")}:\n${run.log}`);
       return run.log;
     }
@@ -68,13 +89,35 @@ for (const stack of STACKS) {
     before(async () => {
       sandbox = new Sandbox(`kafka-${stack}`, plan, namespace);
       const files = engineFiles("kafka");
-      opts = { image: [`${path.join(files, "lib")}:/opt/kafka/libs:ro`, `${path.join(ROOT, "tools", "engines", "kafka", "bin")}:/opt/kafka/bin:ro`] };
+      if (tls) {
+        // What cert-manager would write for the program's Certificates, and two that must be refused.
+        const ca = new TestCa("dataplatform-ca");
+        const stranger = new TestCa("another-ca");
+        cas.push(ca, stranger);
+        const svc = `${namespace}.svc.cluster.local`;
+        secrets[nodeSecret("controller")] = ca.issue("kafka-controller", [`*.kafka-controller-headless.${svc}`]);
+        secrets[nodeSecret("broker")] = ca.issue("kafka-broker", [
+          `*.kafka-broker-headless.${svc}`,
+          `kafka-broker-headless.${svc}`,
+          `kafka-bootstrap.${svc}`,
+          "localhost",
+        ]);
+        secrets[nodeSecret("admin")] = ca.issue("kafka-admin");
+        for (const client of Object.keys(KAFKA_CLIENTS) as KafkaClient[]) secrets[clientSecret(client)] = ca.issue(client);
+        secrets["no-grant"] = ca.issue("no-grant");
+        secrets["other-ca"] = { ...stranger.issue("kafka-admin"), "ca.crt": ca.cert };
+      }
+      opts = {
+        image: [`${path.join(files, "lib")}:/opt/kafka/libs:ro`, `${path.join(ROOT, "tools", "engines", "kafka", "bin")}:/opt/kafka/bin:ro`],
+        secrets,
+      };
       controllers = await sandbox.startStatefulSet("kafka-controller", opts);
       brokers = await sandbox.startStatefulSet("kafka-broker", opts);
       await Promise.all([...controllers, ...brokers].map((p) => p.waitForLog(/Kafka Server started/, 180)));
     });
     after(async () => {
       await sandbox?.stopAll();
+      for (const ca of cas) ca.remove();
     });
 
     test("every node formatted its storage for the pinned cluster ID and took the id of its ordinal", () => {
@@ -127,6 +170,125 @@ for (const stack of STACKS) {
       assert.deepEqual(await describeTopics(), before);
       assert.deepEqual(await configsOf(), configsBefore);
     });
+
+    /** A client's tool against the client listener with the client settings `props` (one per line), its certificate Secret mounted. */
+    const asClient = (name: string, secret: string, props: string[], tool: string, configFlag: string, args: string[], input = "") =>
+      inJobPod(
+        name,
+        [
+          "/bin/bash",
+          "-c",
+          [
+            "printf '%s\\n' \"$@\" > /tmp/client.properties",
+            `${input ? `printf '${input}\\n' | ` : ""}timeout 90 /opt/kafka/bin/${tool}.sh --bootstrap-server ${bootstrap} ${configFlag} /tmp/client.properties ${args.join(" ")} 2>&1; echo "exit $?"`,
+          ].join("\n"),
+          "--",
+          ...props,
+        ],
+        secret,
+      );
+    const TRUST = [
+      "security.protocol=SSL",
+      "ssl.truststore.type=PEM",
+      "ssl.truststore.location=/certs/ca.crt",
+      "request.timeout.ms=10000",
+      "default.api.timeout.ms=20000",
+    ];
+    const WITH_KEY = [...TRUST, "ssl.keystore.type=PEM", "ssl.keystore.location=/tmp/tls/keystore.pem"];
+
+    if (tls) {
+      test("TLS: a plaintext client, a client without a certificate and a certificate of another CA are all refused", async () => {
+        const plain = await asClient(
+          "plain",
+          nodeSecret("admin"),
+          ["security.protocol=PLAINTEXT", "request.timeout.ms=5000", "default.api.timeout.ms=10000"],
+          "kafka-topics",
+          "--command-config",
+          ["--list"],
+        );
+        assert.doesNotMatch(plain.log, /exit 0$/m, plain.log);
+        const anonymous = await asClient("anonymous", nodeSecret("admin"), TRUST, "kafka-topics", "--command-config", ["--list"]);
+        assert.match(anonymous.log, /SSL handshake failed|SslAuthenticationException/, anonymous.log);
+        assert.doesNotMatch(anonymous.log, /exit 0$/m);
+        const foreign = await asClient("foreign", "other-ca", WITH_KEY, "kafka-topics", "--command-config", ["--list"]);
+        assert.match(foreign.log, /SSL handshake failed|SslAuthenticationException/, foreign.log);
+        assert.doesNotMatch(foreign.log, /exit 0$/m);
+        console.log(
+          `# kafka refuses a client without a certificate:\n${anonymous.log
+            .split("\n")
+            .filter((l) => /Exception|failed/.test(l))
+            .slice(0, 2)
+            .join("\n")
+            .replace(/^/gm, "#   ")}`,
+        );
+      });
+
+      test("TLS: each client does what its ACLs allow and nothing else", async () => {
+        const [topic] = Object.keys(config.topics).sort();
+        // Airflow (the event generator) writes and reads end offsets; it may not join a group.
+        const wrote = await asClient(
+          "airflow-writes",
+          clientSecret("airflow"),
+          WITH_KEY,
+          "kafka-console-producer",
+          "--producer.config",
+          ["--topic", topic],
+          "acl-probe",
+        );
+        assert.match(wrote.log, /exit 0$/m, wrote.log);
+        assert.doesNotMatch(wrote.log, /AuthorizationException/, wrote.log);
+        const offsets = await asClient("airflow-offsets", clientSecret("airflow"), WITH_KEY, "kafka-get-offsets", "--command-config", ["--topic", topic]);
+        assert.match(offsets.log, new RegExp(`^${topic}:\\d+:[1-9]\\d*$`, "m"), offsets.log);
+        // The streaming application reads with its groups, and may not write.
+        const read = await asClient("streaming-reads", clientSecret("spark-streaming"), WITH_KEY, "kafka-console-consumer", "--consumer.config", [
+          "--topic",
+          topic,
+          "--group",
+          "spark-streaming-acl-test",
+          "--from-beginning",
+          "--max-messages",
+          "1",
+          "--timeout-ms",
+          "30000",
+        ]);
+        assert.match(read.log, /^acl-probe$/m, read.log);
+        const streamingWrites = await asClient(
+          "streaming-writes",
+          clientSecret("spark-streaming"),
+          WITH_KEY,
+          "kafka-console-producer",
+          "--producer.config",
+          ["--topic", topic],
+          "refused",
+        );
+        assert.match(streamingWrites.log, /AuthorizationException/, streamingWrites.log);
+        const otherGroup = await asClient("streaming-group", clientSecret("spark-streaming"), WITH_KEY, "kafka-console-consumer", "--consumer.config", [
+          "--topic",
+          topic,
+          "--group",
+          "someone-else",
+          "--max-messages",
+          "1",
+          "--timeout-ms",
+          "20000",
+        ]);
+        assert.match(otherGroup.log, /GroupAuthorizationException|Not authorized to access group/, otherGroup.log);
+        // A certificate of the platform's CA with no grant is authenticated and may do nothing.
+        const listed = await asClient("no-grant-lists", "no-grant", WITH_KEY, "kafka-topics", "--command-config", ["--list"]);
+        assert.match(listed.log, /exit 0$/m, listed.log);
+        assert.doesNotMatch(listed.log, new RegExp(`^${topic}$`, "m"), "a principal without Describe sees no topic");
+        const noGrantWrites = await asClient(
+          "no-grant-writes",
+          "no-grant",
+          WITH_KEY,
+          "kafka-console-producer",
+          "--producer.config",
+          ["--topic", topic],
+          "refused",
+        );
+        assert.match(noGrantWrites.log, /AuthorizationException/, noGrantWrites.log);
+      });
+    }
 
     const [first, firstTopic] = Object.entries(config.topics).sort(([a], [b]) => a.localeCompare(b))[0];
     test(`raising ${first}'s partitions grows them; lowering them is refused and changes nothing`, async () => {
@@ -232,7 +394,7 @@ for (const stack of STACKS) {
           [
             "/bin/bash",
             "-c",
-            `export KAFKA_HEAP_OPTS=-Xmx256m; unset KAFKA_LOG4J_OPTS; seq 1 5 | /opt/kafka/bin/kafka-console-producer.sh --bootstrap-server localhost:9092 --topic health-lag`,
+            `export KAFKA_HEAP_OPTS=-Xmx256m; unset KAFKA_LOG4J_OPTS; seq 1 5 | /opt/kafka/bin/kafka-console-producer.sh ${tls ? `--bootstrap-server localhost:9091 --producer.config ${TOOL_CONFIG}` : "--bootstrap-server localhost:9092"} --topic health-lag`,
           ],
           120,
         );
