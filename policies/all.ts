@@ -4,6 +4,7 @@ import { defaultDenyNetworkPolicy } from "./rules/default-deny-network-policy";
 import { dropAllCapabilities } from "./rules/drop-all-capabilities";
 import { jvmHeapWithinLimit } from "./rules/jvm-heap-within-limit";
 import { kafkaReplication } from "./rules/kafka-replication";
+import { kafkaEncryptedListeners } from "./rules/kafka-encrypted-listeners";
 import { noDefaultCredentials } from "./rules/no-default-credentials";
 import { noHelmRelease } from "./rules/no-helm-release";
 import { noHostAccess } from "./rules/no-host-access";
@@ -57,6 +58,7 @@ export const policies: Policies = [
   pdbRequired,
   defaultDenyNetworkPolicy,
   kafkaReplication,
+  kafkaEncryptedListeners,
   protectStateful,
   noSkipAwait,
   retainStatefulVolumes,

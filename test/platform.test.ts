@@ -41,6 +41,28 @@ describe.each(STACKS)("stack %s", (stack) => {
     expect(broker.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe(env.kafka.storage.size);
   });
 
+  it("Kafka's clients run as their own principals over TLS exactly where Kafka does (staging and production)", () => {
+    const tls = env.kafka.security === "tls";
+    const streaming = find(plans[stack], "Deployment", "spark-streaming").inputs.spec.template.spec;
+    const env_ = Object.fromEntries(streaming.containers[0].env.filter((e: any) => "value" in e).map((e: any) => [e.name, e.value]));
+    const airflow = find(plans[stack], "Chart", "airflow").inputs.values;
+    const airflowEnv = Object.fromEntries(airflow.env.map((e: any) => [e.name, e.value]));
+    if (!tls) {
+      expect(env_.KAFKA_SECURITY_PROTOCOL).toBeUndefined();
+      expect(airflowEnv.KAFKA_SECURITY_PROTOCOL).toBeUndefined();
+      expect(plans[stack].resources.filter((r) => r.type.endsWith(":Certificate"))).toEqual([]);
+      return;
+    }
+    expect([env_.KAFKA_SECURITY_PROTOCOL, env_.KAFKA_TLS_DIR]).toEqual(["SSL", "/etc/kafka-client"]);
+    expect(streaming.volumes).toContainEqual({ name: "kafka-client-tls", secret: { secretName: "kafka-client-spark-streaming-tls", defaultMode: 0o440 } });
+    expect(streaming.containers[0].volumeMounts).toContainEqual({ name: "kafka-client-tls", mountPath: "/etc/kafka-client", readOnly: true });
+    expect([airflowEnv.KAFKA_SECURITY_PROTOCOL, airflowEnv.KAFKA_TLS_DIR]).toEqual(["SSL", "/etc/kafka-client"]);
+    expect(airflow.volumes).toContainEqual({ name: "kafka-client-tls", secret: { secretName: "kafka-client-airflow-tls", defaultMode: 0o440 } });
+    // Each client Secret a pod mounts is one the program asks cert-manager for.
+    const certificates = plans[stack].resources.filter((r) => r.type.endsWith(":Certificate")).map((r) => r.inputs.spec.secretName);
+    expect(certificates).toEqual(expect.arrayContaining(["kafka-client-spark-streaming-tls", "kafka-client-airflow-tls", "kafka-broker-tls"]));
+  });
+
   it("puts everything in the restricted namespace behind a default-deny policy", () => {
     const ns = find(plans[stack], "Namespace", "data-platform").inputs;
     expect(ns.metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("restricted");

@@ -50,10 +50,19 @@ export const API_SERVER_CONFIG = [
   "",
 ].join("\n");
 
+/** Where Airflow's pods find their Kafka client certificate (the airflow principal's). */
+const KAFKA_TLS_DIR = "/etc/kafka-client";
+
 /** What the DAG and the operators read from their environment. */
 function taskEnvironment(cfg: AirflowConfig, b: AirflowBackends): { name: string; value: string }[] {
   return [
     { name: "KAFKA_BOOTSTRAP_SERVERS", value: b.kafka.bootstrapServers },
+    ...(b.kafka.clientTls
+      ? [
+          { name: "KAFKA_SECURITY_PROTOCOL", value: "SSL" },
+          { name: "KAFKA_TLS_DIR", value: KAFKA_TLS_DIR },
+        ]
+      : []),
     { name: "TRINO_HOST", value: b.sql.host },
     { name: "TRINO_PORT", value: String(b.sql.port) },
     { name: "ICEBERG_SNAPSHOT_RETENTION", value: b.sql.icebergSnapshotRetention },
@@ -200,12 +209,14 @@ export function chartValues(
       filesVolume("platform-plugins", PLUGINS_CONFIG_MAP, files.plugins),
       ...(git ? [] : [filesVolume("platform-dags", DAGS_CONFIG_MAP, files.dags)]),
       ...(pip ? [scratchVolume("task-packages", "1Gi"), { name: "requirements", configMap: { name: REQUIREMENTS_CONFIG_MAP } }] : []),
+      ...(b.kafka.clientTls ? [{ name: "kafka-client-tls", secret: { secretName: b.kafka.clientTls("airflow"), defaultMode: 0o440 } }] : []),
     ],
     volumeMounts: [
       { name: "tmp", mountPath: "/tmp" },
       { name: "platform-plugins", mountPath: `${AIRFLOW_HOME}/plugins`, readOnly: true },
       ...(git ? [] : [{ name: "platform-dags", mountPath: `${AIRFLOW_HOME}/dags`, readOnly: true }]),
       ...(pip ? [{ name: "task-packages", mountPath: PACKAGES_DIR, readOnly: true }] : []),
+      ...(b.kafka.clientTls ? [{ name: "kafka-client-tls", mountPath: KAFKA_TLS_DIR, readOnly: true }] : []),
     ],
     dags: {
       persistence: { enabled: false },

@@ -332,16 +332,28 @@ export function sparkManifests(spark: SparkConfig, ns: string, b: SparkBackends,
                 ...driverContainer(
                   "driver",
                   "kafka_to_hdfs_streaming.py",
-                  [{ name: "KAFKA_BOOTSTRAP_SERVERS", value: b.kafka.bootstrapServers }, ...paths],
+                  [{ name: "KAFKA_BOOTSTRAP_SERVERS", value: b.kafka.bootstrapServers }, ...kafkaTlsEnv(b), ...paths],
                   streamingCores(spark, yarn),
                 ),
+                ...(b.kafka.clientTls
+                  ? {
+                      volumeMounts: [
+                        ...configMounts(b),
+                        { name: "apps", mountPath: APPS },
+                        { name: "kafka-client-tls", mountPath: KAFKA_TLS_DIR, readOnly: true },
+                      ],
+                    }
+                  : {}),
                 readinessProbe: { tcpSocket: { port: DRIVER_PORT }, periodSeconds: 15 },
                 livenessProbe: { tcpSocket: { port: DRIVER_PORT }, periodSeconds: 30, failureThreshold: 6 },
                 // Resolving the jars from Maven Central on a first start can take many minutes.
                 startupProbe: { tcpSocket: { port: DRIVER_PORT }, periodSeconds: 10, failureThreshold: 90 },
               },
             ],
-            volumes: volumes(b, true),
+            volumes: [
+              ...volumes(b, true),
+              ...(b.kafka.clientTls ? [{ name: "kafka-client-tls", secret: { secretName: b.kafka.clientTls("spark-streaming"), defaultMode: 0o440 } }] : []),
+            ],
           },
           "spark",
         ),
@@ -349,6 +361,19 @@ export function sparkManifests(spark: SparkConfig, ns: string, b: SparkBackends,
     );
   }
   return manifests;
+}
+
+/** Where the streaming driver finds its Kafka client certificate (the spark-streaming principal's). */
+const KAFKA_TLS_DIR = "/etc/kafka-client";
+
+/** The streaming application's TLS settings (kafka_to_hdfs_streaming.py reads them). */
+function kafkaTlsEnv(b: SparkBackends) {
+  return b.kafka.clientTls
+    ? [
+        { name: "KAFKA_SECURITY_PROTOCOL", value: "SSL" },
+        { name: "KAFKA_TLS_DIR", value: KAFKA_TLS_DIR },
+      ]
+    : [];
 }
 
 /**

@@ -226,3 +226,30 @@ def test_starburst_operator_speaks_trinos_protocol_with_the_real_client():
     seen = coordinator.seen
     assert [s["sql"] for s in seen] == ["SELECT 1", "SELECT count(*) FROM iceberg.default.daily_revenue"]
     assert {(s["path"], s["user"], s["catalog"], s["schema"]) for s in seen} == {("/v1/statement", "airflow", "iceberg", "default")}
+
+
+def test_kafka_clients_use_the_tasks_certificate_over_tls(tmp_path):
+    """The settings kafka-python gets in TLS mode, and the files load as Python's ssl (which kafka-python uses) loads them."""
+    import ssl
+    import subprocess
+
+    from dataplatform_operators.generator import kafka_client_settings
+
+    assert kafka_client_settings({}) == {}
+    run = lambda *args: subprocess.run(["openssl", *args], cwd=tmp_path, check=True, capture_output=True)
+    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "1", "-subj", "/CN=test-ca")
+    run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "rsa.key", "-out", "c.csr", "-subj", "/CN=airflow")
+    run("x509", "-req", "-in", "c.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-set_serial", "2", "-days", "1", "-out", "tls.crt")
+    run("pkcs8", "-topk8", "-nocrypt", "-in", "rsa.key", "-out", "tls.key")  # cert-manager's PKCS#8 encoding
+    settings = kafka_client_settings({"KAFKA_SECURITY_PROTOCOL": "SSL", "KAFKA_TLS_DIR": str(tmp_path)})
+    assert settings == {
+        "security_protocol": "SSL",
+        "ssl_cafile": str(tmp_path / "ca.crt"),
+        "ssl_certfile": str(tmp_path / "tls.crt"),
+        "ssl_keyfile": str(tmp_path / "tls.key"),
+    }
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.load_verify_locations(settings["ssl_cafile"])
+    context.load_cert_chain(settings["ssl_certfile"], settings["ssl_keyfile"])
+    with pytest.raises(ValueError, match="allowed: PLAINTEXT, SSL"):
+        kafka_client_settings({"KAFKA_SECURITY_PROTOCOL": "SASL_SSL"})

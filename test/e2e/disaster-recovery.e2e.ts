@@ -21,6 +21,7 @@ import {
   clients,
   createExistingSecrets,
   eventually,
+  installCertManager,
   kubeconfigOf,
   openStack,
   program,
@@ -295,7 +296,8 @@ describe(`disaster recovery of stack ${STACK}: backup, then restore after a dele
     const stackText = fs.readFileSync(stackFile, "utf8");
     fs.rmSync(stackFile);
     const kc = kubeConfigFor({ kubeconfig: KUBECONFIG });
-    // The new cluster runs the snapshot controller again; the snapshots' contents are lost with etcd.
+    // The new cluster runs cert-manager and the snapshot controller again; the snapshots' contents are lost with etcd.
+    await installCertManager(KUBECONFIG);
     await installSnapshotApi(kc, "Retain");
     const run = restoreRun(["--stack", STACK, "--dir", workDir, "--from", backups.snapshots, "--volumes", "snapshots"], workDir);
     const restored = await timed("restore-wiped", () => whileCsiRuns(kc, namespace, run));

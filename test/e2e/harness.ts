@@ -66,7 +66,45 @@ export interface E2eStack {
 }
 
 /** A work directory with the project file (state in it) and the stack file, and the stack in it. */
+const CERT_MANAGER_CRDS = path.join(TOOLCHAIN, "crds", "cert-manager-v1.19.1");
+
+/**
+ * cert-manager's CRDs (build.sh crds) and the README's platform CA (tools/cert-manager), as a cluster
+ * admin installs them before a stack with TLS: the API server checks the Certificates against the
+ * real schemas. No cert-manager controller runs here, so no certificate is issued.
+ */
+export async function installCertManager(kubeconfig = KUBECONFIG): Promise<void> {
+  const kc = kubeConfigFor({ kubeconfig });
+  const ext = kc.makeApiClient(k8s.ApiextensionsV1Api);
+  const files = fs.readdirSync(CERT_MANAGER_CRDS).sort();
+  for (const file of files) {
+    const crd = YAML.parse(fs.readFileSync(path.join(CERT_MANAGER_CRDS, file), "utf8"));
+    await ext.createCustomResourceDefinition({ body: crd }).catch((e) => {
+      if ((e as { code?: number }).code !== 409) throw e;
+    });
+  }
+  await eventually("cert-manager's CRDs established", 60, async () => {
+    for (const file of files) {
+      const name = YAML.parse(fs.readFileSync(path.join(CERT_MANAGER_CRDS, file), "utf8")).metadata.name;
+      const crd = await ext.readCustomResourceDefinition({ name });
+      if (!crd.status?.conditions?.some((c) => c.type === "Established" && c.status === "True")) return undefined;
+    }
+    return true;
+  });
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  await core.createNamespace({ body: { metadata: { name: "cert-manager" } } }).catch((e) => {
+    if ((e as { code?: number }).code !== 409) throw e;
+  });
+  const objects = k8s.KubernetesObjectApi.makeApiClient(kc);
+  for (const doc of YAML.parseAllDocuments(fs.readFileSync(path.join(ROOT, "tools", "cert-manager", "platform-ca.yaml"), "utf8"))) {
+    await objects.create(doc.toJSON()).catch((e) => {
+      if ((e as { code?: number }).code !== 409) throw e;
+    });
+  }
+}
+
 export async function openStack(name: string, namespace: string, kubeconfig = KUBECONFIG): Promise<E2eStack> {
+  await installCertManager(kubeconfig);
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `dp-e2e-${name}-`));
   const project = YAML.parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"));
   delete project.main; // the inline program stands in for the entry point

@@ -1,3 +1,6 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { ROOT } from "../helpers";
 import { object, stackAround, violationsOf, workload, podWith, LABELS } from "./fixtures";
 
 const messages = async (policy: string, resources: any[], config?: any) => (await violationsOf(policy, resources, config)).map((v) => v.message);
@@ -147,6 +150,40 @@ describe("kafka-replication", () => {
         "kafka-replication": { minReplicationFactor: 1, minInsyncReplicas: 1 },
       }),
     ).toEqual([]);
+  });
+});
+
+describe("kafka-encrypted-listeners", () => {
+  const node = (props: string) => object("ConfigMap", "kafka-broker", { data: { "server.properties": props } });
+  it("passes nodes whose every listener is SSL or SASL_SSL", async () => {
+    const tls =
+      "process.roles=broker\nlisteners=CLIENT://:9092,REPLICATION://:9091\nlistener.security.protocol.map=CONTROLLER:SSL,CLIENT:SASL_SSL,REPLICATION:SSL";
+    expect(await messages("kafka-encrypted-listeners", [node(tls)])).toEqual([]);
+    expect(
+      await messages("kafka-encrypted-listeners", [
+        node("process.roles=controller\nlisteners=CONTROLLER://:9093\nlistener.security.protocol.map=CONTROLLER:SSL"),
+      ]),
+    ).toEqual([]);
+  });
+  it("fails a plaintext listener by name or by the protocol map, in properties files and in other charts' env", async () => {
+    expect(await messages("kafka-encrypted-listeners", [node("process.roles=broker\nlisteners=PLAINTEXT://:9092")])).toEqual([
+      "server.properties: listeners PLAINTEXT are not encrypted",
+    ]);
+    const mapped =
+      "process.roles=broker\nlisteners=CLIENT://:9092,INTERNAL://:9091\nlistener.security.protocol.map=CONTROLLER:PLAINTEXT,CLIENT:SSL,INTERNAL:SASL_PLAINTEXT";
+    expect(await messages("kafka-encrypted-listeners", [node(mapped)])).toEqual(["server.properties: listeners CONTROLLER, INTERNAL are not encrypted"]);
+    const env = podWith((p) => {
+      p.containers[0].env.push(
+        { name: "KAFKA_CFG_LISTENERS", value: "CLIENT://:9092" },
+        { name: "KAFKA_CFG_LISTENER_SECURITY_PROTOCOL_MAP", value: "CLIENT:PLAINTEXT" },
+      );
+    });
+    expect(await messages("kafka-encrypted-listeners", [workload("StatefulSet", env)])).toEqual(["container main: listeners CLIENT are not encrypted"]);
+  });
+  it("is mandatory where the environments run Kafka over TLS; off in dev, which is plaintext by design", () => {
+    const level = (env: string) =>
+      JSON.parse(fs.readFileSync(path.join(ROOT, "policies", "config", `${env}.json`), "utf8"))["kafka-encrypted-listeners"].enforcementLevel;
+    expect([level("dev"), level("staging"), level("prod")]).toEqual(["disabled", "mandatory", "mandatory"]);
   });
 });
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from conftest import kafka_records
-from kafka_to_hdfs_streaming import parse_events, settings, start_topic, write_batch
+from kafka_to_hdfs_streaming import kafka_security_options, parse_events, settings, start_topic, write_batch
 from platform_schemas import CUSTOMERS, DATASETS, ORDERS
 
 
@@ -72,3 +72,24 @@ def test_settings_come_from_the_environment_and_refuse_unknown_topics():
 
 def test_every_topic_has_a_dataset():
     assert sorted(DATASETS) == ["customers", "orders", "products"]
+
+
+def test_tls_settings_give_the_client_certificate_inline_and_refuse_an_unknown_protocol(tmp_path):
+    for name, text in {"ca.crt": "CA PEM", "tls.crt": "CHAIN PEM", "tls.key": "KEY PEM"}.items():
+        (tmp_path / name).write_text(text)
+    assert kafka_security_options({}) == {}
+    options = kafka_security_options({"KAFKA_SECURITY_PROTOCOL": "SSL", "KAFKA_TLS_DIR": str(tmp_path)})
+    assert options == {
+        "kafka.security.protocol": "SSL",
+        "kafka.ssl.truststore.type": "PEM",
+        "kafka.ssl.truststore.certificates": "CA PEM",
+        "kafka.ssl.keystore.type": "PEM",
+        "kafka.ssl.keystore.certificate.chain": "CHAIN PEM",
+        "kafka.ssl.keystore.key": "KEY PEM",
+    }
+    s = settings({"KAFKA_BOOTSTRAP_SERVERS": "x:9092", "KAFKA_SECURITY_PROTOCOL": "SSL", "KAFKA_TLS_DIR": str(tmp_path)})
+    assert s["security"] == options and s["group_prefix"] == "spark-streaming"
+    with pytest.raises(SystemExit, match="KAFKA_SECURITY_PROTOCOL is SASL_SSL; allowed: PLAINTEXT, SSL"):
+        kafka_security_options({"KAFKA_SECURITY_PROTOCOL": "SASL_SSL"})
+    with pytest.raises(SystemExit, match="KAFKA_TLS_DIR is not set"):
+        kafka_security_options({"KAFKA_SECURITY_PROTOCOL": "SSL"})

@@ -5,7 +5,8 @@
 # stamped with its version and a digest of its wrapper, so a warm run only checks stamps.
 # Usage: build.sh [part ...]   parts: k8s etcd pulumi provider helm crds (default: all but helm,
 # which only the engine tests use to render the vendor charts). `crds` fetches the CSI snapshot CRDs
-# (snapshot.storage.k8s.io/v1) from the external-snapshotter client module into $DP_TOOLCHAIN_HOME/crds.
+# (snapshot.storage.k8s.io/v1) from the external-snapshotter client module, and cert-manager's CRDs
+# (cert-manager.io/v1) from its module, into $DP_TOOLCHAIN_HOME/crds.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 HOME_DIR=${DP_TOOLCHAIN_HOME:-$HOME/.cache/dataplatform/toolchain}
@@ -76,13 +77,27 @@ build_provider() {
 
 # The CSI snapshot CRDs as the snapshot controller's project publishes them, checked by Go's sum database.
 SNAPSHOT_CRDS=v8.2.0
+CERT_MANAGER_CRDS=v1.19.1
 build_crds() {
   local dest=$HOME_DIR/crds/snapshot-$SNAPSHOT_CRDS dir
-  [ -s "$dest/snapshot.storage.k8s.io_volumesnapshots.yaml" ] && { log "snapshot CRDs up to date ($SNAPSHOT_CRDS)"; return; }
-  dir=$(cd "$HOME_DIR/src" && GOFLAGS= go mod download -json "github.com/kubernetes-csi/external-snapshotter/client/v8@$SNAPSHOT_CRDS" | jq -r '.Dir // empty')
-  [ -n "$dir" ] || { log "cannot download the external-snapshotter client module $SNAPSHOT_CRDS"; exit 1; }
-  mkdir -p "$dest.tmp" && cp "$dir"/config/crd/snapshot.storage.k8s.io_*.yaml "$dest.tmp/" && rm -rf "$dest" && mv "$dest.tmp" "$dest"
-  log "snapshot CRDs $SNAPSHOT_CRDS in $dest"
+  if [ -s "$dest/snapshot.storage.k8s.io_volumesnapshots.yaml" ]; then
+    log "snapshot CRDs up to date ($SNAPSHOT_CRDS)"
+  else
+    dir=$(cd "$HOME_DIR/src" && GOFLAGS= go mod download -json "github.com/kubernetes-csi/external-snapshotter/client/v8@$SNAPSHOT_CRDS" | jq -r '.Dir // empty')
+    [ -n "$dir" ] || { log "cannot download the external-snapshotter client module $SNAPSHOT_CRDS"; exit 1; }
+    mkdir -p "$dest.tmp" && cp "$dir"/config/crd/snapshot.storage.k8s.io_*.yaml "$dest.tmp/" && rm -rf "$dest" && mv "$dest.tmp" "$dest"
+    log "snapshot CRDs $SNAPSHOT_CRDS in $dest"
+  fi
+  # cert-manager's own CRDs (the kinds the program's Certificates and a CA issuer use), as its release installs them.
+  dest=$HOME_DIR/crds/cert-manager-$CERT_MANAGER_CRDS
+  if [ -s "$dest/cert-manager.io_certificates.yaml" ]; then
+    log "cert-manager CRDs up to date ($CERT_MANAGER_CRDS)"
+  else
+    dir=$(cd "$HOME_DIR/src" && GOFLAGS= go mod download -json "github.com/cert-manager/cert-manager@$CERT_MANAGER_CRDS" | jq -r '.Dir // empty')
+    [ -n "$dir" ] || { log "cannot download the cert-manager module $CERT_MANAGER_CRDS"; exit 1; }
+    mkdir -p "$dest.tmp" && cp "$dir"/deploy/crds/cert-manager.io_*.yaml "$dest.tmp/" && rm -rf "$dest" && mv "$dest.tmp" "$dest"
+    log "cert-manager CRDs $CERT_MANAGER_CRDS in $dest"
+  fi
 }
 
 parts=("$@"); [ ${#parts[@]} -gt 0 ] || parts=(k8s etcd pulumi provider crds)

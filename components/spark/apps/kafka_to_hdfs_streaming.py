@@ -12,6 +12,9 @@ Settings come from the environment (set by the deployment):
   TOPICS                    default orders,customers,products
   STARTING_OFFSETS          default earliest
   TRIGGER_SECONDS           default 30
+  KAFKA_SECURITY_PROTOCOL   PLAINTEXT (default) or SSL: then the client certificate in KAFKA_TLS_DIR
+  KAFKA_TLS_DIR             tls.crt, tls.key and ca.crt (the Secret of the client's certificate)
+  KAFKA_GROUP_PREFIX        default spark-streaming: the consumer groups' prefix the ACLs grant
 """
 import os
 import sys
@@ -62,15 +65,43 @@ def write_batch(events: DataFrame, batch_id: int, dataset: Dataset, streaming_pa
         events.unpersist()
 
 
-def kafka_source(spark: SparkSession, bootstrap: str, topic: str, starting_offsets: str) -> DataFrame:
-    return (
+def kafka_security_options(env=os.environ) -> dict:
+    """The Kafka client's TLS settings, the PEM texts given inline so executors need no file of their own."""
+    protocol = env.get("KAFKA_SECURITY_PROTOCOL", "PLAINTEXT")
+    if protocol == "PLAINTEXT":
+        return {}
+    if protocol != "SSL":
+        raise SystemExit(f"KAFKA_SECURITY_PROTOCOL is {protocol}; allowed: PLAINTEXT, SSL")
+    tls_dir = env.get("KAFKA_TLS_DIR")
+    if not tls_dir:
+        raise SystemExit("KAFKA_SECURITY_PROTOCOL is SSL but KAFKA_TLS_DIR is not set")
+
+    def read(name):
+        with open(os.path.join(tls_dir, name), encoding="utf-8") as f:
+            return f.read()
+
+    return {
+        "kafka.security.protocol": "SSL",
+        "kafka.ssl.truststore.type": "PEM",
+        "kafka.ssl.truststore.certificates": read("ca.crt"),
+        "kafka.ssl.keystore.type": "PEM",
+        "kafka.ssl.keystore.certificate.chain": read("tls.crt"),
+        "kafka.ssl.keystore.key": read("tls.key"),
+    }
+
+
+def kafka_source(spark: SparkSession, bootstrap: str, topic: str, starting_offsets: str, security: dict | None = None, group_prefix: str = "spark-streaming") -> DataFrame:
+    reader = (
         spark.readStream.format("kafka")
         .option("kafka.bootstrap.servers", bootstrap)
         .option("subscribe", topic)
         .option("startingOffsets", starting_offsets)
         .option("failOnDataLoss", "false")
-        .load()
+        .option("groupIdPrefix", group_prefix)
     )
+    for key, value in (security or {}).items():
+        reader = reader.option(key, value)
+    return reader.load()
 
 
 def start_topic(source: DataFrame, dataset: Dataset, streaming_path: str, checkpoint_path: str, trigger: dict):
@@ -100,6 +131,8 @@ def settings(env=os.environ) -> dict:
         "checkpoint_path": env.get("CHECKPOINT_PATH", "hdfs:///data/checkpoint"),
         "starting_offsets": env.get("STARTING_OFFSETS", "earliest"),
         "trigger_seconds": int(env.get("TRIGGER_SECONDS", "30")),
+        "group_prefix": env.get("KAFKA_GROUP_PREFIX", "spark-streaming"),
+        "security": kafka_security_options(env),
     }
 
 
@@ -107,7 +140,7 @@ def main() -> int:
     s = settings()
     spark = SparkSession.builder.appName("kafka_to_hdfs_streaming").getOrCreate()
     for topic in s["topics"]:
-        source = kafka_source(spark, s["bootstrap"], topic, s["starting_offsets"])
+        source = kafka_source(spark, s["bootstrap"], topic, s["starting_offsets"], s["security"], s["group_prefix"])
         start_topic(source, DATASETS[topic], s["streaming_path"], s["checkpoint_path"], {"processingTime": f"{s['trigger_seconds']} seconds"})
     spark.streams.awaitAnyTermination()
     return 0

@@ -1,5 +1,6 @@
 """Realistic e-commerce events for the platform's topics, and a producer that sends them to Kafka."""
 import json
+import os
 import random
 from datetime import datetime, timedelta, timezone
 from typing import Dict, Iterable, List
@@ -43,11 +44,29 @@ def generate(customers: int, products: int, orders: int, seed: int = 42, now: da
 KEYS = {"customers": "customer_id", "products": "product_id", "orders": "order_id"}
 
 
+def kafka_client_settings(env=os.environ) -> dict:
+    """kafka-python settings from the task's environment: TLS with the client certificate in KAFKA_TLS_DIR when KAFKA_SECURITY_PROTOCOL is SSL."""
+    protocol = env.get("KAFKA_SECURITY_PROTOCOL", "PLAINTEXT")
+    if protocol == "PLAINTEXT":
+        return {}
+    if protocol != "SSL":
+        raise ValueError(f"KAFKA_SECURITY_PROTOCOL is {protocol}; allowed: PLAINTEXT, SSL")
+    tls_dir = env.get("KAFKA_TLS_DIR")
+    if not tls_dir:
+        raise ValueError("KAFKA_SECURITY_PROTOCOL is SSL but KAFKA_TLS_DIR is not set")
+    return {
+        "security_protocol": "SSL",
+        "ssl_cafile": os.path.join(tls_dir, "ca.crt"),
+        "ssl_certfile": os.path.join(tls_dir, "tls.crt"),
+        "ssl_keyfile": os.path.join(tls_dir, "tls.key"),
+    }
+
+
 def produce(bootstrap_servers: str, events: Dict[str, Iterable[dict]], producer=None) -> Dict[str, int]:
     """Sends each event as JSON, keyed by its id (one key, one partition: per-key order holds)."""
     if producer is None:
         from kafka import KafkaProducer
-        producer = KafkaProducer(bootstrap_servers=bootstrap_servers.split(","), acks="all", linger_ms=20)
+        producer = KafkaProducer(bootstrap_servers=bootstrap_servers.split(","), acks="all", linger_ms=20, **kafka_client_settings())
     sent = {}
     for topic, items in events.items():
         n = 0
@@ -63,7 +82,7 @@ def topic_sizes(bootstrap_servers: str, topics: Iterable[str], consumer=None) ->
     """Events each topic holds (sum of its partitions' end offsets)."""
     if consumer is None:
         from kafka import KafkaConsumer
-        consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers.split(","))
+        consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers.split(","), **kafka_client_settings())
     from kafka import TopicPartition
 
     sizes = {}
