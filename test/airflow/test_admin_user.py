@@ -59,3 +59,22 @@ def test_the_job_creates_the_admin_with_the_secrets_password_and_a_rerun_keeps_i
     again = run_job(env, home, "another-password")
     assert again.returncode == 0, again.stdout[-2000:] + again.stderr[-2000:]
     assert check("Gen3rated-in-Pulumi").stdout.strip().splitlines()[-1].endswith("True")
+
+
+def test_the_password_is_on_no_command_line(airflow_env, tmp_path):
+    """Every airflow process the script starts is recorded (argv) on its way to the real CLI: none carries the password."""
+    env, home = airflow_env
+    real = Path(sys.executable).parent / "airflow"
+    record = tmp_path / "argv"
+    shim = tmp_path / "bin" / "airflow"
+    shim.parent.mkdir()
+    shim.write_text(f'#!/bin/bash\nprintf "%s\\n" "$*" >> {record}\nexec {real} "$@"\n')
+    shim.chmod(0o755)
+    secret = home / "password-argv"
+    secret.write_text("Never-0n-a-command-line")
+    run = subprocess.run(["bash", "-c", SCRIPT, "--", "argv-admin", "argv-admin@data-platform.local"],
+                         env={**env, "ADMIN_PASSWORD_FILE": str(secret), "PATH": f"{shim.parent}:{env['PATH']}"}, capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    assert "users create" in record.read_text()
+    assert "Never-0n-a-command-line" not in record.read_text()
+    assert stored_user(env, "argv-admin")("Never-0n-a-command-line").stdout.strip().splitlines()[-1].endswith("True")
