@@ -151,6 +151,18 @@ describe("Kafka security", () => {
     expect(job.spec.template.spec.volumes).toContainEqual({ name: "tls", secret: { secretName: "kafka-admin-tls", defaultMode: 0o440 } });
   });
 
+  it("a TLS node runs under a supervisor that restarts it when its certificate is renewed; a plaintext node is exec'd", () => {
+    const start = (cfg: ReturnType<typeof kafka>, i: number) => container(byKind(kafkaManifests(cfg, NS, undefined, CERTS), "StatefulSet")[i]).command[2];
+    expect(start(prod, 1)).toContain("/opt/kafka/bin/kafka-server-start.sh /tmp/server.properties &");
+    expect(start(prod, 1)).toContain("sleep $((ordinal * 60))");
+    expect(start(prod, 1)).toContain("--under-replicated-partitions");
+    // Controllers hold no partitions: they only wait their turn.
+    expect(start(prod, 0)).toContain("sleep $((ordinal * 60))");
+    expect(start(prod, 0)).not.toContain("--under-replicated-partitions");
+    expect(start(kafka("dev"), 1)).toContain("exec /opt/kafka/bin/kafka-server-start.sh /tmp/server.properties");
+    expect(start(kafka("dev"), 1)).not.toContain("fingerprint");
+  });
+
   it("the topics Job administers over the replication listener and grants each client only its part", () => {
     const script = topicsScript(prod, NS);
     expect(script).toContain(`BS="kafka-broker-headless.${NS}.svc.cluster.local:9091 --command-config /tmp/tls/client.properties"`);

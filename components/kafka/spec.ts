@@ -7,7 +7,7 @@ import type { KafkaConfig } from "./config";
 import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
 import { statefulRoleObjects } from "../kit/role";
 import type { CertificatesConfig } from "../kit/certificates";
-import { CERT_DIR, kafkaCertificates, keystoreLines, nodeSecret, REPLICATION_PORT, TOOL_CONFIG, aclLines, tlsNodeProperties } from "./tls";
+import { CERT_DIR, kafkaCertificates, keystoreLines, nodeSecret, REPLICATION_PORT, superviseLines, TOOL_CONFIG, aclLines, tlsNodeProperties } from "./tls";
 
 export const CONTROLLER: Workload = { name: "kafka", component: "controller" };
 export const BROKER: Workload = { name: "kafka", component: "broker" };
@@ -207,7 +207,9 @@ function startScript(cfg: KafkaConfig, idOffset: number, headless: string, ns: s
     `echo "node.id=$((ordinal + ${idOffset}))" >> /tmp/server.properties`,
     ...(advertise ? [`echo "advertised.listeners=${advertisedListeners(cfg, `\${HOSTNAME}.${headless}.${ns}.svc.${domain}`)}" >> /tmp/server.properties`] : []),
     '/opt/kafka/bin/kafka-storage.sh format --cluster-id "$KAFKA_CLUSTER_ID" --config /tmp/server.properties --ignore-formatted',
-    "exec /opt/kafka/bin/kafka-server-start.sh /tmp/server.properties",
+    ...(tls(cfg)
+      ? superviseLines(advertise ? "broker" : "controller", "/opt/kafka/bin/kafka-server-start.sh /tmp/server.properties")
+      : ["exec /opt/kafka/bin/kafka-server-start.sh /tmp/server.properties"]),
   ].join("\n");
 }
 

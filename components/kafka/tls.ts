@@ -72,6 +72,47 @@ export function keystoreLines(): string[] {
   ];
 }
 
+/** How often a node looks at its mounted certificate, and how long each ordinal waits after the one before it. */
+export const RENEWAL_CHECK_SECONDS = 15;
+export const RENEWAL_STAGGER_SECONDS = 60;
+
+/**
+ * Runs the node and restarts it when cert-manager renews its certificate (the kubelet updates the
+ * mounted files; Java reads its key store at start): the JVM stops gracefully and the container
+ * exits, so the kubelet starts it again with the new key. Nodes restart one at a time: each waits
+ * its ordinal's share of the stagger, and a broker first waits until no partition is
+ * under-replicated, so a rolling renewal never takes two replicas of a partition away.
+ */
+export function superviseLines(role: "controller" | "broker", start: string): string[] {
+  const check = RENEWAL_CHECK_SECONDS;
+  return [
+    "fingerprint() { cat /certs/tls.crt /certs/ca.crt | sha256sum; }",
+    "loaded=$(fingerprint)",
+    `${start} &`,
+    "node=$!",
+    // The kubelet's TERM (pod deletion) goes to the JVM, which shuts down in a controlled way.
+    "trap 'kill -TERM \"$node\" 2>/dev/null' TERM INT",
+    'while kill -0 "$node" 2>/dev/null; do',
+    `  sleep ${check} & wait $! || true`,
+    '  [ "$(fingerprint)" = "$loaded" ] && continue',
+    `  echo "certificate renewed: restarting to load it after $((ordinal * ${RENEWAL_STAGGER_SECONDS}))s"`,
+    `  sleep $((ordinal * ${RENEWAL_STAGGER_SECONDS}))`,
+    ...(role === "broker"
+      ? [
+          "  for i in $(seq 1 60); do",
+          `    under=$(KAFKA_HEAP_OPTS=-Xmx256m KAFKA_LOG4J_OPTS= /opt/kafka/bin/kafka-topics.sh --bootstrap-server localhost:${REPLICATION_PORT} --command-config ${TOOL_CONFIG} --describe --under-replicated-partitions 2>/dev/null | grep -c Partition || true)`,
+          '    [ "$under" = 0 ] && break',
+          '    echo "waiting: $under partitions under-replicated"; sleep 10',
+          "  done",
+        ]
+      : []),
+    '  kill -TERM "$node"; wait "$node" || true',
+    '  echo "stopped to load the renewed certificate"; exit 0',
+    "done",
+    'wait "$node"',
+  ];
+}
+
 /** The bootstrap address a node's own tools use: the replication listener in TLS mode. */
 export function localBootstrap(cfg: KafkaConfig, clientPort: number): string {
   return cfg.security === "tls"

@@ -88,6 +88,11 @@ export class Pod {
     );
   }
 
+  /** Whether its process still runs (a container that exited on its own is not restarted here: the test does what the kubelet would). */
+  get running(): boolean {
+    return this.process.exitCode === null && this.process.signalCode === null;
+  }
+
   log(): string {
     return fs.existsSync(this.logFile) ? fs.readFileSync(this.logFile, "utf8") : "";
   }
@@ -320,6 +325,12 @@ export class Sandbox {
     fs.mkdirSync(dir, { recursive: true });
     for (const [k, v] of Object.entries(data)) writeAtomically(path.join(dir, k), v);
     return dir;
+  }
+
+  /** A Secret's new contents, written into the files its pods mount, as the kubelet updates a mounted Secret. */
+  updateSecret(name: string, data: Record<string, string>): void {
+    const dir = path.join(this.dir, "secrets", name);
+    for (const [k, v] of Object.entries(data)) writeAtomically(path.join(dir, k), v);
   }
 
   /** A directory owned by the pod's user: a claim's (kept across restarts) or an emptyDir's (fresh). */

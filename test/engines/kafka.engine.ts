@@ -4,7 +4,9 @@
  * once), then the topics Job's script. What is asserted is what the cluster reports back.
  */
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { loadPlatform } from "../../infra/config/stack";
@@ -366,6 +368,45 @@ for (const stack of STACKS) {
         assert.doesNotMatch(p.log(), /were supplied but are not used|isn't a known config|unknown config/i, p.name);
       }
     });
+
+    if (tls) {
+      test("a renewed broker certificate: the brokers restart one at a time to load it, and serve it", async () => {
+        const ca = cas[0];
+        const svc = `${namespace}.svc.cluster.local`;
+        const renewed = ca.issue("kafka-broker", [`*.kafka-broker-headless.${svc}`, `kafka-broker-headless.${svc}`, `kafka-bootstrap.${svc}`, "localhost"]);
+        const serialOf = (pem: string) => execFileSync("openssl", ["x509", "-noout", "-serial"], { input: pem, encoding: "utf8" }).trim();
+        const admin = fs.mkdtempSync(path.join(os.tmpdir(), "dp-kafka-admin-"));
+        for (const [k, v] of Object.entries(secrets[nodeSecret("admin")])) fs.writeFileSync(path.join(admin, k), v);
+        const served = (ip: string) =>
+          execFileSync(
+            "bash",
+            ["-c", `openssl s_client -connect ${ip}:9091 -cert tls.crt -key tls.key -CAfile ca.crt </dev/null 2>/dev/null | openssl x509 -noout -serial`],
+            { cwd: admin, encoding: "utf8" },
+          ).trim();
+        assert.notEqual(served(brokers[0].ip), serialOf(renewed["tls.crt"]));
+        // cert-manager rewrites the Secret; the kubelet updates the mounted files.
+        secrets[nodeSecret("broker")] = renewed;
+        sandbox.updateSecret(nodeSecret("broker"), renewed);
+        const started = Date.now();
+        const template = planned(plan, "StatefulSet", "kafka-broker").spec.template;
+        for (let i = 0; i < brokers.length; i++) {
+          const code = await Promise.race([brokers[i].exited, new Promise<string>((r) => setTimeout(() => r("still running"), 300_000))]);
+          assert.equal(code, 0, `${brokers[i].name}: ${code}\n${brokers[i].lastLog().split("\n").slice(-20).join("\n")}`);
+          assert.match(brokers[i].lastLog(), /certificate renewed: restarting to load it/);
+          assert.ok(
+            brokers.every((b, j) => j === i || b.running),
+            `${brokers[i].name} stopped while another broker was down`,
+          );
+          console.log(`# ${brokers[i].name} stopped to load the renewed certificate ${Math.round((Date.now() - started) / 1000)}s after the renewal`);
+          // The kubelet starts the container again.
+          await brokers[i].stop();
+          brokers[i] = await sandbox.startPod(brokers[i].name, brokers[i].ip, template, opts);
+          await brokers[i].waitForLog(/Kafka Server started/, 180);
+          assert.equal(served(brokers[i].ip), serialOf(renewed["tls.crt"]), `${brokers[i].name} serves the renewed certificate`);
+        }
+        fs.rmSync(admin, { recursive: true, force: true });
+      });
+    }
 
     test(`npm run health runs Kafka's own tools in a broker: brokers, quorum, partitions and a group's lag${config.brokers > 1 ? ", then a broker short" : ""}`, async () => {
       const api = await ApiServer.open(`kafka-${stack}`, plan);
