@@ -121,6 +121,7 @@ export class DataPlatform extends pulumi.ComponentResource {
           {
             ...args,
             config: section(config, "starburst"),
+            credentials: owned("trino"),
             metastore: metastore!,
             lake: minio!,
             dependsOn: [namespace, metastore!, minio!],

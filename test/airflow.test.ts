@@ -96,7 +96,9 @@ describe("Airflow chart values", () => {
     const args = createAdminArgs(cfg);
     expect(args.slice(3)).toEqual(["--", cfg.admin.username, cfg.admin.email]);
     expect(args[2]).toBe(fs.readFileSync(path.join(ROOT, "components/airflow/create-admin.sh"), "utf8"));
-    expect(args[2]).toContain('--password "$(cat "$password_file")"');
+    // The password reaches the CLI's prompt on stdin: never an argument.
+    expect(args[2]).not.toContain("--password");
+    expect(args[2]).toContain('printf \'%s\\n%s\\n\' "$password" "$password" | airflow users create');
     expect(args[2]).toContain("/opt/platform/admin/password");
     expect(args[2]).not.toContain("{{");
     const values: any = chartValues(cfg, NS, B("dev"), OWN);

@@ -88,6 +88,8 @@ describe("credentials from Secrets named per credential, with their own key name
     "credentials.mysql.keys.password=hive-password",
     "credentials.airflow.secret=airflow-vault",
     "credentials.airflow.keys.admin-password=admin",
+    "credentials.trino.secret=trino-vault",
+    "credentials.trino.keys.shared-secret=internal",
   ];
   /** Every Secret reference anywhere in the plan, chart values included: env, volumes, the chart's secret names. */
   const references = (value: unknown, into = new Set<string>()): Set<string> => {
@@ -107,7 +109,7 @@ describe("credentials from Secrets named per credential, with their own key name
   it("points every pod and chart at the named Secrets and keys, and writes none of them", async () => {
     const plan = await planStack({ stack: "dev", sets: named });
     const all = JSON.stringify(plan.resources.map((r) => r.inputs));
-    for (const old of ["minio-credentials", "mysql-credentials", "airflow-credentials"]) expect(all).not.toContain(old);
+    for (const old of ["minio-credentials", "mysql-credentials", "airflow-credentials", "trino-internal"]) expect(all).not.toContain(old);
     expect(plan.resources.filter((r) => r.type.startsWith("random:"))).toEqual([]);
     expect(plan.resources.filter((r) => r.type === "kubernetes:core/v1:Secret")).toEqual([]);
     const refs = [...references(plan.resources.map((r) => r.inputs))].filter((r) => !r.startsWith("dbt") && !r.includes("git"));
@@ -122,12 +124,14 @@ describe("credentials from Secrets named per credential, with their own key name
       "lake-root/secret-key",
       "metastore-db/hive-password",
       "metastore-db/root-password",
+      "trino-vault/internal",
     ]);
     // The lake's every client reads the renamed keys (Trino's chart values included).
     const trino = plan.resources.find((r) => r.type === "kubernetes:helm.sh/v4:Chart" && r.name === "trino")!;
     expect(trino.inputs.values.env).toEqual([
       { name: "S3_ACCESS_KEY", valueFrom: { secretKeyRef: { name: "lake-root", key: "access-key" } } },
       { name: "S3_SECRET_KEY", valueFrom: { secretKeyRef: { name: "lake-root", key: "secret-key" } } },
+      { name: "TRINO_INTERNAL_SHARED_SECRET", valueFrom: { secretKeyRef: { name: "trino-vault", key: "internal" } } },
     ]);
     const airflow = plan.resources.find((r) => r.type === "kubernetes:helm.sh/v4:Chart" && r.name === "airflow")!;
     expect([airflow.inputs.values.fernetKeySecretName, airflow.inputs.values.data.metadataSecretName]).toEqual(["airflow-vault", "airflow-vault"]);
@@ -233,6 +237,7 @@ describe("existing Secrets are checked before anything is deployed", () => {
       problems: [
         "credentials.source: existing: Secret data-platform/minio-credentials lacks keys root-password; it must hold root-password, root-user",
         "credentials.source: existing: Secret data-platform/mysql-credentials does not exist; create it with keys password, root-password (or set credentials.source: generated)",
+        "credentials.source: existing: Secret data-platform/trino-internal does not exist; create it with keys shared-secret (or set credentials.source: generated)",
       ],
     });
   });

@@ -1,3 +1,5 @@
+import { defaultRef } from "../components/kit/secret-ref";
+import { TRINO_CREDENTIALS } from "../components/starburst/config";
 import { starburstConfig } from "../components/starburst/config";
 import {
   catalogs,
@@ -192,7 +194,15 @@ describe("Iceberg tables", () => {
     const rs = await recordResources(
       "dev",
       {},
-      () => new Starburst("starburst", { namespace: NS, clusterDomain: "cluster.local", config: sql("dev"), production: false, ...LAKE }),
+      () =>
+        new Starburst("starburst", {
+          namespace: NS,
+          clusterDomain: "cluster.local",
+          config: sql("dev"),
+          production: false,
+          credentials: { ref: defaultRef(TRINO_CREDENTIALS), existing: false },
+          ...LAKE,
+        }),
     );
     const chart = rs.find((r) => r.type === "kubernetes:helm.sh/v4:Chart")!;
     expect(chart.inputs).toMatchObject({ chart: "trino", version: "1.42.0", repositoryOpts: { repo: "https://trinodb.github.io/charts" }, namespace: NS });

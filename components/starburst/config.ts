@@ -4,6 +4,7 @@ import { chartSourceConfig } from "../kit/charts";
 import { heapMiB } from "../kit/jvm";
 import { checkJvmFits, jvmReads, reads, ruleIssue, roleFields } from "../kit/sizing";
 import { type RoleFiles, roleOverrides } from "../kit/overrides";
+import type { CredentialSecret, SecretRef } from "../kit/secret-ref";
 
 export const FLAVORS = {
   trino: { chart: "trino", repo: "https://trinodb.github.io/charts", chartVersion: "1.42.0", image: "trinodb/trino", version: 479 },
@@ -16,6 +17,13 @@ export const FLAVORS = {
   },
 } as const;
 export type Flavor = keyof typeof FLAVORS;
+
+/**
+ * The secret the coordinator and workers sign their internal requests with
+ * (internal-communication.shared-secret): a worker serves its task API only to cluster members.
+ */
+export const TRINO_CREDENTIALS: CredentialSecret<"shared-secret"> = { secret: "trino-internal", keys: ["shared-secret"] };
+export type TrinoCredentials = SecretRef<"shared-secret">;
 
 /** memory.heap-headroom-per-node: the share of the heap Trino keeps for everything but queries. */
 export const HEAP_HEADROOM_PERCENT = 30;

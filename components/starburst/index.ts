@@ -8,11 +8,15 @@ import type { EngineArgs } from "../kit/engine";
 import { createObjects } from "../kit/objects";
 import { overrideChartObject } from "../kit/overrides";
 import { loadTables, trinoDdl } from "../lakehouse/tables";
-import { FLAVORS, type StarburstConfig } from "./config";
+import { FLAVORS, type StarburstConfig, TRINO_CREDENTIALS } from "./config";
+import { Credentials } from "../kit/credentials";
+import type { OwnedCredential } from "../kit/secret-ref";
 import { sqlService } from "./contract";
 import { chartValues, COORDINATOR, hardenChartObject, HTTP_PORT, imageTag, RELEASE, TABLES_JOB, tablesScript, WORKER } from "./spec";
 
 export interface StarburstArgs extends EngineArgs<StarburstConfig> {
+  /** Where the internal shared secret is read from, and whether the program writes it. */
+  credentials: OwnedCredential<"shared-secret">;
   /** The catalogs' tables (the Hive Metastore). */
   metastore: MetastoreService;
   /** The catalogs' files (MinIO). */
@@ -36,6 +40,12 @@ export class Starburst extends pulumi.ComponentResource implements SqlService {
       { ...opts, aliases: [...(opts?.aliases ?? []), { name: "sql", type: "dataplatform:starburst:SqlEngine" }] },
     );
     const flavor = FLAVORS[args.config.flavor];
+    const { ref, existing } = args.credentials;
+    const internal = new Credentials(
+      TRINO_CREDENTIALS.secret,
+      { namespace: args.namespace, secretName: ref.name, workload: COORDINATOR, generated: { "shared-secret": 64 }, existing, dependsOn: args.dependsOn },
+      { parent: this, protect: args.production },
+    );
     // helm.v4.Chart, not helm.v3.Release: its objects are registered one by one, so the policy
     // pack checks every rendered Deployment and ConfigMap (a Release installs them past the pack).
     // The charts need no hooks.
@@ -44,11 +54,11 @@ export class Starburst extends pulumi.ComponentResource implements SqlService {
       {
         ...chartArgs({ name: flavor.chart, version: flavor.chartVersion, repo: flavor.repo }, args.config.chart, PROJECT_DIR),
         namespace: args.namespace,
-        values: chartValues(args.config, { metastore: args.metastore, lake: args.lake }),
+        values: chartValues(args.config, { metastore: args.metastore, lake: args.lake, internal: ref }),
       },
       {
         parent: this,
-        dependsOn: args.dependsOn,
+        dependsOn: [...(args.dependsOn ?? []), internal],
         transforms: [
           (a) => {
             // The platform's hardening, then the role overrides: applied last.

@@ -5,8 +5,8 @@
 import { heapMiB, type Workload } from "../kit";
 import type { MetastoreService, ObjectStore } from "../kit/contracts";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../kit/security";
-import { secretEnv } from "../kit/secret-ref";
-import { FLAVORS, HEAP_HEADROOM_PERCENT, queryMemoryMiB, type StarburstConfig } from "./config";
+import { defaultRef, secretEnv } from "../kit/secret-ref";
+import { FLAVORS, HEAP_HEADROOM_PERCENT, queryMemoryMiB, type StarburstConfig, TRINO_CREDENTIALS, type TrinoCredentials } from "./config";
 import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
 
 export const COORDINATOR: Workload = { name: "trino", component: "coordinator" };
@@ -56,6 +56,8 @@ export function coordinatorUrl(ns: string, domain = DEFAULT_CLUSTER_DOMAIN): str
 export interface LakeBackends {
   metastore: Pick<MetastoreService, "uri">;
   lake: Pick<ObjectStore, "endpoint" | "credentials">;
+  /** Where the internal shared secret is (the generated Secret unless an existing one is named). */
+  internal?: TrinoCredentials;
 }
 
 /** S3 settings for MinIO; the property that switches the S3 file system on changed name in 481. */
@@ -113,6 +115,11 @@ export function terminationGraceSeconds(cfg: StarburstConfig): number {
   return 2 * cfg.gracePeriodSeconds + 30;
 }
 
+/** The internal secret's variable, which config.properties reads as ${ENV:...}: never a literal in a file or a value. */
+export const INTERNAL_SECRET_ENV = "TRINO_INTERNAL_SHARED_SECRET";
+export const INTERNAL_PROPERTIES = [`internal-communication.shared-secret=\${ENV:${INTERNAL_SECRET_ENV}}`];
+const internalSecretEnv = (b: LakeBackends) => secretEnv(INTERNAL_SECRET_ENV, b.internal ?? defaultRef(TRINO_CREDENTIALS), "shared-secret");
+
 const s3Env = (lake: LakeBackends["lake"]) => [
   secretEnv("S3_ACCESS_KEY", lake.credentials, "root-user"),
   secretEnv("S3_SECRET_KEY", lake.credentials, "root-password"),
@@ -148,9 +155,9 @@ export function trinoValues(cfg: StarburstConfig, b: LakeBackends): Record<strin
       coordinatorExtraConfig: COORDINATOR_PROPERTIES.join("\n"),
     },
     // shutdown.grace-period comes from worker.gracefulShutdown: the chart writes it into both roles' files.
-    additionalConfigProperties: ENGINE_PROPERTIES,
+    additionalConfigProperties: [...ENGINE_PROPERTIES, ...INTERNAL_PROPERTIES],
     catalogs: trinoCatalogValues(cfg, b),
-    env: s3Env(b.lake),
+    env: [...s3Env(b.lake), internalSecretEnv(b)],
     securityContext: restrictedPodSecurity(1000),
     containerSecurityContext: restrictedContainerSecurity(),
     serviceAccount: { create: true, name: RELEASE },
@@ -178,9 +185,9 @@ export function starburstValues(cfg: StarburstConfig, b: LakeBackends): Record<s
     starburstPlatformLicense: cfg.licenseSecret,
     environment: "",
     envFrom: [],
-    additionalEnv: s3Env(b.lake),
+    additionalEnv: [...s3Env(b.lake), internalSecretEnv(b)],
     catalogs: catalogs(cfg, b),
-    additionalProperties: [...ENGINE_PROPERTIES, `shutdown.grace-period=${cfg.gracePeriodSeconds}s`].join("\n"),
+    additionalProperties: [...ENGINE_PROPERTIES, ...INTERNAL_PROPERTIES, `shutdown.grace-period=${cfg.gracePeriodSeconds}s`].join("\n"),
     coordinator: { ...role(cfg.coordinator), envFrom: [], additionalProperties: COORDINATOR_PROPERTIES.join("\n") },
     worker: {
       ...role(cfg.workers),

@@ -65,7 +65,6 @@ export interface E2eStack {
   workDir: string;
 }
 
-/** A work directory with the project file (state in it) and the stack file, and the stack in it. */
 const CERT_MANAGER_CRDS = path.join(TOOLCHAIN, "crds", "cert-manager-v1.19.1");
 
 /**
@@ -103,6 +102,7 @@ export async function installCertManager(kubeconfig = KUBECONFIG): Promise<void>
   }
 }
 
+/** A work directory with the project file (state in it) and the stack file, and the stack in it. */
 export async function openStack(name: string, namespace: string, kubeconfig = KUBECONFIG): Promise<E2eStack> {
   await installCertManager(kubeconfig);
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), `dp-e2e-${name}-`));
@@ -159,6 +159,7 @@ export async function createExistingSecrets(core: k8s.CoreV1Api, namespace: stri
   const data = values ?? {
     [VAULT_MINIO.secret]: { "access-key": `user${random().slice(0, 8)}`, "secret-key": random() },
     "mysql-credentials": { password: random(), "root-password": random() },
+    "trino-internal": { "shared-secret": random() },
   };
   for (const [name, stringData] of Object.entries(data)) await core.createNamespacedSecret({ namespace, body: { metadata: { name }, stringData } });
   return data;

@@ -24,6 +24,8 @@ import { eventually } from "../eventually";
 import { ApiServer } from "./api-server";
 import { engineFiles, javaHome, planOf, type PlannedObject, type Pod, renderChart, ROOT, Sandbox, type StartOptions } from "./harness";
 
+/** The internal secret the test's Secret holds (a generated one in a real stack). */
+const INTERNAL_SECRET = "engine-test-internal-secret-0123456789abcdef";
 const STACKS = (process.env.DP_ENGINE_STACKS ?? "dev,prod").split(",");
 export const TESTED_VERSION = 476;
 const CHART = trinoChart();
@@ -93,7 +95,10 @@ for (const stack of STACKS) {
           `${javaHome()}:/usr/lib/jvm/jdk:ro`,
         ],
         path: "/usr/lib/jvm/jdk/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-        secrets: { "minio-credentials": { "root-user": "engine-test", "root-password": "engine-test-secret" } },
+        secrets: {
+          "minio-credentials": { "root-user": "engine-test", "root-password": "engine-test-secret" },
+          "trino-internal": { "shared-secret": INTERNAL_SECRET },
+        },
         extraEnv: ["JAVA_HOME=/usr/lib/jvm/jdk"],
       };
       const deployment = (name: string) => rendered.find((r) => r.type.endsWith(":Deployment") && r.inputs.metadata.name === name)!.inputs;
@@ -162,6 +167,14 @@ for (const stack of STACKS) {
         [Object.keys(catalogs(cfg, stackContracts(stack, namespace))).length + 1],
       ]);
       assert.deepEqual(await query(coordinator.ip, "SELECT sum(x) FROM UNNEST(sequence(1, 1000)) AS t(x)"), [[500500]]);
+    });
+
+    test("internal communication is signed with the shared secret: the worker joined, and serves its task API to no one else", async () => {
+      // The worker joined the coordinator above: both read the secret from the Secret through ${ENV:...}.
+      for (const p of [coordinator, worker]) assert.doesNotMatch(p.log(), new RegExp(INTERNAL_SECRET), `${p.name} logs the secret`);
+      const tasks = await fetch(`http://${worker.ip}:8080/v1/task`, { headers: { "X-Trino-User": "admin" } });
+      assert.ok([401, 403].includes(tasks.status), `GET /v1/task on the worker without the internal token: HTTP ${tasks.status}`);
+      console.log(`# the worker's task API asked without the internal token: HTTP ${tasks.status}`);
     });
 
     test("only the coordinator trusts forwarded headers: the worker refuses a request carrying X-Forwarded-For", async () => {
