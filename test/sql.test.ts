@@ -109,6 +109,17 @@ describe("Trino chart values", () => {
     expect(starburst.additionalProperties).not.toMatch(/process-forwarded/);
   });
 
+  it("sign internal requests with the shared secret, read from its Secret, never written in a file or a value", () => {
+    expect(v.additionalConfigProperties).toContain("internal-communication.shared-secret=${ENV:TRINO_INTERNAL_SHARED_SECRET}");
+    expect(v.env).toContainEqual({ name: "TRINO_INTERNAL_SHARED_SECRET", valueFrom: { secretKeyRef: { name: "trino-internal", key: "shared-secret" } } });
+    const starburst = chartValues(sql("prod", { flavor: "starburst", licenseSecret: "l" }), LAKE) as any;
+    expect(starburst.additionalProperties).toContain("internal-communication.shared-secret=${ENV:TRINO_INTERNAL_SHARED_SECRET}");
+    expect(starburst.additionalEnv).toContainEqual({
+      name: "TRINO_INTERNAL_SHARED_SECRET",
+      valueFrom: { secretKeyRef: { name: "trino-internal", key: "shared-secret" } },
+    });
+  });
+
   it("add only part-of to the chart's own labels, which its selectors rely on", () => {
     expect(v.coordinator.labels).toEqual({ "app.kubernetes.io/part-of": "data-platform" });
     expect(v.worker.labels).toEqual({ "app.kubernetes.io/part-of": "data-platform" });
