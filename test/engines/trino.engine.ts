@@ -8,6 +8,7 @@
  * `starburst.version=476` (the program's own version switch), so the files are those a 476 gets.
  */
 import assert from "node:assert/strict";
+import { createHash, createHmac } from "node:crypto";
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -26,6 +27,17 @@ import { engineFiles, javaHome, planOf, type PlannedObject, type Pod, renderChar
 
 /** The internal secret the test's Secret holds (a generated one in a real stack). */
 const INTERNAL_SECRET = "engine-test-internal-secret-0123456789abcdef";
+/**
+ * The token a Trino node puts on its internal requests: a JWT (HS256) whose key is the SHA-256 of
+ * the shared secret and whose subject is the calling node.
+ */
+function internalToken(secret: string, node = "trino-coordinator-0"): string {
+  const b64 = (v: string | Buffer) => Buffer.from(v).toString("base64url");
+  const body = `${b64(JSON.stringify({ alg: "HS256", typ: "JWT" }))}.${b64(JSON.stringify({ sub: node, exp: Math.floor(Date.now() / 1000) + 300 }))}`;
+  const key = createHash("sha256").update(secret).digest();
+  return `${body}.${b64(createHmac("sha256", key).update(body).digest())}`;
+}
+
 const STACKS = (process.env.DP_ENGINE_STACKS ?? "dev,prod").split(",");
 export const TESTED_VERSION = 476;
 const CHART = trinoChart();
@@ -172,9 +184,16 @@ for (const stack of STACKS) {
     test("internal communication is signed with the shared secret: the worker joined, and serves its task API to no one else", async () => {
       // The worker joined the coordinator above: both read the secret from the Secret through ${ENV:...}.
       for (const p of [coordinator, worker]) assert.doesNotMatch(p.log(), new RegExp(INTERNAL_SECRET), `${p.name} logs the secret`);
-      const tasks = await fetch(`http://${worker.ip}:8080/v1/task`, { headers: { "X-Trino-User": "admin" } });
-      assert.ok([401, 403].includes(tasks.status), `GET /v1/task on the worker without the internal token: HTTP ${tasks.status}`);
-      console.log(`# the worker's task API asked without the internal token: HTTP ${tasks.status}`);
+      const ask = (headers: Record<string, string>) => fetch(`http://${worker.ip}:8080/v1/task`, { headers: { "X-Trino-User": "admin", ...headers } });
+      const anonymous = await ask({});
+      const forged = await ask({ "X-Trino-Internal-Bearer": internalToken("made-up-secret") });
+      const member = await ask({ "X-Trino-Internal-Bearer": internalToken(INTERNAL_SECRET) });
+      console.log(
+        `# the worker's task API: no internal token HTTP ${anonymous.status}, a token of another secret HTTP ${forged.status}, the cluster's HTTP ${member.status}`,
+      );
+      assert.ok([401, 403].includes(anonymous.status), `without the internal token: HTTP ${anonymous.status}`);
+      assert.ok([401, 403].includes(forged.status), `with a token signed by another secret: HTTP ${forged.status}`);
+      assert.equal(member.status, 200, "a token signed with the cluster's secret, as the coordinator signs its requests");
     });
 
     test("only the coordinator trusts forwarded headers: the worker refuses a request carrying X-Forwarded-For", async () => {
