@@ -73,6 +73,7 @@ for (const name of STACKS) {
           [
             `credentials.minio: existing: Secret ${namespace}/lake-root does not exist`,
             `credentials.source: existing: Secret ${namespace}/mysql-credentials does not exist`,
+            `credentials.source: existing: Secret ${namespace}/trino-internal does not exist`,
           ],
         );
         return true;
