@@ -128,7 +128,8 @@ for (const name of STACKS) {
         throw new Error(`${e.message}; FailedCreate events: ${events.join(" | ")}`);
       });
       assert.deepEqual(missing, []);
-      // The pods read MinIO's credentials from the vault's Secret, under its key names, and nothing else.
+      // The pods read MinIO's credentials from the vault's Secret, under its key names, Trino's
+      // internal secret from its own, and nothing else.
       const refs = new Set<string>();
       for (const pod of (await core.listNamespacedPod({ namespace })).items) {
         for (const c of [...(pod.spec!.initContainers ?? []), ...pod.spec!.containers]) {
@@ -138,6 +139,7 @@ for (const name of STACKS) {
       assert.deepEqual([...refs].filter((r) => !r.startsWith("mysql-credentials/")).sort(), [
         `${VAULT_MINIO.secret}/access-key`,
         `${VAULT_MINIO.secret}/secret-key`,
+        "trino-internal/shared-secret",
       ]);
       const ns = await core.readNamespace({ name: namespace });
       assert.equal(ns.metadata!.labels!["pod-security.kubernetes.io/enforce"], "restricted");

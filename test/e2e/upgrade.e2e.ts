@@ -83,7 +83,13 @@ describe(`upgrading from ${FROM.slice(0, 7)}`, () => {
         }),
       );
       const summary = preview.changeSummary as Record<string, number>;
-      for (const op of ["replace", "create-replacement", "delete-replaced", "delete"]) {
+      // A run-once Job is named after its spec (<prefix>-<hash>): a changed script makes a successor
+      // under the same prefix, and the finished Job it follows goes. Nothing else may go.
+      const prefix = (job: string) => job.replace(/-[0-9a-f]{8}$/, "");
+      const successors = new Set((ops.get("create") ?? []).filter((c) => c.startsWith("Job/")).map(prefix));
+      const deleted = (ops.get("delete") ?? []).filter((d) => !(d.startsWith("Job/") && successors.has(prefix(d))));
+      assert.deepEqual(deleted, [], "no delete but a Job's predecessor");
+      for (const op of ["replace", "create-replacement", "delete-replaced"]) {
         assert.deepEqual(ops.get(op) ?? [], [], `no ${op}`);
         assert.equal(summary[op] ?? 0, 0, `no ${op} in the summary`);
       }
