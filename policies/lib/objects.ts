@@ -113,3 +113,13 @@ export function* stringsIn(value: unknown, path = ""): Generator<{ path: string;
     for (const k of Object.keys(value)) yield* stringsIn(known(value, k), path ? `${path}.${k}` : k);
   }
 }
+
+/** A Java properties file's keys and values (comments skipped). */
+export function parseProperties(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split("\n")) {
+    const m = /^\s*([\w.-]+)\s*[=:]\s*(.*?)\s*$/.exec(line);
+    if (m && !line.trim().startsWith("#")) out[m[1]] = m[2];
+  }
+  return out;
+}

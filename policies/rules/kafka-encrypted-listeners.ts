@@ -1,17 +1,8 @@
 import { resourcePolicy } from "../lib/define";
-import { containersOf, kindOf, podSpecOf } from "../lib/objects";
+import { containersOf, kindOf, parseProperties, podSpecOf } from "../lib/objects";
 
 /** Protocols that carry records (and SASL passwords) in clear. */
 const PLAINTEXT = new Set(["PLAINTEXT", "SASL_PLAINTEXT"]);
-
-function properties(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of text.split("\n")) {
-    const m = /^\s*([\w.-]+)\s*[=:]\s*(.*?)\s*$/.exec(line);
-    if (m && !line.trim().startsWith("#")) out[m[1]] = m[2];
-  }
-  return out;
-}
 
 /**
  * The listeners a Kafka node's settings leave in clear: each name whose protocol (from the
@@ -45,7 +36,7 @@ export const kafkaEncryptedListeners = resourcePolicy(
     if (kindOf(args.type) === "ConfigMap") {
       for (const [file, text] of Object.entries<string>(args.props?.data ?? {})) {
         if (!file.endsWith("server.properties") || typeof text !== "string") continue;
-        const p = properties(text);
+        const p = parseProperties(text);
         if (!p["process.roles"] && !p.listeners) continue;
         const clear = plaintextListeners(p.listeners ?? "PLAINTEXT://:9092", p["listener.security.protocol.map"]);
         if (clear.length) report(`${file}: listeners ${clear.join(", ")} are not encrypted`);

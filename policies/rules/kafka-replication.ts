@@ -1,18 +1,9 @@
 import { stackPolicy } from "../lib/define";
-import { containersOf, kindOf, podSpecOf } from "../lib/objects";
+import { containersOf, kindOf, parseProperties, podSpecOf } from "../lib/objects";
 
 interface Settings {
   minReplicationFactor: number;
   minInsyncReplicas: number;
-}
-
-function parseProperties(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of text.split("\n")) {
-    const m = /^\s*([\w.-]+)\s*[=:]\s*(.*?)\s*$/.exec(line);
-    if (m && !line.trim().startsWith("#")) out[m[1]] = m[2];
-  }
-  return out;
 }
 
 /** Broker settings from server.properties in ConfigMaps and from KAFKA_* / KAFKA_CFG_* env (other charts). */
