@@ -14,9 +14,14 @@ export interface IssuerReader {
 
 const CERTIFICATE_CRD = "certificates.cert-manager.io";
 
+/** The deployed engines in TLS mode, as their setting names them (kafka.security, starburst.security). */
+export function tlsEngines(p: LoadedPlatform): string[] {
+  return (["kafka", "starburst"] as const).filter((e) => p.config.engines[e] && p.config[e]?.security === "tls");
+}
+
 /** Whether the platform's config asks for certificates (an engine in TLS mode). */
 export function needsCertificates(p: LoadedPlatform): boolean {
-  return p.config.engines.kafka && p.config.kafka?.security === "tls";
+  return tlsEngines(p).length > 0;
 }
 
 export async function checkCertificateIssuer(p: LoadedPlatform, read: IssuerReader): Promise<void> {
@@ -26,7 +31,7 @@ export async function checkCertificateIssuer(p: LoadedPlatform, read: IssuerRead
   let problem: string | undefined;
   try {
     if (!(await read.crdExists(CERTIFICATE_CRD))) {
-      problem = `kafka.security: tls needs cert-manager, but the cluster serves no ${CERTIFICATE_CRD}: install cert-manager, then the issuer (README: Security)`;
+      problem = `${tlsEngines(p)[0]}.security: tls needs cert-manager, but the cluster serves no ${CERTIFICATE_CRD}: install cert-manager, then the issuer (README: Security)`;
     } else if (!(await read.issuerExists(kind, name, ns))) {
       const where = kind === "Issuer" ? `Issuer ${ns}/${name}` : `ClusterIssuer ${name}`;
       problem = `certificates.issuer: ${where} does not exist: create it (kubectl apply -f tools/cert-manager/platform-ca.yaml makes ClusterIssuer dataplatform-ca) or name another`;

@@ -14,7 +14,8 @@ import { NAMENODE, DATANODE } from "../components/hdfs/names";
 import { STATESTORE } from "../components/impala/spec";
 import { SERVER as MINIO } from "../components/minio/spec";
 import { MASTER as SPARK_MASTER, WORKER as SPARK_WORKER } from "../components/spark/spec";
-import { COORDINATOR as TRINO_COORDINATOR, WORKER as TRINO_WORKER } from "../components/starburst/spec";
+import { COORDINATOR as TRINO_COORDINATOR, RELEASE as TRINO_RELEASE, WORKER as TRINO_WORKER } from "../components/starburst/spec";
+import { HEALTH_PASSWORD_FILE, HTTPS_PORT, TLS_DIR as TRINO_TLS_DIR } from "../components/starburst/security";
 import { NODE_MANAGER, RESOURCE_MANAGER } from "../components/yarn/spec";
 import { ZOOKEEPER } from "../components/zookeeper/spec";
 import { HEALTH_SECTIONS, BROKER as KAFKA_BROKER, healthScript } from "../components/kafka/spec";
@@ -43,7 +44,7 @@ interface Asked {
   pods: string[];
   /** Desired pods of a workload of the same engine (for example the DataNodes). */
   desired(w: Workload): number | undefined;
-  get(pod: string, path: string): Promise<Answer>;
+  get(pod: string, path: string, headers?: Record<string, string>): Promise<Answer>;
   /** The answer's JSON; any status but 200 is an error. */
   json(pod: string, path: string, headers?: Record<string, string>): Promise<unknown>;
   exec: PodExec;
@@ -143,6 +144,23 @@ export function judgeTrino(
   if (workers !== undefined && workers > 0 && active === 0) v.worse("down", "no active worker: queries cannot run");
   else if (workers !== undefined && active < workers) v.worse("degraded", `${active} of ${workers} workers active`);
   return v.r;
+}
+
+/** The coordinator's container in the chart's Deployment. */
+const TRINO_CONTAINER = "trino-coordinator";
+
+/**
+ * Inside the coordinator: its node lists over HTTPS as the health user, one JSON line each. The
+ * password goes from the mounted file to curl's stdin (-K -), never into an argument.
+ */
+export function trinoNodesScript(): string {
+  const host = TRINO_RELEASE;
+  return [
+    "set -euo pipefail",
+    `ask() { printf 'user = "health:%s"\\n' "$(cat ${HEALTH_PASSWORD_FILE})" | curl -sS --fail -K - --cacert ${TRINO_TLS_DIR}/ca.crt --resolve ${host}:${HTTPS_PORT}:127.0.0.1 "https://${host}:${HTTPS_PORT}$1"; echo; }`,
+    "ask /v1/node",
+    "ask /v1/node/failed",
+  ].join("\n");
 }
 
 /** ZooKeeper from each server's `mntr`: one leader (or a standalone server) and a quorum. */
@@ -340,11 +358,25 @@ const PROBES: Probe[] = [
     workload: TRINO_COORDINATOR,
     port: 8080,
     async ask(a) {
-      const info = (await a.json(a.pods[0], "/v1/info")) as { starting: boolean };
+      const pod = a.pods[0];
+      const info = (await a.json(pod, "/v1/info")) as { starting: boolean };
       // The node lists name their reader, as any Trino client does.
-      const user = { "X-Trino-User": "dataplatform-health" };
-      const nodes = (await a.json(a.pods[0], "/v1/node", user)) as TrinoNode[];
-      const failed = (await a.json(a.pods[0], "/v1/node/failed", user)) as TrinoNode[];
+      const user = { "X-Trino-User": "health" };
+      const open = await a.get(pod, "/v1/node", user);
+      if (open.status === 200) {
+        const failed = (await a.json(pod, "/v1/node/failed", user)) as TrinoNode[];
+        return judgeTrino(info, JSON.parse(open.body) as TrinoNode[], failed, a.desired(TRINO_WORKER));
+      }
+      if (open.status !== 401 && open.status !== 403) throw new ProxyError(pod, 8080, "/v1/node", open);
+      // tls mode: the node lists need a login, which the API server's proxy cannot carry (it takes the
+      // Authorization header as its own); the coordinator asks itself over HTTPS as the health user.
+      const asked = await a.exec(pod, TRINO_CONTAINER, ["/bin/bash", "-c", trinoNodesScript()]);
+      if (asked.code !== 0) throw new Error(`${pod}: the node lists over HTTPS (exec) failed: ${asked.output.trim().split("\n").slice(-1)[0]}`);
+      const [nodes, failed] = asked.output
+        .trim()
+        .split("\n")
+        .slice(-2)
+        .map((l) => JSON.parse(l) as TrinoNode[]);
       return judgeTrino(info, nodes, failed, a.desired(TRINO_WORKER));
     },
   },
@@ -439,7 +471,7 @@ export async function askEngines(
       return JSON.parse(answer.body);
     };
     try {
-      const asked: Asked = { pods, desired, json, get: (pod, path) => get(pod, port, path), exec };
+      const asked: Asked = { pods, desired, json, get: (pod, path, headers) => get(pod, port, path, headers), exec };
       reports.push({ engine: probe.engine, ...(await probe.ask(asked)) });
     } catch (e) {
       reports.push({ engine: probe.engine, state: "unknown", facts: [], problems: [`no answer: ${(e as Error).message}`] });

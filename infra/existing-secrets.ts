@@ -4,7 +4,7 @@
  */
 import { kubeConfigFor, kubernetesClient, readIfExists } from "./cluster";
 import { requiredKeys } from "../components/kit/secret-ref";
-import { CREDENTIAL_ENGINE, credentialRef, CREDENTIALS, credentialSource } from "./config/engines";
+import { credentialNeeded, credentialRef, CREDENTIALS, credentialSource } from "./config/engines";
 import { ConfigError } from "./config/load";
 import type { LoadedPlatform } from "./config/stack";
 
@@ -14,7 +14,7 @@ export type SecretKeysReader = (namespace: string, name: string) => Promise<stri
 export async function checkExistingSecrets(p: LoadedPlatform, read: SecretKeysReader): Promise<void> {
   const problems: string[] = [];
   for (const credential of CREDENTIALS) {
-    if (!p.config.engines[CREDENTIAL_ENGINE[credential]] || credentialSource(p.config.credentials, credential) !== "existing") continue;
+    if (!credentialNeeded(p.config, credential) || credentialSource(p.config.credentials, credential) !== "existing") continue;
     const ref = credentialRef(p.config.credentials, credential);
     const [secret, keys] = [ref.name, requiredKeys(ref)];
     const setting = p.config.credentials[credential] ? `credentials.${credential}` : "credentials.source";

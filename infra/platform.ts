@@ -122,6 +122,8 @@ export class DataPlatform extends pulumi.ComponentResource {
             ...args,
             config: section(config, "starburst"),
             credentials: owned("trino"),
+            users: owned("trinoUsers"),
+            certificates: config.certificates,
             metastore: metastore!,
             lake: minio!,
             dependsOn: [namespace, metastore!, minio!],

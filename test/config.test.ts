@@ -166,6 +166,19 @@ describe("validation names the file, the path and what is allowed", () => {
     );
   });
 
+  it("production refuses plain HTTP; tls needs the certificates section and the trino flavor", () => {
+    expect(problemsFor({ "starburst.security": "plaintext" }, "prod")).toEqual([
+      "<env>: starburst.security: is plaintext, but production Trino must be tls: over plain HTTP any client names itself and every query is readable on the wire",
+    ]);
+    expect(problemsFor({ "starburst.security": "tls" })).toEqual([
+      "<env>: certificates: is required while starburst.security is tls: name the cert-manager issuer (certificates.issuer.name), see README 'Security'",
+    ]);
+    expect(problemsFor({ "starburst.flavor": "starburst", "starburst.licenseSecret": "l" }, "staging")).toEqual([
+      '<env>: starburst.security: is tls, which the platform builds for flavor "trino" only: Starburst Enterprise secures its coordinator through its own chart (README: Security); use flavor "trino" or security "plaintext"',
+    ]);
+    expect(problemsFor({ "starburst.security": "https" })[0]).toMatch(/^<env>: starburst\.security: must be "plaintext" or "tls"/);
+  });
+
   it("compares CPU requests with limits and accepts a plain number of cores", () => {
     expect(problemsFor({ "kafka.resources.requests.cpu": "4000m", "kafka.resources.limits.cpu": "1" })).toEqual([
       "<env>: kafka.resources.requests.cpu: 4000m is more than limits.cpu 1; a request may not exceed its limit",

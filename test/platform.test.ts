@@ -165,12 +165,15 @@ describe("network flows", () => {
       "trino/worker:9000",
       "yarn/nodemanager:9000",
     ]);
+    // tls mode: clients reach only the HTTPS port; the HTTP port serves the workers' signed requests.
     expect(rules(plans.prod, "allow-trino-coordinator", "ingress")).toEqual([
-      "airflow/worker:8080",
-      "dbt/runner:8080",
-      "trino/tables:8080",
+      "airflow/worker:8443",
+      "dbt/runner:8443",
+      "trino/tables:8443",
       "trino/worker:8080",
     ]);
+    // The shutdown endpoint (PUT /v1/info/state) is reachable from the cluster's own nodes only.
+    expect(rules(plans.prod, "allow-trino-worker", "ingress")).toEqual(["trino/coordinator:8080", "trino/worker:8080"]);
     expect(rules(plans.prod, "allow-trino-worker", "egress")).toEqual([
       "hive-metastore/metastore:9083",
       "minio/server:9000",

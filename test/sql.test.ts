@@ -104,7 +104,7 @@ describe("Trino chart values", () => {
     // X-Forwarded-For; the workers, never asked that way, keep refusing forwarded headers.
     expect(v.server.coordinatorExtraConfig).toBe("http-server.process-forwarded=true");
     expect(v.additionalConfigProperties.join("\n")).not.toMatch(/process-forwarded/);
-    const starburst = chartValues(sql("prod", { flavor: "starburst", licenseSecret: "l" }), LAKE) as any;
+    const starburst = chartValues(sql("prod", { flavor: "starburst", security: "plaintext", licenseSecret: "l" }), LAKE) as any;
     expect(starburst.coordinator.additionalProperties).toBe("http-server.process-forwarded=true");
     expect(starburst.additionalProperties).not.toMatch(/process-forwarded/);
   });
@@ -112,7 +112,7 @@ describe("Trino chart values", () => {
   it("sign internal requests with the shared secret, read from its Secret, never written in a file or a value", () => {
     expect(v.additionalConfigProperties).toContain("internal-communication.shared-secret=${ENV:TRINO_INTERNAL_SHARED_SECRET}");
     expect(v.env).toContainEqual({ name: "TRINO_INTERNAL_SHARED_SECRET", valueFrom: { secretKeyRef: { name: "trino-internal", key: "shared-secret" } } });
-    const starburst = chartValues(sql("prod", { flavor: "starburst", licenseSecret: "l" }), LAKE) as any;
+    const starburst = chartValues(sql("prod", { flavor: "starburst", security: "plaintext", licenseSecret: "l" }), LAKE) as any;
     expect(starburst.additionalProperties).toContain("internal-communication.shared-secret=${ENV:TRINO_INTERNAL_SHARED_SECRET}");
     expect(starburst.additionalEnv).toContainEqual({
       name: "TRINO_INTERNAL_SHARED_SECRET",
@@ -123,7 +123,8 @@ describe("Trino chart values", () => {
   it("add only part-of to the chart's own labels, which its selectors rely on", () => {
     expect(v.coordinator.labels).toEqual({ "app.kubernetes.io/part-of": "data-platform" });
     expect(v.worker.labels).toEqual({ "app.kubernetes.io/part-of": "data-platform" });
-    expect(v.accessControl).toBeUndefined();
+    // The chart's own access control (the workers' shutdown rule) is left as it is in dev; tls mode adds the coordinator's rules.
+    expect((trinoValues(sql("dev"), LAKE) as any).accessControl).toBeUndefined();
   });
 
   it("harden the chart's Deployments the way the policy pack requires", () => {
@@ -158,16 +159,19 @@ describe("Starburst flavor", () => {
       repository: "registry.corp.example/trinodb/trino",
       tag: "479",
     });
-    const sep: any = chartValues(sql("prod", { flavor: "starburst", licenseSecret: "l", repository: "registry.corp.example/sep" }), LAKE);
+    const sep: any = chartValues(
+      sql("prod", { flavor: "starburst", security: "plaintext", licenseSecret: "l", repository: "registry.corp.example/sep" }),
+      LAKE,
+    );
     expect(sep.image).toEqual({ repository: "registry.corp.example/sep", tag: "476-e" });
     expect(() => sql("prod", { repository: "Bad Repo" })).toThrow(/must be an image repository such as registry\.example\/trinodb\/trino/);
   });
 
   it("passes the licence and the worker shutdown settings to the Starburst chart", () => {
-    const v: any = chartValues(sql("prod", { flavor: "starburst", licenseSecret: "starburst-license" }), LAKE);
+    const v: any = chartValues(sql("prod", { flavor: "starburst", security: "plaintext", licenseSecret: "starburst-license" }), LAKE);
     expect(v.starburstPlatformLicense).toBe("starburst-license");
     expect(v.image.tag).toBe("476-e");
-    expect(imageTag(sql("prod", { flavor: "starburst", licenseSecret: "x" }))).toBe("476-e");
+    expect(imageTag(sql("prod", { flavor: "starburst", security: "plaintext", licenseSecret: "x" }))).toBe("476-e");
     expect(v.additionalEnv).toContainEqual({ name: "S3_ACCESS_KEY", valueFrom: { secretKeyRef: { name: "minio-credentials", key: "root-user" } } });
     expect(v.worker).toMatchObject({ replicas: 4, starburstWorkerShutdownGracePeriodSeconds: 120, deploymentTerminationGracePeriodSeconds: 270 });
   });

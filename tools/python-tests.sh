@@ -22,6 +22,14 @@ venv_for() { # <venv dir> <requirements file>
   fi
 }
 
+# --venv <suite>: only make (or reuse) that suite's virtualenv and print its path, for the engine
+# tests that run the platform's Python clients against the real engines.
+if [ "${1:-}" = "--venv" ]; then
+  venv_for "$cache/venv-$2" "test/$2/requirements.txt" >&2
+  echo "$cache/venv-$2"
+  exit 0
+fi
+
 status=0
 for suite in python dbt airflow; do
   venv="$cache/venv-$suite"

@@ -65,6 +65,12 @@ function taskEnvironment(cfg: AirflowConfig, b: AirflowBackends): { name: string
       : []),
     { name: "TRINO_HOST", value: b.sql.host },
     { name: "TRINO_PORT", value: String(b.sql.port) },
+    ...(b.sql.login
+      ? [
+          { name: "TRINO_USER", value: b.sql.login("airflow").user },
+          { name: "TRINO_CA_FILE", value: `${TRINO_CA_DIR}/ca.crt` },
+        ]
+      : []),
     { name: "ICEBERG_SNAPSHOT_RETENTION", value: b.sql.icebergSnapshotRetention },
     { name: "DBT_TARGET", value: b.dbt.target },
     {
@@ -150,11 +156,20 @@ function role(r: { replicas: number; resources: Resources }, w: Workload, token:
  * Airflow's own MinIO user for remote logs (not MinIO's root): env from the Secret (the chart's `secret`
  * list would add literal reference variables).
  */
-function s3CredentialsEnv(own: AirflowCredentials): string {
-  return [secretEnv("AWS_ACCESS_KEY_ID", own, "logs-access-key"), secretEnv("AWS_SECRET_ACCESS_KEY", own, "logs-secret-key")]
+/** Secret-backed variables: the logs' S3 keys and, with Trino in tls mode, Airflow's Trino password. */
+function secretEnvironment(own: AirflowCredentials, sql: AirflowBackends["sql"]): string {
+  const trino = sql.login?.("airflow");
+  return [
+    secretEnv("AWS_ACCESS_KEY_ID", own, "logs-access-key"),
+    secretEnv("AWS_SECRET_ACCESS_KEY", own, "logs-secret-key"),
+    ...(trino ? [{ name: "TRINO_PASSWORD", valueFrom: { secretKeyRef: trino.password } }] : []),
+  ]
     .map((e) => `- ${JSON.stringify(e)}`)
     .join("\n");
 }
+
+/** Where Airflow's pods find the CA of Trino's certificate (tls mode). */
+const TRINO_CA_DIR = "/etc/trino-ca";
 
 /** Values for the official chart. No literal secret: every secret value is a reference to Airflow's Secret. */
 export function chartValues(
@@ -172,6 +187,7 @@ export function chartValues(
   const runner = taskRunner(cfg);
   const pipInit = pip ? { extraInitContainers: [pipInitContainer(cfg)] } : {};
   const tokens = serviceAccountTokens(cfg);
+  const trinoCa = b.sql.login?.("airflow").ca;
   return {
     defaultAirflowRepository: repository,
     defaultAirflowTag: tag,
@@ -203,13 +219,14 @@ export function chartValues(
     labels: CHART_LABELS,
 
     env: taskEnvironment(cfg, b),
-    extraEnv: s3CredentialsEnv(own),
+    extraEnv: secretEnvironment(own, b.sql),
     volumes: [
       scratchVolume("tmp", "1Gi"),
       filesVolume("platform-plugins", PLUGINS_CONFIG_MAP, files.plugins),
       ...(git ? [] : [filesVolume("platform-dags", DAGS_CONFIG_MAP, files.dags)]),
       ...(pip ? [scratchVolume("task-packages", "1Gi"), { name: "requirements", configMap: { name: REQUIREMENTS_CONFIG_MAP } }] : []),
       ...(b.kafka.clientTls ? [{ name: "kafka-client-tls", secret: { secretName: b.kafka.clientTls("airflow"), defaultMode: 0o440 } }] : []),
+      ...(trinoCa ? [{ name: "trino-ca", secret: { secretName: trinoCa.name, items: [{ key: trinoCa.key, path: "ca.crt" }] } }] : []),
     ],
     volumeMounts: [
       { name: "tmp", mountPath: "/tmp" },
@@ -217,6 +234,7 @@ export function chartValues(
       ...(git ? [] : [{ name: "platform-dags", mountPath: `${AIRFLOW_HOME}/dags`, readOnly: true }]),
       ...(pip ? [{ name: "task-packages", mountPath: PACKAGES_DIR, readOnly: true }] : []),
       ...(b.kafka.clientTls ? [{ name: "kafka-client-tls", mountPath: KAFKA_TLS_DIR, readOnly: true }] : []),
+      ...(trinoCa ? [{ name: "trino-ca", mountPath: TRINO_CA_DIR, readOnly: true }] : []),
     ],
     dags: {
       persistence: { enabled: false },

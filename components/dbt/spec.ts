@@ -3,6 +3,7 @@
  * ad hoc (`kubectl create job --from=cronjob/dbt`) or by the pipeline's DbtOperator.
  */
 import * as path from "node:path";
+import type * as k8s from "@pulumi/kubernetes";
 import {
   container,
   digest,
@@ -47,26 +48,48 @@ export function runScript(): string {
 const CA_DIR = "/etc/platform/trino-ca";
 
 /**
- * Where and how dbt logs in: with a Secret, its user and password over HTTPS (the CA from a ConfigMap
- * when given); else the user name only, over HTTP.
+ * Where and how dbt logs in: with the platform's login (Trino in tls mode), as user dbt over HTTPS,
+ * the CA from the coordinator's certificate; with a Secret of its own (credentialsSecret), its user
+ * and password over HTTPS (the CA from a ConfigMap when given); else the user name only, over HTTP.
  */
-function trinoLogin(cfg: DbtConfig, sql: Pick<SqlService, "port">) {
+function trinoLogin(
+  cfg: DbtConfig,
+  sql: Pick<SqlService, "port" | "login">,
+): { env: k8s.types.input.core.v1.EnvVar[]; volume?: k8s.types.input.core.v1.Volume } {
+  const platform = cfg.credentialsSecret ? undefined : sql.login?.("dbt");
+  if (platform) {
+    return {
+      env: [
+        { name: "TRINO_PORT", value: String(sql.port) },
+        { name: "TRINO_USER", value: platform.user },
+        { name: "TRINO_PASSWORD", valueFrom: { secretKeyRef: platform.password } },
+        { name: "REQUESTS_CA_BUNDLE", value: `${CA_DIR}/ca.crt` },
+      ],
+      volume: { name: "trino-ca", secret: { secretName: platform.ca.name, items: [{ key: platform.ca.key, path: "ca.crt" }] } },
+    };
+  }
   if (!cfg.credentialsSecret)
-    return [
-      { name: "TRINO_PORT", value: String(sql.port) },
-      { name: "TRINO_USER", value: "dbt" },
-    ];
+    return {
+      env: [
+        { name: "TRINO_PORT", value: String(sql.port) },
+        { name: "TRINO_USER", value: "dbt" },
+      ],
+    };
   const fromSecret = (name: string, key: string) => ({ name, valueFrom: { secretKeyRef: { name: cfg.credentialsSecret!, key } } });
-  return [
-    { name: "TRINO_PORT", value: String(cfg.httpsPort) },
-    fromSecret("TRINO_USER", "user"),
-    fromSecret("TRINO_PASSWORD", "password"),
-    ...(cfg.caConfigMap ? [{ name: "REQUESTS_CA_BUNDLE", value: `${CA_DIR}/ca.crt` }] : []),
-  ];
+  return {
+    env: [
+      { name: "TRINO_PORT", value: String(cfg.httpsPort) },
+      fromSecret("TRINO_USER", "user"),
+      fromSecret("TRINO_PASSWORD", "password"),
+      ...(cfg.caConfigMap ? [{ name: "REQUESTS_CA_BUNDLE", value: `${CA_DIR}/ca.crt` }] : []),
+    ],
+    volume: cfg.caConfigMap ? { name: "trino-ca", configMap: { name: cfg.caConfigMap } } : undefined,
+  };
 }
 
-export function dbtManifests(cfg: DbtConfig, ns: string, sql: Pick<SqlService, "host" | "port">, files = projectFiles()): Manifest[] {
+export function dbtManifests(cfg: DbtConfig, ns: string, sql: Pick<SqlService, "host" | "port" | "login">, files = projectFiles()): Manifest[] {
   const project = filesConfigMap(PROJECT_CONFIG_MAP, ns, DBT, files);
+  const login = trinoLogin(cfg, sql);
   const pod = podSpec(
     DBT,
     UID,
@@ -80,7 +103,7 @@ export function dbtManifests(cfg: DbtConfig, ns: string, sql: Pick<SqlService, "
           env: [
             { name: "DBT_TARGET", value: cfg.target },
             { name: "TRINO_HOST", value: sql.host },
-            ...trinoLogin(cfg, sql),
+            ...login.env,
             { name: "DBT_TARGET_PATH", value: "/tmp/target" },
             { name: "DBT_LOG_PATH", value: "/tmp/logs" },
             { name: "HOME", value: "/tmp" },
@@ -90,15 +113,11 @@ export function dbtManifests(cfg: DbtConfig, ns: string, sql: Pick<SqlService, "
           volumeMounts: [
             { name: "project", mountPath: MOUNT },
             { name: "tmp", mountPath: "/tmp" },
-            ...(cfg.caConfigMap ? [{ name: "trino-ca", mountPath: CA_DIR, readOnly: true }] : []),
+            ...(login.volume ? [{ name: "trino-ca", mountPath: CA_DIR, readOnly: true }] : []),
           ],
         }),
       ],
-      volumes: [
-        filesVolume("project", PROJECT_CONFIG_MAP, files),
-        scratchVolume("tmp", "2Gi"),
-        ...(cfg.caConfigMap ? [{ name: "trino-ca", configMap: { name: cfg.caConfigMap } }] : []),
-      ],
+      volumes: [filesVolume("project", PROJECT_CONFIG_MAP, files), scratchVolume("tmp", "2Gi"), ...(login.volume ? [login.volume] : [])],
     },
     NAME,
   );

@@ -26,7 +26,7 @@ export const certificatesConfig = z.strictObject({
 export type CertificatesConfig = z.infer<typeof certificatesConfig>;
 
 /** The Secret keys cert-manager writes, as the pods read them. */
-export const TLS_FILES = { chain: "tls.crt", key: "tls.key", ca: "ca.crt" } as const;
+export const TLS_FILES = { chain: "tls.crt", key: "tls.key", ca: "ca.crt", combined: "tls-combined.pem" } as const;
 
 export interface CertificateArgs {
   name: string;
@@ -37,6 +37,8 @@ export interface CertificateArgs {
   dnsNames?: string[];
   /** A server's certificate also serves as its client certificate between nodes. */
   usages: ("server auth" | "client auth")[];
+  /** Also the key and chain in one PEM file (tls-combined.pem), for servers that read a single keystore file. */
+  combinedPem?: boolean;
 }
 
 /** A Certificate whose Secret has the same name as the certificate. */
@@ -56,6 +58,7 @@ export function certificate(c: CertificatesConfig, a: CertificateArgs): Manifest
       // A new key on every renewal; PKCS#8 so the JVM's PEM reader takes it as it is.
       privateKey: { algorithm: "RSA", size: 2048, encoding: "PKCS8", rotationPolicy: "Always" },
       issuerRef: { group: "cert-manager.io", kind: c.issuer.kind, name: c.issuer.name },
+      ...(a.combinedPem ? { additionalOutputFormats: [{ type: "CombinedPEM" }] } : {}),
     },
   };
 }

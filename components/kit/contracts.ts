@@ -66,10 +66,20 @@ export interface MetastoreService extends Served {
   warehouse: string;
 }
 
+/** How a SQL client logs in: over HTTPS as `user`, its password in a Secret key, the CA in another Secret's key. */
+export interface SqlLogin {
+  user: string;
+  password: { name: string; key: string };
+  ca: { name: string; key: string };
+}
+
 export interface SqlService extends Served {
   coordinatorUrl: string;
   host: string;
+  /** The clients' port: HTTPS when `login` is set. */
   port: number;
+  /** tls mode: each platform client's login; absent, clients send only a user name over HTTP. */
+  login?: (client: "dbt" | "airflow") => SqlLogin;
   /** The youngest Iceberg snapshot a table maintenance may expire (a duration such as 7d). */
   icebergSnapshotRetention: string;
 }

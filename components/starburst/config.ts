@@ -25,6 +25,21 @@ export type Flavor = keyof typeof FLAVORS;
 export const TRINO_CREDENTIALS: CredentialSecret<"shared-secret"> = { secret: "trino-internal", keys: ["shared-secret"] };
 export type TrinoCredentials = SecretRef<"shared-secret">;
 
+/**
+ * Who logs in to the coordinator when security is tls, each with only what it needs (access-rules):
+ * the tables Job and dbt own the lake's schemas, Airflow reads them, health lists the nodes, admin
+ * is the operators' login.
+ */
+export const TRINO_USERS = ["admin", "lake-tables", "dbt", "airflow", "health"] as const;
+export type TrinoUser = (typeof TRINO_USERS)[number];
+/** Each user's password, and the password file the coordinator reads (bcrypt, by the chart's key name). */
+export const TRINO_USER_CREDENTIALS: CredentialSecret<TrinoUser | "password.db"> = {
+  secret: "trino-users",
+  keys: [...TRINO_USERS, "password.db"],
+  fixedKeys: ["password.db"],
+};
+export type TrinoUserCredentials = SecretRef<TrinoUser | "password.db">;
+
 /** memory.heap-headroom-per-node: the share of the heap Trino keeps for everything but queries. */
 export const HEAP_HEADROOM_PERCENT = 30;
 
@@ -47,6 +62,12 @@ export const starburstConfig = z
     /** Role overrides (components/kit/overrides): config file properties, env, pod spec. */
     overrides: roleOverrides(ROLE_FILES),
     flavor: z.enum(["trino", "starburst"], { error: 'must be "trino" or "starburst"' }).default("trino"),
+    /**
+     * plaintext: HTTP, clients name themselves (development). tls: HTTPS on the coordinator with a
+     * cert-manager certificate, a password per client from the trino-users Secret, and file-based
+     * access rules per catalog (README: Security).
+     */
+    security: z.enum(["plaintext", "tls"], { error: 'must be "plaintext" or "tls"' }).default("plaintext"),
     /** A Secret in the namespace holding the Starburst licence file (key starburstdata.license). */
     licenseSecret: z.string().min(1).optional(),
     /** Where the flavor's pinned chart comes from (default: the vendor's repository). */
@@ -81,6 +102,14 @@ export const starburstConfig = z
   })
   .superRefine(
     (s, ctx) => {
+      if (s.flavor === "starburst" && s.security === "tls") {
+        ruleIssue(
+          ctx,
+          ["security"],
+          'is tls, which the platform builds for flavor "trino" only: Starburst Enterprise secures its coordinator through its own chart (README: Security); use flavor "trino" or security "plaintext"',
+          [["flavor"]],
+        );
+      }
       if (s.flavor === "starburst" && !s.licenseSecret) {
         ruleIssue(
           ctx,
@@ -90,7 +119,7 @@ export const starburstConfig = z
         );
       }
     },
-    reads(["flavor"], ["licenseSecret"]),
+    reads(["flavor"], ["licenseSecret"], ["security"]),
   )
   .superRefine(
     (s, ctx) => {

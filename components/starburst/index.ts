@@ -8,15 +8,21 @@ import type { EngineArgs } from "../kit/engine";
 import { createObjects } from "../kit/objects";
 import { overrideChartObject } from "../kit/overrides";
 import { loadTables, trinoDdl } from "../lakehouse/tables";
-import { FLAVORS, type StarburstConfig, TRINO_CREDENTIALS } from "./config";
+import { FLAVORS, type StarburstConfig, TRINO_CREDENTIALS, TRINO_USERS, type TrinoUser } from "./config";
 import { Credentials } from "../kit/credentials";
-import type { OwnedCredential } from "../kit/secret-ref";
+import type { CertificatesConfig } from "../kit/certificates";
+import { secretEnv, type OwnedCredential } from "../kit/secret-ref";
 import { sqlService } from "./contract";
-import { chartValues, COORDINATOR, hardenChartObject, HTTP_PORT, imageTag, RELEASE, TABLES_JOB, tablesScript, WORKER } from "./spec";
+import { caVolume, coordinatorCertificate, passwordFile } from "./security";
+import { chartValues, CLIENT_CA_DIR, clientPort, COORDINATOR, hardenChartObject, HTTP_PORT, imageTag, RELEASE, TABLES_JOB, tablesScript, WORKER } from "./spec";
 
 export interface StarburstArgs extends EngineArgs<StarburstConfig> {
   /** Where the internal shared secret is read from, and whether the program writes it. */
   credentials: OwnedCredential<"shared-secret">;
+  /** tls mode: the clients' passwords and the coordinator's password file. */
+  users?: OwnedCredential<TrinoUser | "password.db">;
+  /** tls mode: the issuer of the coordinator's certificate. */
+  certificates?: CertificatesConfig;
   /** The catalogs' tables (the Hive Metastore). */
   metastore: MetastoreService;
   /** The catalogs' files (MinIO). */
@@ -30,6 +36,7 @@ export class Starburst extends pulumi.ComponentResource implements SqlService {
   public readonly icebergSnapshotRetention: string;
   public readonly flows: Flow[];
   public readonly access: (client: Workload) => Flow[];
+  public readonly login?: SqlService["login"];
 
   constructor(name: string, args: StarburstArgs, opts?: pulumi.ComponentResourceOptions) {
     // Named dataplatform:starburst:SqlEngine before its folder, class and type agreed: the alias keeps its objects.
@@ -46,6 +53,32 @@ export class Starburst extends pulumi.ComponentResource implements SqlService {
       { namespace: args.namespace, secretName: ref.name, workload: COORDINATOR, generated: { "shared-secret": 64 }, existing, dependsOn: args.dependsOn },
       { parent: this, protect: args.production },
     );
+    const tls = args.config.security === "tls";
+    if (tls && (!args.users || !args.certificates)) throw new Error("starburst.security tls needs the users' credential and the certificates section");
+    const users = tls ? args.users! : undefined;
+    const login = users
+      ? [
+          new Credentials(
+            "trino-users",
+            {
+              namespace: args.namespace,
+              secretName: users.ref.name,
+              workload: COORDINATOR,
+              generated: Object.fromEntries(TRINO_USERS.map((u) => [u, 32])),
+              derived: (g) => ({ "password.db": pulumi.all(g).apply((p) => passwordFile(p)) }),
+              existing: users.existing,
+              dependsOn: args.dependsOn,
+            },
+            { parent: this, protect: args.production },
+          ),
+          ...createObjects([coordinatorCertificate(args.certificates!, RELEASE, args.namespace, args.clusterDomain)], {
+            parent: this,
+            overrides: args.config.overrides,
+            protectStateful: false,
+            dependsOn: args.dependsOn,
+          }),
+        ]
+      : [];
     // helm.v4.Chart, not helm.v3.Release: its objects are registered one by one, so the policy
     // pack checks every rendered Deployment and ConfigMap (a Release installs them past the pack).
     // The charts need no hooks.
@@ -54,11 +87,11 @@ export class Starburst extends pulumi.ComponentResource implements SqlService {
       {
         ...chartArgs({ name: flavor.chart, version: flavor.chartVersion, repo: flavor.repo }, args.config.chart, PROJECT_DIR),
         namespace: args.namespace,
-        values: chartValues(args.config, { metastore: args.metastore, lake: args.lake, internal: ref }),
+        values: chartValues(args.config, { metastore: args.metastore, lake: args.lake, internal: ref, users: users?.ref }),
       },
       {
         parent: this,
-        dependsOn: [...(args.dependsOn ?? []), internal],
+        dependsOn: [...(args.dependsOn ?? []), internal, ...login],
         transforms: [
           (a) => {
             // The platform's hardening, then the role overrides: applied last.
@@ -90,12 +123,12 @@ export class Starburst extends pulumi.ComponentResource implements SqlService {
           container: container({
             name: "tables",
             image: tablesImage,
-            command: ["/bin/bash", "-c", tablesScript(args.namespace, trinoDdl("iceberg", loadTables()), args.clusterDomain)],
-            env: [{ name: "HOME", value: "/tmp" }],
+            command: ["/bin/bash", "-c", tablesScript(args.namespace, trinoDdl("iceberg", loadTables()), args.clusterDomain, args.config.security)],
+            env: [{ name: "HOME", value: "/tmp" }, ...(users ? [secretEnv("TRINO_PASSWORD", users.ref, "lake-tables")] : [])],
             resources: { requests: { cpu: "50m", memory: "512Mi" }, limits: { memory: "512Mi" } },
-            volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+            volumeMounts: [{ name: "tmp", mountPath: "/tmp" }, ...(users ? [{ name: "trino-ca", mountPath: CLIENT_CA_DIR, readOnly: true }] : [])],
           }),
-          volumes: [scratchVolume("tmp")],
+          volumes: [scratchVolume("tmp"), ...(users ? [caVolume()] : [])],
         }),
       ],
       { parent: this, overrides: args.config.overrides, protectStateful: false, dependsOn: [chart] },
@@ -107,12 +140,13 @@ export class Starburst extends pulumi.ComponentResource implements SqlService {
       port: this.port,
       icebergSnapshotRetention: this.icebergSnapshotRetention,
       access: this.access,
-    } = sqlService(args.namespace, args.clusterDomain, args.config.icebergSnapshotRetention));
+      login: this.login,
+    } = sqlService(args.namespace, args.clusterDomain, args.config.icebergSnapshotRetention, args.config.security, users?.ref));
     this.flows = [
       { from: WORKER, to: COORDINATOR, ports: [HTTP_PORT] },
       { from: COORDINATOR, to: WORKER, ports: [HTTP_PORT] },
       { from: WORKER, to: WORKER, ports: [HTTP_PORT] },
-      { from: TABLES_JOB, to: COORDINATOR, ports: [HTTP_PORT] },
+      { from: TABLES_JOB, to: COORDINATOR, ports: [clientPort(args.config)] },
       ...[COORDINATOR, WORKER].flatMap((w) => [...args.lake.access(w), ...args.metastore.access(w)]),
     ];
     this.registerOutputs({ coordinatorUrl: this.coordinatorUrl });

@@ -6,7 +6,17 @@ import { heapMiB, type Workload } from "../kit";
 import type { MetastoreService, ObjectStore } from "../kit/contracts";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../kit/security";
 import { defaultRef, secretEnv } from "../kit/secret-ref";
-import { FLAVORS, HEAP_HEADROOM_PERCENT, queryMemoryMiB, type StarburstConfig, TRINO_CREDENTIALS, type TrinoCredentials } from "./config";
+import {
+  FLAVORS,
+  HEAP_HEADROOM_PERCENT,
+  queryMemoryMiB,
+  type StarburstConfig,
+  TRINO_CREDENTIALS,
+  TRINO_USER_CREDENTIALS,
+  type TrinoCredentials,
+  type TrinoUserCredentials,
+} from "./config";
+import { HTTPS_PORT, tlsChartValues } from "./security";
 import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
 
 export const COORDINATOR: Workload = { name: "trino", component: "coordinator" };
@@ -48,8 +58,13 @@ export function coordinatorHost(ns: string, domain = DEFAULT_CLUSTER_DOMAIN): st
   return `${RELEASE}.${ns}.svc.${domain}`;
 }
 
-export function coordinatorUrl(ns: string, domain = DEFAULT_CLUSTER_DOMAIN): string {
-  return `http://${coordinatorHost(ns, domain)}:${HTTP_PORT}`;
+/** The clients' port: HTTPS in tls mode (the HTTP port then serves only the cluster's own, signed requests). */
+export function clientPort(cfg: Pick<StarburstConfig, "security">): number {
+  return cfg.security === "tls" ? HTTPS_PORT : HTTP_PORT;
+}
+
+export function coordinatorUrl(ns: string, domain = DEFAULT_CLUSTER_DOMAIN, security: StarburstConfig["security"] = "plaintext"): string {
+  return `${security === "tls" ? "https" : "http"}://${coordinatorHost(ns, domain)}:${clientPort({ security })}`;
 }
 
 /** What the engine's catalogs read: the metastore's tables, the lake's files. */
@@ -58,6 +73,8 @@ export interface LakeBackends {
   lake: Pick<ObjectStore, "endpoint" | "credentials">;
   /** Where the internal shared secret is (the generated Secret unless an existing one is named). */
   internal?: TrinoCredentials;
+  /** tls mode: where the clients' passwords and the password file are. */
+  users?: TrinoUserCredentials;
 }
 
 /** S3 settings for MinIO; the property that switches the S3 file system on changed name in 481. */
@@ -128,7 +145,8 @@ const s3Env = (lake: LakeBackends["lake"]) => [
 /** Values for trinodb/charts' `trino` chart. */
 export function trinoValues(cfg: StarburstConfig, b: LakeBackends): Record<string, unknown> {
   const flavor = FLAVORS.trino;
-  const role = (r: StarburstConfig["coordinator"]) => ({
+  const tls = cfg.security === "tls" ? tlsChartValues(b.users ?? defaultRef(TRINO_USER_CREDENTIALS)) : undefined;
+  const role = (r: StarburstConfig["coordinator"], extra?: { volumes: object[]; mounts: object[] }) => ({
     jvm: { maxHeapSize: `${heapMiB(r.resources.limits.memory, r.heapPercent)}M` },
     config: {
       query: { maxMemoryPerNode: mib(queryMemoryMiB(r)) },
@@ -137,23 +155,18 @@ export function trinoValues(cfg: StarburstConfig, b: LakeBackends): Record<strin
     resources: { requests: r.resources.requests, limits: r.resources.limits },
     readinessProbe: { initialDelaySeconds: 20, periodSeconds: 10 },
     livenessProbe: { initialDelaySeconds: 60, periodSeconds: 20, failureThreshold: 6 },
-    additionalVolumes: [
-      { name: "tmp", emptyDir: { sizeLimit: "10Gi" } },
-      { name: "data", emptyDir: { sizeLimit: "20Gi" } },
-    ],
-    additionalVolumeMounts: [
-      { name: "tmp", mountPath: "/tmp" },
-      { name: "data", mountPath: "/data/trino" },
-    ],
+    additionalVolumes: [{ name: "tmp", emptyDir: { sizeLimit: "10Gi" } }, { name: "data", emptyDir: { sizeLimit: "20Gi" } }, ...(extra?.volumes ?? [])],
+    additionalVolumeMounts: [{ name: "tmp", mountPath: "/tmp" }, { name: "data", mountPath: "/data/trino" }, ...(extra?.mounts ?? [])],
   });
   return {
     image: { repository: cfg.repository ?? flavor.image, tag: imageTag(cfg) },
     server: {
       workers: cfg.workers.replicas,
       node: { environment: "dataplatform" },
-      config: { query: { maxMemory: cfg.queryMaxMemory } },
+      config: { query: { maxMemory: cfg.queryMaxMemory }, ...tls?.server.config },
       coordinatorExtraConfig: COORDINATOR_PROPERTIES.join("\n"),
     },
+    ...(tls ? { auth: tls.auth, accessControl: tls.accessControl } : {}),
     // shutdown.grace-period comes from worker.gracefulShutdown: the chart writes it into both roles' files.
     additionalConfigProperties: [...ENGINE_PROPERTIES, ...INTERNAL_PROPERTIES],
     catalogs: trinoCatalogValues(cfg, b),
@@ -163,7 +176,7 @@ export function trinoValues(cfg: StarburstConfig, b: LakeBackends): Record<strin
     serviceAccount: { create: true, name: RELEASE },
     // Only part-of: the chart sets name, instance, component and managed-by itself, and its selectors
     // rely on them; part-of is what the platform's NetworkPolicies and PDB add to select by.
-    coordinator: { ...role(cfg.coordinator), labels: PART_OF_LABEL },
+    coordinator: { ...role(cfg.coordinator, tls && { volumes: tls.coordinatorVolumes, mounts: tls.coordinatorMounts }), labels: PART_OF_LABEL },
     worker: {
       ...role(cfg.workers),
       labels: PART_OF_LABEL,
@@ -203,12 +216,20 @@ export function chartValues(cfg: StarburstConfig, b: LakeBackends): Record<strin
   return cfg.flavor === "trino" ? trinoValues(cfg, b) : starburstValues(cfg, b);
 }
 
-/** Creates the lake's tables once the coordinator answers; every statement is IF NOT EXISTS. */
-export function tablesScript(ns: string, ddl: string[], domain = DEFAULT_CLUSTER_DOMAIN): string {
-  const server = coordinatorUrl(ns, domain);
+/** Where a client pod mounts the coordinator's CA (the ca.crt of its certificate's Secret). */
+export const CLIENT_CA_DIR = "/etc/trino-ca";
+
+/**
+ * Creates the lake's tables once the coordinator answers; every statement is IF NOT EXISTS. In tls
+ * mode the CLI logs in as lake-tables over HTTPS: --password reads TRINO_PASSWORD (from the Secret),
+ * never an argument, and the coordinator's certificate is checked against the platform CA.
+ */
+export function tablesScript(ns: string, ddl: string[], domain = DEFAULT_CLUSTER_DOMAIN, security: StarburstConfig["security"] = "plaintext"): string {
+  const login = security === "tls" ? ` --password --truststore-path ${CLIENT_CA_DIR}/ca.crt` : "";
+  const trino = `trino --server ${coordinatorUrl(ns, domain, security)} --user lake-tables${login}`;
   return [
     "set -eu",
-    `until trino --server ${server} --user platform --execute 'SELECT 1' >/dev/null 2>&1; do echo 'waiting for the coordinator'; sleep 5; done`,
-    ...ddl.map((statement) => `trino --server ${server} --user platform --execute "${statement.replace(/"/g, '\\"')}"`),
+    `until ${trino} --execute 'SELECT 1' >/dev/null 2>&1; do echo 'waiting for the coordinator'; sleep 5; done`,
+    ...ddl.map((statement) => `${trino} --execute "${statement.replace(/"/g, '\\"')}"`),
   ].join("\n");
 }

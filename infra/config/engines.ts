@@ -6,7 +6,7 @@ import { z } from "zod";
 import { AIRFLOW_CREDENTIALS } from "../../components/airflow/config";
 import { MINIO_CREDENTIALS } from "../../components/minio/config";
 import { MYSQL_CREDENTIALS } from "../../components/mysql/config";
-import { TRINO_CREDENTIALS } from "../../components/starburst/config";
+import { TRINO_CREDENTIALS, TRINO_USER_CREDENTIALS } from "../../components/starburst/config";
 import { type CredentialSecret, defaultRef, type SecretRef } from "../../components/kit/secret-ref";
 
 export const ENGINES = ["zookeeper", "kafka", "minio", "mysql", "hiveMetastore", "hdfs", "yarn", "spark", "starburst", "impala", "dbt", "airflow"] as const;
@@ -36,15 +36,28 @@ export const enginesConfig = z
 export type EnginesConfig = z.infer<typeof enginesConfig>;
 
 /** The Secrets that hold the platform's credentials, by the setting that chooses their source. */
-export const CREDENTIALS = ["minio", "mysql", "airflow", "trino"] as const;
+export const CREDENTIALS = ["minio", "mysql", "airflow", "trino", "trinoUsers"] as const;
 export type Credential = (typeof CREDENTIALS)[number];
-export const CREDENTIAL_ENGINE: Record<Credential, Engine> = { minio: "minio", mysql: "mysql", airflow: "airflow", trino: "starburst" };
+export const CREDENTIAL_ENGINE: Record<Credential, Engine> = {
+  minio: "minio",
+  mysql: "mysql",
+  airflow: "airflow",
+  trino: "starburst",
+  trinoUsers: "starburst",
+};
+
+/** Whether a stack uses a credential: its engine is on and, for Trino's logins, Trino runs tls. */
+export function credentialNeeded(config: { engines: EnginesConfig; starburst?: { security?: string } }, credential: Credential): boolean {
+  if (!config.engines[CREDENTIAL_ENGINE[credential]]) return false;
+  return credential !== "trinoUsers" || config.starburst?.security === "tls";
+}
 /** Each credential's generated Secret and the key names its pods read, as the owning engine defines them. */
 export const CREDENTIAL_SECRETS: Record<Credential, CredentialSecret> = {
   minio: MINIO_CREDENTIALS,
   mysql: MYSQL_CREDENTIALS,
   airflow: AIRFLOW_CREDENTIALS,
   trino: TRINO_CREDENTIALS,
+  trinoUsers: TRINO_USER_CREDENTIALS,
 };
 
 /**

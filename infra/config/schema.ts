@@ -66,13 +66,16 @@ export const platformSchema = z
   )
   .superRefine(
     (p, ctx) => {
-      if (p.kafka?.security === "tls" && !p.certificates) {
-        ruleIssue(
-          ctx,
-          ["certificates"],
-          "is required while kafka.security is tls: name the cert-manager issuer (certificates.issuer.name), see README 'Security'",
-          [["kafka", "security"]],
-        );
+      for (const engine of ["kafka", "starburst"] as const) {
+        if (p[engine]?.security === "tls" && !p.certificates) {
+          ruleIssue(
+            ctx,
+            ["certificates"],
+            `is required while ${engine}.security is tls: name the cert-manager issuer (certificates.issuer.name), see README 'Security'`,
+            [[engine, "security"]],
+          );
+          return;
+        }
       }
     },
     reads(["certificates"]),
@@ -98,6 +101,14 @@ export const platformSchema = z
           ctx,
           ["kafka", "security"],
           `is ${p.kafka.security}, but production Kafka must be tls: plaintext clients are neither encrypted nor authenticated`,
+          [["tier"]],
+        );
+      }
+      if (p.starburst && p.starburst.security !== "tls") {
+        ruleIssue(
+          ctx,
+          ["starburst", "security"],
+          `is ${p.starburst.security}, but production Trino must be tls: over plain HTTP any client names itself and every query is readable on the wire`,
           [["tier"]],
         );
       }

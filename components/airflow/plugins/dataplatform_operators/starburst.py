@@ -29,14 +29,21 @@ class StarburstOperator(BaseOperator):
         return [s.strip().rstrip(";") for s in statements if s and s.strip()]
 
     def connection_params(self) -> dict:
-        return {
+        params = {
             "host": self.host or os.environ.get("TRINO_HOST", "trino"),
             "port": int(self.port or os.environ.get("TRINO_PORT", "8080")),
-            "user": self.user,
+            "user": os.environ.get("TRINO_USER", self.user),
             "catalog": self.catalog,
             "schema": self.schema,
             "http_scheme": "http",
         }
+        password = os.environ.get("TRINO_PASSWORD")
+        if password:
+            # Trino in tls mode: a login over HTTPS, the coordinator's certificate checked against the platform CA.
+            from trino.auth import BasicAuthentication
+            params.update(http_scheme="https", auth=BasicAuthentication(params["user"], password),
+                          verify=os.environ.get("TRINO_CA_FILE", True))
+        return params
 
     def execute(self, context):
         if self._connect is None:
