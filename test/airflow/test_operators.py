@@ -176,6 +176,22 @@ def test_starburst_operator_runs_statements_in_order_on_the_coordinator(monkeypa
     assert made[0].closed
 
 
+def test_starburst_operator_logs_in_over_https_when_the_deployment_gives_a_password(monkeypatch):
+    """Trino in tls mode: user, password and CA file from the environment the chart values give the pods."""
+    from trino.auth import BasicAuthentication
+
+    monkeypatch.setenv("TRINO_HOST", "trino.data-platform.svc.cluster.local")
+    monkeypatch.setenv("TRINO_PORT", "8443")
+    monkeypatch.setenv("TRINO_USER", "airflow")
+    monkeypatch.setenv("TRINO_PASSWORD", "from-the-secret")
+    monkeypatch.setenv("TRINO_CA_FILE", "/etc/trino-ca/ca.crt")
+    params = StarburstOperator(task_id="s", sql="SELECT 1").connection_params()
+    auth = params.pop("auth")
+    assert isinstance(auth, BasicAuthentication) and (auth._username, auth._password) == ("airflow", "from-the-secret")
+    assert params == {"host": "trino.data-platform.svc.cluster.local", "port": 8443, "user": "airflow", "catalog": "iceberg",
+                      "schema": "default", "http_scheme": "https", "verify": "/etc/trino-ca/ca.crt"}
+
+
 def test_generated_events_are_consistent_and_reproducible():
     a, b = generate(20, 5, 100, seed=1), generate(20, 5, 100, seed=1)
     assert [e["order_id"] for e in a["orders"]] == [e["order_id"] for e in b["orders"]]

@@ -318,9 +318,23 @@ export class Sandbox {
     return dir;
   }
 
-  private secretDir(name: string, secrets: Record<string, Record<string, string>>): string {
+  /** Secret volumes that project chosen keys (items) to chosen paths: kept to follow the Secret's updates. */
+  private projected: { secret: string; dir: string; items: { key: string; path: string }[] }[] = [];
+
+  private secretDir(name: string, secrets: Record<string, Record<string, string>>, items?: { key: string; path: string }[], volume?: string): string {
     const data = secrets[name];
     if (!data) throw new Error(`the test gives no Secret ${name}`);
+    if (items) {
+      // As the kubelet projects items: only those keys, under their paths; a missing key fails the pod.
+      const dir = path.join(this.dir, "secret-items", `${volume}-${this.projected.length}`);
+      fs.mkdirSync(dir, { recursive: true });
+      for (const item of items) {
+        if (data[item.key] === undefined) throw new Error(`Secret ${name} has no key ${item.key} (volume ${volume})`);
+        writeAtomically(path.join(dir, item.path), data[item.key]);
+      }
+      this.projected.push({ secret: name, dir, items });
+      return dir;
+    }
     const dir = path.join(this.dir, "secrets", name);
     fs.mkdirSync(dir, { recursive: true });
     for (const [k, v] of Object.entries(data)) writeAtomically(path.join(dir, k), v);
@@ -330,7 +344,10 @@ export class Sandbox {
   /** A Secret's new contents, written into the files its pods mount, as the kubelet updates a mounted Secret. */
   updateSecret(name: string, data: Record<string, string>): void {
     const dir = path.join(this.dir, "secrets", name);
-    for (const [k, v] of Object.entries(data)) writeAtomically(path.join(dir, k), v);
+    if (fs.existsSync(dir)) for (const [k, v] of Object.entries(data)) writeAtomically(path.join(dir, k), v);
+    for (const p of this.projected.filter((x) => x.secret === name)) {
+      for (const item of p.items) if (data[item.key] !== undefined) writeAtomically(path.join(p.dir, item.path), data[item.key]);
+    }
   }
 
   /** A directory owned by the pod's user: a claim's (kept across restarts) or an emptyDir's (fresh). */
@@ -382,7 +399,7 @@ export class Sandbox {
       const volume = (spec.volumes ?? []).find((v: any) => v.name === m.name);
       let source: string;
       if (volume?.configMap) source = this.configMapDir(pod, volume.name, volume.configMap.name, volume.configMap.items);
-      else if (volume?.secret) source = this.secretDir(volume.secret.secretName, secrets);
+      else if (volume?.secret) source = this.secretDir(volume.secret.secretName, secrets, volume.secret.items, `${pod}-${volume.name}`);
       else if (volume?.emptyDir) source = this.ownedDir(path.join(this.dir, "pods", pod, m.name), uid, false);
       else if (volume?.persistentVolumeClaim) source = this.ownedDir(path.join(this.dir, "claims", volume.persistentVolumeClaim.claimName), uid, false);
       else if (!volume)

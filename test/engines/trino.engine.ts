@@ -10,12 +10,15 @@
 import assert from "node:assert/strict";
 import { createHash, createHmac } from "node:crypto";
 import { execFileSync } from "node:child_process";
+import * as http from "node:http";
+import * as https from "node:https";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { localChartProblem } from "../../components/kit/charts";
 import { catalogs } from "../../components/starburst/spec";
-import { FLAVORS } from "../../components/starburst/config";
+import { FLAVORS, TRINO_USERS } from "../../components/starburst/config";
+import { coordinatorNames, passwordFile } from "../../components/starburst/security";
 import { section } from "../../infra/config/schema";
 import { loadPlatform } from "../../infra/config/stack";
 import { readStackFile } from "../../tools/plan";
@@ -24,6 +27,7 @@ import { trinoChart } from "../support/trino-chart";
 import { eventually } from "../eventually";
 import { ApiServer } from "./api-server";
 import { engineFiles, javaHome, planOf, type PlannedObject, type Pod, renderChart, ROOT, Sandbox, type StartOptions } from "./harness";
+import { TestCa } from "./tls";
 
 /** The internal secret the test's Secret holds (a generated one in a real stack). */
 const INTERNAL_SECRET = "engine-test-internal-secret-0123456789abcdef";
@@ -60,16 +64,61 @@ function buildJvmkill(out: string): void {
   execFileSync("gcc", ["-shared", "-fPIC", "-O2", `-I${include}`, `-I${include}/linux`, "-o", out, path.join(ROOT, "tools", "engines", "trino", "jvmkill.c")]);
 }
 
-/** A statement through the coordinator's REST API, following nextUri to the end. */
-async function query(coordinator: string, sql: string): Promise<unknown[][]> {
-  const headers = { "X-Trino-User": "engine-test" };
-  let res: any = await (await fetch(`http://${coordinator}:8080/v1/statement`, { method: "POST", body: sql, headers })).json();
+/** Each Trino user's password in the test's users Secret (generated in a real stack). */
+const PASSWORDS: Record<string, string> = Object.fromEntries(TRINO_USERS.map((u) => [u, `engine-test-${u}-password`]));
+
+/** How the test reaches the coordinator: plain HTTP naming a user, or HTTPS with a login, checked against the CA. */
+interface Endpoint {
+  ip: string;
+  /** tls mode: the CA the coordinator's certificate must chain to. */
+  ca?: string;
+}
+
+/** One HTTP(S) exchange; in tls mode the certificate is verified for the Service name `trino`, as clients in the cluster do. */
+function exchange(
+  url: string,
+  o: { method?: string; body?: string; headers?: Record<string, string>; ca?: string },
+): Promise<{ status: number; body: string; peer?: string; fingerprint?: string }> {
+  const u = new URL(url);
+  const mod = u.protocol === "https:" ? https : http;
+  return new Promise((resolve, reject) => {
+    // No keep-alive agent: the socket (and its certificate) stays with the response.
+    const req = mod.request(u, { method: o.method ?? "GET", headers: o.headers, agent: false, ...(o.ca ? { ca: o.ca, servername: "trino" } : {}) }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (d) => {
+        body += d;
+      });
+      res.on("end", () => {
+        const cert = (res.socket as any)?.getPeerCertificate?.();
+        resolve({ status: res.statusCode ?? 0, body, peer: cert?.subject?.CN, fingerprint: cert?.fingerprint256 });
+      });
+    });
+    req.on("error", reject);
+    req.end(o.body);
+  });
+}
+
+function login(endpoint: Endpoint, user: string, password = PASSWORDS[user]): Record<string, string> {
+  return endpoint.ca ? { Authorization: `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}` } : { "X-Trino-User": user };
+}
+
+/** A statement through the coordinator's REST API as `user`, following nextUri to the end. */
+async function query(endpoint: Endpoint, sql: string, user = "admin"): Promise<unknown[][]> {
+  const headers = login(endpoint, user);
+  const base = endpoint.ca ? `https://${endpoint.ip}:8443` : `http://${endpoint.ip}:8080`;
+  const ask = async (url: string, method: string, body?: string) => {
+    const r = await exchange(url, { method, body, headers, ca: endpoint.ca });
+    if (r.status !== 200) throw new Error(`${sql}: HTTP ${r.status} ${r.body.slice(0, 200)}`);
+    return JSON.parse(r.body);
+  };
+  let res: any = await ask(`${base}/v1/statement`, "POST", sql);
   const rows: unknown[][] = [];
   for (;;) {
     if (res.error) throw new Error(`${sql}: ${res.error.message}`);
     rows.push(...(res.data ?? []));
     if (!res.nextUri) return rows;
-    res = await (await fetch(res.nextUri, { headers })).json();
+    res = await ask(res.nextUri, "GET");
   }
 }
 
@@ -86,6 +135,15 @@ for (const stack of STACKS) {
     let sandbox: Sandbox;
     let coordinator: Pod;
     let worker: Pod;
+    let endpoint: Endpoint;
+    let opts: StartOptions;
+    const tls = cfg.security === "tls";
+    const ca = tls ? new TestCa("engine-test-trino-ca") : undefined;
+    /** The coordinator's certificate Secret as cert-manager writes it: the combined PEM is the key, then the chain. */
+    const issue = () => {
+      const c = ca!.issue("trino", coordinatorNames("trino", namespace));
+      return { ...c, "tls-combined.pem": `${c["tls.key"]}${c["tls.crt"]}` };
+    };
 
     before(async () => {
       const pin = FLAVORS.trino;
@@ -98,7 +156,7 @@ for (const stack of STACKS) {
       fs.cpSync(path.join(server, "bin"), bin, { recursive: true });
       buildJvmkill(path.join(bin, "libjvmkill.so"));
       for (const f of ["run-trino", "health-check"]) fs.copyFileSync(path.join(ROOT, "tools", "engines", "trino", f), path.join(bin, f));
-      const opts: StartOptions = {
+      opts = {
         image: [
           `${path.join(server, "lib")}:/usr/lib/trino/lib:ro`,
           `${path.join(server, "plugin")}:/usr/lib/trino/plugin:ro`,
@@ -110,6 +168,7 @@ for (const stack of STACKS) {
         secrets: {
           "minio-credentials": { "root-user": "engine-test", "root-password": "engine-test-secret" },
           "trino-internal": { "shared-secret": INTERNAL_SECRET },
+          ...(tls ? { "trino-tls": issue(), "trino-users": { ...PASSWORDS, "password.db": passwordFile(PASSWORDS) } } : {}),
         },
         extraEnv: ["JAVA_HOME=/usr/lib/jvm/jdk"],
       };
@@ -129,9 +188,11 @@ for (const stack of STACKS) {
       sandbox.addHost(workerIp, "trino-worker-0");
       worker = await sandbox.startPod("trino-worker-0", workerIp, withEntrypoint(deployment("trino-worker")), opts);
       await Promise.all([coordinator, worker].map((p) => p.waitForLog(/======== SERVER STARTED ========/, 300)));
+      endpoint = { ip: coordinator.ip, ca: ca?.cert };
     });
     after(async () => {
       await sandbox?.stopAll();
+      ca?.remove();
     });
 
     test("no rendered properties file defines a key twice", () => {
@@ -159,7 +220,7 @@ for (const stack of STACKS) {
       const deadline = Date.now() + 60_000;
       let nodes: unknown[][] = [];
       while (Date.now() < deadline) {
-        nodes = await query(coordinator.ip, "SELECT coordinator, state FROM system.runtime.nodes ORDER BY coordinator");
+        nodes = await query(endpoint, "SELECT coordinator, state FROM system.runtime.nodes ORDER BY coordinator");
         if (nodes.length === 2) break;
         await new Promise((r) => setTimeout(r, 2000));
       }
@@ -170,15 +231,15 @@ for (const stack of STACKS) {
     });
 
     test("the catalogs are exactly the ones the program configures", async () => {
-      const shown = (await query(coordinator.ip, "SHOW CATALOGS")).map((r) => r[0]).sort();
+      const shown = (await query(endpoint, "SHOW CATALOGS")).map((r) => r[0]).sort();
       assert.deepEqual(shown, [...Object.keys(catalogs(cfg, stackContracts(stack, namespace))), "system"].sort());
     });
 
     test("queries run: on the one catalog that needs no metastore (system), and a computation", async () => {
-      assert.deepEqual(await query(coordinator.ip, "SELECT count(*) FROM system.metadata.catalogs"), [
+      assert.deepEqual(await query(endpoint, "SELECT count(*) FROM system.metadata.catalogs"), [
         [Object.keys(catalogs(cfg, stackContracts(stack, namespace))).length + 1],
       ]);
-      assert.deepEqual(await query(coordinator.ip, "SELECT sum(x) FROM UNNEST(sequence(1, 1000)) AS t(x)"), [[500500]]);
+      assert.deepEqual(await query(endpoint, "SELECT sum(x) FROM UNNEST(sequence(1, 1000)) AS t(x)"), [[500500]]);
     });
 
     test("internal communication is signed with the shared secret: the worker joined, and serves its task API to no one else", async () => {
@@ -203,20 +264,118 @@ for (const stack of STACKS) {
       assert.equal(await ask(worker.ip), 406);
     });
 
+    if (tls) {
+      test("tls: HTTPS with the certificate from its Secret; anonymous, forged and plain-HTTP clients are refused, each login accepted", async () => {
+        const statement = (url: string, headers: Record<string, string> = {}, caCert = ca!.cert) =>
+          exchange(url, { method: "POST", body: "SELECT 1", headers, ca: caCert });
+        const https8443 = `https://${coordinator.ip}:8443/v1/statement`;
+        const anonymous = await statement(https8443);
+        const wrong = await statement(https8443, login(endpoint, "dbt", "not-the-password"));
+        const otherUsersPassword = await statement(https8443, login(endpoint, "dbt", PASSWORDS.airflow));
+        const plain = await exchange(`http://${coordinator.ip}:8080/v1/statement`, { method: "POST", body: "SELECT 1", headers: { "X-Trino-User": "admin" } });
+        console.log(
+          `# trino tls: anonymous HTTP ${anonymous.status}, wrong password ${wrong.status}, another user's password ${otherUsersPassword.status}, plain HTTP naming admin ${plain.status}; certificate CN=${anonymous.peer}`,
+        );
+        assert.equal(anonymous.peer, "trino");
+        assert.equal(anonymous.status, 401);
+        assert.equal(wrong.status, 401);
+        assert.equal(otherUsersPassword.status, 401);
+        assert.ok([401, 403].includes(plain.status), `plain HTTP with only a user name: HTTP ${plain.status}`);
+        for (const user of ["admin", "lake-tables", "dbt", "airflow"]) assert.deepEqual(await query(endpoint, "SELECT 1", user), [[1]], user);
+        // A client that trusts another CA refuses the coordinator (it is not whoever answers on the address).
+        const stranger = new TestCa("engine-test-other-ca");
+        try {
+          await assert.rejects(statement(https8443, login(endpoint, "dbt"), stranger.cert), /self[- ]signed|unable to verify|certificate/i);
+        } finally {
+          stranger.remove();
+        }
+      });
+
+      test("tls: the access rules give each client only its catalogs; health runs no query", async () => {
+        const shown = async (user: string) => (await query(endpoint, "SHOW CATALOGS", user)).map((r) => r[0]).sort();
+        assert.deepEqual(await shown("admin"), ["hive", "iceberg", "system"]);
+        assert.deepEqual(await shown("dbt"), ["iceberg", "system"]);
+        assert.deepEqual(await shown("lake-tables"), ["iceberg", "system"]);
+        assert.deepEqual(await shown("airflow"), ["iceberg", "system"]);
+        await assert.rejects(query(endpoint, "SHOW SCHEMAS FROM hive", "airflow"), /Access Denied/);
+        await assert.rejects(query(endpoint, "SELECT 1", "health"), /Access Denied/);
+      });
+
+      test("tls: dbt's profile logs in over HTTPS from the planned dbt Job's pod (its env, Secret and CA mount)", async () => {
+        const venv = execFileSync("bash", [path.join(ROOT, "tools", "python-tests.sh"), "--venv", "dbt"], {
+          encoding: "utf8",
+          stdio: ["ignore", "pipe", "inherit"],
+        }).trim();
+        const cronjob = plan.find((r) => r.type.endsWith(":CronJob") && r.inputs.metadata.name === "dbt")!.inputs;
+        const template = cronjob.spec.jobTemplate.spec.template;
+        // The image's pip install (PyPI) is replaced by the same pinned packages from the test's virtualenv,
+        // run by this machine's python3 of the same minor version (the virtualenv's own lives under /root).
+        const site = fs.globSync(path.join(venv, "lib", "python3.*", "site-packages"))[0];
+        const run = ["python3", "-c", "import sys; from dbt.cli.main import cli; sys.argv[0] = 'dbt'; cli()"];
+        const original = template.spec.containers[0];
+        const container = {
+          ...original,
+          command: [...run, "--no-use-colors", "debug", "--project-dir", "/project", "--profiles-dir", "/project/profiles", "--target", "prod"],
+          env: [...original.env, { name: "PYTHONPATH", value: "/opt/dbt-site" }],
+        };
+        sandbox.addHost(coordinator.ip, `trino.${namespace}.svc.cluster.local`);
+        const debug = (volumes: any[], secrets = opts.secrets) =>
+          sandbox.runJob(
+            { metadata: { name: "dbt-debug" }, spec: { template: { ...template, spec: { ...template.spec, containers: [container], volumes } } } },
+            { ...opts, secrets, image: [`${site}:/opt/dbt-site:ro`] },
+          );
+        const result = await debug(template.spec.volumes);
+        assert.equal(result.code, 0, result.log.split("\n").slice(-40).join("\n"));
+        assert.match(result.log, /Connection test: \[OK connection ok\]/);
+        assert.doesNotMatch(result.log, /certificate validation is disabled/);
+        assert.doesNotMatch(result.log, new RegExp(PASSWORDS.dbt));
+        // The same pod trusting another CA: dbt checks the certificate and refuses the coordinator.
+        const stranger = new TestCa("engine-test-other-ca");
+        try {
+          const otherCa = template.spec.volumes.map((v: any) => (v.name === "trino-ca" ? { ...v, secret: { ...v.secret, secretName: "other-ca" } } : v));
+          const refused = await debug(otherCa, { ...opts.secrets, "other-ca": { "ca.crt": stranger.cert } });
+          assert.notEqual(refused.code, 0);
+          assert.match(refused.log, /CERTIFICATE_VERIFY_FAILED|certificate verify failed/);
+        } finally {
+          stranger.remove();
+        }
+      });
+
+      test("tls: a renewed certificate is served within the reload interval, without a restart", async () => {
+        const fingerprint = async () => (await exchange(`https://${coordinator.ip}:8443/v1/info`, { ca: ca!.cert })).fingerprint;
+        const before = await fingerprint();
+        const renewedAt = Date.now();
+        sandbox.updateSecret("trino-tls", issue());
+        const after = await eventually("the coordinator to serve the renewed certificate", 150, async () => {
+          const f = await fingerprint();
+          return f !== before ? f : undefined;
+        });
+        console.log(`# trino tls: renewed certificate served after ${Math.round((Date.now() - renewedAt) / 1000)} s`);
+        assert.notEqual(after, before);
+        assert.equal(coordinator.log().match(/======== SERVER STARTED ========/g)?.length, 1, "the coordinator did not restart");
+        assert.deepEqual(await query(endpoint, "SELECT 1", "dbt"), [[1]]);
+      });
+    }
+
     test("npm run health asks the coordinator through the API server's pod proxy: its workers against the desired count, then none", async () => {
       const api = await ApiServer.open(`trino-${stack}`, [...plan, ...rendered]);
       try {
         await api.register("trino-coordinator", [coordinator]);
         await api.register("trino-worker", [worker]);
         const desired = rendered.find((r) => r.type.endsWith(":Deployment") && r.inputs.metadata.name === "trino-worker")!.inputs.spec.replicas;
-        const report = await api.ask("trino");
+        // tls mode: the node lists need a login, asked by exec inside the coordinator.
+        const exec = async (pod: string, _container: string, command: string[]) => {
+          assert.equal(pod, coordinator.name);
+          return coordinator.run(command);
+        };
+        const report = await api.ask("trino", exec);
         assert.deepEqual(report.facts, [`coordinator ${TESTED_VERSION} answers`, `1/${desired} workers active`], JSON.stringify(report));
         // One worker runs here: dev wants one (healthy), prod more (degraded, naming the shortfall).
         if (desired === 1) assert.deepEqual([report.state, report.problems], ["healthy", []]);
         else assert.deepEqual([report.state, report.problems], ["degraded", [`1 of ${desired} workers active`]]);
         await worker.stop();
         const none = await eventually("the coordinator to drop its worker", 120, async () => {
-          const r = await api.ask("trino");
+          const r = await api.ask("trino", exec);
           return r.state === "down" ? r : undefined;
         });
         assert.deepEqual(none.problems, ["no active worker: queries cannot run"]);
