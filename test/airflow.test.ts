@@ -16,8 +16,6 @@ import {
   fernetKey,
   hardenChartObject,
   logsFolder,
-  logsPolicy,
-  logsUserScript,
   pluginFiles,
   taskJobRules,
 } from "../components/airflow/spec";
@@ -73,8 +71,8 @@ describe("Airflow chart values", () => {
     expect(values).not.toHaveProperty("secret");
     // Airflow's own MinIO user, never MinIO's root.
     expect(YAML.parse(values.extraEnv)).toEqual([
-      { name: "AWS_ACCESS_KEY_ID", valueFrom: { secretKeyRef: { name: CREDENTIALS_SECRET, key: "logs-access-key" } } },
-      { name: "AWS_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: CREDENTIALS_SECRET, key: "logs-secret-key" } } },
+      { name: "AWS_ACCESS_KEY_ID", valueFrom: { secretKeyRef: { name: "minio-users", key: "airflow-logs-access-key" } } },
+      { name: "AWS_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: "minio-users", key: "airflow-logs-secret-key" } } },
     ]);
     expect(text).not.toContain("root-user");
   });
@@ -374,44 +372,10 @@ describe("the metadata database and secrets", () => {
   });
 });
 
-describe("Airflow's MinIO user for logs", () => {
-  it("may touch only data-lake/airflow-logs", () => {
-    expect(logsPolicy(B("dev").lake).Statement).toEqual([
-      { Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: ["arn:aws:s3:::data-lake/airflow-logs/*"] },
-      {
-        Effect: "Allow",
-        Action: ["s3:ListBucket"],
-        Resource: ["arn:aws:s3:::data-lake"],
-        Condition: { StringLike: { "s3:prefix": ["airflow-logs", "airflow-logs/*"] } },
-      },
-      { Effect: "Allow", Action: ["s3:GetBucketLocation"], Resource: ["arn:aws:s3:::data-lake"] },
-    ]);
-    expect(logsFolder(B("dev").lake).startsWith("s3://data-lake/airflow-logs")).toBe(true);
-  });
-
-  it("is made by an idempotent Job with MinIO's root credentials, which only that Job sees", () => {
-    const script = logsUserScript(B("dev").lake);
-    // The policy document the script writes is the one above, as JSON.
-    const policy = /<<'JSON'\n(.*)\nJSON/.exec(script)![1];
-    expect(JSON.parse(policy)).toEqual(logsPolicy(B("dev").lake));
-    expect(script).toContain('mc admin user add lake "$LOGS_ACCESS_KEY" "$LOGS_SECRET_KEY"');
-    expect(script).toContain(
-      'mc admin policy attach lake airflow-logs --user "$LOGS_ACCESS_KEY" || mc admin user info lake "$LOGS_ACCESS_KEY" | grep -q "airflow-logs"',
-    );
-    const j: any = airflowManifests(airflowOf("prod"), NS, B("dev"), OWN).find((m) => m.metadata.name.startsWith("airflow-logs-user-"));
-    expect(j.spec.template.spec.containers[0].image).toBe(B("prod").lake.clientImage);
-    expect(j.spec.template.spec.containers[0].env.map((e: any) => e.valueFrom?.secretKeyRef.key ?? e.name)).toEqual([
-      "root-user",
-      "root-password",
-      "logs-access-key",
-      "logs-secret-key",
-      "MC_CONFIG_DIR",
-    ]);
-    expect(airflowFlows(airflowOf("prod"), B("prod"))).toContainEqual({
-      from: { name: "airflow", component: "logs-user" },
-      to: { name: "minio", component: "server" },
-      ports: [9000],
-    });
+describe("Airflow's logs in MinIO", () => {
+  it("go under the store's airflow-logs prefix, which MinIO's airflow-logs user alone may touch", () => {
+    expect(logsFolder(B("dev").lake)).toBe("s3://data-lake/airflow-logs");
+    expect(airflowManifests(airflowOf("prod"), NS, B("dev"), OWN).filter((m) => m.metadata.name.startsWith("airflow-logs-user"))).toEqual([]);
   });
 });
 

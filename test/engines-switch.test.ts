@@ -90,6 +90,8 @@ describe("credentials from Secrets named per credential, with their own key name
     "credentials.airflow.keys.admin-password=admin",
     "credentials.trino.secret=trino-vault",
     "credentials.trino.keys.shared-secret=internal",
+    "credentials.minioUsers.secret=lake-users",
+    "credentials.minioUsers.keys.trino-secret-key=trino-s3-secret",
   ];
   /** Every Secret reference anywhere in the plan, chart values included: env, volumes, the chart's secret names. */
   const references = (value: unknown, into = new Set<string>()): Set<string> => {
@@ -109,7 +111,7 @@ describe("credentials from Secrets named per credential, with their own key name
   it("points every pod and chart at the named Secrets and keys, and writes none of them", async () => {
     const plan = await planStack({ stack: "dev", sets: named });
     const all = JSON.stringify(plan.resources.map((r) => r.inputs));
-    for (const old of ["minio-credentials", "mysql-credentials", "airflow-credentials", "trino-internal"]) expect(all).not.toContain(old);
+    for (const old of ["minio-credentials", "minio-users", "mysql-credentials", "airflow-credentials", "trino-internal"]) expect(all).not.toContain(old);
     expect(plan.resources.filter((r) => r.type.startsWith("random:"))).toEqual([]);
     expect(plan.resources.filter((r) => r.type === "kubernetes:core/v1:Secret")).toEqual([]);
     const refs = [...references(plan.resources.map((r) => r.inputs))].filter((r) => !r.startsWith("dbt") && !r.includes("git"));
@@ -118,19 +120,21 @@ describe("credentials from Secrets named per credential, with their own key name
       "airflow-vault/admin",
       "airflow-vault/connection",
       "airflow-vault/db-password",
-      "airflow-vault/logs-access-key",
-      "airflow-vault/logs-secret-key",
       "lake-root/access-key",
       "lake-root/secret-key",
+      ...["airflow-logs", "impala", "metastore", "spark", "trino", "yarn"].flatMap((c) => [
+        `lake-users/${c}-access-key`,
+        `lake-users/${c === "trino" ? "trino-s3" : c}-secret${c === "trino" ? "" : "-key"}`,
+      ]),
       "metastore-db/hive-password",
       "metastore-db/root-password",
       "trino-vault/internal",
     ]);
-    // The lake's every client reads the renamed keys (Trino's chart values included).
+    // Each client of the lake reads its own user from the named Secret (Trino's chart values included).
     const trino = plan.resources.find((r) => r.type === "kubernetes:helm.sh/v4:Chart" && r.name === "trino")!;
     expect(trino.inputs.values.env).toEqual([
-      { name: "S3_ACCESS_KEY", valueFrom: { secretKeyRef: { name: "lake-root", key: "access-key" } } },
-      { name: "S3_SECRET_KEY", valueFrom: { secretKeyRef: { name: "lake-root", key: "secret-key" } } },
+      { name: "S3_ACCESS_KEY", valueFrom: { secretKeyRef: { name: "lake-users", key: "trino-access-key" } } },
+      { name: "S3_SECRET_KEY", valueFrom: { secretKeyRef: { name: "lake-users", key: "trino-s3-secret" } } },
       { name: "TRINO_INTERNAL_SHARED_SECRET", valueFrom: { secretKeyRef: { name: "trino-vault", key: "internal" } } },
     ]);
     const airflow = plan.resources.find((r) => r.type === "kubernetes:helm.sh/v4:Chart" && r.name === "airflow")!;
@@ -151,7 +155,7 @@ describe("credentials from Secrets named per credential, with their own key name
       '--set: credentials.minio.secret: must be the name of a Secret in the namespace (got "Lake_Root")',
     ]);
     expect(await problemsOf(["credentials.airflow.secret=a", "credentials.airflow.keys.connection=conn"])).toEqual([
-      "--set: credentials.airflow.keys.connection: unknown setting; allowed here: admin-password, db-password, logs-access-key, logs-secret-key",
+      "--set: credentials.airflow.keys.connection: unknown setting; allowed here: admin-password, db-password",
     ]);
     expect(await problemsOf(["credentials.mysql.secret=a", "credentials.mysql.keys.username=user"])).toEqual([
       "--set: credentials.mysql.keys.username: unknown setting; allowed here: password, root-password",
@@ -233,7 +237,7 @@ describe("existing Secrets are checked before anything is deployed", () => {
   it("names the setting, the Secret and the keys when a Secret is missing or incomplete", async () => {
     const secrets: Record<string, string[]> = { "minio-credentials": ["root-user"] };
     const read = async (_ns: string, name: string) => secrets[name];
-    await expect(checkExistingSecrets(loaded({ source: "existing", airflow: "generated" }), read)).rejects.toMatchObject({
+    await expect(checkExistingSecrets(loaded({ source: "existing", airflow: "generated", minioUsers: "generated" }), read)).rejects.toMatchObject({
       problems: [
         "credentials.source: existing: Secret data-platform/minio-credentials lacks keys root-password; it must hold root-password, root-user",
         "credentials.source: existing: Secret data-platform/mysql-credentials does not exist; create it with keys password, root-password (or set credentials.source: generated)",

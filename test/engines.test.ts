@@ -5,6 +5,7 @@ import { brokerProperties, controllerProperties, controllerVoters, healthScript,
 import { certificatesConfig } from "../components/kit/certificates";
 import { Minio } from "../components/minio";
 import { MINIO_CREDENTIALS, minioConfig } from "../components/minio/config";
+import { LAKE_USER_CREDENTIALS } from "../components/minio/users";
 import { defaultRef } from "../components/kit/secret-ref";
 import { minioManifests, serverVolumes } from "../components/minio/spec";
 import { Mysql } from "../components/mysql";
@@ -256,8 +257,9 @@ describe("components under mocks", () => {
           config: minio("dev"),
           production: false,
           credentials: { ref: defaultRef(MINIO_CREDENTIALS), existing: false },
+          users: { ref: defaultRef(LAKE_USER_CREDENTIALS), existing: false },
         }),
-      7,
+      8,
     ],
     [
       "MySQL",

@@ -148,9 +148,10 @@ describe("YARN configuration", () => {
       command: ["/bin/sh", "-c", "cp -a /opt/java/openjdk/. /opt/java17/"],
     });
     expect(nm.containers[0].volumeMounts).toContainEqual({ name: "java", mountPath: "/opt/java17", readOnly: true });
+    // YARN's own MinIO user (limited to the warehouse), never MinIO's root.
     expect(nm.containers[0].env).toContainEqual({
       name: "AWS_SECRET_ACCESS_KEY",
-      valueFrom: { secretKeyRef: { name: "minio-credentials", key: "root-password" } },
+      valueFrom: { secretKeyRef: { name: "minio-users", key: "yarn-secret-key" } },
     });
     expect(String(yarnSite(yarn("dev"), NS, ZK)["yarn.nodemanager.env-whitelist"]).split(",")).toEqual(
       expect.arrayContaining(["JAVA_HOME", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]),
@@ -218,7 +219,7 @@ describe("Spark configuration", () => {
     expect(driver.command[2]).toContain("--conf spark.cores.max=1 ");
     expect(driver.command[2]).toContain("/opt/platform/apps/kafka_to_hdfs_streaming.py");
     expect(driver.env).toContainEqual({ name: "KAFKA_BOOTSTRAP_SERVERS", value: `kafka-bootstrap.${NS}.svc.cluster.local:9092` });
-    expect(driver.env).toContainEqual({ name: "AWS_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: "minio-credentials", key: "root-password" } } });
+    expect(driver.env).toContainEqual({ name: "AWS_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: "minio-users", key: "spark-secret-key" } } });
     expect(driver.startupProbe).toEqual({ tcpSocket: { port: 7078 }, periodSeconds: 10, failureThreshold: 90 });
     const batch = ms.find((m) => m.kind === "CronJob") as any;
     expect(batch.spec.suspend).toBe(true);

@@ -42,7 +42,7 @@ describe("Hive Metastore", () => {
     const [deployment] = byKind(ms, "Deployment");
     const env = deployment.spec.template.spec.containers[0].env;
     expect(env).toContainEqual({ name: "HIVE_DB_PASSWORD", valueFrom: { secretKeyRef: { name: "mysql-credentials", key: "password" } } });
-    expect(env).toContainEqual({ name: "AWS_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: "minio-credentials", key: "root-password" } } });
+    expect(env).toContainEqual({ name: "AWS_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: "minio-users", key: "metastore-secret-key" } } });
   });
 
   // The schema Job and the servers run on a real metastore in test/engines/hive-metastore.engine.ts.

@@ -148,7 +148,6 @@ describe("network flows", () => {
     expect(rules(plans.prod, "allow-minio-server", "ingress")).toEqual([
       "airflow/api-server:9000",
       "airflow/dag-processor:9000",
-      "airflow/logs-user:9000",
       "airflow/scheduler:9000",
       "airflow/triggerer:9000",
       "airflow/worker:9000",

@@ -138,7 +138,7 @@ describe("Trino chart values", () => {
   it("run restricted, with MinIO credentials from the Secret", () => {
     expect(v.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: "RuntimeDefault" } });
     expect(v.containerSecurityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
-    expect(v.env).toContainEqual({ name: "S3_SECRET_KEY", valueFrom: { secretKeyRef: { name: "minio-credentials", key: "root-password" } } });
+    expect(v.env).toContainEqual({ name: "S3_SECRET_KEY", valueFrom: { secretKeyRef: { name: "minio-users", key: "trino-secret-key" } } });
     expect(JSON.stringify(v)).not.toMatch(/minioadmin/);
   });
 });
@@ -172,7 +172,7 @@ describe("Starburst flavor", () => {
     expect(v.starburstPlatformLicense).toBe("starburst-license");
     expect(v.image.tag).toBe("476-e");
     expect(imageTag(sql("prod", { flavor: "starburst", security: "plaintext", licenseSecret: "x" }))).toBe("476-e");
-    expect(v.additionalEnv).toContainEqual({ name: "S3_ACCESS_KEY", valueFrom: { secretKeyRef: { name: "minio-credentials", key: "root-user" } } });
+    expect(v.additionalEnv).toContainEqual({ name: "S3_ACCESS_KEY", valueFrom: { secretKeyRef: { name: "minio-users", key: "trino-access-key" } } });
     expect(v.worker).toMatchObject({ replicas: 4, starburstWorkerShutdownGracePeriodSeconds: 120, deploymentTerminationGracePeriodSeconds: 270 });
   });
 });

@@ -12,11 +12,11 @@ export const CHART = { name: "airflow", repo: "https://airflow.apache.org", vers
 export const AIRFLOW_VERSION = "3.1.8";
 export const AIRFLOW_IMAGE = `apache/airflow:${AIRFLOW_VERSION}`;
 
-type AirflowKey = "admin-password" | "api-secret-key" | "connection" | "db-password" | "fernet-key" | "jwt-secret" | "logs-access-key" | "logs-secret-key";
+type AirflowKey = "admin-password" | "api-secret-key" | "connection" | "db-password" | "fernet-key" | "jwt-secret";
 /** Airflow's own credentials; the chart reads connection, fernet-key, api-secret-key and jwt-secret by those names. */
 export const AIRFLOW_CREDENTIALS: CredentialSecret<AirflowKey> = {
   secret: "airflow-credentials",
-  keys: ["admin-password", "api-secret-key", "connection", "db-password", "fernet-key", "jwt-secret", "logs-access-key", "logs-secret-key"],
+  keys: ["admin-password", "api-secret-key", "connection", "db-password", "fernet-key", "jwt-secret"],
   fixedKeys: ["api-secret-key", "connection", "fernet-key", "jwt-secret"],
 };
 export type AirflowCredentials = SecretRef<AirflowKey>;
@@ -65,7 +65,7 @@ export const TASK_MIB = 256;
 const role = (max: number) => z.strictObject(roleFields({ replicas: { max, default: 1 } }));
 
 /** Each role, and the config files of its pods that overrides may set. */
-export const ROLE_FILES: RoleFiles = { scheduler: [], "api-server": [], "dag-processor": [], triggerer: [], database: [], "logs-user": [] };
+export const ROLE_FILES: RoleFiles = { scheduler: [], "api-server": [], "dag-processor": [], triggerer: [], database: [] };
 
 export const airflowConfig = z
   .strictObject({

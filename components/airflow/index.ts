@@ -46,8 +46,6 @@ export class Airflow extends pulumi.ComponentResource {
           "admin-password": 24,
           "api-secret-key": 48,
           "jwt-secret": 48,
-          "logs-access-key": 20,
-          "logs-secret-key": 40,
           "fernet-seed": 32,
         },
         internal: ["fernet-seed"],

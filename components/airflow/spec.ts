@@ -18,7 +18,7 @@ import {
   type Workload,
   workloadLabels,
 } from "../kit";
-import type { DatabaseServer, ObjectStore } from "../kit/contracts";
+import type { DatabaseServer } from "../kit/contracts";
 import { secretEnv } from "../kit/secret-ref";
 import type { AirflowConfig, AirflowCredentials } from "./config";
 import {
@@ -35,7 +35,6 @@ import {
   DATABASE_SETUP,
   DATABASE_USER,
   jobTemplates,
-  LOGS_USER,
   MIGRATIONS,
   PLUGINS_CONFIG_MAP,
   REQUIREMENTS_CONFIG_MAP,
@@ -57,38 +56,6 @@ export * from "./hardening";
 /** The parts that read DAG files and talk to the execution API (task pods too under KubernetesExecutor). */
 function dagReaders(cfg: AirflowConfig): Workload[] {
   return [SCHEDULER, DAG_PROCESSOR, TRIGGERER, ...(taskRunner(cfg) === WORKER ? [WORKER] : [])];
-}
-
-/** What Airflow's MinIO user may do: read, write and list under the logs prefix, nothing else. */
-export const LOGS_PREFIX = "airflow-logs";
-export function logsPolicy(lake: Pick<ObjectStore, "bucket">) {
-  const bucket = lake.bucket;
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      { Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: [`arn:aws:s3:::${bucket}/${LOGS_PREFIX}/*`] },
-      {
-        Effect: "Allow",
-        Action: ["s3:ListBucket"],
-        Resource: [`arn:aws:s3:::${bucket}`],
-        Condition: { StringLike: { "s3:prefix": [LOGS_PREFIX, `${LOGS_PREFIX}/*`] } },
-      },
-      { Effect: "Allow", Action: ["s3:GetBucketLocation"], Resource: [`arn:aws:s3:::${bucket}`] },
-    ],
-  };
-}
-
-/** Creates (or updates) the policy and the user and attaches one to the other; safe to run again. */
-export function logsUserScript(lake: Pick<ObjectStore, "endpoint" | "bucket">): string {
-  return [
-    "set -eu",
-    `until mc alias set lake ${lake.endpoint} "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD"; do echo "waiting for MinIO"; sleep 5; done`,
-    `cat > /tmp/policy.json <<'JSON'\n${JSON.stringify(logsPolicy(lake))}\nJSON`,
-    `mc admin policy create lake ${LOGS_PREFIX} /tmp/policy.json`,
-    'mc admin user add lake "$LOGS_ACCESS_KEY" "$LOGS_SECRET_KEY"',
-    // Attaching an attached policy is an error; the user's info shows whether it is there.
-    `mc admin policy attach lake ${LOGS_PREFIX} --user "$LOGS_ACCESS_KEY" || mc admin user info lake "$LOGS_ACCESS_KEY" | grep -q "${LOGS_PREFIX}"`,
-  ].join("\n");
 }
 
 /** Creates the database and its user, or resets the password; safe to run again. */
@@ -156,23 +123,6 @@ export function airflowManifests(
         { name: "HOME", value: "/tmp" },
       ],
       memory: "256Mi",
-    }),
-    ...setupJob({
-      name: "airflow-logs-user",
-      ns,
-      workload: LOGS_USER,
-      uid: 1000,
-      image: b.lake.clientImage,
-      shell: "/bin/sh",
-      script: logsUserScript(b.lake),
-      env: [
-        secretEnv("MINIO_ROOT_USER", b.lake.credentials, "root-user"),
-        secretEnv("MINIO_ROOT_PASSWORD", b.lake.credentials, "root-password"),
-        secretEnv("LOGS_ACCESS_KEY", own, "logs-access-key"),
-        secretEnv("LOGS_SECRET_KEY", own, "logs-secret-key"),
-        { name: "MC_CONFIG_DIR", value: "/tmp/mc" },
-      ],
-      memory: "128Mi",
     }),
     ...[
       [SCHEDULER, cfg.scheduler.replicas],
@@ -247,7 +197,6 @@ export function airflowFlows(cfg: AirflowConfig, b: AirflowBackends): Flow[] {
   const components = [SCHEDULER, API_SERVER, DAG_PROCESSOR, TRIGGERER];
   return [
     ...[...components, MIGRATIONS, CREATE_USER, DATABASE_SETUP].flatMap((w) => b.database.access(w)),
-    ...b.lake.access(LOGS_USER),
     ...dagReaders(cfg).map((w) => ({ from: w, to: API_SERVER, ports: [API_PORT] })),
     // Logs of running tasks: the scheduler's and triggerer's log servers.
     ...(cfg.executor === "LocalExecutor" ? [{ from: API_SERVER, to: SCHEDULER, ports: [SCHEDULER_LOG_PORT] }] : []),

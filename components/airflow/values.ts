@@ -5,7 +5,7 @@ import { containerResources, filesVolume, MANAGED_BY, parseImage, PART_OF, scrat
 import { memoryMiB } from "../kit/quantity";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../kit/security";
 import type { Resources } from "../kit/sizing";
-import type { ObjectStore } from "../kit/contracts";
+import { lakeUserEnv, type ObjectStore } from "../kit/contracts";
 import { secretEnv } from "../kit/secret-ref";
 import { AIRFLOW_VERSION, type AirflowConfig, type AirflowCredentials, SCHEDULER_BASE_MIB, TASK_MIB } from "./config";
 import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
@@ -35,7 +35,7 @@ const AIRFLOW_HOME = "/opt/airflow";
 const PACKAGES_DIR = "/opt/platform/python";
 /** Where the create-user Job mounts the admin password (create-admin.sh reads it there). */
 const ADMIN_DIR = "/opt/platform/admin";
-export const logsFolder = (lake: Pick<ObjectStore, "bucket">) => `s3://${lake.bucket}/airflow-logs`;
+export const logsFolder = (lake: Pick<ObjectStore, "bucket" | "prefixes">) => `s3://${lake.bucket}/${lake.prefixes.airflowLogs}`;
 export const LOGS_CONNECTION = "minio_logs";
 /** The image's airflow user. Its own group instead of the image's default root group (policy: no gid 0). */
 const UID = 50000;
@@ -156,14 +156,10 @@ function role(r: { replicas: number; resources: Resources }, w: Workload, token:
  * Airflow's own MinIO user for remote logs (not MinIO's root): env from the Secret (the chart's `secret`
  * list would add literal reference variables).
  */
-/** Secret-backed variables: the logs' S3 keys and, with Trino in tls mode, Airflow's Trino password. */
-function secretEnvironment(own: AirflowCredentials, sql: AirflowBackends["sql"]): string {
+/** Secret-backed variables: the logs' S3 keys (MinIO's airflow-logs user) and, with Trino in tls mode, Airflow's Trino password. */
+function secretEnvironment(lake: AirflowBackends["lake"], sql: AirflowBackends["sql"]): string {
   const trino = sql.login?.("airflow");
-  return [
-    secretEnv("AWS_ACCESS_KEY_ID", own, "logs-access-key"),
-    secretEnv("AWS_SECRET_ACCESS_KEY", own, "logs-secret-key"),
-    ...(trino ? [{ name: "TRINO_PASSWORD", valueFrom: { secretKeyRef: trino.password } }] : []),
-  ]
+  return [...lakeUserEnv(lake, "airflow-logs"), ...(trino ? [{ name: "TRINO_PASSWORD", valueFrom: { secretKeyRef: trino.password } }] : [])]
     .map((e) => `- ${JSON.stringify(e)}`)
     .join("\n");
 }
@@ -219,7 +215,7 @@ export function chartValues(
     labels: CHART_LABELS,
 
     env: taskEnvironment(cfg, b),
-    extraEnv: secretEnvironment(own, b.sql),
+    extraEnv: secretEnvironment(b.lake, b.sql),
     volumes: [
       scratchVolume("tmp", "1Gi"),
       filesVolume("platform-plugins", PLUGINS_CONFIG_MAP, files.plugins),

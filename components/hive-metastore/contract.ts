@@ -3,6 +3,6 @@ import { type MetastoreService, type ObjectStore, servedBy } from "../kit/contra
 import { METASTORE, metastoreUri, PORT, warehouse } from "./spec";
 import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
 
-export function metastoreService(ns: string, lake: Pick<ObjectStore, "bucket">, domain = DEFAULT_CLUSTER_DOMAIN): MetastoreService {
+export function metastoreService(ns: string, lake: Pick<ObjectStore, "bucket" | "prefixes">, domain = DEFAULT_CLUSTER_DOMAIN): MetastoreService {
   return { uri: metastoreUri(ns, domain), warehouse: warehouse(lake), access: servedBy(METASTORE, [PORT]) };
 }

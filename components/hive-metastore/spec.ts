@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { configMap, container, type Flow, heapMiB, httpsEgress, job, type Manifest, podSpec, scratchVolume, serviceAccount, type Workload } from "../kit";
 import { siteXml, type SiteProperties } from "../kit/hadoop-xml";
-import type { DatabaseServer, ObjectStore } from "../kit/contracts";
+import { lakeUserEnv, type DatabaseServer, type ObjectStore } from "../kit/contracts";
 import { secretEnv } from "../kit/secret-ref";
 import type { HiveMetastoreConfig } from "./config";
 import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
@@ -36,8 +36,8 @@ export interface MetastoreBackends {
   lake: ObjectStore;
 }
 
-export function warehouse(lake: Pick<ObjectStore, "bucket">): string {
-  return `s3a://${lake.bucket}/warehouse`;
+export function warehouse(lake: Pick<ObjectStore, "bucket" | "prefixes">): string {
+  return `s3a://${lake.bucket}/${lake.prefixes.warehouse}`;
 }
 
 export function hiveSite(b: MetastoreBackends): SiteProperties {
@@ -85,8 +85,7 @@ const env = (heap: number, b: MetastoreBackends) => [
   { name: "HADOOP_CONF_DIR", value: CONF },
   { name: "HADOOP_CLIENT_OPTS", value: `-Xms${heap}m -Xmx${heap}m` },
   secretEnv("HIVE_DB_PASSWORD", b.database.credentials, "password"),
-  secretEnv("AWS_ACCESS_KEY_ID", b.lake.credentials, "root-user"),
-  secretEnv("AWS_SECRET_ACCESS_KEY", b.lake.credentials, "root-password"),
+  ...lakeUserEnv(b.lake, "metastore"),
   { name: "HOME", value: "/tmp" },
 ];
 

@@ -15,11 +15,10 @@ import {
   serviceAccount,
   type Workload,
 } from "../kit";
-import type { HdfsCluster, MetastoreService, ObjectStore } from "../kit/contracts";
+import { lakeUserEnv, type HdfsCluster, type MetastoreService, type ObjectStore } from "../kit/contracts";
 import { clientConfigVolume, hadoopConfigMounts } from "../kit/hadoop";
 import { siteXml } from "../kit/hadoop-xml";
 import type { Resources } from "../kit/sizing";
-import { secretEnv } from "../kit/secret-ref";
 import { type ImpalaConfig, memLimitMiB } from "./config";
 import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
 
@@ -158,8 +157,7 @@ function daemonDeployment(d: Daemon, ns: string, checksum: string, b: ImpalaBack
               { name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
               // The statestore has no JVM; the others embed one, sized from their limit.
               ...(d.heap ? [{ name: "JAVA_TOOL_OPTIONS", value: `-Xms${d.heap}m -Xmx${d.heap}m` }] : []),
-              secretEnv("AWS_ACCESS_KEY_ID", b.lake.credentials, "root-user"),
-              secretEnv("AWS_SECRET_ACCESS_KEY", b.lake.credentials, "root-password"),
+              ...lakeUserEnv(b.lake, "impala"),
             ],
             ports: containerPorts(d.ports),
             readinessProbe: tcp(3),

@@ -37,14 +37,34 @@ export interface KafkaCluster extends Served {
   clientTls?: (client: "spark-streaming" | "airflow") => string;
 }
 
-export type ObjectStoreKey = "root-user" | "root-password";
+/** The lake's S3 clients: each has its own user, limited to the prefixes it needs. */
+export type LakeClient = "trino" | "spark" | "yarn" | "impala" | "metastore" | "airflow-logs";
 
-/** The lake's S3 store: where it is, its bucket, the Secret clients read, and an image with its client. */
+/** A client's user: the Secret and the keys in it that hold its access key and secret key. */
+export interface LakeUser {
+  secret: string;
+  accessKey: string;
+  secretKey: string;
+}
+
+/** The lake's S3 store: where it is, its bucket and layout, each client's own user, and an image with its client. */
 export interface ObjectStore extends Served {
   endpoint: string;
   bucket: string;
-  credentials: SecretRef<ObjectStoreKey>;
+  /** Where table files and Airflow's logs live in the bucket: the store's layout, which its users' policies follow. */
+  prefixes: { warehouse: string; airflowLogs: string };
+  /** A client's user; no client gets the root credentials. */
+  user(client: LakeClient): LakeUser;
   clientImage: string;
+}
+
+/** A client's S3 keys as environment variables read from its Secret (AWS_* names by default). */
+export function lakeUserEnv(lake: Pick<ObjectStore, "user">, client: LakeClient, accessVar = "AWS_ACCESS_KEY_ID", secretVar = "AWS_SECRET_ACCESS_KEY") {
+  const u = lake.user(client);
+  return [
+    { name: accessVar, valueFrom: { secretKeyRef: { name: u.secret, key: u.accessKey } } },
+    { name: secretVar, valueFrom: { secretKeyRef: { name: u.secret, key: u.secretKey } } },
+  ];
 }
 
 export type DatabaseKey = "password" | "root-password";

@@ -5,19 +5,22 @@ import type { ObjectStore } from "../kit/contracts";
 import { Credentials } from "../kit/credentials";
 import { createObjects } from "../kit/objects";
 import type { OwnedCredential } from "../kit/secret-ref";
-import { MINIO_CREDENTIALS, type MinioConfig, type MinioCredentials } from "./config";
+import { MINIO_CREDENTIALS, type MinioConfig } from "./config";
 import { objectStore } from "./contract";
 import { minioFlows, minioManifests, SERVER } from "./spec";
+import { accessKeyOf, LAKE_CLIENT_NAMES, LAKE_USER_CREDENTIALS, type LakeUserCredentials } from "./users";
 
 export interface MinioArgs extends EngineArgs<MinioConfig> {
   credentials: OwnedCredential<"root-user" | "root-password">;
+  /** Each S3 client's user (access and secret key), made by MinIO's setup Job. */
+  users: OwnedCredential<LakeUserCredentials extends { keys: Record<infer K, string> } ? K : never>;
 }
 
 export class Minio extends pulumi.ComponentResource implements ObjectStore {
   public readonly endpoint: string;
   public readonly bucket: string;
-  /** Where the root credentials are: what every S3 client of the lake reads. */
-  public readonly credentials: MinioCredentials;
+  public readonly prefixes: ObjectStore["prefixes"];
+  public readonly user: ObjectStore["user"];
   public readonly clientImage: string;
   public readonly flows: Flow[];
   public readonly access: (client: Workload) => Flow[];
@@ -39,19 +42,34 @@ export class Minio extends pulumi.ComponentResource implements ObjectStore {
       },
       { parent: this, protect: args.production },
     );
-    createObjects(minioManifests(args.config, args.namespace, ref, args.clusterDomain), {
+    // Access keys are the clients' user names (fixed); secret keys are generated.
+    const users = new Credentials(
+      LAKE_USER_CREDENTIALS.secret,
+      {
+        namespace: args.namespace,
+        secretName: args.users.ref.name,
+        workload: SERVER,
+        fixed: Object.fromEntries(LAKE_CLIENT_NAMES.map((c) => [`${c}-access-key`, accessKeyOf(c)])),
+        generated: Object.fromEntries(LAKE_CLIENT_NAMES.map((c) => [`${c}-secret-key`, 40])),
+        existing: args.users.existing,
+        dependsOn: args.dependsOn,
+      },
+      { parent: this, protect: args.production },
+    );
+    createObjects(minioManifests(args.config, args.namespace, ref, args.clusterDomain, args.users.ref), {
       parent: this,
       overrides: args.config.overrides,
       protectStateful: args.production,
-      dependsOn: [...(args.dependsOn ?? []), credentials],
+      dependsOn: [...(args.dependsOn ?? []), credentials, users],
     });
     ({
       endpoint: this.endpoint,
       bucket: this.bucket,
-      credentials: this.credentials,
+      prefixes: this.prefixes,
+      user: this.user,
       clientImage: this.clientImage,
       access: this.access,
-    } = objectStore(args.config, args.namespace, ref, args.clusterDomain));
+    } = objectStore(args.config, args.namespace, args.users.ref, args.clusterDomain));
     this.flows = minioFlows(args.config);
     this.registerOutputs({ endpoint: this.endpoint, bucket: this.bucket, credentialsSecret: ref.name });
   }

@@ -4,6 +4,7 @@ import { defaultRef, secretEnv } from "../kit/secret-ref";
 import { DATA_LAKE_BUCKET, MINIO_CREDENTIALS, type MinioConfig, type MinioCredentials } from "./config";
 import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
 import { statefulRoleObjects } from "../kit/role";
+import { keyVariables, LAKE_CLIENT_NAMES, LAKE_USER_CREDENTIALS, type LakeUserCredentials, lakeUser, rootLoginLines, usersLines } from "./users";
 
 export const SERVER: Workload = { name: "minio", component: "server" };
 export const BUCKETS: Workload = { name: "minio", component: "buckets" };
@@ -38,11 +39,35 @@ export function serverVolumes(cfg: MinioConfig, ns: string, domain = DEFAULT_CLU
   return `http://${NAME}-{0...${cfg.replicas - 1}}.${HEADLESS}.${ns}.svc.${domain}${drives}`;
 }
 
+/** The setup Job's script: the root login, the bucket, then every client's user and policy. */
+export function setupScript(ns: string, domain = DEFAULT_CLUSTER_DOMAIN): string {
+  return [
+    "set -eu",
+    ...rootLoginLines(endpoint(ns, domain)),
+    'until mc admin info lake >/dev/null; do echo "waiting for MinIO"; sleep 5; done',
+    `mc mb --ignore-existing lake/${DATA_LAKE_BUCKET}`,
+    ...usersLines(DATA_LAKE_BUCKET),
+  ].join("\n");
+}
+
+/** The setup Job's variables: each client's keys from the users' Secret. */
+function userKeyEnv(users: LakeUserCredentials) {
+  return LAKE_CLIENT_NAMES.flatMap((client) => {
+    const u = lakeUser(users, client);
+    const v = keyVariables(client);
+    return [
+      { name: v.access, valueFrom: { secretKeyRef: { name: u.secret, key: u.accessKey } } },
+      { name: v.secret, valueFrom: { secretKeyRef: { name: u.secret, key: u.secretKey } } },
+    ];
+  });
+}
+
 export function minioManifests(
   cfg: MinioConfig,
   ns: string,
   credentials: MinioCredentials = defaultRef(MINIO_CREDENTIALS),
   domain = DEFAULT_CLUSTER_DOMAIN,
+  users: LakeUserCredentials = defaultRef(LAKE_USER_CREDENTIALS),
 ): Manifest[] {
   const root = [secretEnv("MINIO_ROOT_USER", credentials, "root-user"), secretEnv("MINIO_ROOT_PASSWORD", credentials, "root-password")];
   const drives = driveNames(cfg);
@@ -102,16 +127,8 @@ export function minioManifests(
       container: container({
         name: "buckets",
         image: cfg.clientImage,
-        command: [
-          "/bin/sh",
-          "-c",
-          [
-            "set -eu",
-            `until mc alias set lake ${endpoint(ns, domain)} "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD"; do echo "waiting for MinIO"; sleep 5; done`,
-            `mc mb --ignore-existing lake/${DATA_LAKE_BUCKET}`,
-          ].join("\n"),
-        ],
-        env: [...root, { name: "MC_CONFIG_DIR", value: "/tmp/mc" }],
+        command: ["/bin/sh", "-c", setupScript(ns, domain)],
+        env: [...root, ...userKeyEnv(users), { name: "MC_CONFIG_DIR", value: "/tmp/mc" }],
         resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "128Mi" } },
         volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
       }),

@@ -20,9 +20,8 @@ import {
   type Workload,
 } from "../kit";
 import { cpuCores } from "../kit/quantity";
-import type { HdfsCluster, KafkaCluster, MetastoreService, ObjectStore, YarnCluster } from "../kit/contracts";
+import { lakeUserEnv, type HdfsCluster, type KafkaCluster, type MetastoreService, type ObjectStore, type YarnCluster } from "../kit/contracts";
 import { clientConfigMounts, clientConfigVolume } from "../kit/hadoop";
-import { secretEnv } from "../kit/secret-ref";
 import { type SparkConfig, workerMemoryMiB, WORKER_DAEMON_HEAP_MIB } from "./config";
 import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
 import { statefulRoleObjects, statelessRoleObjects } from "../kit/role";
@@ -149,10 +148,7 @@ export function renderDefaults(props: Record<string, string | number | boolean>)
     .join("\n")}\n`;
 }
 
-const s3Env = (lake: ObjectStore) => [
-  secretEnv("AWS_ACCESS_KEY_ID", lake.credentials, "root-user"),
-  secretEnv("AWS_SECRET_ACCESS_KEY", lake.credentials, "root-password"),
-];
+const s3Env = (lake: ObjectStore) => [...lakeUserEnv(lake, "spark")];
 const baseEnv = [
   { name: "SPARK_CONF_DIR", value: CONF },
   { name: "HADOOP_CONF_DIR", value: HADOOP_CONF },

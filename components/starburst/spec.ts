@@ -3,7 +3,7 @@
  * catalogs for the pinned engine version. Pure: the component passes these to helm.v4.Chart.
  */
 import { heapMiB, type Workload } from "../kit";
-import type { MetastoreService, ObjectStore } from "../kit/contracts";
+import { lakeUserEnv, type MetastoreService, type ObjectStore } from "../kit/contracts";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../kit/security";
 import { defaultRef, secretEnv } from "../kit/secret-ref";
 import {
@@ -70,7 +70,7 @@ export function coordinatorUrl(ns: string, domain = DEFAULT_CLUSTER_DOMAIN, secu
 /** What the engine's catalogs read: the metastore's tables, the lake's files. */
 export interface LakeBackends {
   metastore: Pick<MetastoreService, "uri">;
-  lake: Pick<ObjectStore, "endpoint" | "credentials">;
+  lake: Pick<ObjectStore, "endpoint" | "user">;
   /** Where the internal shared secret is (the generated Secret unless an existing one is named). */
   internal?: TrinoCredentials;
   /** tls mode: where the clients' passwords and the password file are. */
@@ -137,10 +137,7 @@ export const INTERNAL_SECRET_ENV = "TRINO_INTERNAL_SHARED_SECRET";
 export const INTERNAL_PROPERTIES = [`internal-communication.shared-secret=\${ENV:${INTERNAL_SECRET_ENV}}`];
 const internalSecretEnv = (b: LakeBackends) => secretEnv(INTERNAL_SECRET_ENV, b.internal ?? defaultRef(TRINO_CREDENTIALS), "shared-secret");
 
-const s3Env = (lake: LakeBackends["lake"]) => [
-  secretEnv("S3_ACCESS_KEY", lake.credentials, "root-user"),
-  secretEnv("S3_SECRET_KEY", lake.credentials, "root-password"),
-];
+const s3Env = (lake: LakeBackends["lake"]) => [...lakeUserEnv(lake, "trino", "S3_ACCESS_KEY", "S3_SECRET_KEY")];
 
 /** Values for trinodb/charts' `trino` chart. */
 export function trinoValues(cfg: StarburstConfig, b: LakeBackends): Record<string, unknown> {

@@ -1,8 +1,7 @@
 /** YARN: a ResourceManager that keeps its state in ZooKeeper, and NodeManagers sized per environment. */
 import { container } from "../kit";
-import type { HadoopClientConfig, HdfsCluster, KafkaCluster, ObjectStore, ZooKeeperEnsemble } from "../kit/contracts";
+import { lakeUserEnv, type HadoopClientConfig, type HdfsCluster, type KafkaCluster, type ObjectStore, type ZooKeeperEnsemble } from "../kit/contracts";
 import { clientConfigMounts, clientConfigVolume, HADOOP_UID as UID, hadoopConfigMounts, hadoopDaemon } from "../kit/hadoop";
-import { secretEnv } from "../kit/secret-ref";
 import { configMap, containerPorts, cpuCores, type Flow, type Manifest, podSpec, scratchVolume, serviceAccount, type Workload } from "../kit";
 import { siteXml, type SiteProperties } from "../kit/hadoop-xml";
 import type { YarnConfig } from "./config";
@@ -188,7 +187,7 @@ export function yarnManifests(cfg: YarnConfig, ns: string, b: YarnBackends, java
                 ],
                 readiness: tcp(NM_PORT),
                 liveness: live(NM_PORT),
-                env: [secretEnv("AWS_ACCESS_KEY_ID", b.lake.credentials, "root-user"), secretEnv("AWS_SECRET_ACCESS_KEY", b.lake.credentials, "root-password")],
+                env: lakeUserEnv(b.lake, "yarn"),
                 configMounts: configMounts(b.hdfs, files),
               }),
               volumeMounts: [

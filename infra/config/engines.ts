@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { AIRFLOW_CREDENTIALS } from "../../components/airflow/config";
 import { MINIO_CREDENTIALS } from "../../components/minio/config";
+import { LAKE_USER_CREDENTIALS } from "../../components/minio/users";
 import { MYSQL_CREDENTIALS } from "../../components/mysql/config";
 import { TRINO_CREDENTIALS, TRINO_USER_CREDENTIALS } from "../../components/starburst/config";
 import { type CredentialSecret, defaultRef, type SecretRef } from "../../components/kit/secret-ref";
@@ -36,10 +37,11 @@ export const enginesConfig = z
 export type EnginesConfig = z.infer<typeof enginesConfig>;
 
 /** The Secrets that hold the platform's credentials, by the setting that chooses their source. */
-export const CREDENTIALS = ["minio", "mysql", "airflow", "trino", "trinoUsers"] as const;
+export const CREDENTIALS = ["minio", "minioUsers", "mysql", "airflow", "trino", "trinoUsers"] as const;
 export type Credential = (typeof CREDENTIALS)[number];
 export const CREDENTIAL_ENGINE: Record<Credential, Engine> = {
   minio: "minio",
+  minioUsers: "minio",
   mysql: "mysql",
   airflow: "airflow",
   trino: "starburst",
@@ -54,6 +56,7 @@ export function credentialNeeded(config: { engines: EnginesConfig; starburst?: {
 /** Each credential's generated Secret and the key names its pods read, as the owning engine defines them. */
 export const CREDENTIAL_SECRETS: Record<Credential, CredentialSecret> = {
   minio: MINIO_CREDENTIALS,
+  minioUsers: LAKE_USER_CREDENTIALS,
   mysql: MYSQL_CREDENTIALS,
   airflow: AIRFLOW_CREDENTIALS,
   trino: TRINO_CREDENTIALS,

@@ -1,0 +1,60 @@
+/** The lake's users: one per client, scoped to its prefixes; the root credentials stay inside MinIO's own pods. */
+import { minioConfig } from "../components/minio/config";
+import { minioManifests, setupScript } from "../components/minio/spec";
+import { keyVariables, LAKE_CLIENTS, rootLoginLines, userPolicy } from "../components/minio/users";
+import { readEnvironment } from "./helpers";
+import { stackPlan } from "./support/stack-plans";
+
+const NS = "data-platform";
+
+describe("MinIO's users", () => {
+  it("give each client its own prefixes only: table clients the warehouse, Airflow its logs", () => {
+    expect(LAKE_CLIENTS).toEqual({
+      trino: ["warehouse"],
+      spark: ["warehouse"],
+      yarn: ["warehouse"],
+      impala: ["warehouse"],
+      metastore: ["warehouse"],
+      "airflow-logs": ["airflow-logs"],
+    });
+    expect(userPolicy("data-lake", ["warehouse"]).Statement).toEqual([
+      { Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: ["arn:aws:s3:::data-lake/warehouse/*"] },
+      {
+        Effect: "Allow",
+        Action: ["s3:ListBucket"],
+        Resource: ["arn:aws:s3:::data-lake"],
+        Condition: { StringLike: { "s3:prefix": ["warehouse", "warehouse/*"] } },
+      },
+      { Effect: "Allow", Action: ["s3:GetBucketLocation"], Resource: ["arn:aws:s3:::data-lake"] },
+    ]);
+  });
+
+  it("are made by MinIO's setup Job, which passes no credential as an argument", () => {
+    const script = setupScript(NS);
+    // The root login goes into mc's config through printf (a shell builtin), never `mc alias set ... <password>`.
+    expect(script).not.toContain("mc alias set");
+    expect(rootLoginLines("http://minio:9000")[1]).toContain(`"$(printf '%s' "$MINIO_ROOT_PASSWORD" | sed 's/[\\\\"]/\\\\&/g')"`);
+    for (const client of Object.keys(LAKE_CLIENTS) as (keyof typeof LAKE_CLIENTS)[]) {
+      const v = keyVariables(client);
+      // A secret key reaches mc on stdin; only the access key (the user's name) is an argument.
+      expect(script).toContain(`printf '%s\\n' "$${v.secret}" | mc admin user add lake "$${v.access}"`);
+      expect(script).toContain(`mc admin policy create lake lake-${client} /tmp/lake-${client}.json`);
+    }
+    const commands = script.split("\n").filter((l) => /^\s*mc /.test(l) || l.includes("| mc "));
+    expect(commands.filter((l) => /SECRET_KEY"?\s*$|ROOT_PASSWORD/.test(l.split("| mc ")[1] ?? l))).toEqual([]);
+    const job: any = minioManifests(minioConfig.parse(readEnvironment("dev").minio), NS).find((m) => m.kind === "Job");
+    expect(job.spec.template.spec.containers[0].env.map((e: any) => e.valueFrom?.secretKeyRef?.name ?? e.name).sort()).toEqual(
+      ["MC_CONFIG_DIR", "minio-credentials", "minio-credentials", ...Array(12).fill("minio-users")].sort(),
+    );
+  });
+
+  it("leave the root credentials to MinIO's own pods: no other pod or chart of a production stack reads them", async () => {
+    const plan = await stackPlan("prod");
+    const readers = plan.resources
+      .filter((r) => JSON.stringify(r.inputs).includes('"minio-credentials"'))
+      .filter((r) => !r.type.startsWith("dataplatform:") && r.type !== "kubernetes:core/v1:Secret")
+      .map((r) => `${r.type.split(":").pop()}/${r.name}`)
+      .sort();
+    expect(readers.map((r) => r.replace(/-[0-9a-f]{8}$/, ""))).toEqual(["Job/minio-buckets", "StatefulSet/minio"]);
+  });
+});
