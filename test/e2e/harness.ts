@@ -3,6 +3,9 @@
  * loopback control plane of tools/toolchain. Each stack runs in its own work directory, with the
  * repository's Pulumi.<stack>.yaml copied in, so `pulumi config set` never touches the repository.
  */
+import { LAKE_USER_CREDENTIALS } from "../../components/minio/users";
+import { TRINO_USER_CREDENTIALS, TRINO_USERS } from "../../components/starburst/config";
+import { passwordFile } from "../../components/starburst/security";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -153,6 +156,18 @@ export function clients(kubeconfig = KUBECONFIG) {
   return { core: kc.makeApiClient(k8s.CoreV1Api), apps: kc.makeApiClient(k8s.AppsV1Api), storage: kc.makeApiClient(k8s.StorageV1Api) };
 }
 
+/** The clients' users: MinIO's (access keys are user names, secret keys random) and Trino's logins with their password file. */
+export function clientUserSecrets(): Record<string, Record<string, string>> {
+  const random = () => randomBytes(18).toString("hex");
+  const trino = Object.fromEntries(TRINO_USERS.map((u) => [u, random()]));
+  return {
+    [LAKE_USER_CREDENTIALS.secret]: Object.fromEntries(
+      LAKE_USER_CREDENTIALS.keys.map((k) => [k, k.endsWith("-access-key") ? `lake-${k.replace(/-access-key$/, "")}` : random()]),
+    ),
+    [TRINO_USER_CREDENTIALS.secret]: { ...trino, "password.db": passwordFile(trino) },
+  };
+}
+
 /** Secrets a platform team would sync from its vault before the first `up`; returns what it wrote. */
 export async function createExistingSecrets(core: k8s.CoreV1Api, namespace: string, values?: Record<string, Record<string, string>>) {
   const random = () => randomBytes(18).toString("hex");
@@ -160,6 +175,7 @@ export async function createExistingSecrets(core: k8s.CoreV1Api, namespace: stri
     [VAULT_MINIO.secret]: { "access-key": `user${random().slice(0, 8)}`, "secret-key": random() },
     "mysql-credentials": { password: random(), "root-password": random() },
     "trino-internal": { "shared-secret": random() },
+    ...clientUserSecrets(),
   };
   for (const [name, stringData] of Object.entries(data)) await core.createNamespacedSecret({ namespace, body: { metadata: { name }, stringData } });
   return data;

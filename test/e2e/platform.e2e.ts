@@ -72,8 +72,11 @@ for (const name of STACKS) {
           e.problems.map((p) => p.split(";")[0]),
           [
             `credentials.minio: existing: Secret ${namespace}/lake-root does not exist`,
+            `credentials.source: existing: Secret ${namespace}/minio-users does not exist`,
             `credentials.source: existing: Secret ${namespace}/mysql-credentials does not exist`,
             `credentials.source: existing: Secret ${namespace}/trino-internal does not exist`,
+            // Trino's logins are asked for only where Trino runs tls (staging, production).
+            ...(name === "dev" ? [] : [`credentials.source: existing: Secret ${namespace}/trino-users does not exist`]),
           ],
         );
         return true;
@@ -128,18 +131,30 @@ for (const name of STACKS) {
         throw new Error(`${e.message}; FailedCreate events: ${events.join(" | ")}`);
       });
       assert.deepEqual(missing, []);
-      // The pods read MinIO's credentials from the vault's Secret, under its key names, Trino's
-      // internal secret from its own, and nothing else.
+      // The pods read MinIO's root credentials from the vault's Secret, under its key names, and
+      // only MinIO's own pods do; every S3 client reads its own user; Trino's internal secret its own.
       const refs = new Set<string>();
+      const rootReaders = new Set<string>();
       for (const pod of (await core.listNamespacedPod({ namespace })).items) {
         for (const c of [...(pod.spec!.initContainers ?? []), ...pod.spec!.containers]) {
-          for (const e of c.env ?? []) if (e.valueFrom?.secretKeyRef) refs.add(`${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}`);
+          for (const e of c.env ?? []) {
+            if (!e.valueFrom?.secretKeyRef) continue;
+            refs.add(`${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}`);
+            if (e.valueFrom.secretKeyRef.name === VAULT_MINIO.secret) rootReaders.add(pod.metadata!.labels!["app.kubernetes.io/name"]);
+          }
         }
       }
-      assert.deepEqual([...refs].filter((r) => !r.startsWith("mysql-credentials/")).sort(), [
+      assert.deepEqual([...rootReaders], ["minio"]);
+      assert.ok(
+        [...refs].some((r) => r === "minio-users/trino-secret-key"),
+        [...refs].join(", "),
+      );
+      assert.deepEqual([...refs].filter((r) => !r.startsWith("mysql-credentials/") && !r.startsWith("minio-users/")).sort(), [
         `${VAULT_MINIO.secret}/access-key`,
         `${VAULT_MINIO.secret}/secret-key`,
         "trino-internal/shared-secret",
+        // tls mode: the tables Job logs in to Trino with its own password (dbt's is in a CronJob's template, Airflow is off here).
+        ...(name === "dev" ? [] : ["trino-users/lake-tables"]),
       ]);
       const ns = await core.readNamespace({ name: namespace });
       assert.equal(ns.metadata!.labels!["pod-security.kubernetes.io/enforce"], "restricted");
