@@ -1,4 +1,8 @@
 /** The lake's users: one per client, scoped to its prefixes; the root credentials stay inside MinIO's own pods. */
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { minioConfig } from "../components/minio/config";
 import { minioManifests, setupScript } from "../components/minio/spec";
 import { keyVariables, LAKE_CLIENTS, rootLoginLines, userPolicy } from "../components/minio/users";
@@ -46,6 +50,25 @@ describe("MinIO's users", () => {
     expect(job.spec.template.spec.containers[0].env.map((e: any) => e.valueFrom?.secretKeyRef?.name ?? e.name).sort()).toEqual(
       ["MC_CONFIG_DIR", "minio-credentials", "minio-credentials", ...Array(12).fill("minio-users")].sort(),
     );
+  });
+
+  it("write mc's login as valid JSON whatever the root password holds (quotes, backslashes)", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "dp-mc-login-"));
+    try {
+      const password = 'pa"ss\\wo rd$x';
+      execFileSync("bash", ["-c", rootLoginLines("http://minio:9000").join("\n")], {
+        env: { PATH: process.env.PATH, MC_CONFIG_DIR: dir, MINIO_ROOT_USER: "root", MINIO_ROOT_PASSWORD: password },
+      });
+      expect(JSON.parse(fs.readFileSync(path.join(dir, "config.json"), "utf8")).aliases.lake).toEqual({
+        url: "http://minio:9000",
+        accessKey: "root",
+        secretKey: password,
+        api: "s3v4",
+        path: "auto",
+      });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("leave the root credentials to MinIO's own pods: no other pod or chart of a production stack reads them", async () => {

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 # Helm renders the vendor charts as the provider does (built from Go modules once, like the e2e toolchain).
 bash tools/toolchain/build.sh helm k8s etcd >&2
 suites=()
-for s in ${DP_ENGINE_SUITES:-zookeeper kafka trino hadoop hive-metastore}; do suites+=("test/engines/$s.engine.ts"); done
+for s in ${DP_ENGINE_SUITES:-zookeeper kafka trino minio hadoop hive-metastore}; do suites+=("test/engines/$s.engine.ts"); done
 reporters=(--test-reporter=spec --test-reporter-destination=stdout)
 [ -n "${JUNIT_DIR:-}" ] && reporters+=(--test-reporter=tap "--test-reporter-destination=$JUNIT_DIR/engines.tap")
 status=0

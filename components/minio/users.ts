@@ -66,7 +66,7 @@ export function rootLoginLines(endpoint: string): string[] {
   const json = (v: string) => `"$(printf '%s' "$${v}" | sed 's/[\\\\"]/\\\\&/g')"`;
   return [
     'mkdir -p "$MC_CONFIG_DIR"',
-    `printf '{"version":"10","aliases":{"lake":{"url":"%s","accessKey":%s,"secretKey":%s,"api":"s3v4","path":"auto"}}}' '${endpoint}' ${json("MINIO_ROOT_USER")} ${json("MINIO_ROOT_PASSWORD")} > "$MC_CONFIG_DIR/config.json"`,
+    `printf '{"version":"10","aliases":{"lake":{"url":"%s","accessKey":"%s","secretKey":"%s","api":"s3v4","path":"auto"}}}' '${endpoint}' ${json("MINIO_ROOT_USER")} ${json("MINIO_ROOT_PASSWORD")} > "$MC_CONFIG_DIR/config.json"`,
   ];
 }
 
