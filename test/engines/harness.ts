@@ -5,6 +5,7 @@
  * emptyDirs as fresh ones), on a bridge where a hosts file stands in for cluster DNS. The engine's
  * files come from Maven Central (tools/engines/fetch.sh) and are bound where the image keeps them.
  */
+import { LAKE_USER_CREDENTIALS } from "../../components/minio/users";
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
@@ -543,4 +544,12 @@ export function renderChart(chart: string, release: string, namespace: string, v
       name: o.metadata.name,
       inputs: o,
     }));
+}
+
+/** MinIO's users Secret as the engine tests give it: every client's access key (its user name) and a made-up secret key. */
+export function lakeUsersSecret(): Record<string, Record<string, string>> {
+  const data = Object.fromEntries(
+    LAKE_USER_CREDENTIALS.keys.map((k) => [k, k.endsWith("-access-key") ? `lake-${k.replace(/-access-key$/, "")}` : `engine-test-${k}`]),
+  );
+  return { [LAKE_USER_CREDENTIALS.secret]: data };
 }

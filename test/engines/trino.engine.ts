@@ -26,7 +26,7 @@ import { stackContracts } from "../support/contracts";
 import { trinoChart } from "../support/trino-chart";
 import { eventually } from "../eventually";
 import { ApiServer } from "./api-server";
-import { engineFiles, javaHome, planOf, type PlannedObject, type Pod, renderChart, ROOT, Sandbox, type StartOptions } from "./harness";
+import { engineFiles, javaHome, lakeUsersSecret, planOf, type PlannedObject, type Pod, renderChart, ROOT, Sandbox, type StartOptions } from "./harness";
 import { TestCa } from "./tls";
 
 /** The internal secret the test's Secret holds (a generated one in a real stack). */
@@ -166,7 +166,7 @@ for (const stack of STACKS) {
         ],
         path: "/usr/lib/jvm/jdk/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
         secrets: {
-          "minio-credentials": { "root-user": "engine-test", "root-password": "engine-test-secret" },
+          ...lakeUsersSecret(),
           "trino-internal": { "shared-secret": INTERNAL_SECRET },
           ...(tls ? { "trino-tls": issue(), "trino-users": { ...PASSWORDS, "password.db": passwordFile(PASSWORDS) } } : {}),
         },
