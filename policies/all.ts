@@ -5,6 +5,9 @@ import { dropAllCapabilities } from "./rules/drop-all-capabilities";
 import { jvmHeapWithinLimit } from "./rules/jvm-heap-within-limit";
 import { kafkaReplication } from "./rules/kafka-replication";
 import { kafkaEncryptedListeners } from "./rules/kafka-encrypted-listeners";
+import { sqlEngineHttps } from "./rules/sql-engine-https";
+import { objectStoreRootCredentials } from "./rules/object-store-root-credentials";
+import { credentialsInArguments } from "./rules/credentials-in-arguments";
 import { noDefaultCredentials } from "./rules/no-default-credentials";
 import { noHelmRelease } from "./rules/no-helm-release";
 import { noHostAccess } from "./rules/no-host-access";
@@ -51,6 +54,8 @@ export const policies: Policies = [
   noPublicServices,
   noLiteralSecretsInEnv,
   noDefaultCredentials,
+  credentialsInArguments,
+  objectStoreRootCredentials,
   // Reliability of a data platform.
   resourcesSet,
   probesSet,
@@ -59,6 +64,7 @@ export const policies: Policies = [
   defaultDenyNetworkPolicy,
   kafkaReplication,
   kafkaEncryptedListeners,
+  sqlEngineHttps,
   protectStateful,
   noSkipAwait,
   retainStatefulVolumes,

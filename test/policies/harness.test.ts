@@ -41,7 +41,8 @@ describe("enforcement per stack", () => {
     const devMandatory = Object.entries(loadPackConfig("dev"))
       .filter(([, c]) => typeof c === "object" && c.enforcementLevel === "mandatory")
       .map(([n]) => n);
-    expect(devMandatory.sort()).toEqual(["no-default-credentials", "no-literal-secrets-in-env"]);
+    // Credentials are guarded in every tier: dev leaks them as well as prod.
+    expect(devMandatory.sort()).toEqual(["credentials-in-arguments", "no-default-credentials", "no-literal-secrets-in-env", "object-store-root-credentials"]);
   });
 
   it("skips disabled policies", async () => {

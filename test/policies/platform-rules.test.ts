@@ -284,3 +284,121 @@ describe("recommended-labels", () => {
     ]);
   });
 });
+
+describe("credentials-in-arguments", () => {
+  const secretEnv = (name: string, key = "k") => ({ name, valueFrom: { secretKeyRef: { name: "s", key } } });
+  const scripted = (script: string, env: any[]) =>
+    workload(
+      "Job",
+      podWith((p) => {
+        p.containers[0].command = ["/bin/sh", "-c", script];
+        p.containers[0].env.push(...env);
+      }),
+    );
+  it("passes secrets given on stdin, in files, through builtins or the command's own environment", async () => {
+    const script = [
+      'printf \'%s\\n\' "$SECRET_KEY" | mc admin user add lake "$ACCESS_KEY"',
+      'export MYSQL_PWD="$ROOT_PASSWORD"',
+      "until mysqladmin ping -h db -uroot --silent; do sleep 5; done",
+      'printf \'{"secretKey":"%s"}\' "$(printf \'%s\' "$ROOT_PASSWORD" | sed \'s/"/\\\\"/g\')" > /tmp/config.json',
+      "trino --server https://trino:8443 --user lake-tables --password --truststore-path /etc/trino-ca/ca.crt --execute 'SELECT 1'",
+    ].join("\n");
+    expect(
+      await messages("credentials-in-arguments", [scripted(script, [secretEnv("SECRET_KEY"), secretEnv("ACCESS_KEY"), secretEnv("ROOT_PASSWORD")])]),
+    ).toEqual([]);
+  });
+  it("fails a secret passed as a command's argument, a $(VAR) expansion and a literal credential flag", async () => {
+    // What the MinIO setup Job and the Airflow admin Job did before.
+    const leaky = scripted(
+      'until mc alias set lake http://minio:9000 "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD"; do sleep 5; done\nairflow users create --password "${ADMIN_PASSWORD}"',
+      [secretEnv("MINIO_ROOT_USER"), secretEnv("MINIO_ROOT_PASSWORD"), secretEnv("ADMIN_PASSWORD")],
+    );
+    expect(await messages("credentials-in-arguments", [leaky])).toEqual([
+      "container main: the script passes $MINIO_ROOT_PASSWORD (from a Secret) as an argument to mc; give it on stdin or in a file",
+      "container main: the script passes $ADMIN_PASSWORD (from a Secret) as an argument to airflow; give it on stdin or in a file",
+    ]);
+    const expanded = workload(
+      "Deployment",
+      podWith((p) => {
+        p.containers[0].args = ["--db-password=$(DB_PASSWORD)", "--token", "s3cr3t-literal"];
+        p.containers[0].env.push(secretEnv("DB_PASSWORD"));
+      }),
+    );
+    expect(await messages("credentials-in-arguments", [expanded])).toEqual([
+      "container main: $(DB_PASSWORD) puts a Secret's value on the command line",
+      "container main: a credential flag with a literal value on the command line: --token ***",
+    ]);
+  });
+});
+
+describe("object-store-root-credentials", () => {
+  const minioPod = (name: string, component: string, env: any[]) => {
+    const w = workload(
+      "StatefulSet",
+      podWith((p) => p.containers[0].env.push(...env)),
+    );
+    w.props.metadata.name = name;
+    w.props.spec.template.metadata.labels = {
+      ...w.props.spec.template.metadata.labels,
+      "app.kubernetes.io/name": "minio",
+      "app.kubernetes.io/component": component,
+    };
+    return w;
+  };
+  const root = [
+    { name: "MINIO_ROOT_USER", valueFrom: { secretKeyRef: { name: "lake-root", key: "access-key" } } },
+    { name: "MINIO_ROOT_PASSWORD", valueFrom: { secretKeyRef: { name: "lake-root", key: "secret-key" } } },
+  ];
+  const client = (name: string, env: any[], volumes: any[] = []) => {
+    const w = workload(
+      "Deployment",
+      podWith((p) => {
+        p.containers[0].env.push(...env);
+        p.volumes = [...(p.volumes ?? []), ...volumes];
+      }),
+    );
+    w.props.metadata.name = name;
+    return w;
+  };
+  it("passes the object store's own pods and clients with users of their own", async () => {
+    const own = client("trino", [{ name: "S3_SECRET_KEY", valueFrom: { secretKeyRef: { name: "minio-users", key: "trino-secret-key" } } }]);
+    expect(await messages("object-store-root-credentials", [minioPod("minio", "server", root), minioPod("minio-setup", "buckets", root), own])).toEqual([]);
+  });
+  it("fails any other pod that reads the root login: by its keys under any variable, the whole Secret, or MinIO's variable names", async () => {
+    const resources = [
+      minioPod("minio", "server", root),
+      client("spark", [{ name: "AWS_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: "lake-root", key: "secret-key" } } }]),
+      client("logs-user", [], [{ name: "creds", secret: { secretName: "lake-root" } }]),
+      client("other", [{ name: "MINIO_ROOT_PASSWORD", valueFrom: { secretKeyRef: { name: "elsewhere", key: "pw" } } }]),
+    ];
+    expect(await messages("object-store-root-credentials", resources)).toEqual([
+      "Deployment spark reads the object store's root credentials (lake-root/secret-key as AWS_SECRET_ACCESS_KEY); give it a user of its own",
+      "Deployment logs-user reads the object store's root credentials (lake-root/access-key); give it a user of its own",
+      "Deployment other reads the object store's root credentials (elsewhere/pw as MINIO_ROOT_PASSWORD); give it a user of its own",
+    ]);
+  });
+});
+
+describe("sql-engine-https", () => {
+  const coordinator = (props: string) => object("ConfigMap", "trino-coordinator", { data: { "config.properties": `coordinator=true\n${props}` } });
+  it("passes a coordinator with HTTPS and a login, and ignores workers", async () => {
+    expect(await messages("sql-engine-https", [coordinator("http-server.https.enabled=true\nhttp-server.authentication.type=PASSWORD")])).toEqual([]);
+    expect(await messages("sql-engine-https", [object("ConfigMap", "trino-worker", { data: { "config.properties": "coordinator=false\n" } })])).toEqual([]);
+  });
+  it("fails plain HTTP, no login, and logins over HTTP", async () => {
+    expect(await messages("sql-engine-https", [coordinator("http-server.http.port=8080")])).toEqual([
+      "config.properties: the coordinator serves clients over plain HTTP (http-server.https.enabled is not true)",
+      "config.properties: the coordinator requires no login (http-server.authentication.type is not set)",
+    ]);
+    expect(
+      await messages("sql-engine-https", [
+        coordinator("http-server.https.enabled=true\nhttp-server.authentication.type=PASSWORD\nhttp-server.authentication.allow-insecure-over-http=true"),
+      ]),
+    ).toEqual(["config.properties: the coordinator accepts logins over plain HTTP (http-server.authentication.allow-insecure-over-http=true)"]);
+  });
+  it("is mandatory where Trino runs tls (staging, production); off in dev", () => {
+    const level = (env: string) =>
+      JSON.parse(fs.readFileSync(path.join(ROOT, "policies", "config", `${env}.json`), "utf8"))["sql-engine-https"].enforcementLevel;
+    expect([level("dev"), level("staging"), level("prod")]).toEqual(["disabled", "mandatory", "mandatory"]);
+  });
+});
