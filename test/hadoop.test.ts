@@ -37,6 +37,8 @@ describe("HDFS configuration", () => {
     expect(core["ha.zookeeper.quorum"]).toBeUndefined();
     expect(site["dfs.replication"]).toBe("1");
     expect(site["dfs.blocksize"]).toBe(String(128 * 1024 * 1024));
+    // Without Kerberos still: DataNodes serve a block only with a token the NameNode signed.
+    expect(site["dfs.block.access.token.enable"]).toBe("true");
     expect(site["dfs.namenode.rpc-address"]).toBe(`namenode.${NS}.svc.cluster.local:9000`);
     expect(site["dfs.namenode.datanode.registration.ip-hostname-check"]).toBe("false");
   });

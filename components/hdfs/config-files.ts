@@ -78,6 +78,9 @@ export function hdfsSite(cfg: HdfsConfig, ns: string, domain = DEFAULT_CLUSTER_D
     "dfs.client.use.datanode.hostname": true,
     "dfs.datanode.use.datanode.hostname": true,
     "dfs.permissions.superusergroup": "supergroup",
+    // A DataNode serves or takes a block only with a token the NameNode signed for that block and
+    // mode: reading by block id, around the NameNode's permission check, is refused. Needs no Kerberos.
+    "dfs.block.access.token.enable": true,
     "dfs.webhdfs.enabled": true,
     ...(cfg.highAvailability
       ? haProperties(cfg, ns, domain)

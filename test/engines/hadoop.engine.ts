@@ -127,6 +127,12 @@ for (const stack of STACKS) {
       }
     });
 
+    test("block access tokens are on: every DataNode took the NameNode's keys (a block is served only with a token)", async () => {
+      for (const dn of datanodes) {
+        await dn.waitForLog(/Block token params received from NN: for block pool \S+ keyUpdateInterval=\d+ min\(s\), tokenLifetime=\d+ min\(s\)/, 120);
+      }
+    });
+
     if (ha) {
       test("ZKFC makes one NameNode active and the other standby", async () => {
         await active();
