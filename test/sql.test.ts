@@ -202,7 +202,7 @@ describe("Iceberg tables", () => {
     expect(ddl.every((s) => s.includes("IF NOT EXISTS"))).toBe(true);
     expect(() => trinoType("uuid")).toThrow(/no Trino mapping/);
     const script = tablesScript(NS, ddl);
-    expect(script).toContain(`until trino --server http://trino.${NS}.svc.cluster.local:8080`);
+    expect(script).toContain(`until answer=$(trino --server http://trino.${NS}.svc.cluster.local:8080 --user lake-tables --execute 'SELECT 1' 2>&1)`);
   });
 
   it("are created after the engine is up", async () => {

@@ -44,7 +44,8 @@ export function setupScript(ns: string, domain = DEFAULT_CLUSTER_DOMAIN): string
   return [
     "set -eu",
     ...rootLoginLines(endpoint(ns, domain)),
-    'until mc admin info lake >/dev/null; do echo "waiting for MinIO"; sleep 5; done',
+    // Bounded: a login mc cannot use fails the Job (and shows in its log) instead of waiting forever.
+    'tries=0; until mc admin info lake >/dev/null; do tries=$((tries + 1)); [ "$tries" -lt 120 ] || { echo "MinIO did not accept the login within 10 minutes" >&2; exit 1; }; echo "waiting for MinIO"; sleep 5; done',
     `mc mb --ignore-existing lake/${DATA_LAKE_BUCKET}`,
     ...usersLines(DATA_LAKE_BUCKET),
   ].join("\n");

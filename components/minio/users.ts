@@ -61,18 +61,21 @@ export function keyVariables(client: LakeClient): { access: string; secret: stri
 /**
  * mc's login to the server, written into its config from MINIO_ROOT_USER/PASSWORD: printf is the
  * shell's own, so the root password is in no process's arguments (`mc alias set` would show it).
+ * The mc image has a shell and coreutils but no sed or grep: a credential holding `"` or `\` (which
+ * JSON would need escaped) is refused with a message rather than escaped.
  */
 export function rootLoginLines(endpoint: string): string[] {
-  const json = (v: string) => `"$(printf '%s' "$${v}" | sed 's/[\\\\"]/\\\\&/g')"`;
   return [
+    `case "$MINIO_ROOT_USER$MINIO_ROOT_PASSWORD" in *'"'*|*'\\'*) echo 'the root credentials hold " or \\, which this Job cannot write into mc'"'"'s config: use other characters' >&2; exit 1;; esac`,
     'mkdir -p "$MC_CONFIG_DIR"',
-    `printf '{"version":"10","aliases":{"lake":{"url":"%s","accessKey":"%s","secretKey":"%s","api":"s3v4","path":"auto"}}}' '${endpoint}' ${json("MINIO_ROOT_USER")} ${json("MINIO_ROOT_PASSWORD")} > "$MC_CONFIG_DIR/config.json"`,
+    `printf '{"version":"10","aliases":{"lake":{"url":"%s","accessKey":"%s","secretKey":"%s","api":"s3v4","path":"auto"}}}' '${endpoint}' "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD" > "$MC_CONFIG_DIR/config.json"`,
   ];
 }
 
 /**
  * Creates (or updates) each client's policy and user and attaches them; safe to run again. A secret
- * key goes to mc on its standard input, never as an argument.
+ * key goes to mc on its standard input, never as an argument. Attaching an attached policy is an
+ * error, so the user's own record (mc's JSON) must then show the policy, or the Job fails.
  */
 export function usersLines(bucket: string): string[] {
   return CLIENTS.flatMap((client) => {
@@ -82,8 +85,9 @@ export function usersLines(bucket: string): string[] {
       `cat > /tmp/${policy}.json <<'JSON'\n${JSON.stringify(userPolicy(bucket, LAKE_CLIENTS[client]))}\nJSON`,
       `mc admin policy create lake ${policy} /tmp/${policy}.json`,
       `printf '%s\\n' "$${secret}" | mc admin user add lake "$${access}"`,
-      // Attaching an attached policy is an error; the user's info shows whether it is there.
-      `mc admin policy attach lake ${policy} --user "$${access}" || mc admin user info lake "$${access}" | grep -q "${policy}"`,
+      `if ! mc admin policy attach lake ${policy} --user "$${access}"; then`,
+      `  case "$(mc --json admin user info lake "$${access}")" in *'"policyName":"${policy}"'*|*'"policyName":"${policy},'*|*',${policy}"'*|*',${policy},'*) ;; *) echo "user $${access} is not attached to ${policy}" >&2; exit 1;; esac`,
+      "fi",
     ];
   });
 }

@@ -226,7 +226,8 @@ export function tablesScript(ns: string, ddl: string[], domain = DEFAULT_CLUSTER
   const trino = `trino --server ${coordinatorUrl(ns, domain, security)} --user lake-tables${login}`;
   return [
     "set -eu",
-    `until ${trino} --execute 'SELECT 1' >/dev/null 2>&1; do echo 'waiting for the coordinator'; sleep 5; done`,
+    // Bounded, and saying why: a refused login fails the Job with the CLI's answer instead of waiting forever.
+    `tries=0; until answer=$(${trino} --execute 'SELECT 1' 2>&1); do tries=$((tries + 1)); [ "$tries" -lt 120 ] || { echo "the coordinator did not answer within 10 minutes: $answer" >&2; exit 1; }; echo 'waiting for the coordinator'; sleep 5; done`,
     ...ddl.map((statement) => `${trino} --execute "${statement.replace(/"/g, '\\"')}"`),
   ].join("\n");
 }

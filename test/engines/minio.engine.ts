@@ -46,6 +46,7 @@ for (const stack of STACKS) {
     let server: Pod;
     let bin: string;
     let opts: StartOptions;
+    let jobOpts: StartOptions;
     const config = fs.mkdtempSync(path.join(os.tmpdir(), "dp-mc-"));
 
     /** mc on this machine as a client's user: keys in MC_HOST_<alias>, as any S3 client would present them. */
@@ -73,6 +74,14 @@ for (const stack of STACKS) {
       };
       [server] = await sandbox.startStatefulSet("minio", opts);
       await server.waitReady(120);
+      // The setup Job runs with what the mc image has on its PATH: mc, a shell and coreutils (no sed,
+      // no grep), so a script that needs more fails here as it would in the cluster.
+      const coreutils = path.join(config, "image-bin");
+      fs.mkdirSync(coreutils);
+      for (const tool of ["cat", "mkdir", "sleep", "ls", "rm", "cp", "mv", "head", "tail", "tr", "cut", "env", "id", "touch", "chmod", "getent"]) {
+        fs.symlinkSync(execFileSync("bash", ["-c", `command -v ${tool}`], { encoding: "utf8" }).trim(), path.join(coreutils, tool));
+      }
+      jobOpts = { ...opts, image: [...opts.image, `${coreutils}:/opt/image-bin:ro`], path: `${BIN}:/opt/image-bin` };
     });
     after(async () => {
       await sandbox?.stopAll();
@@ -81,7 +90,7 @@ for (const stack of STACKS) {
 
     test("the setup Job makes the bucket and every client's user, and runs again without harm", async () => {
       for (const round of [1, 2]) {
-        const result = await sandbox.runJob(job, opts);
+        const result = await sandbox.runJob(job, jobOpts);
         assert.equal(result.code, 0, `run ${round}:\n${result.log.split("\n").slice(-30).join("\n")}`);
       }
       const listed = await mcAs(ROOT_CREDENTIALS["root-user"], ROOT_CREDENTIALS["root-password"], ["admin", "user", "list", "as", "--json"]);
@@ -120,7 +129,7 @@ for (const stack of STACKS) {
     test("a wrong secret key is refused; a new one takes effect when the setup Job runs again", async () => {
       assert.match((await put("trino", "warehouse/t/x", 2)).out, /Access Denied|SignatureDoesNotMatch|InvalidAccessKeyId|does not match/i);
       sandbox.updateSecret(LAKE_USER_CREDENTIALS.secret, users(2));
-      const result = await sandbox.runJob(job, { ...opts, secrets: { ...opts.secrets, [LAKE_USER_CREDENTIALS.secret]: users(2) } });
+      const result = await sandbox.runJob(job, { ...jobOpts, secrets: { ...opts.secrets, [LAKE_USER_CREDENTIALS.secret]: users(2) } });
       assert.equal(result.code, 0, result.log);
       assert.equal((await put("trino", "warehouse/t/x", 2)).code, 0);
       assert.notEqual((await put("trino", "warehouse/t/y", 1)).code, 0, "the old key is refused");

@@ -402,3 +402,31 @@ describe("sql-engine-https", () => {
     expect([level("dev"), level("staging"), level("prod")]).toEqual(["disabled", "mandatory", "mandatory"]);
   });
 });
+
+describe("credentials-in-arguments, harder cases", () => {
+  const job = (command: string[], env: any[]) =>
+    workload(
+      "Job",
+      podWith((p) => {
+        p.containers[0].command = command;
+        p.containers[0].env.push(...env);
+      }),
+    );
+  const secret = (name: string) => ({ name, valueFrom: { secretKeyRef: { name: "s", key: "k" } } });
+  it("judges AWS_SECRET_ACCESS_KEY a secret, whatever its ending; an access key id is an identity", async () => {
+    expect(
+      await messages("credentials-in-arguments", [
+        job(
+          ["/bin/sh", "-c", 'aws configure set aws_secret_access_key "$AWS_SECRET_ACCESS_KEY" --profile "$AWS_ACCESS_KEY_ID"'],
+          [secret("AWS_SECRET_ACCESS_KEY"), secret("AWS_ACCESS_KEY_ID")],
+        ),
+      ]),
+    ).toEqual(["container main: the script passes $AWS_SECRET_ACCESS_KEY (from a Secret) as an argument to aws; give it on stdin or in a file"]);
+  });
+  it("reads the command on a heredoc's opening line, and scripts under sh -ec", async () => {
+    const script = "cat <<'EOF' | mc admin user add lake \"$PW\"\nbody $PW is data\nEOF\n";
+    expect(await messages("credentials-in-arguments", [job(["/bin/bash", "-ec", script], [secret("PW")])])).toEqual([
+      "container main: the script passes $PW (from a Secret) as an argument to mc; give it on stdin or in a file",
+    ]);
+  });
+});
