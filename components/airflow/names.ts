@@ -14,7 +14,6 @@ export const DAG_PROCESSOR: Workload = { name: "airflow", component: "dag-proces
 export const TRIGGERER: Workload = { name: "airflow", component: "triggerer" };
 /** Task pods under KubernetesExecutor. */
 export const WORKER: Workload = { name: "airflow", component: "worker" };
-/** The Job that gives Airflow its own MinIO user, limited to the logs prefix. */
 export const MIGRATIONS: Workload = { name: "airflow", component: "migrations" };
 export const CREATE_USER: Workload = { name: "airflow", component: "create-user" };
 export const DATABASE_SETUP: Workload = { name: "airflow", component: "database" };

@@ -5,7 +5,7 @@ import { containerResources, filesVolume, MANAGED_BY, parseImage, PART_OF, scrat
 import { memoryMiB } from "../kit/quantity";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../kit/security";
 import type { Resources } from "../kit/sizing";
-import { lakeUserEnv, type ObjectStore } from "../kit/contracts";
+import { lakeUserEnv, loginCaVolume, type ObjectStore } from "../kit/contracts";
 import { secretEnv } from "../kit/secret-ref";
 import { AIRFLOW_VERSION, type AirflowConfig, type AirflowCredentials, SCHEDULER_BASE_MIB, TASK_MIB } from "./config";
 import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
@@ -153,10 +153,10 @@ function role(r: { replicas: number; resources: Resources }, w: Workload, token:
 }
 
 /**
- * Airflow's own MinIO user for remote logs (not MinIO's root): env from the Secret (the chart's `secret`
- * list would add literal reference variables).
+ * Secret-backed variables: the logs' S3 keys (MinIO's airflow-logs user, not MinIO's root) and, with
+ * Trino in tls mode, Airflow's Trino password; as env entries (the chart's `secret` list would add
+ * literal reference variables).
  */
-/** Secret-backed variables: the logs' S3 keys (MinIO's airflow-logs user) and, with Trino in tls mode, Airflow's Trino password. */
 function secretEnvironment(lake: AirflowBackends["lake"], sql: AirflowBackends["sql"]): string {
   const trino = sql.login?.("airflow");
   return [...lakeUserEnv(lake, "airflow-logs"), ...(trino ? [{ name: "TRINO_PASSWORD", valueFrom: { secretKeyRef: trino.password } }] : [])]
@@ -222,7 +222,7 @@ export function chartValues(
       ...(git ? [] : [filesVolume("platform-dags", DAGS_CONFIG_MAP, files.dags)]),
       ...(pip ? [scratchVolume("task-packages", "1Gi"), { name: "requirements", configMap: { name: REQUIREMENTS_CONFIG_MAP } }] : []),
       ...(b.kafka.clientTls ? [{ name: "kafka-client-tls", secret: { secretName: b.kafka.clientTls("airflow"), defaultMode: 0o440 } }] : []),
-      ...(trinoCa ? [{ name: "trino-ca", secret: { secretName: trinoCa.name, items: [{ key: trinoCa.key, path: "ca.crt" }] } }] : []),
+      ...(trinoCa ? [loginCaVolume(trinoCa)] : []),
     ],
     volumeMounts: [
       { name: "tmp", mountPath: "/tmp" },

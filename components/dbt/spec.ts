@@ -19,7 +19,7 @@ import {
   workloadLabels,
   type Workload,
 } from "../kit";
-import type { SqlService } from "../kit/contracts";
+import { loginCaVolume, type SqlService } from "../kit/contracts";
 import { DBT_PACKAGES, type DbtConfig } from "./config";
 
 export const DBT: Workload = { name: "dbt", component: "runner" };
@@ -65,7 +65,7 @@ function trinoLogin(
         { name: "TRINO_PASSWORD", valueFrom: { secretKeyRef: platform.password } },
         { name: "REQUESTS_CA_BUNDLE", value: `${CA_DIR}/ca.crt` },
       ],
-      volume: { name: "trino-ca", secret: { secretName: platform.ca.name, items: [{ key: platform.ca.key, path: "ca.crt" }] } },
+      volume: loginCaVolume(platform.ca),
     };
   }
   if (!cfg.credentialsSecret)

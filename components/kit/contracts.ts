@@ -93,6 +93,11 @@ export interface SqlLogin {
   ca: { name: string; key: string };
 }
 
+/** A client pod's volume with only the CA of a login (as ca.crt), never the server's key beside it. */
+export function loginCaVolume(ca: SqlLogin["ca"], name = "trino-ca") {
+  return { name, secret: { secretName: ca.name, items: [{ key: ca.key, path: "ca.crt" }] } };
+}
+
 export interface SqlService extends Served {
   coordinatorUrl: string;
   host: string;

@@ -1,4 +1,5 @@
 /** MinIO object storage: one server, or one distributed pool across all replicas; plus the lake bucket. */
+import { lakeUserEnv, type LakeClient } from "../kit/contracts";
 import { container, containerPorts, type Flow, job, type Manifest, podSpec, type Port, scratchVolume, type Workload } from "../kit";
 import { defaultRef, secretEnv } from "../kit/secret-ref";
 import { DATA_LAKE_BUCKET, MINIO_CREDENTIALS, type MinioConfig, type MinioCredentials } from "./config";
@@ -53,14 +54,8 @@ export function setupScript(ns: string, domain = DEFAULT_CLUSTER_DOMAIN): string
 
 /** The setup Job's variables: each client's keys from the users' Secret. */
 function userKeyEnv(users: LakeUserCredentials) {
-  return LAKE_CLIENT_NAMES.flatMap((client) => {
-    const u = lakeUser(users, client);
-    const v = keyVariables(client);
-    return [
-      { name: v.access, valueFrom: { secretKeyRef: { name: u.secret, key: u.accessKey } } },
-      { name: v.secret, valueFrom: { secretKeyRef: { name: u.secret, key: u.secretKey } } },
-    ];
-  });
+  const store = { user: (client: LakeClient) => lakeUser(users, client) };
+  return LAKE_CLIENT_NAMES.flatMap((client) => lakeUserEnv(store, client, keyVariables(client).access, keyVariables(client).secret));
 }
 
 export function minioManifests(

@@ -148,7 +148,7 @@ export function renderDefaults(props: Record<string, string | number | boolean>)
     .join("\n")}\n`;
 }
 
-const s3Env = (lake: ObjectStore) => [...lakeUserEnv(lake, "spark")];
+const s3Env = (lake: ObjectStore) => lakeUserEnv(lake, "spark");
 const baseEnv = [
   { name: "SPARK_CONF_DIR", value: CONF },
   { name: "HADOOP_CONF_DIR", value: HADOOP_CONF },

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { chartArgs } from "../kit/charts";
 import { PROJECT_DIR } from "../kit/files";
 import { container, type Flow, job, podDisruptionBudget, scratchVolume, serviceAccount, type Workload } from "../kit";
-import type { MetastoreService, ObjectStore, SqlService } from "../kit/contracts";
+import { loginCaVolume, type MetastoreService, type ObjectStore, type SqlService } from "../kit/contracts";
 import type { EngineArgs } from "../kit/engine";
 import { createObjects } from "../kit/objects";
 import { overrideChartObject } from "../kit/overrides";
@@ -13,8 +13,8 @@ import { Credentials } from "../kit/credentials";
 import type { CertificatesConfig } from "../kit/certificates";
 import { secretEnv, type OwnedCredential } from "../kit/secret-ref";
 import { sqlService } from "./contract";
-import { caVolume, coordinatorCertificate, passwordFile } from "./security";
-import { chartValues, CLIENT_CA_DIR, clientPort, COORDINATOR, hardenChartObject, HTTP_PORT, imageTag, RELEASE, TABLES_JOB, tablesScript, WORKER } from "./spec";
+import { clientLogin, coordinatorCertificate, passwordFile } from "./security";
+import { chartValues, CLIENT_CA_DIR, COORDINATOR, hardenChartObject, HTTP_PORT, imageTag, RELEASE, TABLES_JOB, tablesScript, WORKER } from "./spec";
 
 export interface StarburstArgs extends EngineArgs<StarburstConfig> {
   /** Where the internal shared secret is read from, and whether the program writes it. */
@@ -128,7 +128,7 @@ export class Starburst extends pulumi.ComponentResource implements SqlService {
             resources: { requests: { cpu: "50m", memory: "512Mi" }, limits: { memory: "512Mi" } },
             volumeMounts: [{ name: "tmp", mountPath: "/tmp" }, ...(users ? [{ name: "trino-ca", mountPath: CLIENT_CA_DIR, readOnly: true }] : [])],
           }),
-          volumes: [scratchVolume("tmp"), ...(users ? [caVolume()] : [])],
+          volumes: [scratchVolume("tmp"), ...(users ? [loginCaVolume(clientLogin(users.ref, "lake-tables").ca)] : [])],
         }),
       ],
       { parent: this, overrides: args.config.overrides, protectStateful: false, dependsOn: [chart] },
@@ -146,7 +146,7 @@ export class Starburst extends pulumi.ComponentResource implements SqlService {
       { from: WORKER, to: COORDINATOR, ports: [HTTP_PORT] },
       { from: COORDINATOR, to: WORKER, ports: [HTTP_PORT] },
       { from: WORKER, to: WORKER, ports: [HTTP_PORT] },
-      { from: TABLES_JOB, to: COORDINATOR, ports: [clientPort(args.config)] },
+      ...this.access(TABLES_JOB),
       ...[COORDINATOR, WORKER].flatMap((w) => [...args.lake.access(w), ...args.metastore.access(w)]),
     ];
     this.registerOutputs({ coordinatorUrl: this.coordinatorUrl });

@@ -117,8 +117,3 @@ export function tlsChartValues(users: TrinoUserCredentials) {
 export function clientLogin(users: TrinoUserCredentials, user: TrinoUser): SqlLogin {
   return { user, password: { name: users.name, key: users.keys[user] }, ca: { name: TLS_SECRET, key: TLS_FILES.ca } };
 }
-
-/** The coordinator's CA for a client pod: only ca.crt of the certificate's Secret, never its key. */
-export function caVolume(name = "trino-ca"): { name: string; secret: { secretName: string; items: { key: string; path: string }[] } } {
-  return { name, secret: { secretName: TLS_SECRET, items: [{ key: TLS_FILES.ca, path: TLS_FILES.ca }] } };
-}
