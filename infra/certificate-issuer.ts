@@ -14,9 +14,9 @@ export interface IssuerReader {
 
 const CERTIFICATE_CRD = "certificates.cert-manager.io";
 
-/** The deployed engines in TLS mode, as their setting names them (kafka.security, starburst.security). */
+/** The deployed engines in TLS mode, as their setting names them (kafka.security, starburst.security, minio.security). */
 export function tlsEngines(p: LoadedPlatform): string[] {
-  return (["kafka", "starburst"] as const).filter((e) => p.config.engines[e] && p.config[e]?.security === "tls");
+  return (["kafka", "starburst", "minio"] as const).filter((e) => p.config.engines[e] && p.config[e]?.security === "tls");
 }
 
 /** Whether the platform's config asks for certificates (an engine in TLS mode). */

@@ -83,7 +83,11 @@ export class DataPlatform extends pulumi.ComponentResource {
     const zookeeper = on("zookeeper") ? new ZooKeeper("zookeeper", { ...args, config: section(config, "zookeeper") }, engineOpts) : undefined;
     const kafka = on("kafka") ? new Kafka("kafka", { ...args, config: section(config, "kafka"), certificates: config.certificates }, engineOpts) : undefined;
     const minio = on("minio")
-      ? new Minio("minio", { ...args, credentials: owned("minio"), users: owned("minioUsers"), config: section(config, "minio") }, engineOpts)
+      ? new Minio(
+          "minio",
+          { ...args, credentials: owned("minio"), users: owned("minioUsers"), config: section(config, "minio"), certificates: config.certificates },
+          engineOpts,
+        )
       : undefined;
     const mysql = on("mysql") ? new Mysql("mysql", { ...args, credentials: owned("mysql"), config: section(config, "mysql") }, engineOpts) : undefined;
     // The schema has checked ENGINE_NEEDS: an engine that is on finds every engine it needs. Each

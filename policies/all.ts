@@ -6,6 +6,7 @@ import { jvmHeapWithinLimit } from "./rules/jvm-heap-within-limit";
 import { kafkaReplication } from "./rules/kafka-replication";
 import { kafkaEncryptedListeners } from "./rules/kafka-encrypted-listeners";
 import { sqlEngineHttps } from "./rules/sql-engine-https";
+import { objectStoreHttps } from "./rules/object-store-https";
 import { objectStoreRootCredentials } from "./rules/object-store-root-credentials";
 import { credentialsInArguments } from "./rules/credentials-in-arguments";
 import { noDefaultCredentials } from "./rules/no-default-credentials";
@@ -65,6 +66,7 @@ export const policies: Policies = [
   kafkaReplication,
   kafkaEncryptedListeners,
   sqlEngineHttps,
+  objectStoreHttps,
   protectStateful,
   noSkipAwait,
   retainStatefulVolumes,

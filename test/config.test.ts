@@ -179,6 +179,19 @@ describe("validation names the file, the path and what is allowed", () => {
     expect(problemsFor({ "starburst.security": "https" })[0]).toMatch(/^<env>: starburst\.security: must be "plaintext" or "tls"/);
   });
 
+  it("MinIO: production refuses plain HTTP; tls needs the certificates section, and a Trino that can trust the lake", () => {
+    expect(problemsFor({ "minio.security": "plaintext" }, "prod")).toEqual([
+      "<env>: minio.security: is plaintext, but production MinIO must be tls: every table file and S3 secret key would cross the network readable",
+    ]);
+    expect(problemsFor({ "minio.security": "tls" })).toEqual([
+      "<env>: certificates: is required while minio.security is tls: name the cert-manager issuer (certificates.issuer.name), see README 'Security'",
+    ]);
+    expect(problemsFor({ "starburst.flavor": "starburst", "starburst.licenseSecret": "l", "starburst.security": "plaintext" }, "staging")).toEqual([
+      '<env>: starburst.flavor: is starburst, whose chart the platform does not give the lake\'s CA: with minio.security tls its catalogs could not read the lake; use flavor "trino" or minio.security "plaintext" (README: Security)',
+    ]);
+    expect(problemsFor({ "minio.security": "https" })[0]).toMatch(/^<env>: minio\.security: must be "plaintext" or "tls"/);
+  });
+
   it("compares CPU requests with limits and accepts a plain number of cores", () => {
     expect(problemsFor({ "kafka.resources.requests.cpu": "4000m", "kafka.resources.limits.cpu": "1" })).toEqual([
       "<env>: kafka.resources.requests.cpu: 4000m is more than limits.cpu 1; a request may not exceed its limit",

@@ -191,8 +191,8 @@ describe("Kafka security", () => {
 describe("MinIO", () => {
   it("runs one server in dev and a distributed pool in prod", () => {
     expect(serverVolumes(minio("dev"), NS)).toBe("/data");
-    expect(serverVolumes(minio("prod"), NS)).toBe(`http://minio-{0...3}.minio-headless.${NS}.svc.cluster.local/data{0...1}`);
-    const [sts] = byKind(minioManifests(minio("prod"), NS), "StatefulSet");
+    expect(serverVolumes(minio("prod"), NS)).toBe(`https://minio-{0...3}.minio-headless.${NS}.svc.cluster.local/data{0...1}`);
+    const [sts] = byKind(minioManifests(minio("prod"), NS, undefined, undefined, undefined, CERTS), "StatefulSet");
     expect(sts.spec.volumeClaimTemplates.map((v: any) => v.metadata.name)).toEqual(["data0", "data1"]);
   });
 

@@ -33,7 +33,8 @@ describe("Impala", () => {
     expect(parseSiteXml(files["hive-site.xml"])["hive.metastore.uris"]).toBe(`thrift://hive-metastore.${NS}.svc.cluster.local:9083`);
     const core = parseSiteXml(files["core-site.xml"]);
     expect(core["fs.defaultFS"]).toBe("hdfs://dataplatform");
-    expect(core["fs.s3a.endpoint"]).toBe(`http://minio.${NS}.svc.cluster.local:9000`);
+    expect(core["fs.s3a.endpoint"]).toBe(`https://minio.${NS}.svc.cluster.local:9000`);
+    expect(core["fs.s3a.connection.ssl.enabled"]).toBe("true");
   });
 
   it("derives mem_limit and the JVM heap from the container memory", () => {

@@ -35,8 +35,10 @@ describe("Hive Metastore", () => {
     // Only the name Hive defines (the engine suite checks every key against Hive's own classes).
     expect(site["hive.metastore.event.db.notification.api.auth"]).toBe("false");
     expect(Object.keys(site)).not.toContain("metastore.event.db.notification.api.auth");
+    // prod's lake is TLS: HTTPS, and the JVM trusts the lake's CA through the store its init container writes.
     expect(parseSiteXml(config["core-site.xml"])).toMatchObject({
-      "fs.s3a.endpoint": `http://minio.${NS}.svc.cluster.local:9000`,
+      "fs.s3a.endpoint": `https://minio.${NS}.svc.cluster.local:9000`,
+      "fs.s3a.connection.ssl.enabled": "true",
       "fs.s3a.path.style.access": "true",
     });
     const [deployment] = byKind(ms, "Deployment");
@@ -73,7 +75,7 @@ describe("Hive Metastore", () => {
       NS,
       BACKENDS,
     ) as any[];
-    expect(byKind(image, "Deployment")[0].spec.template.spec.initContainers).toEqual([]);
+    expect(byKind(image, "Deployment")[0].spec.template.spec.initContainers.map((c: any) => c.name)).toEqual(["trust-store"]);
     expect(image.find((m) => m.metadata.name === "allow-hive-metastore-maven")).toBeUndefined();
   });
 

@@ -34,7 +34,7 @@ describe("MinIO's users", () => {
   });
 
   it("are made by MinIO's setup Job, which passes no credential as an argument", () => {
-    const script = setupScript(NS);
+    const script = setupScript({ security: "plaintext" }, NS);
     // The root login goes into mc's config through printf (a shell builtin), never `mc alias set ... <password>`.
     expect(script).not.toContain("mc alias set");
     // The mc image has no sed or grep: the script calls neither.

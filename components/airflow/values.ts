@@ -6,6 +6,7 @@ import { memoryMiB } from "../kit/quantity";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../kit/security";
 import type { Resources } from "../kit/sizing";
 import { lakeUserEnv, loginCaVolume, type ObjectStore } from "../kit/contracts";
+import { CA_DIR, CA_FILE, caVolume } from "../kit/trust";
 import { secretEnv } from "../kit/secret-ref";
 import { AIRFLOW_VERSION, type AirflowConfig, type AirflowCredentials, SCHEDULER_BASE_MIB, TASK_MIB } from "./config";
 import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
@@ -77,6 +78,8 @@ function taskEnvironment(cfg: AirflowConfig, b: AirflowBackends): { name: string
       name: `AIRFLOW_CONN_${LOGS_CONNECTION.toUpperCase()}`,
       value: JSON.stringify({ conn_type: "aws", extra: { endpoint_url: b.lake.endpoint, region_name: "us-east-1" } }),
     },
+    // botocore checks the lake's certificate against this CA alone (TLS lake).
+    ...(b.lake.ca ? [{ name: "AWS_CA_BUNDLE", value: CA_FILE }] : []),
     ...(cfg.dependencies === "pip" ? [{ name: "PYTHONPATH", value: PACKAGES_DIR }] : []),
   ];
 }
@@ -223,6 +226,7 @@ export function chartValues(
       ...(pip ? [scratchVolume("task-packages", "1Gi"), { name: "requirements", configMap: { name: REQUIREMENTS_CONFIG_MAP } }] : []),
       ...(b.kafka.clientTls ? [{ name: "kafka-client-tls", secret: { secretName: b.kafka.clientTls("airflow"), defaultMode: 0o440 } }] : []),
       ...(trinoCa ? [loginCaVolume(trinoCa)] : []),
+      ...(b.lake.ca ? [caVolume(b.lake.ca, "lake-ca")] : []),
     ],
     volumeMounts: [
       { name: "tmp", mountPath: "/tmp" },
@@ -231,6 +235,7 @@ export function chartValues(
       ...(pip ? [{ name: "task-packages", mountPath: PACKAGES_DIR, readOnly: true }] : []),
       ...(b.kafka.clientTls ? [{ name: "kafka-client-tls", mountPath: KAFKA_TLS_DIR, readOnly: true }] : []),
       ...(trinoCa ? [{ name: "trino-ca", mountPath: TRINO_CA_DIR, readOnly: true }] : []),
+      ...(b.lake.ca ? [{ name: "lake-ca", mountPath: CA_DIR, readOnly: true }] : []),
     ],
     dags: {
       persistence: { enabled: false },

@@ -7,7 +7,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { configMap, container, type Flow, heapMiB, httpsEgress, job, type Manifest, podSpec, scratchVolume, serviceAccount, type Workload } from "../kit";
 import { siteXml, type SiteProperties } from "../kit/hadoop-xml";
-import { lakeUserEnv, type DatabaseServer, type ObjectStore } from "../kit/contracts";
+import { lakeUserEnv, s3aProperties, type DatabaseServer, type ObjectStore } from "../kit/contracts";
+import { jvmTrust } from "../kit/trust";
 import { secretEnv } from "../kit/secret-ref";
 import type { HiveMetastoreConfig } from "./config";
 import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
@@ -62,12 +63,7 @@ export function hiveSite(b: MetastoreBackends): SiteProperties {
 }
 
 export function coreSite(lake: ObjectStore): SiteProperties {
-  return {
-    "fs.s3a.endpoint": lake.endpoint,
-    "fs.s3a.path.style.access": true,
-    "fs.s3a.connection.ssl.enabled": false,
-    "fs.s3a.impl": "org.apache.hadoop.fs.s3a.S3AFileSystem",
-  };
+  return s3aProperties(lake);
 }
 
 /** Copies the config into a writable directory, putting the password from the Secret in place. */
@@ -80,12 +76,12 @@ const RENDER_CONF = [
 export const SCHEMA_SCRIPT = ["set -eu", ...RENDER_CONF, `exec /opt/hive/bin/schematool -dbType mysql -initOrUpgradeSchema -verbose`].join("\n");
 export const SERVER_SCRIPT = ["set -eu", ...RENDER_CONF, "exec /opt/hive/bin/hive --skiphadoopversion --skiphbasecp --service metastore"].join("\n");
 
-const env = (heap: number, b: MetastoreBackends) => [
+/** Both roles' variables; only the server reads the lake (the schema Job talks to the database alone). */
+const env = (heap: number, b: MetastoreBackends, javaOptions?: string) => [
   { name: "HIVE_CONF_DIR", value: CONF },
   { name: "HADOOP_CONF_DIR", value: CONF },
-  { name: "HADOOP_CLIENT_OPTS", value: `-Xms${heap}m -Xmx${heap}m` },
+  { name: "HADOOP_CLIENT_OPTS", value: [`-Xms${heap}m -Xmx${heap}m`, javaOptions].filter(Boolean).join(" ") },
   secretEnv("HIVE_DB_PASSWORD", b.database.credentials, "password"),
-  ...lakeUserEnv(b.lake, "metastore"),
   { name: "HOME", value: "/tmp" },
 ];
 
@@ -130,6 +126,8 @@ const volumes = (cfg: HiveMetastoreConfig) => [
 export function hiveMetastoreManifests(cfg: HiveMetastoreConfig, ns: string, backends: MetastoreBackends, pom = fs.readFileSync(JARS_POM, "utf8")): Manifest[] {
   const files = { "hive-site.xml": siteXml(hiveSite(backends)), "core-site.xml": siteXml(coreSite(backends.lake)), "pom.xml": pom };
   const heap = heapMiB(cfg.resources.limits.memory, cfg.heapPercent);
+  // The metastore writes table directories on the lake (S3A); the schema Job never reads it.
+  const trust = jvmTrust(backends.lake.ca, cfg.image);
   const manifests: Manifest[] = [
     serviceAccount(NAME, ns, METASTORE),
     // Named apart from the role: the schema Job reads it too.
@@ -145,22 +143,22 @@ export function hiveMetastoreManifests(cfg: HiveMetastoreConfig, ns: string, bac
         UID,
         {
           terminationGracePeriodSeconds: 30,
-          initContainers: jarsInit(cfg),
+          initContainers: [...jarsInit(cfg), ...trust.initContainers],
           containers: [
             container({
               name: "metastore",
               image: cfg.image,
               command: ["/bin/bash", "-c", SERVER_SCRIPT],
-              env: env(heap, backends),
+              env: [...env(heap, backends, trust.javaOptions), ...lakeUserEnv(backends.lake, "metastore")],
               ports: [{ name: "thrift", containerPort: PORT }],
               readinessProbe: { tcpSocket: { port: PORT }, periodSeconds: 10 },
               livenessProbe: { tcpSocket: { port: PORT }, periodSeconds: 20, failureThreshold: 6 },
               startupProbe: { tcpSocket: { port: PORT }, periodSeconds: 10, failureThreshold: 60 },
               resources: cfg.resources,
-              volumeMounts: mounts(cfg),
+              volumeMounts: [...mounts(cfg), ...trust.mounts],
             }),
           ],
-          volumes: volumes(cfg),
+          volumes: [...volumes(cfg), ...trust.volumes],
         },
         NAME,
       ),

@@ -15,7 +15,8 @@ import {
   serviceAccount,
   type Workload,
 } from "../kit";
-import { lakeUserEnv, type HdfsCluster, type MetastoreService, type ObjectStore } from "../kit/contracts";
+import { lakeUserEnv, s3aProperties, type HdfsCluster, type MetastoreService, type ObjectStore } from "../kit/contracts";
+import { javaToolOptions, jvmTrust, trustInit } from "../kit/trust";
 import { clientConfigVolume, hadoopConfigMounts } from "../kit/hadoop";
 import { siteXml } from "../kit/hadoop-xml";
 import type { Resources } from "../kit/sizing";
@@ -67,9 +68,7 @@ export function configFiles(b: ImpalaBackends): Record<string, string> {
     "hive-site.xml": siteXml({ "hive.metastore.uris": b.metastore.uri, "hive.metastore.client.socket.timeout": "3600" }),
     "core-site.xml": siteXml({
       ...b.hdfs.clientConfig.properties["core-site.xml"],
-      "fs.s3a.endpoint": b.lake.endpoint,
-      "fs.s3a.path.style.access": true,
-      "fs.s3a.connection.ssl.enabled": false,
+      ...s3aProperties(b.lake),
     }),
   };
 }
@@ -136,6 +135,8 @@ interface Daemon {
 }
 
 function daemonDeployment(d: Daemon, ns: string, checksum: string, b: ImpalaBackends): Manifest {
+  // The embedded JVM reads the lake (S3A); the statestore has none.
+  const trust = jvmTrust(d.heap ? b.lake.ca : undefined, d.image);
   const tcp = (failureThreshold: number) => ({ tcpSocket: { port: d.probePort }, periodSeconds: 10, failureThreshold });
   return deployment({
     name: d.name,
@@ -148,6 +149,7 @@ function daemonDeployment(d: Daemon, ns: string, checksum: string, b: ImpalaBack
       UID,
       {
         terminationGracePeriodSeconds: 60,
+        ...trustInit(trust),
         containers: [
           container({
             name: d.workload.component,
@@ -156,8 +158,9 @@ function daemonDeployment(d: Daemon, ns: string, checksum: string, b: ImpalaBack
             env: [
               { name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
               // The statestore has no JVM; the others embed one, sized from their limit.
-              ...(d.heap ? [{ name: "JAVA_TOOL_OPTIONS", value: `-Xms${d.heap}m -Xmx${d.heap}m` }] : []),
-              ...lakeUserEnv(b.lake, "impala"),
+              ...javaToolOptions(d.heap ? `-Xms${d.heap}m -Xmx${d.heap}m` : undefined, trust.javaOptions),
+              // Only a daemon with a JVM reads the lake: the statestore gets no keys.
+              ...(d.heap ? lakeUserEnv(b.lake, "impala") : []),
             ],
             ports: containerPorts(d.ports),
             readinessProbe: tcp(3),
@@ -170,6 +173,7 @@ function daemonDeployment(d: Daemon, ns: string, checksum: string, b: ImpalaBack
               { name: "tmp", mountPath: "/tmp" },
               // The image's entrypoint refuses to start unless its log directory is writable.
               { name: "logs", mountPath: "/opt/impala/logs" },
+              ...trust.mounts,
             ],
           }),
         ],
@@ -178,6 +182,7 @@ function daemonDeployment(d: Daemon, ns: string, checksum: string, b: ImpalaBack
           clientConfigVolume("hdfs-client", b.hdfs.clientConfig),
           scratchVolume("tmp", "20Gi"),
           scratchVolume("logs", "1Gi"),
+          ...trust.volumes,
         ],
       },
       "impala",

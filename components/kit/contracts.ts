@@ -11,6 +11,7 @@ import type { Workload } from "./labels";
 import type { SiteProperties } from "./hadoop-xml";
 import type { Flow, PortSpec } from "./network";
 import type { SecretRef } from "./secret-ref";
+import { type CaRef, caVolume } from "./trust";
 
 export interface Served {
   /** The flows from the client's pods to the pods that serve it. */
@@ -56,6 +57,8 @@ export interface ObjectStore extends Served {
   /** A client's user; no client gets the root credentials. */
   user(client: LakeClient): LakeUser;
   clientImage: string;
+  /** TLS mode: the CA its clients trust (the endpoint is https); absent, plain HTTP. */
+  ca?: CaRef;
 }
 
 /** A client's S3 keys as environment variables read from its Secret (AWS_* names by default). */
@@ -65,6 +68,16 @@ export function lakeUserEnv(lake: Pick<ObjectStore, "user">, client: LakeClient,
     { name: accessVar, valueFrom: { secretKeyRef: { name: u.secret, key: u.accessKey } } },
     { name: secretVar, valueFrom: { secretKeyRef: { name: u.secret, key: u.secretKey } } },
   ];
+}
+
+/** Hadoop S3A's settings for the lake; its keys come from AWS_* variables (lakeUserEnv), never a file. */
+export function s3aProperties(lake: Pick<ObjectStore, "endpoint" | "ca">): SiteProperties {
+  return {
+    "fs.s3a.endpoint": lake.endpoint,
+    "fs.s3a.path.style.access": true,
+    "fs.s3a.connection.ssl.enabled": lake.ca !== undefined,
+    "fs.s3a.impl": "org.apache.hadoop.fs.s3a.S3AFileSystem",
+  };
 }
 
 export type DatabaseKey = "password" | "root-password";
@@ -90,12 +103,12 @@ export interface MetastoreService extends Served {
 export interface SqlLogin {
   user: string;
   password: { name: string; key: string };
-  ca: { name: string; key: string };
+  ca: CaRef;
 }
 
 /** A client pod's volume with only the CA of a login (as ca.crt), never the server's key beside it. */
 export function loginCaVolume(ca: SqlLogin["ca"], name = "trino-ca") {
-  return { name, secret: { secretName: ca.name, items: [{ key: ca.key, path: "ca.crt" }] } };
+  return caVolume(ca, name);
 }
 
 export interface SqlService extends Served {

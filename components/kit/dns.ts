@@ -11,3 +11,8 @@ export function serviceHost(service: string, ns: string, domain: string): string
 export function podHost(pod: string, headless: string, ns: string, domain: string): string {
   return `${pod}.${headless}.${ns}.svc.${domain}`;
 }
+
+/** Every name a pod may use for a Service (short, with namespace, qualified): a server certificate's DNS names. */
+export function serviceNames(service: string, ns: string, domain: string): string[] {
+  return [service, `${service}.${ns}`, `${service}.${ns}.svc`, serviceHost(service, ns, domain)];
+}

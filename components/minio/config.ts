@@ -22,6 +22,11 @@ export const minioConfig = z
   .strictObject({
     /** Role overrides (components/kit/overrides): config file properties, env, pod spec. */
     overrides: roleOverrides(ROLE_FILES),
+    /**
+     * plaintext: S3 over HTTP. tls: HTTPS between every client and the servers and between servers,
+     * with a cert-manager certificate (components/minio/tls.ts); needs the environment's `certificates`.
+     */
+    security: z.enum(["plaintext", "tls"], { error: 'must be "plaintext" or "tls"' }).default("plaintext"),
     /** 1 = a single server; more = one distributed pool over all replicas. */
     replicas: count(32),
     drivesPerNode: count(16).default(1),

@@ -3,6 +3,7 @@ import type { EngineArgs } from "../kit/engine";
 import type { Flow, Workload } from "../kit";
 import type { ObjectStore } from "../kit/contracts";
 import { Credentials } from "../kit/credentials";
+import type { CertificatesConfig } from "../kit/certificates";
 import { createObjects } from "../kit/objects";
 import type { OwnedCredential } from "../kit/secret-ref";
 import { MINIO_CREDENTIALS, type MinioConfig } from "./config";
@@ -14,6 +15,8 @@ export interface MinioArgs extends EngineArgs<MinioConfig> {
   credentials: OwnedCredential<"root-user" | "root-password">;
   /** Each S3 client's user (access and secret key), made by MinIO's setup Job. */
   users: OwnedCredential<LakeUserCredentials extends { keys: Record<infer K, string> } ? K : never>;
+  /** Where the server's certificate comes from (security: tls). */
+  certificates?: CertificatesConfig;
 }
 
 export class Minio extends pulumi.ComponentResource implements ObjectStore {
@@ -22,6 +25,7 @@ export class Minio extends pulumi.ComponentResource implements ObjectStore {
   public readonly prefixes: ObjectStore["prefixes"];
   public readonly user: ObjectStore["user"];
   public readonly clientImage: string;
+  public readonly ca: ObjectStore["ca"];
   public readonly flows: Flow[];
   public readonly access: (client: Workload) => Flow[];
 
@@ -56,7 +60,7 @@ export class Minio extends pulumi.ComponentResource implements ObjectStore {
       },
       { parent: this, protect: args.production },
     );
-    createObjects(minioManifests(args.config, args.namespace, ref, args.clusterDomain, args.users.ref), {
+    createObjects(minioManifests(args.config, args.namespace, ref, args.clusterDomain, args.users.ref, args.certificates), {
       parent: this,
       overrides: args.config.overrides,
       protectStateful: args.production,
@@ -68,6 +72,7 @@ export class Minio extends pulumi.ComponentResource implements ObjectStore {
       prefixes: this.prefixes,
       user: this.user,
       clientImage: this.clientImage,
+      ca: this.ca,
       access: this.access,
     } = objectStore(args.config, args.namespace, args.users.ref, args.clusterDomain));
     this.flows = minioFlows(args.config);

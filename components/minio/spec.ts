@@ -3,7 +3,10 @@ import { lakeUserEnv, type LakeClient } from "../kit/contracts";
 import { container, containerPorts, type Flow, job, type Manifest, podSpec, type Port, scratchVolume, type Workload } from "../kit";
 import { defaultRef, secretEnv } from "../kit/secret-ref";
 import { DATA_LAKE_BUCKET, MINIO_CREDENTIALS, type MinioConfig, type MinioCredentials } from "./config";
-import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
+import { DEFAULT_CLUSTER_DOMAIN, serviceHost } from "../kit/dns";
+import type { CertificatesConfig } from "../kit/certificates";
+import { CA_DIR, CA_FILE, caVolume } from "../kit/trust";
+import { CERTS_DIR, MINIO_CA, serverCertificate, serverCertsVolume } from "./tls";
 import { statefulRoleObjects } from "../kit/role";
 import { keyVariables, LAKE_CLIENT_NAMES, LAKE_USER_CREDENTIALS, type LakeUserCredentials, lakeUser, rootLoginLines, usersLines } from "./users";
 
@@ -24,8 +27,10 @@ export const FIXED_SIZE =
   "MinIO's erasure-coded pool is cut from its server count and drives once, and every server's command lists the " +
   "whole pool: a new count is a different pool. Keep minio.replicas as deployed (README: Resizing a quorum).";
 
-export function endpoint(ns: string, domain = DEFAULT_CLUSTER_DOMAIN): string {
-  return `http://${NAME}.${ns}.svc.${domain}:${S3_PORT}`;
+const scheme = (cfg: Pick<MinioConfig, "security">) => (cfg.security === "tls" ? "https" : "http");
+
+export function endpoint(cfg: Pick<MinioConfig, "security">, ns: string, domain = DEFAULT_CLUSTER_DOMAIN): string {
+  return `${scheme(cfg)}://${serviceHost(NAME, ns, domain)}:${S3_PORT}`;
 }
 
 /** Drive volumes: `data` for one drive per server, `data0..N` for several. */
@@ -37,14 +42,14 @@ export function driveNames(cfg: MinioConfig): string[] {
 export function serverVolumes(cfg: MinioConfig, ns: string, domain = DEFAULT_CLUSTER_DOMAIN): string {
   const drives = cfg.drivesPerNode === 1 ? "/data" : `/data{0...${cfg.drivesPerNode - 1}}`;
   if (cfg.replicas === 1) return drives;
-  return `http://${NAME}-{0...${cfg.replicas - 1}}.${HEADLESS}.${ns}.svc.${domain}${drives}`;
+  return `${scheme(cfg)}://${NAME}-{0...${cfg.replicas - 1}}.${HEADLESS}.${ns}.svc.${domain}${drives}`;
 }
 
 /** The setup Job's script: the root login, the bucket, then every client's user and policy. */
-export function setupScript(ns: string, domain = DEFAULT_CLUSTER_DOMAIN): string {
+export function setupScript(cfg: Pick<MinioConfig, "security">, ns: string, domain = DEFAULT_CLUSTER_DOMAIN): string {
   return [
     "set -eu",
-    ...rootLoginLines(endpoint(ns, domain)),
+    ...rootLoginLines(endpoint(cfg, ns, domain)),
     // Bounded: a login mc cannot use fails the Job (and shows in its log) instead of waiting forever.
     'tries=0; until mc admin info lake >/dev/null; do tries=$((tries + 1)); [ "$tries" -lt 120 ] || { echo "MinIO did not accept the login within 10 minutes" >&2; exit 1; }; echo "waiting for MinIO"; sleep 5; done',
     `mc mb --ignore-existing lake/${DATA_LAKE_BUCKET}`,
@@ -64,9 +69,13 @@ export function minioManifests(
   credentials: MinioCredentials = defaultRef(MINIO_CREDENTIALS),
   domain = DEFAULT_CLUSTER_DOMAIN,
   users: LakeUserCredentials = defaultRef(LAKE_USER_CREDENTIALS),
+  certs?: CertificatesConfig,
 ): Manifest[] {
+  const tls = cfg.security === "tls";
+  if (tls && !certs) throw new Error("minio.security tls needs the environment's certificates section (checked by the config)");
   const root = [secretEnv("MINIO_ROOT_USER", credentials, "root-user"), secretEnv("MINIO_ROOT_PASSWORD", credentials, "root-password")];
   const drives = driveNames(cfg);
+  const probeScheme = tls ? "HTTPS" : "HTTP";
   const pod = podSpec(
     SERVER,
     UID,
@@ -84,22 +93,32 @@ export function minioManifests(
             "--console-address",
             `:${CONSOLE_PORT}`,
             "--certs-dir",
-            "/tmp/certs",
+            CERTS_DIR,
             serverVolumes(cfg, ns, domain),
           ],
           env: [...root, { name: "HOME", value: "/tmp" }],
           ports: containerPorts(SERVER_PORTS),
-          readinessProbe: { httpGet: { path: "/minio/health/ready", port: S3_PORT }, periodSeconds: 10, timeoutSeconds: 5 },
-          livenessProbe: { httpGet: { path: "/minio/health/live", port: S3_PORT }, initialDelaySeconds: 30, periodSeconds: 20, failureThreshold: 6 },
+          readinessProbe: { httpGet: { path: "/minio/health/ready", port: S3_PORT, scheme: probeScheme }, periodSeconds: 10, timeoutSeconds: 5 },
+          livenessProbe: {
+            httpGet: { path: "/minio/health/live", port: S3_PORT, scheme: probeScheme },
+            initialDelaySeconds: 30,
+            periodSeconds: 20,
+            failureThreshold: 6,
+          },
           resources: cfg.resources,
-          volumeMounts: [...drives.map((d) => ({ name: d, mountPath: `/${d}` })), { name: "tmp", mountPath: "/tmp" }],
+          volumeMounts: [
+            ...drives.map((d) => ({ name: d, mountPath: `/${d}` })),
+            { name: "tmp", mountPath: "/tmp" },
+            ...(tls ? [{ name: "certs", mountPath: CERTS_DIR, readOnly: true }] : []),
+          ],
         }),
       ],
-      volumes: [scratchVolume("tmp")],
+      volumes: [scratchVolume("tmp"), ...(tls ? [serverCertsVolume("certs")] : [])],
     },
     NAME,
   );
   return [
+    ...(tls ? [serverCertificate(certs!, NAME, HEADLESS, ns, domain)] : []),
     // No config files: MinIO takes its settings from its command line and environment.
     ...statefulRoleObjects({
       name: NAME,
@@ -123,12 +142,18 @@ export function minioManifests(
       container: container({
         name: "buckets",
         image: cfg.clientImage,
-        command: ["/bin/sh", "-c", setupScript(ns, domain)],
-        env: [...root, ...userKeyEnv(users), { name: "MC_CONFIG_DIR", value: "/tmp/mc" }],
+        command: ["/bin/sh", "-c", setupScript(cfg, ns, domain)],
+        env: [
+          ...root,
+          ...userKeyEnv(users),
+          { name: "MC_CONFIG_DIR", value: "/tmp/mc" },
+          // Go's TLS reads its trusted CAs from here: the platform CA only.
+          ...(tls ? [{ name: "SSL_CERT_FILE", value: CA_FILE }] : []),
+        ],
         resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "128Mi" } },
-        volumeMounts: [{ name: "tmp", mountPath: "/tmp" }],
+        volumeMounts: [{ name: "tmp", mountPath: "/tmp" }, ...(tls ? [{ name: "platform-ca", mountPath: CA_DIR, readOnly: true }] : [])],
       }),
-      volumes: [scratchVolume("tmp")],
+      volumes: [scratchVolume("tmp"), ...(tls ? [caVolume(MINIO_CA, "platform-ca")] : [])],
     }),
   ];
 }

@@ -20,7 +20,8 @@ import {
   type Workload,
 } from "../kit";
 import { cpuCores } from "../kit/quantity";
-import { lakeUserEnv, type HdfsCluster, type KafkaCluster, type MetastoreService, type ObjectStore, type YarnCluster } from "../kit/contracts";
+import { javaToolOptions, jvmTrust, type JvmTrust, trustInit } from "../kit/trust";
+import { lakeUserEnv, s3aProperties, type HdfsCluster, type KafkaCluster, type MetastoreService, type ObjectStore, type YarnCluster } from "../kit/contracts";
 import { clientConfigMounts, clientConfigVolume } from "../kit/hadoop";
 import { type SparkConfig, workerMemoryMiB, WORKER_DAEMON_HEAP_MIB } from "./config";
 import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
@@ -133,10 +134,7 @@ export function sparkDefaults(
     "spark.sql.catalog.iceberg.uri": b.metastore.uri,
     "spark.sql.catalog.iceberg.warehouse": b.metastore.warehouse,
     // Credentials come from AWS_* variables (the MinIO Secret), never from this file.
-    "spark.hadoop.fs.s3a.endpoint": b.lake.endpoint,
-    "spark.hadoop.fs.s3a.path.style.access": true,
-    "spark.hadoop.fs.s3a.connection.ssl.enabled": false,
-    "spark.hadoop.fs.s3a.impl": "org.apache.hadoop.fs.s3a.S3AFileSystem",
+    ...Object.fromEntries(Object.entries(s3aProperties(b.lake)).map(([k, v]) => [`spark.hadoop.${k}`, v])),
     ...(spark.dependencies === "maven" ? { "spark.jars.packages": SPARK_PACKAGES.join(","), "spark.jars.ivy": "/tmp/ivy" } : {}),
   };
 }
@@ -197,6 +195,9 @@ export function sparkManifests(spark: SparkConfig, ns: string, b: SparkBackends,
   const masterHeap = heapMiB(spark.master.resources.limits.memory, spark.master.heapPercent);
   const driverHeap = heapMiB(spark.driver.resources.limits.memory, spark.driver.heapPercent);
   const workerMemory = workerMemoryMiB(spark.workers.resources.limits.memory, spark.workers.heapPercent);
+  // Drivers and executors read the lake (S3A): each pod that runs them trusts its CA. Executors on
+  // the workers inherit the worker's environment; on YARN, the NodeManager's (yarn/spec.ts).
+  const trust = jvmTrust(b.lake.ca, spark.image);
   const masterPorts = [
     { name: "rpc", port: MASTER_PORT },
     { name: "web", port: MASTER_WEB_PORT },
@@ -206,13 +207,20 @@ export function sparkManifests(spark: SparkConfig, ns: string, b: SparkBackends,
       name,
       image: spark.image,
       command: ["/bin/bash", "-c", submitScript(app, maxCores)],
-      env: [...baseEnv, podIpEnv(), { name: "SPARK_DRIVER_MEMORY", value: `${driverHeap}m` }, ...s3Env(b.lake), ...extraEnv],
+      env: [
+        ...baseEnv,
+        podIpEnv(),
+        { name: "SPARK_DRIVER_MEMORY", value: `${driverHeap}m` },
+        ...javaToolOptions(trust.javaOptions),
+        ...s3Env(b.lake),
+        ...extraEnv,
+      ],
       ports: [
         { name: "driver", containerPort: DRIVER_PORT },
         { name: "blocks", containerPort: BLOCK_MANAGER_PORT },
       ],
       resources: spark.driver.resources,
-      volumeMounts: [...configMounts(b), { name: "apps", mountPath: APPS }],
+      volumeMounts: [...configMounts(b), { name: "apps", mountPath: APPS }, ...trust.mounts],
     });
   const paths = [
     { name: "STREAMING_PATH", value: "hdfs:///data/streaming" },
@@ -272,6 +280,7 @@ export function sparkManifests(spark: SparkConfig, ns: string, b: SparkBackends,
         UID,
         {
           terminationGracePeriodSeconds: 60,
+          ...trustInit(trust),
           containers: [
             container({
               name: "worker",
@@ -285,7 +294,13 @@ export function sparkManifests(spark: SparkConfig, ns: string, b: SparkBackends,
                     `--webui-port ${WORKER_WEB_PORT} --cores ${workerSlots(spark)} --memory ${workerMemory}m --work-dir /tmp/work`,
                 ].join("\n"),
               ],
-              env: [...baseEnv, podIpEnv(), { name: "SPARK_DAEMON_MEMORY", value: `${WORKER_DAEMON_HEAP_MIB}m` }, ...s3Env(b.lake)],
+              env: [
+                ...baseEnv,
+                podIpEnv(),
+                { name: "SPARK_DAEMON_MEMORY", value: `${WORKER_DAEMON_HEAP_MIB}m` },
+                ...javaToolOptions(trust.javaOptions),
+                ...s3Env(b.lake),
+              ],
               ports: [
                 { name: "rpc", containerPort: WORKER_PORT },
                 { name: "web", containerPort: WORKER_WEB_PORT },
@@ -293,16 +308,16 @@ export function sparkManifests(spark: SparkConfig, ns: string, b: SparkBackends,
               readinessProbe: { httpGet: { path: "/", port: WORKER_WEB_PORT }, initialDelaySeconds: 10, periodSeconds: 10 },
               livenessProbe: { tcpSocket: { port: WORKER_PORT }, initialDelaySeconds: 30, periodSeconds: 20, failureThreshold: 6 },
               resources: spark.workers.resources,
-              volumeMounts: [...configMounts(b), { name: "apps", mountPath: APPS }],
+              volumeMounts: [...configMounts(b), { name: "apps", mountPath: APPS }, ...trust.mounts],
             }),
           ],
-          volumes: volumes(b, true),
+          volumes: [...volumes(b, true), ...trust.volumes],
         },
         "spark",
       ),
       checksumOf,
     }),
-    batchCronJob(ns, version, checksum, driverContainer("batch", "sample_spark_job.py", paths), volumes(b, true)),
+    batchCronJob(ns, version, checksum, driverContainer("batch", "sample_spark_job.py", paths), [...volumes(b, true), ...trust.volumes], trust),
   ];
   if (spark.dependencies === "maven") manifests.push(mavenEgress(ns));
   if (spark.streaming) {
@@ -323,6 +338,7 @@ export function sparkManifests(spark: SparkConfig, ns: string, b: SparkBackends,
           UID,
           {
             terminationGracePeriodSeconds: 60,
+            ...trustInit(trust),
             containers: [
               {
                 ...driverContainer(
@@ -337,6 +353,7 @@ export function sparkManifests(spark: SparkConfig, ns: string, b: SparkBackends,
                         ...configMounts(b),
                         { name: "apps", mountPath: APPS },
                         { name: "kafka-client-tls", mountPath: KAFKA_TLS_DIR, readOnly: true },
+                        ...trust.mounts,
                       ],
                     }
                   : {}),
@@ -348,6 +365,7 @@ export function sparkManifests(spark: SparkConfig, ns: string, b: SparkBackends,
             ],
             volumes: [
               ...volumes(b, true),
+              ...trust.volumes,
               ...(b.kafka.clientTls ? [{ name: "kafka-client-tls", secret: { secretName: b.kafka.clientTls("spark-streaming"), defaultMode: 0o440 } }] : []),
             ],
           },
@@ -377,7 +395,7 @@ function kafkaTlsEnv(b: SparkBackends) {
  * (`kubectl create job --from=cronjob/spark-batch ...`) that the pipeline also starts; unsuspend it
  * for a nightly run.
  */
-function batchCronJob(ns: string, version: string | undefined, checksum: string, driver: object, volumes: object[]): Manifest {
+function batchCronJob(ns: string, version: string | undefined, checksum: string, driver: object, volumes: object[], trust: JvmTrust): Manifest {
   return {
     apiVersion: "batch/v1",
     kind: "CronJob",
@@ -393,7 +411,7 @@ function batchCronJob(ns: string, version: string | undefined, checksum: string,
           activeDeadlineSeconds: 4 * 3600,
           template: {
             metadata: { labels: workloadLabels(BATCH, version), annotations: { "dataplatform.io/config-checksum": checksum } },
-            spec: podSpec(BATCH, UID, { restartPolicy: "Never", containers: [driver as any], volumes: volumes as any }, "spark"),
+            spec: podSpec(BATCH, UID, { restartPolicy: "Never", ...trustInit(trust), containers: [driver as any], volumes: volumes as any }, "spark"),
           },
         },
       },

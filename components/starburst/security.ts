@@ -7,7 +7,7 @@ import * as bcrypt from "bcryptjs";
 import { certificate, type CertificatesConfig, TLS_FILES } from "../kit/certificates";
 import type { Manifest } from "../kit/manifests";
 import type { SqlLogin } from "../kit/contracts";
-import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
+import { DEFAULT_CLUSTER_DOMAIN, serviceNames } from "../kit/dns";
 import type { TrinoUser, TrinoUserCredentials } from "./config";
 
 export const HTTPS_PORT = 8443;
@@ -74,7 +74,7 @@ export function accessRules(): Record<string, unknown> {
 
 /** The coordinator's DNS names: the chart's Service, short and qualified. */
 export function coordinatorNames(service: string, ns: string, domain = DEFAULT_CLUSTER_DOMAIN): string[] {
-  return [service, `${service}.${ns}`, `${service}.${ns}.svc`, `${service}.${ns}.svc.${domain}`];
+  return serviceNames(service, ns, domain);
 }
 
 export function coordinatorCertificate(c: CertificatesConfig, service: string, ns: string, domain = DEFAULT_CLUSTER_DOMAIN): Manifest {

@@ -4,6 +4,7 @@
  */
 import { heapMiB, type Workload } from "../kit";
 import { lakeUserEnv, type MetastoreService, type ObjectStore } from "../kit/contracts";
+import { jvmTrust } from "../kit/trust";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../kit/security";
 import { defaultRef, secretEnv } from "../kit/secret-ref";
 import {
@@ -70,7 +71,7 @@ export function coordinatorUrl(ns: string, domain = DEFAULT_CLUSTER_DOMAIN, secu
 /** What the engine's catalogs read: the metastore's tables, the lake's files. */
 export interface LakeBackends {
   metastore: Pick<MetastoreService, "uri">;
-  lake: Pick<ObjectStore, "endpoint" | "user">;
+  lake: Pick<ObjectStore, "endpoint" | "user" | "ca">;
   /** Where the internal shared secret is (the generated Secret unless an existing one is named). */
   internal?: TrinoCredentials;
   /** tls mode: where the clients' passwords and the password file are. */
@@ -143,8 +144,11 @@ const s3Env = (lake: LakeBackends["lake"]) => [...lakeUserEnv(lake, "trino", "S3
 export function trinoValues(cfg: StarburstConfig, b: LakeBackends): Record<string, unknown> {
   const flavor = FLAVORS.trino;
   const tls = cfg.security === "tls" ? tlsChartValues(b.users ?? defaultRef(TRINO_USER_CREDENTIALS)) : undefined;
+  // Every node reads the lake: with a TLS lake, its JVM trusts the lake's CA (kit/trust).
+  const trust = jvmTrust(b.lake.ca, `${cfg.repository ?? flavor.image}:${imageTag(cfg)}`);
   const role = (r: StarburstConfig["coordinator"], extra?: { volumes: object[]; mounts: object[] }) => ({
     jvm: { maxHeapSize: `${heapMiB(r.resources.limits.memory, r.heapPercent)}M` },
+    ...(trust.javaOptions ? { additionalJVMConfig: trust.javaOptions.split(" ") } : {}),
     config: {
       query: { maxMemoryPerNode: mib(queryMemoryMiB(r)) },
       memory: { heapHeadroomPerNode: mib(Math.floor((heapMiB(r.resources.limits.memory, r.heapPercent) * HEAP_HEADROOM_PERCENT) / 100)) },
@@ -152,8 +156,13 @@ export function trinoValues(cfg: StarburstConfig, b: LakeBackends): Record<strin
     resources: { requests: r.resources.requests, limits: r.resources.limits },
     readinessProbe: { initialDelaySeconds: 20, periodSeconds: 10 },
     livenessProbe: { initialDelaySeconds: 60, periodSeconds: 20, failureThreshold: 6 },
-    additionalVolumes: [{ name: "tmp", emptyDir: { sizeLimit: "10Gi" } }, { name: "data", emptyDir: { sizeLimit: "20Gi" } }, ...(extra?.volumes ?? [])],
-    additionalVolumeMounts: [{ name: "tmp", mountPath: "/tmp" }, { name: "data", mountPath: "/data/trino" }, ...(extra?.mounts ?? [])],
+    additionalVolumes: [
+      { name: "tmp", emptyDir: { sizeLimit: "10Gi" } },
+      { name: "data", emptyDir: { sizeLimit: "20Gi" } },
+      ...(extra?.volumes ?? []),
+      ...trust.volumes,
+    ],
+    additionalVolumeMounts: [{ name: "tmp", mountPath: "/tmp" }, { name: "data", mountPath: "/data/trino" }, ...(extra?.mounts ?? []), ...trust.mounts],
   });
   return {
     image: { repository: cfg.repository ?? flavor.image, tag: imageTag(cfg) },
@@ -168,6 +177,7 @@ export function trinoValues(cfg: StarburstConfig, b: LakeBackends): Record<strin
     additionalConfigProperties: [...ENGINE_PROPERTIES, ...INTERNAL_PROPERTIES],
     catalogs: trinoCatalogValues(cfg, b),
     env: [...s3Env(b.lake), internalSecretEnv(b)],
+    ...(trust.initContainers.length ? { initContainers: { coordinator: trust.initContainers, worker: trust.initContainers } } : {}),
     securityContext: restrictedPodSecurity(1000),
     containerSecurityContext: restrictedContainerSecurity(),
     serviceAccount: { create: true, name: RELEASE },

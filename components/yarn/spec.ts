@@ -1,5 +1,6 @@
 /** YARN: a ResourceManager that keeps its state in ZooKeeper, and NodeManagers sized per environment. */
 import { container } from "../kit";
+import { javaToolOptions, jvmTrust } from "../kit/trust";
 import { lakeUserEnv, type HadoopClientConfig, type HdfsCluster, type KafkaCluster, type ObjectStore, type ZooKeeperEnsemble } from "../kit/contracts";
 import { clientConfigMounts, clientConfigVolume, HADOOP_UID as UID, hadoopConfigMounts, hadoopDaemon } from "../kit/hadoop";
 import { configMap, containerPorts, cpuCores, type Flow, type Manifest, podSpec, scratchVolume, serviceAccount, type Workload } from "../kit";
@@ -62,9 +63,10 @@ export function yarnSite(cfg: YarnConfig, ns: string, zookeeperConnect: string, 
     "yarn.nodemanager.log-dirs": "/tmp/yarn/logs",
     "yarn.nodemanager.aux-services": "mapreduce_shuffle",
     "yarn.nodemanager.localizer.address": `0.0.0.0:${NM_LOCALIZER_PORT}`,
-    // Containers inherit these from the NodeManager: object-store credentials come from its Secret.
+    // Containers inherit these from the NodeManager: object-store credentials come from its Secret,
+    // and with a TLS lake, the JVM options naming the trust store its init container wrote.
     "yarn.nodemanager.env-whitelist":
-      "JAVA_HOME,HADOOP_COMMON_HOME,HADOOP_HDFS_HOME,HADOOP_CONF_DIR,CLASSPATH_PREPEND_DISTCACHE,HADOOP_YARN_HOME,HADOOP_HOME,PATH,LANG,TZ,AWS_ACCESS_KEY_ID,AWS_SECRET_ACCESS_KEY",
+      "JAVA_HOME,HADOOP_COMMON_HOME,HADOOP_HDFS_HOME,HADOOP_CONF_DIR,CLASSPATH_PREPEND_DISTCACHE,HADOOP_YARN_HOME,HADOOP_HOME,PATH,LANG,TZ,AWS_ACCESS_KEY_ID,AWS_SECRET_ACCESS_KEY,JAVA_TOOL_OPTIONS",
   };
 }
 
@@ -111,6 +113,8 @@ export function yarnManifests(cfg: YarnConfig, ns: string, b: YarnBackends, java
   const files = yarnConfigFiles(cfg, ns, b.zookeeper.connectString, domain);
   // The HDFS client files too: a change there rolls the daemons.
   const checksumOf = { ...b.hdfs.clientConfig.files, ...files };
+  // Containers (Spark's executors on YARN) read the lake: the NodeManager's pod holds their trust store.
+  const trust = jvmTrust(b.lake.ca, cfg.image);
   const rmPorts = [
     { name: "scheduler", port: RM_SCHEDULER_PORT },
     { name: "tracker", port: RM_TRACKER_PORT },
@@ -166,6 +170,7 @@ export function yarnManifests(cfg: YarnConfig, ns: string, b: YarnBackends, java
         {
           terminationGracePeriodSeconds: 60,
           initContainers: [
+            ...trust.initContainers,
             container({
               name: "java-runtime",
               image: javaImage,
@@ -187,17 +192,18 @@ export function yarnManifests(cfg: YarnConfig, ns: string, b: YarnBackends, java
                 ],
                 readiness: tcp(NM_PORT),
                 liveness: live(NM_PORT),
-                env: lakeUserEnv(b.lake, "yarn"),
+                env: [...lakeUserEnv(b.lake, "yarn"), ...javaToolOptions(trust.javaOptions)],
                 configMounts: configMounts(b.hdfs, files),
               }),
               volumeMounts: [
                 ...configMounts(b.hdfs, files),
                 { name: "tmp", mountPath: "/tmp" },
                 { name: "java", mountPath: CONTAINER_JAVA_HOME, readOnly: true },
+                ...trust.mounts,
               ],
             },
           ],
-          volumes: [...volumes(b.hdfs), scratchVolume("java", "1Gi")],
+          volumes: [...volumes(b.hdfs), scratchVolume("java", "1Gi"), ...trust.volumes],
         },
         "yarn",
       ),

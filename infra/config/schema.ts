@@ -66,7 +66,7 @@ export const platformSchema = z
   )
   .superRefine(
     (p, ctx) => {
-      for (const engine of ["kafka", "starburst"] as const) {
+      for (const engine of ["kafka", "starburst", "minio"] as const) {
         if (p[engine]?.security === "tls" && !p.certificates) {
           ruleIssue(
             ctx,
@@ -79,6 +79,19 @@ export const platformSchema = z
       }
     },
     reads(["certificates"]),
+  )
+  .superRefine(
+    (p, ctx) => {
+      if (p.engines?.starburst && p.starburst?.flavor === "starburst" && p.minio?.security === "tls") {
+        ruleIssue(
+          ctx,
+          ["starburst", "flavor"],
+          'is starburst, whose chart the platform does not give the lake\'s CA: with minio.security tls its catalogs could not read the lake; use flavor "trino" or minio.security "plaintext" (README: Security)',
+          [["minio", "security"]],
+        );
+      }
+    },
+    reads(["starburst"], ["minio"]),
   )
   // Runs whatever else is wrong: each minimum checks only a value that is a whole number.
   .superRefine(
@@ -109,6 +122,14 @@ export const platformSchema = z
           ctx,
           ["starburst", "security"],
           `is ${p.starburst.security}, but production Trino must be tls: over plain HTTP any client names itself and every query is readable on the wire`,
+          [["tier"]],
+        );
+      }
+      if (p.minio && p.minio.security !== "tls") {
+        ruleIssue(
+          ctx,
+          ["minio", "security"],
+          `is ${p.minio.security}, but production MinIO must be tls: every table file and S3 secret key would cross the network readable`,
           [["tier"]],
         );
       }

@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ROOT } from "../helpers";
+import { find, ROOT } from "../helpers";
+import { stackPlan } from "../support/stack-plans";
 import { object, stackAround, violationsOf, workload, podWith, LABELS } from "./fixtures";
 
 const messages = async (policy: string, resources: any[], config?: any) => (await violationsOf(policy, resources, config)).map((v) => v.message);
@@ -399,6 +400,52 @@ describe("sql-engine-https", () => {
   it("is mandatory where Trino runs tls (staging, production); off in dev", () => {
     const level = (env: string) =>
       JSON.parse(fs.readFileSync(path.join(ROOT, "policies", "config", `${env}.json`), "utf8"))["sql-engine-https"].enforcementLevel;
+    expect([level("dev"), level("staging"), level("prod")]).toEqual(["disabled", "mandatory", "mandatory"]);
+  });
+});
+
+describe("object-store-https", () => {
+  /** The stacks' own MinIO StatefulSets, as the program plans them. */
+  const server = async (stack: "dev" | "prod") => {
+    const sts = find(await stackPlan(stack), "StatefulSet", "minio");
+    return { type: sts.type, name: sts.name, props: sts.inputs, opts: {} };
+  };
+  it("passes production's MinIO: its key pair at the certs directory, https peers", async () => {
+    expect(await messages("object-store-https", [await server("prod")])).toEqual([]);
+  });
+  it("fails dev's plain-HTTP server, a pool whose peers speak HTTP, and a Secret without MinIO's file names", async () => {
+    expect(await messages("object-store-https", [await server("dev")])).toEqual([
+      "container minio: MinIO serves plain HTTP: no Secret with public.crt and private.key is mounted at its certs directory (/tmp/certs)",
+    ]);
+    const prod = await server("prod");
+    const peers = structuredClone(prod);
+    const main = peers.props.spec.template.spec.containers[0];
+    main.command = main.command.map((a: string) => a.replace("https://", "http://"));
+    expect(await messages("object-store-https", [peers])).toEqual([
+      expect.stringMatching(/^container minio: MinIO's servers reach each other over plain HTTP \(http:\/\/minio-\{0\.\.\.3\}/),
+    ]);
+    const wrongNames = structuredClone(prod);
+    wrongNames.props.spec.template.spec.volumes.find((v: any) => v.name === "certs").secret.items = [
+      { key: "tls.crt", path: "tls.crt" },
+      { key: "tls.key", path: "tls.key" },
+    ];
+    expect(await messages("object-store-https", [wrongNames])).toHaveLength(1);
+  });
+  it("finds a server started from a shell script, and ignores other containers", async () => {
+    const scripted = podWith((p) => {
+      p.containers[0].command = ["/bin/sh", "-c", "exec minio server /data --address :9000"];
+    });
+    expect(await messages("object-store-https", [workload("StatefulSet", scripted)])).toEqual([
+      "container main: MinIO serves plain HTTP: no Secret with public.crt and private.key is mounted at its certs directory (~/.minio/certs)",
+    ]);
+    const client = podWith((p) => {
+      p.containers[0].command = ["mc", "admin", "info", "lake"];
+    });
+    expect(await messages("object-store-https", [workload("Deployment", client)])).toEqual([]);
+  });
+  it("is mandatory where MinIO runs tls (staging, production); off in dev", () => {
+    const level = (env: string) =>
+      JSON.parse(fs.readFileSync(path.join(ROOT, "policies", "config", `${env}.json`), "utf8"))["object-store-https"].enforcementLevel;
     expect([level("dev"), level("staging"), level("prod")]).toEqual(["disabled", "mandatory", "mandatory"]);
   });
 });
