@@ -8,6 +8,7 @@
 import { LAKE_USER_CREDENTIALS } from "../../components/minio/users";
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
+import * as https from "node:https";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -142,6 +143,20 @@ export class Pod {
           socket.destroy();
           resolve(false);
         });
+      });
+    }
+    if (probe.httpGet?.scheme === "HTTPS") {
+      // Like the kubelet: HTTPS without checking the certificate; 200 to 399 passes.
+      return new Promise((resolve) => {
+        const req = https.get(
+          { host: this.ip, port, path: probe.httpGet.path ?? "/", rejectUnauthorized: false, timeout: (probe.timeoutSeconds ?? 1) * 1000 },
+          (res) => {
+            res.resume();
+            resolve((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 400);
+          },
+        );
+        req.on("error", () => resolve(false));
+        req.on("timeout", () => req.destroy());
       });
     }
     if (probe.httpGet) {
@@ -385,7 +400,10 @@ export class Sandbox {
       throw new Error(`${pod}: env ${e.name}: a source the sandbox does not provide: ${JSON.stringify(from)}`);
     };
     if (container.envFrom?.length) throw new Error(`${pod}: container ${container.name}: envFrom is not provided by the sandbox`);
-    return (container.env ?? []).map((e: any) => `${e.name}=${value(e)}`);
+    // The kubelet gives every container the API server's Service, enableServiceLinks or not (MinIO, for
+    // one, then reloads its certificates on a timer, as it must for a Secret's symlinked files).
+    const apiServer = ["KUBERNETES_SERVICE_HOST=10.96.0.1", "KUBERNETES_SERVICE_PORT=443"];
+    return [...apiServer, ...(container.env ?? []).map((e: any) => `${e.name}=${value(e)}`)];
   }
 
   /**
@@ -508,6 +526,8 @@ export class Sandbox {
 
 /** Readers (a starting pod copying its hosts file, a pod reading a Secret) never see a half-written file. */
 function writeAtomically(file: string, data: string): void {
+  // A Secret's item may name a path in a subdirectory (CAs/ca.crt): the kubelet makes it.
+  fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, data);
   fs.renameSync(tmp, file);

@@ -1,7 +1,9 @@
 /**
  * MinIO as the program renders it: the server from the planned StatefulSet, then the planned setup
  * Job (the bucket, one user and policy per client) run with the real mc against it. What the server
- * then allows each client's user is asked over S3, with the user's own keys.
+ * then allows each client's user is asked over S3, with the user's own keys. prod runs TLS: a pool of
+ * servers speaking HTTPS between themselves, and a JVM client (the metastore's pod, its trust store
+ * written by its planned init container) reading and writing the lake through Hadoop's S3A.
  *
  * MinIO publishes RELEASE.* tags the Go module proxy does not serve: the server and mc are built
  * from the newest commits the proxy resolves (tools/engines/minio/build.sh).
@@ -12,12 +14,15 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
+import * as tls from "node:tls";
 import { DATA_LAKE_BUCKET } from "../../components/minio/config";
 import { accessKeyOf, LAKE_CLIENTS, LAKE_USER_CREDENTIALS } from "../../components/minio/users";
 import type { LakeClient } from "../../components/kit/contracts";
-import { planned, planOf, type Pod, ROOT, Sandbox, type StartOptions } from "./harness";
+import { engineFiles, planned, planOf, type Pod, ROOT, Sandbox, type StartOptions } from "./harness";
+import { TestCa } from "./tls";
+import { eventually } from "../eventually";
 
-const STACKS = (process.env.DP_ENGINE_STACKS ?? "dev").split(",").filter((s) => s === "dev");
+const STACKS = (process.env.DP_ENGINE_STACKS ?? "dev,prod").split(",").filter((s) => s === "dev" || s === "prod");
 const BIN = "/opt/minio/bin";
 const ROOT_CREDENTIALS = { "root-user": "engine-test-root", "root-password": "engine-test-root-password-0123" };
 const secretKeyOf = (client: LakeClient, round = 1) => `engine-test-${client}-secret-${round}`;
@@ -41,6 +46,12 @@ for (const stack of STACKS) {
     const plan = planOf(stack);
     const sts = planned(plan, "StatefulSet", "minio");
     const namespace: string = sts.metadata.namespace;
+    const secure = sts.spec.template.spec.volumes.some((v: any) => v.secret?.secretName === "minio-tls");
+    const service = `minio.${namespace}.svc.cluster.local`;
+    const ca = secure ? new TestCa("engine-test-platform-ca") : undefined;
+    /** A certificate as cert-manager would issue the planned one: its names, from the platform CA. */
+    const issue = () => ca!.issue("minio", planned(plan, "Certificate", "minio-tls").spec.dnsNames);
+    let servers: Pod[] = [];
     const job = plan.find((r) => r.type.endsWith(":Job") && r.inputs.metadata.name.startsWith("minio-buckets-"))!.inputs;
     let sandbox: Sandbox;
     let server: Pod;
@@ -49,20 +60,30 @@ for (const stack of STACKS) {
     let jobOpts: StartOptions;
     const config = fs.mkdtempSync(path.join(os.tmpdir(), "dp-mc-"));
 
-    /** mc on this machine as a client's user: keys in MC_HOST_<alias>, as any S3 client would present them. */
-    const mcAs = (access: string, secret: string, args: string[]) =>
+    /**
+     * mc on this machine as a client's user: keys in MC_HOST_<alias>, as any S3 client would present
+     * them. TLS: by the Service's name (resolved to the server), trusting `caFile` alone.
+     */
+    const mcAs = (access: string, secret: string, args: string[], caFile = path.join(config, "ca.crt")) =>
       new Promise<{ code: number; out: string }>((resolve) => {
-        const env = { ...process.env, MC_CONFIG_DIR: config, [`MC_HOST_as`]: `http://${access}:${secret}@${server.ip}:9000` };
+        const env = {
+          ...process.env,
+          MC_CONFIG_DIR: config,
+          MC_HOST_as: secure ? `https://${access}:${secret}@${service}:9000` : `http://${access}:${secret}@${server.ip}:9000`,
+          ...(secure ? { SSL_CERT_FILE: caFile, MC_RESOLVE: `${service}:9000=${server.ip}` } : {}),
+        };
         execFile(path.join(bin, "mc"), ["--no-color", ...args], { env }, (error, stdout, stderr) =>
           resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` }),
         );
       });
-    const put = (client: LakeClient, key: string, round = 1) => {
+    /** Which secret keys the users have now: the rotation test moves them to the second round. */
+    let current = 1;
+    const put = (client: LakeClient, key: string, round = current) => {
       const file = path.join(config, "object");
       fs.writeFileSync(file, `${client} wrote ${key}\n`);
       return mcAs(accessKeyOf(client), secretKeyOf(client, round), ["cp", file, `as/${DATA_LAKE_BUCKET}/${key}`]);
     };
-    const get = (client: LakeClient, key: string) => mcAs(accessKeyOf(client), secretKeyOf(client), ["cat", `as/${DATA_LAKE_BUCKET}/${key}`]);
+    const get = (client: LakeClient, key: string) => mcAs(accessKeyOf(client), secretKeyOf(client, current), ["cat", `as/${DATA_LAKE_BUCKET}/${key}`]);
 
     before(async () => {
       bin = minioBin();
@@ -70,10 +91,13 @@ for (const stack of STACKS) {
       opts = {
         image: [`${bin}:${BIN}:ro`],
         path: `${BIN}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
-        secrets: { "minio-credentials": ROOT_CREDENTIALS, [LAKE_USER_CREDENTIALS.secret]: users() },
+        secrets: { "minio-credentials": ROOT_CREDENTIALS, [LAKE_USER_CREDENTIALS.secret]: users(), ...(secure ? { "minio-tls": issue() } : {}) },
       };
-      [server] = await sandbox.startStatefulSet("minio", opts);
-      await server.waitReady(120);
+      if (ca) fs.writeFileSync(path.join(config, "ca.crt"), ca.cert);
+      servers = await sandbox.startStatefulSet("minio", opts);
+      server = servers[0];
+      // A distributed pool is ready once its servers have formed it (each answers ready only then).
+      await Promise.all(servers.map((s) => s.waitReady(180)));
       // The setup Job runs with what the mc image has on its PATH: mc, a shell and coreutils (no sed,
       // no grep), so a script that needs more fails here as it would in the cluster.
       const coreutils = path.join(config, "image-bin");
@@ -86,6 +110,7 @@ for (const stack of STACKS) {
     after(async () => {
       await sandbox?.stopAll();
       fs.rmSync(config, { recursive: true, force: true });
+      ca?.remove();
     });
 
     test("the setup Job makes the bucket and every client's user, and runs again without harm", async () => {
@@ -133,6 +158,129 @@ for (const stack of STACKS) {
       assert.equal(result.code, 0, result.log);
       assert.equal((await put("trino", "warehouse/t/x", 2)).code, 0);
       assert.notEqual((await put("trino", "warehouse/t/y", 1)).code, 0, "the old key is refused");
+      current = 2;
+      opts.secrets![LAKE_USER_CREDENTIALS.secret] = users(2);
     });
+
+    if (secure) {
+      /** The certificate a TLS client is shown at `ip`, checked against `trusted` for the Service's name. */
+      const handshake = (ip: string, trusted: string) =>
+        new Promise<{ authorized: boolean; error?: string; serial: string; names: string }>((resolve, reject) => {
+          const socket = tls.connect({ host: ip, port: 9000, servername: service, ca: trusted, rejectUnauthorized: false }, () => {
+            const peer = socket.getPeerCertificate();
+            resolve({
+              authorized: socket.authorized,
+              error: socket.authorizationError?.toString(),
+              serial: peer.serialNumber,
+              names: peer.subjectaltname ?? "",
+            });
+            socket.end();
+          });
+          socket.on("error", reject);
+        });
+
+      test("tls: every server shows the planned certificate, one pool forms over HTTPS, plain HTTP and another CA are refused", async () => {
+        for (const s of servers) {
+          const shown = await handshake(s.ip, ca!.cert);
+          assert.ok(shown.authorized, `${s.name}: ${shown.error}`);
+          assert.match(shown.names, new RegExp(`DNS:\\*\\.minio-headless\\.${namespace}\\.svc\\.cluster\\.local`));
+        }
+        const info = await mcAs(ROOT_CREDENTIALS["root-user"], ROOT_CREDENTIALS["root-password"], ["admin", "info", "as", "--json"]);
+        assert.equal(info.code, 0, info.out);
+        const pool = JSON.parse(info.out).info.servers as { state: string; endpoint: string }[];
+        assert.deepEqual(
+          pool.map((p) => p.state),
+          servers.map(() => "online"),
+          info.out,
+        );
+        // Plain HTTP on the S3 port gets no S3 answer.
+        const plain = await fetch(`http://${server.ip}:9000/minio/health/live`).then(
+          (r) => `HTTP ${r.status}`,
+          (e) => String(e),
+        );
+        assert.notEqual(plain, "HTTP 200");
+        const stranger = new TestCa("engine-test-other-ca");
+        try {
+          fs.writeFileSync(path.join(config, "other-ca.crt"), stranger.cert);
+          const refused = await mcAs(
+            accessKeyOf("trino"),
+            secretKeyOf("trino", current),
+            ["ls", `as/${DATA_LAKE_BUCKET}/warehouse/`],
+            path.join(config, "other-ca.crt"),
+          );
+          assert.notEqual(refused.code, 0);
+          assert.match(refused.out, /certificate signed by unknown authority|x509/i);
+        } finally {
+          stranger.remove();
+        }
+        console.log(`# minio tls: ${servers.length} servers online over HTTPS; plain HTTP: ${plain}`);
+      });
+
+      test("tls: a JVM client reads and writes the lake through S3A, trusting the CA through the store its planned init container writes", async () => {
+        // The metastore's planned pod: its trust-store init container as planned, its container's env
+        // (HADOOP_CLIENT_OPTS, the metastore user's keys) and core-site (fs.s3a.*), running Hadoop's shell.
+        const deployment = planned(plan, "Deployment", "hive-metastore");
+        const template = deployment.spec.template;
+        const main = template.spec.containers[0];
+        const classpath = "/config:/opt/hadoop/share/hadoop/lib/*";
+        const shell = (opts: string, args: string) => `java ${opts} -cp "${classpath}" org.apache.hadoop.fs.FsShell ${args}`;
+        const run = (script: string) =>
+          sandbox.runJob(
+            {
+              metadata: { name: "s3a-client" },
+              spec: {
+                template: {
+                  ...template,
+                  spec: {
+                    ...template.spec,
+                    initContainers: template.spec.initContainers.filter((c: any) => c.name === "trust-store"),
+                    containers: [{ ...main, command: ["/bin/bash", "-c", script] }],
+                  },
+                },
+              },
+            },
+            {
+              ...opts,
+              image: [`${path.join(engineFiles("hadoop"), "lib")}:/opt/hadoop/share/hadoop/lib:ro`],
+              secrets: { ...opts.secrets, "mysql-credentials": { password: "unused-here" } },
+            },
+          );
+        const written = await run(
+          [
+            "set -eu",
+            "echo 'the metastore wrote this over TLS' > /tmp/object",
+            shell("$HADOOP_CLIENT_OPTS", "-mkdir -p s3a://data-lake/warehouse/jvm"),
+            shell("$HADOOP_CLIENT_OPTS", "-put -f /tmp/object s3a://data-lake/warehouse/jvm/object"),
+            shell("$HADOOP_CLIENT_OPTS", "-cat s3a://data-lake/warehouse/jvm/object"),
+          ].join("\n"),
+        );
+        assert.equal(written.code, 0, written.log.split("\n").slice(-40).join("\n"));
+        assert.match(written.log, /the metastore wrote this over TLS/);
+        assert.match((await get("spark", "warehouse/jvm/object")).out, /the metastore wrote this over TLS/);
+        // The same JVM without the trust store's options: the JDK's CAs alone refuse the lake (asked
+        // once: S3A would otherwise retry the handshake for minutes).
+        const noRetries = "-D fs.s3a.attempts.maximum=0 -D fs.s3a.retry.limit=0";
+        const untrusted = await run(["set -eu", shell("", `${noRetries} -cat s3a://data-lake/warehouse/jvm/object`)].join("\n"));
+        assert.notEqual(untrusted.code, 0);
+        assert.match(untrusted.log, /PKIX path building failed|unable to find valid certification path/);
+      });
+
+      test("tls: a renewed certificate is served without a restart", async () => {
+        const before = (await handshake(server.ip, ca!.cert)).serial;
+        const renewedAt = Date.now();
+        sandbox.updateSecret("minio-tls", issue());
+        const after = await eventually("MinIO to serve the renewed certificate", 120, async () => {
+          const shown = await handshake(server.ip, ca!.cert);
+          return shown.serial !== before && shown.authorized ? shown.serial : undefined;
+        });
+        console.log(`# minio tls: renewed certificate served after ${Math.round((Date.now() - renewedAt) / 1000)} s`);
+        assert.notEqual(after, before);
+        assert.ok(
+          servers.every((s) => s.running),
+          "no server restarted",
+        );
+        assert.equal((await put("trino", "warehouse/after-renewal")).code, 0);
+      });
+    }
   });
 }
