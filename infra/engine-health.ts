@@ -35,7 +35,8 @@ export interface Answer {
   status: number;
   body: string;
 }
-export type PodGet = (pod: string, port: number, path: string, headers?: Record<string, string>) => Promise<Answer>;
+/** `https`: the pod serves that port with TLS (the API server then dials it so, without checking its certificate). */
+export type PodGet = (pod: string, port: number, path: string, headers?: Record<string, string>, https?: boolean) => Promise<Answer>;
 /** A command in a pod's container, as `kubectl exec` runs it. */
 export type PodExec = (pod: string, container: string, command: string[]) => Promise<{ code: number; output: string }>;
 
@@ -465,13 +466,14 @@ export async function askEngines(
     }
     progress(`asking ${probe.engine} (${pods.join(", ")}${probe.port ? `:${probe.port}` : ", by exec"}) ...`);
     const port = probe.port ?? 0;
+    const tls = workload.httpsPorts?.includes(port) ?? false;
     const json = async (pod: string, path: string, headers?: Record<string, string>) => {
-      const answer = await get(pod, port, path, headers);
+      const answer = await get(pod, port, path, headers, tls);
       if (answer.status !== 200) throw new ProxyError(pod, port, path, answer);
       return JSON.parse(answer.body);
     };
     try {
-      const asked: Asked = { pods, desired, json, get: (pod, path, headers) => get(pod, port, path, headers), exec };
+      const asked: Asked = { pods, desired, json, get: (pod, path, headers) => get(pod, port, path, headers, tls), exec };
       reports.push({ engine: probe.engine, ...(await probe.ask(asked)) });
     } catch (e) {
       reports.push({ engine: probe.engine, state: "unknown", facts: [], problems: [`no answer: ${(e as Error).message}`] });
@@ -491,8 +493,10 @@ class ProxyError extends Error {
 /** GET through the API server's pod proxy, with the kubeconfig's credentials; `timeoutMs` bounds each request. */
 export function podProxy(kc: k8s.KubeConfig, namespace: string, timeoutMs = 10_000): PodGet {
   const server = kc.getCurrentCluster()!.server;
-  return async (pod, port, path, headers = {}) => {
-    const url = new URL(`${server.replace(/\/$/, "")}/api/v1/namespaces/${namespace}/pods/${pod}:${port}/proxy${path}`);
+  return async (pod, port, path, headers = {}, tls = false) => {
+    // The proxy's scheme prefix (https:<pod>:<port>) makes the API server speak TLS to the pod.
+    const target = `${tls ? "https:" : ""}${pod}:${port}`;
+    const url = new URL(`${server.replace(/\/$/, "")}/api/v1/namespaces/${namespace}/pods/${target}/proxy${path}`);
     const options: https.RequestOptions = { method: "GET", headers: { ...headers } };
     await kc.applyToHTTPSOptions(options);
     return new Promise<Answer>((resolve, reject) => {

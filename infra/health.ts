@@ -39,6 +39,8 @@ export interface Observed {
     /** Its pod template's labels (a chart's selector may lack the platform's labels). */
     labels?: Record<string, string>;
     claimTemplates: string[];
+    /** Ports its pods serve over HTTPS, as their own probes ask them (MinIO in tls mode). */
+    httpsPorts?: number[];
   }[];
   pods: { name: string; labels: Record<string, string>; ready: boolean; restarts: number; waiting?: string }[];
   claims: { name: string; phase: string }[];
@@ -129,6 +131,7 @@ export async function readCluster(kc: k8s.KubeConfig, client: typeof k8s, namesp
         selector: s.spec?.selector.matchLabels ?? {},
         labels: s.spec?.template.metadata?.labels ?? {},
         claimTemplates: (s.spec?.volumeClaimTemplates ?? []).map((t) => t.metadata!.name!),
+        httpsPorts: httpsProbePorts(s.spec?.template.spec),
       })),
     ...deploys.items
       .filter((d) => partOf(d.spec?.template.metadata?.labels))
@@ -140,6 +143,7 @@ export async function readCluster(kc: k8s.KubeConfig, client: typeof k8s, namesp
         selector: d.spec?.selector.matchLabels ?? {},
         labels: d.spec?.template.metadata?.labels ?? {},
         claimTemplates: [],
+        httpsPorts: httpsProbePorts(d.spec?.template.spec),
       })),
   ];
   const readyAddresses = new Map(endpoints.items.map((e) => [e.metadata!.name!, (e.subsets ?? []).reduce((n, s) => n + (s.addresses?.length ?? 0), 0)]));
@@ -167,4 +171,18 @@ export async function readCluster(kc: k8s.KubeConfig, client: typeof k8s, namesp
       last: new Date(e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? 0).getTime(),
     })),
   };
+}
+
+/** The ports a pod template's probes ask over HTTPS: the pods serve those with TLS. */
+export function httpsProbePorts(spec: { containers?: unknown[] } | undefined): number[] {
+  const ports = new Set<number>();
+  for (const c of (spec?.containers ?? []) as { ports?: { name?: string; containerPort: number }[]; [probe: string]: unknown }[]) {
+    for (const probe of ["readinessProbe", "livenessProbe", "startupProbe"]) {
+      const get = (c[probe] as { httpGet?: { port: number | string; scheme?: string } } | undefined)?.httpGet;
+      if (get?.scheme !== "HTTPS") continue;
+      const port = typeof get.port === "number" ? get.port : c.ports?.find((p) => p.name === get.port)?.containerPort;
+      if (port !== undefined) ports.add(port);
+    }
+  }
+  return [...ports].sort((a, b) => a - b);
 }

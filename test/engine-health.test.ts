@@ -9,7 +9,7 @@ import * as path from "node:path";
 import * as YAML from "yaml";
 import { loadPlatform } from "../infra/config/stack";
 import { planStack, readStackFile } from "../tools/plan";
-import { configProblems, ROOT } from "./helpers";
+import { configProblems, find, ROOT } from "./helpers";
 import {
   type Answer,
   askEngines,
@@ -24,7 +24,8 @@ import {
   judgeYarn,
   judgeZooKeeper,
 } from "../infra/engine-health";
-import type { Observed } from "../infra/health";
+import { httpsProbePorts, type Observed } from "../infra/health";
+import { stackPlan } from "./support/stack-plans";
 
 const NN = (o: { live?: number; dead?: number; missing?: number; under?: number; safemode?: string } = {}) => ({
   beans: [
@@ -251,6 +252,20 @@ describe("asking the engines", () => {
       pods: [{ ...pod("minio-0", "server"), labels: { "app.kubernetes.io/name": "minio", "app.kubernetes.io/component": "server" } }],
     };
     const answering = (status: number) => askEngines(minio, async () => ({ status, body: "" }), noExec);
+    // tls mode: the workload's probes ask 9000 over HTTPS, and so does the API server's proxy.
+    const schemes: boolean[] = [];
+    const secure = { ...minio, workloads: [{ ...minio.workloads[0], httpsPorts: [9000] }] };
+    await askEngines(
+      secure,
+      async (_pod, _port, _path, _headers, https) => {
+        schemes.push(https === true);
+        return { status: 200, body: "" };
+      },
+      noExec,
+    );
+    expect(schemes).toEqual([true, true]);
+    expect(httpsProbePorts(find(await stackPlan("prod"), "StatefulSet", "minio").inputs.spec.template.spec)).toEqual([9000]);
+    expect(httpsProbePorts(find(await stackPlan("dev"), "StatefulSet", "minio").inputs.spec.template.spec)).toEqual([]);
     expect((await answering(503))[0]).toMatchObject({ state: "down", problems: ["no read quorum (HTTP 503): objects cannot be read"] });
     expect((await answering(403))[0]).toEqual({
       engine: "minio",

@@ -20,6 +20,7 @@ import { accessKeyOf, LAKE_CLIENTS, LAKE_USER_CREDENTIALS } from "../../componen
 import type { LakeClient } from "../../components/kit/contracts";
 import { engineFiles, planned, planOf, type Pod, ROOT, Sandbox, type StartOptions } from "./harness";
 import { TestCa } from "./tls";
+import { ApiServer } from "./api-server";
 import { eventually } from "../eventually";
 
 const STACKS = (process.env.DP_ENGINE_STACKS ?? "dev,prod").split(",").filter((s) => s === "dev" || s === "prod");
@@ -160,6 +161,17 @@ for (const stack of STACKS) {
       assert.notEqual((await put("trino", "warehouse/t/y", 1)).code, 0, "the old key is refused");
       current = 2;
       opts.secrets![LAKE_USER_CREDENTIALS.secret] = users(2);
+    });
+
+    test("npm run health asks MinIO through the API server's pod proxy (over HTTPS in tls mode): both quorums kept", async () => {
+      const api = await ApiServer.open(`minio-${stack}`, plan);
+      try {
+        await api.register("minio", servers);
+        const report = await api.ask("minio");
+        assert.deepEqual(report, { engine: "minio", state: "healthy", facts: ["write quorum kept, read quorum kept"], problems: [] });
+      } finally {
+        await api.close();
+      }
     });
 
     if (secure) {
