@@ -85,7 +85,7 @@ describe("MinIO's TLS mode", () => {
       const init = spec.initContainers.find((c: any) => c.name === "trust-store");
       expect(init).toBeDefined();
       const main = spec.containers[0];
-      // keytool from the client's own image: the store is written by the Java that reads it.
+      // keytool from the client's own image (YARN's containers then read it with Spark's Java: JKS is portable).
       expect(init.image).toBe(main.image);
       expect(init.volumeMounts).toContainEqual({ name: "platform-ca", mountPath: "/etc/platform-ca", readOnly: true });
       const env = envOf(main);
@@ -121,16 +121,20 @@ describe("MinIO's TLS mode", () => {
     }
     expect(trino.catalogs.iceberg).toContain("s3.endpoint=https://minio.data-platform.svc.cluster.local:9000");
     const airflow = find(plan, "Chart", "airflow").inputs.values;
-    expect(airflow.env).toContainEqual({ name: "AWS_CA_BUNDLE", value: "/etc/platform-ca/ca.crt" });
     expect(airflow.volumeMounts).toContainEqual({ name: "lake-ca", mountPath: "/etc/platform-ca", readOnly: true });
     const logs = airflow.env.find((e: any) => e.name.startsWith("AIRFLOW_CONN_"));
-    expect(JSON.parse(logs.value).extra.endpoint_url).toBe("https://minio.data-platform.svc.cluster.local:9000");
+    // The logs' connection alone checks against the CA: a task's own boto3 clients keep the system's CAs.
+    expect(JSON.parse(logs.value).extra).toMatchObject({
+      endpoint_url: "https://minio.data-platform.svc.cluster.local:9000",
+      verify: "/etc/platform-ca/ca.crt",
+    });
+    expect(airflow.env.map((e: any) => e.name)).not.toContain("AWS_CA_BUNDLE");
   });
 
   it("dev's clients trust no extra CA: no init container, no JVM option, plain HTTP", async () => {
     const plan = await stackPlan("dev");
     const text = JSON.stringify(plan.resources.map((r) => r.inputs));
-    expect(text).not.toMatch(/trust-store|platform-trust|AWS_CA_BUNDLE|SSL_CERT_FILE/);
+    expect(text).not.toMatch(/trust-store|platform-trust|\/etc\/platform-ca|SSL_CERT_FILE/);
     expect(text).not.toContain("https://minio");
   });
 });

@@ -76,10 +76,13 @@ function taskEnvironment(cfg: AirflowConfig, b: AirflowBackends): { name: string
     { name: "DBT_TARGET", value: b.dbt.target },
     {
       name: `AIRFLOW_CONN_${LOGS_CONNECTION.toUpperCase()}`,
-      value: JSON.stringify({ conn_type: "aws", extra: { endpoint_url: b.lake.endpoint, region_name: "us-east-1" } }),
+      // TLS lake: the log uploads check MinIO's certificate against its CA alone (the connection's
+      // verify, so no other boto3 client of a task is held to it).
+      value: JSON.stringify({
+        conn_type: "aws",
+        extra: { endpoint_url: b.lake.endpoint, region_name: "us-east-1", ...(b.lake.ca ? { verify: CA_FILE } : {}) },
+      }),
     },
-    // botocore checks the lake's certificate against this CA alone (TLS lake).
-    ...(b.lake.ca ? [{ name: "AWS_CA_BUNDLE", value: CA_FILE }] : []),
     ...(cfg.dependencies === "pip" ? [{ name: "PYTHONPATH", value: PACKAGES_DIR }] : []),
   ];
 }

@@ -38,12 +38,16 @@ export function trustStoreScript(): string {
     'jre=$(dirname "$(dirname "$(readlink -f "$kt")")")',
     `rm -f ${TRUST_STORE}`,
     "TRUST_STORE_PASSWORD=$(tr -dc a-z0-9 </dev/urandom | head -c 32); export TRUST_STORE_PASSWORD",
+    // Said, not silent: without the public CAs only the platform's servers are trusted (Maven downloads fail).
+    'copied="no cacerts under $jre"',
     'for c in "$jre/lib/security/cacerts" "$jre/jre/lib/security/cacerts"; do',
     '  [ -f "$c" ] || continue',
-    `  out=$("$kt" -importkeystore -noprompt -srckeystore "$c" -destkeystore ${TRUST_STORE} -deststoretype JKS -deststorepass:env TRUST_STORE_PASSWORD </dev/null 2>&1) ||`,
-    '    echo "the JDK\'s public CAs were not copied ($c): only the platform CA is trusted: $out" >&2',
+    `  if out=$("$kt" -importkeystore -noprompt -srckeystore "$c" -destkeystore ${TRUST_STORE} -deststoretype JKS -deststorepass:env TRUST_STORE_PASSWORD </dev/null 2>&1); then`,
+    '    case "$out" in *" 0 entries successfully imported"*) copied="none imported from $c" ;; *) copied=yes ;; esac',
+    '  else copied="$c: $out"; fi',
     "  break",
     "done",
+    `[ "$copied" = yes ] || echo "trust-store: the JDK's public CAs were not copied ($copied): only the platform CA is trusted" >&2`,
     `"$kt" -importcert -noprompt -alias platform-ca -file ${CA_FILE} -keystore ${TRUST_STORE} -storetype JKS -storepass:env TRUST_STORE_PASSWORD`,
   ].join("\n");
 }

@@ -20,7 +20,7 @@ import type { LiveCluster } from "../../infra/scale-checks";
 import { applySets, readStackFile } from "../../tools/plan";
 import { eventually as poll } from "../eventually";
 import { ApiServer } from "./api-server";
-import { engineFiles, lakeUsersSecret, planned, plannedJob, planOf, type Pod, ROOT, Sandbox, type StartOptions } from "./harness";
+import { engineFiles, lakeSecrets, planned, plannedJob, planOf, type Pod, ROOT, Sandbox, type StartOptions } from "./harness";
 
 const STACKS = (process.env.DP_ENGINE_HADOOP_STACKS ?? "dev,staging").split(",");
 /** dev has one DataNode: a second one, so that one can be decommissioned (staging has 3 and replication 2). */
@@ -95,7 +95,7 @@ for (const stack of STACKS) {
             `${zk}/conf/logback.xml:/conf/logback.xml:ro`,
           ],
         },
-        secrets: lakeUsersSecret(),
+        secrets: lakeSecrets(),
       };
       // ZooKeeper first: the ZKFCs and the ResourceManager keep their state there.
       await ready(await sandbox.startStatefulSet("zookeeper", opts));

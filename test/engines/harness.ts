@@ -6,6 +6,8 @@
  * files come from Maven Central (tools/engines/fetch.sh) and are bound where the image keeps them.
  */
 import { LAKE_USER_CREDENTIALS } from "../../components/minio/users";
+import { MINIO_CA } from "../../components/minio/tls";
+import { TestCa } from "./tls";
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as https from "node:https";
@@ -566,10 +568,21 @@ export function renderChart(chart: string, release: string, namespace: string, v
     }));
 }
 
-/** MinIO's users Secret as the engine tests give it: every client's access key (its user name) and a made-up secret key. */
-export function lakeUsersSecret(): Record<string, Record<string, string>> {
+let lakeCa: string | undefined;
+
+/**
+ * The lake's Secrets as the engine tests give its clients: MinIO's users (every client's access key,
+ * its user name, and a made-up secret key) and, for a TLS lake's clients, the CA of MinIO's
+ * certificate (made by openssl once per run; their trust-store init containers import it).
+ */
+export function lakeSecrets(): Record<string, Record<string, string>> {
   const data = Object.fromEntries(
     LAKE_USER_CREDENTIALS.keys.map((k) => [k, k.endsWith("-access-key") ? `lake-${k.replace(/-access-key$/, "")}` : `engine-test-${k}`]),
   );
-  return { [LAKE_USER_CREDENTIALS.secret]: data };
+  if (!lakeCa) {
+    const ca = new TestCa("engine-test-lake-ca");
+    lakeCa = ca.cert;
+    ca.remove();
+  }
+  return { [LAKE_USER_CREDENTIALS.secret]: data, [MINIO_CA.name]: { [MINIO_CA.key]: lakeCa } };
 }

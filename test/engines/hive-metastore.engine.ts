@@ -17,14 +17,14 @@ import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { parseSiteXml } from "../../components/kit/hadoop-xml";
 import { METASTORE_DATABASE } from "../../components/mysql/config";
-import { engineFiles, lakeUsersSecret, planned, plannedJob, planOf, type Pod, ROOT, Sandbox, type StartOptions } from "./harness";
+import { engineFiles, lakeSecrets, planned, plannedJob, planOf, type Pod, ROOT, Sandbox, type StartOptions } from "./harness";
 
 const STACKS = (process.env.DP_ENGINE_HIVE_STACKS ?? "dev").split(",");
 const HIVE_RELEASE = "apache-hive-metastore-4.0.1-bin";
 const MYSQL_ROOT = "engine-test-root";
 const SECRETS = {
   "mysql-credentials": { password: "engine-test-hive", "root-password": MYSQL_ROOT },
-  ...lakeUsersSecret(),
+  ...lakeSecrets(),
 };
 
 /** The release's jars and Hive's and Hadoop's others, on this machine (outside a pod). */

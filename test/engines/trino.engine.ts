@@ -26,8 +26,9 @@ import { stackContracts } from "../support/contracts";
 import { trinoChart } from "../support/trino-chart";
 import { eventually } from "../eventually";
 import { ApiServer } from "./api-server";
-import { engineFiles, javaHome, lakeUsersSecret, planOf, type PlannedObject, type Pod, renderChart, ROOT, Sandbox, type StartOptions } from "./harness";
+import { engineFiles, javaHome, lakeSecrets, planOf, type PlannedObject, type Pod, renderChart, ROOT, Sandbox, type StartOptions } from "./harness";
 import { TestCa } from "./tls";
+import { TRUST_OPTIONS, TRUST_STORE } from "../../components/kit/trust";
 
 /** The internal secret the test's Secret holds (a generated one in a real stack). */
 const INTERNAL_SECRET = "engine-test-internal-secret-0123456789abcdef";
@@ -166,7 +167,7 @@ for (const stack of STACKS) {
         ],
         path: "/usr/lib/jvm/jdk/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
         secrets: {
-          ...lakeUsersSecret(),
+          ...lakeSecrets(),
           "trino-internal": { "shared-secret": INTERNAL_SECRET },
           ...(tls ? { "trino-tls": issue(), "trino-users": { ...PASSWORDS, "password.db": passwordFile(PASSWORDS) } } : {}),
         },
@@ -193,6 +194,21 @@ for (const stack of STACKS) {
     after(async () => {
       await sandbox?.stopAll();
       ca?.remove();
+    });
+
+    test("each node's JVM trusts the lake as the tier wants: a TLS lake's CA through the store its chart-rendered init container wrote, else none", async () => {
+      const lakeTls = chart.inputs.values.initContainers !== undefined;
+      if (!lakeTls) {
+        // dev's lake is plain HTTP: no trust store, nor any option naming one.
+        assert.doesNotMatch(JSON.stringify(rendered), /trust-store|javax\.net\.ssl\.trustStore/);
+        return;
+      }
+      for (const node of [coordinator, worker]) {
+        const listed = await node.run(["keytool", "-list", "-keystore", TRUST_STORE, "-storetype", "JKS", "-alias", "platform-ca"]);
+        assert.equal(listed.code, 0, `${node.name}: ${listed.output}`);
+        const commands = await node.run(["sh", "-c", 'for f in /proc/[0-9]*/cmdline; do tr "\\0" " " < "$f"; echo; done']);
+        assert.match(commands.output, new RegExp(`java .*${TRUST_OPTIONS.split(" ")[0].replace(/\./g, "\\.")}`), node.name);
+      }
     });
 
     test("no rendered properties file defines a key twice", () => {

@@ -438,6 +438,34 @@ describe("object-store-https", () => {
     expect(await messages("object-store-https", [workload("StatefulSet", scripted)])).toEqual([
       "container main: MinIO serves plain HTTP: no Secret with public.crt and private.key is mounted at its certs directory (~/.minio/certs)",
     ]);
+    // The image's entrypoint form, peers in MINIO_VOLUMES, and the certs directory as --certs-dir=D or -S D.
+    const entrypoint = podWith((p) => {
+      p.containers[0].image = "quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z";
+      p.containers[0].command = undefined;
+      p.containers[0].args = ["server", "--certs-dir=/certs"];
+      p.containers[0].env.push({ name: "MINIO_VOLUMES", value: "http://minio-{0...3}.minio-headless/data" });
+      p.containers[0].volumeMounts = [{ name: "certs", mountPath: "/certs" }];
+      p.volumes = [
+        ...(p.volumes ?? []),
+        {
+          name: "certs",
+          secret: {
+            secretName: "tls",
+            items: [
+              { key: "tls.crt", path: "public.crt" },
+              { key: "tls.key", path: "private.key" },
+            ],
+          },
+        },
+      ];
+    });
+    expect(await messages("object-store-https", [workload("StatefulSet", entrypoint)])).toEqual([
+      "container main: MinIO's servers reach each other over plain HTTP (http://minio-{0...3}.minio-headless/data)",
+    ]);
+    const shortFlag = structuredClone(entrypoint);
+    shortFlag.containers[0].args = ["server", "-S", "/certs", "/data"];
+    shortFlag.containers[0].env = shortFlag.containers[0].env.filter((e: any) => e.name !== "MINIO_VOLUMES");
+    expect(await messages("object-store-https", [workload("StatefulSet", shortFlag)])).toEqual([]);
     const client = podWith((p) => {
       p.containers[0].command = ["mc", "admin", "info", "lake"];
     });
