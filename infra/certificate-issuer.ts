@@ -4,6 +4,7 @@
  */
 import { kubeConfigFor, kubernetesClient, readIfExists } from "./cluster";
 import { ConfigError } from "./config/load";
+import { TLS_ENGINES } from "./config/engines";
 import type { LoadedPlatform } from "./config/stack";
 
 /** What the check asks the cluster: whether a CRD is served, and whether an issuer exists. */
@@ -16,7 +17,7 @@ const CERTIFICATE_CRD = "certificates.cert-manager.io";
 
 /** The deployed engines in TLS mode, as their setting names them (kafka.security, starburst.security, minio.security). */
 export function tlsEngines(p: LoadedPlatform): string[] {
-  return (["kafka", "starburst", "minio"] as const).filter((e) => p.config.engines[e] && p.config[e]?.security === "tls");
+  return TLS_ENGINES.filter((e) => p.config.engines[e] && p.config[e]?.security === "tls");
 }
 
 /** Whether the platform's config asks for certificates (an engine in TLS mode). */

@@ -3,7 +3,7 @@ import { lakeUserEnv, type LakeClient } from "../kit/contracts";
 import { container, containerPorts, type Flow, job, type Manifest, podSpec, type Port, scratchVolume, type Workload } from "../kit";
 import { defaultRef, secretEnv } from "../kit/secret-ref";
 import { DATA_LAKE_BUCKET, MINIO_CREDENTIALS, type MinioConfig, type MinioCredentials } from "./config";
-import { DEFAULT_CLUSTER_DOMAIN, serviceHost } from "../kit/dns";
+import { DEFAULT_CLUSTER_DOMAIN, podHost, serviceHost } from "../kit/dns";
 import type { CertificatesConfig } from "../kit/certificates";
 import { CA_DIR, CA_FILE, caVolume } from "../kit/trust";
 import { CERTS_DIR, MINIO_CA, serverCertificate, serverCertsVolume } from "./tls";
@@ -42,7 +42,7 @@ export function driveNames(cfg: MinioConfig): string[] {
 export function serverVolumes(cfg: MinioConfig, ns: string, domain = DEFAULT_CLUSTER_DOMAIN): string {
   const drives = cfg.drivesPerNode === 1 ? "/data" : `/data{0...${cfg.drivesPerNode - 1}}`;
   if (cfg.replicas === 1) return drives;
-  return `${scheme(cfg)}://${NAME}-{0...${cfg.replicas - 1}}.${HEADLESS}.${ns}.svc.${domain}${drives}`;
+  return `${scheme(cfg)}://${podHost(`${NAME}-{0...${cfg.replicas - 1}}`, HEADLESS, ns, domain)}${drives}`;
 }
 
 /** The setup Job's script: the root login, the bucket, then every client's user and policy. */

@@ -3,7 +3,7 @@
  * every client trusts the issuing CA, read from the same Secret's ca.crt and never its key.
  */
 import { certificate, type CertificatesConfig, TLS_FILES } from "../kit/certificates";
-import { DEFAULT_CLUSTER_DOMAIN, serviceNames } from "../kit/dns";
+import { DEFAULT_CLUSTER_DOMAIN, podHost, serviceNames } from "../kit/dns";
 import type { Manifest } from "../kit";
 import type { CaRef } from "../kit/trust";
 
@@ -21,7 +21,7 @@ export function serverCertificate(c: CertificatesConfig, service: string, headle
     namespace: ns,
     workload: { name: "minio", component: "server" },
     commonName: service,
-    dnsNames: [...serviceNames(service, ns, domain), `*.${headless}.${ns}.svc.${domain}`],
+    dnsNames: [...serviceNames(service, ns, domain), podHost("*", headless, ns, domain)],
     usages: ["server auth", "client auth"],
   });
 }

@@ -198,6 +198,8 @@ export function sparkManifests(spark: SparkConfig, ns: string, b: SparkBackends,
   // Drivers and executors read the lake (S3A): each pod that runs them trusts its CA. Executors on
   // the workers inherit the worker's environment; on YARN, the NodeManager's (yarn/spec.ts).
   const trust = jvmTrust(b.lake.ca, spark.image);
+  /** A driver's or a worker's variables: its heap, the lake's keys and the trust store's options. */
+  const lakeClientEnv = (heap: k8s.types.input.core.v1.EnvVar) => [...baseEnv, podIpEnv(), heap, ...javaToolOptions(trust.javaOptions), ...s3Env(b.lake)];
   const masterPorts = [
     { name: "rpc", port: MASTER_PORT },
     { name: "web", port: MASTER_WEB_PORT },
@@ -207,14 +209,7 @@ export function sparkManifests(spark: SparkConfig, ns: string, b: SparkBackends,
       name,
       image: spark.image,
       command: ["/bin/bash", "-c", submitScript(app, maxCores)],
-      env: [
-        ...baseEnv,
-        podIpEnv(),
-        { name: "SPARK_DRIVER_MEMORY", value: `${driverHeap}m` },
-        ...javaToolOptions(trust.javaOptions),
-        ...s3Env(b.lake),
-        ...extraEnv,
-      ],
+      env: [...lakeClientEnv({ name: "SPARK_DRIVER_MEMORY", value: `${driverHeap}m` }), ...extraEnv],
       ports: [
         { name: "driver", containerPort: DRIVER_PORT },
         { name: "blocks", containerPort: BLOCK_MANAGER_PORT },
@@ -294,13 +289,7 @@ export function sparkManifests(spark: SparkConfig, ns: string, b: SparkBackends,
                     `--webui-port ${WORKER_WEB_PORT} --cores ${workerSlots(spark)} --memory ${workerMemory}m --work-dir /tmp/work`,
                 ].join("\n"),
               ],
-              env: [
-                ...baseEnv,
-                podIpEnv(),
-                { name: "SPARK_DAEMON_MEMORY", value: `${WORKER_DAEMON_HEAP_MIB}m` },
-                ...javaToolOptions(trust.javaOptions),
-                ...s3Env(b.lake),
-              ],
+              env: lakeClientEnv({ name: "SPARK_DAEMON_MEMORY", value: `${WORKER_DAEMON_HEAP_MIB}m` }),
               ports: [
                 { name: "rpc", containerPort: WORKER_PORT },
                 { name: "web", containerPort: WORKER_WEB_PORT },

@@ -13,6 +13,9 @@ import { type CredentialSecret, defaultRef, type SecretRef } from "../../compone
 export const ENGINES = ["zookeeper", "kafka", "minio", "mysql", "hiveMetastore", "hdfs", "yarn", "spark", "starburst", "impala", "dbt", "airflow"] as const;
 export type Engine = (typeof ENGINES)[number];
 
+/** The engines with a `security: plaintext | tls` setting: tls needs certificates, and production requires it. */
+export const TLS_ENGINES = ["kafka", "starburst", "minio"] as const;
+
 /** What each engine's pods call, or whose objects it reads (Secrets, ConfigMaps). */
 export const ENGINE_NEEDS: Record<Engine, readonly Engine[]> = {
   zookeeper: [],

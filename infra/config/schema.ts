@@ -14,7 +14,14 @@ import { starburstConfig } from "../../components/starburst/config";
 import { yarnConfig } from "../../components/yarn/config";
 import { zookeeperConfig } from "../../components/zookeeper/config";
 import { certificatesConfig } from "../../components/kit/certificates";
-import { credentialsConfig, type Engine, ENGINE_NEEDS, ENGINES, enginesConfig } from "./engines";
+import { credentialsConfig, type Engine, ENGINE_NEEDS, ENGINES, enginesConfig, TLS_ENGINES } from "./engines";
+
+/** Why production refuses each engine's plaintext mode: its name in the message, and what plaintext exposes. */
+const PLAINTEXT_IN_PRODUCTION: Record<(typeof TLS_ENGINES)[number], [string, string]> = {
+  kafka: ["Kafka", "plaintext clients are neither encrypted nor authenticated"],
+  starburst: ["Trino", "over plain HTTP any client names itself and every query is readable on the wire"],
+  minio: ["MinIO", "every table file and S3 secret key would cross the network readable"],
+};
 
 export const TIERS = ["development", "staging", "production"] as const;
 export type Tier = (typeof TIERS)[number];
@@ -66,7 +73,7 @@ export const platformSchema = z
   )
   .superRefine(
     (p, ctx) => {
-      for (const engine of ["kafka", "starburst", "minio"] as const) {
+      for (const engine of TLS_ENGINES) {
         if (p[engine]?.security === "tls" && !p.certificates) {
           ruleIssue(
             ctx,
@@ -109,29 +116,11 @@ export const platformSchema = z
       atLeast(["hiveMetastore", "replicas"], p.hiveMetastore?.replicas, 2, "every engine's catalog must survive a pod loss");
       atLeast(["airflow", "scheduler", "replicas"], p.airflow?.scheduler?.replicas, 2, "runs must keep being scheduled through a pod loss");
       atLeast(["airflow", "apiServer", "replicas"], p.airflow?.apiServer?.replicas, 2, "the UI and the tasks' execution API must survive a pod loss");
-      if (p.kafka && p.kafka.security !== "tls") {
-        ruleIssue(
-          ctx,
-          ["kafka", "security"],
-          `is ${p.kafka.security}, but production Kafka must be tls: plaintext clients are neither encrypted nor authenticated`,
-          [["tier"]],
-        );
-      }
-      if (p.starburst && p.starburst.security !== "tls") {
-        ruleIssue(
-          ctx,
-          ["starburst", "security"],
-          `is ${p.starburst.security}, but production Trino must be tls: over plain HTTP any client names itself and every query is readable on the wire`,
-          [["tier"]],
-        );
-      }
-      if (p.minio && p.minio.security !== "tls") {
-        ruleIssue(
-          ctx,
-          ["minio", "security"],
-          `is ${p.minio.security}, but production MinIO must be tls: every table file and S3 secret key would cross the network readable`,
-          [["tier"]],
-        );
+      for (const engine of TLS_ENGINES) {
+        const security = p[engine]?.security;
+        if (security === undefined || security === "tls") continue;
+        const [name, why] = PLAINTEXT_IN_PRODUCTION[engine];
+        ruleIssue(ctx, [engine, "security"], `is ${security}, but production ${name} must be tls: ${why}`, [["tier"]]);
       }
       if (p.hdfs?.highAvailability === false) {
         ruleIssue(ctx, ["hdfs", "highAvailability"], "must be true in production: a single NameNode is a single point of failure for all of HDFS", [["tier"]]);
