@@ -258,6 +258,17 @@ export interface StartOptions {
   entrypoint?: string[];
 }
 
+/**
+ * Only the last run of each suite and stack keeps its pods' files (their logs, for reading a failure):
+ * earlier runs would fill the disk over many runs, and a NodeManager on a disk over 90% full reports
+ * itself unhealthy. Returns what it removed.
+ */
+export function removeEarlierRuns(name: string): string[] {
+  const earlier = (fs.existsSync(WORK) ? fs.readdirSync(WORK) : []).filter((d) => d.startsWith(`${name}-`) && /^[0-9a-z]+$/.test(d.slice(name.length + 1)));
+  for (const d of earlier) fs.rmSync(path.join(WORK, d), { recursive: true, force: true });
+  return earlier;
+}
+
 /** One test's cluster: a namespace, the pods' addresses and a hosts file for their DNS names. */
 export class Sandbox {
   readonly dir: string;
@@ -273,6 +284,7 @@ export class Sandbox {
     readonly namespace: string,
   ) {
     this.dir = path.join(WORK, `${name}-${Date.now().toString(36)}`);
+    removeEarlierRuns(name);
     fs.mkdirSync(path.join(this.dir, "logs"), { recursive: true });
     execFileSync("bash", [POD_SH, "net-up"]);
     this.registerPlannedServices();
