@@ -56,6 +56,8 @@ interface Probe {
   workload: Workload;
   /** The HTTP port asked through the proxy; none when the engine is asked by exec. */
   port?: number;
+  /** The port asked over TLS when the pods serve it with TLS (their tls mode); `port` itself by default. */
+  tlsPort?: number;
   ask(a: Asked): Promise<Omit<EngineReport, "engine">>;
 }
 
@@ -340,6 +342,7 @@ const PROBES: Probe[] = [
     engine: "hdfs",
     workload: NAMENODE,
     port: 9870,
+    tlsPort: 9871,
     async ask(a) {
       const answers = await eachPod(a, "/jmx?qry=Hadoop:service=NameNode,name=NameNodeStatus");
       const states = Object.fromEntries(Object.entries(answers).map(([pod, s]) => [pod, String((s as Beans | undefined)?.beans[0]?.State ?? "no answer")]));
@@ -352,6 +355,7 @@ const PROBES: Probe[] = [
     engine: "yarn",
     workload: RESOURCE_MANAGER,
     port: 8088,
+    tlsPort: 8090,
     ask: async (a) => judgeYarn((await a.json(a.pods[0], "/ws/v1/cluster/metrics")) as { clusterMetrics: Record<string, number> }, a.desired(NODE_MANAGER)),
   },
   {
@@ -464,9 +468,11 @@ export async function askEngines(
       reports.push({ engine: probe.engine, state: "unknown", facts: [], problems: [PROXY_REFUSED] });
       continue;
     }
-    progress(`asking ${probe.engine} (${pods.join(", ")}${probe.port ? `:${probe.port}` : ", by exec"}) ...`);
-    const port = probe.port ?? 0;
-    const tls = workload.httpsPorts?.includes(port) ?? false;
+    // A port served over HTTPS is asked over TLS (the same port, or the engine's own HTTPS port).
+    const tlsPort = probe.tlsPort ?? probe.port;
+    const tls = tlsPort !== undefined && (workload.httpsPorts?.includes(tlsPort) ?? false);
+    const port = (tls ? tlsPort : probe.port) ?? 0;
+    progress(`asking ${probe.engine} (${pods.join(", ")}${port ? `:${port}` : ", by exec"}) ...`);
     const json = async (pod: string, path: string, headers?: Record<string, string>) => {
       const answer = await get(pod, port, path, headers, tls);
       if (answer.status !== 200) throw new ProxyError(pod, port, path, answer);

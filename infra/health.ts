@@ -39,7 +39,7 @@ export interface Observed {
     /** Its pod template's labels (a chart's selector may lack the platform's labels). */
     labels?: Record<string, string>;
     claimTemplates: string[];
-    /** Ports its pods serve over HTTPS, as their own probes ask them (MinIO in tls mode). */
+    /** Ports its pods serve over HTTPS: their probes ask them so (MinIO), or they are named https (the Hadoop daemons). */
     httpsPorts?: number[];
   }[];
   pods: { name: string; labels: Record<string, string>; ready: boolean; restarts: number; waiting?: string }[];
@@ -131,7 +131,7 @@ export async function readCluster(kc: k8s.KubeConfig, client: typeof k8s, namesp
         selector: s.spec?.selector.matchLabels ?? {},
         labels: s.spec?.template.metadata?.labels ?? {},
         claimTemplates: (s.spec?.volumeClaimTemplates ?? []).map((t) => t.metadata!.name!),
-        httpsPorts: httpsProbePorts(s.spec?.template.spec),
+        httpsPorts: httpsPorts(s.spec?.template.spec),
       })),
     ...deploys.items
       .filter((d) => partOf(d.spec?.template.metadata?.labels))
@@ -143,7 +143,7 @@ export async function readCluster(kc: k8s.KubeConfig, client: typeof k8s, namesp
         selector: d.spec?.selector.matchLabels ?? {},
         labels: d.spec?.template.metadata?.labels ?? {},
         claimTemplates: [],
-        httpsPorts: httpsProbePorts(d.spec?.template.spec),
+        httpsPorts: httpsPorts(d.spec?.template.spec),
       })),
   ];
   const readyAddresses = new Map(endpoints.items.map((e) => [e.metadata!.name!, (e.subsets ?? []).reduce((n, s) => n + (s.addresses?.length ?? 0), 0)]));
@@ -173,10 +173,11 @@ export async function readCluster(kc: k8s.KubeConfig, client: typeof k8s, namesp
   };
 }
 
-/** The ports a pod template's probes ask over HTTPS: the pods serve those with TLS. */
-export function httpsProbePorts(spec: { containers?: unknown[] } | undefined): number[] {
+/** The ports a pod template serves with TLS: those its probes ask over HTTPS, and those named https. */
+export function httpsPorts(spec: { containers?: unknown[] } | undefined): number[] {
   const ports = new Set<number>();
   for (const c of (spec?.containers ?? []) as { ports?: { name?: string; containerPort: number }[]; [probe: string]: unknown }[]) {
+    for (const p of c.ports ?? []) if (p.name === "https") ports.add(p.containerPort);
     for (const probe of ["readinessProbe", "livenessProbe", "startupProbe"]) {
       const get = (c[probe] as { httpGet?: { port: number | string; scheme?: string } } | undefined)?.httpGet;
       if (get?.scheme !== "HTTPS") continue;

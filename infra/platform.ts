@@ -105,7 +105,19 @@ export class DataPlatform extends pulumi.ComponentResource {
           engineOpts,
         )
       : undefined;
-    const hdfs = on("hdfs") ? new Hdfs("hdfs", { ...args, config: section(config, "hdfs"), zookeeper: zookeeper! }, engineOpts) : undefined;
+    const hdfs = on("hdfs")
+      ? new Hdfs(
+          "hdfs",
+          {
+            ...args,
+            config: section(config, "hdfs"),
+            zookeeper: zookeeper!,
+            certificates: config.certificates,
+            keystorePassword: owned("hadoopKeystore"),
+          },
+          engineOpts,
+        )
+      : undefined;
     const impala = on("impala")
       ? new Impala(
           "impala",

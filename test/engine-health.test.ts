@@ -24,7 +24,7 @@ import {
   judgeYarn,
   judgeZooKeeper,
 } from "../infra/engine-health";
-import { httpsProbePorts, type Observed } from "../infra/health";
+import { httpsPorts, type Observed } from "../infra/health";
 import { stackPlan } from "./support/stack-plans";
 
 const NN = (o: { live?: number; dead?: number; missing?: number; under?: number; safemode?: string } = {}) => ({
@@ -264,8 +264,8 @@ describe("asking the engines", () => {
       noExec,
     );
     expect(schemes).toEqual([true, true]);
-    expect(httpsProbePorts(find(await stackPlan("prod"), "StatefulSet", "minio").inputs.spec.template.spec)).toEqual([9000]);
-    expect(httpsProbePorts(find(await stackPlan("dev"), "StatefulSet", "minio").inputs.spec.template.spec)).toEqual([]);
+    expect(httpsPorts(find(await stackPlan("prod"), "StatefulSet", "minio").inputs.spec.template.spec)).toEqual([9000]);
+    expect(httpsPorts(find(await stackPlan("dev"), "StatefulSet", "minio").inputs.spec.template.spec)).toEqual([]);
     expect((await answering(503))[0]).toMatchObject({ state: "down", problems: ["no read quorum (HTTP 503): objects cannot be read"] });
     expect((await answering(403))[0]).toEqual({
       engine: "minio",

@@ -14,7 +14,7 @@ import { vcores, yarnManifests, yarnSite } from "../components/yarn/spec";
 import { yarnCluster } from "../components/yarn/contract";
 import { planStack, recordResources } from "../tools/plan";
 import { find, readEnvironment, ROOT } from "./helpers";
-import { stackContracts } from "./support/contracts";
+import { hadoopTls, stackContracts } from "./support/contracts";
 import { stackPlan } from "./support/stack-plans";
 
 const NS = "data-platform";
@@ -25,6 +25,8 @@ const yarn = (e: string, extra: object = {}) => yarnConfig.parse({ ...readEnviro
 const spark = (e: string, extra: object = {}) => sparkConfig.parse({ ...readEnvironment(e).spark, ...extra });
 /** A stack's contracts, with YARN's from the given YARN config. */
 const backends = (e: string, yarnCfg = yarn(e)) => ({ ...stackContracts(e, NS), yarn: yarnCluster(yarnCfg, NS, ZK) });
+/** A stack's HDFS objects, with its Hadoop web TLS in tls mode, as the platform renders them. */
+const hdfsObjects = (e: string) => hdfsManifests(hdfs(e), NS, ZK, undefined, hadoopTls(e));
 const byKind = (ms: any[], kind: string) => ms.filter((m) => m.kind === kind);
 const sts = (ms: any[], name: string) => ms.find((m) => m.kind === "StatefulSet" && m.metadata.name === name);
 
@@ -68,7 +70,7 @@ describe("HDFS configuration", () => {
 
   it("calls a NameNode ready once its RPC port serves (its web server answers before the namespace loads)", () => {
     for (const env of ["dev", "prod"]) {
-      const nn = hdfsManifests(hdfs(env), NS, ZK).find((m: any) => m.kind === "StatefulSet" && m.metadata.name === "hdfs-namenode") as any;
+      const nn = hdfsObjects(env).find((m: any) => m.kind === "StatefulSet" && m.metadata.name === "hdfs-namenode") as any;
       const container = nn.spec.template.spec.containers.find((c: any) => c.name === "namenode");
       expect(container.readinessProbe).toMatchObject({ tcpSocket: { port: 9000 } });
     }
@@ -92,7 +94,7 @@ describe("HDFS configuration", () => {
     );
     expect(ha).toContain("until hdfs namenode -bootstrapStandby -force -nonInteractive; do echo 'waiting for hdfs-namenode-0'");
     expect(ha.indexOf("touch /var/lib/hadoop/namenode/.initialized")).toBeGreaterThan(ha.lastIndexOf("bootstrapStandby"));
-    const ms = hdfsManifests(hdfs("prod"), NS, ZK);
+    const ms = hdfsObjects("prod");
     const nn = sts(ms, "hdfs-namenode");
     expect(nn.spec.replicas).toBe(2);
     expect(nn.spec.template.spec.containers.map((c: any) => c.name)).toEqual(["namenode", "zkfc"]);
@@ -103,7 +105,7 @@ describe("HDFS configuration", () => {
 
   it("gives the NameNodes (and their ZKFCs) an exclude file the DataNodes and clients never see", () => {
     for (const stack of ["dev", "prod"]) {
-      const ms = hdfsManifests(hdfs(stack), NS, ZK);
+      const ms = hdfsObjects(stack);
       const cm = ms.find((m) => m.kind === "ConfigMap" && m.metadata.name === "hdfs-config")!.data as Record<string, string>;
       const site = (key: string) => parseSiteXml(cm[key]);
       expect(site("namenode-hdfs-site.xml")).toEqual({ ...site("hdfs-site.xml"), "dfs.hosts.exclude": "/var/lib/hadoop/excluded-datanodes" });
@@ -116,7 +118,7 @@ describe("HDFS configuration", () => {
   });
 
   it("registers DataNodes under their per-pod DNS names and sizes heaps from the limits", () => {
-    const dn = sts(hdfsManifests(hdfs("dev"), NS, ZK), "hdfs-datanode");
+    const dn = sts(hdfsObjects("dev"), "hdfs-datanode");
     const c = dn.spec.template.spec.containers[0];
     expect(c.env).toContainEqual({ name: "HADOOP_HEAPSIZE_MAX", value: "512m" });
     expect(c.volumeMounts).toContainEqual({ name: "config", mountPath: "/opt/hadoop/etc/hadoop/hdfs-site.xml", subPath: "hdfs-site.xml" });
@@ -124,7 +126,7 @@ describe("HDFS configuration", () => {
 
   // What the directories Job lays out is checked on the real HDFS (test/engines/hadoop.engine.ts).
   it("creates the platform's directories as the HDFS superuser", () => {
-    const [j] = byKind(hdfsManifests(hdfs("dev"), NS, ZK), "Job");
+    const [j] = byKind(hdfsObjects("dev"), "Job");
     expect(j.spec.template.spec.containers[0].env).toContainEqual({ name: "HADOOP_USER_NAME", value: "hadoop" });
   });
 });

@@ -189,7 +189,8 @@ describe("network flows", () => {
     expect(rules(plans.prod, "allow-hdfs-namenode", "ingress")).toEqual([
       "hdfs/datanode:9000",
       "hdfs/directories:9000",
-      "hdfs/namenode:8019,9000,9870",
+      // prod's HDFS serves its web endpoints over HTTPS only (9871): the standby uploads its images there.
+      "hdfs/namenode:8019,9000,9871",
       "impala/catalogd:9000",
       "impala/coordinator:9000",
       "impala/executor:9000",
@@ -199,7 +200,7 @@ describe("network flows", () => {
       "yarn/nodemanager:9000",
       "yarn/resourcemanager:9000",
     ]);
-    expect(rules(plans.prod, "allow-hdfs-journalnode", "ingress")).toEqual(["hdfs/journalnode:8480", "hdfs/namenode:8480,8485"]);
+    expect(rules(plans.prod, "allow-hdfs-journalnode", "ingress")).toEqual(["hdfs/journalnode:8481", "hdfs/namenode:8481,8485"]);
     expect(rules(plans.prod, "allow-yarn-resourcemanager", "ingress")).toEqual(["spark/batch:8032", "spark/streaming:8032", "yarn/nodemanager:8030,8031"]);
     expect(rules(plans.prod, "allow-spark-master", "ingress")).toEqual(["spark/batch:7077", "spark/streaming:7077", "spark/worker:7077"]);
     expect(rules(plans.prod, "allow-spark-worker", "ingress")).toEqual([

@@ -5,11 +5,8 @@ import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
 import {
   DATA,
   DATA_PORT,
-  DATANODE_HTTP_PORT,
   DATANODE_IPC_PORT,
   fqdn,
-  HTTP_PORT,
-  JOURNAL_HTTP_PORT,
   JOURNAL_RPC_PORT,
   JOURNALNODE_HEADLESS,
   JOURNALNODE_NAME,
@@ -18,6 +15,7 @@ import {
   NAMENODE_SERVICE,
   NAMESERVICE,
   RPC_PORT,
+  webPorts,
   ZKFC_PORT,
 } from "./names";
 
@@ -34,8 +32,24 @@ export function coreSite(cfg: HdfsConfig, ns: string, zookeeperConnect: string, 
   };
 }
 
+/** The web endpoints' keys: http-address and the like, or https-address in tls mode (HTTPS only). */
+function webAddresses(cfg: HdfsConfig) {
+  const ports = webPorts(cfg);
+  const tls = cfg.security === "tls";
+  return { ...ports, key: tls ? "https-address" : "http-address", dataNodeKey: tls ? "dfs.datanode.https.address" : "dfs.datanode.http.address" };
+}
+
+/**
+ * tls: HTTPS only, so the edits the NameNodes and JournalNodes fetch from each other, a standby's
+ * image uploads and bootstraps all go over TLS (they take the scheme from this policy).
+ */
+function webPolicy(cfg: HdfsConfig): SiteProperties {
+  return cfg.security === "tls" ? { "dfs.http.policy": "HTTPS_ONLY", "dfs.namenode.https-bind-host": "0.0.0.0" } : { "dfs.namenode.http-bind-host": "0.0.0.0" };
+}
+
 function haProperties(cfg: HdfsConfig, ns: string, domain = DEFAULT_CLUSTER_DOMAIN): SiteProperties {
   const nns = [0, 1];
+  const web = webAddresses(cfg);
   const journals = Array.from(
     { length: cfg.journalNodes!.replicas },
     (_, i) => `${fqdn(JOURNALNODE_NAME, i, JOURNALNODE_HEADLESS, ns, domain)}:${JOURNAL_RPC_PORT}`,
@@ -46,7 +60,7 @@ function haProperties(cfg: HdfsConfig, ns: string, domain = DEFAULT_CLUSTER_DOMA
     ...Object.fromEntries(
       nns.flatMap((i) => [
         [`dfs.namenode.rpc-address.${NAMESERVICE}.nn${i}`, `${fqdn(NAMENODE_NAME, i, NAMENODE_HEADLESS, ns, domain)}:${RPC_PORT}`],
-        [`dfs.namenode.http-address.${NAMESERVICE}.nn${i}`, `${fqdn(NAMENODE_NAME, i, NAMENODE_HEADLESS, ns, domain)}:${HTTP_PORT}`],
+        [`dfs.namenode.${web.key}.${NAMESERVICE}.nn${i}`, `${fqdn(NAMENODE_NAME, i, NAMENODE_HEADLESS, ns, domain)}:${web.namenode}`],
       ]),
     ),
     "dfs.namenode.shared.edits.dir": `qjournal://${journals.join(";")}/${NAMESERVICE}`,
@@ -57,11 +71,12 @@ function haProperties(cfg: HdfsConfig, ns: string, domain = DEFAULT_CLUSTER_DOMA
     "dfs.ha.zkfc.port": ZKFC_PORT,
     "dfs.journalnode.edits.dir": `${DATA}/journal`,
     "dfs.journalnode.rpc-address": `0.0.0.0:${JOURNAL_RPC_PORT}`,
-    "dfs.journalnode.http-address": `0.0.0.0:${JOURNAL_HTTP_PORT}`,
+    [`dfs.journalnode.${web.key}`]: `0.0.0.0:${web.journalnode}`,
   };
 }
 
 export function hdfsSite(cfg: HdfsConfig, ns: string, domain = DEFAULT_CLUSTER_DOMAIN): SiteProperties {
+  const web = webAddresses(cfg);
   return {
     "dfs.replication": cfg.replication,
     "dfs.blocksize": cfg.blockSizeMb * 1024 * 1024,
@@ -69,9 +84,9 @@ export function hdfsSite(cfg: HdfsConfig, ns: string, domain = DEFAULT_CLUSTER_D
     "dfs.datanode.data.dir": `${DATA}/datanode`,
     "dfs.namenode.rpc-bind-host": "0.0.0.0",
     "dfs.namenode.servicerpc-bind-host": "0.0.0.0",
-    "dfs.namenode.http-bind-host": "0.0.0.0",
+    ...webPolicy(cfg),
     "dfs.datanode.address": `0.0.0.0:${DATA_PORT}`,
-    "dfs.datanode.http.address": `0.0.0.0:${DATANODE_HTTP_PORT}`,
+    [web.dataNodeKey]: `0.0.0.0:${web.datanode}`,
     "dfs.datanode.ipc.address": `0.0.0.0:${DATANODE_IPC_PORT}`,
     // DataNodes register and are reached by their per-pod DNS names, not by IPs that change.
     "dfs.namenode.datanode.registration.ip-hostname-check": false,
@@ -86,7 +101,7 @@ export function hdfsSite(cfg: HdfsConfig, ns: string, domain = DEFAULT_CLUSTER_D
       ? haProperties(cfg, ns, domain)
       : {
           "dfs.namenode.rpc-address": `${NAMENODE_SERVICE}.${ns}.svc.${domain}:${RPC_PORT}`,
-          "dfs.namenode.http-address": `${NAMENODE_SERVICE}.${ns}.svc.${domain}:${HTTP_PORT}`,
+          [`dfs.namenode.${web.key}`]: `${NAMENODE_SERVICE}.${ns}.svc.${domain}:${web.namenode}`,
         }),
   };
 }

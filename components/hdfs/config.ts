@@ -20,6 +20,12 @@ export const hdfsConfig = z
       .string({ error: "is required: pin an HDFS cluster ID per stack (see README, 'Pinned identities')" })
       .regex(/^CID-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, { error: "must look like CID-<uuid>, e.g. CID-$(uuidgen | tr A-Z a-z)" }),
     image: image.default(HADOOP_IMAGE),
+    /**
+     * tls: the daemons' web endpoints (UIs, WebHDFS, JMX, and the edits and images the NameNodes and
+     * JournalNodes fetch from each other) serve HTTPS only. RPC and block transfer stay as they are:
+     * without Kerberos, Hadoop's SASL protection has no one to authenticate (README: Security).
+     */
+    security: z.enum(["plaintext", "tls"], { error: 'must be "plaintext" or "tls"' }).default("plaintext"),
     /** dfs.replication: copies of each block. */
     replication: count(10),
     /** dfs.blocksize in MiB. */

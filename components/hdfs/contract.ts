@@ -5,9 +5,12 @@ import { CLIENT_CONFIG_MAP } from "./names";
 import { clientConfigFiles, coreSite, defaultFs, hdfsSite } from "./config-files";
 import { clientFlows } from "./spec";
 import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
+import type { HadoopTls } from "../kit/hadoop-tls";
 
-export function hdfsCluster(cfg: HdfsConfig, ns: string, zookeeperConnect: string, domain = DEFAULT_CLUSTER_DOMAIN): HdfsCluster {
+/** `webTls`: in tls mode, the issuer and key store password, which YARN's daemons share. */
+export function hdfsCluster(cfg: HdfsConfig, ns: string, zookeeperConnect: string, domain = DEFAULT_CLUSTER_DOMAIN, webTls?: HadoopTls): HdfsCluster {
   return {
+    ...(webTls ? { webTls } : {}),
     defaultFs: defaultFs(cfg, ns, domain),
     clientConfig: {
       configMap: CLIENT_CONFIG_MAP,

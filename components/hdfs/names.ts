@@ -2,6 +2,7 @@
 import type { Port, Workload } from "../kit";
 import { HADOOP_CONF_DIR, HADOOP_UID } from "../kit/hadoop";
 import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
+import type { HdfsConfig } from "./config";
 
 export const NAMENODE: Workload = { name: "hdfs", component: "namenode" };
 export const JOURNALNODE: Workload = { name: "hdfs", component: "journalnode" };
@@ -28,19 +29,47 @@ export const DATANODE_IPC_PORT = 9867;
 export const JOURNAL_RPC_PORT = 8485;
 export const JOURNAL_HTTP_PORT = 8480;
 export const ZKFC_PORT = 8019;
-export const NAMENODE_PORTS: Port[] = [
-  { name: "rpc", port: RPC_PORT },
-  { name: "http", port: HTTP_PORT },
-];
-export const JOURNALNODE_PORTS: Port[] = [
-  { name: "rpc", port: JOURNAL_RPC_PORT },
-  { name: "http", port: JOURNAL_HTTP_PORT },
-];
-export const DATANODE_PORTS: Port[] = [
-  { name: "data", port: DATA_PORT },
-  { name: "http", port: DATANODE_HTTP_PORT },
-  { name: "ipc", port: DATANODE_IPC_PORT },
-];
+/** The web endpoints in tls mode (dfs.http.policy HTTPS_ONLY): Hadoop's default HTTPS ports. */
+export const HTTPS_PORT = 9871;
+export const DATANODE_HTTPS_PORT = 9865;
+export const JOURNAL_HTTPS_PORT = 8481;
+
+/** Each role's web port, and its port's name: plain HTTP, or HTTPS only in tls mode. */
+export function webPorts(cfg: Pick<HdfsConfig, "security">) {
+  const tls = cfg.security === "tls";
+  return {
+    name: tls ? "https" : "http",
+    scheme: tls ? "https" : "http",
+    /** An httpGet probe's scheme: HTTP is the default, left unsaid so plaintext pods stay as they were. */
+    probeScheme: tls ? { scheme: "HTTPS" } : {},
+    namenode: tls ? HTTPS_PORT : HTTP_PORT,
+    journalnode: tls ? JOURNAL_HTTPS_PORT : JOURNAL_HTTP_PORT,
+    datanode: tls ? DATANODE_HTTPS_PORT : DATANODE_HTTP_PORT,
+  } as const;
+}
+
+export function nameNodePorts(cfg: Pick<HdfsConfig, "security">): Port[] {
+  const web = webPorts(cfg);
+  return [
+    { name: "rpc", port: RPC_PORT },
+    { name: web.name, port: web.namenode },
+  ];
+}
+export function journalNodePorts(cfg: Pick<HdfsConfig, "security">): Port[] {
+  const web = webPorts(cfg);
+  return [
+    { name: "rpc", port: JOURNAL_RPC_PORT },
+    { name: web.name, port: web.journalnode },
+  ];
+}
+export function dataNodePorts(cfg: Pick<HdfsConfig, "security">): Port[] {
+  const web = webPorts(cfg);
+  return [
+    { name: "data", port: DATA_PORT },
+    { name: web.name, port: web.datanode },
+    { name: "ipc", port: DATANODE_IPC_PORT },
+  ];
+}
 /** The image's hadoop user starts the NameNode, so it is the HDFS superuser. */
 export const UID = HADOOP_UID;
 export const SUPERUSER = "hadoop";
@@ -48,6 +77,8 @@ export const DATA = "/var/lib/hadoop";
 export const CONF_DIR = HADOOP_CONF_DIR;
 /** The discovery ConfigMap: every HDFS client's core-site and hdfs-site, which clients mount. */
 export const CLIENT_CONFIG_MAP = "hdfs-client";
+/** tls mode: the certificate every HDFS daemon serves, its Secret holding the JKS stores. */
+export const TLS_SECRET = "hdfs-tls";
 
 /** The platform's directories: owner, mode. Spark writes the streams and checkpoints. */
 export const DIRECTORIES: Record<string, { owner: string; mode: string }> = {

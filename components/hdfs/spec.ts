@@ -7,7 +7,8 @@ import type { ZooKeeperEnsemble } from "../kit/contracts";
 import { hadoopConfigMounts, hadoopDaemon } from "../kit/hadoop";
 import { siteXml } from "../kit/hadoop-xml";
 import type { HdfsConfig } from "./config";
-import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
+import { DEFAULT_CLUSTER_DOMAIN, podHost, serviceNames } from "../kit/dns";
+import { hadoopCertificate, type HadoopTls, hadoopTlsMount, hadoopTlsVolume, keystorePasswordEnv, sslFiles } from "../kit/hadoop-tls";
 import {
   CLIENT_CONFIG_MAP,
   CONF_DIR,
@@ -16,29 +17,28 @@ import {
   DATA_PORT,
   DATANODE,
   DATANODE_HEADLESS,
-  DATANODE_HTTP_PORT,
   DATANODE_IPC_PORT,
   DATANODE_NAME,
-  DATANODE_PORTS,
+  dataNodePorts,
   DIRS,
   EXCLUDE_FILE,
-  HTTP_PORT,
-  JOURNAL_HTTP_PORT,
   JOURNAL_RPC_PORT,
   JOURNALNODE,
   JOURNALNODE_HEADLESS,
   JOURNALNODE_NAME,
-  JOURNALNODE_PORTS,
+  journalNodePorts,
   JOURNALNODES_FIXED_SIZE,
   NAMENODE,
   NAMENODE_HEADLESS,
   NAMENODE_NAME,
-  NAMENODE_PORTS,
+  nameNodePorts,
   NAMENODE_SERVICE,
   NAMENODE_SITE_KEY,
   RPC_PORT,
   SUPERUSER,
+  TLS_SECRET,
   UID,
+  webPorts,
   ZKFC_PORT,
 } from "./names";
 import { clientConfigFiles, hdfsSite } from "./config-files";
@@ -52,13 +52,51 @@ export * from "./scripts";
 const tcp = (port: number, initialDelaySeconds = 10) => ({ tcpSocket: { port }, initialDelaySeconds, periodSeconds: 10 });
 const live = (port: number) => ({ tcpSocket: { port }, initialDelaySeconds: 60, periodSeconds: 20, failureThreshold: 6 });
 const SITE_FILES = ["core-site.xml", "hdfs-site.xml"];
+const TLS_VOLUME = "tls";
 const hadoopVolumes = () => [{ name: "config", configMap: { name: CONFIG_MAP } }, scratchVolume("tmp", "2Gi")];
 
-export function hdfsManifests(cfg: HdfsConfig, ns: string, zookeeperConnect: string, domain = DEFAULT_CLUSTER_DOMAIN): Manifest[] {
+/** The certificate every daemon serves: the NameNode Service's names and each role's pods (peers dial those). */
+function hdfsCertificate(tls: HadoopTls, ns: string, domain: string): Manifest {
+  return hadoopCertificate(tls, {
+    name: TLS_SECRET,
+    namespace: ns,
+    workload: NAMENODE,
+    commonName: NAMENODE_SERVICE,
+    dnsNames: [
+      ...serviceNames(NAMENODE_SERVICE, ns, domain),
+      ...[NAMENODE_HEADLESS, JOURNALNODE_HEADLESS, DATANODE_HEADLESS].map((h) => podHost("*", h, ns, domain)),
+    ],
+  });
+}
+
+/**
+ * What a daemon adds in tls mode: the ssl-*.xml files beside its site files, the key stores, and the
+ * key store's password in its environment. Nothing in plaintext mode.
+ */
+function daemonTls(tls: HadoopTls | undefined) {
+  return {
+    siteFiles: tls ? [...SITE_FILES, ...Object.keys(sslFiles())] : SITE_FILES,
+    volumes: tls ? [hadoopTlsVolume(TLS_VOLUME, TLS_SECRET)] : [],
+    mounts: tls ? [hadoopTlsMount(TLS_VOLUME)] : [],
+    env: tls ? [keystorePasswordEnv(tls.keystorePassword)] : [],
+  };
+}
+
+/**
+ * `tls`: given when hdfs.security is tls (the certificate's issuer and the key store's password).
+ */
+export function hdfsManifests(cfg: HdfsConfig, ns: string, zookeeperConnect: string, domain = DEFAULT_CLUSTER_DOMAIN, tls?: HadoopTls): Manifest[] {
+  if ((cfg.security === "tls") !== Boolean(tls))
+    throw new Error("hdfs.security tls needs the environment's certificates section and key store password (checked by the config)");
   const files = clientConfigFiles(cfg, ns, zookeeperConnect, domain);
-  const nameNodeFiles = { ...files, [NAMENODE_SITE_KEY]: siteXml({ ...hdfsSite(cfg, ns, domain), "dfs.hosts.exclude": EXCLUDE_FILE }) };
+  const daemon = daemonTls(tls);
+  const daemonVolumes = () => [...hadoopVolumes(), ...daemon.volumes];
+  // The daemons' files: the clients' and, in tls mode, the ssl-*.xml (a change rolls them).
+  const daemonFiles = { ...files, ...(tls ? sslFiles() : {}) };
+  const nameNodeFiles = { ...daemonFiles, [NAMENODE_SITE_KEY]: siteXml({ ...hdfsSite(cfg, ns, domain), "dfs.hosts.exclude": EXCLUDE_FILE }) };
   const nameNodeSite = { "hdfs-site.xml": NAMENODE_SITE_KEY };
-  const clusterEnv = [{ name: "HDFS_CLUSTER_ID", value: cfg.clusterId }];
+  const clusterEnv = [{ name: "HDFS_CLUSTER_ID", value: cfg.clusterId }, ...daemon.env];
+  const web = webPorts(cfg);
 
   const nameNodeContainers = [
     hadoopDaemon({
@@ -68,8 +106,8 @@ export function hdfsManifests(cfg: HdfsConfig, ns: string, zookeeperConnect: str
       sizing: cfg.nameNode,
       env: clusterEnv,
       dataDir: DATA,
-      configMounts: hadoopConfigMounts("config", SITE_FILES, CONF_DIR, nameNodeSite),
-      ports: containerPorts(NAMENODE_PORTS),
+      configMounts: [...hadoopConfigMounts("config", daemon.siteFiles, CONF_DIR, nameNodeSite), ...daemon.mounts],
+      ports: containerPorts(nameNodePorts(cfg)),
       // Ready once RPC serves: the web server starts before the namespace loads (engine tests found
       // the directories Job refused while "/" on the web port already answered).
       readiness: tcp(RPC_PORT, 10),
@@ -97,6 +135,7 @@ export function hdfsManifests(cfg: HdfsConfig, ns: string, zookeeperConnect: str
     serviceAccount("hdfs", ns, NAMENODE),
     configMap(CONFIG_MAP, ns, NAMENODE, nameNodeFiles),
     configMap(CLIENT_CONFIG_MAP, ns, NAMENODE, files),
+    ...(tls ? [hdfsCertificate(tls, ns, domain)] : []),
     // The roles share one ConfigMap (the NameNodes' own hdfs-site under its key): none has its own.
     ...statefulRoleObjects({
       name: NAMENODE_NAME,
@@ -104,10 +143,10 @@ export function hdfsManifests(cfg: HdfsConfig, ns: string, zookeeperConnect: str
       workload: NAMENODE,
       image: cfg.image,
       replicas: cfg.highAvailability ? 2 : 1,
-      pod: podSpec(NAMENODE, UID, { terminationGracePeriodSeconds: 60, containers: nameNodeContainers, volumes: hadoopVolumes() }, "hdfs"),
-      headless: { name: NAMENODE_HEADLESS, ports: NAMENODE_PORTS },
+      pod: podSpec(NAMENODE, UID, { terminationGracePeriodSeconds: 60, containers: nameNodeContainers, volumes: daemonVolumes() }, "hdfs"),
+      headless: { name: NAMENODE_HEADLESS, ports: nameNodePorts(cfg) },
       // An HA pair is reached through the nameservice, a single NameNode through its Service.
-      client: cfg.highAvailability ? undefined : { name: NAMENODE_SERVICE, ports: NAMENODE_PORTS },
+      client: cfg.highAvailability ? undefined : { name: NAMENODE_SERVICE, ports: nameNodePorts(cfg) },
       checksumOf: nameNodeFiles,
       volumeClaims: [{ name: "data", storage: cfg.nameNode.storage }],
     }),
@@ -133,18 +172,19 @@ export function hdfsManifests(cfg: HdfsConfig, ns: string, zookeeperConnect: str
                 script: "exec hdfs journalnode",
                 sizing: cfg.journalNodes,
                 dataDir: DATA,
-                configMounts: hadoopConfigMounts("config", SITE_FILES),
-                ports: containerPorts(JOURNALNODE_PORTS),
+                configMounts: [...hadoopConfigMounts("config", daemon.siteFiles), ...daemon.mounts],
+                env: daemon.env,
+                ports: containerPorts(journalNodePorts(cfg)),
                 readiness: tcp(JOURNAL_RPC_PORT),
                 liveness: live(JOURNAL_RPC_PORT),
               }),
             ],
-            volumes: hadoopVolumes(),
+            volumes: daemonVolumes(),
           },
           "hdfs",
         ),
-        headless: { name: JOURNALNODE_HEADLESS, ports: JOURNALNODE_PORTS },
-        checksumOf: files,
+        headless: { name: JOURNALNODE_HEADLESS, ports: journalNodePorts(cfg) },
+        checksumOf: daemonFiles,
         volumeClaims: [{ name: "data", storage: cfg.journalNodes.storage }],
         fixedSize: JOURNALNODES_FIXED_SIZE,
       }),
@@ -170,18 +210,19 @@ export function hdfsManifests(cfg: HdfsConfig, ns: string, zookeeperConnect: str
               script: dataNodeStart(ns, domain),
               sizing: cfg.dataNodes,
               dataDir: DATA,
-              configMounts: hadoopConfigMounts("config", SITE_FILES),
-              ports: containerPorts(DATANODE_PORTS),
-              readiness: { httpGet: { path: "/", port: DATANODE_HTTP_PORT }, initialDelaySeconds: 10, periodSeconds: 10 },
+              configMounts: [...hadoopConfigMounts("config", daemon.siteFiles), ...daemon.mounts],
+              env: daemon.env,
+              ports: containerPorts(dataNodePorts(cfg)),
+              readiness: { httpGet: { path: "/", port: web.datanode, ...web.probeScheme }, initialDelaySeconds: 10, periodSeconds: 10 },
               liveness: live(DATA_PORT),
             }),
           ],
-          volumes: hadoopVolumes(),
+          volumes: daemonVolumes(),
         },
         "hdfs",
       ),
-      headless: { name: DATANODE_HEADLESS, ports: DATANODE_PORTS },
-      checksumOf: files,
+      headless: { name: DATANODE_HEADLESS, ports: dataNodePorts(cfg) },
+      checksumOf: daemonFiles,
       volumeClaims: [{ name: "data", storage: cfg.dataNodes.storage }],
     }),
     directoriesJob(cfg, ns),
@@ -222,6 +263,7 @@ export function clientFlows(client: Workload): Flow[] {
 
 /** Internal flows, and the HA NameNodes' way to ZooKeeper (their failover controllers). */
 export function hdfsFlows(cfg: HdfsConfig, zookeeper: Pick<ZooKeeperEnsemble, "access">): Flow[] {
+  const web = webPorts(cfg);
   return [
     { from: DATANODE, to: NAMENODE, ports: [RPC_PORT] },
     // Replication pipelines, and block recovery between DataNodes.
@@ -229,9 +271,9 @@ export function hdfsFlows(cfg: HdfsConfig, zookeeper: Pick<ZooKeeperEnsemble, "a
     ...clientFlows(DIRS),
     ...(cfg.highAvailability
       ? [
-          { from: NAMENODE, to: NAMENODE, ports: [RPC_PORT, HTTP_PORT, ZKFC_PORT] },
-          { from: NAMENODE, to: JOURNALNODE, ports: [JOURNAL_RPC_PORT, JOURNAL_HTTP_PORT] },
-          { from: JOURNALNODE, to: JOURNALNODE, ports: [JOURNAL_HTTP_PORT] },
+          { from: NAMENODE, to: NAMENODE, ports: [RPC_PORT, web.namenode, ZKFC_PORT] },
+          { from: NAMENODE, to: JOURNALNODE, ports: [JOURNAL_RPC_PORT, web.journalnode] },
+          { from: JOURNALNODE, to: JOURNALNODE, ports: [web.journalnode] },
           ...zookeeper.access(NAMENODE),
         ]
       : []),

@@ -39,6 +39,8 @@ export interface CertificateArgs {
   usages: ("server auth" | "client auth")[];
   /** Also the key and chain in one PEM file (tls-combined.pem), for servers that read a single keystore file. */
   combinedPem?: boolean;
+  /** Also JKS key and trust stores (keystore.jks, truststore.jks), locked with this Secret key's password. */
+  jksPassword?: { name: string; key: string };
 }
 
 /** A Certificate whose Secret has the same name as the certificate. */
@@ -59,6 +61,7 @@ export function certificate(c: CertificatesConfig, a: CertificateArgs): Manifest
       privateKey: { algorithm: "RSA", size: 2048, encoding: "PKCS8", rotationPolicy: "Always" },
       issuerRef: { group: "cert-manager.io", kind: c.issuer.kind, name: c.issuer.name },
       ...(a.combinedPem ? { additionalOutputFormats: [{ type: "CombinedPEM" }] } : {}),
+      ...(a.jksPassword ? { keystores: { jks: { create: true, passwordSecretRef: a.jksPassword } } } : {}),
     },
   };
 }

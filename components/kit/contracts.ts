@@ -11,6 +11,7 @@ import type { Workload } from "./labels";
 import type { SiteProperties } from "./hadoop-xml";
 import type { Flow, PortSpec } from "./network";
 import type { SecretRef } from "./secret-ref";
+import type { HadoopTls } from "./hadoop-tls";
 import { type CaRef, caVolume } from "./trust";
 
 export interface Served {
@@ -136,6 +137,8 @@ export interface HadoopClientConfig {
 export interface HdfsCluster extends Served {
   defaultFs: string;
   clientConfig: HadoopClientConfig;
+  /** hdfs.security tls: the issuer and key store password the Hadoop daemons' certificates share (YARN's too). */
+  webTls?: HadoopTls;
 }
 
 export interface YarnCluster extends Served {

@@ -12,6 +12,11 @@ export const yarnConfig = z
     /** Role overrides (components/kit/overrides): config file properties, env, pod spec. */
     overrides: roleOverrides(ROLE_FILES),
     image: image.default(HADOOP_IMAGE),
+    /**
+     * tls: the ResourceManager's and NodeManagers' web endpoints (UIs, REST) serve HTTPS only. Needs
+     * hdfs.security tls: the Hadoop daemons' key stores share HDFS's password.
+     */
+    security: z.enum(["plaintext", "tls"], { error: 'must be "plaintext" or "tls"' }).default("plaintext"),
     resourceManager: z.strictObject(roleFields({ heap: 70 })),
     nodeManagers: z.strictObject({
       /** heapPercent: the NodeManager's own JVM; the rest of the limit holds memoryMb. */

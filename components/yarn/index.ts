@@ -5,7 +5,7 @@ import type { EngineArgs } from "../kit/engine";
 import { createObjects } from "../kit/objects";
 import type { YarnConfig } from "./config";
 import { yarnCluster } from "./contract";
-import { RM_SERVICE, RM_WEB_PORT, yarnFlows, yarnManifests } from "./spec";
+import { RM_SERVICE, webPorts, yarnFlows, yarnManifests } from "./spec";
 import { serviceHost } from "../kit/dns";
 
 export interface YarnArgs extends EngineArgs<YarnConfig> {
@@ -47,7 +47,8 @@ export class Yarn extends pulumi.ComponentResource implements YarnCluster {
       containers: this.containers,
       access: this.access,
     } = yarnCluster(args.config, args.namespace, args.zookeeper.connectString, args.clusterDomain));
-    this.webUrl = `http://${serviceHost(RM_SERVICE, args.namespace, args.clusterDomain)}:${RM_WEB_PORT}`;
+    const web = webPorts(args.config);
+    this.webUrl = `${web.scheme}://${serviceHost(RM_SERVICE, args.namespace, args.clusterDomain)}:${web.resourceManager}`;
     this.flows = yarnFlows(backends);
     this.registerOutputs({ webUrl: this.webUrl });
   }

@@ -8,6 +8,8 @@ import { siteXml, type SiteProperties } from "../kit/hadoop-xml";
 import type { YarnConfig } from "./config";
 import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
 import { statefulRoleObjects } from "../kit/role";
+import { podHost, serviceNames } from "../kit/dns";
+import { hadoopCertificate, type HadoopTls, hadoopTlsMount, hadoopTlsVolume, keystorePasswordEnv, sslFiles } from "../kit/hadoop-tls";
 
 export const RESOURCE_MANAGER: Workload = { name: "yarn", component: "resourcemanager" };
 export const NODE_MANAGER: Workload = { name: "yarn", component: "nodemanager" };
@@ -24,11 +26,29 @@ export const RM_SCHEDULER_PORT = 8030;
 export const RM_TRACKER_PORT = 8031;
 export const RM_CLIENT_PORT = 8032;
 export const RM_WEB_PORT = 8088;
+/** tls mode (yarn.http.policy HTTPS_ONLY): Hadoop's default HTTPS ports. */
+export const RM_HTTPS_PORT = 8090;
+const NM_HTTPS_PORT = 8044;
+/** The certificate the daemons serve, its Secret holding the JKS stores. */
+export const TLS_SECRET = "yarn-tls";
 export const NM_PORT = 8041;
 const NM_LOCALIZER_PORT = 8040;
 /** Spark 4 needs Java 17; the Hadoop image has an older one, so NodeManagers get Spark's runtime here. */
 export const CONTAINER_JAVA_HOME = "/opt/java17";
 const NM_WEB_PORT = 8042;
+
+/** The daemons' web ports and their name: plain HTTP, or HTTPS only in tls mode. */
+export function webPorts(cfg: Pick<YarnConfig, "security">) {
+  const tls = cfg.security === "tls";
+  return {
+    name: tls ? "https" : "web",
+    scheme: tls ? "https" : "http",
+    /** An httpGet probe's scheme: HTTP is the default, left unsaid so plaintext pods stay as they were. */
+    probeScheme: tls ? { scheme: "HTTPS" } : {},
+    resourceManager: tls ? RM_HTTPS_PORT : RM_WEB_PORT,
+    nodeManager: tls ? NM_HTTPS_PORT : NM_WEB_PORT,
+  } as const;
+}
 /** Spark executors in YARN containers reach each other and their driver on these ports. */
 export const CONTAINER_PORTS: [number, number] = [7078, 7094];
 /** The smallest container YARN hands out; the largest is all of a NodeManager's memory. */
@@ -63,6 +83,14 @@ export function yarnSite(cfg: YarnConfig, ns: string, zookeeperConnect: string, 
     "yarn.nodemanager.log-dirs": "/tmp/yarn/logs",
     "yarn.nodemanager.aux-services": "mapreduce_shuffle",
     "yarn.nodemanager.localizer.address": `0.0.0.0:${NM_LOCALIZER_PORT}`,
+    // Clients read the policy too: Spark's driver builds its proxy links and executor log links from it.
+    ...(cfg.security === "tls"
+      ? {
+          "yarn.http.policy": "HTTPS_ONLY",
+          "yarn.resourcemanager.webapp.https.address": `${RM_SERVICE}.${ns}.svc.${domain}:${RM_HTTPS_PORT}`,
+          "yarn.nodemanager.webapp.https.address": `0.0.0.0:${NM_HTTPS_PORT}`,
+        }
+      : {}),
     // Containers inherit these from the NodeManager: object-store credentials come from its Secret,
     // and with a TLS lake, the JVM options naming the trust store its init container wrote.
     "yarn.nodemanager.env-whitelist":
@@ -110,21 +138,29 @@ const configMounts = (hdfs: HdfsCluster, files: Record<string, string>) => [
  * NodeManagers give the containers they run.
  */
 export function yarnManifests(cfg: YarnConfig, ns: string, b: YarnBackends, javaImage: string, domain = DEFAULT_CLUSTER_DOMAIN): Manifest[] {
-  const files = yarnConfigFiles(cfg, ns, b.zookeeper.connectString, domain);
+  const tls = cfg.security === "tls" ? b.hdfs.webTls : undefined;
+  if (cfg.security === "tls" && !tls) throw new Error("yarn.security tls needs hdfs.security tls (checked by the config)");
+  // The daemons' files: yarn-site (also the clients') and, in tls mode, the ssl-*.xml.
+  const files = { ...yarnConfigFiles(cfg, ns, b.zookeeper.connectString, domain), ...(tls ? sslFiles() : {}) };
   // The HDFS client files too: a change there rolls the daemons.
   const checksumOf = { ...b.hdfs.clientConfig.files, ...files };
+  const web = webPorts(cfg);
+  const tlsVolumes = tls ? [hadoopTlsVolume("tls", TLS_SECRET)] : [];
+  const tlsMounts = tls ? [hadoopTlsMount("tls")] : [];
+  const tlsEnv = tls ? [keystorePasswordEnv(tls.keystorePassword)] : [];
   // Containers (Spark's executors on YARN) read the lake: the NodeManager's pod holds their trust store.
   const trust = jvmTrust(b.lake.ca, cfg.image);
   const rmPorts = [
     { name: "scheduler", port: RM_SCHEDULER_PORT },
     { name: "tracker", port: RM_TRACKER_PORT },
     { name: "client", port: RM_CLIENT_PORT },
-    { name: "web", port: RM_WEB_PORT },
+    { name: web.name, port: web.resourceManager },
   ];
   // The daemons' ConfigMap is also YARN's discovery ConfigMap for clients: it is the engine's, not a role's.
   return [
     serviceAccount("yarn", ns, RESOURCE_MANAGER),
     configMap(CONFIG_MAP, ns, RESOURCE_MANAGER, files),
+    ...(tls ? [yarnCertificate(tls, ns, domain)] : []),
     ...statefulRoleObjects({
       name: RM_NAME,
       namespace: ns,
@@ -143,12 +179,17 @@ export function yarnManifests(cfg: YarnConfig, ns: string, b: YarnBackends, java
               script: "exec yarn resourcemanager",
               sizing: cfg.resourceManager,
               ports: containerPorts(rmPorts),
-              readiness: { httpGet: { path: "/ws/v1/cluster/info", port: RM_WEB_PORT }, initialDelaySeconds: 15, periodSeconds: 10 },
+              readiness: {
+                httpGet: { path: "/ws/v1/cluster/info", port: web.resourceManager, ...web.probeScheme },
+                initialDelaySeconds: 15,
+                periodSeconds: 10,
+              },
               liveness: live(RM_CLIENT_PORT),
-              configMounts: configMounts(b.hdfs, files),
+              env: tlsEnv,
+              configMounts: [...configMounts(b.hdfs, files), ...tlsMounts],
             }),
           ],
-          volumes: volumes(b.hdfs),
+          volumes: [...volumes(b.hdfs), ...tlsVolumes],
         },
         "yarn",
       ),
@@ -188,22 +229,23 @@ export function yarnManifests(cfg: YarnConfig, ns: string, b: YarnBackends, java
                 sizing: cfg.nodeManagers,
                 ports: [
                   { name: "rpc", containerPort: NM_PORT },
-                  { name: "web", containerPort: NM_WEB_PORT },
+                  { name: web.name, containerPort: web.nodeManager },
                 ],
                 readiness: tcp(NM_PORT),
                 liveness: live(NM_PORT),
-                env: [...lakeUserEnv(b.lake, "yarn"), ...javaToolOptions(trust.javaOptions)],
+                env: [...lakeUserEnv(b.lake, "yarn"), ...javaToolOptions(trust.javaOptions), ...tlsEnv],
                 configMounts: configMounts(b.hdfs, files),
               }),
               volumeMounts: [
                 ...configMounts(b.hdfs, files),
+                ...tlsMounts,
                 { name: "tmp", mountPath: "/tmp" },
                 { name: "java", mountPath: CONTAINER_JAVA_HOME, readOnly: true },
                 ...trust.mounts,
               ],
             },
           ],
-          volumes: [...volumes(b.hdfs), scratchVolume("java", "1Gi"), ...trust.volumes],
+          volumes: [...volumes(b.hdfs), scratchVolume("java", "1Gi"), ...trust.volumes, ...tlsVolumes],
         },
         "yarn",
       ),
@@ -211,13 +253,24 @@ export function yarnManifests(cfg: YarnConfig, ns: string, b: YarnBackends, java
         name: NM_HEADLESS,
         ports: [
           { name: "rpc", port: NM_PORT },
-          { name: "web", port: NM_WEB_PORT },
+          { name: web.name, port: web.nodeManager },
         ],
       },
       checksumOf,
       volumeClaims: [],
     }),
   ];
+}
+
+/** The certificate the ResourceManager and NodeManagers serve: the ResourceManager's Service and each pod's name. */
+function yarnCertificate(tls: HadoopTls, ns: string, domain: string): Manifest {
+  return hadoopCertificate(tls, {
+    name: TLS_SECRET,
+    namespace: ns,
+    workload: RESOURCE_MANAGER,
+    commonName: RM_SERVICE,
+    dnsNames: [...serviceNames(RM_SERVICE, ns, domain), podHost("*", RM_HEADLESS, ns, domain), podHost("*", NM_HEADLESS, ns, domain)],
+  });
 }
 
 /** Ports a YARN client (spark-submit --master yarn) needs: submit, and its AM in a container. */

@@ -9,12 +9,13 @@ import { LAKE_USER_CREDENTIALS } from "../../components/minio/users";
 import { MYSQL_CREDENTIALS } from "../../components/mysql/config";
 import { TRINO_CREDENTIALS, TRINO_USER_CREDENTIALS } from "../../components/starburst/config";
 import { type CredentialSecret, defaultRef, type SecretRef } from "../../components/kit/secret-ref";
+import { HADOOP_KEYSTORE_CREDENTIALS } from "../../components/kit/hadoop-tls";
 
 export const ENGINES = ["zookeeper", "kafka", "minio", "mysql", "hiveMetastore", "hdfs", "yarn", "spark", "starburst", "impala", "dbt", "airflow"] as const;
 export type Engine = (typeof ENGINES)[number];
 
 /** The engines with a `security: plaintext | tls` setting: tls needs certificates, and production requires it. */
-export const TLS_ENGINES = ["kafka", "starburst", "minio"] as const;
+export const TLS_ENGINES = ["kafka", "starburst", "minio", "hdfs", "yarn"] as const;
 
 /** What each engine's pods call, or whose objects it reads (Secrets, ConfigMaps). */
 export const ENGINE_NEEDS: Record<Engine, readonly Engine[]> = {
@@ -40,7 +41,7 @@ export const enginesConfig = z
 export type EnginesConfig = z.infer<typeof enginesConfig>;
 
 /** The Secrets that hold the platform's credentials, by the setting that chooses their source. */
-export const CREDENTIALS = ["minio", "minioUsers", "mysql", "airflow", "trino", "trinoUsers"] as const;
+export const CREDENTIALS = ["minio", "minioUsers", "mysql", "airflow", "trino", "trinoUsers", "hadoopKeystore"] as const;
 export type Credential = (typeof CREDENTIALS)[number];
 export const CREDENTIAL_ENGINE: Record<Credential, Engine> = {
   minio: "minio",
@@ -49,12 +50,18 @@ export const CREDENTIAL_ENGINE: Record<Credential, Engine> = {
   airflow: "airflow",
   trino: "starburst",
   trinoUsers: "starburst",
+  hadoopKeystore: "hdfs",
 };
 
-/** Whether a stack uses a credential: its engine is on and, for Trino's logins, Trino runs tls. */
-export function credentialNeeded(config: { engines: EnginesConfig; starburst?: { security?: string } }, credential: Credential): boolean {
+/** Whether a stack uses a credential: its engine is on and, for Trino's logins and the Hadoop key stores, it runs tls. */
+export function credentialNeeded(
+  config: { engines: EnginesConfig; starburst?: { security?: string }; hdfs?: { security?: string } },
+  credential: Credential,
+): boolean {
   if (!config.engines[CREDENTIAL_ENGINE[credential]]) return false;
-  return credential !== "trinoUsers" || config.starburst?.security === "tls";
+  if (credential === "trinoUsers") return config.starburst?.security === "tls";
+  if (credential === "hadoopKeystore") return config.hdfs?.security === "tls";
+  return true;
 }
 /** Each credential's generated Secret and the key names its pods read, as the owning engine defines them. */
 export const CREDENTIAL_SECRETS: Record<Credential, CredentialSecret> = {
@@ -64,6 +71,7 @@ export const CREDENTIAL_SECRETS: Record<Credential, CredentialSecret> = {
   airflow: AIRFLOW_CREDENTIALS,
   trino: TRINO_CREDENTIALS,
   trinoUsers: TRINO_USER_CREDENTIALS,
+  hadoopKeystore: HADOOP_KEYSTORE_CREDENTIALS,
 };
 
 /**

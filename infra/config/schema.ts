@@ -21,6 +21,8 @@ const PLAINTEXT_IN_PRODUCTION: Record<(typeof TLS_ENGINES)[number], [string, str
   kafka: ["Kafka", "plaintext clients are neither encrypted nor authenticated"],
   starburst: ["Trino", "over plain HTTP any client names itself and every query is readable on the wire"],
   minio: ["MinIO", "every table file and S3 secret key would cross the network readable"],
+  hdfs: ["HDFS", "its web endpoints (WebHDFS, JMX, the edits and images the NameNodes copy) would cross the network readable"],
+  yarn: ["YARN", "its web endpoints (the REST API, application and container logs) would cross the network readable"],
 };
 
 export const TIERS = ["development", "staging", "production"] as const;
@@ -99,6 +101,19 @@ export const platformSchema = z
       }
     },
     reads(["starburst"], ["minio"]),
+  )
+  .superRefine(
+    (p, ctx) => {
+      if (p.engines?.yarn && p.yarn?.security === "tls" && p.hdfs?.security !== "tls") {
+        ruleIssue(
+          ctx,
+          ["yarn", "security"],
+          "is tls, which needs hdfs.security tls too: the Hadoop daemons' key stores share HDFS's password (credentials.hadoopKeystore)",
+          [["hdfs", "security"]],
+        );
+      }
+    },
+    reads(["yarn"], ["hdfs"]),
   )
   // Runs whatever else is wrong: each minimum checks only a value that is a whole number.
   .superRefine(

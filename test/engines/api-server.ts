@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import * as path from "node:path";
 import * as k8s from "@kubernetes/client-node";
 import { askEngines, type EngineReport, type PodExec, podProxy } from "../../infra/engine-health";
-import { httpsProbePorts, type Observed } from "../../infra/health";
+import { httpsPorts, type Observed } from "../../infra/health";
 import { kubeconfigOf } from "../e2e/harness";
 import { eventually } from "../eventually";
 import { type PlannedObject, type Pod, ROOT } from "./harness";
@@ -80,7 +80,7 @@ export class ApiServer {
         selector: r.inputs.spec.selector.matchLabels as Record<string, string>,
         labels: r.inputs.spec.template.metadata.labels as Record<string, string>,
         claimTemplates: [],
-        httpsPorts: httpsProbePorts(r.inputs.spec.template.spec),
+        httpsPorts: httpsPorts(r.inputs.spec.template.spec),
       }));
     const pods = [...this.registered].map(([name, labels]) => ({ name, labels, ready: true, restarts: 0 }));
     return { workloads, pods, claims: [], services: [], events: [] };

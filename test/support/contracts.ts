@@ -16,6 +16,15 @@ import { section } from "../../infra/config/schema";
 import { loadPlatform } from "../../infra/config/stack";
 import { readStackFile } from "../../tools/plan";
 import { ROOT } from "../helpers";
+import { HADOOP_KEYSTORE_CREDENTIALS, type HadoopTls } from "../../components/kit/hadoop-tls";
+import { defaultRef } from "../../components/kit/secret-ref";
+
+/** A tls stack's Hadoop web TLS as the platform gives it to HDFS: its issuer, the generated key store password. */
+export function hadoopTls(stack: string): HadoopTls | undefined {
+  const config = loadPlatform(ROOT, stack, readStackFile(stack)).config;
+  if (config.hdfs?.security !== "tls") return undefined;
+  return { certificates: config.certificates!, keystorePassword: defaultRef(HADOOP_KEYSTORE_CREDENTIALS) };
+}
 
 export function stackContracts(stack: string, ns = "data-platform") {
   const config = loadPlatform(ROOT, stack, readStackFile(stack)).config;
@@ -26,7 +35,7 @@ export function stackContracts(stack: string, ns = "data-platform") {
     lake,
     database: databaseServer(section(config, "mysql"), ns),
     kafka: kafkaCluster(section(config, "kafka"), ns),
-    hdfs: hdfsCluster(section(config, "hdfs"), ns, zookeeper.connectString),
+    hdfs: hdfsCluster(section(config, "hdfs"), ns, zookeeper.connectString, undefined, hadoopTls(stack)),
     yarn: yarnCluster(section(config, "yarn"), ns, zookeeper.connectString),
     metastore: metastoreService(ns, lake),
     sql: sqlService(ns),
