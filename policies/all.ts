@@ -7,6 +7,7 @@ import { kafkaReplication } from "./rules/kafka-replication";
 import { kafkaEncryptedListeners } from "./rules/kafka-encrypted-listeners";
 import { sqlEngineHttps } from "./rules/sql-engine-https";
 import { objectStoreHttps } from "./rules/object-store-https";
+import { hadoopWebHttps } from "./rules/hadoop-web-https";
 import { objectStoreRootCredentials } from "./rules/object-store-root-credentials";
 import { credentialsInArguments } from "./rules/credentials-in-arguments";
 import { noDefaultCredentials } from "./rules/no-default-credentials";
@@ -67,6 +68,7 @@ export const policies: Policies = [
   kafkaEncryptedListeners,
   sqlEngineHttps,
   objectStoreHttps,
+  hadoopWebHttps,
   protectStateful,
   noSkipAwait,
   retainStatefulVolumes,

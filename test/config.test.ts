@@ -192,6 +192,20 @@ describe("validation names the file, the path and what is allowed", () => {
     expect(problemsFor({ "minio.security": "https" })[0]).toMatch(/^<env>: minio\.security: must be "plaintext" or "tls"/);
   });
 
+  it("HDFS and YARN web TLS: production refuses plain HTTP; tls needs the certificates section, and YARN's needs HDFS's", () => {
+    expect(problemsFor({ "hdfs.security": "plaintext", "yarn.security": "plaintext" }, "prod")).toEqual([
+      "<env>: hdfs.security: is plaintext, but production HDFS must be tls: its web endpoints (WebHDFS, JMX, the edits and images the NameNodes copy) would cross the network readable",
+      "<env>: yarn.security: is plaintext, but production YARN must be tls: its web endpoints (the REST API, application and container logs) would cross the network readable",
+    ]);
+    expect(problemsFor({ "hdfs.security": "tls" })).toEqual([
+      "<env>: certificates: is required while hdfs.security is tls: name the cert-manager issuer (certificates.issuer.name), see README 'Security'",
+    ]);
+    expect(problemsFor({ "hdfs.security": "plaintext" }, "staging")).toEqual([
+      "<env>: yarn.security: is tls, which needs hdfs.security tls too: the Hadoop daemons' key stores share HDFS's password (credentials.hadoopKeystore)",
+    ]);
+    expect(problemsFor({ "yarn.security": "https" })[0]).toMatch(/^<env>: yarn\.security: must be "plaintext" or "tls"/);
+  });
+
   it("compares CPU requests with limits and accepts a plain number of cores", () => {
     expect(problemsFor({ "kafka.resources.requests.cpu": "4000m", "kafka.resources.limits.cpu": "1" })).toEqual([
       "<env>: kafka.resources.requests.cpu: 4000m is more than limits.cpu 1; a request may not exceed its limit",

@@ -174,6 +174,89 @@ describe("YARN configuration", () => {
   });
 });
 
+describe("Hadoop web TLS (hdfs.security, yarn.security)", () => {
+  const secretMounts = (pod: any) => pod.volumes.filter((v: any) => v.secret).map((v: any) => [v.secret.secretName, v.secret.items.map((i: any) => i.key)]);
+  const passwordEnv = { name: "HADOOP_KEYSTORE_PASSWORD", valueFrom: { secretKeyRef: { name: "hadoop-keystore", key: "password" } } };
+
+  it("staging and prod serve every HDFS web endpoint over HTTPS only; dev keeps plain HTTP", () => {
+    for (const stack of ["staging", "prod"]) {
+      const site = parseSiteXml(clientConfigFiles(hdfs(stack), NS, ZK)["hdfs-site.xml"]);
+      expect(site["dfs.http.policy"]).toBe("HTTPS_ONLY");
+      for (const nn of [0, 1]) {
+        expect(site[`dfs.namenode.https-address.dataplatform.nn${nn}`]).toBe(`hdfs-namenode-${nn}.hdfs-namenode-headless.${NS}.svc.cluster.local:9871`);
+      }
+      expect([site["dfs.journalnode.https-address"], site["dfs.datanode.https.address"], site["dfs.namenode.https-bind-host"]]).toEqual([
+        "0.0.0.0:8481",
+        "0.0.0.0:9865",
+        "0.0.0.0",
+      ]);
+      expect(Object.keys(site).filter((k) => /http-address|http\.address|http-bind-host/.test(k))).toEqual([]);
+    }
+    const dev = parseSiteXml(clientConfigFiles(hdfs("dev"), NS, ZK)["hdfs-site.xml"]);
+    expect(dev["dfs.http.policy"]).toBeUndefined();
+    expect(dev["dfs.namenode.http-address"]).toBe(`namenode.${NS}.svc.cluster.local:9870`);
+    expect(byKind(hdfsObjects("dev"), "Certificate")).toEqual([]);
+  });
+
+  it("gives each daemon its certificate's JKS stores (never the PEM key), ssl-server.xml with the password from its environment, and an HTTPS probe", () => {
+    const ms = hdfsObjects("prod");
+    const [cert] = byKind(ms, "Certificate");
+    expect(cert.spec.keystores).toEqual({ jks: { create: true, passwordSecretRef: { name: "hadoop-keystore", key: "password" } } });
+    expect(cert.spec.dnsNames).toEqual(
+      expect.arrayContaining(["namenode", ...["namenode", "journalnode", "datanode"].map((r) => `*.hdfs-${r}-headless.${NS}.svc.cluster.local`)]),
+    );
+    const cm = ms.find((m) => m.kind === "ConfigMap" && m.metadata.name === "hdfs-config")!.data as Record<string, string>;
+    const server = parseSiteXml(cm["ssl-server.xml"]);
+    expect(server["ssl.server.keystore.password"]).toBe("${env.HADOOP_KEYSTORE_PASSWORD}");
+    expect(server["ssl.server.keystore.location"]).toBe("/etc/hadoop-tls/keystore.jks");
+    expect(parseSiteXml(cm["ssl-client.xml"])).toEqual({
+      "ssl.client.truststore.location": "/etc/hadoop-tls/truststore.jks",
+      "ssl.client.truststore.type": "jks",
+    });
+    // Clients (Spark, Impala, YARN) mount the client ConfigMap: no ssl files there.
+    expect(Object.keys(ms.find((m) => m.kind === "ConfigMap" && m.metadata.name === "hdfs-client")!.data as object).sort()).toEqual([
+      "core-site.xml",
+      "hdfs-site.xml",
+    ]);
+    for (const name of ["hdfs-namenode", "hdfs-journalnode", "hdfs-datanode"]) {
+      const pod = sts(ms, name).spec.template.spec;
+      expect(secretMounts(pod)).toEqual([["hdfs-tls", ["keystore.jks", "truststore.jks"]]]);
+      const daemon = pod.containers[0];
+      expect(daemon.env).toContainEqual(passwordEnv);
+      expect(daemon.volumeMounts.map((m: any) => m.mountPath)).toEqual(
+        expect.arrayContaining(["/etc/hadoop-tls", "/opt/hadoop/etc/hadoop/ssl-server.xml", "/opt/hadoop/etc/hadoop/ssl-client.xml"]),
+      );
+    }
+    expect(sts(ms, "hdfs-datanode").spec.template.spec.containers[0].readinessProbe.httpGet).toEqual({ path: "/", port: 9865, scheme: "HTTPS" });
+    expect(sts(ms, "hdfs-namenode").spec.template.spec.containers[0].ports).toContainEqual({ name: "https", containerPort: 9871 });
+    // The directories Job speaks RPC only: no key store, no password.
+    expect(JSON.stringify(byKind(ms, "Job"))).not.toMatch(/hadoop-keystore|hdfs-tls/);
+  });
+
+  it("serves YARN's web endpoints over HTTPS only, and tells Spark's yarn-site so; containers never see the key store password", () => {
+    const contracts = stackContracts("prod", NS);
+    const ms = yarnManifests(yarn("prod"), NS, contracts, "apache/spark:4.0.1");
+    const site = yarnSite(yarn("prod"), NS, ZK);
+    expect([site["yarn.http.policy"], site["yarn.resourcemanager.webapp.https.address"], site["yarn.nodemanager.webapp.https.address"]]).toEqual([
+      "HTTPS_ONLY",
+      `resourcemanager.${NS}.svc.cluster.local:8090`,
+      "0.0.0.0:8044",
+    ]);
+    expect(parseSiteXml(yarnCluster(yarn("prod"), NS, ZK).clientConfig.files["yarn-site.xml"])["yarn.http.policy"]).toBe("HTTPS_ONLY");
+    expect(Object.keys(yarnCluster(yarn("prod"), NS, ZK).clientConfig.files)).toEqual(["yarn-site.xml"]);
+    const rm = sts(ms, "yarn-resourcemanager").spec.template.spec;
+    expect(rm.containers[0].readinessProbe.httpGet).toEqual({ path: "/ws/v1/cluster/info", port: 8090, scheme: "HTTPS" });
+    const nm = sts(ms, "yarn-nodemanager").spec.template.spec;
+    for (const pod of [rm, nm]) {
+      expect(secretMounts(pod)).toContainEqual(["yarn-tls", ["keystore.jks", "truststore.jks"]]);
+      expect(pod.containers[0].env).toContainEqual(passwordEnv);
+    }
+    expect(String(site["yarn.nodemanager.env-whitelist"])).not.toMatch(/KEYSTORE/);
+    expect(byKind(ms, "Certificate")[0].spec.keystores.jks.passwordSecretRef).toEqual({ name: "hadoop-keystore", key: "password" });
+    expect(yarnSite(yarn("dev"), NS, ZK)["yarn.http.policy"]).toBeUndefined();
+  });
+});
+
 describe("Spark configuration", () => {
   it("switches on AQE, dynamic partition pruning, Snappy Parquet and the Iceberg catalog on the metastore and MinIO", () => {
     const d = sparkDefaults(spark("dev"), backends("dev"), NS);

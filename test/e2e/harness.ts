@@ -5,6 +5,7 @@
  */
 import { LAKE_USER_CREDENTIALS } from "../../components/minio/users";
 import { TRINO_USER_CREDENTIALS, TRINO_USERS } from "../../components/starburst/config";
+import { HADOOP_KEYSTORE_CREDENTIALS } from "../../components/kit/hadoop-tls";
 import { passwordFile } from "../../components/starburst/security";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
@@ -175,6 +176,7 @@ export async function createExistingSecrets(core: k8s.CoreV1Api, namespace: stri
     [VAULT_MINIO.secret]: { "access-key": `user${random().slice(0, 8)}`, "secret-key": random() },
     "mysql-credentials": { password: random(), "root-password": random() },
     "trino-internal": { "shared-secret": random() },
+    [HADOOP_KEYSTORE_CREDENTIALS.secret]: { password: random() },
     ...clientUserSecrets(),
   };
   for (const [name, stringData] of Object.entries(data)) await core.createNamespacedSecret({ namespace, body: { metadata: { name }, stringData } });

@@ -77,6 +77,8 @@ for (const name of STACKS) {
             `credentials.source: existing: Secret ${namespace}/trino-internal does not exist`,
             // Trino's logins are asked for only where Trino runs tls (staging, production).
             ...(name === "dev" ? [] : [`credentials.source: existing: Secret ${namespace}/trino-users does not exist`]),
+            // The Hadoop daemons' key store password, where HDFS runs tls (staging, production).
+            ...(name === "dev" ? [] : [`credentials.source: existing: Secret ${namespace}/hadoop-keystore does not exist`]),
           ],
         );
         return true;

@@ -12,6 +12,7 @@ import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { trinoChart } from "../support/trino-chart";
 import { randomBytes } from "node:crypto";
+import { HADOOP_KEYSTORE_CREDENTIALS } from "../../components/kit/hadoop-tls";
 import { clients, clientUserSecrets, createExistingSecrets, installCertManager, ROOT, selectStack, stopwatch, useToolchain } from "./harness";
 
 const FROM = process.env.DP_UPGRADE_FROM ?? "712ada77f5c36c728ac9e10149f6f6801a79f839";
@@ -68,10 +69,12 @@ describe(`upgrading from ${FROM.slice(0, 7)}`, () => {
       const namespace = `e2e-up-${name}-${Date.now().toString(36)}`;
       const earlierDir = await timed(`${name} earlier up`, async () => deployEarlier(worktree, name, namespace));
       // What this version asks of a stack with existing credentials and TLS, as its preflight names
-      // them: Trino's internal secret, the clients' users (MinIO's, Trino's), and cert-manager with the platform's issuer.
+      // them: Trino's internal secret, the clients' users (MinIO's, Trino's), the Hadoop key store
+      // password (tls stacks), and cert-manager with the platform's issuer.
       await createExistingSecrets(clients().core, namespace, {
         "trino-internal": { "shared-secret": randomBytes(24).toString("hex") },
         ...clientUserSecrets(),
+        ...(name === "dev" ? {} : { [HADOOP_KEYSTORE_CREDENTIALS.secret]: { password: randomBytes(24).toString("hex") } }),
       });
       await installCertManager();
       // This program, on the state and stack file the earlier one left.

@@ -8,8 +8,12 @@
  * asks for. Asserted through the daemons' own HTTP APIs and files.
  */
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
+import * as https from "node:https";
+import * as net from "node:net";
 import * as path from "node:path";
+import * as tls from "node:tls";
 import { after, before, describe, test } from "node:test";
 import { DIRECTORIES, NAMESERVICE } from "../../components/hdfs/spec";
 import { vcores } from "../../components/yarn/spec";
@@ -20,7 +24,9 @@ import type { LiveCluster } from "../../infra/scale-checks";
 import { applySets, readStackFile } from "../../tools/plan";
 import { eventually as poll } from "../eventually";
 import { ApiServer } from "./api-server";
-import { engineFiles, lakeSecrets, planned, plannedJob, planOf, type Pod, ROOT, Sandbox, type StartOptions } from "./harness";
+import { engineFiles, lakeSecrets, planned, plannedJob, planOf, type Pod, ROOT, Sandbox, type Secrets, type StartOptions } from "./harness";
+import { TestCa } from "./tls";
+import { HADOOP_KEYSTORE_CREDENTIALS } from "../../components/kit/hadoop-tls";
 
 const STACKS = (process.env.DP_ENGINE_HADOOP_STACKS ?? "dev,staging").split(",");
 /** dev has one DataNode: a second one, so that one can be decommissioned (staging has 3 and replication 2). */
@@ -28,6 +34,50 @@ const SETS: Record<string, string[]> = { dev: ["hdfs.dataNodes.replicas=2"] };
 const HADOOP = "/opt/hadoop";
 
 const json = async (url: string) => (await fetch(url)).json() as Promise<any>;
+
+/** GET over TLS from `ip`, trusting only `ca` and checking the certificate names `host` (as Hadoop's own clients do). */
+function httpsGet(ip: string, port: number, host: string, ca: string, p: string): Promise<{ status: number; body: string; serial: string }> {
+  return new Promise((resolve, reject) => {
+    const req = https.get(
+      {
+        host: ip,
+        port,
+        path: p,
+        ca,
+        servername: host,
+        checkServerIdentity: (_: string, cert: tls.PeerCertificate) => tls.checkServerIdentity(host, cert),
+        timeout: 10_000,
+        // A new handshake each time: a renewed certificate shows at once.
+        agent: false,
+      },
+      (res) => {
+        const serial = (res.socket as tls.TLSSocket).getPeerCertificate().serialNumber;
+        let body = "";
+        res.on("data", (d) => {
+          body += d;
+        });
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body, serial }));
+      },
+    );
+    req.on("timeout", () => req.destroy(new Error(`${host}:${port}${p}: timed out`)));
+    req.on("error", reject);
+  });
+}
+
+/** Whether anything accepts a TCP connection at ip:port. */
+const listening = (ip: string, port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = new net.Socket();
+    socket.setTimeout(3000);
+    const answer = (open: boolean) => {
+      socket.destroy();
+      resolve(open);
+    };
+    socket.once("connect", () => answer(true));
+    socket.once("error", () => answer(false));
+    socket.once("timeout", () => answer(false));
+    socket.connect(port, ip);
+  });
 /** The daemons refuse connections while they start: their errors are retried, every 2 s. */
 const eventually = <T>(what: string, seconds: number, check: () => Promise<T | undefined>) =>
   poll(what, seconds, check, { retryErrors: true, intervalMs: 2000 });
@@ -47,12 +97,31 @@ for (const stack of STACKS) {
     const ha = hdfs.highAvailability;
     let namenodes: Pod[] = [];
     let datanodes: Pod[] = [];
+    let journalnodes: Pod[] = [];
+    // tls mode: the daemons' certificates, made as cert-manager would from the planned Certificates.
+    const secure = hdfs.security === "tls";
+    const yarnSecure = yarn.security === "tls";
+    const ca = secure ? new TestCa("engine-test-hadoop-ca") : undefined;
+    const password = randomBytes(12).toString("hex");
+    const issue = (certificate: string) => {
+      const spec = planned(plan, "Certificate", certificate).spec;
+      return ca!.issueJks(spec.commonName, spec.dnsNames, password);
+    };
+    /** A StatefulSet pod's name under its headless Service, which its certificate must name. */
+    const fqdnOf = (p: Pod) => `${p.name}.${p.name.replace(/-\d+$/, "")}-headless.${namespace}.svc.cluster.local`;
+    const web = { namenode: secure ? 9871 : 9870, journalnode: secure ? 8481 : 8480, datanode: secure ? 9865 : 9864, rm: yarnSecure ? 8090 : 8088 };
+    /** A daemon's web API: over TLS, trusting the platform CA alone and checking the pod's name, in tls mode. */
+    const getJson = async (pod: Pod, port: number, p: string, overTls: boolean) => {
+      if (!overTls) return json(`http://${pod.ip}:${port}${p}`);
+      const r = await httpsGet(pod.ip, port, fqdnOf(pod), ca!.cert, p);
+      if (r.status !== 200) throw new Error(`${pod.name}:${port}${p} answered ${r.status}: ${r.body.slice(0, 200)}`);
+      return JSON.parse(r.body);
+    };
     let resourceManagers: Pod[] = [];
     let nodeManagers: Pod[] = [];
-    const http = (nn: Pod) => `http://${nn.ip}:9870`;
     // A NameNode serves RPC (ready) a moment before it registers its beans: an empty answer is asked again.
     const jmx = async (nn: Pod, bean: string) =>
-      poll(`${nn.name}'s ${bean} bean`, 60, async () => (await json(`${http(nn)}/jmx?qry=Hadoop:service=NameNode,name=${bean}`)).beans?.[0]);
+      poll(`${nn.name}'s ${bean} bean`, 60, async () => (await getJson(nn, web.namenode, `/jmx?qry=Hadoop:service=NameNode,name=${bean}`, secure)).beans?.[0]);
     const state = async (nn: Pod) => (await jmx(nn, "NameNodeStatus")).State as string;
     /** The NameNode that serves clients: the only one, or the active of the pair. */
     const active = async () =>
@@ -95,11 +164,19 @@ for (const stack of STACKS) {
             `${zk}/conf/logback.xml:/conf/logback.xml:ro`,
           ],
         },
-        secrets: lakeSecrets(),
+        secrets: {
+          ...lakeSecrets(),
+          ...(secure
+            ? { [HADOOP_KEYSTORE_CREDENTIALS.secret]: { password }, "hdfs-tls": issue("hdfs-tls"), ...(yarnSecure ? { "yarn-tls": issue("yarn-tls") } : {}) }
+            : {}),
+        } satisfies Secrets,
       };
       // ZooKeeper first: the ZKFCs and the ResourceManager keep their state there.
       await ready(await sandbox.startStatefulSet("zookeeper", opts));
-      if (ha) await ready(await sandbox.startStatefulSet("hdfs-journalnode", opts));
+      if (ha) {
+        journalnodes = await sandbox.startStatefulSet("hdfs-journalnode", opts);
+        await ready(journalnodes);
+      }
       namenodes = await sandbox.startStatefulSet("hdfs-namenode", opts);
       await ready(namenodes);
       datanodes = await sandbox.startStatefulSet("hdfs-datanode", opts);
@@ -107,6 +184,7 @@ for (const stack of STACKS) {
     });
     after(async () => {
       await sandbox?.stopAll();
+      ca?.remove();
     });
 
     const version = (claim: string, dir: string) => fs.readFileSync(path.join(sandbox.claimDir(claim), dir, "current", "VERSION"), "utf8");
@@ -133,6 +211,35 @@ for (const stack of STACKS) {
       }
     });
 
+    if (secure) {
+      test("tls: every HDFS daemon serves its web endpoint over HTTPS only, with a certificate for its own name from the platform CA", async () => {
+        const stranger = new TestCa("engine-test-other-ca");
+        try {
+          const roles: [Pod[], number, number][] = [
+            [namenodes, web.namenode, 9870],
+            [journalnodes, web.journalnode, 8480],
+            [datanodes, web.datanode, 9864],
+          ];
+          for (const [pods, port, plainPort] of roles) {
+            for (const pod of pods) {
+              const r = await eventually(`${pod.name}:${port} over TLS`, 60, () =>
+                httpsGet(pod.ip, port, fqdnOf(pod), ca!.cert, "/jmx?qry=java.lang:type=Runtime"),
+              );
+              assert.equal(r.status, 200, `${pod.name}:${port}`);
+              assert.equal(await listening(pod.ip, plainPort), false, `${pod.name} still serves plain HTTP on ${plainPort}`);
+              await assert.rejects(
+                httpsGet(pod.ip, port, fqdnOf(pod), stranger.cert, "/jmx"),
+                /self[- ]signed|unable to (get|verify)/,
+                `${pod.name} trusted by another CA`,
+              );
+            }
+          }
+        } finally {
+          stranger.remove();
+        }
+      });
+    }
+
     if (ha) {
       test("ZKFC makes one NameNode active and the other standby", async () => {
         await active();
@@ -153,7 +260,8 @@ for (const stack of STACKS) {
       }
     });
 
-    const statusOf = async (dir: string) => (await json(`${http(await active())}/webhdfs/v1${dir}?op=GETFILESTATUS&user.name=hdfs`)).FileStatus;
+    const statusOf = async (dir: string) =>
+      (await getJson(await active(), web.namenode, `/webhdfs/v1${dir}?op=GETFILESTATUS&user.name=hdfs`, secure)).FileStatus;
 
     test(`the directories Job lays out the tree with its owners and modes${ha ? " (through the nameservice)" : ""}`, async () => {
       const run = await sandbox.runJob(plannedJob(plan, "hdfs-directories"), opts);
@@ -201,6 +309,18 @@ for (const stack of STACKS) {
         // Its format refused (the JournalNodes hold a namespace); the bootstrap from the peer ran.
         assert.match(back.lastLog(), /data appears to exist in QJM to .*\. Not formatting\./);
         assert.match(back.lastLog(), /About to bootstrap Standby ID nn0 from/);
+        // Its image came from the peer's web endpoint, and its edits from the JournalNodes' (HTTPS in tls mode).
+        const scheme = secure ? "https" : "http";
+        assert.match(
+          back.lastLog(),
+          new RegExp(
+            `TransferFsImage: Opening connection to ${scheme}://hdfs-namenode-1\\.hdfs-namenode-headless\\.${namespace}\\.svc\\.cluster\\.local:${web.namenode}/imagetransfer`,
+          ),
+        );
+        const edits = new RegExp(
+          `Start loading edits file ${scheme}://hdfs-journalnode-\\d\\.hdfs-journalnode-headless\\.${namespace}\\.svc\\.cluster\\.local:${web.journalnode}/getJournal`,
+        );
+        await eventually(`${back.name} to read the JournalNodes' edits`, 120, async () => edits.test(back.lastLog()) || undefined);
         assert.equal(clusterIdIn(version("data-hdfs-namenode-0", "namenode")), hdfs.clusterId);
         await eventually(`${back.name} standby`, 120, async () => (await state(back)) === "standby" || undefined);
         assert.equal((await statusOf("/data/streaming"))?.owner, "spark");
@@ -293,6 +413,24 @@ for (const stack of STACKS) {
       await eventually(`${leaving.name} in service`, 120, async () => ((await of(leavingHost))?.adminState === "In Service" ? true : undefined));
     });
 
+    if (secure) {
+      test("tls: a renewed certificate is served by the NameNodes and DataNodes without a restart", async () => {
+        const pods = [...namenodes, ...datanodes];
+        const port = (p: Pod) => (namenodes.includes(p) ? web.namenode : web.datanode);
+        const serial = async (p: Pod) => (await httpsGet(p.ip, port(p), fqdnOf(p), ca!.cert, "/jmx?qry=java.lang:type=Runtime")).serial;
+        const before = await Promise.all(pods.map(serial));
+        const started = Date.now();
+        sandbox.updateSecret("hdfs-tls", issue("hdfs-tls"));
+        const seconds: number[] = [];
+        for (const [i, p] of pods.entries()) {
+          await eventually(`${p.name} to serve the renewed certificate`, 90, async () => ((await serial(p)) !== before[i] ? true : undefined));
+          seconds.push(Math.round((Date.now() - started) / 1000));
+          assert.ok(p.running, `${p.name} stopped`);
+        }
+        console.log(`# hadoop ${stack}: renewed certificate served after ${seconds.join(", ")} s (NameNodes, DataNodes), no restart`);
+      });
+    }
+
     test(`the ResourceManager sees the NodeManager offer ${yarn.nodeManagers.memoryMb} MB and ${vcores(yarn)} cores`, async () => {
       resourceManagers = await sandbox.startStatefulSet("yarn-resourcemanager", opts);
       const [rm] = resourceManagers;
@@ -303,7 +441,7 @@ for (const stack of STACKS) {
       const deadline = Date.now() + 90_000;
       let nodes: any[] = [];
       while (Date.now() < deadline) {
-        nodes = (await json(`http://${rm.ip}:8088/ws/v1/cluster/nodes`)).nodes?.node ?? [];
+        nodes = (await getJson(rm, web.rm, "/ws/v1/cluster/nodes", yarnSecure)).nodes?.node ?? [];
         if (nodes.length === yarn.nodeManagers.replicas && nodes.every((n) => n.state === "RUNNING")) break;
         await new Promise((r) => setTimeout(r, 2000));
       }

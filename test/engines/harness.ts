@@ -241,13 +241,15 @@ export class Pod {
   }
 }
 
+export type Secrets = Record<string, Record<string, string | Buffer>>;
+
 export interface StartOptions {
   /** SOURCE:TARGET[:ro] mounts that stand in for the image's files (engine jars, scripts). */
   image: string[];
   /** Another image's mounts for a container of another image, by container name (an init container's). */
   containerImages?: Record<string, string[]>;
-  /** Secret name -> key -> value, for env and volumes that read Secrets. */
-  secrets?: Record<string, Record<string, string>>;
+  /** Secret name -> key -> value (text, or bytes such as a key store), for env and volumes that read Secrets. */
+  secrets?: Secrets;
   /** The image's PATH, when it has commands beyond the system's. */
   path?: string;
   /** NAME=VALUE the image's own ENV sets (JAVA_HOME and the like). */
@@ -351,7 +353,7 @@ export class Sandbox {
   /** Secret volumes that project chosen keys (items) to chosen paths: kept to follow the Secret's updates. */
   private projected: { secret: string; dir: string; items: { key: string; path: string }[] }[] = [];
 
-  private secretDir(name: string, secrets: Record<string, Record<string, string>>, items?: { key: string; path: string }[], volume?: string): string {
+  private secretDir(name: string, secrets: Secrets, items?: { key: string; path: string }[], volume?: string): string {
     const data = secrets[name];
     if (!data) throw new Error(`the test gives no Secret ${name}`);
     if (items) {
@@ -372,7 +374,7 @@ export class Sandbox {
   }
 
   /** A Secret's new contents, written into the files its pods mount, as the kubelet updates a mounted Secret. */
-  updateSecret(name: string, data: Record<string, string>): void {
+  updateSecret(name: string, data: Record<string, string | Buffer>): void {
     const dir = path.join(this.dir, "secrets", name);
     if (fs.existsSync(dir)) for (const [k, v] of Object.entries(data)) writeAtomically(path.join(dir, k), v);
     for (const p of this.projected.filter((x) => x.secret === name)) {
@@ -388,17 +390,17 @@ export class Sandbox {
     return dir;
   }
 
-  private env(container: any, pod: string, ip: string, secrets: Record<string, Record<string, string>>): string[] {
+  private env(container: any, pod: string, ip: string, secrets: Secrets): string[] {
     const value = (e: any): string => {
       if (e.value !== undefined) return String(e.value);
       if (!e.valueFrom) return ""; // an env var with neither is an empty string, as in Kubernetes
       const from = e.valueFrom;
       if (from.secretKeyRef)
-        return (
+        return String(
           secrets[from.secretKeyRef.name]?.[from.secretKeyRef.key] ??
-          (() => {
-            throw new Error(`no Secret ${from.secretKeyRef.name} key ${from.secretKeyRef.key}`);
-          })()
+            (() => {
+              throw new Error(`no Secret ${from.secretKeyRef.name} key ${from.secretKeyRef.key}`);
+            })(),
         );
       // Where Kubernetes would refuse to start the pod, so does the sandbox.
       if (from.configMapKeyRef) {
@@ -539,7 +541,7 @@ export class Sandbox {
 }
 
 /** Readers (a starting pod copying its hosts file, a pod reading a Secret) never see a half-written file. */
-function writeAtomically(file: string, data: string): void {
+function writeAtomically(file: string, data: string | Buffer): void {
   // A Secret's item may name a path in a subdirectory (CAs/ca.crt): the kubelet makes it.
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;

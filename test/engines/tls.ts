@@ -51,6 +51,67 @@ export class TestCa {
     return { "tls.crt": this.read(`${base}.crt`), "tls.key": this.read(`${base}.key`), "ca.crt": this.cert };
   }
 
+  /**
+   * `issue`'s certificate with the JKS stores cert-manager writes for spec.keystores.jks: keystore.jks
+   * (the key under alias "certificate", key and store locked with `password`) and truststore.jks (the
+   * CA, alias "ca"), made with openssl and keytool.
+   */
+  issueJks(commonName: string, dnsNames: string[], password: string): TlsSecret & Record<"keystore.jks" | "truststore.jks", Buffer> {
+    const pem = this.issue(commonName, dnsNames);
+    const base = `${commonName}-${this.serial++}-jks`;
+    for (const [k, v] of Object.entries(pem)) fs.writeFileSync(path.join(this.dir, `${base}.${k}`), v);
+    const env = { ...process.env, STORE_PASSWORD: password };
+    const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { cwd: this.dir, env, stdio: ["ignore", "ignore", "pipe"] });
+    run("openssl", [
+      "pkcs12",
+      "-export",
+      "-in",
+      `${base}.tls.crt`,
+      "-inkey",
+      `${base}.tls.key`,
+      "-name",
+      "certificate",
+      "-passout",
+      "env:STORE_PASSWORD",
+      "-out",
+      `${base}.p12`,
+    ]);
+    const storepass = ["-deststorepass:env", "STORE_PASSWORD"];
+    run("keytool", [
+      "-importkeystore",
+      "-noprompt",
+      "-srckeystore",
+      `${base}.p12`,
+      "-srcstoretype",
+      "PKCS12",
+      "-srcstorepass:env",
+      "STORE_PASSWORD",
+      "-destkeystore",
+      `${base}.keystore.jks`,
+      "-deststoretype",
+      "JKS",
+      ...storepass,
+      "-destkeypass:env",
+      "STORE_PASSWORD",
+    ]);
+    run("keytool", [
+      "-importcert",
+      "-noprompt",
+      "-alias",
+      "ca",
+      "-file",
+      "ca.crt",
+      "-keystore",
+      `${base}.truststore.jks`,
+      "-storetype",
+      "JKS",
+      "-storepass:env",
+      "STORE_PASSWORD",
+    ]);
+    const bytes = (f: string) => fs.readFileSync(path.join(this.dir, `${base}.${f}`));
+    return { ...pem, "keystore.jks": bytes("keystore.jks"), "truststore.jks": bytes("truststore.jks") };
+  }
+
   remove(): void {
     fs.rmSync(this.dir, { recursive: true, force: true });
   }

@@ -404,6 +404,50 @@ describe("sql-engine-https", () => {
   });
 });
 
+describe("hadoop-web-https", () => {
+  /** A stack's own HDFS and YARN daemon ConfigMaps, as the program plans them. */
+  const configMaps = async (stack: "dev" | "prod") => {
+    const plan = await stackPlan(stack);
+    return ["hdfs-config", "yarn-config"].map((name) => {
+      const cm = find(plan, "ConfigMap", name);
+      return { type: cm.type, name: cm.name, props: cm.inputs, opts: {} };
+    });
+  };
+  it("passes production's HDFS and YARN: HTTPS only, the key store password from the environment", async () => {
+    expect(await messages("hadoop-web-https", await configMaps("prod"))).toEqual([]);
+  });
+  it("fails dev's plain-HTTP daemons, HTTP_AND_HTTPS, and a password written in ssl-server.xml", async () => {
+    expect(await messages("hadoop-web-https", await configMaps("dev"))).toEqual([
+      "hdfs-site.xml: HDFS serves its web endpoints (WebHDFS, JMX, edits and images) over plain HTTP (dfs.http.policy is HTTP_ONLY, not HTTPS_ONLY)",
+      "namenode-hdfs-site.xml: HDFS serves its web endpoints (WebHDFS, JMX, edits and images) over plain HTTP (dfs.http.policy is HTTP_ONLY, not HTTPS_ONLY)",
+      "yarn-site.xml: YARN serves its web endpoints (REST API, logs) over plain HTTP (yarn.http.policy is HTTP_ONLY, not HTTPS_ONLY)",
+    ]);
+    const [hdfs, yarn] = await configMaps("prod");
+    const both = structuredClone(hdfs);
+    both.props.data["hdfs-site.xml"] = both.props.data["hdfs-site.xml"].replace("<value>HTTPS_ONLY</value>", "<value>HTTP_AND_HTTPS</value>");
+    expect(await messages("hadoop-web-https", [both])).toEqual([
+      "hdfs-site.xml: HDFS serves its web endpoints (WebHDFS, JMX, edits and images) over plain HTTP (dfs.http.policy is HTTP_AND_HTTPS, not HTTPS_ONLY)",
+    ]);
+    const written = structuredClone(yarn);
+    written.props.data["ssl-server.xml"] = written.props.data["ssl-server.xml"].replaceAll("${env.HADOOP_KEYSTORE_PASSWORD}", "changeit");
+    expect(await messages("hadoop-web-https", [written])).toEqual([
+      "ssl-server.xml: ssl.server.keystore.password is written in the ConfigMap; read it from the daemon's environment (${env.NAME}, from a Secret)",
+      "ssl-server.xml: ssl.server.keystore.keypassword is written in the ConfigMap; read it from the daemon's environment (${env.NAME}, from a Secret)",
+    ]);
+  });
+  it("ignores clients' site files (no NameNode address, no ResourceManager)", async () => {
+    const client = object("ConfigMap", "other-client", {
+      data: { "hdfs-site.xml": "<configuration><property><name>dfs.replication</name><value>3</value></property></configuration>" },
+    });
+    expect(await messages("hadoop-web-https", [client])).toEqual([]);
+  });
+  it("is mandatory where HDFS and YARN run tls (staging, production); off in dev", () => {
+    const level = (env: string) =>
+      JSON.parse(fs.readFileSync(path.join(ROOT, "policies", "config", `${env}.json`), "utf8"))["hadoop-web-https"].enforcementLevel;
+    expect([level("dev"), level("staging"), level("prod")]).toEqual(["disabled", "mandatory", "mandatory"]);
+  });
+});
+
 describe("object-store-https", () => {
   /** The stacks' own MinIO StatefulSets, as the program plans them. */
   const server = async (stack: "dev" | "prod") => {
