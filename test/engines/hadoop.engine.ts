@@ -445,6 +445,14 @@ for (const stack of STACKS) {
         if (nodes.length === yarn.nodeManagers.replicas && nodes.every((n) => n.state === "RUNNING")) break;
         await new Promise((r) => setTimeout(r, 2000));
       }
+      if (yarnSecure) {
+        // HTTPS only: the plain ports are closed, and each NodeManager shows a certificate for its own name.
+        assert.equal(await listening(rm.ip, 8088), false, "the ResourceManager still serves plain HTTP");
+        for (const nm of nms) {
+          assert.equal(await listening(nm.ip, 8042), false, `${nm.name} still serves plain HTTP`);
+          assert.equal((await getJson(nm, 8044, "/ws/v1/node/info", true)).nodeInfo?.nodeHealthy, true, nm.name);
+        }
+      }
       assert.equal(nodes.length, yarn.nodeManagers.replicas);
       for (const n of nodes) {
         assert.equal(n.state, "RUNNING");
