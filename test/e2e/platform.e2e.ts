@@ -151,13 +151,17 @@ for (const name of STACKS) {
         [...refs].some((r) => r === "minio-users/trino-secret-key"),
         [...refs].join(", "),
       );
-      assert.deepEqual([...refs].filter((r) => !r.startsWith("mysql-credentials/") && !r.startsWith("minio-users/")).sort(), [
-        `${VAULT_MINIO.secret}/access-key`,
-        `${VAULT_MINIO.secret}/secret-key`,
-        "trino-internal/shared-secret",
-        // tls mode: the tables Job logs in to Trino with its own password (dbt's is in a CronJob's template, Airflow is off here).
-        ...(name === "dev" ? [] : ["trino-users/lake-tables"]),
-      ]);
+      assert.deepEqual(
+        [...refs].filter((r) => !r.startsWith("mysql-credentials/") && !r.startsWith("minio-users/")).sort(),
+        [
+          `${VAULT_MINIO.secret}/access-key`,
+          `${VAULT_MINIO.secret}/secret-key`,
+          "trino-internal/shared-secret",
+          // tls mode: the tables Job logs in to Trino with its own password (dbt's is in a CronJob's
+          // template, Airflow is off here); the Hadoop daemons read their key store password.
+          ...(name === "dev" ? [] : ["trino-users/lake-tables", "hadoop-keystore/password"]),
+        ].sort(),
+      );
       const ns = await core.readNamespace({ name: namespace });
       assert.equal(ns.metadata!.labels!["pod-security.kubernetes.io/enforce"], "restricted");
     });
