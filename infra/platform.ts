@@ -10,6 +10,8 @@ import { Impala } from "../components/impala";
 import { Kafka } from "../components/kafka";
 import { RESTRICTED_NAMESPACE_LABELS } from "../components/kit";
 import { NetworkPolicies } from "../components/kit/network-policies";
+import { Monitoring } from "../components/monitoring";
+import type { Monitored } from "../components/kit/metrics";
 import { SizeGuard } from "../components/kit/size-guard";
 import { Minio } from "../components/minio";
 import { Mysql } from "../components/mysql";
@@ -76,7 +78,13 @@ export class DataPlatform extends pulumi.ComponentResource {
       { namespace: settings.namespace, fixed: fixedSizes(p).map(([, name]) => name), dependsOn: [namespace] },
       engineOpts,
     );
-    const args = { namespace: settings.namespace, clusterDomain: settings.clusterDomain, production, dependsOn: [namespace, sizeGuard] };
+    const args = {
+      namespace: settings.namespace,
+      clusterDomain: settings.clusterDomain,
+      production,
+      monitoring: config.monitoring,
+      dependsOn: [namespace, sizeGuard],
+    };
     const on = (e: Engine) => config.engines[e];
     // Where each credential is read from; consumers take it from the owning component.
     const owned = (c: Credential) => ({ ref: credentialRef(config.credentials, c), existing: credentialSource(config.credentials, c) === "existing" });
@@ -206,6 +214,20 @@ export class DataPlatform extends pulumi.ComponentResource {
         )
       : undefined;
     const engines = [zookeeper, kafka, minio, mysql, metastore, sql, dbt, airflow, impala, hdfs, yarn, spark];
+    if (config.monitoring) {
+      const monitored = engines.filter((e) => e && "metrics" in e) as Monitored[];
+      new Monitoring(
+        "monitoring",
+        {
+          namespace: settings.namespace,
+          config: config.monitoring,
+          endpoints: monitored.flatMap((e) => e.metrics),
+          alerts: monitored.flatMap((e) => e.alerts),
+          dependsOn: [namespace],
+        },
+        engineOpts,
+      );
+    }
     new NetworkPolicies(
       "network",
       {

@@ -48,7 +48,7 @@ describe("validation names the file, the path and what is allowed", () => {
 
   it("rejects an unknown top-level section", () => {
     expect(problemsFor({ kafak: {} })[0]).toMatch(
-      /^<env>: kafak: unknown setting \(did you mean "kafka"\?\); allowed here: tier, engines, credentials, certificates, zookeeper, kafka/,
+      /^<env>: kafak: unknown setting \(did you mean "kafka"\?\); allowed here: tier, engines, credentials, certificates, monitoring, zookeeper, kafka/,
     );
   });
 

@@ -6,23 +6,27 @@ import { createObjects } from "../kit/objects";
 import type { KafkaConfig } from "./config";
 import type { CertificatesConfig } from "../kit/certificates";
 import { kafkaCluster } from "./contract";
-import { kafkaFlows, kafkaManifests } from "./spec";
+import { kafkaFlows, kafkaManifests, kafkaMetrics } from "./spec";
+import type { AlertGroup, MetricsEndpoint, Monitored } from "../kit/metrics";
+import { kafkaAlerts } from "./metrics";
 
 export type KafkaArgs = EngineArgs<KafkaConfig> & {
   /** The environment's cert-manager issuer (required in TLS mode). */
   certificates?: CertificatesConfig;
 };
 
-export class Kafka extends pulumi.ComponentResource implements KafkaCluster {
+export class Kafka extends pulumi.ComponentResource implements KafkaCluster, Monitored {
   public readonly bootstrapServers: string;
   public readonly clusterId: string;
   public readonly flows: Flow[];
   public readonly access: (client: Workload) => Flow[];
   public readonly clientTls?: KafkaCluster["clientTls"];
+  public readonly metrics: MetricsEndpoint[];
+  public readonly alerts: AlertGroup[];
 
   constructor(name: string, args: KafkaArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataplatform:kafka:Kafka", name, {}, opts);
-    createObjects(kafkaManifests(args.config, args.namespace, args.clusterDomain, args.certificates), {
+    createObjects(kafkaManifests(args.config, args.namespace, args.clusterDomain, args.certificates, args.monitoring), {
       parent: this,
       overrides: args.config.overrides,
       protectStateful: args.production,
@@ -35,6 +39,8 @@ export class Kafka extends pulumi.ComponentResource implements KafkaCluster {
       clientTls: this.clientTls,
     } = kafkaCluster(args.config, args.namespace, args.clusterDomain));
     this.flows = kafkaFlows(args.config);
+    this.metrics = kafkaMetrics(args.monitoring);
+    this.alerts = args.monitoring ? [kafkaAlerts(args.namespace)] : [];
     this.registerOutputs({ bootstrapServers: this.bootstrapServers, clusterId: this.clusterId });
   }
 }

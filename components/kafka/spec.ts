@@ -6,6 +6,8 @@ import { clientService, container, type Flow, heapFlags, heapMiB, job, type Mani
 import type { KafkaConfig } from "./config";
 import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
 import { statefulRoleObjects } from "../kit/role";
+import { AGENT_CONFIG_FILE, jmxAgent, type MetricsEndpoint, METRICS_PORT, type MonitoringConfig } from "../kit/metrics";
+import { kafkaExporterRules } from "./metrics";
 import type { CertificatesConfig } from "../kit/certificates";
 import { CERT_DIR, kafkaCertificates, keystoreLines, nodeSecret, REPLICATION_PORT, superviseLines, TOOL_CONFIG, aclLines, tlsNodeProperties } from "./tls";
 
@@ -198,7 +200,19 @@ function advertisedListeners(cfg: KafkaConfig, host: string): string {
  * Starts a node: the id from the pod ordinal, the advertised address from the pod's own DNS name,
  * storage formatted once for the pinned cluster ID (a kept volume is reused as it is).
  */
-function startScript(cfg: KafkaConfig, idOffset: number, headless: string, ns: string, advertise: boolean, domain = DEFAULT_CLUSTER_DOMAIN): string {
+function startScript(
+  cfg: KafkaConfig,
+  idOffset: number,
+  headless: string,
+  ns: string,
+  advertise: boolean,
+  domain = DEFAULT_CLUSTER_DOMAIN,
+  agentOption?: string,
+): string {
+  // The server alone loads the metrics agent: Kafka's tools run in the same container read KAFKA_OPTS
+  // too, and a second agent on the same port would stop them.
+  const withAgent = agentOption ? `KAFKA_OPTS='${agentOption}' ` : "";
+  const server = "/opt/kafka/bin/kafka-server-start.sh /tmp/server.properties";
   return [
     "set -eu",
     'ordinal="${HOSTNAME##*-}"',
@@ -207,9 +221,7 @@ function startScript(cfg: KafkaConfig, idOffset: number, headless: string, ns: s
     `echo "node.id=$((ordinal + ${idOffset}))" >> /tmp/server.properties`,
     ...(advertise ? [`echo "advertised.listeners=${advertisedListeners(cfg, `\${HOSTNAME}.${headless}.${ns}.svc.${domain}`)}" >> /tmp/server.properties`] : []),
     '/opt/kafka/bin/kafka-storage.sh format --cluster-id "$KAFKA_CLUSTER_ID" --config /tmp/server.properties --ignore-formatted',
-    ...(tls(cfg)
-      ? superviseLines(advertise ? "broker" : "controller", "/opt/kafka/bin/kafka-server-start.sh /tmp/server.properties")
-      : ["exec /opt/kafka/bin/kafka-server-start.sh /tmp/server.properties"]),
+    ...(tls(cfg) ? superviseLines(advertise ? "broker" : "controller", `${withAgent}${server}`) : [`${withAgent}exec ${server}`]),
   ].join("\n");
 }
 
@@ -234,26 +246,28 @@ export const CONTROLLERS_FIXED_SIZE =
   "the KRaft controllers are a static quorum: every node lists the voters in controller.quorum.voters, so a new count " +
   "would start controllers the quorum does not know. Keep kafka.controllers.replicas as deployed (README: Resizing a quorum).";
 
-function roleManifests(cfg: KafkaConfig, ns: string, r: Role, domain = DEFAULT_CLUSTER_DOMAIN): Manifest[] {
-  const config = { "server.properties": r.props, "log4j2.yaml": LOG4J2_YAML };
+function roleManifests(cfg: KafkaConfig, ns: string, r: Role, domain = DEFAULT_CLUSTER_DOMAIN, monitoring?: MonitoringConfig): Manifest[] {
+  const agent = monitoring ? jmxAgent(monitoring, r.name) : undefined;
+  const config = { "server.properties": r.props, "log4j2.yaml": LOG4J2_YAML, ...(agent ? { [AGENT_CONFIG_FILE]: kafkaExporterRules() } : {}) };
   const heap = heapMiB(r.sizing.resources.limits.memory, r.sizing.heapPercent);
   const pod = podSpec(
     r.workload,
     UID,
     {
       terminationGracePeriodSeconds: 120,
+      ...(agent?.initContainers.length ? { initContainers: agent.initContainers } : {}),
       containers: [
         container({
           name: "kafka",
           image: cfg.image,
-          command: ["/bin/bash", "-c", startScript(cfg, r.idOffset, r.headless, ns, r.workload === BROKER, domain)],
+          command: ["/bin/bash", "-c", startScript(cfg, r.idOffset, r.headless, ns, r.workload === BROKER, domain, agent?.javaOption)],
           env: [
             { name: "KAFKA_CLUSTER_ID", value: cfg.clusterId },
             { name: "KAFKA_HEAP_OPTS", value: heapFlags(heap) },
             { name: "LOG_DIR", value: "/tmp/logs" },
             { name: "KAFKA_LOG4J_OPTS", value: "-Dlog4j2.configurationFile=/config/log4j2.yaml" },
           ],
-          ports: r.ports.map((p) => ({ name: p.name, containerPort: p.port })),
+          ports: [...r.ports.map((p) => ({ name: p.name, containerPort: p.port })), ...(agent ? [agent.port] : [])],
           readinessProbe: { tcpSocket: { port: r.port }, initialDelaySeconds: 10, periodSeconds: 10 },
           livenessProbe: { tcpSocket: { port: r.port }, initialDelaySeconds: 60, periodSeconds: 20, failureThreshold: 6 },
           resources: r.sizing.resources,
@@ -262,6 +276,7 @@ function roleManifests(cfg: KafkaConfig, ns: string, r: Role, domain = DEFAULT_C
             { name: "config", mountPath: "/config" },
             { name: "tmp", mountPath: "/tmp" },
             ...(tls(cfg) ? [{ name: "tls", mountPath: CERT_DIR, readOnly: true }] : []),
+            ...(agent?.mounts ?? []),
           ],
         }),
       ],
@@ -269,6 +284,7 @@ function roleManifests(cfg: KafkaConfig, ns: string, r: Role, domain = DEFAULT_C
         { name: "config", configMap: { name: r.name } },
         scratchVolume("tmp", "2Gi"),
         ...(tls(cfg) ? [{ name: "tls", secret: { secretName: r.certificate, defaultMode: 0o440 } }] : []),
+        ...(agent?.volumes ?? []),
       ],
     },
     "kafka",
@@ -361,7 +377,13 @@ export function topicsScript(cfg: KafkaConfig, ns: string, domain = DEFAULT_CLUS
   ].join("\n");
 }
 
-export function kafkaManifests(cfg: KafkaConfig, ns: string, domain = DEFAULT_CLUSTER_DOMAIN, certs?: CertificatesConfig): Manifest[] {
+export function kafkaManifests(
+  cfg: KafkaConfig,
+  ns: string,
+  domain = DEFAULT_CLUSTER_DOMAIN,
+  certs?: CertificatesConfig,
+  monitoring?: MonitoringConfig,
+): Manifest[] {
   if (tls(cfg) && !certs) throw new Error("kafka.security tls needs the environment's certificates section (checked by the config)");
   const brokerPorts = [{ name: "client", port: CLIENT_PORT }, ...(tls(cfg) ? [{ name: "replication", port: REPLICATION_PORT }] : [])];
   const tlsVolume = (role: "admin") => (tls(cfg) ? [{ name: "tls", secret: { secretName: nodeSecret(role), defaultMode: 0o440 } }] : []);
@@ -393,6 +415,7 @@ export function kafkaManifests(cfg: KafkaConfig, ns: string, domain = DEFAULT_CL
         fixedSize: CONTROLLERS_FIXED_SIZE,
       },
       domain,
+      monitoring,
     ),
     ...roleManifests(
       cfg,
@@ -410,6 +433,7 @@ export function kafkaManifests(cfg: KafkaConfig, ns: string, domain = DEFAULT_CL
         sizing: cfg,
       },
       domain,
+      monitoring,
     ),
     clientService(BOOTSTRAP_SERVICE, ns, BROKER, [{ name: "client", port: CLIENT_PORT }]),
     job({
@@ -443,4 +467,10 @@ export function kafkaFlows(cfg: KafkaConfig): Flow[] {
     { from: BROKER, to: BROKER, ports: [internal] },
     { from: TOPICS, to: BROKER, ports: [internal] },
   ];
+}
+
+/** The brokers' and controllers' JMX exporter endpoints (monitoring on); the agent comes from Maven Central unless the image has it. */
+export function kafkaMetrics(monitoring?: MonitoringConfig): MetricsEndpoint[] {
+  if (!monitoring) return [];
+  return [BROKER, CONTROLLER].map((workload) => ({ workload, port: METRICS_PORT, path: "/metrics", fetchesAgent: monitoring.agent === "maven" }));
 }

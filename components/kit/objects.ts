@@ -22,6 +22,8 @@ const CONSTRUCTORS: Record<string, Constructor> = {
   "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy": k8s.admissionregistration.v1.ValidatingAdmissionPolicy,
   "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding": k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding,
   "cert-manager.io/v1/Certificate": k8s.apiextensions.CustomResource,
+  "monitoring.coreos.com/v1/PodMonitor": k8s.apiextensions.CustomResource,
+  "monitoring.coreos.com/v1/PrometheusRule": k8s.apiextensions.CustomResource,
 };
 
 /** Kinds that hold or own data; protected in production. */

@@ -4,6 +4,12 @@ import { container, type Flow, podSpec, scratchVolume } from "../kit";
 import type { ZooKeeperConfig } from "./config";
 import { DEFAULT_CLUSTER_DOMAIN, podHost, serviceHost } from "../kit/dns";
 import { statefulRoleObjects } from "../kit/role";
+import { type MetricsEndpoint, METRICS_PORT_NAME, type MonitoringConfig } from "../kit/metrics";
+
+/** The servers' own metrics endpoint (monitoring on): no agent to fetch. */
+export function zookeeperMetrics(monitoring?: MonitoringConfig): MetricsEndpoint[] {
+  return monitoring ? [{ workload: ZOOKEEPER, port: METRICS_PORT, path: "/metrics" }] : [];
+}
 
 export const ZOOKEEPER: Workload = { name: "zookeeper", component: "server" };
 export const NAME = "zookeeper";
@@ -12,6 +18,8 @@ export const CLIENT_PORT = 2181;
 const PEER_PORT = 2888;
 const ELECTION_PORT = 3888;
 const ADMIN_PORT = 8080;
+/** ZooKeeper's own Prometheus provider (in its lib since 3.6): /metrics, JVM metrics included. */
+export const METRICS_PORT = 7000;
 /** The official image's zookeeper user. */
 const UID = 1000;
 export const DATA_DIR = "/var/lib/zookeeper/data";
@@ -25,7 +33,7 @@ export function connectString(namespace: string, domain = DEFAULT_CLUSTER_DOMAIN
   return `${serviceHost(NAME, namespace, domain)}:${CLIENT_PORT}`;
 }
 
-export function zooCfg(cfg: ZooKeeperConfig, namespace: string, domain = DEFAULT_CLUSTER_DOMAIN): string {
+export function zooCfg(cfg: ZooKeeperConfig, namespace: string, domain = DEFAULT_CLUSTER_DOMAIN, monitoring?: MonitoringConfig): string {
   const lines = [
     "tickTime=2000",
     "initLimit=10",
@@ -41,6 +49,14 @@ export function zooCfg(cfg: ZooKeeperConfig, namespace: string, domain = DEFAULT
     // Pods bind their own IP, which differs from the address peers resolve; listen on all.
     "quorumListenOnAllIPs=true",
     "reconfigEnabled=false",
+    ...(monitoring
+      ? [
+          "metricsProvider.className=org.apache.zookeeper.metrics.prometheus.PrometheusMetricsProvider",
+          "metricsProvider.httpHost=0.0.0.0",
+          `metricsProvider.httpPort=${METRICS_PORT}`,
+          "metricsProvider.exportJvmInfo=true",
+        ]
+      : []),
   ];
   if (cfg.replicas > 1) {
     lines.push("standaloneEnabled=false");
@@ -60,8 +76,8 @@ const START = [
   "exec zkServer.sh start-foreground /conf/zoo.cfg",
 ].join("\n");
 
-export function zookeeperManifests(cfg: ZooKeeperConfig, namespace: string, domain = DEFAULT_CLUSTER_DOMAIN): Manifest[] {
-  const config = { "zoo.cfg": zooCfg(cfg, namespace, domain) };
+export function zookeeperManifests(cfg: ZooKeeperConfig, namespace: string, domain = DEFAULT_CLUSTER_DOMAIN, monitoring?: MonitoringConfig): Manifest[] {
+  const config = { "zoo.cfg": zooCfg(cfg, namespace, domain, monitoring) };
   const heap = heapMiB(cfg.resources.limits.memory, cfg.heapPercent);
   const pod = podSpec(
     ZOOKEEPER,
@@ -83,6 +99,7 @@ export function zookeeperManifests(cfg: ZooKeeperConfig, namespace: string, doma
             { name: "peer", containerPort: PEER_PORT },
             { name: "election", containerPort: ELECTION_PORT },
             { name: "admin", containerPort: ADMIN_PORT },
+            ...(monitoring ? [{ name: METRICS_PORT_NAME, containerPort: METRICS_PORT }] : []),
           ],
           readinessProbe: { httpGet: { path: "/commands/ruok", port: ADMIN_PORT }, periodSeconds: 10, timeoutSeconds: 5 },
           livenessProbe: { tcpSocket: { port: CLIENT_PORT }, initialDelaySeconds: 30, periodSeconds: 15, failureThreshold: 6 },

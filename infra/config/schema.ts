@@ -14,6 +14,7 @@ import { starburstConfig } from "../../components/starburst/config";
 import { yarnConfig } from "../../components/yarn/config";
 import { zookeeperConfig } from "../../components/zookeeper/config";
 import { certificatesConfig } from "../../components/kit/certificates";
+import { monitoringConfig } from "../../components/kit/metrics";
 import { credentialsConfig, type Engine, ENGINE_NEEDS, ENGINES, enginesConfig, TLS_ENGINES } from "./engines";
 
 /** Why production refuses each engine's plaintext mode: its name in the message, and what plaintext exposes. */
@@ -38,6 +39,8 @@ export const platformSchema = z
     credentials: credentialsConfig,
     /** Where TLS certificates come from (cert-manager); required once an engine runs in TLS mode. */
     certificates: certificatesConfig.optional(),
+    /** Prometheus metrics from every engine, and (with the Operator's CRDs) monitors and alerts; off without it. */
+    monitoring: monitoringConfig.optional(),
     // An engine's section is required while the engine is on (checked below).
     zookeeper: zookeeperConfig.optional(),
     kafka: kafkaConfig.optional(),

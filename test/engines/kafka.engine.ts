@@ -13,6 +13,8 @@ import { loadPlatform } from "../../infra/config/stack";
 import { section } from "../../infra/config/schema";
 import { readStackFile } from "../../tools/plan";
 import { replicasOnBrokersScript } from "../../components/kafka/spec";
+import { KAFKA_METRICS } from "../../components/kafka/metrics";
+import { AGENT_JAR, JMX_EXPORTER, METRICS_PORT } from "../../components/kit/metrics";
 import { clientSecret, KAFKA_CLIENTS, type KafkaClient, keystoreLines, nodeSecret, TOOL_CONFIG } from "../../components/kafka/tls";
 import { TestCa, type TlsSecret } from "./tls";
 import { eventually } from "../eventually";
@@ -22,6 +24,7 @@ import { engineFiles, planned, plannedJob, planOf, type Pod, ROOT, Sandbox, type
 const STACKS = (process.env.DP_ENGINE_STACKS ?? "dev,prod").split(",");
 /** A role override the brokers run with: it must reach their effective config, and only theirs. */
 const BROKER_OVERRIDE = { key: "num.io.threads", value: "3" };
+const AGENT_IN_IMAGE = "monitoring.agent=image";
 const OVERRIDE_SET = `kafka.overrides.broker.configFiles["server.properties"]["${BROKER_OVERRIDE.key}"]=${BROKER_OVERRIDE.value}`;
 
 /** `kafka-configs --describe --all`: each config's effective value and where it comes from. */
@@ -44,7 +47,8 @@ function parseTopics(out: string): Map<string, { partitions: number; replication
 for (const stack of STACKS) {
   describe(`Kafka runs stack ${stack}'s rendered configuration`, () => {
     const config = section(loadPlatform(ROOT, stack, readStackFile(stack)).config, "kafka");
-    const plan = planOf(stack, [OVERRIDE_SET]);
+    // The JMX exporter agent as an image built with it has it (pods here have no route to Maven Central).
+    const plan = planOf(stack, [OVERRIDE_SET, AGENT_IN_IMAGE]);
     const namespace = planned(plan, "StatefulSet", "kafka-broker").metadata.namespace;
     let sandbox: Sandbox;
     let opts: StartOptions;
@@ -84,7 +88,7 @@ for (const stack of STACKS) {
     const effective = async (topic: string) =>
       parseConfigs(await kafka("kafka-configs", "--bootstrap-server", bootstrap, "--describe", "--all", "--entity-type", "topics", "--entity-name", topic));
     const runTopicsJob = async (sets: string[] = []) => {
-      const job = plannedJob(sets.length ? planOf(stack, [OVERRIDE_SET, ...sets]) : plan, "kafka-topics");
+      const job = plannedJob(sets.length ? planOf(stack, [OVERRIDE_SET, AGENT_IN_IMAGE, ...sets]) : plan, "kafka-topics");
       return sandbox.runJob(job, opts);
     };
 
@@ -110,7 +114,11 @@ for (const stack of STACKS) {
         secrets["other-ca"] = { ...stranger.issue("kafka-admin"), "ca.crt": ca.cert };
       }
       opts = {
-        image: [`${path.join(files, "lib")}:/opt/kafka/libs:ro`, `${path.join(ROOT, "tools", "engines", "kafka", "bin")}:/opt/kafka/bin:ro`],
+        image: [
+          `${path.join(files, "lib")}:/opt/kafka/libs:ro`,
+          `${path.join(ROOT, "tools", "engines", "kafka", "bin")}:/opt/kafka/bin:ro`,
+          `${path.join(engineFiles("jmx-exporter"), "lib", JMX_EXPORTER.jar)}:${AGENT_JAR}:ro`,
+        ],
         secrets,
       };
       controllers = await sandbox.startStatefulSet("kafka-controller", opts);
@@ -171,6 +179,62 @@ for (const stack of STACKS) {
       assert.doesNotMatch(run.log, /creating|growing|removing/);
       assert.deepEqual(await describeTopics(), before);
       assert.deepEqual(await configsOf(), configsBefore);
+    });
+
+    test("metrics: every controller and broker serves the JMX exporter's /metrics with the names the alerts read; Kafka's tools in the pod still run", async () => {
+      const scrape = async (p: Pod) => {
+        const res = await fetch(`http://${p.ip}:${METRICS_PORT}/metrics`);
+        assert.equal(res.status, 200, p.name);
+        return res.text();
+      };
+      /** The metric's samples: labels and value, one per line of the exposition. */
+      const samples = (text: string, name: string) =>
+        text
+          .split("\n")
+          .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
+          .map((l) => ({ labels: /\{(.*)\}/.exec(l)?.[1] ?? "", value: Number(l.slice(l.lastIndexOf(" ") + 1)) }));
+      for (const c of controllers) {
+        const text = await scrape(c);
+        for (const name of [KAFKA_METRICS.activeControllers, KAFKA_METRICS.offlinePartitions]) assert.ok(samples(text, name).length, `${c.name}: ${name}`);
+        assert.ok(samples(text, "jvm_memory_used_bytes").length, `${c.name}: the JVM's own metrics`);
+      }
+      const active = (await Promise.all(controllers.map(scrape))).map((t) => samples(t, KAFKA_METRICS.activeControllers)[0].value);
+      assert.deepEqual(active.filter((v) => v === 1).length, 1, `one active controller: ${active}`);
+      const topic = Object.keys(config.topics)[0];
+      let sizes = 0;
+      for (const b of brokers) {
+        const text = await scrape(b);
+        for (const name of [
+          KAFKA_METRICS.underReplicated,
+          KAFKA_METRICS.messagesIn,
+          KAFKA_METRICS.bytesIn,
+          KAFKA_METRICS.bytesOut,
+          KAFKA_METRICS.failedProduce,
+          KAFKA_METRICS.failedFetch,
+          KAFKA_METRICS.isrShrinks,
+        ]) {
+          assert.ok(samples(text, name).length, `${b.name}: ${name}`);
+        }
+        assert.equal(samples(text, KAFKA_METRICS.underReplicated)[0].value, 0, `${b.name}: no partition under-replicated`);
+        assert.ok(
+          samples(text, KAFKA_METRICS.requestTime).some((s) => /request="Produce"/.test(s.labels) && /quantile="0.99"/.test(s.labels)),
+          `${b.name}: produce p99`,
+        );
+        sizes += samples(text, KAFKA_METRICS.logSize).filter((s) => s.labels.includes(`topic="${topic}"`)).length;
+      }
+      // Each partition's replicas: every one reports its log's size on the broker that holds it.
+      const t = config.topics[topic];
+      assert.equal(sizes, t.partitions * (t.replicationFactor ?? config.replicationFactor), `${KAFKA_METRICS.logSize} for ${topic}`);
+      // The agent is the server's alone: a tool run in the broker's container starts no second one on the port.
+      const tool = await brokers[0].run(
+        [
+          "/bin/bash",
+          "-c",
+          `/opt/kafka/bin/kafka-broker-api-versions.sh --bootstrap-server localhost:${tls ? "9091 --command-config /tmp/tls/client.properties" : "9092"} | head -1`,
+        ],
+        120,
+      );
+      assert.equal(tool.code, 0, tool.output);
     });
 
     /** A client's tool against the client listener with the client settings `props` (one per line), its certificate Secret mounted. */

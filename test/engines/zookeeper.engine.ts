@@ -12,6 +12,8 @@ import { loadPlatform } from "../../infra/config/stack";
 import { readStackFile } from "../../tools/plan";
 import { eventually } from "../eventually";
 import { ApiServer } from "./api-server";
+import { METRICS_PORT } from "../../components/zookeeper/spec";
+import { ZOOKEEPER_METRICS } from "../../components/zookeeper/metrics";
 import { engineFiles, planned, planOf, type Pod, ROOT, Sandbox, type StartOptions } from "./harness";
 
 const STACKS = (process.env.DP_ENGINE_STACKS ?? "dev,prod").split(",");
@@ -86,6 +88,21 @@ for (const stack of STACKS) {
       assert.match(await fourLetters(ip, "mntr"), /^zk_version\t3\.9\.4/m);
       for (const word of ["stat", "dump", "envi", "conf", "wchp"])
         assert.match(await fourLetters(ip, word), new RegExp(`${word} is not executed because it is not in the whitelist`));
+    });
+
+    test("metrics: each server serves ZooKeeper's own /metrics with the names the alerts read", async () => {
+      for (const p of pods) {
+        const res = await fetch(`http://${p.ip}:${METRICS_PORT}/metrics`);
+        assert.equal(res.status, 200, p.name);
+        const names = new Set(
+          (await res.text())
+            .split("\n")
+            .filter((l) => l && !l.startsWith("#"))
+            .map((l) => l.split(/[{ ]/)[0]),
+        );
+        for (const name of Object.values(ZOOKEEPER_METRICS)) assert.ok(names.has(name), `${p.name}: ${name}`);
+        assert.ok(names.has("jvm_memory_bytes_used"), `${p.name}: the JVM's own metrics`);
+      }
     });
 
     test("no server logs an error or a configuration it does not know", () => {

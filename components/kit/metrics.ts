@@ -1,0 +1,155 @@
+/**
+ * Prometheus metrics: the endpoints engines publish, the JMX exporter Java agent the JVM engines
+ * run with, and the environment's `monitoring` section (where Prometheus runs, and whether the
+ * Prometheus Operator's objects and Grafana dashboards are made).
+ */
+import type * as k8s from "@pulumi/kubernetes";
+import { z } from "zod";
+import type { Workload } from "./labels";
+import { container, scratchVolume } from "./manifests";
+import { image } from "./sizing";
+
+/** The agent from Maven Central: the newest release served there. */
+export const JMX_EXPORTER = {
+  coordinates: "io.prometheus.jmx:jmx_prometheus_javaagent:1.0.1",
+  jar: "jmx_prometheus_javaagent-1.0.1.jar",
+  /** Checked after the download: Maven Central's own checksums travel with the jar. */
+  sha256: "7d61f737fd661610ccc14aea79764faa1ea94a340cbc8f0029b3d2edea3d80c1",
+} as const;
+export const MAVEN_IMAGE = "maven:3.9.9-eclipse-temurin-17";
+/** Where the agent jar is: fetched into a volume there, or already in the image (agent: image). */
+export const AGENT_DIR = "/opt/jmx-exporter";
+export const AGENT_JAR = `${AGENT_DIR}/${JMX_EXPORTER.jar}`;
+/** Where the engine's rules file is mounted. */
+export const AGENT_CONFIG_DIR = "/etc/jmx-exporter";
+export const AGENT_CONFIG_FILE = "jmx-exporter.yaml";
+/** The port every JMX exporter serves /metrics on (a container port named "metrics"). */
+export const METRICS_PORT = 9404;
+export const METRICS_PORT_NAME = "metrics";
+
+const labelMap = z.record(z.string(), z.string({ error: "must be a label value" }));
+
+export const monitoringConfig = z.strictObject({
+  /**
+   * Where the JMX exporter agent comes from: "maven" fetches it from Maven Central in an init
+   * container (checksum verified; the pod needs HTTPS egress), "image" expects it in the engine's
+   * image at /opt/jmx-exporter/<jar> (an image built with it; no egress).
+   */
+  agent: z.enum(["maven", "image"], { error: 'must be "maven" or "image"' }).default("maven"),
+  mavenImage: image.default(MAVEN_IMAGE),
+  /** Who scrapes: Prometheus's namespace, and (optionally) its pods' labels. Only they reach a metrics port. */
+  prometheus: z
+    .strictObject({
+      namespace: z
+        .string({ error: "must be a namespace name" })
+        .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, { error: "must be a namespace name" })
+        .default("monitoring"),
+      podLabels: labelMap.optional(),
+    })
+    .default({ namespace: "monitoring" }),
+  /** The cluster has the Prometheus Operator's CRDs: PodMonitors and PrometheusRules are made. */
+  prometheusOperator: z.boolean({ error: "must be true or false" }).default(false),
+  /** Labels Prometheus selects PodMonitors and PrometheusRules by (kube-prometheus-stack: release: <its release>). */
+  monitorLabels: labelMap.optional(),
+  scrapeInterval: z
+    .string()
+    .regex(/^\d+(s|m)$/, { error: "must be seconds or minutes, such as 30s" })
+    .default("30s"),
+  /** Grafana dashboards as ConfigMaps labelled grafana_dashboard: "1" (the Grafana chart's sidecar convention). */
+  grafanaDashboards: z.boolean({ error: "must be true or false" }).default(false),
+});
+export type MonitoringConfig = z.infer<typeof monitoringConfig>;
+
+/** An engine's metrics endpoint: the pods (by workload), the container port's name and number, the path. */
+export interface MetricsEndpoint {
+  workload: Workload;
+  port: number;
+  path: string;
+  /** Its pods fetch the JMX exporter agent from Maven Central (HTTPS egress). */
+  fetchesAgent?: boolean;
+}
+
+/** A Prometheus alerting rule (PrometheusRule spec.groups[].rules[]). */
+export interface Alert {
+  alert: string;
+  expr: string;
+  for: string;
+  labels: { severity: "warning" | "critical" };
+  annotations: { summary: string; description: string };
+}
+export interface AlertGroup {
+  name: string;
+  rules: Alert[];
+}
+
+export function alert(name: string, expr: string, forDuration: string, severity: "warning" | "critical", summary: string, description: string): Alert {
+  return { alert: name, expr, for: forDuration, labels: { severity }, annotations: { summary, description } };
+}
+
+/** An engine that serves metrics: the endpoints Prometheus scrapes, and its alerts on them (none while monitoring is off). */
+export interface Monitored {
+  metrics: MetricsEndpoint[];
+  alerts: AlertGroup[];
+}
+
+type Container = k8s.types.input.core.v1.Container;
+type Volume = k8s.types.input.core.v1.Volume;
+type VolumeMount = k8s.types.input.core.v1.VolumeMount;
+
+/** What a JVM pod adds to run the JMX exporter agent with its engine's rules. */
+export interface JmxAgent {
+  initContainers: Container[];
+  volumes: Volume[];
+  /** For the JVM's container. */
+  mounts: VolumeMount[];
+  /** The JVM option that loads the agent, serving METRICS_PORT. */
+  javaOption: string;
+  port: { name: string; containerPort: number };
+}
+
+/** The init container's script: the agent from Maven Central, refused unless its SHA-256 is the pinned one. */
+export function agentFetchScript(): string {
+  return [
+    "set -eu",
+    `mvn -q dependency:copy -Dartifact=${JMX_EXPORTER.coordinates} -DoutputDirectory=${AGENT_DIR} -Dmaven.repo.local=/tmp/m2`,
+    `echo "${JMX_EXPORTER.sha256}  ${AGENT_JAR}" | sha256sum -c -`,
+  ].join("\n");
+}
+
+/**
+ * The agent for one pod: `rulesConfigMap` holds the engine's rules under AGENT_CONFIG_FILE. In
+ * "maven" mode an init container fetches the jar into a volume; in "image" mode the image has it.
+ */
+export function jmxAgent(m: MonitoringConfig, rulesConfigMap: string): JmxAgent {
+  const fetch = m.agent === "maven";
+  return {
+    initContainers: fetch
+      ? [
+          container({
+            name: "jmx-exporter",
+            image: m.mavenImage,
+            command: ["/bin/bash", "-c", agentFetchScript()],
+            env: [
+              { name: "HOME", value: "/tmp" },
+              { name: "MAVEN_CONFIG", value: "/tmp/.m2" },
+            ],
+            resources: { requests: { cpu: "100m", memory: "512Mi" }, limits: { memory: "512Mi" } },
+            volumeMounts: [
+              { name: "jmx-exporter", mountPath: AGENT_DIR },
+              { name: "jmx-exporter-tmp", mountPath: "/tmp" },
+            ],
+          }),
+        ]
+      : [],
+    volumes: [
+      ...(fetch ? [scratchVolume("jmx-exporter", "64Mi"), scratchVolume("jmx-exporter-tmp", "1Gi")] : []),
+      { name: "jmx-exporter-config", configMap: { name: rulesConfigMap, items: [{ key: AGENT_CONFIG_FILE, path: AGENT_CONFIG_FILE }] } },
+    ],
+    mounts: [
+      ...(fetch ? [{ name: "jmx-exporter", mountPath: AGENT_DIR, readOnly: true }] : []),
+      { name: "jmx-exporter-config", mountPath: AGENT_CONFIG_DIR, readOnly: true },
+    ],
+    javaOption: `-javaagent:${AGENT_JAR}=${METRICS_PORT}:${AGENT_CONFIG_DIR}/${AGENT_CONFIG_FILE}`,
+    port: { name: METRICS_PORT_NAME, containerPort: METRICS_PORT },
+  };
+}

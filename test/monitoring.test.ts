@@ -1,0 +1,161 @@
+import { parser } from "@prometheus-io/lezer-promql";
+import { parse as parseYaml } from "yaml";
+import { KAFKA_METRICS, kafkaAlerts, kafkaExporterRules } from "../components/kafka/metrics";
+import { ZOOKEEPER_METRICS, zookeeperAlerts } from "../components/zookeeper/metrics";
+import { zookeeperMetrics } from "../components/zookeeper/spec";
+import { AGENT_JAR, JMX_EXPORTER, monitoringConfig } from "../components/kit/metrics";
+import type { AlertGroup } from "../components/kit/metrics";
+import { monitoringManifests } from "../components/monitoring/spec";
+import { kafkaMetrics } from "../components/kafka/spec";
+import { planStack } from "../tools/plan";
+import YAML from "yaml";
+import { environmentWith, find, readEnvironment } from "./helpers";
+import { stackPlan } from "./support/stack-plans";
+
+const NS = "data-platform";
+/** What kube-state-metrics and the kubelet export, which the pods' alerts read. */
+const CLUSTER_METRICS = ["kube_pod_container_status_restarts_total", "kubelet_volume_stats_available_bytes", "kubelet_volume_stats_capacity_bytes"];
+/** Every metric an alert may read: the engines' lists (each scraped from a real engine by its suite), the cluster's, and Prometheus's own `up`. */
+const EXPORTED = new Set<string>([...Object.values(KAFKA_METRICS), ...Object.values(ZOOKEEPER_METRICS), ...CLUSTER_METRICS, "up"]);
+
+/** A PromQL expression's syntax errors (positions) and the metric names it selects. */
+function promql(expr: string): { errors: number[]; metrics: string[] } {
+  const errors: number[] = [];
+  const metrics: string[] = [];
+  parser.parse(expr).iterate({
+    enter(n) {
+      if (n.type.isError) errors.push(n.from);
+      if (n.name === "Identifier" && n.node.parent?.name === "VectorSelector") metrics.push(expr.slice(n.from, n.to));
+    },
+  });
+  return { errors, metrics };
+}
+
+describe("metrics endpoints", () => {
+  it.each(["dev", "staging", "prod"] as const)(
+    "%s: every Kafka node loads the JMX exporter agent for its server only, with its rules, on a port only Prometheus reaches",
+    async (stack) => {
+      const plan = await stackPlan(stack);
+      for (const role of ["kafka-broker", "kafka-controller"]) {
+        const pod = find(plan, "StatefulSet", role).inputs.spec.template.spec;
+        const main = pod.containers[0];
+        expect(main.ports).toContainEqual({ name: "metrics", containerPort: 9404 });
+        const script: string = main.command[2];
+        // The server's line alone carries the agent: Kafka's tools in the container read KAFKA_OPTS too.
+        const agentLines = script.split("\n").filter((l) => l.includes("-javaagent:"));
+        expect(agentLines).toHaveLength(1);
+        expect(agentLines[0]).toMatch(new RegExp(`KAFKA_OPTS='-javaagent:${AGENT_JAR}=9404:/etc/jmx-exporter/jmx-exporter.yaml' .*kafka-server-start\\.sh`));
+        expect(main.env.map((e: any) => e.name)).not.toContain("KAFKA_OPTS");
+        // Maven mode: fetched at start, refused unless its SHA-256 is the pinned one.
+        const [init] = pod.initContainers;
+        expect(init.name).toBe("jmx-exporter");
+        expect(init.command[2]).toContain(`${JMX_EXPORTER.sha256}  ${AGENT_JAR}" | sha256sum -c -`);
+        const rules = parseYaml(find(plan, "ConfigMap", role).inputs.data["jmx-exporter.yaml"]);
+        expect(rules.lowercaseOutputName).toBe(true);
+        const ingress = find(plan, "NetworkPolicy", `allow-metrics-${role}`).inputs.spec;
+        expect(ingress.ingress).toEqual([
+          { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }], ports: [{ protocol: "TCP", port: 9404 }] },
+        ]);
+        expect(find(plan, "NetworkPolicy", `allow-${role}-jmx-exporter`).inputs.spec.egress[0].ports).toEqual([{ protocol: "TCP", port: 443 }]);
+      }
+    },
+  );
+
+  it.each(["dev", "prod"] as const)(
+    "%s: ZooKeeper serves its own Prometheus provider on 7000, which only Prometheus reaches; no agent to fetch",
+    async (stack) => {
+      const plan = await stackPlan(stack);
+      const main = find(plan, "StatefulSet", "zookeeper").inputs.spec.template.spec.containers[0];
+      expect(main.ports).toContainEqual({ name: "metrics", containerPort: 7000 });
+      const cfg: string = find(plan, "ConfigMap", "zookeeper").inputs.data["zoo.cfg"];
+      expect(cfg).toContain(
+        "metricsProvider.className=org.apache.zookeeper.metrics.prometheus.PrometheusMetricsProvider\nmetricsProvider.httpHost=0.0.0.0\nmetricsProvider.httpPort=7000",
+      );
+      expect(find(plan, "NetworkPolicy", "allow-metrics-zookeeper-server").inputs.spec.ingress[0].ports).toEqual([{ protocol: "TCP", port: 7000 }]);
+      expect(plan.resources.some((r) => r.name === "allow-zookeeper-server-jmx-exporter")).toBe(false);
+    },
+  );
+
+  it("agent: image runs the image's own agent: no init container, no egress", async () => {
+    const plan = await planStack({ stack: "dev", sets: ["monitoring.agent=image"] });
+    const pod = find(plan, "StatefulSet", "kafka-broker").inputs.spec.template.spec;
+    expect(pod.initContainers).toBeUndefined();
+    expect(pod.containers[0].command[2]).toContain(`-javaagent:${AGENT_JAR}=`);
+    expect(plan.resources.filter((r) => r.name.endsWith("-jmx-exporter"))).toEqual([]);
+  });
+
+  it("without a monitoring section, no agent, port or policy", async () => {
+    const { monitoring, ...rest } = readEnvironment("dev");
+    expect(monitoring).toBeDefined();
+    const plan = await planStack({ stack: "dev", envFile: environmentWith("dev", {}, YAML.stringify(rest)) });
+    expect(JSON.stringify(find(plan, "StatefulSet", "kafka-broker").inputs)).not.toMatch(/javaagent|jmx-exporter|9404/);
+    expect(plan.resources.filter((r) => /metrics|jmx-exporter|monitoring/.test(r.name))).toEqual([]);
+  });
+
+  it("the rules file's patterns are valid regular expressions naming the metrics the alerts read", () => {
+    const file = parseYaml(kafkaExporterRules());
+    for (const r of file.rules) expect(() => new RegExp(r.pattern)).not.toThrow();
+    const names = file.rules.map((r: any) => r.name as string);
+    // Each metric the alerts read comes from one rule's name template (its $n parts standing for a bean's words).
+    for (const metric of Object.values(KAFKA_METRICS)) {
+      expect(names.some((n: string) => new RegExp(`^${n.replace(/\$\d/g, "\\w+")}$`).test(metric))).toBe(true);
+    }
+  });
+});
+
+describe("Prometheus Operator objects", () => {
+  const m = monitoringConfig.parse({
+    prometheusOperator: true,
+    monitorLabels: { release: "kube-prometheus-stack" },
+    prometheus: { namespace: "observability", podLabels: { "app.kubernetes.io/name": "prometheus" } },
+  });
+  const objects = monitoringManifests(m, NS, [...kafkaMetrics(m), ...zookeeperMetrics(m)], [kafkaAlerts(NS), zookeeperAlerts(NS)]);
+
+  it("a PodMonitor per endpoint, scraping the port named metrics, labelled for the Prometheus that selects them", () => {
+    const monitors = objects.filter((o) => o.kind === "PodMonitor");
+    expect(monitors.map((o) => o.metadata.name)).toEqual(["kafka-broker", "kafka-controller", "zookeeper-server"]);
+    for (const pm of monitors) {
+      expect(pm.metadata.labels?.release).toBe("kube-prometheus-stack");
+      expect((pm.spec as any).podMetricsEndpoints).toEqual([{ port: "metrics", path: "/metrics", interval: "30s" }]);
+    }
+    const policy = objects.find((o) => o.metadata.name === "allow-metrics-kafka-broker")!;
+    expect((policy.spec as any).ingress[0].from).toEqual([
+      {
+        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "observability" } },
+        podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } },
+      },
+    ]);
+  });
+
+  it("every alert parses as PromQL, reads only metrics the exporters emit, and says what broke", () => {
+    const rule = objects.find((o) => o.kind === "PrometheusRule")!;
+    const groups = (rule.spec as any).groups as AlertGroup[];
+    expect(groups.map((g) => g.name)).toEqual(["data-platform.pods", "data-platform.kafka", "data-platform.zookeeper"]);
+    for (const a of groups.flatMap((g) => g.rules)) {
+      const { errors, metrics } = promql(a.expr);
+      expect({ alert: a.alert, errors }).toEqual({ alert: a.alert, errors: [] });
+      expect(metrics.length).toBeGreaterThan(0);
+      for (const name of metrics) expect({ alert: a.alert, name, exported: EXPORTED.has(name) }).toEqual({ alert: a.alert, name, exported: true });
+      expect(a.expr).toContain(`namespace="${NS}"`);
+      expect(["warning", "critical"]).toContain(a.labels.severity);
+      expect(a.annotations.summary.length).toBeGreaterThan(10);
+      expect(a.for).toMatch(/^\d+[smh]$/);
+    }
+    expect(promql("sum(foo{ > 1").errors.length).toBeGreaterThan(0);
+  });
+
+  it("a stack with the Operator gets one PrometheusRule: the pods' alerts, then those of each engine serving metrics", async () => {
+    const plan = await planStack({ stack: "dev", sets: ["monitoring.prometheusOperator=true"] });
+    const rules = plan.resources.filter((r) => r.type.endsWith(":PrometheusRule"));
+    expect(rules.map((r) => r.name)).toEqual(["data-platform"]);
+    expect(rules[0].inputs.spec.groups.map((g: AlertGroup) => g.name)).toEqual(["data-platform.pods", "data-platform.zookeeper", "data-platform.kafka"]);
+    expect(
+      plan.resources
+        .filter((r) => r.type.endsWith(":PodMonitor"))
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(["kafka-broker", "kafka-controller", "zookeeper-server"]);
+    // Without the Operator's CRDs (the default), none of their objects.
+    expect((await stackPlan("dev")).resources.filter((r) => /:(PrometheusRule|PodMonitor)$/.test(r.type))).toEqual([]);
+  });
+});
