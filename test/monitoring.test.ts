@@ -76,6 +76,15 @@ describe("metrics endpoints", () => {
     },
   );
 
+  it("Kafka logs one JSON object per event to stdout (logFormat json, the default); text when asked", async () => {
+    const log4j = (plan: Awaited<ReturnType<typeof stackPlan>>) => parseYaml(find(plan, "ConfigMap", "kafka-broker").inputs.data["log4j2.yaml"]).Configuration;
+    const json = log4j(await stackPlan("prod"));
+    expect(json.Appenders.Console.JsonLayout).toMatchObject({ compact: true, eventEol: true, KeyValuePair: [{ key: "engine", value: "kafka" }] });
+    expect(json.Loggers.Root.AppenderRef).toEqual([{ ref: "STDOUT" }]);
+    const text = log4j(await planStack({ stack: "dev", sets: ["monitoring.logFormat=text"] }));
+    expect(text.Appenders.Console.PatternLayout.pattern).toBe("[%d] %p %m (%c)%n");
+  });
+
   it("agent: image runs the image's own agent: no init container, no egress", async () => {
     const plan = await planStack({ stack: "dev", sets: ["monitoring.agent=image"] });
     const pod = find(plan, "StatefulSet", "kafka-broker").inputs.spec.template.spec;

@@ -6,7 +6,7 @@ import { clientService, container, type Flow, heapFlags, heapMiB, job, type Mani
 import type { KafkaConfig } from "./config";
 import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
 import { statefulRoleObjects } from "../kit/role";
-import { AGENT_CONFIG_FILE, jmxAgent, type MetricsEndpoint, METRICS_PORT, type MonitoringConfig } from "../kit/metrics";
+import { AGENT_CONFIG_FILE, jmxAgent, type LogFormat, type MetricsEndpoint, METRICS_PORT, type MonitoringConfig } from "../kit/metrics";
 import { kafkaExporterRules } from "./metrics";
 import type { CertificatesConfig } from "../kit/certificates";
 import { CERT_DIR, kafkaCertificates, keystoreLines, nodeSecret, REPLICATION_PORT, superviseLines, TOOL_CONFIG, aclLines, tlsNodeProperties } from "./tls";
@@ -105,25 +105,42 @@ export function healthScript(): string {
 }
 
 /** Logs to the console only: the image's file appenders roll daily and never delete. */
-export const LOG4J2_YAML = [
-  "Configuration:",
-  "  Appenders:",
-  "    Console:",
-  "      name: STDOUT",
-  "      PatternLayout:",
-  '        pattern: "[%d] %p %m (%c)%n"',
-  "  Loggers:",
-  "    Root:",
-  "      level: INFO",
-  "      AppenderRef:",
-  "        - ref: STDOUT",
-  "    Logger:",
-  "      - name: org.apache.kafka.raft",
-  "        level: INFO",
-  "      - name: kafka.request.logger",
-  "        level: WARN",
-  "",
-].join("\n");
+/**
+ * Kafka's log4j2 configuration: everything to stdout, for the cluster's log collector. `json`: one
+ * JSON object per event (log4j's JsonLayout, on the Jackson Kafka ships), stack traces as one string.
+ */
+export function log4j2Yaml(format: LogFormat = "text"): string {
+  const layout =
+    format === "json"
+      ? [
+          "      JsonLayout:",
+          "        compact: true",
+          "        eventEol: true",
+          "        stacktraceAsString: true",
+          "        KeyValuePair:",
+          "          - key: engine",
+          "            value: kafka",
+        ]
+      : ["      PatternLayout:", '        pattern: "[%d] %p %m (%c)%n"'];
+  return [
+    "Configuration:",
+    "  Appenders:",
+    "    Console:",
+    "      name: STDOUT",
+    ...layout,
+    "  Loggers:",
+    "    Root:",
+    "      level: INFO",
+    "      AppenderRef:",
+    "        - ref: STDOUT",
+    "    Logger:",
+    "      - name: org.apache.kafka.raft",
+    "        level: INFO",
+    "      - name: kafka.request.logger",
+    "        level: WARN",
+    "",
+  ].join("\n");
+}
 
 const properties = (entries: [string, string | number | boolean][]) => `${entries.map(([k, v]) => `${k}=${v}`).join("\n")}\n`;
 
@@ -248,7 +265,11 @@ export const CONTROLLERS_FIXED_SIZE =
 
 function roleManifests(cfg: KafkaConfig, ns: string, r: Role, domain = DEFAULT_CLUSTER_DOMAIN, monitoring?: MonitoringConfig): Manifest[] {
   const agent = monitoring ? jmxAgent(monitoring, r.name) : undefined;
-  const config = { "server.properties": r.props, "log4j2.yaml": LOG4J2_YAML, ...(agent ? { [AGENT_CONFIG_FILE]: kafkaExporterRules() } : {}) };
+  const config = {
+    "server.properties": r.props,
+    "log4j2.yaml": log4j2Yaml(monitoring?.logFormat),
+    ...(agent ? { [AGENT_CONFIG_FILE]: kafkaExporterRules() } : {}),
+  };
   const heap = heapMiB(r.sizing.resources.limits.memory, r.sizing.heapPercent);
   const pod = podSpec(
     r.workload,

@@ -51,6 +51,8 @@ export const monitoringConfig = z.strictObject({
   prometheusOperator: z.boolean({ error: "must be true or false" }).default(false),
   /** Labels Prometheus selects PodMonitors and PrometheusRules by (kube-prometheus-stack: release: <its release>). */
   monitorLabels: labelMap.optional(),
+  /** How engines write their logs to stdout where they can choose: one JSON object per event, or their usual text. */
+  logFormat: z.enum(["json", "text"], { error: 'must be "json" or "text"' }).default("json"),
   scrapeInterval: z
     .string()
     .regex(/^\d+(s|m)$/, { error: "must be seconds or minutes, such as 30s" })
@@ -59,6 +61,7 @@ export const monitoringConfig = z.strictObject({
   grafanaDashboards: z.boolean({ error: "must be true or false" }).default(false),
 });
 export type MonitoringConfig = z.infer<typeof monitoringConfig>;
+export type LogFormat = MonitoringConfig["logFormat"];
 
 /** An engine's metrics endpoint: the pods (by workload), the container port's name and number, the path. */
 export interface MetricsEndpoint {

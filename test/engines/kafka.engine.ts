@@ -25,6 +25,15 @@ const STACKS = (process.env.DP_ENGINE_STACKS ?? "dev,prod").split(",");
 /** A role override the brokers run with: it must reach their effective config, and only theirs. */
 const BROKER_OVERRIDE = { key: "num.io.threads", value: "3" };
 const AGENT_IN_IMAGE = "monitoring.agent=image";
+
+/** A node's log as text: each JSON event's message (a multi-line one keeps its lines), other lines as they are. */
+function messages(p: Pod): string {
+  return p
+    .log()
+    .split("\n")
+    .map((l) => (l.startsWith("{") ? String(JSON.parse(l).message ?? "") : l))
+    .join("\n");
+}
 const OVERRIDE_SET = `kafka.overrides.broker.configFiles["server.properties"]["${BROKER_OVERRIDE.key}"]=${BROKER_OVERRIDE.value}`;
 
 /** `kafka-configs --describe --all`: each config's effective value and where it comes from. */
@@ -56,6 +65,7 @@ for (const stack of STACKS) {
     let brokers: Pod[] = [];
     const bootstrap = `kafka-bootstrap.${namespace}.svc.cluster.local:9092`;
     const tls = config.security === "tls";
+    const jsonLogs = loadPlatform(ROOT, stack, readStackFile(stack)).config.monitoring?.logFormat === "json";
     /** TLS mode: the cluster's admin tools go to the replication listener as kafka-admin. */
     const replication = `kafka-broker-headless.${namespace}.svc.cluster.local:9091`;
     const cas: TestCa[] = [];
@@ -423,13 +433,31 @@ for (const stack of STACKS) {
         assert.deepEqual(broker.get(BROKER_OVERRIDE.key), { value: BROKER_OVERRIDE.value, source: "STATIC_BROKER_CONFIG" }, `broker ${id}`);
       }
       for (const c of controllers)
-        assert.doesNotMatch(c.log(), new RegExp(`^\\s*${BROKER_OVERRIDE.key.replace(/\./g, "\\.")} = ${BROKER_OVERRIDE.value}$`, "m"), c.name);
+        assert.doesNotMatch(messages(c), new RegExp(`^\\s*${BROKER_OVERRIDE.key.replace(/\./g, "\\.")} = ${BROKER_OVERRIDE.value}$`, "m"), c.name);
+    });
+
+    test(`logs: every event a node logs is ${jsonLogs ? "one JSON object (level, logger, message, engine)" : "a line of text"} on stdout`, () => {
+      for (const p of [...controllers, ...brokers]) {
+        const lines = p.log().split("\n");
+        const events = lines.filter((l) => l.startsWith("{"));
+        const textEvents = lines.filter((l) => /^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+\] (INFO|WARN|ERROR|DEBUG) /.test(l));
+        if (!jsonLogs) {
+          assert.ok(textEvents.length > 20, `${p.name}: text events`);
+          continue;
+        }
+        assert.deepEqual(textEvents, [], `${p.name}: an event logged as text`);
+        assert.ok(events.length > 20, `${p.name}: ${events.length} JSON events`);
+        for (const line of events) {
+          const e = JSON.parse(line);
+          assert.ok(e.level && e.loggerName && typeof e.message === "string" && e.engine === "kafka", `${p.name}: ${line.slice(0, 200)}`);
+        }
+      }
     });
 
     test("no node logs an unknown or unused configuration", () => {
       for (const p of [...controllers, ...brokers]) {
         // Kafka's wording: "These configurations '[...]' were supplied but are not used yet."
-        assert.doesNotMatch(p.log(), /were supplied but are not used|isn't a known config|unknown config/i, p.name);
+        assert.doesNotMatch(messages(p), /were supplied but are not used|isn't a known config|unknown config/i, p.name);
       }
     });
 
