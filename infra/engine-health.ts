@@ -430,8 +430,13 @@ const PROBES: Probe[] = [
   },
 ];
 
-/** Where each engine answers health questions: what the NetworkPolicies admit the API server to (stack setting apiServerCidrs). */
-export const HEALTH_ENDPOINTS = PROBES.filter((p) => p.port !== undefined).map((p) => ({ workload: p.workload, port: p.port! }));
+/**
+ * Where each engine answers health questions: what the NetworkPolicies admit the API server to (stack
+ * setting apiServerCidrs). `tls(engine)`: the engine runs its tls mode, where health asks its HTTPS port.
+ */
+export function healthEndpoints(tls: (engine: string) => boolean): { workload: Workload; port: number }[] {
+  return PROBES.filter((p) => p.port !== undefined).map((p) => ({ workload: p.workload, port: tls(p.engine) && p.tlsPort ? p.tlsPort : p.port! }));
+}
 
 const selects = (w: Workload, labels: Record<string, string>) =>
   labels["app.kubernetes.io/name"] === w.name && labels["app.kubernetes.io/component"] === w.component;

@@ -1,6 +1,6 @@
 /** The whole platform for one stack: provider, namespace, engines and the network between them. */
 import * as k8s from "@pulumi/kubernetes";
-import { HEALTH_ENDPOINTS } from "./engine-health";
+import { healthEndpoints } from "./engine-health";
 import * as pulumi from "@pulumi/pulumi";
 import { Airflow } from "../components/airflow";
 import { Dbt } from "../components/dbt";
@@ -234,7 +234,10 @@ export class DataPlatform extends pulumi.ComponentResource {
         namespace: settings.namespace,
         dependsOn: [namespace],
         flows: engines.flatMap((e) => e?.flows ?? []),
-        admitted: settings.apiServerCidrs && { cidrs: settings.apiServerCidrs, endpoints: HEALTH_ENDPOINTS },
+        admitted: settings.apiServerCidrs && {
+          cidrs: settings.apiServerCidrs,
+          endpoints: healthEndpoints((e) => (config as unknown as Record<string, { security?: string } | undefined>)[e]?.security === "tls"),
+        },
       },
       engineOpts,
     );

@@ -380,8 +380,13 @@ describe("the NetworkPolicies admit the API server's proxy to the health endpoin
         matchLabels: { "app.kubernetes.io/name": "hdfs", "app.kubernetes.io/component": "namenode", "app.kubernetes.io/part-of": "data-platform" },
       },
       policyTypes: ["Ingress"],
-      ingress: [{ from: [{ ipBlock: { cidr: "10.0.0.0/28" } }, { ipBlock: { cidr: "fd00::/64" } }], ports: [{ protocol: "TCP", port: 9870 }] }],
+      // prod's HDFS serves its web endpoints over HTTPS only: health asks 9871 (9870 is closed).
+      ingress: [{ from: [{ ipBlock: { cidr: "10.0.0.0/28" } }, { ipBlock: { cidr: "fd00::/64" } }], ports: [{ protocol: "TCP", port: 9871 }] }],
     });
+    expect(found.find((p) => p.inputs.metadata.name === "allow-health-yarn-resourcemanager")!.inputs.spec.ingress[0].ports).toEqual([
+      { protocol: "TCP", port: 8090 },
+    ]);
+    expect(found.find((p) => p.inputs.metadata.name === "allow-health-minio-server")!.inputs.spec.ingress[0].ports).toEqual([{ protocol: "TCP", port: 9000 }]);
   });
 
   it("none without the setting; a value that is no CIDR block is refused, naming the file and the setting", async () => {

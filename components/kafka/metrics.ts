@@ -6,7 +6,7 @@
 import { stringify } from "yaml";
 import { alert, type AlertGroup } from "../kit/metrics";
 
-/** A metric the alerts or the dashboard read, and the bean it comes from: the engine suite scrapes a real broker for each. */
+/** A metric the alerts read: the engine suite scrapes a real broker or controller for each. */
 export const KAFKA_METRICS = {
   underReplicated: "kafka_server_replicamanager_underreplicatedpartitions",
   offlinePartitions: "kafka_controller_kafkacontroller_offlinepartitionscount",
@@ -35,7 +35,8 @@ export function kafkaExporterRules(): string {
     lowercaseOutputLabelNames: true,
     rules: [
       // Per-topic counters first (the first matching rule wins), then the broker's totals.
-      rule("kafka.server<type=BrokerTopicMetrics, name=(\\w+)PerSec, topic=(.+)><>Count", "kafka_server_brokertopicmetrics_$1_total", "COUNTER", {
+      // Per topic under their own names: a sum over the broker's totals never counts a topic twice.
+      rule("kafka.server<type=BrokerTopicMetrics, name=(\\w+)PerSec, topic=(.+)><>Count", "kafka_server_brokertopicmetrics_topic_$1_total", "COUNTER", {
         topic: "$2",
       }),
       rule("kafka.server<type=BrokerTopicMetrics, name=(\\w+)PerSec><>Count", "kafka_server_brokertopicmetrics_$1_total", "COUNTER"),
@@ -84,11 +85,11 @@ export function kafkaAlerts(ns: string): AlertGroup {
       ),
       alert(
         "KafkaNoActiveController",
-        `sum(${KAFKA_METRICS.activeControllers}{${sel}}) != 1`,
+        `sum(${KAFKA_METRICS.activeControllers}{${sel}}) != 1 or absent(${KAFKA_METRICS.activeControllers}{${sel}})`,
         "5m",
         "critical",
         "The KRaft quorum has no single active controller",
-        "{{ $value }} controllers report themselves active.",
+        "{{ $value }} controllers report themselves active (or none reports at all).",
       ),
     ],
   };

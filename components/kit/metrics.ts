@@ -9,7 +9,7 @@ import type { Workload } from "./labels";
 import { container, scratchVolume } from "./manifests";
 import { image } from "./sizing";
 
-/** The agent from Maven Central: the newest release served there. */
+/** The agent from Maven Central: the newest release Maven Central served when it was pinned (later ones are not published there). */
 export const JMX_EXPORTER = {
   coordinates: "io.prometheus.jmx:jmx_prometheus_javaagent:1.0.1",
   jar: "jmx_prometheus_javaagent-1.0.1.jar",
@@ -57,13 +57,11 @@ export const monitoringConfig = z.strictObject({
     .string()
     .regex(/^\d+(s|m)$/, { error: "must be seconds or minutes, such as 30s" })
     .default("30s"),
-  /** Grafana dashboards as ConfigMaps labelled grafana_dashboard: "1" (the Grafana chart's sidecar convention). */
-  grafanaDashboards: z.boolean({ error: "must be true or false" }).default(false),
 });
 export type MonitoringConfig = z.infer<typeof monitoringConfig>;
 export type LogFormat = MonitoringConfig["logFormat"];
 
-/** An engine's metrics endpoint: the pods (by workload), the container port's name and number, the path. */
+/** An engine's metrics endpoint: the pods (by workload), the port (a container port named "metrics"), the path. */
 export interface MetricsEndpoint {
   workload: Workload;
   port: number;

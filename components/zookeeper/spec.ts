@@ -8,7 +8,7 @@ import { type MetricsEndpoint, METRICS_PORT_NAME, type MonitoringConfig } from "
 
 /** The servers' own metrics endpoint (monitoring on): no agent to fetch. */
 export function zookeeperMetrics(monitoring?: MonitoringConfig): MetricsEndpoint[] {
-  return monitoring ? [{ workload: ZOOKEEPER, port: METRICS_PORT, path: "/metrics" }] : [];
+  return monitoring ? [{ workload: ZOOKEEPER, port: ZOOKEEPER_METRICS_PORT, path: "/metrics" }] : [];
 }
 
 export const ZOOKEEPER: Workload = { name: "zookeeper", component: "server" };
@@ -19,7 +19,7 @@ const PEER_PORT = 2888;
 const ELECTION_PORT = 3888;
 const ADMIN_PORT = 8080;
 /** ZooKeeper's own Prometheus provider (in its lib since 3.6): /metrics, JVM metrics included. */
-export const METRICS_PORT = 7000;
+export const ZOOKEEPER_METRICS_PORT = 7000;
 /** The official image's zookeeper user. */
 const UID = 1000;
 export const DATA_DIR = "/var/lib/zookeeper/data";
@@ -53,7 +53,7 @@ export function zooCfg(cfg: ZooKeeperConfig, namespace: string, domain = DEFAULT
       ? [
           "metricsProvider.className=org.apache.zookeeper.metrics.prometheus.PrometheusMetricsProvider",
           "metricsProvider.httpHost=0.0.0.0",
-          `metricsProvider.httpPort=${METRICS_PORT}`,
+          `metricsProvider.httpPort=${ZOOKEEPER_METRICS_PORT}`,
           "metricsProvider.exportJvmInfo=true",
         ]
       : []),
@@ -99,7 +99,7 @@ export function zookeeperManifests(cfg: ZooKeeperConfig, namespace: string, doma
             { name: "peer", containerPort: PEER_PORT },
             { name: "election", containerPort: ELECTION_PORT },
             { name: "admin", containerPort: ADMIN_PORT },
-            ...(monitoring ? [{ name: METRICS_PORT_NAME, containerPort: METRICS_PORT }] : []),
+            ...(monitoring ? [{ name: METRICS_PORT_NAME, containerPort: ZOOKEEPER_METRICS_PORT }] : []),
           ],
           readinessProbe: { httpGet: { path: "/commands/ruok", port: ADMIN_PORT }, periodSeconds: 10, timeoutSeconds: 5 },
           livenessProbe: { tcpSocket: { port: CLIENT_PORT }, initialDelaySeconds: 30, periodSeconds: 15, failureThreshold: 6 },

@@ -12,7 +12,7 @@ import { loadPlatform } from "../../infra/config/stack";
 import { readStackFile } from "../../tools/plan";
 import { eventually } from "../eventually";
 import { ApiServer } from "./api-server";
-import { METRICS_PORT } from "../../components/zookeeper/spec";
+import { ZOOKEEPER_METRICS_PORT } from "../../components/zookeeper/spec";
 import { ZOOKEEPER_METRICS } from "../../components/zookeeper/metrics";
 import { engineFiles, planned, planOf, type Pod, ROOT, Sandbox, type StartOptions } from "./harness";
 
@@ -92,7 +92,7 @@ for (const stack of STACKS) {
 
     test("metrics: each server serves ZooKeeper's own /metrics with the names the alerts read", async () => {
       for (const p of pods) {
-        const res = await fetch(`http://${p.ip}:${METRICS_PORT}/metrics`);
+        const res = await fetch(`http://${p.ip}:${ZOOKEEPER_METRICS_PORT}/metrics`);
         assert.equal(res.status, 200, p.name);
         const names = new Set(
           (await res.text())
