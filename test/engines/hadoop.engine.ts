@@ -410,6 +410,8 @@ for (const stack of STACKS) {
       assert.deepEqual([readmit?.readmit, readmit?.excluded], [[n - 1], []]);
       await applyDataNodes(loadedWith(), raised, readmit!);
       datanodes[n - 1] = await sandbox.startPod(leaving.name, leaving.ip, planned(plan, "StatefulSet", "hdfs-datanode").spec.template, opts);
+      // The NameNode calls it In Service as soon as it is readmitted, running or not: it is back once its pod is ready too.
+      await ready([datanodes[n - 1]]);
       await eventually(`${leaving.name} in service`, 120, async () => ((await of(leavingHost))?.adminState === "In Service" ? true : undefined));
     });
 
