@@ -2,6 +2,7 @@
 import type { Port, Workload } from "../kit";
 import { HADOOP_CONF_DIR, HADOOP_UID } from "../kit/hadoop";
 import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
+import { webScheme } from "../kit/hadoop-tls";
 import type { HdfsConfig } from "./config";
 
 export const NAMENODE: Workload = { name: "hdfs", component: "namenode" };
@@ -36,15 +37,12 @@ export const JOURNAL_HTTPS_PORT = 8481;
 
 /** Each role's web port, and its port's name: plain HTTP, or HTTPS only in tls mode. */
 export function webPorts(cfg: Pick<HdfsConfig, "security">) {
-  const tls = cfg.security === "tls";
+  const web = webScheme(cfg.security, "http");
   return {
-    name: tls ? "https" : "http",
-    scheme: tls ? "https" : "http",
-    /** An httpGet probe's scheme: HTTP is the default, left unsaid so plaintext pods stay as they were. */
-    probeScheme: tls ? { scheme: "HTTPS" } : {},
-    namenode: tls ? HTTPS_PORT : HTTP_PORT,
-    journalnode: tls ? JOURNAL_HTTPS_PORT : JOURNAL_HTTP_PORT,
-    datanode: tls ? DATANODE_HTTPS_PORT : DATANODE_HTTP_PORT,
+    ...web,
+    namenode: web.tls ? HTTPS_PORT : HTTP_PORT,
+    journalnode: web.tls ? JOURNAL_HTTPS_PORT : JOURNAL_HTTP_PORT,
+    datanode: web.tls ? DATANODE_HTTPS_PORT : DATANODE_HTTP_PORT,
   } as const;
 }
 

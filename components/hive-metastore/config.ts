@@ -2,10 +2,10 @@
 import { z } from "zod";
 import { checkJvmFits, count, heapPercent, image, jvmReads, resources } from "../kit/sizing";
 import { type RoleFiles, roleOverrides } from "../kit/overrides";
+// Resolves the metastore's extra jars (images/hive-metastore/pom.xml) when a pod starts: the kit's Maven image, as the metrics agent's.
+import { MAVEN_IMAGE } from "../kit/metrics";
 
 export const HIVE_IMAGE = "apache/hive:4.0.1";
-/** Resolves the metastore's extra jars (images/hive-metastore/pom.xml) when a pod starts. */
-export const MAVEN_IMAGE = "maven:3.9.9-eclipse-temurin-17";
 
 /** Each role, and the config files of its pods that overrides may set. */
 export const ROLE_FILES: RoleFiles = { metastore: ["hive-site.xml", "core-site.xml"], schema: ["hive-site.xml", "core-site.xml"] };

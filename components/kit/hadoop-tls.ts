@@ -24,6 +24,16 @@ const PASSWORD_ENV = "HADOOP_KEYSTORE_PASSWORD";
 /** The Secret keys cert-manager writes for spec.keystores.jks. */
 export const JKS_FILES = { keystore: "keystore.jks", truststore: "truststore.jks" } as const;
 
+/**
+ * A Hadoop daemon's web endpoint in its security mode: the port's name (`plainName` over HTTP, as
+ * deployed before tls existed), the URL scheme, and an httpGet probe's scheme (HTTP, the default, is
+ * left unsaid so plaintext pods stay as they were).
+ */
+export function webScheme(security: "plaintext" | "tls", plainName: string) {
+  const tls = security === "tls";
+  return { tls, name: tls ? "https" : plainName, scheme: tls ? "https" : "http", probeScheme: tls ? { scheme: "HTTPS" } : {} } as const;
+}
+
 /** What a Hadoop engine is given to serve its web endpoints over HTTPS. */
 export interface HadoopTls {
   certificates: CertificatesConfig;

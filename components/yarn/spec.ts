@@ -9,7 +9,7 @@ import type { YarnConfig } from "./config";
 import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
 import { statefulRoleObjects } from "../kit/role";
 import { podHost, serviceNames } from "../kit/dns";
-import { hadoopCertificate, type HadoopTls, hadoopTlsMount, hadoopTlsVolume, keystorePasswordEnv, sslFiles } from "../kit/hadoop-tls";
+import { hadoopCertificate, type HadoopTls, hadoopTlsMount, hadoopTlsVolume, keystorePasswordEnv, sslFiles, webScheme } from "../kit/hadoop-tls";
 
 export const RESOURCE_MANAGER: Workload = { name: "yarn", component: "resourcemanager" };
 export const NODE_MANAGER: Workload = { name: "yarn", component: "nodemanager" };
@@ -39,14 +39,11 @@ const NM_WEB_PORT = 8042;
 
 /** The daemons' web ports and their name: plain HTTP, or HTTPS only in tls mode. */
 export function webPorts(cfg: Pick<YarnConfig, "security">) {
-  const tls = cfg.security === "tls";
+  const web = webScheme(cfg.security, "web");
   return {
-    name: tls ? "https" : "web",
-    scheme: tls ? "https" : "http",
-    /** An httpGet probe's scheme: HTTP is the default, left unsaid so plaintext pods stay as they were. */
-    probeScheme: tls ? { scheme: "HTTPS" } : {},
-    resourceManager: tls ? RM_HTTPS_PORT : RM_WEB_PORT,
-    nodeManager: tls ? NM_HTTPS_PORT : NM_WEB_PORT,
+    ...web,
+    resourceManager: web.tls ? RM_HTTPS_PORT : RM_WEB_PORT,
+    nodeManager: web.tls ? NM_HTTPS_PORT : NM_WEB_PORT,
   } as const;
 }
 /** Spark executors in YARN containers reach each other and their driver on these ports. */
