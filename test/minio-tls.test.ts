@@ -114,8 +114,9 @@ describe("MinIO's TLS mode", () => {
     const plan = await stackPlan("prod");
     const trino = find(plan, "Chart", "trino").inputs.values;
     for (const role of ["coordinator", "worker"]) {
-      expect(trino[role].additionalJVMConfig).toEqual(TRUST_OPTIONS.split(" "));
-      expect(trino.initContainers[role].map((c: any) => c.name)).toEqual(["trust-store"]);
+      expect(trino[role].additionalJVMConfig.filter((o: string) => !o.startsWith("-javaagent:"))).toEqual(TRUST_OPTIONS.split(" "));
+      // The trust store first; the metrics agent's fetch (monitoring) is its own.
+      expect(trino.initContainers[role].map((c: any) => c.name)).toEqual(["trust-store", "jmx-exporter"]);
       expect(trino.initContainers[role][0].image).toBe(`${trino.image.repository}:${trino.image.tag}`);
       expect(trino[role].additionalVolumes.find((v: any) => v.name === "platform-ca").secret.items).toEqual([{ key: "ca.crt", path: "ca.crt" }]);
     }

@@ -7,6 +7,10 @@ import { AGENT_JAR, JMX_EXPORTER, monitoringConfig } from "../components/kit/met
 import type { AlertGroup } from "../components/kit/metrics";
 import { monitoringManifests } from "../components/monitoring/spec";
 import { kafkaMetrics } from "../components/kafka/spec";
+import { TRINO_METRICS, trinoAlerts, trinoExporterRules } from "../components/starburst/metrics";
+import { trinoMetrics } from "../components/starburst/spec";
+import { HDFS_METRICS, hdfsAlerts, hdfsExporterRules } from "../components/hdfs/metrics";
+import { YARN_METRICS, yarnAlerts, yarnExporterRules } from "../components/yarn/metrics";
 import { planStack } from "../tools/plan";
 import YAML from "yaml";
 import { environmentWith, find, readEnvironment } from "./helpers";
@@ -16,7 +20,15 @@ const NS = "data-platform";
 /** What kube-state-metrics and the kubelet export, which the pods' alerts read. */
 const CLUSTER_METRICS = ["kube_pod_container_status_restarts_total", "kubelet_volume_stats_available_bytes", "kubelet_volume_stats_capacity_bytes"];
 /** Every metric an alert may read: the engines' lists (each scraped from a real engine by its suite), the cluster's, and Prometheus's own `up`. */
-const EXPORTED = new Set<string>([...Object.values(KAFKA_METRICS), ...Object.values(ZOOKEEPER_METRICS), ...CLUSTER_METRICS, "up"]);
+const EXPORTED = new Set<string>([
+  ...Object.values(KAFKA_METRICS),
+  ...Object.values(ZOOKEEPER_METRICS),
+  ...Object.values(TRINO_METRICS),
+  ...Object.values(HDFS_METRICS),
+  ...Object.values(YARN_METRICS),
+  ...CLUSTER_METRICS,
+  "up",
+]);
 
 /** A PromQL expression's syntax errors (positions) and the metric names it selects. */
 function promql(expr: string): { errors: number[]; metrics: string[] } {
@@ -76,6 +88,71 @@ describe("metrics endpoints", () => {
     },
   );
 
+  it.each(["dev", "prod"] as const)(
+    "%s: Trino's coordinator and workers load the agent through the chart's JVM config, serving the rules' port, which only Prometheus reaches",
+    async (stack) => {
+      const plan = await stackPlan(stack);
+      const values = plan.resources.find((r) => r.type === "kubernetes:helm.sh/v4:Chart" && r.name === "trino")!.inputs.values;
+      for (const role of ["coordinator", "worker"]) {
+        const v = values[role];
+        expect(v.additionalJVMConfig).toContain(`-javaagent:${AGENT_JAR}=9404:/etc/jmx-exporter/jmx-exporter.yaml`);
+        expect(v.additionalExposedPorts).toEqual({ metrics: { name: "metrics", port: 9404, servicePort: 9404, protocol: "TCP" } });
+        expect(v.additionalVolumes).toContainEqual({
+          name: "jmx-exporter-config",
+          configMap: { name: "trino-metrics", items: [{ key: "jmx-exporter.yaml", path: "jmx-exporter.yaml" }] },
+        });
+        expect(v.additionalVolumeMounts).toContainEqual({ name: "jmx-exporter", mountPath: "/opt/jmx-exporter", readOnly: true });
+        expect(values.initContainers[role].map((c: any) => c.name)).toContain("jmx-exporter");
+        expect(find(plan, "NetworkPolicy", `allow-metrics-trino-${role}`).inputs.spec.ingress[0].ports).toEqual([{ protocol: "TCP", port: 9404 }]);
+        expect(find(plan, "NetworkPolicy", `allow-trino-${role}-jmx-exporter`).inputs.spec.egress[0].ports).toEqual([{ protocol: "TCP", port: 443 }]);
+      }
+      expect(parseYaml(find(plan, "ConfigMap", "trino-metrics").inputs.data["jmx-exporter.yaml"]).rules.length).toBeGreaterThan(3);
+    },
+  );
+
+  it.each(["dev", "staging"] as const)(
+    "%s: every HDFS and YARN daemon loads the agent through its own options variable alone, with its engine's rules, on a port only Prometheus reaches",
+    async (stack) => {
+      const plan = await stackPlan(stack);
+      const daemons: [string, string, string][] = [
+        ["hdfs-namenode", "namenode", "HDFS_NAMENODE_OPTS"],
+        ["hdfs-datanode", "datanode", "HDFS_DATANODE_OPTS"],
+        ...(stack === "staging" ? ([["hdfs-journalnode", "journalnode", "HDFS_JOURNALNODE_OPTS"]] as [string, string, string][]) : []),
+        ["yarn-resourcemanager", "resourcemanager", "YARN_RESOURCEMANAGER_OPTS"],
+        ["yarn-nodemanager", "nodemanager", "YARN_NODEMANAGER_OPTS"],
+      ];
+      for (const [set, name, optsVar] of daemons) {
+        const pod = find(plan, "StatefulSet", set).inputs.spec.template.spec;
+        const [main, ...others] = pod.containers;
+        expect(main.name).toBe(name);
+        const engine = set.split("-")[0];
+        expect(main.env).toContainEqual({ name: optsVar, value: `-javaagent:${AGENT_JAR}=9404:/etc/jmx-exporter/jmx-exporter.yaml` });
+        // Only that variable: HADOOP_OPTS or JAVA_TOOL_OPTIONS would start an agent in every tool run in the container.
+        expect(JSON.stringify(main.env.filter((e: any) => e.name !== optsVar))).not.toContain("-javaagent");
+        for (const c of others) expect(JSON.stringify(c)).not.toContain("-javaagent"); // the ZKFC beside an HA NameNode
+        expect(main.ports).toContainEqual({ name: "metrics", containerPort: 9404 });
+        expect(main.volumeMounts).toContainEqual({ name: "jmx-exporter-config", mountPath: "/etc/jmx-exporter", readOnly: true });
+        expect(pod.volumes).toContainEqual({
+          name: "jmx-exporter-config",
+          configMap: { name: `${engine}-metrics`, items: [{ key: "jmx-exporter.yaml", path: "jmx-exporter.yaml" }] },
+        });
+        expect(pod.initContainers.map((c: any) => c.name)).toContain("jmx-exporter");
+        const component = set.slice(engine.length + 1);
+        expect(find(plan, "NetworkPolicy", `allow-metrics-${engine}-${component}`).inputs.spec.ingress[0].ports).toEqual([{ protocol: "TCP", port: 9404 }]);
+      }
+      for (const engine of ["hdfs", "yarn"])
+        expect(parseYaml(find(plan, "ConfigMap", `${engine}-metrics`).inputs.data["jmx-exporter.yaml"]).rules.length).toBeGreaterThan(2);
+      // The directories Job is a client: no agent.
+      expect(JSON.stringify(plan.resources.filter((r) => r.type.endsWith(":Job")).map((r) => r.inputs))).not.toContain("-javaagent");
+    },
+  );
+
+  it("Starburst Enterprise's chart is given no agent: it has no endpoint the platform scrapes", () => {
+    const m = monitoringConfig.parse({});
+    expect(trinoMetrics({ flavor: "starburst" }, m)).toEqual([]);
+    expect(trinoMetrics({ flavor: "trino" }, m).map((e) => e.workload.component)).toEqual(["coordinator", "worker"]);
+  });
+
   it("Kafka logs one JSON object per event to stdout (logFormat json, the default); text when asked", async () => {
     const log4j = (plan: Awaited<ReturnType<typeof stackPlan>>) => parseYaml(find(plan, "ConfigMap", "kafka-broker").inputs.data["log4j2.yaml"]).Configuration;
     const json = log4j(await stackPlan("prod"));
@@ -101,13 +178,18 @@ describe("metrics endpoints", () => {
     expect(plan.resources.filter((r) => /metrics|jmx-exporter|monitoring/.test(r.name))).toEqual([]);
   });
 
-  it("the rules file's patterns are valid regular expressions naming the metrics the alerts read", () => {
-    const file = parseYaml(kafkaExporterRules());
+  it.each([
+    ["Kafka", kafkaExporterRules, KAFKA_METRICS],
+    ["Trino", trinoExporterRules, TRINO_METRICS],
+    ["HDFS", hdfsExporterRules, HDFS_METRICS],
+    ["YARN", yarnExporterRules, YARN_METRICS],
+  ] as const)("%s's rules file: valid regular expressions, naming every metric the alerts read", (_, rulesFile, metrics) => {
+    const file = parseYaml(rulesFile());
     for (const r of file.rules) expect(() => new RegExp(r.pattern)).not.toThrow();
     const names = file.rules.map((r: any) => r.name as string);
     // Each metric the alerts read comes from one rule's name template (its $n parts standing for a bean's words).
-    for (const metric of Object.values(KAFKA_METRICS)) {
-      expect(names.some((n: string) => new RegExp(`^${n.replace(/\$\d/g, "[a-z0-9]+")}$`).test(metric))).toBe(true);
+    for (const metric of Object.values(metrics)) {
+      expect({ metric, named: names.some((n: string) => new RegExp(`^${n.replace(/\$\d/g, "[a-z0-9]+")}$`).test(metric)) }).toEqual({ metric, named: true });
     }
   });
 });
@@ -118,7 +200,12 @@ describe("Prometheus Operator objects", () => {
     monitorLabels: { release: "kube-prometheus-stack" },
     prometheus: { namespace: "observability", podLabels: { "app.kubernetes.io/name": "prometheus" } },
   });
-  const objects = monitoringManifests(m, NS, [...kafkaMetrics(m), ...zookeeperMetrics(m)], [kafkaAlerts(NS), zookeeperAlerts(NS)]);
+  const objects = monitoringManifests(
+    m,
+    NS,
+    [...kafkaMetrics(m), ...zookeeperMetrics(m)],
+    [kafkaAlerts(NS), zookeeperAlerts(NS), trinoAlerts(NS), hdfsAlerts(NS), yarnAlerts(NS)],
+  );
 
   it("a PodMonitor per endpoint, scraping the port named metrics, labelled for the Prometheus that selects them", () => {
     const monitors = objects.filter((o) => o.kind === "PodMonitor");
@@ -139,7 +226,14 @@ describe("Prometheus Operator objects", () => {
   it("every alert parses as PromQL, reads only metrics the exporters emit, and says what broke", () => {
     const rule = objects.find((o) => o.kind === "PrometheusRule")!;
     const groups = (rule.spec as any).groups as AlertGroup[];
-    expect(groups.map((g) => g.name)).toEqual(["data-platform.pods", "data-platform.kafka", "data-platform.zookeeper"]);
+    expect(groups.map((g) => g.name)).toEqual([
+      "data-platform.pods",
+      "data-platform.kafka",
+      "data-platform.zookeeper",
+      "data-platform.trino",
+      "data-platform.hdfs",
+      "data-platform.yarn",
+    ]);
     for (const a of groups.flatMap((g) => g.rules)) {
       const { errors, metrics } = promql(a.expr);
       expect({ alert: a.alert, errors }).toEqual({ alert: a.alert, errors: [] });
@@ -157,13 +251,30 @@ describe("Prometheus Operator objects", () => {
     const plan = await planStack({ stack: "dev", sets: ["monitoring.prometheusOperator=true"] });
     const rules = plan.resources.filter((r) => r.type.endsWith(":PrometheusRule"));
     expect(rules.map((r) => r.name)).toEqual(["data-platform"]);
-    expect(rules[0].inputs.spec.groups.map((g: AlertGroup) => g.name)).toEqual(["data-platform.pods", "data-platform.zookeeper", "data-platform.kafka"]);
+    expect(rules[0].inputs.spec.groups.map((g: AlertGroup) => g.name)).toEqual([
+      "data-platform.pods",
+      "data-platform.zookeeper",
+      "data-platform.kafka",
+      "data-platform.trino",
+      "data-platform.hdfs",
+      "data-platform.yarn",
+    ]);
     expect(
       plan.resources
         .filter((r) => r.type.endsWith(":PodMonitor"))
         .map((r) => r.name)
         .sort(),
-    ).toEqual(["kafka-broker", "kafka-controller", "zookeeper-server"]);
+    ).toEqual([
+      "hdfs-datanode",
+      "hdfs-namenode",
+      "kafka-broker",
+      "kafka-controller",
+      "trino-coordinator",
+      "trino-worker",
+      "yarn-nodemanager",
+      "yarn-resourcemanager",
+      "zookeeper-server",
+    ]);
     // Without the Operator's CRDs (the default), none of their objects.
     expect((await stackPlan("dev")).resources.filter((r) => /:(PrometheusRule|PodMonitor)$/.test(r.type))).toEqual([]);
   });

@@ -10,7 +10,9 @@ import type { OwnedCredential } from "../kit/secret-ref";
 import { NAMENODE } from "./names";
 import type { HdfsConfig } from "./config";
 import { hdfsCluster } from "./contract";
-import { hdfsFlows, hdfsManifests } from "./spec";
+import { hdfsFlows, hdfsManifests, hdfsMetrics } from "./spec";
+import type { AlertGroup, MetricsEndpoint, Monitored } from "../kit/metrics";
+import { hdfsAlerts } from "./metrics";
 
 export interface HdfsArgs extends EngineArgs<HdfsConfig> {
   /** Where the HA NameNodes' failover controllers keep their lock. */
@@ -20,7 +22,7 @@ export interface HdfsArgs extends EngineArgs<HdfsConfig> {
   keystorePassword?: OwnedCredential<"password">;
 }
 
-export class Hdfs extends pulumi.ComponentResource implements HdfsCluster {
+export class Hdfs extends pulumi.ComponentResource implements HdfsCluster, Monitored {
   /** fs.defaultFS for clients. */
   public readonly defaultFs: string;
   public readonly clientConfig: HadoopClientConfig;
@@ -28,13 +30,15 @@ export class Hdfs extends pulumi.ComponentResource implements HdfsCluster {
   public readonly flows: Flow[];
   public readonly access: (client: Workload) => Flow[];
   public readonly webTls?: HadoopTls;
+  public readonly metrics: MetricsEndpoint[];
+  public readonly alerts: AlertGroup[];
 
   constructor(name: string, args: HdfsArgs, opts?: pulumi.ComponentResourceOptions) {
     // Named dataplatform:hdfs:HDFS before its folder, class and type agreed: the alias keeps its objects.
     super("dataplatform:hdfs:Hdfs", name, {}, { ...opts, aliases: [...(opts?.aliases ?? []), { type: "dataplatform:hdfs:HDFS" }] });
     const connect = args.zookeeper.connectString;
     const tls = args.config.security === "tls" ? this.webTlsOf(args) : undefined;
-    createObjects(hdfsManifests(args.config, args.namespace, connect, args.clusterDomain, tls?.config), {
+    createObjects(hdfsManifests(args.config, args.namespace, connect, args.clusterDomain, tls?.config, args.monitoring), {
       parent: this,
       overrides: args.config.overrides,
       protectStateful: args.production,
@@ -48,6 +52,8 @@ export class Hdfs extends pulumi.ComponentResource implements HdfsCluster {
     } = hdfsCluster(args.config, args.namespace, connect, args.clusterDomain, tls?.config));
     this.clusterId = args.config.clusterId;
     this.flows = hdfsFlows(args.config, args.zookeeper);
+    this.metrics = hdfsMetrics(args.config, args.monitoring);
+    this.alerts = args.monitoring ? [hdfsAlerts(args.namespace)] : [];
     this.registerOutputs({ defaultFs: this.defaultFs, clusterId: this.clusterId, clientConfigMap: this.clientConfig.configMap });
   }
 

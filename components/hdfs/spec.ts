@@ -2,9 +2,23 @@
  * HDFS: a NameNode (or an HA pair with JournalNodes and ZKFC), DataNodes, the client configuration
  * other engines mount, and an idempotent Job that creates the platform's directories.
  */
-import { configMap, container, containerPorts, type Flow, job, type Manifest, podSpec, scratchVolume, serviceAccount, type Workload } from "../kit";
+import {
+  configMap,
+  container,
+  containerPorts,
+  initContainers,
+  type Flow,
+  job,
+  type Manifest,
+  podSpec,
+  scratchVolume,
+  serviceAccount,
+  type Workload,
+} from "../kit";
 import type { ZooKeeperEnsemble } from "../kit/contracts";
-import { hadoopConfigMounts, hadoopDaemon } from "../kit/hadoop";
+import { hadoopAgents, hadoopConfigMounts, hadoopDaemon } from "../kit/hadoop";
+import { type MetricsEndpoint, METRICS_PORT, type MonitoringConfig } from "../kit/metrics";
+import { hdfsExporterRules } from "./metrics";
 import { siteXml } from "../kit/hadoop-xml";
 import type { HdfsConfig } from "./config";
 import { DEFAULT_CLUSTER_DOMAIN, podHost, serviceNames } from "../kit/dns";
@@ -82,17 +96,38 @@ function daemonTls(tls: HadoopTls | undefined) {
   };
 }
 
+/** The ConfigMap holding HDFS's JMX exporter rules (monitoring on). */
+export const METRICS_CONFIG_MAP = "hdfs-metrics";
+
+/** The NameNodes', JournalNodes' (HA) and DataNodes' JMX exporter endpoints (monitoring on). */
+export function hdfsMetrics(cfg: HdfsConfig, monitoring?: MonitoringConfig): MetricsEndpoint[] {
+  if (!monitoring) return [];
+  const roles = [NAMENODE, ...(cfg.highAvailability && cfg.journalNodes ? [JOURNALNODE] : []), DATANODE];
+  return roles.map((workload) => ({ workload, port: METRICS_PORT, path: "/metrics", fetchesAgent: monitoring.agent === "maven" }));
+}
+
 /**
  * `tls`: given when hdfs.security is tls (the certificate's issuer and the key store's password).
+ * `monitoring`: given while the environment has a monitoring section (every daemon serves metrics).
  */
-export function hdfsManifests(cfg: HdfsConfig, ns: string, zookeeperConnect: string, domain = DEFAULT_CLUSTER_DOMAIN, tls?: HadoopTls): Manifest[] {
+export function hdfsManifests(
+  cfg: HdfsConfig,
+  ns: string,
+  zookeeperConnect: string,
+  domain = DEFAULT_CLUSTER_DOMAIN,
+  tls?: HadoopTls,
+  monitoring?: MonitoringConfig,
+): Manifest[] {
   if ((cfg.security === "tls") !== Boolean(tls))
     throw new Error("hdfs.security tls needs the environment's certificates section and key store password (checked by the config)");
   const files = clientConfigFiles(cfg, ns, zookeeperConnect, domain);
   const daemon = daemonTls(tls);
-  const daemonVolumes = () => [...hadoopVolumes(), ...daemon.volumes];
+  const agents = hadoopAgents(monitoring, "HDFS", METRICS_CONFIG_MAP, hdfsExporterRules);
+  const daemonVolumes = () => [...hadoopVolumes(), ...daemon.volumes, ...agents.volumes];
   // The daemons' files: the clients' and, in tls mode, the ssl-*.xml (a change rolls them).
   const daemonFiles = { ...files, ...(tls ? sslFiles() : {}) };
+  // The metrics rules roll the daemons too, but live in their own ConfigMap (clients have no use for them).
+  const checksumOf = (f: Record<string, string>) => ({ ...f, ...agents.rules });
   const nameNodeFiles = { ...daemonFiles, [NAMENODE_SITE_KEY]: siteXml({ ...hdfsSite(cfg, ns, domain), "dfs.hosts.exclude": EXCLUDE_FILE }) };
   const nameNodeSite = { "hdfs-site.xml": NAMENODE_SITE_KEY };
   const clusterEnv = [{ name: "HDFS_CLUSTER_ID", value: cfg.clusterId }, ...daemon.env];
@@ -108,6 +143,7 @@ export function hdfsManifests(cfg: HdfsConfig, ns: string, zookeeperConnect: str
       dataDir: DATA,
       configMounts: [...hadoopConfigMounts("config", daemon.siteFiles, CONF_DIR, nameNodeSite), ...daemon.mounts],
       ports: containerPorts(nameNodePorts(cfg)),
+      agent: agents.of("NAMENODE"),
       // Ready once RPC serves: the web server starts before the namespace loads (engine tests found
       // the directories Job refused while "/" on the web port already answered).
       readiness: tcp(RPC_PORT, 10),
@@ -136,6 +172,7 @@ export function hdfsManifests(cfg: HdfsConfig, ns: string, zookeeperConnect: str
     configMap(CONFIG_MAP, ns, NAMENODE, nameNodeFiles),
     configMap(CLIENT_CONFIG_MAP, ns, NAMENODE, files),
     ...(tls ? [hdfsCertificate(tls, ns, domain)] : []),
+    ...(monitoring ? [configMap(METRICS_CONFIG_MAP, ns, NAMENODE, agents.rules)] : []),
     // The roles share one ConfigMap (the NameNodes' own hdfs-site under its key): none has its own.
     ...statefulRoleObjects({
       name: NAMENODE_NAME,
@@ -143,11 +180,16 @@ export function hdfsManifests(cfg: HdfsConfig, ns: string, zookeeperConnect: str
       workload: NAMENODE,
       image: cfg.image,
       replicas: cfg.highAvailability ? 2 : 1,
-      pod: podSpec(NAMENODE, UID, { terminationGracePeriodSeconds: 60, containers: nameNodeContainers, volumes: daemonVolumes() }, "hdfs"),
+      pod: podSpec(
+        NAMENODE,
+        UID,
+        { terminationGracePeriodSeconds: 60, ...initContainers(agents.initContainers), containers: nameNodeContainers, volumes: daemonVolumes() },
+        "hdfs",
+      ),
       headless: { name: NAMENODE_HEADLESS, ports: nameNodePorts(cfg) },
       // An HA pair is reached through the nameservice, a single NameNode through its Service.
       client: cfg.highAvailability ? undefined : { name: NAMENODE_SERVICE, ports: nameNodePorts(cfg) },
-      checksumOf: nameNodeFiles,
+      checksumOf: checksumOf(nameNodeFiles),
       volumeClaims: [{ name: "data", storage: cfg.nameNode.storage }],
     }),
   ];
@@ -165,6 +207,7 @@ export function hdfsManifests(cfg: HdfsConfig, ns: string, zookeeperConnect: str
           UID,
           {
             terminationGracePeriodSeconds: 30,
+            ...initContainers(agents.initContainers),
             containers: [
               hadoopDaemon({
                 name: "journalnode",
@@ -175,6 +218,7 @@ export function hdfsManifests(cfg: HdfsConfig, ns: string, zookeeperConnect: str
                 configMounts: [...hadoopConfigMounts("config", daemon.siteFiles), ...daemon.mounts],
                 env: daemon.env,
                 ports: containerPorts(journalNodePorts(cfg)),
+                agent: agents.of("JOURNALNODE"),
                 readiness: tcp(JOURNAL_RPC_PORT),
                 liveness: live(JOURNAL_RPC_PORT),
               }),
@@ -184,7 +228,7 @@ export function hdfsManifests(cfg: HdfsConfig, ns: string, zookeeperConnect: str
           "hdfs",
         ),
         headless: { name: JOURNALNODE_HEADLESS, ports: journalNodePorts(cfg) },
-        checksumOf: daemonFiles,
+        checksumOf: checksumOf(daemonFiles),
         volumeClaims: [{ name: "data", storage: cfg.journalNodes.storage }],
         fixedSize: JOURNALNODES_FIXED_SIZE,
       }),
@@ -203,6 +247,7 @@ export function hdfsManifests(cfg: HdfsConfig, ns: string, zookeeperConnect: str
         UID,
         {
           terminationGracePeriodSeconds: 60,
+          ...initContainers(agents.initContainers),
           containers: [
             hadoopDaemon({
               name: "datanode",
@@ -213,6 +258,7 @@ export function hdfsManifests(cfg: HdfsConfig, ns: string, zookeeperConnect: str
               configMounts: [...hadoopConfigMounts("config", daemon.siteFiles), ...daemon.mounts],
               env: daemon.env,
               ports: containerPorts(dataNodePorts(cfg)),
+              agent: agents.of("DATANODE"),
               readiness: { httpGet: { path: "/", port: web.datanode, ...web.probeScheme }, initialDelaySeconds: 10, periodSeconds: 10 },
               liveness: live(DATA_PORT),
             }),
@@ -222,7 +268,7 @@ export function hdfsManifests(cfg: HdfsConfig, ns: string, zookeeperConnect: str
         "hdfs",
       ),
       headless: { name: DATANODE_HEADLESS, ports: dataNodePorts(cfg) },
-      checksumOf: daemonFiles,
+      checksumOf: checksumOf(daemonFiles),
       volumeClaims: [{ name: "data", storage: cfg.dataNodes.storage }],
     }),
     directoriesJob(cfg, ns),

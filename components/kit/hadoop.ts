@@ -4,6 +4,7 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import type { HadoopClientConfig } from "./contracts";
+import { AGENT_CONFIG_FILE, type JmxAgent, jmxAgent, type MonitoringConfig } from "./metrics";
 import { heapMiB } from "./jvm";
 import { container } from "./manifests";
 import type { Resources } from "./sizing";
@@ -47,6 +48,32 @@ export interface DaemonArgs {
   dataDir?: string;
   /** The site files, mounted into the configuration directory. */
   configMounts: VolumeMount[];
+  /** Monitoring on: the JMX exporter agent (its init containers and volumes are the pod's to add). */
+  agent?: DaemonAgent;
+}
+
+/**
+ * The agent, loaded through the daemon's own options variable (HDFS_NAMENODE_OPTS, YARN_NODEMANAGER_OPTS):
+ * the scripts read it for that daemon alone, so an admin tool run in the container (hdfs dfsadmin)
+ * starts no second agent on the port.
+ */
+export interface DaemonAgent {
+  jmx: JmxAgent;
+  optsVar: `${"HDFS" | "YARN"}_${string}_OPTS`;
+}
+
+/**
+ * Monitoring on: the agent each of an engine's daemons loads through its options variable
+ * (`${engine}_${DAEMON}_OPTS`), the rules for its ConfigMap, and what its pods add. All empty when off.
+ */
+export function hadoopAgents(monitoring: MonitoringConfig | undefined, engine: "HDFS" | "YARN", rulesConfigMap: string, rules: () => string) {
+  const jmx = monitoring ? jmxAgent(monitoring, rulesConfigMap) : undefined;
+  return {
+    of: (daemon: string): DaemonAgent | undefined => jmx && { jmx, optsVar: `${engine}_${daemon}_OPTS` },
+    rules: (jmx ? { [AGENT_CONFIG_FILE]: rules() } : {}) as Record<string, string>,
+    initContainers: jmx?.initContainers ?? [],
+    volumes: jmx?.volumes ?? [],
+  };
 }
 
 /** A Hadoop daemon container: heap from the limit, site files mounted, logs and temp in emptyDirs. */
@@ -61,12 +88,18 @@ export function hadoopDaemon(a: DaemonArgs) {
       { name: "HADOOP_HEAPSIZE_MIN", value: `${heap}m` },
       { name: "HADOOP_LOG_DIR", value: "/tmp/logs" },
       ...(a.env ?? []),
+      ...(a.agent ? [{ name: a.agent.optsVar, value: a.agent.jmx.javaOption }] : []),
     ],
-    ports: a.ports,
+    ports: [...a.ports, ...(a.agent ? [a.agent.jmx.port] : [])],
     readinessProbe: a.readiness,
     livenessProbe: a.liveness,
     ...(a.startup ? { startupProbe: a.startup } : {}),
     resources: a.sizing.resources,
-    volumeMounts: [...(a.dataDir ? [{ name: "data", mountPath: a.dataDir }] : []), ...a.configMounts, { name: "tmp", mountPath: "/tmp" }],
+    volumeMounts: [
+      ...(a.dataDir ? [{ name: "data", mountPath: a.dataDir }] : []),
+      ...a.configMounts,
+      { name: "tmp", mountPath: "/tmp" },
+      ...(a.agent?.jmx.mounts ?? []),
+    ],
   });
 }

@@ -274,3 +274,8 @@ export function job(a: JobArgs): Manifest {
 export function scratchVolume(name: string, sizeLimit = "256Mi"): k8s.types.input.core.v1.Volume {
   return { name, emptyDir: { sizeLimit } };
 }
+
+/** A pod spec's init containers: an empty list adds no key, so a pod without any stays as it was. */
+export function initContainers(list: k8s.types.input.core.v1.Container[]): { initContainers?: k8s.types.input.core.v1.Container[] } {
+  return list.length ? { initContainers: list } : {};
+}

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { chartArgs } from "../kit/charts";
 import { PROJECT_DIR } from "../kit/files";
-import { container, type Flow, job, podDisruptionBudget, scratchVolume, serviceAccount, type Workload } from "../kit";
+import { configMap, container, type Flow, job, podDisruptionBudget, scratchVolume, serviceAccount, type Workload } from "../kit";
 import { loginCaVolume, type MetastoreService, type ObjectStore, type SqlService } from "../kit/contracts";
 import type { EngineArgs } from "../kit/engine";
 import { createObjects } from "../kit/objects";
@@ -14,7 +14,22 @@ import type { CertificatesConfig } from "../kit/certificates";
 import { secretEnv, type OwnedCredential } from "../kit/secret-ref";
 import { sqlService } from "./contract";
 import { clientLogin, coordinatorCertificate, passwordFile } from "./security";
-import { chartValues, CLIENT_CA_DIR, COORDINATOR, hardenChartObject, HTTP_PORT, imageTag, RELEASE, TABLES_JOB, tablesScript, WORKER } from "./spec";
+import {
+  chartValues,
+  CLIENT_CA_DIR,
+  COORDINATOR,
+  hardenChartObject,
+  HTTP_PORT,
+  imageTag,
+  METRICS_CONFIG_MAP,
+  RELEASE,
+  TABLES_JOB,
+  tablesScript,
+  trinoMetrics,
+  WORKER,
+} from "./spec";
+import { AGENT_CONFIG_FILE, type AlertGroup, type MetricsEndpoint, type Monitored } from "../kit/metrics";
+import { trinoAlerts, trinoExporterRules } from "./metrics";
 
 export interface StarburstArgs extends EngineArgs<StarburstConfig> {
   /** Where the internal shared secret is read from, and whether the program writes it. */
@@ -29,7 +44,7 @@ export interface StarburstArgs extends EngineArgs<StarburstConfig> {
   lake: ObjectStore;
 }
 
-export class Starburst extends pulumi.ComponentResource implements SqlService {
+export class Starburst extends pulumi.ComponentResource implements SqlService, Monitored {
   public readonly coordinatorUrl: string;
   public readonly host: string;
   public readonly port: number;
@@ -37,6 +52,8 @@ export class Starburst extends pulumi.ComponentResource implements SqlService {
   public readonly flows: Flow[];
   public readonly access: (client: Workload) => Flow[];
   public readonly login?: SqlService["login"];
+  public readonly metrics: MetricsEndpoint[];
+  public readonly alerts: AlertGroup[];
 
   constructor(name: string, args: StarburstArgs, opts?: pulumi.ComponentResourceOptions) {
     // Named dataplatform:starburst:SqlEngine before its folder, class and type agreed: the alias keeps its objects.
@@ -79,6 +96,16 @@ export class Starburst extends pulumi.ComponentResource implements SqlService {
           }),
         ]
       : [];
+    this.metrics = trinoMetrics(args.config, args.monitoring);
+    this.alerts = this.metrics.length ? [trinoAlerts(args.namespace)] : [];
+    const rules = this.metrics.length
+      ? createObjects([configMap(METRICS_CONFIG_MAP, args.namespace, COORDINATOR, { [AGENT_CONFIG_FILE]: trinoExporterRules() })], {
+          parent: this,
+          overrides: args.config.overrides,
+          protectStateful: false,
+          dependsOn: args.dependsOn,
+        })
+      : [];
     // helm.v4.Chart, not helm.v3.Release: its objects are registered one by one, so the policy
     // pack checks every rendered Deployment and ConfigMap (a Release installs them past the pack).
     // The charts need no hooks.
@@ -87,11 +114,17 @@ export class Starburst extends pulumi.ComponentResource implements SqlService {
       {
         ...chartArgs({ name: flavor.chart, version: flavor.chartVersion, repo: flavor.repo }, args.config.chart, PROJECT_DIR),
         namespace: args.namespace,
-        values: chartValues(args.config, { metastore: args.metastore, lake: args.lake, internal: ref, users: users?.ref }),
+        values: chartValues(args.config, {
+          metastore: args.metastore,
+          lake: args.lake,
+          internal: ref,
+          users: users?.ref,
+          monitoring: this.metrics.length ? args.monitoring : undefined,
+        }),
       },
       {
         parent: this,
-        dependsOn: [...(args.dependsOn ?? []), internal, ...login],
+        dependsOn: [...(args.dependsOn ?? []), internal, ...login, ...rules],
         transforms: [
           (a) => {
             // The platform's hardening, then the role overrides: applied last.

@@ -19,6 +19,7 @@ import {
 } from "./config";
 import { HTTPS_PORT, tlsChartValues } from "./security";
 import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
+import { jmxAgent, type MetricsEndpoint, METRICS_PORT, type MonitoringConfig } from "../kit/metrics";
 
 export const COORDINATOR: Workload = { name: "trino", component: "coordinator" };
 export const WORKER: Workload = { name: "trino", component: "worker" };
@@ -76,7 +77,12 @@ export interface LakeBackends {
   internal?: TrinoCredentials;
   /** tls mode: where the clients' passwords and the password file are. */
   users?: TrinoUserCredentials;
+  /** Monitoring on: every node runs the JMX exporter agent with the rules in METRICS_CONFIG_MAP. */
+  monitoring?: MonitoringConfig;
 }
+
+/** The ConfigMap holding Trino's JMX exporter rules (the chart's pods mount it). */
+export const METRICS_CONFIG_MAP = "trino-metrics";
 
 /** S3 settings for MinIO; the property that switches the S3 file system on changed name in 481. */
 function s3Properties(version: number, lake: LakeBackends["lake"]): string[] {
@@ -146,9 +152,20 @@ export function trinoValues(cfg: StarburstConfig, b: LakeBackends): Record<strin
   const tls = cfg.security === "tls" ? tlsChartValues(b.users ?? defaultRef(TRINO_USER_CREDENTIALS)) : undefined;
   // Every node reads the lake: with a TLS lake, its JVM trusts the lake's CA (kit/trust).
   const trust = jvmTrust(b.lake.ca, `${cfg.repository ?? flavor.image}:${imageTag(cfg)}`);
+  const agent = b.monitoring ? jmxAgent(b.monitoring, METRICS_CONFIG_MAP) : undefined;
+  const jvmOptions = [...(trust.javaOptions ? trust.javaOptions.split(" ") : []), ...(agent ? [agent.javaOption] : [])];
+  const initContainers = [...trust.initContainers, ...(agent?.initContainers ?? [])];
   const role = (r: StarburstConfig["coordinator"], extra?: { volumes: object[]; mounts: object[] }) => ({
     jvm: { maxHeapSize: `${heapMiB(r.resources.limits.memory, r.heapPercent)}M` },
-    ...(trust.javaOptions ? { additionalJVMConfig: trust.javaOptions.split(" ") } : {}),
+    ...(jvmOptions.length ? { additionalJVMConfig: jvmOptions } : {}),
+    // The chart also adds it to the role's Service; only Prometheus's namespace is admitted to it.
+    ...(agent
+      ? {
+          additionalExposedPorts: {
+            metrics: { name: agent.port.name, port: agent.port.containerPort, servicePort: agent.port.containerPort, protocol: "TCP" },
+          },
+        }
+      : {}),
     config: {
       query: { maxMemoryPerNode: mib(queryMemoryMiB(r)) },
       memory: { heapHeadroomPerNode: mib(Math.floor((heapMiB(r.resources.limits.memory, r.heapPercent) * HEAP_HEADROOM_PERCENT) / 100)) },
@@ -161,8 +178,15 @@ export function trinoValues(cfg: StarburstConfig, b: LakeBackends): Record<strin
       { name: "data", emptyDir: { sizeLimit: "20Gi" } },
       ...(extra?.volumes ?? []),
       ...trust.volumes,
+      ...(agent?.volumes ?? []),
     ],
-    additionalVolumeMounts: [{ name: "tmp", mountPath: "/tmp" }, { name: "data", mountPath: "/data/trino" }, ...(extra?.mounts ?? []), ...trust.mounts],
+    additionalVolumeMounts: [
+      { name: "tmp", mountPath: "/tmp" },
+      { name: "data", mountPath: "/data/trino" },
+      ...(extra?.mounts ?? []),
+      ...trust.mounts,
+      ...(agent?.mounts ?? []),
+    ],
   });
   return {
     image: { repository: cfg.repository ?? flavor.image, tag: imageTag(cfg) },
@@ -177,7 +201,7 @@ export function trinoValues(cfg: StarburstConfig, b: LakeBackends): Record<strin
     additionalConfigProperties: [...ENGINE_PROPERTIES, ...INTERNAL_PROPERTIES],
     catalogs: trinoCatalogValues(cfg, b),
     env: [...s3Env(b.lake), internalSecretEnv(b)],
-    ...(trust.initContainers.length ? { initContainers: { coordinator: trust.initContainers, worker: trust.initContainers } } : {}),
+    ...(initContainers.length ? { initContainers: { coordinator: initContainers, worker: initContainers } } : {}),
     securityContext: restrictedPodSecurity(1000),
     containerSecurityContext: restrictedContainerSecurity(),
     serviceAccount: { create: true, name: RELEASE },
@@ -217,6 +241,12 @@ export function starburstValues(cfg: StarburstConfig, b: LakeBackends): Record<s
     },
     securityContext: restrictedPodSecurity(1000),
   };
+}
+
+/** The coordinator's and workers' JMX exporter endpoints (monitoring on; Trino's community chart only). */
+export function trinoMetrics(cfg: Pick<StarburstConfig, "flavor">, monitoring?: MonitoringConfig): MetricsEndpoint[] {
+  if (!monitoring || cfg.flavor !== "trino") return [];
+  return [COORDINATOR, WORKER].map((workload) => ({ workload, port: METRICS_PORT, path: "/metrics", fetchesAgent: monitoring.agent === "maven" }));
 }
 
 export function chartValues(cfg: StarburstConfig, b: LakeBackends): Record<string, unknown> {

@@ -5,7 +5,9 @@ import type { EngineArgs } from "../kit/engine";
 import { createObjects } from "../kit/objects";
 import type { YarnConfig } from "./config";
 import { yarnCluster } from "./contract";
-import { RM_SERVICE, webPorts, yarnFlows, yarnManifests } from "./spec";
+import { RM_SERVICE, webPorts, yarnFlows, yarnManifests, yarnMetrics } from "./spec";
+import type { AlertGroup, MetricsEndpoint, Monitored } from "../kit/metrics";
+import { yarnAlerts } from "./metrics";
 import { serviceHost } from "../kit/dns";
 
 export interface YarnArgs extends EngineArgs<YarnConfig> {
@@ -19,7 +21,7 @@ export interface YarnArgs extends EngineArgs<YarnConfig> {
   javaImage: string;
 }
 
-export class Yarn extends pulumi.ComponentResource implements YarnCluster {
+export class Yarn extends pulumi.ComponentResource implements YarnCluster, Monitored {
   public readonly webUrl: string;
   public readonly clientConfig: HadoopClientConfig;
   public readonly containerJavaHome: string;
@@ -28,12 +30,14 @@ export class Yarn extends pulumi.ComponentResource implements YarnCluster {
   public readonly containers: Workload;
   public readonly flows: Flow[];
   public readonly access: (client: Workload) => Flow[];
+  public readonly metrics: MetricsEndpoint[];
+  public readonly alerts: AlertGroup[];
 
   constructor(name: string, args: YarnArgs, opts?: pulumi.ComponentResourceOptions) {
     // Named dataplatform:yarn:YARN before its folder, class and type agreed: the alias keeps its objects.
     super("dataplatform:yarn:Yarn", name, {}, { ...opts, aliases: [...(opts?.aliases ?? []), { type: "dataplatform:yarn:YARN" }] });
     const backends = { zookeeper: args.zookeeper, hdfs: args.hdfs, kafka: args.kafka, lake: args.lake };
-    createObjects(yarnManifests(args.config, args.namespace, backends, args.javaImage, args.clusterDomain), {
+    createObjects(yarnManifests(args.config, args.namespace, backends, args.javaImage, args.clusterDomain, args.monitoring), {
       parent: this,
       overrides: args.config.overrides,
       protectStateful: args.production,
@@ -50,6 +54,8 @@ export class Yarn extends pulumi.ComponentResource implements YarnCluster {
     const web = webPorts(args.config);
     this.webUrl = `${web.scheme}://${serviceHost(RM_SERVICE, args.namespace, args.clusterDomain)}:${web.resourceManager}`;
     this.flows = yarnFlows(backends);
+    this.metrics = yarnMetrics(args.monitoring);
+    this.alerts = args.monitoring ? [yarnAlerts(args.namespace)] : [];
     this.registerOutputs({ webUrl: this.webUrl });
   }
 }

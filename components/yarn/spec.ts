@@ -2,8 +2,10 @@
 import { container } from "../kit";
 import { javaToolOptions, jvmTrust } from "../kit/trust";
 import { lakeUserEnv, type HadoopClientConfig, type HdfsCluster, type KafkaCluster, type ObjectStore, type ZooKeeperEnsemble } from "../kit/contracts";
-import { clientConfigMounts, clientConfigVolume, HADOOP_UID as UID, hadoopConfigMounts, hadoopDaemon } from "../kit/hadoop";
-import { configMap, containerPorts, cpuCores, type Flow, type Manifest, podSpec, scratchVolume, serviceAccount, type Workload } from "../kit";
+import { clientConfigMounts, clientConfigVolume, HADOOP_UID as UID, hadoopAgents, hadoopConfigMounts, hadoopDaemon } from "../kit/hadoop";
+import { configMap, containerPorts, cpuCores, type Flow, initContainers, type Manifest, podSpec, scratchVolume, serviceAccount, type Workload } from "../kit";
+import { type MetricsEndpoint, METRICS_PORT, type MonitoringConfig } from "../kit/metrics";
+import { yarnExporterRules } from "./metrics";
 import { siteXml, type SiteProperties } from "../kit/hadoop-xml";
 import type { YarnConfig } from "./config";
 import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
@@ -21,6 +23,8 @@ export const RM_SERVICE = "resourcemanager";
 export const NM_NAME = "yarn-nodemanager";
 const NM_HEADLESS = "yarn-nodemanager-headless";
 export const CONFIG_MAP = "yarn-config";
+/** The ConfigMap holding YARN's JMX exporter rules (monitoring on). */
+export const METRICS_CONFIG_MAP = "yarn-metrics";
 
 export const RM_SCHEDULER_PORT = 8030;
 export const RM_TRACKER_PORT = 8031;
@@ -130,17 +134,31 @@ const configMounts = (hdfs: HdfsCluster, files: Record<string, string>) => [
   ...hadoopConfigMounts("config", Object.keys(files)),
 ];
 
+/** The ResourceManager's and NodeManagers' JMX exporter endpoints (monitoring on). */
+export function yarnMetrics(monitoring?: MonitoringConfig): MetricsEndpoint[] {
+  if (!monitoring) return [];
+  return [RESOURCE_MANAGER, NODE_MANAGER].map((workload) => ({ workload, port: METRICS_PORT, path: "/metrics", fetchesAgent: monitoring.agent === "maven" }));
+}
+
 /**
  * `javaImage`: an image with a Java 17 runtime in /opt/java/openjdk (the Spark image), which
- * NodeManagers give the containers they run.
+ * NodeManagers give the containers they run. `monitoring`: while set, both daemons serve metrics.
  */
-export function yarnManifests(cfg: YarnConfig, ns: string, b: YarnBackends, javaImage: string, domain = DEFAULT_CLUSTER_DOMAIN): Manifest[] {
+export function yarnManifests(
+  cfg: YarnConfig,
+  ns: string,
+  b: YarnBackends,
+  javaImage: string,
+  domain = DEFAULT_CLUSTER_DOMAIN,
+  monitoring?: MonitoringConfig,
+): Manifest[] {
   const tls = cfg.security === "tls" ? b.hdfs.webTls : undefined;
   if (cfg.security === "tls" && !tls) throw new Error("yarn.security tls needs hdfs.security tls (checked by the config)");
   // The daemons' files: yarn-site (also the clients') and, in tls mode, the ssl-*.xml.
   const files = { ...yarnConfigFiles(cfg, ns, b.zookeeper.connectString, domain), ...(tls ? sslFiles() : {}) };
-  // The HDFS client files too: a change there rolls the daemons.
-  const checksumOf = { ...b.hdfs.clientConfig.files, ...files };
+  const agents = hadoopAgents(monitoring, "YARN", METRICS_CONFIG_MAP, yarnExporterRules);
+  // The HDFS client files too: a change there rolls the daemons; so do the metrics rules.
+  const checksumOf = { ...b.hdfs.clientConfig.files, ...files, ...agents.rules };
   const web = webPorts(cfg);
   const tlsVolumes = tls ? [hadoopTlsVolume("tls", TLS_SECRET)] : [];
   const tlsMounts = tls ? [hadoopTlsMount("tls")] : [];
@@ -158,6 +176,7 @@ export function yarnManifests(cfg: YarnConfig, ns: string, b: YarnBackends, java
     serviceAccount("yarn", ns, RESOURCE_MANAGER),
     configMap(CONFIG_MAP, ns, RESOURCE_MANAGER, files),
     ...(tls ? [yarnCertificate(tls, ns, domain)] : []),
+    ...(monitoring ? [configMap(METRICS_CONFIG_MAP, ns, RESOURCE_MANAGER, agents.rules)] : []),
     ...statefulRoleObjects({
       name: RM_NAME,
       namespace: ns,
@@ -169,6 +188,7 @@ export function yarnManifests(cfg: YarnConfig, ns: string, b: YarnBackends, java
         UID,
         {
           terminationGracePeriodSeconds: 60,
+          ...initContainers(agents.initContainers),
           containers: [
             hadoopDaemon({
               name: "resourcemanager",
@@ -184,9 +204,10 @@ export function yarnManifests(cfg: YarnConfig, ns: string, b: YarnBackends, java
               liveness: live(RM_CLIENT_PORT),
               env: tlsEnv,
               configMounts: [...configMounts(b.hdfs, files), ...tlsMounts],
+              agent: agents.of("RESOURCEMANAGER"),
             }),
           ],
-          volumes: [...volumes(b.hdfs), ...tlsVolumes],
+          volumes: [...volumes(b.hdfs), ...tlsVolumes, ...agents.volumes],
         },
         "yarn",
       ),
@@ -209,6 +230,7 @@ export function yarnManifests(cfg: YarnConfig, ns: string, b: YarnBackends, java
           terminationGracePeriodSeconds: 60,
           initContainers: [
             ...trust.initContainers,
+            ...agents.initContainers,
             container({
               name: "java-runtime",
               image: javaImage,
@@ -232,6 +254,7 @@ export function yarnManifests(cfg: YarnConfig, ns: string, b: YarnBackends, java
                 liveness: live(NM_PORT),
                 env: [...lakeUserEnv(b.lake, "yarn"), ...javaToolOptions(trust.javaOptions), ...tlsEnv],
                 configMounts: configMounts(b.hdfs, files),
+                agent: agents.of("NODEMANAGER"),
               }),
               volumeMounts: [
                 ...configMounts(b.hdfs, files),
@@ -239,10 +262,11 @@ export function yarnManifests(cfg: YarnConfig, ns: string, b: YarnBackends, java
                 { name: "tmp", mountPath: "/tmp" },
                 { name: "java", mountPath: CONTAINER_JAVA_HOME, readOnly: true },
                 ...trust.mounts,
+                ...(agents.of("NODEMANAGER")?.jmx.mounts ?? []),
               ],
             },
           ],
-          volumes: [...volumes(b.hdfs), scratchVolume("java", "1Gi"), ...trust.volumes, ...tlsVolumes],
+          volumes: [...volumes(b.hdfs), scratchVolume("java", "1Gi"), ...trust.volumes, ...tlsVolumes, ...agents.volumes],
         },
         "yarn",
       ),

@@ -24,13 +24,18 @@ import type { LiveCluster } from "../../infra/scale-checks";
 import { applySets, readStackFile } from "../../tools/plan";
 import { eventually as poll } from "../eventually";
 import { ApiServer } from "./api-server";
-import { engineFiles, lakeSecrets, planned, plannedJob, planOf, type Pod, ROOT, Sandbox, type Secrets, type StartOptions } from "./harness";
+import { engineFiles, lakeSecrets, planned, plannedJob, planOf, type Pod, ROOT, Sandbox, samples, scrape, type Secrets, type StartOptions } from "./harness";
+import { AGENT_JAR, JMX_EXPORTER } from "../../components/kit/metrics";
+import { HDFS_METRICS } from "../../components/hdfs/metrics";
+import { YARN_METRICS } from "../../components/yarn/metrics";
 import { TestCa } from "./tls";
 import { HADOOP_KEYSTORE_CREDENTIALS } from "../../components/kit/hadoop-tls";
 
 const STACKS = (process.env.DP_ENGINE_HADOOP_STACKS ?? "dev,staging").split(",");
 /** dev has one DataNode: a second one, so that one can be decommissioned (staging has 3 and replication 2). */
 const SETS: Record<string, string[]> = { dev: ["hdfs.dataNodes.replicas=2"] };
+/** The JMX exporter agent as an image built with it has it (pods here have no route to Maven Central). */
+const AGENT_IN_IMAGE = "monitoring.agent=image";
 const HADOOP = "/opt/hadoop";
 
 const json = async (url: string) => (await fetch(url)).json() as Promise<any>;
@@ -84,7 +89,7 @@ const eventually = <T>(what: string, seconds: number, check: () => Promise<T | u
 
 for (const stack of STACKS) {
   describe(`HDFS and YARN run stack ${stack}'s rendered configuration`, () => {
-    const sets = SETS[stack] ?? [];
+    const sets = [...(SETS[stack] ?? []), AGENT_IN_IMAGE];
     const plan = planOf(stack, sets);
     const stackConfig = readStackFile(stack);
     const loadedWith = (...more: string[]) => loadPlatform(ROOT, stack, stackConfig, applySets([...sets, ...more], stackConfig));
@@ -148,6 +153,7 @@ for (const stack of STACKS) {
         `${here}/bin:${HADOOP}/bin:ro`,
         `${here}/conf/log4j.properties:${HADOOP}/etc/hadoop/log4j.properties:ro`,
         `${here}/conf/capacity-scheduler.xml:${HADOOP}/etc/hadoop/capacity-scheduler.xml:ro`,
+        `${path.join(engineFiles("jmx-exporter"), "lib", JMX_EXPORTER.jar)}:${AGENT_JAR}:ro`,
       ];
       const zk = path.join(ROOT, "tools", "engines", "zookeeper");
       const zkHome = "/apache-zookeeper-3.9.4-bin";
@@ -415,6 +421,49 @@ for (const stack of STACKS) {
       await eventually(`${leaving.name} in service`, 120, async () => ((await of(leavingHost))?.adminState === "In Service" ? true : undefined));
     });
 
+    test("metrics: every NameNode, JournalNode and DataNode serves the JMX exporter's /metrics with the names the alerts read, and their values", async () => {
+      const value = (text: string, name: string, labels = "") => samples(text, name).find((x) => x.labels.includes(labels))?.value;
+      const activeName = (await active()).name;
+      await eventually(`${datanodes.length} live DataNodes in the active NameNode's metrics`, 120, async () =>
+        value(await scrape(await active()), HDFS_METRICS.liveDataNodes) === datanodes.length ? true : undefined,
+      );
+      for (const nn of namenodes) {
+        const text = await scrape(nn);
+        for (const name of [HDFS_METRICS.missingBlocks, HDFS_METRICS.corruptBlocks, HDFS_METRICS.underReplicatedBlocks, HDFS_METRICS.deadDataNodes]) {
+          assert.ok(samples(text, name).length, `${nn.name}: ${name}`);
+        }
+        // The alerts read the active NameNode's counts through its HA state.
+        const role = nn.name === activeName ? "active" : "standby";
+        assert.equal(value(text, HDFS_METRICS.haState, `state="${role}"`), 1, `${nn.name}: ${HDFS_METRICS.haState}{state="${role}"}`);
+        if (role === "active") {
+          assert.equal(value(text, HDFS_METRICS.missingBlocks), 0, "no missing block");
+          const total = value(text, HDFS_METRICS.capacityTotal)!;
+          const remaining = value(text, HDFS_METRICS.capacityRemaining)!;
+          assert.ok(total > 0 && remaining > 0 && remaining <= total, `capacity ${remaining} of ${total}`);
+        }
+      }
+      let written = 0;
+      for (const dn of datanodes) {
+        const text = await scrape(dn);
+        assert.equal(value(text, HDFS_METRICS.failedVolumes), 0, `${dn.name}: ${HDFS_METRICS.failedVolumes}`);
+        assert.ok(samples(text, HDFS_METRICS.bytesRead).length, `${dn.name}: ${HDFS_METRICS.bytesRead}`);
+        written += value(text, HDFS_METRICS.bytesWritten) ?? 0;
+      }
+      // The decommission test above wrote twelve 1.5 MB files (the restarted DataNode's count began again).
+      assert.ok(written >= 1_500_000, `${HDFS_METRICS.bytesWritten}: ${written}`);
+      for (const jn of journalnodes) {
+        const text = await scrape(jn);
+        assert.ok(
+          text.split("\n").some((l) => l.startsWith("hadoop_journalnode_journal_")),
+          `${jn.name}: its journal's metrics`,
+        );
+        assert.ok(samples(text, "jvm_memory_used_bytes").length, `${jn.name}: the JVM's own metrics`);
+      }
+      // The agent is the daemon's alone: an admin tool run in its container starts none (its port is taken).
+      const tool = await namenodes[0].run(["/bin/bash", "-c", "HADOOP_HEAPSIZE_MAX=256m HADOOP_USER_NAME=hadoop hdfs dfsadmin -printTopology"], 120);
+      assert.equal(tool.code, 0, tool.output);
+    });
+
     if (secure) {
       test("tls: a renewed certificate is served by the NameNodes and DataNodes without a restart", async () => {
         const pods = [...namenodes, ...datanodes];
@@ -460,6 +509,24 @@ for (const stack of STACKS) {
         assert.equal(n.state, "RUNNING");
         assert.equal(n.totalResource.memory, yarn.nodeManagers.memoryMb);
         assert.equal(n.totalResource.vCores, vcores(yarn));
+      }
+    });
+
+    test("metrics: the ResourceManager and each NodeManager serve the JMX exporter's /metrics; the ResourceManager counts the NodeManagers and their memory", async () => {
+      const [rm] = resourceManagers;
+      const value = (text: string, name: string) => samples(text, name)[0]?.value;
+      const text = await eventually("the ResourceManager's root queue in its metrics", 60, async () => {
+        const t = await scrape(rm);
+        return value(t, YARN_METRICS.availableMB) === yarn.nodeManagers.replicas * yarn.nodeManagers.memoryMb ? t : undefined;
+      });
+      for (const name of Object.values(YARN_METRICS).filter((n) => n.startsWith("hadoop_resourcemanager_")))
+        assert.ok(samples(text, name).length, `${rm.name}: ${name}`);
+      assert.equal(value(text, YARN_METRICS.activeNodeManagers), yarn.nodeManagers.replicas);
+      assert.equal(value(text, YARN_METRICS.pendingContainers), 0);
+      assert.equal(value(text, YARN_METRICS.lostNodeManagers), 0);
+      for (const nm of nodeManagers) {
+        const t = await scrape(nm);
+        for (const name of [YARN_METRICS.containersLaunched, YARN_METRICS.containersFailed]) assert.ok(samples(t, name).length, `${nm.name}: ${name}`);
       }
     });
 

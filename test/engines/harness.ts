@@ -8,6 +8,7 @@
 import { LAKE_USER_CREDENTIALS } from "../../components/minio/users";
 import { MINIO_CA } from "../../components/minio/tls";
 import { TestCa } from "./tls";
+import { METRICS_PORT } from "../../components/kit/metrics";
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as https from "node:https";
@@ -599,4 +600,19 @@ export function lakeSecrets(): Record<string, Record<string, string>> {
     ca.remove();
   }
   return { [LAKE_USER_CREDENTIALS.secret]: data, [MINIO_CA.name]: { [MINIO_CA.key]: lakeCa } };
+}
+
+/** A pod's JMX exporter /metrics (the exposition text); fails unless it answers 200. */
+export async function scrape(p: Pod): Promise<string> {
+  const res = await fetch(`http://${p.ip}:${METRICS_PORT}/metrics`);
+  if (res.status !== 200) throw new Error(`${p.name}: /metrics answered HTTP ${res.status}`);
+  return res.text();
+}
+
+/** A metric's samples in an exposition text: labels and value, one per line. */
+export function samples(text: string, name: string): { labels: string; value: number }[] {
+  return text
+    .split("\n")
+    .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
+    .map((l) => ({ labels: /\{(.*)\}/.exec(l)?.[1] ?? "", value: Number(l.slice(l.lastIndexOf(" ") + 1)) }));
 }

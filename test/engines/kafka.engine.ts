@@ -14,12 +14,12 @@ import { section } from "../../infra/config/schema";
 import { readStackFile } from "../../tools/plan";
 import { replicasOnBrokersScript } from "../../components/kafka/spec";
 import { KAFKA_METRICS } from "../../components/kafka/metrics";
-import { AGENT_JAR, JMX_EXPORTER, METRICS_PORT } from "../../components/kit/metrics";
+import { AGENT_JAR, JMX_EXPORTER } from "../../components/kit/metrics";
 import { clientSecret, KAFKA_CLIENTS, type KafkaClient, keystoreLines, nodeSecret, TOOL_CONFIG } from "../../components/kafka/tls";
 import { TestCa, type TlsSecret } from "./tls";
 import { eventually } from "../eventually";
 import { ApiServer } from "./api-server";
-import { engineFiles, planned, plannedJob, planOf, type Pod, ROOT, Sandbox, type StartOptions } from "./harness";
+import { engineFiles, planned, plannedJob, planOf, type Pod, ROOT, Sandbox, samples, scrape, type StartOptions } from "./harness";
 
 const STACKS = (process.env.DP_ENGINE_STACKS ?? "dev,prod").split(",");
 /** A role override the brokers run with: it must reach their effective config, and only theirs. */
@@ -192,17 +192,6 @@ for (const stack of STACKS) {
     });
 
     test("metrics: every controller and broker serves the JMX exporter's /metrics with the names the alerts read; Kafka's tools in the pod still run", async () => {
-      const scrape = async (p: Pod) => {
-        const res = await fetch(`http://${p.ip}:${METRICS_PORT}/metrics`);
-        assert.equal(res.status, 200, p.name);
-        return res.text();
-      };
-      /** The metric's samples: labels and value, one per line of the exposition. */
-      const samples = (text: string, name: string) =>
-        text
-          .split("\n")
-          .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
-          .map((l) => ({ labels: /\{(.*)\}/.exec(l)?.[1] ?? "", value: Number(l.slice(l.lastIndexOf(" ") + 1)) }));
       for (const c of controllers) {
         const text = await scrape(c);
         for (const name of [KAFKA_METRICS.activeControllers, KAFKA_METRICS.offlinePartitions]) assert.ok(samples(text, name).length, `${c.name}: ${name}`);

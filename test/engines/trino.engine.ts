@@ -26,9 +26,24 @@ import { stackContracts } from "../support/contracts";
 import { trinoChart } from "../support/trino-chart";
 import { eventually } from "../eventually";
 import { ApiServer } from "./api-server";
-import { engineFiles, javaHome, lakeSecrets, planOf, type PlannedObject, type Pod, renderChart, ROOT, Sandbox, type StartOptions } from "./harness";
+import {
+  engineFiles,
+  javaHome,
+  lakeSecrets,
+  planOf,
+  type PlannedObject,
+  type Pod,
+  renderChart,
+  ROOT,
+  Sandbox,
+  samples,
+  scrape,
+  type StartOptions,
+} from "./harness";
 import { TestCa } from "./tls";
 import { TRUST_OPTIONS, TRUST_STORE } from "../../components/kit/trust";
+import { AGENT_JAR, JMX_EXPORTER, METRICS_PORT } from "../../components/kit/metrics";
+import { TRINO_METRICS } from "../../components/starburst/metrics";
 
 /** The internal secret the test's Secret holds (a generated one in a real stack). */
 const INTERNAL_SECRET = "engine-test-internal-secret-0123456789abcdef";
@@ -125,7 +140,8 @@ async function query(endpoint: Endpoint, sql: string, user = "admin"): Promise<u
 
 for (const stack of STACKS) {
   describe(`Trino ${TESTED_VERSION} runs stack ${stack}'s chart, rendered from the plan`, () => {
-    const sets = [`starburst.version=${TESTED_VERSION}`];
+    // The JMX exporter agent as an image built with it has it (pods here have no route to Maven Central).
+    const sets = [`starburst.version=${TESTED_VERSION}`, "monitoring.agent=image"];
     const plan = planOf(stack, sets);
     const chart = plan.find((r) => r.type === "kubernetes:helm.sh/v4:Chart" && r.name === "trino")!;
     const namespace: string = chart.inputs.namespace;
@@ -164,6 +180,7 @@ for (const stack of STACKS) {
           `${bin}:/usr/lib/trino/bin:ro`,
           `${path.join(server, "secrets-plugin")}:/usr/lib/trino/secrets-plugin:ro`,
           `${javaHome()}:/usr/lib/jvm/jdk:ro`,
+          `${path.join(engineFiles("jmx-exporter"), "lib", JMX_EXPORTER.jar)}:${AGENT_JAR}:ro`,
         ],
         path: "/usr/lib/jvm/jdk/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
         secrets: {
@@ -256,6 +273,52 @@ for (const stack of STACKS) {
         [Object.keys(catalogs(cfg, stackContracts(stack, namespace))).length + 1],
       ]);
       assert.deepEqual(await query(endpoint, "SELECT sum(x) FROM UNNEST(sequence(1, 1000)) AS t(x)"), [[500500]]);
+    });
+
+    test("metrics: coordinator and worker serve the JMX exporter's /metrics on the rendered port; the coordinator counts queries as the alerts read them", async () => {
+      const ports = (d: string) =>
+        rendered
+          .find((r) => r.type.endsWith(":Deployment") && r.inputs.metadata.name === d)!
+          .inputs.spec.template.spec.containers[0].ports.map((p: any) => [p.name, p.containerPort]);
+      for (const d of ["trino-coordinator", "trino-worker"])
+        assert.deepEqual(
+          ports(d).filter(([n]: [string]) => n === "metrics"),
+          [["metrics", METRICS_PORT]],
+          d,
+        );
+      const count = async (name: string) => samples(await scrape(coordinator), name).reduce((n, s) => n + s.value, 0);
+      const [started, failed, userErrors] = [
+        await count(TRINO_METRICS.startedQueries),
+        await count(TRINO_METRICS.failedQueries),
+        await count(TRINO_METRICS.userErrorFailures),
+      ];
+      await assert.rejects(query(endpoint, "SELECT * FROM system.runtime.no_such_table"), /no_such_table/);
+      assert.deepEqual(await query(endpoint, "SELECT 1"), [[1]]);
+      // The counters move with what the coordinator saw: two started, one failed by the user's SQL.
+      await eventually(
+        "the query counters",
+        30,
+        async () => {
+          assert.equal(await count(TRINO_METRICS.startedQueries), started + 2);
+          assert.equal(await count(TRINO_METRICS.failedQueries), failed + 1);
+          assert.equal(await count(TRINO_METRICS.userErrorFailures), userErrors + 1);
+          return true;
+        },
+        { retryErrors: true },
+      );
+      const text = await scrape(coordinator);
+      for (const name of Object.values(TRINO_METRICS)) assert.ok(samples(text, name).length, `coordinator: ${name}`);
+      assert.deepEqual(
+        samples(text, TRINO_METRICS.queuedTime).map((s) => /quantile="([^"]+)"/.exec(s.labels)?.[1]),
+        ["0.5", "0.9", "0.99"],
+      );
+      assert.equal(samples(text, TRINO_METRICS.activeWorkers)[0].value, 1, "one worker active");
+      assert.ok(
+        samples(text, TRINO_METRICS.totalMemory).some((s) => s.value > 0),
+        "the cluster's memory",
+      );
+      const workerText = await scrape(worker);
+      assert.ok(samples(workerText, "jvm_memory_used_bytes").length, "the worker's JVM metrics");
     });
 
     test("internal communication is signed with the shared secret: the worker joined, and serves its task API to no one else", async () => {
