@@ -11,6 +11,7 @@ import { TRINO_METRICS, trinoAlerts, trinoExporterRules } from "../components/st
 import { trinoMetrics } from "../components/starburst/spec";
 import { HDFS_METRICS, hdfsAlerts, hdfsExporterRules } from "../components/hdfs/metrics";
 import { YARN_METRICS, yarnAlerts, yarnExporterRules } from "../components/yarn/metrics";
+import { METASTORE_METRICS, metastoreAlerts, metastoreExporterRules } from "../components/hive-metastore/metrics";
 import { planStack } from "../tools/plan";
 import YAML from "yaml";
 import { environmentWith, find, readEnvironment } from "./helpers";
@@ -26,6 +27,7 @@ const EXPORTED = new Set<string>([
   ...Object.values(TRINO_METRICS),
   ...Object.values(HDFS_METRICS),
   ...Object.values(YARN_METRICS),
+  ...Object.values(METASTORE_METRICS),
   ...CLUSTER_METRICS,
   "up",
 ]);
@@ -147,6 +149,24 @@ describe("metrics endpoints", () => {
     },
   );
 
+  it("the metastore's server line alone loads the agent, with Hive's own metrics on; its schema Job runs none", async () => {
+    const plan = await stackPlan("prod");
+    const pod = find(plan, "Deployment", "hive-metastore").inputs.spec.template.spec;
+    const main = pod.containers[0];
+    const lines = (main.command[2] as string).split("\n").filter((l) => l.includes("-javaagent:"));
+    expect(lines).toEqual([
+      `HADOOP_CLIENT_OPTS="$HADOOP_CLIENT_OPTS -javaagent:${AGENT_JAR}=9404:/etc/jmx-exporter/jmx-exporter.yaml" exec /opt/hive/bin/hive --skiphadoopversion --skiphbasecp --service metastore`,
+    ]);
+    expect(JSON.stringify(main.env)).not.toContain("-javaagent");
+    expect(main.ports).toContainEqual({ name: "metrics", containerPort: 9404 });
+    const site: string = find(plan, "ConfigMap", "hive-metastore-config").inputs.data["hive-site.xml"];
+    expect(site).toMatch(/<name>metastore\.metrics\.enabled<\/name>\s*<value>true<\/value>/);
+    expect(site).toMatch(/<name>metastore\.metrics\.reporters<\/name>\s*<value>jmx<\/value>/);
+    expect(find(plan, "NetworkPolicy", "allow-metrics-hive-metastore-metastore").inputs.spec.ingress[0].ports).toEqual([{ protocol: "TCP", port: 9404 }]);
+    const schema = plan.resources.find((r) => r.type.endsWith(":Job") && r.name.startsWith("hive-metastore-schema"))!;
+    expect(JSON.stringify(schema.inputs)).not.toMatch(/javaagent|jmx-exporter/);
+  });
+
   it("Starburst Enterprise's chart is given no agent: it has no endpoint the platform scrapes", () => {
     const m = monitoringConfig.parse({});
     expect(trinoMetrics({ flavor: "starburst" }, m)).toEqual([]);
@@ -183,6 +203,7 @@ describe("metrics endpoints", () => {
     ["Trino", trinoExporterRules, TRINO_METRICS],
     ["HDFS", hdfsExporterRules, HDFS_METRICS],
     ["YARN", yarnExporterRules, YARN_METRICS],
+    ["the metastore", metastoreExporterRules, METASTORE_METRICS],
   ] as const)("%s's rules file: valid regular expressions, naming every metric the alerts read", (_, rulesFile, metrics) => {
     const file = parseYaml(rulesFile());
     for (const r of file.rules) expect(() => new RegExp(r.pattern)).not.toThrow();
@@ -204,7 +225,7 @@ describe("Prometheus Operator objects", () => {
     m,
     NS,
     [...kafkaMetrics(m), ...zookeeperMetrics(m)],
-    [kafkaAlerts(NS), zookeeperAlerts(NS), trinoAlerts(NS), hdfsAlerts(NS), yarnAlerts(NS)],
+    [kafkaAlerts(NS), zookeeperAlerts(NS), trinoAlerts(NS), hdfsAlerts(NS), yarnAlerts(NS), metastoreAlerts(NS)],
   );
 
   it("a PodMonitor per endpoint, scraping the port named metrics, labelled for the Prometheus that selects them", () => {
@@ -233,6 +254,7 @@ describe("Prometheus Operator objects", () => {
       "data-platform.trino",
       "data-platform.hdfs",
       "data-platform.yarn",
+      "data-platform.hive-metastore",
     ]);
     for (const a of groups.flatMap((g) => g.rules)) {
       const { errors, metrics } = promql(a.expr);
@@ -255,6 +277,7 @@ describe("Prometheus Operator objects", () => {
       "data-platform.pods",
       "data-platform.zookeeper",
       "data-platform.kafka",
+      "data-platform.hive-metastore",
       "data-platform.trino",
       "data-platform.hdfs",
       "data-platform.yarn",
@@ -267,6 +290,7 @@ describe("Prometheus Operator objects", () => {
     ).toEqual([
       "hdfs-datanode",
       "hdfs-namenode",
+      "hive-metastore-metastore",
       "kafka-broker",
       "kafka-controller",
       "trino-coordinator",

@@ -13,6 +13,8 @@ import { secretEnv } from "../kit/secret-ref";
 import type { HiveMetastoreConfig } from "./config";
 import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
 import { statelessRoleObjects } from "../kit/role";
+import { AGENT_CONFIG_FILE, jmxAgent, type JmxAgent, type MetricsEndpoint, METRICS_PORT, type MonitoringConfig } from "../kit/metrics";
+import { metastoreExporterRules, METRICS_PROPERTIES } from "./metrics";
 
 export const METASTORE: Workload = { name: "hive-metastore", component: "metastore" };
 export const SCHEMA: Workload = { name: "hive-metastore", component: "schema" };
@@ -41,8 +43,10 @@ export function warehouse(lake: Pick<ObjectStore, "bucket" | "prefixes">): strin
   return `s3a://${lake.bucket}/${lake.prefixes.warehouse}`;
 }
 
-export function hiveSite(b: MetastoreBackends): SiteProperties {
+export function hiveSite(b: MetastoreBackends, monitoring?: MonitoringConfig): SiteProperties {
   return {
+    // Hive's own metrics, which the JMX exporter agent serves (monitoring on).
+    ...(monitoring ? METRICS_PROPERTIES : {}),
     "javax.jdo.option.ConnectionURL": `${b.database.jdbcUrl}?useSSL=false&allowPublicKeyRetrieval=true`,
     "javax.jdo.option.ConnectionDriverName": "com.mysql.cj.jdbc.Driver",
     "javax.jdo.option.ConnectionUserName": b.database.user,
@@ -74,7 +78,22 @@ const RENDER_CONF = [
 ];
 
 export const SCHEMA_SCRIPT = ["set -eu", ...RENDER_CONF, `exec /opt/hive/bin/schematool -dbType mysql -initOrUpgradeSchema -verbose`].join("\n");
-export const SERVER_SCRIPT = ["set -eu", ...RENDER_CONF, "exec /opt/hive/bin/hive --skiphadoopversion --skiphbasecp --service metastore"].join("\n");
+/**
+ * The server's start. With monitoring, its line alone adds the agent to HADOOP_CLIENT_OPTS: a tool
+ * run in the container (schematool) reads that variable too, and would start a second agent on the port.
+ */
+export function serverScript(agent?: JmxAgent): string {
+  const opts = agent ? `HADOOP_CLIENT_OPTS="$HADOOP_CLIENT_OPTS ${agent.javaOption}" ` : "";
+  return ["set -eu", ...RENDER_CONF, `${opts}exec /opt/hive/bin/hive --skiphadoopversion --skiphbasecp --service metastore`].join("\n");
+}
+
+/** The ConfigMap holding the metastore's JMX exporter rules (monitoring on). */
+export const METRICS_CONFIG_MAP = "hive-metastore-metrics";
+
+/** The metastore servers' JMX exporter endpoint (monitoring on). */
+export function metastoreMetrics(monitoring?: MonitoringConfig): MetricsEndpoint[] {
+  return monitoring ? [{ workload: METASTORE, port: METRICS_PORT, path: "/metrics", fetchesAgent: monitoring.agent === "maven" }] : [];
+}
 
 /** Both roles' variables; only the server reads the lake (the schema Job talks to the database alone). */
 const env = (heap: number, b: MetastoreBackends, javaOptions?: string) => [
@@ -123,8 +142,16 @@ const volumes = (cfg: HiveMetastoreConfig) => [
   scratchVolume("tmp", "2Gi"),
 ];
 
-export function hiveMetastoreManifests(cfg: HiveMetastoreConfig, ns: string, backends: MetastoreBackends, pom = fs.readFileSync(JARS_POM, "utf8")): Manifest[] {
-  const files = { "hive-site.xml": siteXml(hiveSite(backends)), "core-site.xml": siteXml(coreSite(backends.lake)), "pom.xml": pom };
+export function hiveMetastoreManifests(
+  cfg: HiveMetastoreConfig,
+  ns: string,
+  backends: MetastoreBackends,
+  pom = fs.readFileSync(JARS_POM, "utf8"),
+  monitoring?: MonitoringConfig,
+): Manifest[] {
+  const files = { "hive-site.xml": siteXml(hiveSite(backends, monitoring)), "core-site.xml": siteXml(coreSite(backends.lake)), "pom.xml": pom };
+  const agent = monitoring ? jmxAgent(monitoring, METRICS_CONFIG_MAP) : undefined;
+  const rules: Record<string, string> = agent ? { [AGENT_CONFIG_FILE]: metastoreExporterRules() } : {};
   const heap = heapMiB(cfg.resources.limits.memory, cfg.heapPercent);
   // The metastore writes table directories on the lake (S3A); the schema Job never reads it.
   const trust = jvmTrust(backends.lake.ca, cfg.image);
@@ -132,6 +159,7 @@ export function hiveMetastoreManifests(cfg: HiveMetastoreConfig, ns: string, bac
     serviceAccount(NAME, ns, METASTORE),
     // Named apart from the role: the schema Job reads it too.
     configMap(CONFIG_MAP, ns, METASTORE, files),
+    ...(agent ? [configMap(METRICS_CONFIG_MAP, ns, METASTORE, rules)] : []),
     ...statelessRoleObjects({
       name: NAME,
       namespace: ns,
@@ -143,27 +171,27 @@ export function hiveMetastoreManifests(cfg: HiveMetastoreConfig, ns: string, bac
         UID,
         {
           terminationGracePeriodSeconds: 30,
-          initContainers: [...jarsInit(cfg), ...trust.initContainers],
+          initContainers: [...jarsInit(cfg), ...trust.initContainers, ...(agent?.initContainers ?? [])],
           containers: [
             container({
               name: "metastore",
               image: cfg.image,
-              command: ["/bin/bash", "-c", SERVER_SCRIPT],
+              command: ["/bin/bash", "-c", serverScript(agent)],
               env: [...env(heap, backends, trust.javaOptions), ...lakeUserEnv(backends.lake, "metastore")],
-              ports: [{ name: "thrift", containerPort: PORT }],
+              ports: [{ name: "thrift", containerPort: PORT }, ...(agent ? [agent.port] : [])],
               readinessProbe: { tcpSocket: { port: PORT }, periodSeconds: 10 },
               livenessProbe: { tcpSocket: { port: PORT }, periodSeconds: 20, failureThreshold: 6 },
               startupProbe: { tcpSocket: { port: PORT }, periodSeconds: 10, failureThreshold: 60 },
               resources: cfg.resources,
-              volumeMounts: [...mounts(cfg), ...trust.mounts],
+              volumeMounts: [...mounts(cfg), ...trust.mounts, ...(agent?.mounts ?? [])],
             }),
           ],
-          volumes: [...volumes(cfg), ...trust.volumes],
+          volumes: [...volumes(cfg), ...trust.volumes, ...(agent?.volumes ?? [])],
         },
         NAME,
       ),
       client: { name: NAME, ports: [{ name: "thrift", port: PORT }] },
-      checksumOf: files,
+      checksumOf: { ...files, ...rules },
     }),
     schemaJob(cfg, ns, backends),
   ];

@@ -17,7 +17,9 @@ import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { parseSiteXml } from "../../components/kit/hadoop-xml";
 import { METASTORE_DATABASE } from "../../components/mysql/config";
-import { engineFiles, lakeSecrets, planned, plannedJob, planOf, type Pod, ROOT, Sandbox, type StartOptions } from "./harness";
+import { engineFiles, lakeSecrets, planned, plannedJob, planOf, type Pod, ROOT, Sandbox, samples, scrape, type StartOptions } from "./harness";
+import { AGENT_JAR, JMX_EXPORTER } from "../../components/kit/metrics";
+import { METASTORE_METRICS } from "../../components/hive-metastore/metrics";
 
 const STACKS = (process.env.DP_ENGINE_HIVE_STACKS ?? "dev").split(",");
 const HIVE_RELEASE = "apache-hive-metastore-4.0.1-bin";
@@ -131,7 +133,8 @@ function thriftStringList(host: string, port: number, method: string): Promise<s
 
 for (const stack of STACKS) {
   describe(`the Hive Metastore runs stack ${stack}'s rendered configuration on a MySQL-compatible server`, () => {
-    const plan = planOf(stack, ["hiveMetastore.dependencies=image"]);
+    // The image's jars, and the JMX exporter agent as an image built with it has it (pods here have no route to Maven Central).
+    const plan = planOf(stack, ["hiveMetastore.dependencies=image", "monitoring.agent=image"]);
     const metastore = planned(plan, "Deployment", "hive-metastore");
     const namespace = metastore.metadata.namespace;
     const schemaJob = plannedJob(plan, "hive-metastore-schema");
@@ -181,6 +184,7 @@ for (const stack of STACKS) {
           // The image built from images/hive-metastore/Dockerfile: its jars in auxlib.
           `${auxlib}:/opt/hive/auxlib:ro`,
           `${listener}:/opt/hive/hcatalog-listener:ro`,
+          `${path.join(engineFiles("jmx-exporter"), "lib", JMX_EXPORTER.jar)}:${AGENT_JAR}:ro`,
         ],
         user: "hive",
         secrets: SECRETS,
@@ -230,6 +234,22 @@ for (const stack of STACKS) {
       for (const s of servers) assert.deepEqual(await thriftStringList(s.ip, 9083, "get_all_databases"), ["default"]);
       // The database lives in the lake, not on a pod's disk.
       assert.equal(await sql("SELECT DB_LOCATION_URI FROM DBS WHERE NAME = 'default'"), "s3a://data-lake/warehouse");
+    });
+
+    test("metrics: each metastore serves Hive's own metrics through the JMX exporter, counting the calls it answered", async () => {
+      for (const s of servers) {
+        const calls = async () => samples(await scrape(s), METASTORE_METRICS.apiCalls).find((x) => x.labels.includes('api="get_all_databases"'))?.value ?? 0;
+        const before = await calls();
+        await thriftStringList(s.ip, 9083, "get_all_databases");
+        await thriftStringList(s.ip, 9083, "get_all_databases");
+        assert.equal(await calls(), before + 2, `${s.name}: ${METASTORE_METRICS.apiCalls}{api="get_all_databases"}`);
+        const text = await scrape(s);
+        for (const name of Object.values(METASTORE_METRICS)) assert.ok(samples(text, name).length, `${s.name}: ${name}`);
+        assert.ok(
+          samples(text, METASTORE_METRICS.apiTime).some((x) => /api="get_all_databases"/.test(x.labels) && /quantile="0.99"/.test(x.labels)),
+          `${s.name}: get_all_databases p99`,
+        );
+      }
     });
 
     test("the logs hold no unknown-key or schema warning", () => {
