@@ -223,6 +223,7 @@ export class DataPlatform extends pulumi.ComponentResource {
           config: config.monitoring,
           endpoints: monitored.flatMap((e) => e.metrics),
           alerts: monitored.flatMap((e) => e.alerts),
+          dashboards: monitored.flatMap((e) => e.dashboards),
           dependsOn: [namespace],
         },
         engineOpts,

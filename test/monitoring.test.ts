@@ -303,3 +303,51 @@ describe("Prometheus Operator objects", () => {
     expect((await stackPlan("dev")).resources.filter((r) => /:(PrometheusRule|PodMonitor)$/.test(r.type))).toEqual([]);
   });
 });
+
+describe("Grafana dashboards", () => {
+  it("a stack with monitoring gets one ConfigMap per dashboard, labelled for Grafana's sidecar: the pods', then each engine's", async () => {
+    const plan = await stackPlan("prod");
+    const maps = plan.resources.filter((r) => r.type === "kubernetes:core/v1:ConfigMap" && r.inputs.metadata.labels?.grafana_dashboard === "1");
+    expect(maps.map((r) => r.inputs.metadata.name)).toEqual([
+      "data-platform-pods",
+      "data-platform-zookeeper",
+      "data-platform-kafka",
+      "data-platform-hive-metastore",
+      "data-platform-trino",
+      "data-platform-hdfs",
+      "data-platform-yarn",
+    ]);
+    for (const cm of maps) {
+      const [file, text] = Object.entries<string>(cm.inputs.data)[0];
+      const d = JSON.parse(text);
+      expect(file).toBe(`${d.uid}.json`);
+      expect(d.uid).toBe(cm.inputs.metadata.name);
+      expect(d.templating.list[0]).toMatchObject({ name: "datasource", type: "datasource", query: "prometheus" });
+      const cells = new Set<string>();
+      for (const p of d.panels) {
+        expect(p.targets.length).toBeGreaterThan(0);
+        expect(p.datasource).toEqual({ type: "prometheus", uid: "${datasource}" });
+        // No two panels on one place of the grid.
+        const cell = `${p.gridPos.x},${p.gridPos.y}`;
+        expect(cells.has(cell)).toBe(false);
+        cells.add(cell);
+        for (const t of p.targets) {
+          const { errors, metrics } = promql(t.expr);
+          expect({ panel: p.title, expr: t.expr, errors }).toEqual({ panel: p.title, expr: t.expr, errors: [] });
+          expect(metrics.length).toBeGreaterThan(0);
+          for (const name of metrics) expect({ panel: p.title, name, exported: EXPORTED.has(name) }).toEqual({ panel: p.title, name, exported: true });
+          expect(t.expr).toContain('namespace="data-platform"');
+        }
+      }
+    }
+  });
+
+  it("dashboards.enabled false makes none; other labels are the sidecar's choice", async () => {
+    const off = await planStack({ stack: "dev", sets: ["monitoring.dashboards.enabled=false"] });
+    expect(off.resources.filter((r) => r.type.endsWith(":ConfigMap") && r.name.startsWith("data-platform-"))).toEqual([]);
+    const m = monitoringConfig.parse({ dashboards: { labels: { grafana_folder: "platform" } } });
+    const [cm] = monitoringManifests(m, NS, [], [], []);
+    expect(cm.metadata.labels).toMatchObject({ grafana_folder: "platform" });
+    expect(cm.metadata.labels).not.toHaveProperty("grafana_dashboard");
+  });
+});

@@ -11,8 +11,8 @@ import { NAMENODE } from "./names";
 import type { HdfsConfig } from "./config";
 import { hdfsCluster } from "./contract";
 import { hdfsFlows, hdfsManifests, hdfsMetrics } from "./spec";
-import type { AlertGroup, MetricsEndpoint, Monitored } from "../kit/metrics";
-import { hdfsAlerts } from "./metrics";
+import type { AlertGroup, Dashboard, MetricsEndpoint, Monitored } from "../kit/metrics";
+import { hdfsAlerts, hdfsDashboard } from "./metrics";
 
 export interface HdfsArgs extends EngineArgs<HdfsConfig> {
   /** Where the HA NameNodes' failover controllers keep their lock. */
@@ -32,6 +32,7 @@ export class Hdfs extends pulumi.ComponentResource implements HdfsCluster, Monit
   public readonly webTls?: HadoopTls;
   public readonly metrics: MetricsEndpoint[];
   public readonly alerts: AlertGroup[];
+  public readonly dashboards: Dashboard[];
 
   constructor(name: string, args: HdfsArgs, opts?: pulumi.ComponentResourceOptions) {
     // Named dataplatform:hdfs:HDFS before its folder, class and type agreed: the alias keeps its objects.
@@ -54,6 +55,7 @@ export class Hdfs extends pulumi.ComponentResource implements HdfsCluster, Monit
     this.flows = hdfsFlows(args.config, args.zookeeper);
     this.metrics = hdfsMetrics(args.config, args.monitoring);
     this.alerts = args.monitoring ? [hdfsAlerts(args.namespace)] : [];
+    this.dashboards = args.monitoring ? [hdfsDashboard(args.namespace)] : [];
     this.registerOutputs({ defaultFs: this.defaultFs, clusterId: this.clusterId, clientConfigMap: this.clientConfig.configMap });
   }
 

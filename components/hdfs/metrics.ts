@@ -3,7 +3,7 @@
  * volumes and traffic. Hadoop's metrics beans are named Hadoop:service=<daemon>,name=<source>.
  */
 import { stringify } from "yaml";
-import { alert, type AlertGroup } from "../kit/metrics";
+import { alert, type AlertGroup, type Dashboard, panel } from "../kit/metrics";
 
 /** A metric the alerts and dashboard read: the engine suite scrapes real NameNodes and DataNodes for each. */
 export const HDFS_METRICS = {
@@ -94,6 +94,30 @@ export function hdfsAlerts(ns: string): AlertGroup {
         "A DataNode has a failed volume",
         "{{ $labels.pod }} has {{ $value }} failed volumes.",
       ),
+    ],
+  };
+}
+
+/** Capacity, block health and DataNodes, as the active NameNode counts them, and the DataNodes' traffic. */
+export function hdfsDashboard(ns: string): Dashboard {
+  const sel = `namespace="${ns}"`;
+  const active = (metric: string) => `max(${metric}{${sel}} * on(pod) group_left ${HDFS_METRICS.haState}{${sel},state="active"})`;
+  return {
+    uid: "data-platform-hdfs",
+    title: "Data platform / HDFS",
+    panels: [
+      panel("Capacity used", `1 - ${active(HDFS_METRICS.capacityRemaining)} / ${active(HDFS_METRICS.capacityTotal)}`, "percentunit"),
+      panel("Capacity", active(HDFS_METRICS.capacityTotal), "bytes"),
+      panel("Missing and corrupt blocks", { missing: active(HDFS_METRICS.missingBlocks), corrupt: active(HDFS_METRICS.corruptBlocks) }),
+      panel("Under-replicated blocks", active(HDFS_METRICS.underReplicatedBlocks)),
+      panel("Live and dead DataNodes", { live: active(HDFS_METRICS.liveDataNodes), dead: active(HDFS_METRICS.deadDataNodes) }),
+      panel("Active NameNode", `max by (pod) (${HDFS_METRICS.haState}{${sel},state="active"})`, "short", "{{pod}}"),
+      panel(
+        "DataNode writes and reads per second",
+        { written: `sum(rate(${HDFS_METRICS.bytesWritten}{${sel}}[5m]))`, read: `sum(rate(${HDFS_METRICS.bytesRead}{${sel}}[5m]))` },
+        "Bps",
+      ),
+      panel("Failed volumes", `sum by (pod) (${HDFS_METRICS.failedVolumes}{${sel}})`, "short", "{{pod}}"),
     ],
   };
 }

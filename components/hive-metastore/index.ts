@@ -6,8 +6,8 @@ import { createObjects } from "../kit/objects";
 import type { HiveMetastoreConfig } from "./config";
 import { metastoreService } from "./contract";
 import { hiveMetastoreManifests, metastoreFlows, metastoreMetrics, SETUP_JOBS } from "./spec";
-import type { AlertGroup, MetricsEndpoint, Monitored } from "../kit/metrics";
-import { metastoreAlerts } from "./metrics";
+import type { AlertGroup, Dashboard, MetricsEndpoint, Monitored } from "../kit/metrics";
+import { metastoreAlerts, metastoreDashboard } from "./metrics";
 
 export interface HiveMetastoreArgs extends EngineArgs<HiveMetastoreConfig> {
   /** The metastore's database (MySQL). */
@@ -23,6 +23,7 @@ export class HiveMetastore extends pulumi.ComponentResource implements Metastore
   public readonly access: (client: Workload) => Flow[];
   public readonly metrics: MetricsEndpoint[];
   public readonly alerts: AlertGroup[];
+  public readonly dashboards: Dashboard[];
 
   constructor(name: string, args: HiveMetastoreArgs, opts?: pulumi.ComponentResourceOptions) {
     // Named dataplatform:hive:Metastore before its folder, class and type agreed: the alias keeps its objects.
@@ -39,6 +40,7 @@ export class HiveMetastore extends pulumi.ComponentResource implements Metastore
     this.flows = metastoreFlows(backends);
     this.metrics = metastoreMetrics(args.monitoring);
     this.alerts = args.monitoring ? [metastoreAlerts(args.namespace)] : [];
+    this.dashboards = args.monitoring ? [metastoreDashboard(args.namespace)] : [];
     this.registerOutputs({ uri: this.uri });
   }
 }

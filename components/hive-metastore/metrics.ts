@@ -5,7 +5,7 @@
  * start).
  */
 import { stringify } from "yaml";
-import { alert, type AlertGroup } from "../kit/metrics";
+import { alert, type AlertGroup, type Dashboard, panel } from "../kit/metrics";
 
 /** A metric the alerts and dashboard read: the engine suite scrapes a real metastore for each. */
 export const METASTORE_METRICS = {
@@ -53,6 +53,20 @@ export function metastoreAlerts(ns: string): AlertGroup {
         "The Hive Metastore takes more than 5 s to answer table lookups",
         "The 99th percentile of {{ $labels.api }} is {{ $value | humanizeDuration }}: its database is slow or overloaded; Trino, Spark and Impala plan slowly.",
       ),
+    ],
+  };
+}
+
+/** Calls per API, their time and the open connections. */
+export function metastoreDashboard(ns: string): Dashboard {
+  const sel = `namespace="${ns}"`;
+  return {
+    uid: "data-platform-hive-metastore",
+    title: "Data platform / Hive Metastore",
+    panels: [
+      panel("Calls per second by API", `sum by (api) (rate(${METASTORE_METRICS.apiCalls}{${sel}}[5m]))`, "reqps", "{{api}}"),
+      panel("Call time, 99th percentile, by API", `max by (api) (${METASTORE_METRICS.apiTime}{${sel},quantile="0.99"})`, "s", "{{api}}"),
+      panel("Open connections", `sum(${METASTORE_METRICS.openConnections}{${sel}})`),
     ],
   };
 }

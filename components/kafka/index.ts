@@ -7,8 +7,8 @@ import type { KafkaConfig } from "./config";
 import type { CertificatesConfig } from "../kit/certificates";
 import { kafkaCluster } from "./contract";
 import { kafkaFlows, kafkaManifests, kafkaMetrics } from "./spec";
-import type { AlertGroup, MetricsEndpoint, Monitored } from "../kit/metrics";
-import { kafkaAlerts } from "./metrics";
+import type { AlertGroup, Dashboard, MetricsEndpoint, Monitored } from "../kit/metrics";
+import { kafkaAlerts, kafkaDashboard } from "./metrics";
 
 export type KafkaArgs = EngineArgs<KafkaConfig> & {
   /** The environment's cert-manager issuer (required in TLS mode). */
@@ -23,6 +23,7 @@ export class Kafka extends pulumi.ComponentResource implements KafkaCluster, Mon
   public readonly clientTls?: KafkaCluster["clientTls"];
   public readonly metrics: MetricsEndpoint[];
   public readonly alerts: AlertGroup[];
+  public readonly dashboards: Dashboard[];
 
   constructor(name: string, args: KafkaArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataplatform:kafka:Kafka", name, {}, opts);
@@ -41,6 +42,7 @@ export class Kafka extends pulumi.ComponentResource implements KafkaCluster, Mon
     this.flows = kafkaFlows(args.config);
     this.metrics = kafkaMetrics(args.monitoring);
     this.alerts = args.monitoring ? [kafkaAlerts(args.namespace)] : [];
+    this.dashboards = args.monitoring ? [kafkaDashboard(args.namespace)] : [];
     this.registerOutputs({ bootstrapServers: this.bootstrapServers, clusterId: this.clusterId });
   }
 }

@@ -4,7 +4,7 @@
  * (the beans' Count), so Prometheus computes rates itself.
  */
 import { stringify } from "yaml";
-import { alert, type AlertGroup } from "../kit/metrics";
+import { alert, type AlertGroup, type Dashboard, panel } from "../kit/metrics";
 
 /** A metric the alerts read: the engine suite scrapes a real broker or controller for each. */
 export const KAFKA_METRICS = {
@@ -91,6 +91,26 @@ export function kafkaAlerts(ns: string): AlertGroup {
         "The KRaft quorum has no single active controller",
         "{{ $value }} controllers report themselves active (or none reports at all).",
       ),
+    ],
+  };
+}
+
+/** Throughput, errors and replication, summed over the brokers. */
+export function kafkaDashboard(ns: string): Dashboard {
+  const sel = `namespace="${ns}"`;
+  const rate = (m: string) => `sum(rate(${m}{${sel}}[5m]))`;
+  return {
+    uid: "data-platform-kafka",
+    title: "Data platform / Kafka",
+    panels: [
+      panel("Messages in per second", rate(KAFKA_METRICS.messagesIn)),
+      panel("Bytes in and out per second", { in: rate(KAFKA_METRICS.bytesIn), out: rate(KAFKA_METRICS.bytesOut) }, "Bps"),
+      panel("Failed requests per second", { produce: rate(KAFKA_METRICS.failedProduce), fetch: rate(KAFKA_METRICS.failedFetch) }, "reqps"),
+      panel("Produce request time, 99th percentile", `max(${KAFKA_METRICS.requestTime}{${sel},request="Produce",quantile="0.99"})`, "ms"),
+      panel("Under-replicated partitions", `sum(${KAFKA_METRICS.underReplicated}{${sel}})`),
+      panel("Offline partitions", `max(${KAFKA_METRICS.offlinePartitions}{${sel}})`),
+      panel("In-sync replica shrinks per second", rate(KAFKA_METRICS.isrShrinks)),
+      panel("Log size per topic", `sum by (topic) (${KAFKA_METRICS.logSize}{${sel}})`, "bytes", "{{topic}}"),
     ],
   };
 }

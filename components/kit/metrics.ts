@@ -51,6 +51,16 @@ export const monitoringConfig = z.strictObject({
   prometheusOperator: z.boolean({ error: "must be true or false" }).default(false),
   /** Labels Prometheus selects PodMonitors and PrometheusRules by (kube-prometheus-stack: release: <its release>). */
   monitorLabels: labelMap.optional(),
+  /**
+   * Grafana dashboards as ConfigMaps, labelled for Grafana's dashboard sidecar (kube-prometheus-stack
+   * and the Grafana chart look for grafana_dashboard: "1" by default).
+   */
+  dashboards: z
+    .strictObject({
+      enabled: z.boolean({ error: "must be true or false" }).default(true),
+      labels: labelMap.default({ grafana_dashboard: "1" }),
+    })
+    .default({ enabled: true, labels: { grafana_dashboard: "1" } }),
   /** How engines write their logs to stdout where they can choose: one JSON object per event, or their usual text. */
   logFormat: z.enum(["json", "text"], { error: 'must be "json" or "text"' }).default("json"),
   scrapeInterval: z
@@ -87,10 +97,30 @@ export function alert(name: string, expr: string, forDuration: string, severity:
   return { alert: name, expr, for: forDuration, labels: { severity }, annotations: { summary, description } };
 }
 
-/** An engine that serves metrics: the endpoints Prometheus scrapes, and its alerts on them (none while monitoring is off). */
+/** A graph on a dashboard: its queries (PromQL, each with its legend) and unit (Grafana's ids: short, bytes, s, percentunit...). */
+export interface Panel {
+  title: string;
+  unit: string;
+  targets: { expr: string; legend: string }[];
+}
+/** An engine's dashboard: its graphs, in reading order. */
+export interface Dashboard {
+  uid: string;
+  title: string;
+  panels: Panel[];
+}
+
+/** `queries`: one PromQL expression, or several by their legends ({{label}} names a series by its label). */
+export function panel(title: string, queries: string | Record<string, string>, unit = "short", legend = ""): Panel {
+  const targets = typeof queries === "string" ? [{ expr: queries, legend }] : Object.entries(queries).map(([l, expr]) => ({ expr, legend: l }));
+  return { title, unit, targets };
+}
+
+/** An engine that serves metrics: the endpoints Prometheus scrapes, its alerts and dashboards on them (none while monitoring is off). */
 export interface Monitored {
   metrics: MetricsEndpoint[];
   alerts: AlertGroup[];
+  dashboards: Dashboard[];
 }
 
 type Container = k8s.types.input.core.v1.Container;

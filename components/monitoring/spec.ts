@@ -6,10 +6,12 @@
  */
 import { httpsEgress, type Manifest, type Workload } from "../kit";
 import { selectorLabels, workloadLabels } from "../kit/labels";
-import { type AlertGroup, type MetricsEndpoint, METRICS_PORT_NAME, type MonitoringConfig } from "../kit/metrics";
+import { type AlertGroup, type Dashboard, type MetricsEndpoint, METRICS_PORT_NAME, type MonitoringConfig } from "../kit/metrics";
 import { platformAlerts } from "./alerts";
+import { dashboardConfigMap, podsDashboard } from "./dashboards";
+import { MONITORING } from "./workload";
 
-export const MONITORING: Workload = { name: "data-platform", component: "monitoring" };
+export { MONITORING };
 const id = (w: Workload) => `${w.name}-${w.component}`;
 
 /** Only Prometheus (its namespace, and its pods' labels when given) reaches a metrics port. */
@@ -53,9 +55,16 @@ export function prometheusRule(m: MonitoringConfig, ns: string, engineAlerts: Al
   };
 }
 
-export function monitoringManifests(m: MonitoringConfig, ns: string, endpoints: MetricsEndpoint[], alerts: AlertGroup[] = []): Manifest[] {
+export function monitoringManifests(
+  m: MonitoringConfig,
+  ns: string,
+  endpoints: MetricsEndpoint[],
+  alerts: AlertGroup[] = [],
+  dashboards: Dashboard[] = [],
+): Manifest[] {
   const fetching = endpoints.filter((e) => e.fetchesAgent);
   return [
+    ...(m.dashboards.enabled ? [podsDashboard(ns), ...dashboards].map((d) => dashboardConfigMap(m, ns, d)) : []),
     ...endpoints.map((e) => scrapePolicy(m, ns, e)),
     ...fetching.map((e) => httpsEgress(`allow-${id(e.workload)}-jmx-exporter`, ns, e.workload, { matchLabels: selectorLabels(e.workload) })),
     ...(m.prometheusOperator ? [...endpoints.map((e) => podMonitor(m, ns, e)), prometheusRule(m, ns, alerts)] : []),

@@ -28,8 +28,8 @@ import {
   trinoMetrics,
   WORKER,
 } from "./spec";
-import { AGENT_CONFIG_FILE, type AlertGroup, type MetricsEndpoint, type Monitored } from "../kit/metrics";
-import { trinoAlerts, trinoExporterRules } from "./metrics";
+import { AGENT_CONFIG_FILE, type AlertGroup, type Dashboard, type MetricsEndpoint, type Monitored } from "../kit/metrics";
+import { trinoAlerts, trinoDashboard, trinoExporterRules } from "./metrics";
 
 export interface StarburstArgs extends EngineArgs<StarburstConfig> {
   /** Where the internal shared secret is read from, and whether the program writes it. */
@@ -54,6 +54,7 @@ export class Starburst extends pulumi.ComponentResource implements SqlService, M
   public readonly login?: SqlService["login"];
   public readonly metrics: MetricsEndpoint[];
   public readonly alerts: AlertGroup[];
+  public readonly dashboards: Dashboard[];
 
   constructor(name: string, args: StarburstArgs, opts?: pulumi.ComponentResourceOptions) {
     // Named dataplatform:starburst:SqlEngine before its folder, class and type agreed: the alias keeps its objects.
@@ -98,6 +99,7 @@ export class Starburst extends pulumi.ComponentResource implements SqlService, M
       : [];
     this.metrics = trinoMetrics(args.config, args.monitoring);
     this.alerts = this.metrics.length ? [trinoAlerts(args.namespace)] : [];
+    this.dashboards = this.metrics.length ? [trinoDashboard(args.namespace)] : [];
     const rules = this.metrics.length
       ? createObjects([configMap(METRICS_CONFIG_MAP, args.namespace, COORDINATOR, { [AGENT_CONFIG_FILE]: trinoExporterRules() })], {
           parent: this,

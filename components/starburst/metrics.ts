@@ -5,7 +5,7 @@
  * which only its namespace reaches.
  */
 import { stringify } from "yaml";
-import { alert, type AlertGroup } from "../kit/metrics";
+import { alert, type AlertGroup, type Dashboard, panel } from "../kit/metrics";
 
 /** A metric the alerts and dashboard read: the engine suite scrapes a real coordinator for each. */
 export const TRINO_METRICS = {
@@ -89,6 +89,25 @@ export function trinoAlerts(ns: string): AlertGroup {
         "The Trino coordinator has lost contact with workers",
         "{{ $value }} workers fail the coordinator's heartbeat: their queries fail or wait.",
       ),
+    ],
+  };
+}
+
+/** Queries (running, waiting, failing), their waits, and the cluster's workers and memory. */
+export function trinoDashboard(ns: string): Dashboard {
+  const sel = `namespace="${ns}"`;
+  const rate = (m: string) => `sum(rate(${m}{${sel}}[5m]))`;
+  return {
+    uid: "data-platform-trino",
+    title: "Data platform / Trino",
+    panels: [
+      panel("Running and queued queries", { running: `sum(${TRINO_METRICS.runningQueries}{${sel}})`, queued: `sum(${TRINO_METRICS.queuedQueries}{${sel}})` }),
+      panel("Queries started and failed per second", { started: rate(TRINO_METRICS.startedQueries), failed: rate(TRINO_METRICS.failedQueries) }, "reqps"),
+      panel("Failures by cause per second", { "user error": rate(TRINO_METRICS.userErrorFailures), internal: rate(TRINO_METRICS.internalFailures) }, "reqps"),
+      panel("Queued time", `max by (quantile) (${TRINO_METRICS.queuedTime}{${sel}})`, "s", "p{{quantile}}"),
+      panel("Execution time", `max by (quantile) (${TRINO_METRICS.executionTime}{${sel}})`, "s", "p{{quantile}}"),
+      panel("Active and failed workers", { active: `max(${TRINO_METRICS.activeWorkers}{${sel}})`, failed: `max(${TRINO_METRICS.failedWorkers}{${sel}})` }),
+      panel("Cluster memory free", `sum(${TRINO_METRICS.freeMemory}{${sel}}) / sum(${TRINO_METRICS.totalMemory}{${sel}})`, "percentunit"),
     ],
   };
 }

@@ -6,8 +6,8 @@ import { createObjects } from "../kit/objects";
 import type { YarnConfig } from "./config";
 import { yarnCluster } from "./contract";
 import { RM_SERVICE, webPorts, yarnFlows, yarnManifests, yarnMetrics } from "./spec";
-import type { AlertGroup, MetricsEndpoint, Monitored } from "../kit/metrics";
-import { yarnAlerts } from "./metrics";
+import type { AlertGroup, Dashboard, MetricsEndpoint, Monitored } from "../kit/metrics";
+import { yarnAlerts, yarnDashboard } from "./metrics";
 import { serviceHost } from "../kit/dns";
 
 export interface YarnArgs extends EngineArgs<YarnConfig> {
@@ -32,6 +32,7 @@ export class Yarn extends pulumi.ComponentResource implements YarnCluster, Monit
   public readonly access: (client: Workload) => Flow[];
   public readonly metrics: MetricsEndpoint[];
   public readonly alerts: AlertGroup[];
+  public readonly dashboards: Dashboard[];
 
   constructor(name: string, args: YarnArgs, opts?: pulumi.ComponentResourceOptions) {
     // Named dataplatform:yarn:YARN before its folder, class and type agreed: the alias keeps its objects.
@@ -56,6 +57,7 @@ export class Yarn extends pulumi.ComponentResource implements YarnCluster, Monit
     this.flows = yarnFlows(backends);
     this.metrics = yarnMetrics(args.monitoring);
     this.alerts = args.monitoring ? [yarnAlerts(args.namespace)] : [];
+    this.dashboards = args.monitoring ? [yarnDashboard(args.namespace)] : [];
     this.registerOutputs({ webUrl: this.webUrl });
   }
 }

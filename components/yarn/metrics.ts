@@ -3,7 +3,7 @@
  * memory free) and its view of the NodeManagers, and each NodeManager's containers.
  */
 import { stringify } from "yaml";
-import { alert, type AlertGroup } from "../kit/metrics";
+import { alert, type AlertGroup, type Dashboard, panel } from "../kit/metrics";
 
 /** A metric the alerts and dashboard read: the engine suite scrapes a real ResourceManager and NodeManager for each. */
 export const YARN_METRICS = {
@@ -56,6 +56,31 @@ export function yarnAlerts(ns: string): AlertGroup {
         "The ResourceManager has lost or unhealthy NodeManagers",
         "{{ $value }} NodeManagers are lost or unhealthy: their containers were failed and are retried elsewhere.",
       ),
+    ],
+  };
+}
+
+/** Applications and containers waiting or running, free memory, and the NodeManagers. */
+export function yarnDashboard(ns: string): Dashboard {
+  const sel = `namespace="${ns}"`;
+  const rm = (m: string) => `max(${m}{${sel}})`;
+  return {
+    uid: "data-platform-yarn",
+    title: "Data platform / YARN",
+    panels: [
+      panel("Applications running and pending", { running: rm(YARN_METRICS.appsRunning), pending: rm(YARN_METRICS.appsPending) }),
+      panel("Containers allocated and pending", { allocated: rm(YARN_METRICS.allocatedContainers), pending: rm(YARN_METRICS.pendingContainers) }),
+      panel("Memory available", `${rm(YARN_METRICS.availableMB)} * 1024 * 1024`, "bytes"),
+      panel("Applications failed", rm(YARN_METRICS.appsFailed)),
+      panel("NodeManagers", {
+        active: rm(YARN_METRICS.activeNodeManagers),
+        lost: rm(YARN_METRICS.lostNodeManagers),
+        unhealthy: rm(YARN_METRICS.unhealthyNodeManagers),
+      }),
+      panel("Containers launched and failed", {
+        "{{pod}} launched": `max by (pod) (${YARN_METRICS.containersLaunched}{${sel}})`,
+        "{{pod}} failed": `max by (pod) (${YARN_METRICS.containersFailed}{${sel}})`,
+      }),
     ],
   };
 }

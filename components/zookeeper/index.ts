@@ -6,8 +6,8 @@ import type { ZooKeeperEnsemble } from "../kit/contracts";
 import type { ZooKeeperConfig } from "./config";
 import { zookeeperEnsemble } from "./contract";
 import { zookeeperFlows, zookeeperManifests, zookeeperMetrics } from "./spec";
-import type { AlertGroup, MetricsEndpoint, Monitored } from "../kit/metrics";
-import { zookeeperAlerts } from "./metrics";
+import type { AlertGroup, Dashboard, MetricsEndpoint, Monitored } from "../kit/metrics";
+import { zookeeperAlerts, zookeeperDashboard } from "./metrics";
 
 export type ZooKeeperArgs = EngineArgs<ZooKeeperConfig>;
 
@@ -17,6 +17,7 @@ export class ZooKeeper extends pulumi.ComponentResource implements ZooKeeperEnse
   public readonly access: (client: Workload) => Flow[];
   public readonly metrics: MetricsEndpoint[];
   public readonly alerts: AlertGroup[];
+  public readonly dashboards: Dashboard[];
 
   constructor(name: string, args: ZooKeeperArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataplatform:zookeeper:ZooKeeper", name, {}, opts);
@@ -30,6 +31,7 @@ export class ZooKeeper extends pulumi.ComponentResource implements ZooKeeperEnse
     this.flows = zookeeperFlows();
     this.metrics = zookeeperMetrics(args.monitoring);
     this.alerts = args.monitoring ? [zookeeperAlerts(args.namespace)] : [];
+    this.dashboards = args.monitoring ? [zookeeperDashboard(args.namespace)] : [];
     this.registerOutputs({ connectString: this.connectString });
   }
 }

@@ -1,4 +1,4 @@
-import { alert, type AlertGroup } from "../kit/metrics";
+import { alert, type AlertGroup, type Dashboard, panel } from "../kit/metrics";
 
 /**
  * The metrics ZooKeeper's own Prometheus provider serves that the platform's alerts read: the engine
@@ -34,6 +34,22 @@ export function zookeeperAlerts(ns: string): AlertGroup {
         "ZooKeeper answers slowly",
         "A server's average request latency is {{ $value }} ms: its disk or the network is slow.",
       ),
+    ],
+  };
+}
+
+/** Each server's load and latency. */
+export function zookeeperDashboard(ns: string): Dashboard {
+  const sel = `namespace="${ns}"`;
+  const perPod = (m: string) => `max by (pod) (${m}{${sel}})`;
+  return {
+    uid: "data-platform-zookeeper",
+    title: "Data platform / ZooKeeper",
+    panels: [
+      panel("Outstanding requests", perPod(ZOOKEEPER_METRICS.outstandingRequests), "short", "{{pod}}"),
+      panel("Average latency", perPod(ZOOKEEPER_METRICS.averageLatency), "ms", "{{pod}}"),
+      panel("Connections", perPod(ZOOKEEPER_METRICS.aliveConnections), "short", "{{pod}}"),
+      panel("Znodes", perPod(ZOOKEEPER_METRICS.znodes), "short", "{{pod}}"),
     ],
   };
 }
