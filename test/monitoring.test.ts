@@ -12,6 +12,7 @@ import { trinoMetrics } from "../components/starburst/spec";
 import { HDFS_METRICS, hdfsAlerts, hdfsExporterRules } from "../components/hdfs/metrics";
 import { YARN_METRICS, yarnAlerts, yarnExporterRules } from "../components/yarn/metrics";
 import { METASTORE_METRICS, metastoreAlerts, metastoreExporterRules } from "../components/hive-metastore/metrics";
+import { SPARK_METRICS, sparkAlerts, sparkExporterRules } from "../components/spark/metrics";
 import { planStack } from "../tools/plan";
 import YAML from "yaml";
 import { environmentWith, find, readEnvironment } from "./helpers";
@@ -28,6 +29,7 @@ const EXPORTED = new Set<string>([
   ...Object.values(HDFS_METRICS),
   ...Object.values(YARN_METRICS),
   ...Object.values(METASTORE_METRICS),
+  ...Object.values(SPARK_METRICS),
   ...CLUSTER_METRICS,
   "up",
 ]);
@@ -167,6 +169,21 @@ describe("metrics endpoints", () => {
     expect(JSON.stringify(schema.inputs)).not.toMatch(/javaagent|jmx-exporter/);
   });
 
+  it("the streaming driver alone loads the agent (spark-submit's driver options) with Spark's streaming gauges on; the batch job runs none", async () => {
+    const plan = await stackPlan("prod");
+    const driver = find(plan, "Deployment", "spark-streaming").inputs.spec.template.spec.containers[0];
+    const submit: string = driver.command[2];
+    expect(submit).toContain(`--driver-java-options '-javaagent:${AGENT_JAR}=9404:/etc/jmx-exporter/jmx-exporter.yaml'`);
+    for (const conf of ["spark.sql.streaming.metricsEnabled=true", "spark.metrics.conf.driver.sink.jmx.class=org.apache.spark.metrics.sink.JmxSink"]) {
+      expect(submit).toContain(`--conf ${conf}`);
+    }
+    expect(driver.ports).toContainEqual({ name: "metrics", containerPort: 9404 });
+    expect(driver.env).toContainEqual({ name: "TRIGGER_SECONDS", value: "30" });
+    expect(find(plan, "NetworkPolicy", "allow-metrics-spark-streaming").inputs.spec.ingress[0].ports).toEqual([{ protocol: "TCP", port: 9404 }]);
+    const batch = plan.resources.find((r) => r.type.endsWith(":CronJob"))!;
+    expect(JSON.stringify(batch.inputs)).not.toMatch(/javaagent|jmx-exporter/);
+  });
+
   it("Starburst Enterprise's chart is given no agent: it has no endpoint the platform scrapes", () => {
     const m = monitoringConfig.parse({});
     expect(trinoMetrics({ flavor: "starburst" }, m)).toEqual([]);
@@ -204,6 +221,7 @@ describe("metrics endpoints", () => {
     ["HDFS", hdfsExporterRules, HDFS_METRICS],
     ["YARN", yarnExporterRules, YARN_METRICS],
     ["the metastore", metastoreExporterRules, METASTORE_METRICS],
+    ["Spark's streaming driver", sparkExporterRules, SPARK_METRICS],
   ] as const)("%s's rules file: valid regular expressions, naming every metric the alerts read", (_, rulesFile, metrics) => {
     const file = parseYaml(rulesFile());
     for (const r of file.rules) expect(() => new RegExp(r.pattern)).not.toThrow();
@@ -225,7 +243,7 @@ describe("Prometheus Operator objects", () => {
     m,
     NS,
     [...kafkaMetrics(m), ...zookeeperMetrics(m)],
-    [kafkaAlerts(NS), zookeeperAlerts(NS), trinoAlerts(NS), hdfsAlerts(NS), yarnAlerts(NS), metastoreAlerts(NS)],
+    [kafkaAlerts(NS), zookeeperAlerts(NS), trinoAlerts(NS), hdfsAlerts(NS), yarnAlerts(NS), metastoreAlerts(NS), sparkAlerts(NS, 30)],
   );
 
   it("a PodMonitor per endpoint, scraping the port named metrics, labelled for the Prometheus that selects them", () => {
@@ -255,6 +273,7 @@ describe("Prometheus Operator objects", () => {
       "data-platform.hdfs",
       "data-platform.yarn",
       "data-platform.hive-metastore",
+      "data-platform.spark",
     ]);
     for (const a of groups.flatMap((g) => g.rules)) {
       const { errors, metrics } = promql(a.expr);
@@ -281,6 +300,7 @@ describe("Prometheus Operator objects", () => {
       "data-platform.trino",
       "data-platform.hdfs",
       "data-platform.yarn",
+      "data-platform.spark",
     ]);
     expect(
       plan.resources
@@ -293,6 +313,7 @@ describe("Prometheus Operator objects", () => {
       "hive-metastore-metastore",
       "kafka-broker",
       "kafka-controller",
+      "spark-streaming",
       "trino-coordinator",
       "trino-worker",
       "yarn-nodemanager",
@@ -316,6 +337,7 @@ describe("Grafana dashboards", () => {
       "data-platform-trino",
       "data-platform-hdfs",
       "data-platform-yarn",
+      "data-platform-spark-streaming",
     ]);
     for (const cm of maps) {
       const [file, text] = Object.entries<string>(cm.inputs.data)[0];

@@ -7,7 +7,9 @@ import type { HdfsCluster, JobTemplate, KafkaCluster, MetastoreService, ObjectSt
 import type { EngineArgs } from "../kit/engine";
 import { createObjects } from "../kit/objects";
 import { SPARK_IMAGE, type SparkConfig } from "./config";
-import { BATCH_NAME, masterUrl, sparkFlows, sparkManifests } from "./spec";
+import { BATCH_NAME, masterUrl, sparkFlows, sparkManifests, sparkMetrics, STREAMING_TRIGGER_SECONDS } from "./spec";
+import type { AlertGroup, Dashboard, MetricsEndpoint, Monitored } from "../kit/metrics";
+import { sparkAlerts, sparkDashboard } from "./metrics";
 
 /** The Spark image the platform pins: its Java 17 runtime is what YARN gives Spark's containers. */
 export { SPARK_IMAGE };
@@ -34,16 +36,19 @@ export interface SparkArgs extends EngineArgs<SparkConfig> {
   lake: ObjectStore;
 }
 
-export class Spark extends pulumi.ComponentResource implements JobTemplate {
+export class Spark extends pulumi.ComponentResource implements JobTemplate, Monitored {
   public readonly masterUrl: string;
   /** The batch application's CronJob, which an orchestrator copies into a Job. */
   public readonly template = BATCH_NAME;
   public readonly flows: Flow[];
+  public readonly metrics: MetricsEndpoint[];
+  public readonly alerts: AlertGroup[];
+  public readonly dashboards: Dashboard[];
 
   constructor(name: string, args: SparkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("dataplatform:spark:Spark", name, {}, opts);
     const backends = { yarn: args.yarn, hdfs: args.hdfs, kafka: args.kafka, metastore: args.metastore, lake: args.lake };
-    createObjects(sparkManifests(args.config, args.namespace, backends, applicationFiles(), args.clusterDomain), {
+    createObjects(sparkManifests(args.config, args.namespace, backends, applicationFiles(), args.clusterDomain, args.monitoring), {
       parent: this,
       overrides: args.config.overrides,
       protectStateful: args.production,
@@ -51,6 +56,9 @@ export class Spark extends pulumi.ComponentResource implements JobTemplate {
     });
     this.masterUrl = masterUrl(args.namespace, args.clusterDomain);
     this.flows = sparkFlows(args.config, backends);
+    this.metrics = sparkMetrics(args.config, args.monitoring);
+    this.alerts = this.metrics.length ? [sparkAlerts(args.namespace, STREAMING_TRIGGER_SECONDS)] : [];
+    this.dashboards = this.metrics.length ? [sparkDashboard(args.namespace, STREAMING_TRIGGER_SECONDS)] : [];
     this.registerOutputs({ masterUrl: this.masterUrl });
   }
 }

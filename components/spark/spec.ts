@@ -12,6 +12,7 @@ import {
   heapMiB,
   httpsEgress,
   imageVersion,
+  initContainers,
   type Manifest,
   podSpec,
   scratchVolume,
@@ -26,6 +27,8 @@ import { clientConfigMounts, clientConfigVolume } from "../kit/hadoop";
 import { type SparkConfig, workerMemoryMiB, WORKER_DAEMON_HEAP_MIB } from "./config";
 import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
 import { statefulRoleObjects, statelessRoleObjects } from "../kit/role";
+import { AGENT_CONFIG_FILE, jmxAgent, type JmxAgent, type MetricsEndpoint, METRICS_PORT, type MonitoringConfig } from "../kit/metrics";
+import { sparkExporterRules, STREAMING_METRICS_CONF } from "./metrics";
 
 export const MASTER: Workload = { name: "spark", component: "master" };
 export const WORKER: Workload = { name: "spark", component: "worker" };
@@ -39,6 +42,16 @@ export const STREAMING_NAME = "spark-streaming";
 export const BATCH_NAME = "spark-batch";
 export const CONFIG_MAP = "spark-config";
 export const APPS_CONFIG_MAP = "spark-apps";
+/** The ConfigMap holding the streaming driver's JMX exporter rules (monitoring on). */
+export const METRICS_CONFIG_MAP = "spark-streaming-metrics";
+/** How often the streaming job starts a batch (kafka_to_hdfs_streaming.py reads TRIGGER_SECONDS); its alert compares batch time with it. */
+export const STREAMING_TRIGGER_SECONDS = 30;
+
+/** The streaming driver's JMX exporter endpoint (monitoring on, streaming on). */
+export function sparkMetrics(spark: Pick<SparkConfig, "streaming">, monitoring?: MonitoringConfig): MetricsEndpoint[] {
+  if (!monitoring || !spark.streaming) return [];
+  return [{ workload: STREAMING, port: METRICS_PORT, path: "/metrics", fetchesAgent: monitoring.agent === "maven" }];
+}
 
 export const MASTER_PORT = 7077;
 const MASTER_WEB_PORT = 8080;
@@ -174,10 +187,19 @@ function podIpEnv() {
   return { name: "POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } };
 }
 
-/** spark-submit in client mode: the driver runs in this pod, reachable by executors at its IP. */
-export function submitScript(app: string, maxCores?: number): string {
+/**
+ * spark-submit in client mode: the driver runs in this pod, reachable by executors at its IP.
+ * `metrics`: the driver loads the JMX exporter agent (its JVM alone: executors are other JVMs) and
+ * reports Spark's streaming gauges as JMX beans.
+ */
+export function submitScript(app: string, maxCores?: number, metrics?: JmxAgent): string {
   const cap = maxCores ? ` --conf spark.cores.max=${maxCores}` : "";
-  return ["set -eu", `exec /opt/spark/bin/spark-submit --deploy-mode client --conf spark.driver.host="$POD_IP"${cap} ${APPS}/${app}`].join("\n");
+  const agent = metrics
+    ? ` --driver-java-options '${metrics.javaOption}'${Object.entries(STREAMING_METRICS_CONF)
+        .map(([k, v]) => ` --conf ${k}=${v}`)
+        .join("")}`
+    : "";
+  return ["set -eu", `exec /opt/spark/bin/spark-submit --deploy-mode client --conf spark.driver.host="$POD_IP"${cap}${agent} ${APPS}/${app}`].join("\n");
 }
 
 /** Cores the streaming application may hold: the configured cap, else one executor. */
@@ -185,7 +207,14 @@ export function streamingCores(spark: SparkConfig, yarn: YarnLimits): number {
   return spark.streamingCores ?? executorCores(spark, yarn);
 }
 
-export function sparkManifests(spark: SparkConfig, ns: string, b: SparkBackends, apps: Record<string, string>, domain = DEFAULT_CLUSTER_DOMAIN): Manifest[] {
+export function sparkManifests(
+  spark: SparkConfig,
+  ns: string,
+  b: SparkBackends,
+  apps: Record<string, string>,
+  domain = DEFAULT_CLUSTER_DOMAIN,
+  monitoring?: MonitoringConfig,
+): Manifest[] {
   const yarn = b.yarn;
   const files = { "spark-defaults.conf": renderDefaults(sparkDefaults(spark, b, ns, domain)) };
   // The HDFS and YARN client files too: a change there rolls the pods.
@@ -204,18 +233,15 @@ export function sparkManifests(spark: SparkConfig, ns: string, b: SparkBackends,
     { name: "rpc", port: MASTER_PORT },
     { name: "web", port: MASTER_WEB_PORT },
   ];
-  const driverContainer = (name: string, app: string, extraEnv: k8s.types.input.core.v1.EnvVar[], maxCores?: number) =>
+  const driverContainer = (name: string, app: string, extraEnv: k8s.types.input.core.v1.EnvVar[], maxCores?: number, metrics?: JmxAgent) =>
     container({
       name,
       image: spark.image,
-      command: ["/bin/bash", "-c", submitScript(app, maxCores)],
+      command: ["/bin/bash", "-c", submitScript(app, maxCores, metrics)],
       env: [...lakeClientEnv({ name: "SPARK_DRIVER_MEMORY", value: `${driverHeap}m` }), ...extraEnv],
-      ports: [
-        { name: "driver", containerPort: DRIVER_PORT },
-        { name: "blocks", containerPort: BLOCK_MANAGER_PORT },
-      ],
+      ports: [{ name: "driver", containerPort: DRIVER_PORT }, { name: "blocks", containerPort: BLOCK_MANAGER_PORT }, ...(metrics ? [metrics.port] : [])],
       resources: spark.driver.resources,
-      volumeMounts: [...configMounts(b), { name: "apps", mountPath: APPS }, ...trust.mounts],
+      volumeMounts: [...configMounts(b), { name: "apps", mountPath: APPS }, ...trust.mounts, ...(metrics?.mounts ?? [])],
     });
   const paths = [
     { name: "STREAMING_PATH", value: "hdfs:///data/streaming" },
@@ -310,6 +336,9 @@ export function sparkManifests(spark: SparkConfig, ns: string, b: SparkBackends,
   ];
   if (spark.dependencies === "maven") manifests.push(mavenEgress(ns));
   if (spark.streaming) {
+    const agent = monitoring ? jmxAgent(monitoring, METRICS_CONFIG_MAP) : undefined;
+    const rules: Record<string, string> = agent ? { [AGENT_CONFIG_FILE]: sparkExporterRules() } : {};
+    if (agent) manifests.push(configMap(METRICS_CONFIG_MAP, ns, STREAMING, rules));
     manifests.push(
       ...statelessRoleObjects({
         name: STREAMING_NAME,
@@ -317,7 +346,7 @@ export function sparkManifests(spark: SparkConfig, ns: string, b: SparkBackends,
         workload: STREAMING,
         image: spark.image,
         replicas: 1,
-        checksumOf,
+        checksumOf: { ...checksumOf, ...rules },
         // Never two drivers on one checkpoint: stop the old one before starting the new one.
         strategy: "Recreate",
         // One driver by design: no budget.
@@ -327,14 +356,20 @@ export function sparkManifests(spark: SparkConfig, ns: string, b: SparkBackends,
           UID,
           {
             terminationGracePeriodSeconds: 60,
-            ...trustInit(trust),
+            ...initContainers([...trust.initContainers, ...(agent?.initContainers ?? [])]),
             containers: [
               {
                 ...driverContainer(
                   "driver",
                   "kafka_to_hdfs_streaming.py",
-                  [{ name: "KAFKA_BOOTSTRAP_SERVERS", value: b.kafka.bootstrapServers }, ...kafkaTlsEnv(b), ...paths],
+                  [
+                    { name: "KAFKA_BOOTSTRAP_SERVERS", value: b.kafka.bootstrapServers },
+                    { name: "TRIGGER_SECONDS", value: String(STREAMING_TRIGGER_SECONDS) },
+                    ...kafkaTlsEnv(b),
+                    ...paths,
+                  ],
                   streamingCores(spark, yarn),
+                  agent,
                 ),
                 ...(b.kafka.clientTls
                   ? {
@@ -343,6 +378,7 @@ export function sparkManifests(spark: SparkConfig, ns: string, b: SparkBackends,
                         { name: "apps", mountPath: APPS },
                         { name: "kafka-client-tls", mountPath: KAFKA_TLS_DIR, readOnly: true },
                         ...trust.mounts,
+                        ...(agent?.mounts ?? []),
                       ],
                     }
                   : {}),
@@ -355,6 +391,7 @@ export function sparkManifests(spark: SparkConfig, ns: string, b: SparkBackends,
             volumes: [
               ...volumes(b, true),
               ...trust.volumes,
+              ...(agent?.volumes ?? []),
               ...(b.kafka.clientTls ? [{ name: "kafka-client-tls", secret: { secretName: b.kafka.clientTls("spark-streaming"), defaultMode: 0o440 } }] : []),
             ],
           },

@@ -444,7 +444,21 @@ for (const stack of STACKS) {
       }
       let written = 0;
       for (const dn of datanodes) {
-        const text = await scrape(dn);
+        // The data set's bean is registered once the DataNode's storage is set up, after it reports ready.
+        const text = await eventually(`${dn.name}: ${HDFS_METRICS.failedVolumes}`, 60, async () => {
+          const t = await scrape(dn);
+          if (samples(t, HDFS_METRICS.failedVolumes).length) return t;
+          throw new Error(
+            `its Hadoop metrics: ${[
+              ...new Set(
+                t
+                  .split("\n")
+                  .filter((l) => l.startsWith("hadoop_"))
+                  .map((l) => l.split(/[{ ]/)[0]),
+              ),
+            ].join(", ")}`,
+          );
+        });
         assert.equal(value(text, HDFS_METRICS.failedVolumes), 0, `${dn.name}: ${HDFS_METRICS.failedVolumes}`);
         assert.ok(samples(text, HDFS_METRICS.bytesRead).length, `${dn.name}: ${HDFS_METRICS.bytesRead}`);
         written += value(text, HDFS_METRICS.bytesWritten) ?? 0;
