@@ -5,6 +5,7 @@ import { ConfigError, type ConfigLayer } from "./config/load";
 import { configuredKubeconfig, type LoadedPlatform, loadPlatform } from "./config/stack";
 import { checkExistingSecrets, clusterSecretReader } from "./existing-secrets";
 import { checkCertificateIssuer, clusterIssuerReader } from "./certificate-issuer";
+import { checkMonitoringCrds } from "./monitoring-crds";
 import { checkFixedSizes, checkScaleDown, checkStorage, liveCluster, statefulSetsWithVolumes } from "./scale-checks";
 import { DataPlatform } from "./platform";
 import { applyDataNodes, dataNodesTransform, describeDataNodes, planDataNodes } from "./datanode-decommission";
@@ -34,6 +35,7 @@ export async function runProgramOrExplain(): Promise<DataPlatform> {
     const stackFile = `Pulumi.${loaded.stack}.yaml`;
     await checkExistingSecrets(loaded, clusterSecretReader(loaded.settings, stackFile));
     await checkCertificateIssuer(loaded, clusterIssuerReader(loaded.settings, stackFile));
+    await checkMonitoringCrds(loaded, clusterIssuerReader(loaded.settings, stackFile));
     const cluster = liveCluster(loaded.settings, stackFile);
     await checkFixedSizes(loaded, cluster);
     const growths = await planGrowth(loaded, cluster, await checkStorage(loaded, cluster));

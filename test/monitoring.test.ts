@@ -13,6 +13,8 @@ import { HDFS_METRICS, hdfsAlerts, hdfsExporterRules } from "../components/hdfs/
 import { YARN_METRICS, yarnAlerts, yarnExporterRules } from "../components/yarn/metrics";
 import { METASTORE_METRICS, metastoreAlerts, metastoreExporterRules } from "../components/hive-metastore/metrics";
 import { SPARK_METRICS, sparkAlerts, sparkExporterRules } from "../components/spark/metrics";
+import { MINIO_METRICS, minioAlerts } from "../components/minio/metrics";
+import { minioMetrics } from "../components/minio/spec";
 import { planStack } from "../tools/plan";
 import YAML from "yaml";
 import { environmentWith, find, readEnvironment } from "./helpers";
@@ -30,6 +32,7 @@ const EXPORTED = new Set<string>([
   ...Object.values(YARN_METRICS),
   ...Object.values(METASTORE_METRICS),
   ...Object.values(SPARK_METRICS),
+  ...Object.values(MINIO_METRICS),
   ...CLUSTER_METRICS,
   "up",
 ]);
@@ -184,6 +187,31 @@ describe("metrics endpoints", () => {
     expect(JSON.stringify(batch.inputs)).not.toMatch(/javaagent|jmx-exporter/);
   });
 
+  it.each(["dev", "prod"] as const)("%s: MinIO serves its own metrics on its S3 port without a token, which Prometheus is admitted to", async (stack) => {
+    const plan = await stackPlan(stack);
+    const server = find(plan, "StatefulSet", "minio").inputs.spec.template.spec.containers[0];
+    expect(server.env).toContainEqual({ name: "MINIO_PROMETHEUS_AUTH_TYPE", value: "public" });
+    expect(find(plan, "NetworkPolicy", "allow-metrics-minio-server").inputs.spec.ingress[0].ports).toEqual([{ protocol: "TCP", port: 9000 }]);
+    expect(plan.resources.some((r) => r.name === "allow-minio-server-jmx-exporter")).toBe(false);
+  });
+
+  it("MinIO's PodMonitor asks its S3 port, over HTTPS in tls mode, checking the certificate for the Service's name with the CA alone", () => {
+    const m = monitoringConfig.parse({ prometheusOperator: true });
+    const [tls] = minioMetrics({ security: "tls" }, NS, "cluster.local", m);
+    const monitor = monitoringManifests(m, NS, [tls]).find((o) => o.kind === "PodMonitor")!;
+    expect((monitor.spec as any).podMetricsEndpoints).toEqual([
+      {
+        port: "s3",
+        path: "/minio/v2/metrics/cluster",
+        interval: "30s",
+        scheme: "https",
+        tlsConfig: { ca: { secret: { name: "minio-tls", key: "ca.crt" } }, serverName: `minio.${NS}.svc.cluster.local` },
+      },
+    ]);
+    const [plain] = minioMetrics({ security: "plaintext" }, NS, "cluster.local", m);
+    expect((monitoringManifests(m, NS, [plain]).find((o) => o.kind === "PodMonitor")!.spec as any).podMetricsEndpoints[0]).not.toHaveProperty("scheme");
+  });
+
   it("Starburst Enterprise's chart is given no agent: it has no endpoint the platform scrapes", () => {
     const m = monitoringConfig.parse({});
     expect(trinoMetrics({ flavor: "starburst" }, m)).toEqual([]);
@@ -243,7 +271,7 @@ describe("Prometheus Operator objects", () => {
     m,
     NS,
     [...kafkaMetrics(m), ...zookeeperMetrics(m)],
-    [kafkaAlerts(NS), zookeeperAlerts(NS), trinoAlerts(NS), hdfsAlerts(NS), yarnAlerts(NS), metastoreAlerts(NS), sparkAlerts(NS, 30)],
+    [kafkaAlerts(NS), zookeeperAlerts(NS), trinoAlerts(NS), hdfsAlerts(NS), yarnAlerts(NS), metastoreAlerts(NS), sparkAlerts(NS, 30), minioAlerts(NS)],
   );
 
   it("a PodMonitor per endpoint, scraping the port named metrics, labelled for the Prometheus that selects them", () => {
@@ -274,6 +302,7 @@ describe("Prometheus Operator objects", () => {
       "data-platform.yarn",
       "data-platform.hive-metastore",
       "data-platform.spark",
+      "data-platform.minio",
     ]);
     for (const a of groups.flatMap((g) => g.rules)) {
       const { errors, metrics } = promql(a.expr);
@@ -296,6 +325,7 @@ describe("Prometheus Operator objects", () => {
       "data-platform.pods",
       "data-platform.zookeeper",
       "data-platform.kafka",
+      "data-platform.minio",
       "data-platform.hive-metastore",
       "data-platform.trino",
       "data-platform.hdfs",
@@ -313,6 +343,7 @@ describe("Prometheus Operator objects", () => {
       "hive-metastore-metastore",
       "kafka-broker",
       "kafka-controller",
+      "minio-server",
       "spark-streaming",
       "trino-coordinator",
       "trino-worker",
@@ -333,6 +364,7 @@ describe("Grafana dashboards", () => {
       "data-platform-pods",
       "data-platform-zookeeper",
       "data-platform-kafka",
+      "data-platform-minio",
       "data-platform-hive-metastore",
       "data-platform-trino",
       "data-platform-hdfs",

@@ -46,4 +46,15 @@ describe("Kubernetes API schemas", () => {
     expect(validate([certificate(["client auth"])])).toEqual([]);
     expect(validate([certificate(["client-auth"])])).toEqual([expect.objectContaining({ kind: "Certificate", name: "c" })]);
   });
+
+  it("check the Prometheus Operator's PodMonitors against its own schema", () => {
+    const monitor = (port: unknown) => ({
+      apiVersion: "monitoring.coreos.com/v1",
+      kind: "PodMonitor",
+      metadata: { name: "m" },
+      spec: { selector: { matchLabels: { a: "b" } }, podMetricsEndpoints: [{ port, path: "/metrics", interval: "30s" }] },
+    });
+    expect(validate([monitor("metrics")])).toEqual([]);
+    expect(validate([monitor(["metrics"])])).toEqual([expect.objectContaining({ kind: "PodMonitor", name: "m" })]);
+  });
 });

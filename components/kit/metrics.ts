@@ -76,6 +76,10 @@ export interface MetricsEndpoint {
   workload: Workload;
   port: number;
   path: string;
+  /** The container port's name, when the metrics share an engine's own port (MinIO's S3 port); else "metrics". */
+  portName?: string;
+  /** An engine's own port over TLS: Prometheus verifies it with the CA for the Service's name. */
+  tls?: { ca: { name: string; key: string }; serverName: string };
   /** Its pods fetch the JMX exporter agent from Maven Central (HTTPS egress). */
   fetchesAgent?: boolean;
 }

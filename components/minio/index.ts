@@ -8,7 +8,9 @@ import { createObjects } from "../kit/objects";
 import type { OwnedCredential } from "../kit/secret-ref";
 import { MINIO_CREDENTIALS, type MinioConfig } from "./config";
 import { objectStore } from "./contract";
-import { minioFlows, minioManifests, SERVER } from "./spec";
+import { minioFlows, minioManifests, minioMetrics, SERVER } from "./spec";
+import type { AlertGroup, Dashboard, MetricsEndpoint, Monitored } from "../kit/metrics";
+import { minioAlerts, minioDashboard } from "./metrics";
 import { accessKeyOf, LAKE_CLIENT_NAMES, LAKE_USER_CREDENTIALS, type LakeUserCredentials } from "./users";
 
 export interface MinioArgs extends EngineArgs<MinioConfig> {
@@ -19,7 +21,7 @@ export interface MinioArgs extends EngineArgs<MinioConfig> {
   certificates?: CertificatesConfig;
 }
 
-export class Minio extends pulumi.ComponentResource implements ObjectStore {
+export class Minio extends pulumi.ComponentResource implements ObjectStore, Monitored {
   public readonly endpoint: string;
   public readonly bucket: string;
   public readonly prefixes: ObjectStore["prefixes"];
@@ -28,6 +30,9 @@ export class Minio extends pulumi.ComponentResource implements ObjectStore {
   public readonly ca: ObjectStore["ca"];
   public readonly flows: Flow[];
   public readonly access: (client: Workload) => Flow[];
+  public readonly metrics: MetricsEndpoint[];
+  public readonly alerts: AlertGroup[];
+  public readonly dashboards: Dashboard[];
 
   constructor(name: string, args: MinioArgs, opts?: pulumi.ComponentResourceOptions) {
     // Named dataplatform:minio:MinIO before its folder, class and type agreed: the alias keeps its objects.
@@ -60,7 +65,7 @@ export class Minio extends pulumi.ComponentResource implements ObjectStore {
       },
       { parent: this, protect: args.production },
     );
-    createObjects(minioManifests(args.config, args.namespace, ref, args.clusterDomain, args.users.ref, args.certificates), {
+    createObjects(minioManifests(args.config, args.namespace, ref, args.clusterDomain, args.users.ref, args.certificates, args.monitoring), {
       parent: this,
       overrides: args.config.overrides,
       protectStateful: args.production,
@@ -76,6 +81,9 @@ export class Minio extends pulumi.ComponentResource implements ObjectStore {
       access: this.access,
     } = objectStore(args.config, args.namespace, args.users.ref, args.clusterDomain));
     this.flows = minioFlows(args.config);
+    this.metrics = minioMetrics(args.config, args.namespace, args.clusterDomain, args.monitoring);
+    this.alerts = args.monitoring ? [minioAlerts(args.namespace)] : [];
+    this.dashboards = args.monitoring ? [minioDashboard(args.namespace)] : [];
     this.registerOutputs({ endpoint: this.endpoint, bucket: this.bucket, credentialsSecret: ref.name });
   }
 }

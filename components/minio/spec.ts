@@ -1,4 +1,6 @@
 /** MinIO object storage: one server, or one distributed pool across all replicas; plus the lake bucket. */
+import type { MetricsEndpoint, MonitoringConfig } from "../kit/metrics";
+import { METRICS_PATH } from "./metrics";
 import { lakeUserEnv, type LakeClient } from "../kit/contracts";
 import { container, containerPorts, type Flow, job, type Manifest, podSpec, type Port, scratchVolume, type Workload } from "../kit";
 import { defaultRef, secretEnv } from "../kit/secret-ref";
@@ -21,6 +23,18 @@ const SERVER_PORTS: Port[] = [
   { name: "console", port: CONSOLE_PORT },
 ];
 const UID = 1000;
+
+/** The pool's metrics on the S3 port (monitoring on), over TLS in tls mode, verified for the Service's name. */
+export function minioMetrics(
+  cfg: Pick<MinioConfig, "security">,
+  ns: string,
+  domain = DEFAULT_CLUSTER_DOMAIN,
+  monitoring?: MonitoringConfig,
+): MetricsEndpoint[] {
+  if (!monitoring) return [];
+  const tls = cfg.security === "tls" ? { ca: MINIO_CA, serverName: serviceHost(NAME, ns, domain) } : undefined;
+  return [{ workload: SERVER, port: S3_PORT, portName: "s3", path: METRICS_PATH, ...(tls ? { tls } : {}) }];
+}
 
 /** Every server's command lists the whole pool; its erasure sets are cut from that count once. */
 export const FIXED_SIZE =
@@ -70,6 +84,7 @@ export function minioManifests(
   domain = DEFAULT_CLUSTER_DOMAIN,
   users: LakeUserCredentials = defaultRef(LAKE_USER_CREDENTIALS),
   certs?: CertificatesConfig,
+  monitoring?: MonitoringConfig,
 ): Manifest[] {
   const tls = cfg.security === "tls";
   if (tls && !certs) throw new Error("minio.security tls needs the environment's certificates section (checked by the config)");
@@ -96,7 +111,8 @@ export function minioManifests(
             CERTS_DIR,
             serverVolumes(cfg, ns, domain),
           ],
-          env: [...root, { name: "HOME", value: "/tmp" }],
+          // Monitoring on: Prometheus reads the metrics without a token (only it and S3 clients reach the port).
+          env: [...root, { name: "HOME", value: "/tmp" }, ...(monitoring ? [{ name: "MINIO_PROMETHEUS_AUTH_TYPE", value: "public" }] : [])],
           ports: containerPorts(SERVER_PORTS),
           readinessProbe: { httpGet: { path: "/minio/health/ready", port: S3_PORT, scheme: probeScheme }, periodSeconds: 10, timeoutSeconds: 5 },
           livenessProbe: {

@@ -40,7 +40,14 @@ export function podMonitor(m: MonitoringConfig, ns: string, e: MetricsEndpoint):
     metadata: { name: id(e.workload), namespace: ns, labels: { ...workloadLabels(e.workload), ...(m.monitorLabels ?? {}) } },
     spec: {
       selector: { matchLabels: selectorLabels(e.workload) },
-      podMetricsEndpoints: [{ port: METRICS_PORT_NAME, path: e.path, interval: m.scrapeInterval }],
+      podMetricsEndpoints: [
+        {
+          port: e.portName ?? METRICS_PORT_NAME,
+          path: e.path,
+          interval: m.scrapeInterval,
+          ...(e.tls ? { scheme: "https", tlsConfig: { ca: { secret: e.tls.ca }, serverName: e.tls.serverName } } : {}),
+        },
+      ],
     },
   };
 }

@@ -70,30 +70,40 @@ export interface E2eStack {
 }
 
 const CERT_MANAGER_CRDS = path.join(TOOLCHAIN, "crds", "cert-manager-v1.19.1");
+const PROMETHEUS_OPERATOR_CRDS = path.join(TOOLCHAIN, "crds", "prometheus-operator-v0.85.0");
 
-/**
- * cert-manager's CRDs (build.sh crds) and the README's platform CA (tools/cert-manager), as a cluster
- * admin installs them before a stack with TLS: the API server checks the Certificates against the
- * real schemas. No cert-manager controller runs here, so no certificate is issued.
- */
-export async function installCertManager(kubeconfig = KUBECONFIG): Promise<void> {
-  const kc = kubeConfigFor({ kubeconfig });
+/** The CRDs of a directory (build.sh crds), created unless they exist, and awaited until served. */
+async function installCrds(dir: string, what: string, kc: k8s.KubeConfig): Promise<void> {
   const ext = kc.makeApiClient(k8s.ApiextensionsV1Api);
-  const files = fs.readdirSync(CERT_MANAGER_CRDS).sort();
-  for (const file of files) {
-    const crd = YAML.parse(fs.readFileSync(path.join(CERT_MANAGER_CRDS, file), "utf8"));
+  const crds = fs
+    .readdirSync(dir)
+    .sort()
+    .map((file) => YAML.parse(fs.readFileSync(path.join(dir, file), "utf8")));
+  for (const crd of crds) {
     await ext.createCustomResourceDefinition({ body: crd }).catch((e) => {
       if ((e as { code?: number }).code !== 409) throw e;
     });
   }
-  await eventually("cert-manager's CRDs established", 60, async () => {
-    for (const file of files) {
-      const name = YAML.parse(fs.readFileSync(path.join(CERT_MANAGER_CRDS, file), "utf8")).metadata.name;
-      const crd = await ext.readCustomResourceDefinition({ name });
-      if (!crd.status?.conditions?.some((c) => c.type === "Established" && c.status === "True")) return undefined;
+  await eventually(`${what}'s CRDs established`, 60, async () => {
+    for (const crd of crds) {
+      const served = await ext.readCustomResourceDefinition({ name: crd.metadata.name });
+      if (!served.status?.conditions?.some((c) => c.type === "Established" && c.status === "True")) return undefined;
     }
     return true;
   });
+}
+
+/**
+ * cert-manager's CRDs (build.sh crds) and the README's platform CA (tools/cert-manager), and the
+ * Prometheus Operator's PodMonitor and PrometheusRule CRDs, as a cluster admin installs them before a
+ * stack with TLS and the Operator's objects: the API server checks the Certificates, PodMonitors and
+ * PrometheusRules against the real schemas. No cert-manager or Operator controller runs here, so no
+ * certificate is issued and nothing is scraped.
+ */
+export async function installCertManager(kubeconfig = KUBECONFIG): Promise<void> {
+  const kc = kubeConfigFor({ kubeconfig });
+  await installCrds(CERT_MANAGER_CRDS, "cert-manager", kc);
+  await installCrds(PROMETHEUS_OPERATOR_CRDS, "the Prometheus Operator", kc);
   const core = kc.makeApiClient(k8s.CoreV1Api);
   await core.createNamespace({ body: { metadata: { name: "cert-manager" } } }).catch((e) => {
     if ((e as { code?: number }).code !== 409) throw e;
@@ -154,7 +164,12 @@ export function useToolchain(): void {
 /** API clients for a cluster of the toolchain. */
 export function clients(kubeconfig = KUBECONFIG) {
   const kc = kubeConfigFor({ kubeconfig });
-  return { core: kc.makeApiClient(k8s.CoreV1Api), apps: kc.makeApiClient(k8s.AppsV1Api), storage: kc.makeApiClient(k8s.StorageV1Api) };
+  return {
+    core: kc.makeApiClient(k8s.CoreV1Api),
+    apps: kc.makeApiClient(k8s.AppsV1Api),
+    storage: kc.makeApiClient(k8s.StorageV1Api),
+    custom: kc.makeApiClient(k8s.CustomObjectsApi),
+  };
 }
 
 /** The clients' users: MinIO's (access keys are user names, secret keys random) and Trino's logins with their password file. */

@@ -119,6 +119,46 @@ for (const name of STACKS) {
       );
     });
 
+    test("the monitoring objects: Grafana's dashboards, and with the Operator's CRDs the PodMonitors and PrometheusRule the API server checked against their schemas", async () => {
+      const config = configOf(name, namespace);
+      const dashboards = (await core.listNamespacedConfigMap({ namespace, labelSelector: "grafana_dashboard=1" })).items;
+      assert.ok(dashboards.length >= 7, dashboards.map((d) => d.metadata!.name).join(", "));
+      for (const d of dashboards) JSON.parse(Object.values(d.data!)[0]);
+      const custom = clients().custom;
+      const list = async (plural: string) =>
+        ((await custom.listNamespacedCustomObject({ group: "monitoring.coreos.com", version: "v1", namespace, plural })) as { items: any[] }).items;
+      if (!config.monitoring?.prometheusOperator) return;
+      const monitors = await list("podmonitors");
+      assert.deepEqual(
+        monitors.map((m) => m.metadata.name).sort(),
+        [
+          "hdfs-datanode",
+          "hdfs-journalnode",
+          "hdfs-namenode",
+          "hive-metastore-metastore",
+          "kafka-broker",
+          "kafka-controller",
+          "minio-server",
+          "spark-streaming",
+          "trino-coordinator",
+          "trino-worker",
+          "yarn-nodemanager",
+          "yarn-resourcemanager",
+          "zookeeper-server",
+        ].filter((m) => m !== "hdfs-journalnode" || section(config, "hdfs").highAvailability),
+      );
+      // What the API server kept (fields a schema would have pruned are gone): MinIO's HTTPS scrape with the CA alone.
+      const minio = monitors.find((m) => m.metadata.name === "minio-server");
+      assert.deepEqual(minio.spec.podMetricsEndpoints[0].tlsConfig, {
+        ca: { secret: { name: "minio-tls", key: "ca.crt" } },
+        serverName: `minio.${namespace}.svc.cluster.local`,
+      });
+      const [rule] = await list("prometheusrules");
+      assert.equal(rule.metadata.name, "data-platform");
+      assert.ok(rule.spec.groups.length >= 9, rule.spec.groups.map((g: any) => g.name).join(", "));
+      assert.ok(rule.spec.groups.every((g: any) => g.rules.every((r: any) => r.alert && r.expr && r.for)));
+    });
+
     test("the controller-manager created the pods of every workload, and Pod Security admitted them", async () => {
       const workloads = [...(await apps.listNamespacedStatefulSet({ namespace })).items, ...(await apps.listNamespacedDeployment({ namespace })).items].map(
         (w) => ({ name: w.metadata!.name!, replicas: w.spec!.replicas ?? 1 }),

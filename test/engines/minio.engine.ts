@@ -18,7 +18,10 @@ import * as tls from "node:tls";
 import { DATA_LAKE_BUCKET } from "../../components/minio/config";
 import { accessKeyOf, LAKE_CLIENTS, LAKE_USER_CREDENTIALS } from "../../components/minio/users";
 import type { LakeClient } from "../../components/kit/contracts";
-import { engineFiles, planned, planOf, type Pod, ROOT, Sandbox, type StartOptions } from "./harness";
+import { engineFiles, planned, planOf, type Pod, ROOT, Sandbox, samples, type StartOptions } from "./harness";
+import { METRICS_PATH, MINIO_METRICS } from "../../components/minio/metrics";
+import * as http from "node:http";
+import * as https from "node:https";
 import { TestCa } from "./tls";
 import { ApiServer } from "./api-server";
 import { eventually } from "../eventually";
@@ -150,6 +153,35 @@ for (const stack of STACKS) {
         assert.match(r.out, /Access Denied|AccessDenied|Insufficient permissions|not allowed/i);
       }
       console.log(`# minio: ${refusals.length} calls outside a user's prefixes refused, e.g. "${refusals[0].out.trim().split("\n").pop()}"`);
+    });
+
+    test("metrics: every server answers Prometheus, with no token, for the whole pool: the names the alerts read, every server and drive online", async () => {
+      const get = (ip: string) =>
+        new Promise<{ status: number; body: string }>((resolve, reject) => {
+          const url = `${secure ? "https" : "http"}://${ip}:9000${METRICS_PATH}`;
+          const req = (secure ? https : http).get(url, secure ? { ca: ca!.cert, servername: service } : {}, (res) => {
+            let body = "";
+            res.on("data", (d) => {
+              body += d;
+            });
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+          });
+          req.on("error", reject);
+        });
+      const drives = servers.length * sts.spec.volumeClaimTemplates.length;
+      for (const s of servers) {
+        const { status, body } = await get(s.ip);
+        assert.equal(status, 200, `${s.name}: ${body.slice(0, 200)}`);
+        for (const name of Object.values(MINIO_METRICS)) assert.ok(samples(body, name).length, `${s.name}: ${name}`);
+        const value = (name: string) => samples(body, name).reduce((n, x) => n + x.value, 0);
+        assert.deepEqual(
+          [value(MINIO_METRICS.nodesOnline), value(MINIO_METRICS.nodesOffline), value(MINIO_METRICS.drivesOnline), value(MINIO_METRICS.drivesOffline)],
+          [servers.length, 0, drives, 0],
+          s.name,
+        );
+        assert.ok(value(MINIO_METRICS.usableFree) > 0 && value(MINIO_METRICS.usableFree) <= value(MINIO_METRICS.usableTotal), s.name);
+        assert.ok(value(MINIO_METRICS.requests) > 0, `${s.name}: the clients' requests above`);
+      }
     });
 
     test("a wrong secret key is refused; a new one takes effect when the setup Job runs again", async () => {

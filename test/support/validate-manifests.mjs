@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 
 const objects = JSON.parse(readFileSync(0, "utf8"));
 /** Custom resources' schemas, by API group: the projects' own CRDs as kubernetes-models publishes them. */
-const CRD_PACKAGES = { "cert-manager.io": "@kubernetes-models/cert-manager" };
+const CRD_PACKAGES = { "cert-manager.io": "@kubernetes-models/cert-manager", "monitoring.coreos.com": "@kubernetes-models/prometheus-operator" };
 const modulePath = (apiVersion, kind) => {
   const crd = CRD_PACKAGES[apiVersion.split("/")[0]];
   return crd ? `${crd}/${apiVersion}/${kind}` : `kubernetes-models/${apiVersion}/${kind}`;

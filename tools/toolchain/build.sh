@@ -6,7 +6,8 @@
 # Usage: build.sh [part ...]   parts: k8s etcd pulumi provider helm crds (default: all but helm,
 # which only the engine tests use to render the vendor charts). `crds` fetches the CSI snapshot CRDs
 # (snapshot.storage.k8s.io/v1) from the external-snapshotter client module, and cert-manager's CRDs
-# (cert-manager.io/v1) from its module, into $DP_TOOLCHAIN_HOME/crds.
+# (cert-manager.io/v1) from its module, and the Prometheus Operator's PodMonitor and PrometheusRule
+# CRDs (monitoring.coreos.com/v1) from its module, into $DP_TOOLCHAIN_HOME/crds.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 HOME_DIR=${DP_TOOLCHAIN_HOME:-$HOME/.cache/dataplatform/toolchain}
@@ -78,6 +79,8 @@ build_provider() {
 # The CSI snapshot CRDs as the snapshot controller's project publishes them, checked by Go's sum database.
 SNAPSHOT_CRDS=v8.2.0
 CERT_MANAGER_CRDS=v1.19.1
+# The newest prometheus-operator the Go module proxy serves whole (later tags are refused).
+PROMETHEUS_OPERATOR_CRDS=v0.85.0
 build_crds() {
   local dest=$HOME_DIR/crds/snapshot-$SNAPSHOT_CRDS dir
   if [ -s "$dest/snapshot.storage.k8s.io_volumesnapshots.yaml" ]; then
@@ -97,6 +100,16 @@ build_crds() {
     [ -n "$dir" ] || { log "cannot download the cert-manager module $CERT_MANAGER_CRDS"; exit 1; }
     mkdir -p "$dest.tmp" && cp "$dir"/deploy/crds/cert-manager.io_*.yaml "$dest.tmp/" && rm -rf "$dest" && mv "$dest.tmp" "$dest"
     log "cert-manager CRDs $CERT_MANAGER_CRDS in $dest"
+  fi
+  # The Prometheus Operator's PodMonitor and PrometheusRule CRDs (what monitoring.prometheusOperator makes).
+  dest=$HOME_DIR/crds/prometheus-operator-$PROMETHEUS_OPERATOR_CRDS
+  if [ -s "$dest/monitoring.coreos.com_podmonitors.yaml" ]; then
+    log "Prometheus Operator CRDs up to date ($PROMETHEUS_OPERATOR_CRDS)"
+  else
+    dir=$(cd "$HOME_DIR/src" && GOFLAGS= go mod download -json "github.com/prometheus-operator/prometheus-operator@$PROMETHEUS_OPERATOR_CRDS" | jq -r '.Dir // empty')
+    [ -n "$dir" ] || { log "cannot download the prometheus-operator module $PROMETHEUS_OPERATOR_CRDS"; exit 1; }
+    mkdir -p "$dest.tmp" && cp "$dir"/example/prometheus-operator-crd/monitoring.coreos.com_{podmonitors,prometheusrules}.yaml "$dest.tmp/" && rm -rf "$dest" && mv "$dest.tmp" "$dest"
+    log "Prometheus Operator CRDs $PROMETHEUS_OPERATOR_CRDS in $dest"
   fi
 }
 
