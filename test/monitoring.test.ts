@@ -16,6 +16,7 @@ import { SPARK_METRICS, sparkAlerts, sparkExporterRules } from "../components/sp
 import { MINIO_METRICS, minioAlerts } from "../components/minio/metrics";
 import { minioMetrics } from "../components/minio/spec";
 import { planStack } from "../tools/plan";
+import { digest } from "../components/kit";
 import YAML from "yaml";
 import { environmentWith, find, readEnvironment } from "./helpers";
 import { stackPlan } from "./support/stack-plans";
@@ -114,6 +115,12 @@ describe("metrics endpoints", () => {
         expect(find(plan, "NetworkPolicy", `allow-trino-${role}-jmx-exporter`).inputs.spec.egress[0].ports).toEqual([{ protocol: "TCP", port: 443 }]);
       }
       expect(parseYaml(find(plan, "ConfigMap", "trino-metrics").inputs.data["jmx-exporter.yaml"]).rules.length).toBeGreaterThan(3);
+      // The rules' ConfigMap is not the chart's: a checksum of it on the pods rolls them when the rules change.
+      for (const role of ["coordinator", "worker"]) {
+        expect(values[role].annotations).toEqual({
+          "checksum/jmx-exporter": digest(find(plan, "ConfigMap", "trino-metrics").inputs.data["jmx-exporter.yaml"]),
+        });
+      }
     },
   );
 

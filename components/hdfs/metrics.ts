@@ -21,6 +21,11 @@ export const HDFS_METRICS = {
   bytesRead: "hadoop_datanode_datanodeactivity_bytesread_total",
 } as const;
 
+/** A NameNode metric as the active NameNode reports it (a standby's counts lag behind it). */
+function activeNameNode(metric: string, sel: string): string {
+  return `max(${metric}{${sel}} * on(pod) group_left ${HDFS_METRICS.haState}{${sel},state="active"})`;
+}
+
 /** The rules file (jmx-exporter.yaml) every HDFS daemon loads: each matches only its own beans. */
 export function hdfsExporterRules(): string {
   return stringify({
@@ -37,7 +42,7 @@ export function hdfsExporterRules(): string {
       { pattern: "Hadoop<service=NameNode, name=(FSNamesystem|FSNamesystemState)><>(\\w+)", name: "hadoop_namenode_$1_$2", type: "GAUGE" },
       { pattern: "Hadoop<service=DataNode, name=FSDatasetState(?:-[^>]*)?><>(\\w+)", name: "hadoop_datanode_fsdatasetstate_$1", type: "GAUGE" },
       {
-        pattern: "Hadoop<service=DataNode, name=DataNodeActivity-[^>]*><>(Bytes\\w+|Blocks\\w+)",
+        pattern: "Hadoop<service=DataNode, name=DataNodeActivity-[^>]*><>(BytesWritten|BytesRead|BlocksWritten|BlocksRead)",
         name: "hadoop_datanode_datanodeactivity_$1_total",
         type: "COUNTER",
       },
@@ -49,8 +54,7 @@ export function hdfsExporterRules(): string {
 /** What loses or endangers data, or stops writes: missing blocks, the file system filling, DataNodes or disks lost. */
 export function hdfsAlerts(ns: string): AlertGroup {
   const sel = `namespace="${ns}"`;
-  // The active NameNode's view (a standby's counts lag behind it).
-  const active = (metric: string) => `max(${metric}{${sel}} * on(pod) group_left ${HDFS_METRICS.haState}{${sel},state="active"})`;
+  const active = (metric: string) => activeNameNode(metric, sel);
   return {
     name: "data-platform.hdfs",
     rules: [
@@ -88,7 +92,7 @@ export function hdfsAlerts(ns: string): AlertGroup {
       ),
       alert(
         "HdfsFailedVolumes",
-        `max(${HDFS_METRICS.failedVolumes}{${sel}}) > 0`,
+        `max by (pod) (${HDFS_METRICS.failedVolumes}{${sel}}) > 0`,
         "5m",
         "warning",
         "A DataNode has a failed volume",
@@ -101,7 +105,7 @@ export function hdfsAlerts(ns: string): AlertGroup {
 /** Capacity, block health and DataNodes, as the active NameNode counts them, and the DataNodes' traffic. */
 export function hdfsDashboard(ns: string): Dashboard {
   const sel = `namespace="${ns}"`;
-  const active = (metric: string) => `max(${metric}{${sel}} * on(pod) group_left ${HDFS_METRICS.haState}{${sel},state="active"})`;
+  const active = (metric: string) => activeNameNode(metric, sel);
   return {
     uid: "data-platform-hdfs",
     title: "Data platform / HDFS",

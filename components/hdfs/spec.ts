@@ -17,7 +17,7 @@ import {
 } from "../kit";
 import type { ZooKeeperEnsemble } from "../kit/contracts";
 import { hadoopAgents, hadoopConfigMounts, hadoopDaemon } from "../kit/hadoop";
-import { type MetricsEndpoint, METRICS_PORT, type MonitoringConfig } from "../kit/metrics";
+import { type MetricsEndpoint, type MonitoringConfig, jmxEndpoints } from "../kit/metrics";
 import { hdfsExporterRules } from "./metrics";
 import { siteXml } from "../kit/hadoop-xml";
 import type { HdfsConfig } from "./config";
@@ -103,7 +103,7 @@ export const METRICS_CONFIG_MAP = "hdfs-metrics";
 export function hdfsMetrics(cfg: HdfsConfig, monitoring?: MonitoringConfig): MetricsEndpoint[] {
   if (!monitoring) return [];
   const roles = [NAMENODE, ...(cfg.highAvailability && cfg.journalNodes ? [JOURNALNODE] : []), DATANODE];
-  return roles.map((workload) => ({ workload, port: METRICS_PORT, path: "/metrics", fetchesAgent: monitoring.agent === "maven" }));
+  return jmxEndpoints(monitoring, ...roles);
 }
 
 /**

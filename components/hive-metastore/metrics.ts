@@ -47,7 +47,7 @@ export function metastoreAlerts(ns: string): AlertGroup {
     rules: [
       alert(
         "HiveMetastoreSlowCalls",
-        `max(${METASTORE_METRICS.apiTime}{${sel},quantile="0.99",api=~"get_table.*|get_partitions.*"}) > 5`,
+        `max by (api) (${METASTORE_METRICS.apiTime}{${sel},quantile="0.99",api=~"get_table.*|get_partitions.*"}) > 5`,
         "15m",
         "warning",
         "The Hive Metastore takes more than 5 s to answer table lookups",

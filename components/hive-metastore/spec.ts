@@ -13,7 +13,7 @@ import { secretEnv } from "../kit/secret-ref";
 import type { HiveMetastoreConfig } from "./config";
 import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
 import { statelessRoleObjects } from "../kit/role";
-import { AGENT_CONFIG_FILE, jmxAgent, type JmxAgent, type MetricsEndpoint, METRICS_PORT, type MonitoringConfig } from "../kit/metrics";
+import { AGENT_CONFIG_FILE, jmxAgent, type JmxAgent, type MetricsEndpoint, type MonitoringConfig, jmxEndpoints } from "../kit/metrics";
 import { metastoreExporterRules, METRICS_PROPERTIES } from "./metrics";
 
 export const METASTORE: Workload = { name: "hive-metastore", component: "metastore" };
@@ -92,7 +92,7 @@ export const METRICS_CONFIG_MAP = "hive-metastore-metrics";
 
 /** The metastore servers' JMX exporter endpoint (monitoring on). */
 export function metastoreMetrics(monitoring?: MonitoringConfig): MetricsEndpoint[] {
-  return monitoring ? [{ workload: METASTORE, port: METRICS_PORT, path: "/metrics", fetchesAgent: monitoring.agent === "maven" }] : [];
+  return monitoring ? jmxEndpoints(monitoring, METASTORE) : [];
 }
 
 /** Both roles' variables; only the server reads the lake (the schema Job talks to the database alone). */

@@ -6,7 +6,7 @@ import { clientService, container, type Flow, heapFlags, heapMiB, job, type Mani
 import type { KafkaConfig } from "./config";
 import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
 import { statefulRoleObjects } from "../kit/role";
-import { AGENT_CONFIG_FILE, jmxAgent, type LogFormat, type MetricsEndpoint, METRICS_PORT, type MonitoringConfig } from "../kit/metrics";
+import { AGENT_CONFIG_FILE, jmxAgent, type LogFormat, type MetricsEndpoint, type MonitoringConfig, jmxEndpoints } from "../kit/metrics";
 import { kafkaExporterRules } from "./metrics";
 import type { CertificatesConfig } from "../kit/certificates";
 import { CERT_DIR, kafkaCertificates, keystoreLines, nodeSecret, REPLICATION_PORT, superviseLines, TOOL_CONFIG, aclLines, tlsNodeProperties } from "./tls";
@@ -493,5 +493,5 @@ export function kafkaFlows(cfg: KafkaConfig): Flow[] {
 /** The brokers' and controllers' JMX exporter endpoints (monitoring on); the agent comes from Maven Central unless the image has it. */
 export function kafkaMetrics(monitoring?: MonitoringConfig): MetricsEndpoint[] {
   if (!monitoring) return [];
-  return [BROKER, CONTROLLER].map((workload) => ({ workload, port: METRICS_PORT, path: "/metrics", fetchesAgent: monitoring.agent === "maven" }));
+  return jmxEndpoints(monitoring, BROKER, CONTROLLER);
 }

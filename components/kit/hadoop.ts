@@ -54,8 +54,9 @@ export interface DaemonArgs {
 
 /**
  * The agent, loaded through the daemon's own options variable (HDFS_NAMENODE_OPTS, YARN_NODEMANAGER_OPTS):
- * the scripts read it for that daemon alone, so an admin tool run in the container (hdfs dfsadmin)
- * starts no second agent on the port.
+ * Hadoop's scripts read it for that subcommand alone, so an admin tool run in the container (hdfs
+ * dfsadmin) starts no second agent on the port. The NameNode's own format or bootstrap before it
+ * starts loads one too, and exits before the daemon binds the port.
  */
 export interface DaemonAgent {
   jmx: JmxAgent;

@@ -84,6 +84,11 @@ export interface MetricsEndpoint {
   fetchesAgent?: boolean;
 }
 
+/** The JMX exporter agent's endpoints of an engine's workloads: /metrics on METRICS_PORT. */
+export function jmxEndpoints(m: MonitoringConfig, ...workloads: Workload[]): MetricsEndpoint[] {
+  return workloads.map((workload) => ({ workload, port: METRICS_PORT, path: "/metrics", fetchesAgent: m.agent === "maven" }));
+}
+
 /** A Prometheus alerting rule (PrometheusRule spec.groups[].rules[]). */
 export interface Alert {
   alert: string;

@@ -53,6 +53,9 @@ export function minioAlerts(ns: string): AlertGroup {
   };
 }
 
+/** A request rate by API: every server answers for the whole pool, so each (api, server) series counts once, whichever pod was asked. */
+const perServer = (metric: string, sel: string) => `sum by (api) (max by (api, server) (rate(${metric}{${sel}}[5m])))`;
+
 export function minioDashboard(ns: string): Dashboard {
   const sel = `namespace="${ns}"`;
   return {
@@ -65,8 +68,8 @@ export function minioDashboard(ns: string): Dashboard {
       panel(
         "S3 requests per second",
         {
-          "{{api}}": `sum by (api) (rate(${MINIO_METRICS.requests}{${sel}}[5m]))`,
-          "{{api}} errors": `sum by (api) (rate(${MINIO_METRICS.requestErrors}{${sel}}[5m]))`,
+          "{{api}}": perServer(MINIO_METRICS.requests, sel),
+          "{{api}} errors": perServer(MINIO_METRICS.requestErrors, sel),
         },
         "reqps",
       ),

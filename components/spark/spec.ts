@@ -27,7 +27,7 @@ import { clientConfigMounts, clientConfigVolume } from "../kit/hadoop";
 import { type SparkConfig, workerMemoryMiB, WORKER_DAEMON_HEAP_MIB } from "./config";
 import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
 import { statefulRoleObjects, statelessRoleObjects } from "../kit/role";
-import { AGENT_CONFIG_FILE, jmxAgent, type JmxAgent, type MetricsEndpoint, METRICS_PORT, type MonitoringConfig } from "../kit/metrics";
+import { AGENT_CONFIG_FILE, jmxAgent, type JmxAgent, type MetricsEndpoint, type MonitoringConfig, jmxEndpoints } from "../kit/metrics";
 import { sparkExporterRules, STREAMING_METRICS_CONF } from "./metrics";
 
 export const MASTER: Workload = { name: "spark", component: "master" };
@@ -50,7 +50,7 @@ export const STREAMING_TRIGGER_SECONDS = 30;
 /** The streaming driver's JMX exporter endpoint (monitoring on, streaming on). */
 export function sparkMetrics(spark: Pick<SparkConfig, "streaming">, monitoring?: MonitoringConfig): MetricsEndpoint[] {
   if (!monitoring || !spark.streaming) return [];
-  return [{ workload: STREAMING, port: METRICS_PORT, path: "/metrics", fetchesAgent: monitoring.agent === "maven" }];
+  return jmxEndpoints(monitoring, STREAMING);
 }
 
 export const MASTER_PORT = 7077;

@@ -2,7 +2,8 @@
  * Values for the vendor's chart (Trino's community chart, or Starburst Enterprise's), and the
  * catalogs for the pinned engine version. Pure: the component passes these to helm.v4.Chart.
  */
-import { heapMiB, type Workload } from "../kit";
+import { digest, heapMiB, type Workload } from "../kit";
+import { trinoExporterRules } from "./metrics";
 import { lakeUserEnv, type MetastoreService, type ObjectStore } from "../kit/contracts";
 import { jvmTrust } from "../kit/trust";
 import { restrictedContainerSecurity, restrictedPodSecurity } from "../kit/security";
@@ -19,7 +20,7 @@ import {
 } from "./config";
 import { HTTPS_PORT, tlsChartValues } from "./security";
 import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
-import { jmxAgent, type MetricsEndpoint, METRICS_PORT, type MonitoringConfig } from "../kit/metrics";
+import { jmxAgent, type MetricsEndpoint, type MonitoringConfig, jmxEndpoints } from "../kit/metrics";
 
 export const COORDINATOR: Workload = { name: "trino", component: "coordinator" };
 export const WORKER: Workload = { name: "trino", component: "worker" };
@@ -153,9 +154,12 @@ export function trinoValues(cfg: StarburstConfig, b: LakeBackends): Record<strin
   // Every node reads the lake: with a TLS lake, its JVM trusts the lake's CA (kit/trust).
   const trust = jvmTrust(b.lake.ca, `${cfg.repository ?? flavor.image}:${imageTag(cfg)}`);
   const agent = b.monitoring ? jmxAgent(b.monitoring, METRICS_CONFIG_MAP) : undefined;
+  // The rules' ConfigMap is not the chart's, so its checksums miss it: this one rolls the pods when the rules change.
+  const rulesChecksum = agent ? { annotations: { "checksum/jmx-exporter": digest(trinoExporterRules()) } } : {};
   const jvmOptions = [...(trust.javaOptions ? trust.javaOptions.split(" ") : []), ...(agent ? [agent.javaOption] : [])];
   const initContainers = [...trust.initContainers, ...(agent?.initContainers ?? [])];
   const role = (r: StarburstConfig["coordinator"], extra?: { volumes: object[]; mounts: object[] }) => ({
+    ...rulesChecksum,
     jvm: { maxHeapSize: `${heapMiB(r.resources.limits.memory, r.heapPercent)}M` },
     ...(jvmOptions.length ? { additionalJVMConfig: jvmOptions } : {}),
     // The chart also adds it to the role's Service; only Prometheus's namespace is admitted to it.
@@ -246,7 +250,7 @@ export function starburstValues(cfg: StarburstConfig, b: LakeBackends): Record<s
 /** The coordinator's and workers' JMX exporter endpoints (monitoring on; Trino's community chart only). */
 export function trinoMetrics(cfg: Pick<StarburstConfig, "flavor">, monitoring?: MonitoringConfig): MetricsEndpoint[] {
   if (!monitoring || cfg.flavor !== "trino") return [];
-  return [COORDINATOR, WORKER].map((workload) => ({ workload, port: METRICS_PORT, path: "/metrics", fetchesAgent: monitoring.agent === "maven" }));
+  return jmxEndpoints(monitoring, COORDINATOR, WORKER);
 }
 
 export function chartValues(cfg: StarburstConfig, b: LakeBackends): Record<string, unknown> {

@@ -77,7 +77,7 @@ export function yarnDashboard(ns: string): Dashboard {
         lost: rm(YARN_METRICS.lostNodeManagers),
         unhealthy: rm(YARN_METRICS.unhealthyNodeManagers),
       }),
-      panel("Containers launched and failed", {
+      panel("Containers launched and failed since each NodeManager started", {
         "{{pod}} launched": `max by (pod) (${YARN_METRICS.containersLaunched}{${sel}})`,
         "{{pod}} failed": `max by (pod) (${YARN_METRICS.containersFailed}{${sel}})`,
       }),

@@ -4,7 +4,7 @@ import { javaToolOptions, jvmTrust } from "../kit/trust";
 import { lakeUserEnv, type HadoopClientConfig, type HdfsCluster, type KafkaCluster, type ObjectStore, type ZooKeeperEnsemble } from "../kit/contracts";
 import { clientConfigMounts, clientConfigVolume, HADOOP_UID as UID, hadoopAgents, hadoopConfigMounts, hadoopDaemon } from "../kit/hadoop";
 import { configMap, containerPorts, cpuCores, type Flow, initContainers, type Manifest, podSpec, scratchVolume, serviceAccount, type Workload } from "../kit";
-import { type MetricsEndpoint, METRICS_PORT, type MonitoringConfig } from "../kit/metrics";
+import { type MetricsEndpoint, type MonitoringConfig, jmxEndpoints } from "../kit/metrics";
 import { yarnExporterRules } from "./metrics";
 import { siteXml, type SiteProperties } from "../kit/hadoop-xml";
 import type { YarnConfig } from "./config";
@@ -137,7 +137,7 @@ const configMounts = (hdfs: HdfsCluster, files: Record<string, string>) => [
 /** The ResourceManager's and NodeManagers' JMX exporter endpoints (monitoring on). */
 export function yarnMetrics(monitoring?: MonitoringConfig): MetricsEndpoint[] {
   if (!monitoring) return [];
-  return [RESOURCE_MANAGER, NODE_MANAGER].map((workload) => ({ workload, port: METRICS_PORT, path: "/metrics", fetchesAgent: monitoring.agent === "maven" }));
+  return jmxEndpoints(monitoring, RESOURCE_MANAGER, NODE_MANAGER);
 }
 
 /**

@@ -122,7 +122,20 @@ for (const name of STACKS) {
     test("the monitoring objects: Grafana's dashboards, and with the Operator's CRDs the PodMonitors and PrometheusRule the API server checked against their schemas", async () => {
       const config = configOf(name, namespace);
       const dashboards = (await core.listNamespacedConfigMap({ namespace, labelSelector: "grafana_dashboard=1" })).items;
-      assert.ok(dashboards.length >= 7, dashboards.map((d) => d.metadata!.name).join(", "));
+      assert.deepEqual(
+        dashboards.map((d) => d.metadata!.name).sort(),
+        [
+          "hdfs",
+          "hive-metastore",
+          "kafka",
+          "minio",
+          "pods",
+          ...(section(config, "spark").streaming ? ["spark-streaming"] : []),
+          "trino",
+          "yarn",
+          "zookeeper",
+        ].map((d) => `data-platform-${d}`),
+      );
       for (const d of dashboards) JSON.parse(Object.values(d.data!)[0]);
       const custom = clients().custom;
       const list = async (plural: string) =>

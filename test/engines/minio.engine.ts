@@ -181,6 +181,11 @@ for (const stack of STACKS) {
         );
         assert.ok(value(MINIO_METRICS.usableFree) > 0 && value(MINIO_METRICS.usableFree) <= value(MINIO_METRICS.usableTotal), s.name);
         assert.ok(value(MINIO_METRICS.requests) > 0, `${s.name}: the clients' requests above`);
+        // Per server: the dashboard counts each (api, server) series once, whichever pod answered.
+        assert.ok(
+          samples(body, MINIO_METRICS.requests).every((x) => /server="[^"]+"/.test(x.labels)),
+          `${s.name}: ${MINIO_METRICS.requests} by server`,
+        );
       }
     });
 
