@@ -75,10 +75,12 @@ const PROMETHEUS_OPERATOR_CRDS = path.join(TOOLCHAIN, "crds", "prometheus-operat
 /** The CRDs of a directory (build.sh crds), created unless they exist, and awaited until served. */
 async function installCrds(dir: string, what: string, kc: k8s.KubeConfig): Promise<void> {
   const ext = kc.makeApiClient(k8s.ApiextensionsV1Api);
+  // Read into the client's model (loadYaml): it names fields apart from the YAML (xKubernetesIntOrString
+  // for x-kubernetes-int-or-string) and would drop them from a plain parsed object.
   const crds = fs
     .readdirSync(dir)
     .sort()
-    .map((file) => YAML.parse(fs.readFileSync(path.join(dir, file), "utf8")));
+    .map((file) => k8s.loadYaml<k8s.V1CustomResourceDefinition>(fs.readFileSync(path.join(dir, file), "utf8")));
   for (const crd of crds) {
     await ext.createCustomResourceDefinition({ body: crd }).catch((e) => {
       if ((e as { code?: number }).code !== 409) throw e;
@@ -86,7 +88,7 @@ async function installCrds(dir: string, what: string, kc: k8s.KubeConfig): Promi
   }
   await eventually(`${what}'s CRDs established`, 60, async () => {
     for (const crd of crds) {
-      const served = await ext.readCustomResourceDefinition({ name: crd.metadata.name });
+      const served = await ext.readCustomResourceDefinition({ name: crd.metadata!.name! });
       if (!served.status?.conditions?.some((c) => c.type === "Established" && c.status === "True")) return undefined;
     }
     return true;
