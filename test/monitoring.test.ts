@@ -234,6 +234,16 @@ describe("metrics endpoints", () => {
     expect(text.Appenders.Console.PatternLayout.pattern).toBe("[%d] %p %m (%c)%n");
   });
 
+  it("the metastore logs to stdout through its own log4j2 file, named in hive-site: JSON by default, text when asked", async () => {
+    const files = async (sets: string[]) => find(await planStack({ stack: "dev", sets }), "ConfigMap", "hive-metastore-config").inputs.data;
+    const json = await files([]);
+    expect(json["metastore-log4j2.properties"]).toContain("appender.console.layout.type = JsonLayout\n");
+    expect(json["metastore-log4j2.properties"]).toContain("appender.console.target = SYSTEM_OUT\n");
+    expect(json["metastore-log4j2.properties"]).toContain("appender.console.layout.engine.value = hive-metastore\n");
+    expect(json["hive-site.xml"]).toMatch(/<name>metastore\.log4j\.file<\/name>\s*<value>\/tmp\/conf\/metastore-log4j2\.properties<\/value>/);
+    expect((await files(["monitoring.logFormat=text"]))["metastore-log4j2.properties"]).toContain("appender.console.layout.type = PatternLayout\n");
+  });
+
   it("agent: image runs the image's own agent: no init container, no egress", async () => {
     const plan = await planStack({ stack: "dev", sets: ["monitoring.agent=image"] });
     const pod = find(plan, "StatefulSet", "kafka-broker").inputs.spec.template.spec;

@@ -13,7 +13,7 @@ import { secretEnv } from "../kit/secret-ref";
 import type { HiveMetastoreConfig } from "./config";
 import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
 import { statelessRoleObjects } from "../kit/role";
-import { AGENT_CONFIG_FILE, jmxAgent, type JmxAgent, type MetricsEndpoint, type MonitoringConfig, jmxEndpoints } from "../kit/metrics";
+import { AGENT_CONFIG_FILE, jmxAgent, type JmxAgent, jmxEndpoints, type LogFormat, type MetricsEndpoint, type MonitoringConfig } from "../kit/metrics";
 import { metastoreExporterRules, METRICS_PROPERTIES } from "./metrics";
 
 export const METASTORE: Workload = { name: "hive-metastore", component: "metastore" };
@@ -45,8 +45,9 @@ export function warehouse(lake: Pick<ObjectStore, "bucket" | "prefixes">): strin
 
 export function hiveSite(b: MetastoreBackends, monitoring?: MonitoringConfig): SiteProperties {
   return {
-    // Hive's own metrics, which the JMX exporter agent serves (monitoring on).
-    ...(monitoring ? METRICS_PROPERTIES : {}),
+    // Hive's own metrics, which the JMX exporter agent serves, and its logging to stdout (monitoring on).
+    // Synchronous: Hive's asynchronous logging needs the LMAX disruptor, which a standalone metastore lacks.
+    ...(monitoring ? { ...METRICS_PROPERTIES, "metastore.log4j.file": `${CONF}/${LOG_CONFIG}`, "metastore.async.log.enabled": false } : {}),
     "javax.jdo.option.ConnectionURL": `${b.database.jdbcUrl}?useSSL=false&allowPublicKeyRetrieval=true`,
     "javax.jdo.option.ConnectionDriverName": "com.mysql.cj.jdbc.Driver",
     "javax.jdo.option.ConnectionUserName": b.database.user,
@@ -70,10 +71,42 @@ export function coreSite(lake: ObjectStore): SiteProperties {
   return s3aProperties(lake);
 }
 
+/** The metastore's log4j2 configuration (monitoring on): every event to stdout, as JSON or text. */
+const LOG_CONFIG = "metastore-log4j2.properties";
+
+export function metastoreLog4j2(format: LogFormat): string {
+  const layout =
+    format === "json"
+      ? [
+          "appender.console.layout.type = JsonLayout",
+          "appender.console.layout.compact = true",
+          "appender.console.layout.eventEol = true",
+          "appender.console.layout.stacktraceAsString = true",
+          "appender.console.layout.engine.type = KeyValuePair",
+          "appender.console.layout.engine.key = engine",
+          "appender.console.layout.engine.value = hive-metastore",
+        ]
+      : ["appender.console.layout.type = PatternLayout", "appender.console.layout.pattern = %d{ISO8601} %5p [%t] %c{2}: %m%n"];
+  return `${[
+    "status = WARN",
+    "name = MetastoreStdout",
+    "appender.console.type = Console",
+    "appender.console.name = console",
+    "appender.console.target = SYSTEM_OUT",
+    ...layout,
+    "rootLogger.level = INFO",
+    "rootLogger.appenderRef.console.ref = console",
+    // As Hive's own file: DataNucleus's chatter only when it fails.
+    "logger.DataNucleus.name = DataNucleus",
+    "logger.DataNucleus.level = ERROR",
+  ].join("\n")}\n`;
+}
+
 /** Copies the config into a writable directory, putting the password from the Secret in place. */
 const RENDER_CONF = [
   `mkdir -p ${CONF}`,
   `cp /config/core-site.xml ${CONF}/core-site.xml`,
+  `[ ! -f /config/${LOG_CONFIG} ] || cp /config/${LOG_CONFIG} ${CONF}/${LOG_CONFIG}`,
   `sed "s|${PASSWORD_PLACEHOLDER}|$HIVE_DB_PASSWORD|" /config/hive-site.xml > ${CONF}/hive-site.xml`,
 ];
 
@@ -149,7 +182,12 @@ export function hiveMetastoreManifests(
   pom = fs.readFileSync(JARS_POM, "utf8"),
   monitoring?: MonitoringConfig,
 ): Manifest[] {
-  const files = { "hive-site.xml": siteXml(hiveSite(backends, monitoring)), "core-site.xml": siteXml(coreSite(backends.lake)), "pom.xml": pom };
+  const files = {
+    "hive-site.xml": siteXml(hiveSite(backends, monitoring)),
+    "core-site.xml": siteXml(coreSite(backends.lake)),
+    "pom.xml": pom,
+    ...(monitoring ? { [LOG_CONFIG]: metastoreLog4j2(monitoring.logFormat) } : {}),
+  };
   const agent = monitoring ? jmxAgent(monitoring, METRICS_CONFIG_MAP) : undefined;
   const rules: Record<string, string> = agent ? { [AGENT_CONFIG_FILE]: metastoreExporterRules() } : {};
   const heap = heapMiB(cfg.resources.limits.memory, cfg.heapPercent);

@@ -252,6 +252,31 @@ for (const stack of STACKS) {
       }
     });
 
+    test("logs: each metastore writes its events to stdout as one JSON object per line (logFormat json), none as text", () => {
+      for (const s of servers) {
+        const lines = s
+          .log()
+          .split("\n")
+          .filter((l) => l.trim());
+        const events = lines.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+        assert.ok(events.length > 20, `${s.name}: ${events.length} JSON events`);
+        assert.ok(
+          events.every((e) => e.engine === "hive-metastore" && e.level && e.loggerName && typeof e.message === "string"),
+          `${s.name}: every event has the engine, level, logger and message`,
+        );
+        assert.ok(
+          events.some((e) => /Starting hive metastore on port|Started the new metaserver|Opened a connection to metastore/i.test(e.message)),
+          `${s.name}: the server's own start-up events`,
+        );
+        // No log4j event as a text line (Hive's default pattern starts with an ISO 8601 time).
+        assert.deepEqual(
+          lines.filter((l) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d,\d+ +(INFO|WARN|ERROR)/.test(l)),
+          [],
+          s.name,
+        );
+      }
+    });
+
     test("the logs hold no unknown-key or schema warning", () => {
       for (const s of servers)
         assert.doesNotMatch(s.log(), /HiveConf of name .* does not exist|Version information not found|schema version .* does not match/i);
