@@ -81,36 +81,28 @@ SNAPSHOT_CRDS=v8.2.0
 CERT_MANAGER_CRDS=v1.19.1
 # The newest prometheus-operator the Go module proxy serves whole (later tags are refused).
 PROMETHEUS_OPERATOR_CRDS=v0.85.0
+# fetch_crds NAME VERSION MODULE FILES...: a module's CRD files (paths inside it, globs allowed) into
+# crds/NAME-VERSION, once: the module comes from the Go module proxy, checked by Go's sum database.
+fetch_crds() {
+  local name=$1 version=$2 module=$3 dest=$HOME_DIR/crds/$1-$2 dir f
+  # Beside the directory, not in it: the e2e harness installs every file there.
+  local done=$HOME_DIR/crds/.$1-$2.complete
+  shift 3
+  if [ -f "$done" ] && [ -d "$dest" ]; then log "$name CRDs up to date ($version)"; return; fi
+  dir=$(cd "$HOME_DIR/src" && GOFLAGS= go mod download -json "$module@$version" | jq -r '.Dir // empty')
+  [ -n "$dir" ] || { log "cannot download the module $module@$version"; exit 1; }
+  rm -rf "$dest.tmp" && mkdir -p "$dest.tmp"
+  for f in "$@"; do cp "$dir"/$f "$dest.tmp/"; done
+  rm -rf "$dest" && mv "$dest.tmp" "$dest" && touch "$done"
+  log "$name CRDs $version in $dest"
+}
 build_crds() {
-  local dest=$HOME_DIR/crds/snapshot-$SNAPSHOT_CRDS dir
-  if [ -s "$dest/snapshot.storage.k8s.io_volumesnapshots.yaml" ]; then
-    log "snapshot CRDs up to date ($SNAPSHOT_CRDS)"
-  else
-    dir=$(cd "$HOME_DIR/src" && GOFLAGS= go mod download -json "github.com/kubernetes-csi/external-snapshotter/client/v8@$SNAPSHOT_CRDS" | jq -r '.Dir // empty')
-    [ -n "$dir" ] || { log "cannot download the external-snapshotter client module $SNAPSHOT_CRDS"; exit 1; }
-    mkdir -p "$dest.tmp" && cp "$dir"/config/crd/snapshot.storage.k8s.io_*.yaml "$dest.tmp/" && rm -rf "$dest" && mv "$dest.tmp" "$dest"
-    log "snapshot CRDs $SNAPSHOT_CRDS in $dest"
-  fi
+  fetch_crds snapshot "$SNAPSHOT_CRDS" github.com/kubernetes-csi/external-snapshotter/client/v8 'config/crd/snapshot.storage.k8s.io_*.yaml'
   # cert-manager's own CRDs (the kinds the program's Certificates and a CA issuer use), as its release installs them.
-  dest=$HOME_DIR/crds/cert-manager-$CERT_MANAGER_CRDS
-  if [ -s "$dest/cert-manager.io_certificates.yaml" ]; then
-    log "cert-manager CRDs up to date ($CERT_MANAGER_CRDS)"
-  else
-    dir=$(cd "$HOME_DIR/src" && GOFLAGS= go mod download -json "github.com/cert-manager/cert-manager@$CERT_MANAGER_CRDS" | jq -r '.Dir // empty')
-    [ -n "$dir" ] || { log "cannot download the cert-manager module $CERT_MANAGER_CRDS"; exit 1; }
-    mkdir -p "$dest.tmp" && cp "$dir"/deploy/crds/cert-manager.io_*.yaml "$dest.tmp/" && rm -rf "$dest" && mv "$dest.tmp" "$dest"
-    log "cert-manager CRDs $CERT_MANAGER_CRDS in $dest"
-  fi
+  fetch_crds cert-manager "$CERT_MANAGER_CRDS" github.com/cert-manager/cert-manager 'deploy/crds/cert-manager.io_*.yaml'
   # The Prometheus Operator's PodMonitor and PrometheusRule CRDs (what monitoring.prometheusOperator makes).
-  dest=$HOME_DIR/crds/prometheus-operator-$PROMETHEUS_OPERATOR_CRDS
-  if [ -s "$dest/monitoring.coreos.com_podmonitors.yaml" ]; then
-    log "Prometheus Operator CRDs up to date ($PROMETHEUS_OPERATOR_CRDS)"
-  else
-    dir=$(cd "$HOME_DIR/src" && GOFLAGS= go mod download -json "github.com/prometheus-operator/prometheus-operator@$PROMETHEUS_OPERATOR_CRDS" | jq -r '.Dir // empty')
-    [ -n "$dir" ] || { log "cannot download the prometheus-operator module $PROMETHEUS_OPERATOR_CRDS"; exit 1; }
-    mkdir -p "$dest.tmp" && cp "$dir"/example/prometheus-operator-crd/monitoring.coreos.com_{podmonitors,prometheusrules}.yaml "$dest.tmp/" && rm -rf "$dest" && mv "$dest.tmp" "$dest"
-    log "Prometheus Operator CRDs $PROMETHEUS_OPERATOR_CRDS in $dest"
-  fi
+  fetch_crds prometheus-operator "$PROMETHEUS_OPERATOR_CRDS" github.com/prometheus-operator/prometheus-operator \
+    example/prometheus-operator-crd/monitoring.coreos.com_podmonitors.yaml example/prometheus-operator-crd/monitoring.coreos.com_prometheusrules.yaml
 }
 
 parts=("$@"); [ ${#parts[@]} -gt 0 ] || parts=(k8s etcd pulumi provider crds)
