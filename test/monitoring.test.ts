@@ -244,6 +244,14 @@ describe("metrics endpoints", () => {
     expect((await files(["monitoring.logFormat=text"]))["metastore-log4j2.properties"]).toContain("appender.console.layout.type = PatternLayout\n");
   });
 
+  it("Trino's console (the container's stdout) writes JSON events with logFormat json, its usual lines with text", async () => {
+    const properties = async (sets: string[]) =>
+      (await planStack({ stack: "dev", sets })).resources.find((r) => r.type === "kubernetes:helm.sh/v4:Chart" && r.name === "trino")!.inputs.values
+        .additionalConfigProperties as string[];
+    expect(await properties([])).toContain("log.console-format=JSON");
+    expect((await properties(["monitoring.logFormat=text"])).filter((p) => p.startsWith("log."))).toEqual([]);
+  });
+
   it("agent: image runs the image's own agent: no init container, no egress", async () => {
     const plan = await planStack({ stack: "dev", sets: ["monitoring.agent=image"] });
     const pod = find(plan, "StatefulSet", "kafka-broker").inputs.spec.template.spec;

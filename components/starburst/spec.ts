@@ -147,6 +147,14 @@ const internalSecretEnv = (b: LakeBackends) => secretEnv(INTERNAL_SECRET_ENV, b.
 
 const s3Env = (lake: LakeBackends["lake"]) => [...lakeUserEnv(lake, "trino", "S3_ACCESS_KEY", "S3_SECRET_KEY")];
 
+/**
+ * Monitoring's log format: Trino's console (the container's stdout; `log.format` is its log file's)
+ * writes one JSON object per event with `logFormat: json`. Without monitoring, its usual lines.
+ */
+export function logProperties(monitoring?: MonitoringConfig): string[] {
+  return monitoring?.logFormat === "json" ? ["log.console-format=JSON"] : [];
+}
+
 /** Values for trinodb/charts' `trino` chart. */
 export function trinoValues(cfg: StarburstConfig, b: LakeBackends): Record<string, unknown> {
   const flavor = FLAVORS.trino;
@@ -202,7 +210,7 @@ export function trinoValues(cfg: StarburstConfig, b: LakeBackends): Record<strin
     },
     ...(tls ? { auth: tls.auth, accessControl: tls.accessControl } : {}),
     // shutdown.grace-period comes from worker.gracefulShutdown: the chart writes it into both roles' files.
-    additionalConfigProperties: [...ENGINE_PROPERTIES, ...INTERNAL_PROPERTIES],
+    additionalConfigProperties: [...ENGINE_PROPERTIES, ...INTERNAL_PROPERTIES, ...logProperties(b.monitoring)],
     catalogs: trinoCatalogValues(cfg, b),
     env: [...s3Env(b.lake), internalSecretEnv(b)],
     ...(initContainers.length ? { initContainers: { coordinator: initContainers, worker: initContainers } } : {}),

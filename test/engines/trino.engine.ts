@@ -322,6 +322,40 @@ for (const stack of STACKS) {
       assert.ok(samples(workerText, "jvm_memory_used_bytes").length, "the worker's JVM metrics");
     });
 
+    test("logs: with logFormat json each node writes its events to stdout as one JSON object per line once its configuration is read", () => {
+      const json = loaded.config.monitoring?.logFormat === "json";
+      for (const node of [coordinator, worker]) {
+        const lines = node
+          .log()
+          .split("\n")
+          .filter((l) => l.trim());
+        const events = lines.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+        // Airlift's text lines: an ISO 8601 time, then the level.
+        const text = lines.filter((l) => /^\d{4}-\d\d-\d\dT\S+\s+(DEBUG|INFO|WARN|ERROR)\s/.test(l));
+        if (!json) {
+          assert.equal(events.length, 0, node.name);
+          continue;
+        }
+        // Only the bootstrap's first lines, before Trino has read its logging configuration, are text.
+        const first = lines.findIndex((l) => l.startsWith("{"));
+        assert.deepEqual(
+          text.filter((l) => lines.indexOf(l) > first),
+          [],
+          node.name,
+        );
+        assert.ok(text.length < 10, `${node.name}: ${text.length} text lines before the configuration`);
+        assert.ok(events.length > 20, `${node.name}: ${events.length} JSON events`);
+        assert.ok(
+          events.every((e) => e.level && e.message !== undefined),
+          `${node.name}: every event has its level and message`,
+        );
+        assert.ok(
+          events.some((e) => /SERVER STARTED/.test(e.message)),
+          `${node.name}: its start`,
+        );
+      }
+    });
+
     test("internal communication is signed with the shared secret: the worker joined, and serves its task API to no one else", async () => {
       // The worker joined the coordinator above: both read the secret from the Secret through ${ENV:...}.
       for (const p of [coordinator, worker]) assert.doesNotMatch(p.log(), new RegExp(INTERNAL_SECRET), `${p.name} logs the secret`);
