@@ -172,7 +172,7 @@ export function hdfsManifests(
     configMap(CONFIG_MAP, ns, NAMENODE, nameNodeFiles),
     configMap(CLIENT_CONFIG_MAP, ns, NAMENODE, files),
     ...(tls ? [hdfsCertificate(tls, ns, domain)] : []),
-    ...(monitoring ? [configMap(METRICS_CONFIG_MAP, ns, NAMENODE, agents.rules)] : []),
+    ...agents.configMaps(ns, NAMENODE),
     // The roles share one ConfigMap (the NameNodes' own hdfs-site under its key): none has its own.
     ...statefulRoleObjects({
       name: NAMENODE_NAME,

@@ -13,7 +13,7 @@ import { secretEnv } from "../kit/secret-ref";
 import type { HiveMetastoreConfig } from "./config";
 import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
 import { statelessRoleObjects } from "../kit/role";
-import { AGENT_CONFIG_FILE, jmxAgent, type JmxAgent, jmxEndpoints, type LogFormat, type MetricsEndpoint, type MonitoringConfig } from "../kit/metrics";
+import { engineAgent, type JmxAgent, jmxEndpoints, type LogFormat, type MetricsEndpoint, type MonitoringConfig } from "../kit/metrics";
 import { metastoreExporterRules, METRICS_PROPERTIES } from "./metrics";
 
 export const METASTORE: Workload = { name: "hive-metastore", component: "metastore" };
@@ -188,8 +188,8 @@ export function hiveMetastoreManifests(
     "pom.xml": pom,
     ...(monitoring ? { [LOG_CONFIG]: metastoreLog4j2(monitoring.logFormat) } : {}),
   };
-  const agent = monitoring ? jmxAgent(monitoring, METRICS_CONFIG_MAP) : undefined;
-  const rules: Record<string, string> = agent ? { [AGENT_CONFIG_FILE]: metastoreExporterRules() } : {};
+  const metrics = engineAgent(monitoring, METRICS_CONFIG_MAP, metastoreExporterRules);
+  const { jmx: agent, rules } = metrics;
   const heap = heapMiB(cfg.resources.limits.memory, cfg.heapPercent);
   // The metastore writes table directories on the lake (S3A); the schema Job never reads it.
   const trust = jvmTrust(backends.lake.ca, cfg.image);
@@ -197,7 +197,7 @@ export function hiveMetastoreManifests(
     serviceAccount(NAME, ns, METASTORE),
     // Named apart from the role: the schema Job reads it too.
     configMap(CONFIG_MAP, ns, METASTORE, files),
-    ...(agent ? [configMap(METRICS_CONFIG_MAP, ns, METASTORE, rules)] : []),
+    ...metrics.configMaps(ns, METASTORE),
     ...statelessRoleObjects({
       name: NAME,
       namespace: ns,

@@ -4,7 +4,7 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import type { HadoopClientConfig } from "./contracts";
-import { AGENT_CONFIG_FILE, type JmxAgent, jmxAgent, type MonitoringConfig } from "./metrics";
+import { engineAgent, type JmxAgent, type MonitoringConfig } from "./metrics";
 import { heapMiB } from "./jvm";
 import { container } from "./manifests";
 import type { Resources } from "./sizing";
@@ -48,6 +48,8 @@ export interface DaemonArgs {
   dataDir?: string;
   /** The site files, mounted into the configuration directory. */
   configMounts: VolumeMount[];
+  /** Anything else the daemon reads (a trust store, a copied JDK). */
+  mounts?: VolumeMount[];
   /** Monitoring on: the JMX exporter agent (its init containers and volumes are the pod's to add). */
   agent?: DaemonAgent;
 }
@@ -67,11 +69,12 @@ export interface DaemonAgent {
  * Monitoring on: the agent each of an engine's daemons loads through its options variable
  * (`${engine}_${DAEMON}_OPTS`), the rules for its ConfigMap, and what its pods add. All empty when off.
  */
-export function hadoopAgents(monitoring: MonitoringConfig | undefined, engine: "HDFS" | "YARN", rulesConfigMap: string, rules: () => string) {
-  const jmx = monitoring ? jmxAgent(monitoring, rulesConfigMap) : undefined;
+export function hadoopAgents(monitoring: MonitoringConfig | undefined, engine: "HDFS" | "YARN", rulesConfigMap: string, rulesFile: () => string) {
+  const agent = engineAgent(monitoring, rulesConfigMap, rulesFile);
+  const jmx = agent.jmx;
   return {
+    ...agent,
     of: (daemon: string): DaemonAgent | undefined => jmx && { jmx, optsVar: `${engine}_${daemon}_OPTS` },
-    rules: (jmx ? { [AGENT_CONFIG_FILE]: rules() } : {}) as Record<string, string>,
     initContainers: jmx?.initContainers ?? [],
     volumes: jmx?.volumes ?? [],
   };
@@ -100,6 +103,7 @@ export function hadoopDaemon(a: DaemonArgs) {
       ...(a.dataDir ? [{ name: "data", mountPath: a.dataDir }] : []),
       ...a.configMounts,
       { name: "tmp", mountPath: "/tmp" },
+      ...(a.mounts ?? []),
       ...(a.agent?.jmx.mounts ?? []),
     ],
   });

@@ -6,7 +6,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import { z } from "zod";
 import type { Workload } from "./labels";
-import { container, scratchVolume } from "./manifests";
+import { configMap, container, type Manifest, scratchVolume } from "./manifests";
 import { image } from "./sizing";
 
 /** The agent from Maven Central: the newest release Maven Central served when it was pinned (later ones are not published there). */
@@ -191,5 +191,19 @@ export function jmxAgent(m: MonitoringConfig, rulesConfigMap: string): JmxAgent 
     ],
     javaOption: `-javaagent:${AGENT_JAR}=${METRICS_PORT}:${AGENT_CONFIG_DIR}/${AGENT_CONFIG_FILE}`,
     port: { name: METRICS_PORT_NAME, containerPort: METRICS_PORT },
+  };
+}
+
+/**
+ * An engine's agent while monitoring is on: the JMX agent reading its rules from `rulesConfigMap`,
+ * that ConfigMap's data (which its pods' checksum includes), and the ConfigMap itself. All empty when off.
+ */
+export function engineAgent(monitoring: MonitoringConfig | undefined, rulesConfigMap: string, rulesFile: () => string) {
+  const jmx = monitoring ? jmxAgent(monitoring, rulesConfigMap) : undefined;
+  const rules: Record<string, string> = jmx ? { [AGENT_CONFIG_FILE]: rulesFile() } : {};
+  return {
+    jmx,
+    rules,
+    configMaps: (ns: string, w: Workload): Manifest[] => (jmx ? [configMap(rulesConfigMap, ns, w, rules)] : []),
   };
 }

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { chartArgs } from "../kit/charts";
 import { PROJECT_DIR } from "../kit/files";
-import { configMap, container, type Flow, job, podDisruptionBudget, scratchVolume, serviceAccount, type Workload } from "../kit";
+import { container, type Flow, job, podDisruptionBudget, scratchVolume, serviceAccount, type Workload } from "../kit";
 import { loginCaVolume, type MetastoreService, type ObjectStore, type SqlService } from "../kit/contracts";
 import type { EngineArgs } from "../kit/engine";
 import { createObjects } from "../kit/objects";
@@ -21,15 +21,15 @@ import {
   hardenChartObject,
   HTTP_PORT,
   imageTag,
-  METRICS_CONFIG_MAP,
+  trinoAgent,
   RELEASE,
   TABLES_JOB,
   tablesScript,
   trinoMetrics,
   WORKER,
 } from "./spec";
-import { AGENT_CONFIG_FILE, type AlertGroup, type Dashboard, type MetricsEndpoint, type Monitored } from "../kit/metrics";
-import { trinoAlerts, trinoDashboard, trinoExporterRules } from "./metrics";
+import type { AlertGroup, Dashboard, MetricsEndpoint, Monitored } from "../kit/metrics";
+import { trinoAlerts, trinoDashboard } from "./metrics";
 
 export interface StarburstArgs extends EngineArgs<StarburstConfig> {
   /** Where the internal shared secret is read from, and whether the program writes it. */
@@ -100,14 +100,12 @@ export class Starburst extends pulumi.ComponentResource implements SqlService, M
     this.metrics = trinoMetrics(args.config, args.monitoring);
     this.alerts = this.metrics.length ? [trinoAlerts(args.namespace)] : [];
     this.dashboards = this.metrics.length ? [trinoDashboard(args.namespace)] : [];
-    const rules = this.metrics.length
-      ? createObjects([configMap(METRICS_CONFIG_MAP, args.namespace, COORDINATOR, { [AGENT_CONFIG_FILE]: trinoExporterRules() })], {
-          parent: this,
-          overrides: args.config.overrides,
-          protectStateful: false,
-          dependsOn: args.dependsOn,
-        })
-      : [];
+    const rules = createObjects(trinoAgent(this.metrics.length ? args.monitoring : undefined).configMaps(args.namespace, COORDINATOR), {
+      parent: this,
+      overrides: args.config.overrides,
+      protectStateful: false,
+      dependsOn: args.dependsOn,
+    });
     // helm.v4.Chart, not helm.v3.Release: its objects are registered one by one, so the policy
     // pack checks every rendered Deployment and ConfigMap (a Release installs them past the pack).
     // The charts need no hooks.

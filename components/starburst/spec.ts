@@ -20,7 +20,7 @@ import {
 } from "./config";
 import { HTTPS_PORT, tlsChartValues } from "./security";
 import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
-import { jmxAgent, type MetricsEndpoint, type MonitoringConfig, jmxEndpoints } from "../kit/metrics";
+import { AGENT_CONFIG_FILE, engineAgent, type MetricsEndpoint, type MonitoringConfig, jmxEndpoints } from "../kit/metrics";
 
 export const COORDINATOR: Workload = { name: "trino", component: "coordinator" };
 export const WORKER: Workload = { name: "trino", component: "worker" };
@@ -84,6 +84,8 @@ export interface LakeBackends {
 
 /** The ConfigMap holding Trino's JMX exporter rules (the chart's pods mount it). */
 export const METRICS_CONFIG_MAP = "trino-metrics";
+/** The agent of Trino's nodes and its rules' ConfigMap (the component makes it beside the chart). */
+export const trinoAgent = (monitoring?: MonitoringConfig) => engineAgent(monitoring, METRICS_CONFIG_MAP, trinoExporterRules);
 
 /** S3 settings for MinIO; the property that switches the S3 file system on changed name in 481. */
 function s3Properties(version: number, lake: LakeBackends["lake"]): string[] {
@@ -161,9 +163,9 @@ export function trinoValues(cfg: StarburstConfig, b: LakeBackends): Record<strin
   const tls = cfg.security === "tls" ? tlsChartValues(b.users ?? defaultRef(TRINO_USER_CREDENTIALS)) : undefined;
   // Every node reads the lake: with a TLS lake, its JVM trusts the lake's CA (kit/trust).
   const trust = jvmTrust(b.lake.ca, `${cfg.repository ?? flavor.image}:${imageTag(cfg)}`);
-  const agent = b.monitoring ? jmxAgent(b.monitoring, METRICS_CONFIG_MAP) : undefined;
+  const { jmx: agent, rules } = trinoAgent(b.monitoring);
   // The rules' ConfigMap is not the chart's, so its checksums miss it: this one rolls the pods when the rules change.
-  const rulesChecksum = agent ? { annotations: { "checksum/jmx-exporter": digest(trinoExporterRules()) } } : {};
+  const rulesChecksum = agent ? { annotations: { "checksum/jmx-exporter": digest(rules[AGENT_CONFIG_FILE]) } } : {};
   const jvmOptions = [...(trust.javaOptions ? trust.javaOptions.split(" ") : []), ...(agent ? [agent.javaOption] : [])];
   const initContainers = [...trust.initContainers, ...(agent?.initContainers ?? [])];
   const role = (r: StarburstConfig["coordinator"], extra?: { volumes: object[]; mounts: object[] }) => ({

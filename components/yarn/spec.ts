@@ -176,7 +176,7 @@ export function yarnManifests(
     serviceAccount("yarn", ns, RESOURCE_MANAGER),
     configMap(CONFIG_MAP, ns, RESOURCE_MANAGER, files),
     ...(tls ? [yarnCertificate(tls, ns, domain)] : []),
-    ...(monitoring ? [configMap(METRICS_CONFIG_MAP, ns, RESOURCE_MANAGER, agents.rules)] : []),
+    ...agents.configMaps(ns, RESOURCE_MANAGER),
     ...statefulRoleObjects({
       name: RM_NAME,
       namespace: ns,
@@ -240,31 +240,23 @@ export function yarnManifests(
             }),
           ],
           containers: [
-            {
-              ...hadoopDaemon({
-                name: "nodemanager",
-                image: cfg.image,
-                script: "exec yarn nodemanager",
-                sizing: cfg.nodeManagers,
-                ports: [
-                  { name: "rpc", containerPort: NM_PORT },
-                  { name: web.name, containerPort: web.nodeManager },
-                ],
-                readiness: tcp(NM_PORT),
-                liveness: live(NM_PORT),
-                env: [...lakeUserEnv(b.lake, "yarn"), ...javaToolOptions(trust.javaOptions), ...tlsEnv],
-                configMounts: configMounts(b.hdfs, files),
-                agent: agents.of("NODEMANAGER"),
-              }),
-              volumeMounts: [
-                ...configMounts(b.hdfs, files),
-                ...tlsMounts,
-                { name: "tmp", mountPath: "/tmp" },
-                { name: "java", mountPath: CONTAINER_JAVA_HOME, readOnly: true },
-                ...trust.mounts,
-                ...(agents.of("NODEMANAGER")?.jmx.mounts ?? []),
+            hadoopDaemon({
+              name: "nodemanager",
+              image: cfg.image,
+              script: "exec yarn nodemanager",
+              sizing: cfg.nodeManagers,
+              ports: [
+                { name: "rpc", containerPort: NM_PORT },
+                { name: web.name, containerPort: web.nodeManager },
               ],
-            },
+              readiness: tcp(NM_PORT),
+              liveness: live(NM_PORT),
+              env: [...lakeUserEnv(b.lake, "yarn"), ...javaToolOptions(trust.javaOptions), ...tlsEnv],
+              configMounts: [...configMounts(b.hdfs, files), ...tlsMounts],
+              // YARN's containers run the JDK copied from Spark's image and trust the lake's CA.
+              mounts: [{ name: "java", mountPath: CONTAINER_JAVA_HOME, readOnly: true }, ...trust.mounts],
+              agent: agents.of("NODEMANAGER"),
+            }),
           ],
           volumes: [...volumes(b.hdfs), scratchVolume("java", "1Gi"), ...trust.volumes, ...tlsVolumes, ...agents.volumes],
         },
