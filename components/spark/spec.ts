@@ -2,6 +2,8 @@
  * Spark: a standalone master and workers, YARN client configuration for `--master yarn`, the
  * platform's applications (a long-lived streaming driver and an on-demand batch job).
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import type * as k8s from "@pulumi/kubernetes";
 import {
   configMap,
@@ -27,7 +29,7 @@ import { clientConfigMounts, clientConfigVolume } from "../kit/hadoop";
 import { type SparkConfig, workerMemoryMiB, WORKER_DAEMON_HEAP_MIB } from "./config";
 import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
 import { statefulRoleObjects, statelessRoleObjects } from "../kit/role";
-import { AGENT_CONFIG_FILE, jmxAgent, type JmxAgent, type MetricsEndpoint, type MonitoringConfig, jmxEndpoints } from "../kit/metrics";
+import { engineAgent, type JmxAgent, type MetricsEndpoint, type MonitoringConfig, jmxEndpoints } from "../kit/metrics";
 import { sparkExporterRules, STREAMING_METRICS_CONF } from "./metrics";
 
 export const MASTER: Workload = { name: "spark", component: "master" };
@@ -64,6 +66,13 @@ export const SPARK_PORTS: [number, number] = [7078, 7094];
 /** The apache/spark image's spark user. */
 const UID = 185;
 const CONF = "/opt/spark/conf";
+/** Spark's logging file in CONF, with logFormat json (log4j2-json.properties). */
+const LOG_CONFIG = "log4j2.properties";
+/** With JSON logs, Spark also adds its structured context (application, executor, query ids) to each event. */
+const STRUCTURED_LOGGING = { "spark.log.structuredLogging.enabled": true };
+export function sparkJsonLogging(): string {
+  return fs.readFileSync(path.join(__dirname, "log4j2-json.properties"), "utf8");
+}
 const HADOOP_CONF = "/opt/spark/hadoop-conf";
 const APPS = "/opt/platform/apps";
 /** YARN adds this much to every executor: max(384 MiB, 10%). */
@@ -168,9 +177,9 @@ const baseEnv = [
   { name: "HOME", value: "/tmp" },
   { name: "PYTHONPATH", value: APPS },
 ];
-/** Spark's own file, and the HDFS and YARN clients' files from their discovery ConfigMaps. */
-const configMounts = (b: SparkBackends) => [
-  { name: "config", mountPath: `${CONF}/spark-defaults.conf`, subPath: "spark-defaults.conf" },
+/** Spark's own files (spark-defaults.conf, and log4j2.properties for JSON logs), and the HDFS and YARN clients' files from their discovery ConfigMaps. */
+const configMounts = (b: SparkBackends, files: Record<string, string>) => [
+  ...Object.keys(files).map((f) => ({ name: "config", mountPath: `${CONF}/${f}`, subPath: f })),
   ...clientConfigMounts("hdfs-client", b.hdfs.clientConfig, HADOOP_CONF),
   ...clientConfigMounts("yarn-client", b.yarn.clientConfig, HADOOP_CONF),
   { name: "tmp", mountPath: "/tmp" },
@@ -216,7 +225,11 @@ export function sparkManifests(
   monitoring?: MonitoringConfig,
 ): Manifest[] {
   const yarn = b.yarn;
-  const files = { "spark-defaults.conf": renderDefaults(sparkDefaults(spark, b, ns, domain)) };
+  const json = monitoring?.logFormat === "json";
+  const files = {
+    "spark-defaults.conf": renderDefaults({ ...sparkDefaults(spark, b, ns, domain), ...(json ? STRUCTURED_LOGGING : {}) }),
+    ...(json ? { [LOG_CONFIG]: sparkJsonLogging() } : {}),
+  };
   // The HDFS and YARN client files too: a change there rolls the pods.
   const checksumOf = { ...b.hdfs.clientConfig.files, ...b.yarn.clientConfig.files, ...files };
   const checksum = digest(checksumOf);
@@ -233,15 +246,20 @@ export function sparkManifests(
     { name: "rpc", port: MASTER_PORT },
     { name: "web", port: MASTER_WEB_PORT },
   ];
-  const driverContainer = (name: string, app: string, extraEnv: k8s.types.input.core.v1.EnvVar[], maxCores?: number, metrics?: JmxAgent) =>
+  const driverContainer = (
+    name: string,
+    app: string,
+    extraEnv: k8s.types.input.core.v1.EnvVar[],
+    o: { maxCores?: number; metrics?: JmxAgent; mounts?: k8s.types.input.core.v1.VolumeMount[] } = {},
+  ) =>
     container({
       name,
       image: spark.image,
-      command: ["/bin/bash", "-c", submitScript(app, maxCores, metrics)],
+      command: ["/bin/bash", "-c", submitScript(app, o.maxCores, o.metrics)],
       env: [...lakeClientEnv({ name: "SPARK_DRIVER_MEMORY", value: `${driverHeap}m` }), ...extraEnv],
-      ports: [{ name: "driver", containerPort: DRIVER_PORT }, { name: "blocks", containerPort: BLOCK_MANAGER_PORT }, ...(metrics ? [metrics.port] : [])],
+      ports: [{ name: "driver", containerPort: DRIVER_PORT }, { name: "blocks", containerPort: BLOCK_MANAGER_PORT }, ...(o.metrics ? [o.metrics.port] : [])],
       resources: spark.driver.resources,
-      volumeMounts: [...configMounts(b), { name: "apps", mountPath: APPS }, ...trust.mounts, ...(metrics?.mounts ?? [])],
+      volumeMounts: [...configMounts(b, files), { name: "apps", mountPath: APPS }, ...(o.mounts ?? []), ...trust.mounts, ...(o.metrics?.mounts ?? [])],
     });
   const paths = [
     { name: "STREAMING_PATH", value: "hdfs:///data/streaming" },
@@ -278,7 +296,7 @@ export function sparkManifests(
               readinessProbe: { httpGet: { path: "/", port: MASTER_WEB_PORT }, initialDelaySeconds: 10, periodSeconds: 10 },
               livenessProbe: { tcpSocket: { port: MASTER_PORT }, initialDelaySeconds: 30, periodSeconds: 20, failureThreshold: 6 },
               resources: spark.master.resources,
-              volumeMounts: configMounts(b),
+              volumeMounts: configMounts(b, files),
             }),
           ],
           volumes: volumes(b),
@@ -323,7 +341,7 @@ export function sparkManifests(
               readinessProbe: { httpGet: { path: "/", port: WORKER_WEB_PORT }, initialDelaySeconds: 10, periodSeconds: 10 },
               livenessProbe: { tcpSocket: { port: WORKER_PORT }, initialDelaySeconds: 30, periodSeconds: 20, failureThreshold: 6 },
               resources: spark.workers.resources,
-              volumeMounts: [...configMounts(b), { name: "apps", mountPath: APPS }, ...trust.mounts],
+              volumeMounts: [...configMounts(b, files), { name: "apps", mountPath: APPS }, ...trust.mounts],
             }),
           ],
           volumes: [...volumes(b, true), ...trust.volumes],
@@ -336,9 +354,9 @@ export function sparkManifests(
   ];
   if (spark.dependencies === "maven") manifests.push(mavenEgress(ns));
   if (spark.streaming) {
-    const agent = monitoring ? jmxAgent(monitoring, METRICS_CONFIG_MAP) : undefined;
-    const rules: Record<string, string> = agent ? { [AGENT_CONFIG_FILE]: sparkExporterRules() } : {};
-    if (agent) manifests.push(configMap(METRICS_CONFIG_MAP, ns, STREAMING, rules));
+    const metrics = engineAgent(monitoring, METRICS_CONFIG_MAP, sparkExporterRules);
+    const { jmx: agent, rules } = metrics;
+    manifests.push(...metrics.configMaps(ns, STREAMING));
     manifests.push(
       ...statelessRoleObjects({
         name: STREAMING_NAME,
@@ -368,20 +386,12 @@ export function sparkManifests(
                     ...kafkaTlsEnv(b),
                     ...paths,
                   ],
-                  streamingCores(spark, yarn),
-                  agent,
+                  {
+                    maxCores: streamingCores(spark, yarn),
+                    metrics: agent,
+                    mounts: b.kafka.clientTls ? [{ name: "kafka-client-tls", mountPath: KAFKA_TLS_DIR, readOnly: true }] : [],
+                  },
                 ),
-                ...(b.kafka.clientTls
-                  ? {
-                      volumeMounts: [
-                        ...configMounts(b),
-                        { name: "apps", mountPath: APPS },
-                        { name: "kafka-client-tls", mountPath: KAFKA_TLS_DIR, readOnly: true },
-                        ...trust.mounts,
-                        ...(agent?.mounts ?? []),
-                      ],
-                    }
-                  : {}),
                 readinessProbe: { tcpSocket: { port: DRIVER_PORT }, periodSeconds: 15 },
                 livenessProbe: { tcpSocket: { port: DRIVER_PORT }, periodSeconds: 30, failureThreshold: 6 },
                 // Resolving the jars from Maven Central on a first start can take many minutes.
