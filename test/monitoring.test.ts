@@ -13,7 +13,9 @@ import { HDFS_METRICS, hdfsAlerts, hdfsExporterRules } from "../components/hdfs/
 import { YARN_METRICS, yarnAlerts, yarnExporterRules } from "../components/yarn/metrics";
 import { METASTORE_METRICS, metastoreAlerts, metastoreExporterRules } from "../components/hive-metastore/metrics";
 import { SPARK_METRICS, sparkAlerts, sparkExporterRules } from "../components/spark/metrics";
+import { sparkJsonLogging } from "../components/spark/spec";
 import { MINIO_METRICS, minioAlerts } from "../components/minio/metrics";
+import { AIRFLOW_METRICS, airflowAlerts, statsdMappings } from "../components/airflow/metrics";
 import { minioMetrics } from "../components/minio/spec";
 import { planStack } from "../tools/plan";
 import { digest } from "../components/kit";
@@ -34,9 +36,15 @@ const EXPORTED = new Set<string>([
   ...Object.values(METASTORE_METRICS),
   ...Object.values(SPARK_METRICS),
   ...Object.values(MINIO_METRICS),
+  ...Object.values(AIRFLOW_METRICS),
   ...CLUSTER_METRICS,
   "up",
 ]);
+
+/** The values the platform gives Airflow's chart. */
+function airflowChartValues(plan: { resources: { type: string; name: string; inputs: any }[] }): any {
+  return plan.resources.find((r) => r.type === "kubernetes:helm.sh/v4:Chart" && r.name === "airflow")!.inputs.values;
+}
 
 /** A PromQL expression's syntax errors (positions) and the metric names it selects. */
 function promql(expr: string): { errors: number[]; metrics: string[] } {
@@ -219,6 +227,51 @@ describe("metrics endpoints", () => {
     expect((monitoringManifests(m, NS, [plain]).find((o) => o.kind === "PodMonitor")!.spec as any).podMetricsEndpoints[0]).not.toHaveProperty("scheme");
   });
 
+  it.each(["dev", "prod"] as const)(
+    "%s: Airflow's processes report over StatsD (UDP) to the platform's exporter, whose metrics only Prometheus reaches",
+    async (stack) => {
+      const plan = await stackPlan(stack);
+      const config = airflowChartValues(plan).config.metrics;
+      expect(config).toEqual({
+        statsd_on: "True",
+        statsd_host: `airflow-statsd.${NS}.svc.cluster.local`,
+        statsd_port: "9125",
+        statsd_prefix: "airflow",
+        statsd_influxdb_enabled: "True",
+      });
+      // The chart's own exporter stays off: it would be a second, unlabelled Deployment.
+      expect(airflowChartValues(plan).statsd).toEqual({ enabled: false });
+      const service = find(plan, "Service", "airflow-statsd").inputs.spec;
+      expect(service.ports).toEqual([{ name: "statsd", port: 9125, targetPort: 9125, protocol: "UDP" }]);
+      const exporter = find(plan, "Deployment", "airflow-statsd").inputs.spec;
+      expect(exporter.replicas).toBe(1);
+      const c = exporter.template.spec.containers[0];
+      expect(c.args).toContain("--statsd.mapping-config=/etc/statsd-exporter/statsd-mappings.yaml");
+      expect(c.ports).toEqual([
+        { name: "statsd", containerPort: 9125, protocol: "UDP" },
+        { name: "metrics", containerPort: 9102 },
+      ]);
+      expect(find(plan, "ConfigMap", "airflow-statsd").inputs.data["statsd-mappings.yaml"]).toBe(statsdMappings());
+      // Every Airflow process may send (task pods too under KubernetesExecutor), over UDP only.
+      const ingress = find(plan, "NetworkPolicy", "allow-airflow-statsd").inputs.spec.ingress;
+      const senders = ingress.map((r: any) => r.from[0].podSelector.matchLabels["app.kubernetes.io/component"]);
+      expect(senders).toEqual(["api-server", "dag-processor", "scheduler", "triggerer", ...(stack === "prod" ? ["worker"] : [])]);
+      for (const r of ingress) expect(r.ports).toEqual([{ protocol: "UDP", port: 9125 }]);
+      const schedulerEgress = find(plan, "NetworkPolicy", "allow-airflow-scheduler").inputs.spec.egress;
+      expect(schedulerEgress).toContainEqual({
+        to: [
+          {
+            podSelector: {
+              matchLabels: { "app.kubernetes.io/name": "airflow", "app.kubernetes.io/component": "statsd", "app.kubernetes.io/part-of": "data-platform" },
+            },
+          },
+        ],
+        ports: [{ protocol: "UDP", port: 9125 }],
+      });
+      expect(find(plan, "NetworkPolicy", "allow-metrics-airflow-statsd").inputs.spec.ingress[0].ports).toEqual([{ protocol: "TCP", port: 9102 }]);
+    },
+  );
+
   it("Starburst Enterprise's chart is given no agent: it has no endpoint the platform scrapes", () => {
     const m = monitoringConfig.parse({});
     expect(trinoMetrics({ flavor: "starburst" }, m)).toEqual([]);
@@ -252,6 +305,27 @@ describe("metrics endpoints", () => {
     expect((await properties(["monitoring.logFormat=text"])).filter((p) => p.startsWith("log."))).toEqual([]);
   });
 
+  it("Spark's master, workers, streaming driver and batch job read a JSON log4j2 file from their conf dir with logFormat json; none with text", async () => {
+    const conf = (plan: Awaited<ReturnType<typeof stackPlan>>) => find(plan, "ConfigMap", "spark-config").inputs.data;
+    const pods = (plan: Awaited<ReturnType<typeof stackPlan>>) => [
+      find(plan, "StatefulSet", "spark-master").inputs.spec.template.spec,
+      find(plan, "Deployment", "spark-worker").inputs.spec.template.spec,
+      find(plan, "Deployment", "spark-streaming").inputs.spec.template.spec,
+      find(plan, "CronJob", "spark-batch").inputs.spec.jobTemplate.spec.template.spec,
+    ];
+    const json = await stackPlan("prod");
+    expect(conf(json)["log4j2.properties"]).toBe(sparkJsonLogging());
+    expect(conf(json)["log4j2.properties"]).toContain("appender.console.target = SYSTEM_OUT\n");
+    expect(conf(json)["spark-defaults.conf"]).toContain("spark.log.structuredLogging.enabled true\n");
+    for (const pod of pods(json)) {
+      expect(pod.containers[0].volumeMounts).toContainEqual({ name: "config", mountPath: "/opt/spark/conf/log4j2.properties", subPath: "log4j2.properties" });
+    }
+    const text = await planStack({ stack: "prod", sets: ["monitoring.logFormat=text"] });
+    expect(Object.keys(conf(text))).toEqual(["spark-defaults.conf"]);
+    expect(conf(text)["spark-defaults.conf"]).not.toContain("spark.log.");
+    for (const pod of pods(text)) expect(JSON.stringify(pod.containers[0].volumeMounts)).not.toContain("log4j2");
+  });
+
   it("agent: image runs the image's own agent: no init container, no egress", async () => {
     const plan = await planStack({ stack: "dev", sets: ["monitoring.agent=image"] });
     const pod = find(plan, "StatefulSet", "kafka-broker").inputs.spec.template.spec;
@@ -265,7 +339,8 @@ describe("metrics endpoints", () => {
     expect(monitoring).toBeDefined();
     const plan = await planStack({ stack: "dev", envFile: environmentWith("dev", {}, YAML.stringify(rest)) });
     expect(JSON.stringify(find(plan, "StatefulSet", "kafka-broker").inputs)).not.toMatch(/javaagent|jmx-exporter|9404/);
-    expect(plan.resources.filter((r) => /metrics|jmx-exporter|monitoring/.test(r.name))).toEqual([]);
+    expect(plan.resources.filter((r) => /metrics|jmx-exporter|monitoring|statsd/.test(r.name))).toEqual([]);
+    expect(airflowChartValues(plan).config).not.toHaveProperty("metrics");
   });
 
   it.each([
@@ -296,7 +371,17 @@ describe("Prometheus Operator objects", () => {
     m,
     NS,
     [...kafkaMetrics(m), ...zookeeperMetrics(m)],
-    [kafkaAlerts(NS), zookeeperAlerts(NS), trinoAlerts(NS), hdfsAlerts(NS), yarnAlerts(NS), metastoreAlerts(NS), sparkAlerts(NS, 30), minioAlerts(NS)],
+    [
+      kafkaAlerts(NS),
+      zookeeperAlerts(NS),
+      trinoAlerts(NS),
+      hdfsAlerts(NS),
+      yarnAlerts(NS),
+      metastoreAlerts(NS),
+      sparkAlerts(NS, 30),
+      minioAlerts(NS),
+      airflowAlerts(NS),
+    ],
   );
 
   it("a PodMonitor per endpoint, scraping the port named metrics, labelled for the Prometheus that selects them", () => {
@@ -328,6 +413,7 @@ describe("Prometheus Operator objects", () => {
       "data-platform.hive-metastore",
       "data-platform.spark",
       "data-platform.minio",
+      "data-platform.airflow",
     ]);
     for (const a of groups.flatMap((g) => g.rules)) {
       const { errors, metrics } = promql(a.expr);
@@ -353,6 +439,7 @@ describe("Prometheus Operator objects", () => {
       "data-platform.minio",
       "data-platform.hive-metastore",
       "data-platform.trino",
+      "data-platform.airflow",
       "data-platform.hdfs",
       "data-platform.yarn",
       "data-platform.spark",
@@ -363,6 +450,7 @@ describe("Prometheus Operator objects", () => {
         .map((r) => r.name)
         .sort(),
     ).toEqual([
+      "airflow-statsd",
       "hdfs-datanode",
       "hdfs-namenode",
       "hive-metastore-metastore",
@@ -392,6 +480,7 @@ describe("Grafana dashboards", () => {
       "data-platform-minio",
       "data-platform-hive-metastore",
       "data-platform-trino",
+      "data-platform-airflow",
       "data-platform-hdfs",
       "data-platform-yarn",
       "data-platform-spark-streaming",

@@ -63,6 +63,12 @@ describe("role overrides", () => {
     expect(dataNode.filter((e: any) => e.name === "HADOOP_HEAPSIZE_MAX")).toEqual([{ name: "HADOOP_HEAPSIZE_MAX", value: "600m" }]);
   });
 
+  it("reaches Airflow's exporter, the platform's own Deployment beside the chart", async () => {
+    const plan = await withOverrides("dev", { "airflow.overrides": { statsd: { env: { GOMAXPROCS: "1" } } } });
+    expect(pod(plan, "Deployment", "airflow-statsd").spec.containers[0].env).toEqual([{ name: "GOMAXPROCS", value: "1" }]);
+    expect(pod(base, "Deployment", "airflow-statsd").spec.containers[0].env).toBeUndefined();
+  });
+
   it("merges a pod spec patch, and rolls the pods when any override changes", async () => {
     const spec = pod(kafka, "StatefulSet", "kafka-broker").spec;
     expect(spec.priorityClassName).toBe("data-critical");

@@ -4,7 +4,7 @@ import { chartSourceConfig } from "../kit/charts";
 import { parseImage } from "../kit/image";
 import { memoryMiB } from "../kit/quantity";
 import type { CredentialSecret, SecretRef } from "../kit/secret-ref";
-import { image, reads, ruleIssue, roleFields } from "../kit/sizing";
+import { image, reads, resources, ruleIssue, roleFields } from "../kit/sizing";
 import { type RoleFiles, roleOverrides } from "../kit/overrides";
 
 /** The chart and the Airflow it runs are pinned together: the chart renders per Airflow version. */
@@ -65,7 +65,14 @@ export const TASK_MIB = 256;
 const role = (max: number) => z.strictObject(roleFields({ replicas: { max, default: 1 } }));
 
 /** Each role, and the config files of its pods that overrides may set. */
-export const ROLE_FILES: RoleFiles = { scheduler: [], "api-server": [], "dag-processor": [], triggerer: [], database: [] };
+export const ROLE_FILES: RoleFiles = { scheduler: [], "api-server": [], "dag-processor": [], triggerer: [], database: [], statsd: [] };
+
+/**
+ * The exporter that turns Airflow's StatsD metrics into Prometheus's (made while monitoring is on), at
+ * the release test/airflow builds from the Go module proxy.
+ */
+export const STATSD_EXPORTER_IMAGE = "quay.io/prometheus/statsd-exporter:v0.31.0";
+const STATSD_EXPORTER_RESOURCES = { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "128Mi" } };
 
 export const airflowConfig = z
   .strictObject({
@@ -111,6 +118,9 @@ export const airflowConfig = z
     triggerer: role(5),
     /** Each task's pod under KubernetesExecutor. */
     workers: z.strictObject(roleFields({})).optional(),
+    statsdExporter: z
+      .strictObject({ image: image.default(STATSD_EXPORTER_IMAGE), resources: resources.default(STATSD_EXPORTER_RESOURCES) })
+      .default({ image: STATSD_EXPORTER_IMAGE, resources: STATSD_EXPORTER_RESOURCES }),
   })
   .superRefine(
     (a, ctx) => {

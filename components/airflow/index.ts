@@ -13,6 +13,8 @@ import { type AirflowBackends, airflowFiles, apiServerUrl, DATABASE_SETUP, metad
 import { chartValues } from "./values";
 import { hardenChartObject } from "./hardening";
 import { airflowFlows, airflowManifests, fernetKey } from "./spec";
+import type { AlertGroup, Dashboard, MetricsEndpoint } from "../kit/metrics";
+import { airflowAlerts, airflowDashboard, airflowMetrics } from "./metrics";
 
 export interface AirflowArgs extends EngineArgs<AirflowConfig>, AirflowBackends {
   /** What must exist before the first DAG run: MySQL, Kafka's topics, the lake's tables, the Job templates. */
@@ -28,6 +30,9 @@ export class Airflow extends pulumi.ComponentResource {
   /** Generated credentials only: an existing Secret's password stays in that Secret. */
   public readonly adminPassword?: pulumi.Output<string>;
   public readonly flows: Flow[];
+  public readonly metrics: MetricsEndpoint[];
+  public readonly alerts: AlertGroup[];
+  public readonly dashboards: Dashboard[];
 
   constructor(name: string, args: AirflowArgs, opts?: pulumi.ComponentResourceOptions) {
     // Named dataplatform:airflow:Orchestrator before its folder, class and type agreed: the alias keeps its objects.
@@ -61,7 +66,7 @@ export class Airflow extends pulumi.ComponentResource {
 
     // Database, DAGs, plugins and RBAC first; the database Job needs MySQL up.
     const files = airflowFiles();
-    const prepared = createObjects(airflowManifests(config, namespace, backends, own, files), {
+    const prepared = createObjects(airflowManifests(config, namespace, backends, own, files, args.monitoring), {
       parent: this,
       overrides: config.overrides,
       protectStateful: false,
@@ -77,7 +82,7 @@ export class Airflow extends pulumi.ComponentResource {
       {
         ...chartArgs(CHART, config.chart, PROJECT_DIR),
         namespace,
-        values: chartValues(config, namespace, backends, own, files, args.clusterDomain),
+        values: chartValues(config, namespace, backends, own, files, args.clusterDomain, args.monitoring),
       },
       {
         parent: this,
@@ -97,7 +102,10 @@ export class Airflow extends pulumi.ComponentResource {
     this.adminUser = config.admin.username;
     const generatedPassword = credentials.values["admin-password"];
     this.adminPassword = generatedPassword && pulumi.secret(generatedPassword);
-    this.flows = airflowFlows(config, backends);
+    this.flows = airflowFlows(config, backends, args.monitoring);
+    this.metrics = airflowMetrics(args.monitoring);
+    this.alerts = args.monitoring ? [airflowAlerts(namespace)] : [];
+    this.dashboards = args.monitoring ? [airflowDashboard(namespace)] : [];
     this.registerOutputs({ apiServerUrl: this.apiServerUrl, adminUser: this.adminUser, adminPassword: this.adminPassword });
   }
 }

@@ -20,7 +20,9 @@ import {
 } from "../kit";
 import type { DatabaseServer } from "../kit/contracts";
 import { secretEnv } from "../kit/secret-ref";
+import type { MonitoringConfig } from "../kit/metrics";
 import type { AirflowConfig, AirflowCredentials } from "./config";
+import { STATSD, STATSD_PORT, statsdExporterManifests } from "./metrics";
 import {
   API_PORT,
   API_SERVER,
@@ -89,6 +91,7 @@ export function airflowManifests(
   b: AirflowBackends,
   own: AirflowCredentials,
   files: AirflowFiles = airflowFiles(),
+  monitoring?: MonitoringConfig,
 ): Manifest[] {
   const manifests: Manifest[] = [
     filesConfigMap(PLUGINS_CONFIG_MAP, ns, SCHEDULER, files.plugins),
@@ -133,6 +136,7 @@ export function airflowManifests(
       .filter(([, replicas]) => (replicas as number) > 1)
       .map(([w]) => podDisruptionBudget(`airflow-${(w as Workload).component}`, ns, w as Workload)),
     ...egressPolicies(cfg, ns),
+    ...(monitoring ? statsdExporterManifests(cfg, ns, monitoring.logFormat) : []),
   ];
   return manifests;
 }
@@ -192,9 +196,10 @@ export function egressPolicies(cfg: AirflowConfig, ns: string): Manifest[] {
   return policies;
 }
 
-export function airflowFlows(cfg: AirflowConfig, b: AirflowBackends): Flow[] {
+export function airflowFlows(cfg: AirflowConfig, b: AirflowBackends, monitoring?: MonitoringConfig): Flow[] {
   const runner = taskRunner(cfg);
   const components = [SCHEDULER, API_SERVER, DAG_PROCESSOR, TRIGGERER];
+  const airflowProcesses = [...new Set([...components, runner])];
   return [
     ...[...components, MIGRATIONS, CREATE_USER, DATABASE_SETUP].flatMap((w) => b.database.access(w)),
     ...dagReaders(cfg).map((w) => ({ from: w, to: API_SERVER, ports: [API_PORT] })),
@@ -202,7 +207,9 @@ export function airflowFlows(cfg: AirflowConfig, b: AirflowBackends): Flow[] {
     ...(cfg.executor === "LocalExecutor" ? [{ from: API_SERVER, to: SCHEDULER, ports: [SCHEDULER_LOG_PORT] }] : []),
     { from: API_SERVER, to: TRIGGERER, ports: [TRIGGERER_LOG_PORT] },
     // Remote task logs in MinIO.
-    ...[...new Set([...components, runner])].flatMap((w) => b.lake.access(w)),
+    ...airflowProcesses.flatMap((w) => b.lake.access(w)),
+    // Metrics, over StatsD's UDP (task pods report their own failures under KubernetesExecutor).
+    ...(monitoring ? airflowProcesses.map((w) => ({ from: w, to: STATSD, ports: [STATSD_PORT], protocol: "UDP" as const })) : []),
     // What the DAG's tasks talk to: the generator and topic check to Kafka, StarburstOperator to Trino.
     ...b.kafka.access(runner),
     ...b.sql.access(runner),

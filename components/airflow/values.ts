@@ -10,6 +10,8 @@ import { CA_DIR, CA_FILE, caVolume } from "../kit/trust";
 import { secretEnv } from "../kit/secret-ref";
 import { AIRFLOW_VERSION, type AirflowConfig, type AirflowCredentials, SCHEDULER_BASE_MIB, TASK_MIB } from "./config";
 import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
+import type { MonitoringConfig } from "../kit/metrics";
+import { statsdConfig } from "./metrics";
 import {
   AIRFLOW_DIR,
   type AirflowBackends,
@@ -181,6 +183,7 @@ export function chartValues(
   own: AirflowCredentials,
   files: AirflowFiles = airflowFiles(),
   domain = DEFAULT_CLUSTER_DOMAIN,
+  monitoring?: MonitoringConfig,
 ): Record<string, unknown> {
   // The config schema admits only a valid reference pinned by tag.
   const { name: repository, tag } = parseImage(cfg.image)!;
@@ -264,6 +267,8 @@ export function chartValues(
       fab: { auth_backends: "airflow.providers.fab.auth_manager.api.auth.backend.basic_auth" },
       api: { expose_config: "False" },
       kubernetes_executor: { delete_worker_pods: "True", delete_worker_pods_on_failure: "False" },
+      // The platform's exporter, not the chart's (statsd.enabled stays false): see metrics.ts.
+      ...(monitoring ? { metrics: statsdConfig(ns, domain) } : {}),
     },
 
     scheduler: role(cfg.scheduler, SCHEDULER, tokens.scheduler, {

@@ -21,6 +21,8 @@ export interface Manifest {
 export interface Port {
   name: string;
   port: number;
+  /** TCP unless said (StatsD's UDP). */
+  protocol?: "UDP";
 }
 
 /** A short, stable digest of any JSON-serialisable value (config checksums, Job names). */
@@ -36,8 +38,8 @@ export function containerResources(r: Resources): k8s.types.input.core.v1.Resour
 }
 
 /** The container ports for the ports a Service exposes (one list for both). */
-export function containerPorts(ports: Port[]): { name: string; containerPort: number }[] {
-  return ports.map((p) => ({ name: p.name, containerPort: p.port }));
+export function containerPorts(ports: Port[]): { name: string; containerPort: number; protocol?: string }[] {
+  return ports.map((p) => ({ name: p.name, containerPort: p.port, ...(p.protocol ? { protocol: p.protocol } : {}) }));
 }
 
 /** A container with the restricted security context and the given sizing. */
@@ -88,7 +90,7 @@ function service(name: string, namespace: string, w: Workload, ports: Port[], sp
     spec: {
       ...spec,
       selector: selectorLabels(w),
-      ports: ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.port, protocol: "TCP" })),
+      ports: ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.port, protocol: p.protocol ?? "TCP" })),
     },
   };
 }

@@ -12,6 +12,8 @@ export interface Flow {
   from: Workload;
   to: Workload;
   ports: PortSpec[];
+  /** TCP unless said (StatsD's UDP). */
+  protocol?: "UDP";
 }
 
 const key = (w: Workload) => `${w.name}-${w.component}`;
@@ -50,10 +52,10 @@ export function allowDns(namespace: string): Manifest {
 }
 
 const first = (p: PortSpec) => (Array.isArray(p) ? p[0] : p);
-const tcp = (ports: PortSpec[]) =>
+const portRules = (ports: PortSpec[], protocol = "TCP") =>
   [...new Map(ports.map((p) => [JSON.stringify(p), p])).values()]
     .sort((a, b) => first(a) - first(b))
-    .map((p) => (Array.isArray(p) ? { protocol: "TCP", port: p[0], endPort: p[1] } : { protocol: "TCP", port: p }));
+    .map((p) => (Array.isArray(p) ? { protocol, port: p[0], endPort: p[1] } : { protocol, port: p }));
 
 /** One policy per workload that appears in any flow, holding all its ingress and egress rules. */
 export function flowPolicies(namespace: string, flows: Flow[]): Manifest[] {
@@ -69,7 +71,7 @@ export function flowPolicies(namespace: string, flows: Flow[]): Manifest[] {
       const rules = (peers: Flow[], peer: (f: Flow) => Workload) =>
         [...peers]
           .sort((a, b) => key(peer(a)).localeCompare(key(peer(b))))
-          .map((f) => ({ peer: [{ podSelector: { matchLabels: selectorLabels(peer(f)) } }], ports: tcp(f.ports) }));
+          .map((f) => ({ peer: [{ podSelector: { matchLabels: selectorLabels(peer(f)) } }], ports: portRules(f.ports, f.protocol) }));
       const ingress = rules(
         flows.filter((f) => key(f.to) === key(w)),
         (f) => f.from,
@@ -101,7 +103,7 @@ export function ingressFromCidrs(namespace: string, name: string, w: Workload, p
     spec: {
       podSelector: { matchLabels: selectorLabels(w) },
       policyTypes: ["Ingress"],
-      ingress: [{ from: cidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: tcp(ports) }],
+      ingress: [{ from: cidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: portRules(ports) }],
     },
   };
 }

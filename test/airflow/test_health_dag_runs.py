@@ -5,14 +5,12 @@ components/airflow/health/dag_runs.py is run as npm run health runs it in the AP
 dag.test()) and another never ran; its output is then judged by the TypeScript judge the tool uses.
 """
 import json
-import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-from conftest import AIRFLOW_DIR, ROOT
+from conftest import AIRFLOW_DIR, ROOT, migrated_airflow, run_dags
 
 SCRIPT = (AIRFLOW_DIR / "health" / "dag_runs.py").read_text()
 
@@ -36,19 +34,8 @@ with DAG(dag_id="reports", start_date=pendulum.datetime(2026, 1, 1), schedule=No
 
 @pytest.fixture(scope="module")
 def airflow_env(tmp_path_factory):
-    home = tmp_path_factory.mktemp("airflow-health")
-    dags = home / "dags"
-    dags.mkdir()
-    (dags / "probe.py").write_text(PROBE_DAGS)
-    env = {**os.environ, "AIRFLOW_HOME": str(home), "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home}/airflow.db",
-           "AIRFLOW__CORE__LOAD_EXAMPLES": "False", "AIRFLOW__CORE__DAGS_FOLDER": str(dags),
-           "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
-    for command in (["airflow", "db", "migrate"], ["airflow", "dags", "reserialize"]):
-        done = subprocess.run(command, env=env, capture_output=True, text=True)
-        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    failing = ("from airflow.models.dagbag import DagBag\n"
-               f"DagBag({str(dags)!r}, include_examples=False).dags['ingest'].test()\n")
-    subprocess.run([sys.executable, "-c", failing], env=env, capture_output=True, text=True)
+    env = migrated_airflow(tmp_path_factory.mktemp("airflow-health"), {"probe.py": PROBE_DAGS})
+    run_dags(env, ["ingest"])
     return env
 
 

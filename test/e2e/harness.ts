@@ -171,6 +171,7 @@ export function clients(kubeconfig = KUBECONFIG) {
     apps: kc.makeApiClient(k8s.AppsV1Api),
     storage: kc.makeApiClient(k8s.StorageV1Api),
     custom: kc.makeApiClient(k8s.CustomObjectsApi),
+    objects: k8s.KubernetesObjectApi.makeApiClient(kc),
   };
 }
 

@@ -13,6 +13,9 @@ import { stackContracts } from "../support/contracts";
 import { checkExistingSecrets, clusterSecretReader } from "../../infra/existing-secrets";
 import { section } from "../../infra/config/schema";
 import { catalogs } from "../../components/starburst/spec";
+import { airflowFlows } from "../../components/airflow/spec";
+import { statsdExporterManifests } from "../../components/airflow/metrics";
+import { flowPolicies } from "../../components/kit/network";
 import { readStackFile } from "../../tools/plan";
 import { clients, createExistingSecrets, eventually, openStack, ROOT, testConfig, stopwatch, useToolchain, VAULT_MINIO } from "./harness";
 
@@ -170,6 +173,57 @@ for (const name of STACKS) {
       assert.equal(rule.metadata.name, "data-platform");
       assert.ok(rule.spec.groups.length >= 9, rule.spec.groups.map((g: any) => g.name).join(", "));
       assert.ok(rule.spec.groups.every((g: any) => g.rules.every((r: any) => r.alert && r.expr && r.for)));
+    });
+
+    test("Airflow's exporter and its UDP policy, left out here with Airflow's chart: the API server keeps them, the controller-manager creates its pod and Pod Security admits it", async () => {
+      // The stack's own config, where Airflow is on (the tests turn it off: its chart cannot be had here).
+      const config = loadPlatform(ROOT, name, readStackFile(name)).config;
+      const airflow = section(config, "airflow");
+      const flows = airflowFlows(airflow, stackContracts(name, namespace), config.monitoring);
+      const manifests = [
+        ...statsdExporterManifests(airflow, namespace),
+        ...flowPolicies(namespace, flows).filter((p) => p.metadata.name === "allow-airflow-statsd"),
+      ];
+      const { objects } = clients();
+      const kept = new Map<string, any>();
+      try {
+        for (const m of manifests) kept.set(`${m.kind} ${m.metadata.name}`, await objects.create(m as k8s.KubernetesObject));
+        assert.deepEqual([...kept.keys()].sort(), [
+          "ConfigMap airflow-statsd",
+          "Deployment airflow-statsd",
+          "NetworkPolicy allow-airflow-statsd",
+          "Service airflow-statsd",
+          "ServiceAccount airflow-statsd",
+        ]);
+        assert.deepEqual(
+          kept.get("Service airflow-statsd").spec.ports.map((p: any) => [p.port, p.protocol]),
+          [[9125, "UDP"]],
+        );
+        const ingress = kept.get("NetworkPolicy allow-airflow-statsd").spec.ingress;
+        assert.ok(ingress.length >= 4 && ingress.every((r: any) => r.ports[0].protocol === "UDP" && r.ports[0].port === 9125));
+        // Pod Security judges the pod the ReplicaSet creates; it exists only if admitted.
+        const pods = await eventually("the exporter's pod", 60, async () => {
+          const found = (await core.listNamespacedPod({ namespace, labelSelector: "app.kubernetes.io/component=statsd" })).items;
+          return found.length ? found : undefined;
+        });
+        assert.deepEqual(
+          pods[0].spec!.containers[0].ports!.map((p) => [p.containerPort, p.protocol]),
+          [
+            [9125, "UDP"],
+            [9102, "TCP"],
+          ],
+        );
+        // And the same pod as root is refused, so the admission above could have failed.
+        const spec = kept.get("Deployment airflow-statsd").spec.template.spec;
+        const asRoot = { ...spec, securityContext: { ...spec.securityContext, runAsNonRoot: false, runAsUser: 0 } };
+        await assert.rejects(
+          core.createNamespacedPod({ namespace, body: { metadata: { name: "airflow-statsd-root" }, spec: asRoot }, dryRun: "All" }),
+          /forbidden|violates/i,
+        );
+      } finally {
+        // Not the stack's: gone before the tests that compare the namespace with the stack.
+        for (const o of kept.values()) await objects.delete(o, undefined, undefined, 0);
+      }
     });
 
     test("the controller-manager created the pods of every workload, and Pod Security admitted them", async () => {
