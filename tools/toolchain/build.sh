@@ -13,6 +13,9 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 HOME_DIR=${DP_TOOLCHAIN_HOME:-$HOME/.cache/dataplatform/toolchain}
 BIN=$HOME_DIR/bin
 mkdir -p "$BIN" "$HOME_DIR/src" "$HOME_DIR/logs"
+# One build at a time per toolchain home: .ci/run starts one early, and the suites' own calls wait for it.
+exec 9>"$HOME_DIR/.build.lock"
+flock 9
 export CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS="-mod=readonly -buildvcs=false"
 command -v go >/dev/null || { echo "build.sh: Go 1.26 or newer is needed on PATH" >&2; exit 1; }
 command -v jq >/dev/null || { echo "build.sh: jq is needed on PATH" >&2; exit 1; }

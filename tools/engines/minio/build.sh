@@ -9,6 +9,10 @@ MINIO=github.com/minio/minio@v0.0.0-20260212201848-7aac2a2c5b7c
 MC=github.com/minio/mc@v0.0.0-20250313080218-cf909e1063a9
 command -v go >/dev/null || { echo "minio/build.sh: Go 1.24 or newer is needed on PATH" >&2; exit 1; }
 dir=$CACHE/minio-$(printf '%s\n%s\n' "$MINIO" "$MC" | sha256sum | cut -c1-16)
+# One build at a time: .ci/run starts one early, and the MinIO suite's call waits for it.
+mkdir -p "$CACHE"
+exec 9>"$CACHE/.minio-build.lock"
+flock 9
 if [ ! -f "$dir/.complete" ]; then
   t=$(date +%s)
   rm -rf "$dir"; mkdir -p "$dir/bin"
