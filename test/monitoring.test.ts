@@ -12,7 +12,7 @@ import { trinoMetrics } from "../components/starburst/spec";
 import { HDFS_METRICS, hdfsAlerts, hdfsExporterRules } from "../components/hdfs/metrics";
 import { YARN_METRICS, yarnAlerts, yarnExporterRules } from "../components/yarn/metrics";
 import { METASTORE_METRICS, metastoreAlerts, metastoreExporterRules } from "../components/hive-metastore/metrics";
-import { SPARK_METRICS, sparkAlerts, sparkExporterRules } from "../components/spark/metrics";
+import { SPARK_DAEMON_METRICS, SPARK_METRICS, sparkAlerts, sparkDaemonExporterRules, sparkExporterRules } from "../components/spark/metrics";
 import { sparkJsonLogging } from "../components/spark/spec";
 import { MINIO_METRICS, minioAlerts } from "../components/minio/metrics";
 import { AIRFLOW_METRICS, airflowAlerts, statsdMappings } from "../components/airflow/metrics";
@@ -25,7 +25,12 @@ import { stackPlan } from "./support/stack-plans";
 
 const NS = "data-platform";
 /** What kube-state-metrics and the kubelet export, which the pods' alerts read. */
-const CLUSTER_METRICS = ["kube_pod_container_status_restarts_total", "kubelet_volume_stats_available_bytes", "kubelet_volume_stats_capacity_bytes"];
+const CLUSTER_METRICS = [
+  "kube_pod_container_status_restarts_total",
+  "kube_deployment_spec_replicas",
+  "kubelet_volume_stats_available_bytes",
+  "kubelet_volume_stats_capacity_bytes",
+];
 /** Every metric an alert may read: the engines' lists (each scraped from a real engine by its suite), the cluster's, and Prometheus's own `up`. */
 const EXPORTED = new Set<string>([
   ...Object.values(KAFKA_METRICS),
@@ -35,6 +40,7 @@ const EXPORTED = new Set<string>([
   ...Object.values(YARN_METRICS),
   ...Object.values(METASTORE_METRICS),
   ...Object.values(SPARK_METRICS),
+  ...Object.values(SPARK_DAEMON_METRICS),
   ...Object.values(MINIO_METRICS),
   ...Object.values(AIRFLOW_METRICS),
   ...CLUSTER_METRICS,
@@ -187,7 +193,7 @@ describe("metrics endpoints", () => {
     expect(JSON.stringify(schema.inputs)).not.toMatch(/javaagent|jmx-exporter/);
   });
 
-  it("the streaming driver alone loads the agent (spark-submit's driver options) with Spark's streaming gauges on; the batch job runs none", async () => {
+  it("the streaming driver loads the agent (spark-submit's driver options) with Spark's streaming gauges on; the batch job runs none", async () => {
     const plan = await stackPlan("prod");
     const driver = find(plan, "Deployment", "spark-streaming").inputs.spec.template.spec.containers[0];
     const submit: string = driver.command[2];
@@ -200,6 +206,32 @@ describe("metrics endpoints", () => {
     expect(find(plan, "NetworkPolicy", "allow-metrics-spark-streaming").inputs.spec.ingress[0].ports).toEqual([{ protocol: "TCP", port: 9404 }]);
     const batch = plan.resources.find((r) => r.type.endsWith(":CronJob"))!;
     expect(JSON.stringify(batch.inputs)).not.toMatch(/javaagent|jmx-exporter/);
+  });
+
+  it("the standalone master and workers load the agent through SPARK_DAEMON_JAVA_OPTS, with their sources as JMX beans, from one rules ConfigMap", async () => {
+    const plan = await stackPlan("prod");
+    const rules = find(plan, "ConfigMap", "spark-daemon-metrics").inputs.data;
+    expect(rules).toEqual({ "jmx-exporter.yaml": sparkDaemonExporterRules() });
+    for (const [kind, name] of [
+      ["StatefulSet", "spark-master"],
+      ["Deployment", "spark-worker"],
+    ] as const) {
+      const pod = find(plan, kind, name).inputs.spec.template.spec;
+      const c = pod.containers[0];
+      const opts = c.env.find((e: { name: string }) => e.name === "SPARK_DAEMON_JAVA_OPTS").value;
+      expect(opts).toBe(
+        `-javaagent:${AGENT_JAR}=9404:/etc/jmx-exporter/jmx-exporter.yaml ` +
+          "-Dspark.metrics.conf.master.sink.jmx.class=org.apache.spark.metrics.sink.JmxSink -Dspark.metrics.conf.worker.sink.jmx.class=org.apache.spark.metrics.sink.JmxSink",
+      );
+      expect(c.ports).toContainEqual({ name: "metrics", containerPort: 9404 });
+      expect(pod.volumes).toContainEqual({
+        name: "jmx-exporter-config",
+        configMap: { name: "spark-daemon-metrics", items: [{ key: "jmx-exporter.yaml", path: "jmx-exporter.yaml" }] },
+      });
+      expect(find(plan, "NetworkPolicy", `allow-metrics-${name}`).inputs.spec.ingress[0].ports).toEqual([{ protocol: "TCP", port: 9404 }]);
+    }
+    // The driver pods do not take the daemons' options.
+    expect(JSON.stringify(find(plan, "Deployment", "spark-streaming").inputs)).not.toContain("SPARK_DAEMON_JAVA_OPTS");
   });
 
   it.each(["dev", "prod"] as const)("%s: MinIO serves its own metrics on its S3 port without a token, which Prometheus is admitted to", async (stack) => {
@@ -350,6 +382,7 @@ describe("metrics endpoints", () => {
     ["YARN", yarnExporterRules, YARN_METRICS],
     ["the metastore", metastoreExporterRules, METASTORE_METRICS],
     ["Spark's streaming driver", sparkExporterRules, SPARK_METRICS],
+    ["Spark's standalone cluster", sparkDaemonExporterRules, SPARK_DAEMON_METRICS],
   ] as const)("%s's rules file: valid regular expressions, naming every metric the alerts read", (_, rulesFile, metrics) => {
     const file = parseYaml(rulesFile());
     for (const r of file.rules) expect(() => new RegExp(r.pattern)).not.toThrow();
@@ -378,7 +411,7 @@ describe("Prometheus Operator objects", () => {
       hdfsAlerts(NS),
       yarnAlerts(NS),
       metastoreAlerts(NS),
-      sparkAlerts(NS, 30),
+      sparkAlerts(NS, "spark-worker", 30),
       minioAlerts(NS),
       airflowAlerts(NS),
     ],
@@ -428,6 +461,25 @@ describe("Prometheus Operator objects", () => {
     expect(promql("sum(foo{ > 1").errors.length).toBeGreaterThan(0);
   });
 
+  it("Spark's alerts: the standalone cluster's always, the streaming job's while it runs; its workers deployed are kube-state-metrics', so scaling them changes no rule", async () => {
+    const alertsOf = (plan: Awaited<ReturnType<typeof planStack>>) =>
+      plan.resources
+        .find((r) => r.type.endsWith(":PrometheusRule"))!
+        .inputs.spec.groups.find((g: AlertGroup) => g.name === "data-platform.spark")
+        .rules.map((r: { alert: string }) => r.alert);
+    const cluster = ["SparkWorkersMissing", "SparkApplicationsWaiting"];
+    const on = await planStack({ stack: "dev", sets: ["monitoring.prometheusOperator=true"] });
+    expect(alertsOf(on)).toEqual([...cluster, "SparkStreamingFallingBehind", "SparkStreamingProcessingSlower"]);
+    const off = await planStack({ stack: "dev", sets: ["monitoring.prometheusOperator=true", "spark.streaming=false"] });
+    expect(alertsOf(off)).toEqual(cluster);
+    const dashboards = (p: typeof off) => p.resources.filter((r) => r.inputs?.metadata?.labels?.grafana_dashboard === "1").map((r) => r.name);
+    expect(dashboards(off)).toContain("data-platform-spark");
+    expect(dashboards(off)).not.toContain("data-platform-spark-streaming");
+    const scaled = await planStack({ stack: "dev", sets: ["monitoring.prometheusOperator=true", "spark.workers.replicas=5"] });
+    const rule = (p: typeof off) => p.resources.find((r) => r.type.endsWith(":PrometheusRule"))!.inputs;
+    expect(rule(scaled)).toEqual(rule(on));
+  });
+
   it("a stack with the Operator gets one PrometheusRule: the pods' alerts, then those of each engine serving metrics", async () => {
     const plan = await planStack({ stack: "dev", sets: ["monitoring.prometheusOperator=true"] });
     const rules = plan.resources.filter((r) => r.type.endsWith(":PrometheusRule"));
@@ -457,7 +509,9 @@ describe("Prometheus Operator objects", () => {
       "kafka-broker",
       "kafka-controller",
       "minio-server",
+      "spark-master",
       "spark-streaming",
+      "spark-worker",
       "trino-coordinator",
       "trino-worker",
       "yarn-nodemanager",
@@ -483,6 +537,7 @@ describe("Grafana dashboards", () => {
       "data-platform-airflow",
       "data-platform-hdfs",
       "data-platform-yarn",
+      "data-platform-spark",
       "data-platform-spark-streaming",
     ]);
     for (const cm of maps) {

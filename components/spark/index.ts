@@ -7,9 +7,9 @@ import type { HdfsCluster, JobTemplate, KafkaCluster, MetastoreService, ObjectSt
 import type { EngineArgs } from "../kit/engine";
 import { createObjects } from "../kit/objects";
 import { SPARK_IMAGE, type SparkConfig } from "./config";
-import { BATCH_NAME, masterUrl, sparkFlows, sparkManifests, sparkMetrics, STREAMING_TRIGGER_SECONDS } from "./spec";
+import { BATCH_NAME, WORKER_NAME, masterUrl, sparkFlows, sparkManifests, sparkMetrics, STREAMING_TRIGGER_SECONDS } from "./spec";
 import type { AlertGroup, Dashboard, MetricsEndpoint, Monitored } from "../kit/metrics";
-import { sparkAlerts, sparkDashboard } from "./metrics";
+import { sparkAlerts, sparkClusterDashboard, sparkDashboard } from "./metrics";
 
 /** The Spark image the platform pins: its Java 17 runtime is what YARN gives Spark's containers. */
 export { SPARK_IMAGE };
@@ -57,8 +57,13 @@ export class Spark extends pulumi.ComponentResource implements JobTemplate, Moni
     this.masterUrl = masterUrl(args.namespace, args.clusterDomain);
     this.flows = sparkFlows(args.config, backends);
     this.metrics = sparkMetrics(args.config, args.monitoring);
-    this.alerts = this.metrics.length ? [sparkAlerts(args.namespace, STREAMING_TRIGGER_SECONDS)] : [];
-    this.dashboards = this.metrics.length ? [sparkDashboard(args.namespace, STREAMING_TRIGGER_SECONDS)] : [];
+    const monitored = this.metrics.length > 0;
+    const streaming = monitored && args.config.streaming;
+    this.alerts = monitored ? [sparkAlerts(args.namespace, WORKER_NAME, streaming ? STREAMING_TRIGGER_SECONDS : undefined)] : [];
+    this.dashboards = [
+      ...(monitored ? [sparkClusterDashboard(args.namespace)] : []),
+      ...(streaming ? [sparkDashboard(args.namespace, STREAMING_TRIGGER_SECONDS)] : []),
+    ];
     this.registerOutputs({ masterUrl: this.masterUrl });
   }
 }

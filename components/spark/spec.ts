@@ -30,7 +30,7 @@ import { type SparkConfig, workerMemoryMiB, WORKER_DAEMON_HEAP_MIB } from "./con
 import { DEFAULT_CLUSTER_DOMAIN } from "../kit/dns";
 import { statefulRoleObjects, statelessRoleObjects } from "../kit/role";
 import { engineAgent, type JmxAgent, type MetricsEndpoint, type MonitoringConfig, jmxEndpoints } from "../kit/metrics";
-import { sparkExporterRules, STREAMING_METRICS_CONF } from "./metrics";
+import { DAEMON_METRICS_CONF, sparkDaemonExporterRules, sparkExporterRules, STREAMING_METRICS_CONF } from "./metrics";
 
 export const MASTER: Workload = { name: "spark", component: "master" };
 export const WORKER: Workload = { name: "spark", component: "worker" };
@@ -49,10 +49,21 @@ export const METRICS_CONFIG_MAP = "spark-streaming-metrics";
 /** How often the streaming job starts a batch (kafka_to_hdfs_streaming.py reads TRIGGER_SECONDS); its alert compares batch time with it. */
 export const STREAMING_TRIGGER_SECONDS = 30;
 
-/** The streaming driver's JMX exporter endpoint (monitoring on, streaming on). */
+/** The ConfigMap holding the master's and workers' JMX exporter rules (monitoring on). */
+export const DAEMON_METRICS_CONFIG_MAP = "spark-daemon-metrics";
+
+/** The JMX exporter endpoints: the master's and workers', and the streaming driver's (streaming on). */
 export function sparkMetrics(spark: Pick<SparkConfig, "streaming">, monitoring?: MonitoringConfig): MetricsEndpoint[] {
-  if (!monitoring || !spark.streaming) return [];
-  return jmxEndpoints(monitoring, STREAMING);
+  if (!monitoring) return [];
+  return jmxEndpoints(monitoring, MASTER, WORKER, ...(spark.streaming ? [STREAMING] : []));
+}
+
+/**
+ * The master's and workers' JVM options (spark-class reads SPARK_DAEMON_JAVA_OPTS for them alone:
+ * executors a worker starts get their own command line): the agent, and their sources as JMX beans.
+ */
+export function daemonJavaOptions(agent: JmxAgent): string {
+  return [agent.javaOption, ...Object.entries(DAEMON_METRICS_CONF).map(([k, v]) => `-D${k}=${v}`)].join(" ");
 }
 
 export const MASTER_PORT = 7077;
@@ -246,6 +257,10 @@ export function sparkManifests(
     { name: "rpc", port: MASTER_PORT },
     { name: "web", port: MASTER_WEB_PORT },
   ];
+  const daemonMetrics = engineAgent(monitoring, DAEMON_METRICS_CONFIG_MAP, sparkDaemonExporterRules);
+  const daemonAgent = daemonMetrics.jmx;
+  const daemonEnv = daemonAgent ? [{ name: "SPARK_DAEMON_JAVA_OPTS", value: daemonJavaOptions(daemonAgent) }] : [];
+  const daemonChecksumOf = { ...checksumOf, ...daemonMetrics.rules };
   const driverContainer = (
     name: string,
     app: string,
@@ -271,6 +286,7 @@ export function sparkManifests(
     serviceAccount("spark", ns, MASTER),
     configMap(CONFIG_MAP, ns, MASTER, files),
     configMap(APPS_CONFIG_MAP, ns, MASTER, apps),
+    ...daemonMetrics.configMaps(ns, MASTER),
     ...statefulRoleObjects({
       name: MASTER_NAME,
       namespace: ns,
@@ -282,6 +298,7 @@ export function sparkManifests(
         UID,
         {
           terminationGracePeriodSeconds: 30,
+          ...initContainers(daemonAgent?.initContainers ?? []),
           containers: [
             container({
               name: "master",
@@ -291,21 +308,21 @@ export function sparkManifests(
                 "-c",
                 `exec /opt/spark/bin/spark-class org.apache.spark.deploy.master.Master --host "$POD_IP" --port ${MASTER_PORT} --webui-port ${MASTER_WEB_PORT}`,
               ],
-              env: [...baseEnv, podIpEnv(), { name: "SPARK_DAEMON_MEMORY", value: `${masterHeap}m` }],
-              ports: containerPorts(masterPorts),
+              env: [...baseEnv, podIpEnv(), { name: "SPARK_DAEMON_MEMORY", value: `${masterHeap}m` }, ...daemonEnv],
+              ports: [...containerPorts(masterPorts), ...(daemonAgent ? [daemonAgent.port] : [])],
               readinessProbe: { httpGet: { path: "/", port: MASTER_WEB_PORT }, initialDelaySeconds: 10, periodSeconds: 10 },
               livenessProbe: { tcpSocket: { port: MASTER_PORT }, initialDelaySeconds: 30, periodSeconds: 20, failureThreshold: 6 },
               resources: spark.master.resources,
-              volumeMounts: configMounts(b, files),
+              volumeMounts: [...configMounts(b, files), ...(daemonAgent?.mounts ?? [])],
             }),
           ],
-          volumes: volumes(b),
+          volumes: [...volumes(b), ...(daemonAgent?.volumes ?? [])],
         },
         "spark",
       ),
       headless: { name: MASTER_HEADLESS, ports: masterPorts },
       client: { name: MASTER_NAME, ports: masterPorts },
-      checksumOf,
+      checksumOf: daemonChecksumOf,
       volumeClaims: [],
     }),
     ...statelessRoleObjects({
@@ -319,7 +336,7 @@ export function sparkManifests(
         UID,
         {
           terminationGracePeriodSeconds: 60,
-          ...trustInit(trust),
+          ...initContainers([...trust.initContainers, ...(daemonAgent?.initContainers ?? [])]),
           containers: [
             container({
               name: "worker",
@@ -333,22 +350,19 @@ export function sparkManifests(
                     `--webui-port ${WORKER_WEB_PORT} --cores ${workerSlots(spark)} --memory ${workerMemory}m --work-dir /tmp/work`,
                 ].join("\n"),
               ],
-              env: lakeClientEnv({ name: "SPARK_DAEMON_MEMORY", value: `${WORKER_DAEMON_HEAP_MIB}m` }),
-              ports: [
-                { name: "rpc", containerPort: WORKER_PORT },
-                { name: "web", containerPort: WORKER_WEB_PORT },
-              ],
+              env: [...lakeClientEnv({ name: "SPARK_DAEMON_MEMORY", value: `${WORKER_DAEMON_HEAP_MIB}m` }), ...daemonEnv],
+              ports: [{ name: "rpc", containerPort: WORKER_PORT }, { name: "web", containerPort: WORKER_WEB_PORT }, ...(daemonAgent ? [daemonAgent.port] : [])],
               readinessProbe: { httpGet: { path: "/", port: WORKER_WEB_PORT }, initialDelaySeconds: 10, periodSeconds: 10 },
               livenessProbe: { tcpSocket: { port: WORKER_PORT }, initialDelaySeconds: 30, periodSeconds: 20, failureThreshold: 6 },
               resources: spark.workers.resources,
-              volumeMounts: [...configMounts(b, files), { name: "apps", mountPath: APPS }, ...trust.mounts],
+              volumeMounts: [...configMounts(b, files), { name: "apps", mountPath: APPS }, ...trust.mounts, ...(daemonAgent?.mounts ?? [])],
             }),
           ],
-          volumes: [...volumes(b, true), ...trust.volumes],
+          volumes: [...volumes(b, true), ...trust.volumes, ...(daemonAgent?.volumes ?? [])],
         },
         "spark",
       ),
-      checksumOf,
+      checksumOf: daemonChecksumOf,
     }),
     batchCronJob(ns, version, checksum, driverContainer("batch", "sample_spark_job.py", paths), [...volumes(b, true), ...trust.volumes], trust),
   ];
