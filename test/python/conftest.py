@@ -1,8 +1,11 @@
 """A local Spark session with the same SQL settings the deployment writes to spark-defaults.conf,
-an Iceberg catalog backed by a temporary warehouse, and the applications on the import path."""
+an Iceberg catalog backed by a temporary warehouse, and the applications on the import path; and
+for the tests that start Spark's own processes, what the dev plan renders and the pinned JMX agent."""
 import json
 import os
 import random
+import socket
+import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -14,6 +17,29 @@ sys.path.insert(0, str(ROOT / "components" / "spark" / "apps"))
 
 ICEBERG_PACKAGE = "org.apache.iceberg:iceberg-spark-runtime-4.0_2.13:1.10.0"
 IVY_DIR = os.environ.get("DATAPLATFORM_IVY_DIR", str(Path.home() / ".cache" / "dataplatform" / "ivy"))
+
+
+def dev_plan_inputs(*objects: tuple[str, str]) -> list[dict]:
+    """The inputs of each (kind, name) object in the dev stack's plan, in one planning run."""
+    wanted = json.dumps(objects)
+    script = ("const { planStack } = require('./tools/plan');"
+              f"planStack({{ stack: 'dev' }}).then((p) => console.log(JSON.stringify({wanted}.map(([kind, name]) =>"
+              " p.resources.find((r) => r.name === name && r.type.endsWith(':' + kind)).inputs))));")
+    out = subprocess.run(["node", "--require", "ts-node/register/transpile-only", "-e", script], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-3000:]
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def agent_jar() -> Path:
+    """The JMX exporter agent the platform pins, from Maven Central (as the engine suites fetch it)."""
+    out = subprocess.run(["bash", str(ROOT / "tools" / "engines" / "fetch.sh"), "jmx-exporter"], capture_output=True, text=True, check=True)
+    return next(Path(out.stdout.strip(), "lib").glob("jmx_prometheus_javaagent-*.jar"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,6 @@ worker's core while a second waits for it: the master and the worker must report
 under every name the alerts and dashboard read."""
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,8 @@ from pathlib import Path
 
 import pyspark
 import pytest
+
+from conftest import agent_jar, dev_plan_inputs, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SPARK_HOME = Path(pyspark.__file__).parent
@@ -33,29 +34,9 @@ time.sleep(600)
 
 def rendered_daemons() -> dict:
     """SPARK_DAEMON_JAVA_OPTS of the master's and the worker's pods, and the rules ConfigMap's data, in the dev plan."""
-    script = (
-        "const { planStack } = require('./tools/plan');"
-        "planStack({ stack: 'dev' }).then((p) => {"
-        " const get = (kind, name) => p.resources.find((r) => r.name === name && r.type.endsWith(':' + kind)).inputs;"
-        " const opts = (kind, name) => get(kind, name).spec.template.spec.containers[0].env.find((e) => e.name === 'SPARK_DAEMON_JAVA_OPTS').value;"
-        " console.log(JSON.stringify({ master: opts('StatefulSet', 'spark-master'), worker: opts('Deployment', 'spark-worker'),"
-        "  rules: get('ConfigMap', 'spark-daemon-metrics').data['jmx-exporter.yaml'] })); });"
-    )
-    out = subprocess.run(["node", "--require", "ts-node/register/transpile-only", "-e", script], cwd=ROOT, capture_output=True, text=True)
-    assert out.returncode == 0, out.stderr[-3000:]
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def agent_jar() -> Path:
-    """The agent the platform pins, from Maven Central (as the engine suites fetch it)."""
-    out = subprocess.run(["bash", str(ROOT / "tools" / "engines" / "fetch.sh"), "jmx-exporter"], capture_output=True, text=True, check=True)
-    return next(Path(out.stdout.strip(), "lib").glob("jmx_prometheus_javaagent-*.jar"))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    master, worker, rules = dev_plan_inputs(("StatefulSet", "spark-master"), ("Deployment", "spark-worker"), ("ConfigMap", "spark-daemon-metrics"))
+    opts = lambda o: next(e["value"] for e in o["spec"]["template"]["spec"]["containers"][0]["env"] if e["name"] == "SPARK_DAEMON_JAVA_OPTS")
+    return {"master": opts(master), "worker": opts(worker), "rules": rules["data"]["jmx-exporter.yaml"]}
 
 
 def local(opts: str, port: int, rules: Path) -> str:

@@ -6,7 +6,6 @@ executor write must be one JSON event from Spark's layout, saying which engine w
 """
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,8 @@ from pathlib import Path
 
 import pyspark
 import pytest
+
+from conftest import dev_plan_inputs, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SPARK_HOME = Path(pyspark.__file__).parent
@@ -30,18 +31,7 @@ spark.stop()
 
 def rendered_spark_config() -> dict:
     """The data of the spark-config ConfigMap in the dev stack's plan."""
-    script = ("const { planStack } = require('./tools/plan');"
-              "planStack({ stack: 'dev' }).then((p) => console.log(JSON.stringify(p.resources.find("
-              "(r) => r.name === 'spark-config' && r.type.endsWith(':ConfigMap')).inputs.data)));")
-    out = subprocess.run(["node", "--require", "ts-node/register/transpile-only", "-e", script], cwd=ROOT, capture_output=True, text=True)
-    assert out.returncode == 0, out.stderr[-3000:]
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return dev_plan_inputs(("ConfigMap", "spark-config"))[0]["data"]
 
 
 def events(path: Path, killed=False) -> tuple[list[dict], list[str]]:

@@ -4,12 +4,13 @@ components/spark/streaming-metrics.json), running a streaming query named as the
 its queries, scraped for every metric the alerts and dashboard read."""
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
+
+from conftest import agent_jar, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = json.loads((ROOT / "components" / "spark" / "streaming-metrics.json").read_text())
@@ -23,18 +24,6 @@ query = (spark.readStream.format("rate").option("rowsPerSecond", 50).load()
          .writeStream.queryName("{QUERY}").foreachBatch(lambda df, batch: df.count()).trigger(processingTime="1 second").start())
 query.awaitTermination()
 """
-
-
-def agent_jar() -> Path:
-    """The agent the platform pins, from Maven Central (as the engine suites fetch it)."""
-    out = subprocess.run(["bash", str(ROOT / "tools" / "engines" / "fetch.sh"), "jmx-exporter"], capture_output=True, text=True, check=True)
-    return next(Path(out.stdout.strip(), "lib").glob("jmx_prometheus_javaagent-*.jar"))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def samples(text: str, name: str) -> list[str]:
