@@ -370,7 +370,13 @@ describe("metrics endpoints", () => {
     const { monitoring, ...rest } = readEnvironment("dev");
     expect(monitoring).toBeDefined();
     const plan = await planStack({ stack: "dev", envFile: environmentWith("dev", {}, YAML.stringify(rest)) });
-    expect(JSON.stringify(find(plan, "StatefulSet", "kafka-broker").inputs)).not.toMatch(/javaagent|jmx-exporter|9404/);
+    const workloads = plan.resources.filter((r) => /:(StatefulSet|Deployment|CronJob)$/.test(r.type));
+    expect(workloads.map((r) => r.name)).toEqual(expect.arrayContaining(["kafka-broker", "spark-master", "spark-worker", "hive-metastore"]));
+    for (const w of workloads)
+      expect({ workload: w.name, agent: /javaagent|jmx-exporter|9404|SPARK_DAEMON_JAVA_OPTS/.test(JSON.stringify(w.inputs)) }).toEqual({
+        workload: w.name,
+        agent: false,
+      });
     expect(plan.resources.filter((r) => /metrics|jmx-exporter|monitoring|statsd/.test(r.name))).toEqual([]);
     expect(airflowChartValues(plan).config).not.toHaveProperty("metrics");
   });

@@ -9,7 +9,7 @@ import { createObjects } from "../kit/objects";
 import { SPARK_IMAGE, type SparkConfig } from "./config";
 import { BATCH_NAME, WORKER_NAME, masterUrl, sparkFlows, sparkManifests, sparkMetrics, STREAMING_TRIGGER_SECONDS } from "./spec";
 import type { AlertGroup, Dashboard, MetricsEndpoint, Monitored } from "../kit/metrics";
-import { sparkAlerts, sparkClusterDashboard, sparkDashboard } from "./metrics";
+import { sparkAlerts, sparkClusterDashboard, sparkStreamingDashboard } from "./metrics";
 
 /** The Spark image the platform pins: its Java 17 runtime is what YARN gives Spark's containers. */
 export { SPARK_IMAGE };
@@ -62,7 +62,7 @@ export class Spark extends pulumi.ComponentResource implements JobTemplate, Moni
     this.alerts = monitored ? [sparkAlerts(args.namespace, WORKER_NAME, streaming ? STREAMING_TRIGGER_SECONDS : undefined)] : [];
     this.dashboards = [
       ...(monitored ? [sparkClusterDashboard(args.namespace)] : []),
-      ...(streaming ? [sparkDashboard(args.namespace, STREAMING_TRIGGER_SECONDS)] : []),
+      ...(streaming ? [sparkStreamingDashboard(args.namespace, STREAMING_TRIGGER_SECONDS)] : []),
     ];
     this.registerOutputs({ masterUrl: this.masterUrl });
   }

@@ -87,7 +87,7 @@ export function sparkAlerts(ns: string, workerDeployment: string, triggerSeconds
   const sel = `namespace="${ns}"`;
   return {
     name: "data-platform.spark",
-    rules: [...clusterAlerts(sel, workerDeployment), ...(triggerSeconds ? streamingAlerts(sel, triggerSeconds) : [])],
+    rules: [...clusterAlerts(sel, workerDeployment), ...(triggerSeconds !== undefined ? streamingAlerts(sel, triggerSeconds) : [])],
   };
 }
 
@@ -121,8 +121,13 @@ export function sparkClusterDashboard(ns: string): Dashboard {
     uid: "data-platform-spark",
     title: "Data platform / Spark",
     panels: [
+      // Registered includes dead workers until the master drops them.
       panel("Workers at the master", { alive: `max(${m.aliveWorkers}{${sel}})`, registered: `max(${m.workers}{${sel}})` }),
-      panel("Applications", { running: `max(${m.applications}{${sel}})`, waiting: `max(${m.waitingApplications}{${sel}})` }),
+      // The master's application count includes those waiting.
+      panel("Applications", {
+        running: `max(${m.applications}{${sel}}) - max(${m.waitingApplications}{${sel}})`,
+        waiting: `max(${m.waitingApplications}{${sel}})`,
+      }),
       panel("Cores by worker", { "{{pod}} used": `sum by (pod) (${m.coresUsed}{${sel}})`, "{{pod}} free": `sum by (pod) (${m.coresFree}{${sel}})` }),
       panel(
         "Executor memory by worker",
@@ -135,7 +140,7 @@ export function sparkClusterDashboard(ns: string): Dashboard {
 }
 
 /** Each query's rows in and out and its batch time. */
-export function sparkDashboard(ns: string, triggerSeconds: number): Dashboard {
+export function sparkStreamingDashboard(ns: string, triggerSeconds: number): Dashboard {
   const sel = `namespace="${ns}"`;
   return {
     uid: "data-platform-spark-streaming",

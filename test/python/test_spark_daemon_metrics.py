@@ -6,6 +6,7 @@ worker's core while a second waits for it: the master and the worker must report
 under every name the alerts and dashboard read."""
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -20,8 +21,8 @@ from conftest import agent_jar, dev_plan_inputs, free_port
 ROOT = Path(__file__).resolve().parents[2]
 SPARK_HOME = Path(pyspark.__file__).parent
 METRICS = json.loads((ROOT / "components" / "spark" / "daemon-metrics.json").read_text())["metrics"]
-AGENT_IN_IMAGE = "/opt/jmx-exporter/jmx_prometheus_javaagent-1.0.1.jar"
-RULES_IN_POD = "/etc/jmx-exporter/jmx-exporter.yaml"
+# The agent's option as the pods carry it: the jar, the port, the rules file.
+AGENT_OPTION = re.compile(r"-javaagent:(\S+)=9404:(\S+)")
 
 APP = """
 import sys, time
@@ -39,10 +40,10 @@ def rendered_daemons() -> dict:
     return {"master": opts(master), "worker": opts(worker), "rules": rules["data"]["jmx-exporter.yaml"]}
 
 
-def local(opts: str, port: int, rules: Path) -> str:
+def local(opts: str, jar: Path, port: int, rules: Path) -> str:
     """The pod's options with the agent's jar, port and rules where this machine has them."""
-    assert f"-javaagent:{AGENT_IN_IMAGE}=9404:{RULES_IN_POD}" in opts, opts
-    return opts.replace(f"{AGENT_IN_IMAGE}=9404:{RULES_IN_POD}", f"{agent_jar()}={port}:{rules}")
+    assert len(AGENT_OPTION.findall(opts)) == 1, opts
+    return AGENT_OPTION.sub(f"-javaagent:{jar}={port}:{rules}", opts)
 
 
 def scrape(port: int) -> dict[str, float]:
@@ -73,6 +74,7 @@ def cluster(tmp_path_factory):
     rendered = rendered_daemons()
     rules = home / "jmx-exporter.yaml"
     rules.write_text(rendered["rules"])
+    jar = agent_jar()
     master_metrics, worker_metrics = free_port(), free_port()
     base = {**os.environ, "SPARK_HOME": str(SPARK_HOME), "SPARK_CONF_DIR": str(home), "SPARK_LOCAL_IP": "127.0.0.1", "PYSPARK_PYTHON": sys.executable}
     master_url = f"spark://127.0.0.1:{free_port()}"
@@ -81,17 +83,18 @@ def cluster(tmp_path_factory):
 
     def start(name, args, env):
         log = home / f"{name}.log"
-        p = subprocess.Popen(args, env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT)
+        with open(log, "w") as out:
+            p = subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT)
         running.append((name, p, log))
         return p
 
     try:
         start("master", [spark_class, "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1", "--port", master_url.rsplit(":", 1)[1],
-                         "--webui-port", str(free_port())], {**base, "SPARK_DAEMON_JAVA_OPTS": local(rendered["master"], master_metrics, rules)})
+                         "--webui-port", str(free_port())], {**base, "SPARK_DAEMON_JAVA_OPTS": local(rendered["master"], jar, master_metrics, rules)})
         wait_for(lambda: scrape(master_metrics), running)
         start("worker", [spark_class, "org.apache.spark.deploy.worker.Worker", master_url, "--host", "127.0.0.1", "--port", str(free_port()),
                          "--webui-port", str(free_port()), "--cores", "1", "--memory", "1g", "--work-dir", str(home / "work")],
-              {**base, "SPARK_DAEMON_JAVA_OPTS": local(rendered["worker"], worker_metrics, rules)})
+              {**base, "SPARK_DAEMON_JAVA_OPTS": local(rendered["worker"], jar, worker_metrics, rules)})
         wait_for(lambda: scrape(master_metrics).get(METRICS["aliveWorkers"]) == 1, running)
         (home / "app.py").write_text(APP)
         submit = [str(SPARK_HOME / "bin" / "spark-submit"), "--master", master_url, "--executor-memory", "512m", "--conf", "spark.cores.max=1",
