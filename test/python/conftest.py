@@ -1,6 +1,7 @@
 """A local Spark session with the same SQL settings the deployment writes to spark-defaults.conf,
 an Iceberg catalog backed by a temporary warehouse, and the applications on the import path; and
 for the tests that start Spark's own processes, what the dev plan renders and the pinned JMX agent."""
+import functools
 import json
 import os
 import random
@@ -19,15 +20,19 @@ ICEBERG_PACKAGE = "org.apache.iceberg:iceberg-spark-runtime-4.0_2.13:1.10.0"
 IVY_DIR = os.environ.get("DATAPLATFORM_IVY_DIR", str(Path.home() / ".cache" / "dataplatform" / "ivy"))
 
 
-def dev_plan_inputs(*objects: tuple[str, str]) -> list[dict]:
-    """The inputs of each (kind, name) object in the dev stack's plan, in one planning run."""
-    wanted = json.dumps(objects)
+@functools.cache
+def _dev_plan() -> tuple[dict, ...]:
+    """The dev stack's plan, made once per test run: every Spark process test reads from it."""
     script = ("const { planStack } = require('./tools/plan');"
-              f"planStack({{ stack: 'dev' }}).then((p) => console.log(JSON.stringify({wanted}.map(([kind, name]) =>"
-              " p.resources.find((r) => r.name === name && r.type.endsWith(':' + kind)).inputs))));")
+              "planStack({ stack: 'dev' }).then((p) => console.log(JSON.stringify(p.resources.map((r) => ({ type: r.type, name: r.name, inputs: r.inputs })))));")
     out = subprocess.run(["node", "--require", "ts-node/register/transpile-only", "-e", script], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr[-3000:]
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return tuple(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def dev_plan_inputs(*objects: tuple[str, str]) -> list[dict]:
+    """The inputs of each (kind, name) object in the dev stack's plan."""
+    return [next(r["inputs"] for r in _dev_plan() if r["name"] == name and r["type"].endswith(f":{kind}")) for kind, name in objects]
 
 
 def agent_jar() -> Path:
